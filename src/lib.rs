@@ -1,0 +1,4 @@
+//! je08: configurator, simulator and command line for the JE08 WATT METER.
+#![warn(missing_docs)]
+
+pub mod protocol;

@@ -1,0 +1,7 @@
+//! Pure protocol knowledge: the register map, the readings model, register
+//! encoding and write validation. No I/O and no async here.
+
+pub mod codec;
+pub mod readings;
+pub mod registers;
+pub mod validate;
