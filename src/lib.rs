@@ -1,4 +1,5 @@
 //! je08: configurator, simulator and command line for the JE08 WATT METER.
 #![warn(missing_docs)]
 
+pub mod cli;
 pub mod protocol;

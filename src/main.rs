@@ -1,1 +1,5 @@
-fn main() {}
+//! The `je08` binary: see `je08 --help`.
+
+fn main() -> std::process::ExitCode {
+    je08::cli::main()
+}

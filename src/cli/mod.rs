@@ -1,0 +1,63 @@
+//! The `je08` command line: argument definitions and dispatch.
+//!
+//! Each subcommand lives in its own module with an `Args` struct and an
+//! async `run` function; this module only routes to them.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub mod sim;
+
+/// Configurator, simulator and command line for the JE08 WATT METER.
+#[derive(Debug, Parser)]
+#[command(name = "je08", version, about, long_about = None)]
+pub struct Cli {
+    /// Log filter (e.g. `info`, `je08=debug`); also read from RUST_LOG.
+    #[arg(long, global = true, env = "JE08_LOG", default_value = "warn")]
+    pub log: String,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve virtual JE08 meters (Modbus TCP) until Ctrl-C.
+    Sim(sim::Args),
+}
+
+/// Parse the command line, run the command, and map errors to an exit status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(&cli.log);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Sim(args) => sim::run(args).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
