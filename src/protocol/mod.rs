@@ -2,6 +2,8 @@
 //! encoding and write validation. No I/O and no async here.
 
 pub mod codec;
+pub mod firmware;
+pub mod http_api;
 pub mod readings;
 pub mod registers;
 pub mod validate;

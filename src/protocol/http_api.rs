@@ -1,0 +1,927 @@
+//! Types of the meter's HTTP API (spec §4) and their whole-object validation.
+//!
+//! Shared by the configurator's client (validates before sending) and the
+//! simulator (validates again). Passwords are write-only: a GET answers
+//! `null` for them and a PUT with `null` keeps the stored value. Secrets use
+//! [`Secret`], whose `Debug` never shows the content.
+
+use std::fmt;
+use std::net::Ipv4Addr;
+
+use serde::{Deserialize, Serialize};
+
+/// HTTP Basic user name of the meter's API.
+pub const API_USER: &str = "admin";
+/// Factory interface password and factory Wi-Fi AP password (§1).
+pub const FACTORY_PASSWORD: &str = "bintechnology";
+/// Factory device IP in access-point mode (§1).
+pub const FACTORY_IP: Ipv4Addr = Ipv4Addr::new(192, 168, 1, 1);
+/// Largest PEM body accepted by `PUT /api/certs/{kind}`.
+pub const MAX_CERT_BYTES: usize = 4096;
+/// Default HTTP port of a meter.
+pub const DEFAULT_HTTP_PORT: u16 = 80;
+/// Default espota UDP port of a meter.
+pub const DEFAULT_OTA_PORT: u16 = 8266;
+/// Body of a successful `POST /update`.
+pub const UPDATE_SUCCESS: &str = "Update Success! Rebooting...";
+/// Prefix of a failed `POST /update`.
+pub const UPDATE_ERROR_PREFIX: &str = "Update error: ";
+
+/// A password or key: serialised as a plain string, never shown by `Debug`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wrap a secret.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself; call only where it is sent or compared.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// Operating mode of a meter (§1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Normal operation: measurement, Modbus, MQTT.
+    Application,
+    /// Only the configuration API is served.
+    Configuration,
+    /// Only firmware update is served.
+    Update,
+}
+
+impl Mode {
+    /// Internal mode number as the vendor bootloader stores it (update 0,
+    /// application 1, configuration 2).
+    pub fn number(self) -> u8 {
+        match self {
+            Self::Update => 0,
+            Self::Application => 1,
+            Self::Configuration => 2,
+        }
+    }
+
+    /// Lowercase name as used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Application => "application",
+            Self::Configuration => "configuration",
+            Self::Update => "update",
+        }
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Mode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "application" => Ok(Self::Application),
+            "configuration" => Ok(Self::Configuration),
+            "update" => Ok(Self::Update),
+            other => Err(format!(
+                "unknown mode {other:?}; use application, configuration or update"
+            )),
+        }
+    }
+}
+
+/// Wi-Fi role: station or access point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WifiMode {
+    /// Station: joins an existing network.
+    St,
+    /// Access point: the meter's own network.
+    Ap,
+}
+
+/// Wi-Fi link state as reported by `/api/info`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WifiState {
+    /// Serving its own access point.
+    Ap,
+    /// Station connected with an address.
+    Connected,
+    /// Station with a connection problem (wrong SSID/password, no lease).
+    Failed,
+}
+
+/// Wi-Fi part of `/api/info`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WifiInfo {
+    /// Station or access point.
+    pub mode: WifiMode,
+    /// Link state.
+    pub state: WifiState,
+    /// SSID joined or served.
+    pub ssid: String,
+    /// Signal strength, dBm.
+    pub rssi: i16,
+}
+
+/// Answer of `GET /api/info` (no authentication needed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Info {
+    /// Always `JE08`.
+    pub devtype: String,
+    /// Always `WATT METER`.
+    pub subtype: String,
+    /// Device id (registers 104/105).
+    pub id: u32,
+    /// Device name.
+    pub name: String,
+    /// MAC address `XX:XX:XX:XX:XX:XX`.
+    pub mac: String,
+    /// Current IP address.
+    pub ip: String,
+    /// Current operating mode.
+    pub mode: Mode,
+    /// ESP firmware version `x.yy`.
+    pub esp_version: String,
+    /// STM32 firmware version `x.yy`.
+    pub stm32_version: String,
+    /// Wi-Fi state.
+    pub wifi: WifiInfo,
+    /// Seconds since the last reboot.
+    pub uptime_s: u64,
+}
+
+/// Body of `POST /api/mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModeRequest {
+    /// Mode to reboot into.
+    pub mode: Mode,
+}
+
+/// Body of a 202 answer: the device reboots into `mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rebooting {
+    /// Mode the device comes back in.
+    pub rebooting_into: Mode,
+}
+
+/// Connectivity block (`/api/config/connectivity`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Connectivity {
+    /// Station or access point.
+    pub wifi_mode: WifiMode,
+    /// Network to join (station) or to serve (access point).
+    pub ssid: String,
+    /// Wi-Fi password; write-only (`null` on GET; `null` on PUT keeps it).
+    pub password: Option<Secret>,
+    /// Obtain the address by DHCP (station only).
+    pub dhcp: bool,
+    /// Static IP address.
+    pub ip: String,
+    /// Network mask.
+    pub netmask: String,
+    /// Default gateway.
+    pub gateway: String,
+    /// DNS server.
+    pub dns: String,
+    /// Device name (MQTT INFO, mDNS).
+    pub device_name: String,
+    /// Interface password (HTTP API, espota); write-only.
+    pub interface_password: Option<Secret>,
+}
+
+impl Connectivity {
+    /// Factory network settings of §1 for a device id: AP `BIN_XXXX`,
+    /// password `bintechnology`, IP 192.168.1.1.
+    pub fn factory(device_id: u32) -> Self {
+        let ip = FACTORY_IP.to_string();
+        Self {
+            wifi_mode: WifiMode::Ap,
+            ssid: factory_ssid(device_id),
+            password: Some(Secret::new(FACTORY_PASSWORD)),
+            dhcp: false,
+            ip: ip.clone(),
+            netmask: "255.255.255.0".to_owned(),
+            gateway: ip.clone(),
+            dns: ip,
+            device_name: format!("JE08-{:04X}", device_id & 0xFFFF),
+            interface_password: Some(Secret::new(FACTORY_PASSWORD)),
+        }
+    }
+
+    /// The block as a GET answers it: passwords `null`.
+    pub fn redacted(&self) -> Self {
+        Self {
+            password: None,
+            interface_password: None,
+            ..self.clone()
+        }
+    }
+
+    /// Apply a PUT body onto the stored block: `null` passwords keep the
+    /// stored ones.
+    pub fn merged_onto(mut self, stored: &Self) -> Self {
+        if self.password.is_none() {
+            self.password.clone_from(&stored.password);
+        }
+        if self.interface_password.is_none() {
+            self.interface_password.clone_from(&stored.interface_password);
+        }
+        self
+    }
+
+    /// Whole-object validation: every bad field with its reason.
+    pub fn validate(&self) -> Result<(), FieldErrors> {
+        let mut errs = FieldErrors::default();
+        check_ssid(&mut errs, "ssid", &self.ssid);
+        if let Some(p) = &self.password {
+            check_wpa2(&mut errs, "password", p.expose());
+        }
+        let static_ip = self.wifi_mode == WifiMode::Ap || !self.dhcp;
+        if self.wifi_mode == WifiMode::Ap && self.dhcp {
+            errs.push("dhcp", "an access point has a static address: dhcp must be false");
+        }
+        let ip = check_ip(&mut errs, "ip", &self.ip, static_ip);
+        let mask = check_ip(&mut errs, "netmask", &self.netmask, static_ip);
+        let gateway = check_ip(&mut errs, "gateway", &self.gateway, static_ip);
+        check_ip(&mut errs, "dns", &self.dns, false);
+        let mask_len = mask.and_then(|m| {
+            let bits = u32::from(m);
+            if bits.leading_ones() + bits.trailing_zeros() == 32 && (1..=30).contains(&bits.leading_ones()) {
+                Some(bits)
+            } else {
+                errs.push(
+                    "netmask",
+                    format!("{m} is not a contiguous network mask between /1 and /30"),
+                );
+                None
+            }
+        });
+        if let (Some(ip), Some(mask)) = (ip, mask_len) {
+            let host = u32::from(ip) & !mask;
+            if host == 0 || host == !mask {
+                errs.push(
+                    "ip",
+                    format!("{ip} is the network or broadcast address of its subnet"),
+                );
+            }
+            if let Some(gw) = gateway
+                && (u32::from(gw) & mask) != (u32::from(ip) & mask)
+            {
+                errs.push(
+                    "gateway",
+                    format!("{gw} is outside the subnet of {ip}/{}", mask.leading_ones()),
+                );
+            }
+        }
+        let name_len = self.device_name.chars().count();
+        if self.device_name.trim().is_empty() {
+            errs.push("device_name", "must not be empty");
+        } else if name_len > 32 || self.device_name.chars().any(char::is_control) {
+            errs.push("device_name", "must be at most 32 printable characters");
+        }
+        if let Some(p) = &self.interface_password {
+            check_wpa2(&mut errs, "interface_password", p.expose());
+        }
+        errs.into_result()
+    }
+}
+
+/// Factory SSID: `BIN_` and the last 4 hex digits of the device id.
+pub fn factory_ssid(device_id: u32) -> String {
+    format!("BIN_{:04X}", device_id & 0xFFFF)
+}
+
+/// Modbus part of the protocols block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModbusConfig {
+    /// Serve Modbus TCP in application mode.
+    pub enabled: bool,
+    /// TCP port (502 by default).
+    pub port: u32,
+}
+
+/// TLS options of the MQTT client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TlsConfig {
+    /// Connect over TLS.
+    pub enabled: bool,
+    /// Verify the broker's certificate against the CA.
+    pub verify_server: bool,
+    /// Present the client certificate and key.
+    pub client_auth: bool,
+}
+
+/// MQTT part of the protocols block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MqttConfig {
+    /// Run the MQTT client in application mode.
+    pub enabled: bool,
+    /// Broker host name or IP.
+    pub host: String,
+    /// Broker port.
+    pub port: u32,
+    /// MQTT client id.
+    pub client_id: String,
+    /// User name (empty: none).
+    pub username: String,
+    /// Password; write-only.
+    pub password: Option<Secret>,
+    /// Topic DATA and INFO are published on.
+    pub publish_topic: String,
+    /// Topic commands are read from.
+    pub subscribe_topic: String,
+    /// Seconds between DATA publications (1–3600).
+    pub interval_s: u32,
+    /// TLS options.
+    pub tls: TlsConfig,
+}
+
+/// DS18B20 part of the protocols block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ds18b20Config {
+    /// Read the temperature sensor.
+    pub enabled: bool,
+}
+
+/// Protocols block (`/api/config/protocols`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Protocols {
+    /// Modbus TCP server.
+    pub modbus: ModbusConfig,
+    /// MQTT client.
+    pub mqtt: MqttConfig,
+    /// Temperature sensor.
+    pub ds18b20: Ds18b20Config,
+}
+
+impl Protocols {
+    /// Factory protocol settings for a device id (§3 defaults).
+    pub fn factory(device_id: u32) -> Self {
+        Self {
+            modbus: ModbusConfig {
+                enabled: true,
+                port: 502,
+            },
+            mqtt: MqttConfig {
+                enabled: false,
+                host: String::new(),
+                port: 1883,
+                client_id: format!("je08-{device_id}"),
+                username: String::new(),
+                password: None,
+                publish_topic: format!("je08/{device_id}/data"),
+                subscribe_topic: format!("je08/{device_id}/cmd"),
+                interval_s: 5,
+                tls: TlsConfig {
+                    enabled: false,
+                    verify_server: true,
+                    client_auth: false,
+                },
+            },
+            ds18b20: Ds18b20Config { enabled: true },
+        }
+    }
+
+    /// The block as a GET answers it: password `null`.
+    pub fn redacted(&self) -> Self {
+        let mut out = self.clone();
+        out.mqtt.password = None;
+        out
+    }
+
+    /// Apply a PUT body onto the stored block: a `null` password keeps the
+    /// stored one.
+    pub fn merged_onto(mut self, stored: &Self) -> Self {
+        if self.mqtt.password.is_none() {
+            self.mqtt.password.clone_from(&stored.mqtt.password);
+        }
+        self
+    }
+
+    /// Whole-object validation: every bad field with its reason.
+    pub fn validate(&self) -> Result<(), FieldErrors> {
+        let mut errs = FieldErrors::default();
+        check_port(&mut errs, "modbus.port", self.modbus.port);
+        let m = &self.mqtt;
+        check_port(&mut errs, "mqtt.port", m.port);
+        if m.enabled && m.host.is_empty() {
+            errs.push("mqtt.host", "must not be empty while MQTT is enabled");
+        } else if !m.host.is_empty() && !valid_host(&m.host) {
+            errs.push(
+                "mqtt.host",
+                format!("{:?} is neither an IPv4 address nor a host name", m.host),
+            );
+        }
+        if m.client_id.is_empty() || m.client_id.len() > 64 {
+            errs.push("mqtt.client_id", "must have 1 to 64 characters");
+        } else if m.client_id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            errs.push("mqtt.client_id", "must not contain spaces or control characters");
+        }
+        if m.username.len() > 64 || m.username.chars().any(char::is_control) {
+            errs.push("mqtt.username", "must be at most 64 printable characters");
+        }
+        if let Some(p) = &m.password
+            && (p.expose().len() > 64 || p.expose().chars().any(char::is_control))
+        {
+            errs.push("mqtt.password", "must be at most 64 printable characters");
+        }
+        if let Err(reason) = check_topic(&m.publish_topic, false) {
+            errs.push("mqtt.publish_topic", reason);
+        }
+        if let Err(reason) = check_topic(&m.subscribe_topic, true) {
+            errs.push("mqtt.subscribe_topic", reason);
+        }
+        if !(1..=3600).contains(&m.interval_s) {
+            errs.push(
+                "mqtt.interval_s",
+                format!("{} is out of range; allowed 1–3600 seconds", m.interval_s),
+            );
+        }
+        if m.tls.client_auth && !m.tls.enabled {
+            errs.push("mqtt.tls.client_auth", "needs mqtt.tls.enabled");
+        }
+        errs.into_result()
+    }
+}
+
+/// Check an MQTT topic: non-empty, at most 256 bytes, no NUL; wildcards only
+/// in a subscription and only as whole levels (`#` last).
+pub fn check_topic(topic: &str, allow_wildcards: bool) -> Result<(), String> {
+    if topic.is_empty() {
+        return Err("must not be empty".to_owned());
+    }
+    if topic.len() > 256 {
+        return Err("must be at most 256 bytes".to_owned());
+    }
+    if topic.contains('\0') {
+        return Err("must not contain NUL".to_owned());
+    }
+    if !allow_wildcards {
+        if topic.contains(['+', '#']) {
+            return Err("a publish topic must not contain the wildcards + or #".to_owned());
+        }
+        return Ok(());
+    }
+    let levels: Vec<&str> = topic.split('/').collect();
+    for (i, level) in levels.iter().enumerate() {
+        if level.contains('#') && (*level != "#" || i + 1 != levels.len()) {
+            return Err("# must be a whole level and the last one".to_owned());
+        }
+        if level.contains('+') && *level != "+" {
+            return Err("+ must be a whole level".to_owned());
+        }
+    }
+    Ok(())
+}
+
+/// CT block (`/api/config/ct`): maps onto RELACAO_TC and INVERTE_TC_FASE_A/B/C.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ct {
+    /// CT ratio N (N×5 A : 5 A), 20–400.
+    pub ratio: u32,
+    /// Invert the current of phases A, B, C.
+    pub invert: [bool; 3],
+}
+
+impl Ct {
+    /// Whole-object validation.
+    pub fn validate(&self) -> Result<(), FieldErrors> {
+        let mut errs = FieldErrors::default();
+        if !(20..=400).contains(&self.ratio) {
+            errs.push("ratio", format!("{} is out of range; allowed 20–400", self.ratio));
+        }
+        errs.into_result()
+    }
+}
+
+/// Which certificate slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CertKind {
+    /// CA certificate that signs the broker's certificate.
+    Ca,
+    /// Client certificate.
+    ClientCert,
+    /// Client private key.
+    ClientKey,
+}
+
+impl CertKind {
+    /// Every slot, in display order.
+    pub const ALL: [Self; 3] = [Self::Ca, Self::ClientCert, Self::ClientKey];
+
+    /// Path segment in `/api/certs/{kind}`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ca => "ca",
+            Self::ClientCert => "client_cert",
+            Self::ClientKey => "client_key",
+        }
+    }
+}
+
+impl fmt::Display for CertKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for CertKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown certificate slot {s:?}; use ca, client_cert or client_key"))
+    }
+}
+
+/// State of one certificate slot: never its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CertSlot {
+    /// A PEM is stored.
+    pub loaded: bool,
+    /// Its size in bytes (0 when empty).
+    pub bytes: usize,
+}
+
+/// Answer of `GET /api/certs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CertStatus {
+    /// CA certificate.
+    pub ca: CertSlot,
+    /// Client certificate.
+    pub client_cert: CertSlot,
+    /// Client private key.
+    pub client_key: CertSlot,
+}
+
+impl CertStatus {
+    /// The slot of a kind.
+    pub fn slot(&self, kind: CertKind) -> CertSlot {
+        match kind {
+            CertKind::Ca => self.ca,
+            CertKind::ClientCert => self.client_cert,
+            CertKind::ClientKey => self.client_key,
+        }
+    }
+}
+
+/// Minimal PEM shape check (one or more `-----BEGIN X-----` … `-----END X-----`
+/// blocks of base64): `Err` names what is wrong. The MQTT pre-flight does the
+/// X.509 checks; this is the part both ends agree on.
+pub fn check_pem_shape(text: &str) -> Result<(), String> {
+    use base64::Engine;
+    let mut blocks = 0;
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    while let Some(line) = lines.next() {
+        let Some(label) = line
+            .strip_prefix("-----BEGIN ")
+            .and_then(|l| l.strip_suffix("-----"))
+        else {
+            return Err(format!("unexpected text outside a PEM block: {:.20}…", line));
+        };
+        let end = format!("-----END {label}-----");
+        let mut body = String::new();
+        loop {
+            match lines.next() {
+                Some(l) if l == end => break,
+                Some(l) if l.starts_with("-----") => {
+                    return Err(format!("block {label} is not closed by {end}"));
+                }
+                Some(l) => body.push_str(l),
+                None => return Err(format!("block {label} is not closed by {end}")),
+            }
+        }
+        if body.is_empty() {
+            return Err(format!("block {label} is empty"));
+        }
+        base64::engine::general_purpose::STANDARD
+            .decode(body.as_bytes())
+            .map_err(|e| format!("block {label} is not valid base64: {e}"))?;
+        blocks += 1;
+    }
+    if blocks == 0 {
+        return Err("no -----BEGIN …----- block found".to_owned());
+    }
+    Ok(())
+}
+
+/// One bad field: its path (e.g. `mqtt.port`) and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// Field path.
+    pub field: String,
+    /// Why it is refused.
+    pub reason: String,
+}
+
+/// Every bad field of a whole-object validation.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    /// Record a bad field.
+    pub fn push(&mut self, field: &str, reason: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.to_owned(),
+            reason: reason.into(),
+        });
+    }
+
+    fn into_result(self) -> Result<(), Self> {
+        if self.0.is_empty() { Ok(()) } else { Err(self) }
+    }
+}
+
+impl fmt::Display for FieldErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{}: {}", e.field, e.reason)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for FieldErrors {}
+
+/// Error body of every non-2xx answer: `{"error","field"}` (+ every bad field
+/// for a 422).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// What went wrong, one sentence.
+    pub error: String,
+    /// The offending field, when one is to blame.
+    #[serde(default)]
+    pub field: Option<String>,
+    /// Every bad field of a refused PUT.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl ApiError {
+    /// An error not tied to a field.
+    pub fn new(error: impl Into<String>) -> Self {
+        Self {
+            error: error.into(),
+            field: None,
+            errors: Vec::new(),
+        }
+    }
+
+    /// A 422 body from a validation failure: the first field leads.
+    pub fn from_fields(errs: &FieldErrors) -> Self {
+        let first = errs.0.first();
+        Self {
+            error: first.map_or_else(|| "invalid value".to_owned(), |e| e.reason.clone()),
+            field: first.map(|e| e.field.clone()),
+            errors: errs.0.clone(),
+        }
+    }
+}
+
+fn check_port(errs: &mut FieldErrors, field: &str, port: u32) {
+    if !(1..=65535).contains(&port) {
+        errs.push(field, format!("{port} is out of range; allowed 1–65535"));
+    }
+}
+
+fn check_ssid(errs: &mut FieldErrors, field: &str, ssid: &str) {
+    if ssid.is_empty() || ssid.len() > 32 {
+        errs.push(field, format!("must have 1 to 32 bytes (has {})", ssid.len()));
+    }
+}
+
+fn check_wpa2(errs: &mut FieldErrors, field: &str, password: &str) {
+    let n = password.chars().count();
+    if !(8..=63).contains(&n) {
+        errs.push(field, format!("must have 8 to 63 characters (has {n})"));
+    } else if !password.chars().all(|c| (' '..='~').contains(&c)) {
+        errs.push(field, "must contain printable ASCII characters only");
+    }
+}
+
+fn check_ip(errs: &mut FieldErrors, field: &str, text: &str, required: bool) -> Option<Ipv4Addr> {
+    if text.is_empty() && !required {
+        return None;
+    }
+    match text.parse::<Ipv4Addr>() {
+        Ok(ip)
+            if required
+                && (ip.is_unspecified() || ip.is_broadcast() || ip.is_multicast())
+                && field != "netmask" =>
+        {
+            errs.push(field, format!("{ip} cannot be used here"));
+            None
+        }
+        Ok(ip) => Some(ip),
+        Err(_) => {
+            errs.push(field, format!("{text:?} is not an IPv4 address (a.b.c.d)"));
+            None
+        }
+    }
+}
+
+fn valid_host(host: &str) -> bool {
+    if host.parse::<Ipv4Addr>().is_ok() {
+        return true;
+    }
+    host.len() <= 253
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn station() -> Connectivity {
+        Connectivity {
+            wifi_mode: WifiMode::St,
+            ssid: "Plant-WiFi".into(),
+            password: Some(Secret::new("correct horse")),
+            dhcp: false,
+            ip: "10.0.0.50".into(),
+            netmask: "255.255.255.0".into(),
+            gateway: "10.0.0.1".into(),
+            dns: "10.0.0.1".into(),
+            device_name: "Panel 3".into(),
+            interface_password: None,
+        }
+    }
+
+    fn fields(r: Result<(), FieldErrors>) -> Vec<String> {
+        r.err()
+            .map(|e| e.0.into_iter().map(|f| f.field).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn factory_settings_are_valid() {
+        let c = Connectivity::factory(0x00AB_12CD);
+        assert_eq!(c.ssid, "BIN_12CD");
+        assert_eq!(c.ip, "192.168.1.1");
+        c.validate().expect("factory connectivity");
+        Protocols::factory(42).validate().expect("factory protocols");
+        station().validate().expect("station");
+    }
+
+    #[test]
+    fn every_bad_connectivity_field_is_named() {
+        let mut c = station();
+        c.ssid = String::new();
+        c.password = Some(Secret::new("short"));
+        c.ip = "10.0.0.300".into();
+        c.netmask = "255.0.255.0".into();
+        c.device_name = " ".into();
+        c.interface_password = Some(Secret::new("x".repeat(64)));
+        assert_eq!(
+            fields(c.validate()),
+            [
+                "ssid",
+                "password",
+                "ip",
+                "netmask",
+                "device_name",
+                "interface_password"
+            ]
+        );
+        let mut c = station();
+        c.gateway = "10.0.1.1".into();
+        assert_eq!(fields(c.validate()), ["gateway"]);
+        let mut c = station();
+        c.ip = "10.0.0.255".into();
+        assert_eq!(fields(c.validate()), ["ip"]);
+        let mut c = station();
+        c.dhcp = true;
+        c.ip = String::new();
+        c.netmask = String::new();
+        c.gateway = String::new();
+        c.validate().expect("dhcp without static fields");
+        c.ssid = "x".repeat(33);
+        assert_eq!(fields(c.validate()), ["ssid"]);
+    }
+
+    #[test]
+    fn passwords_are_write_only_and_redacted() {
+        let stored = Connectivity::factory(1);
+        let get = stored.redacted();
+        let json = serde_json::to_value(&get).expect("json");
+        assert!(json["password"].is_null() && json["interface_password"].is_null());
+        let merged = get.merged_onto(&stored);
+        assert_eq!(merged, stored);
+        let debug = format!("{stored:?}");
+        assert!(!debug.contains(FACTORY_PASSWORD), "{debug}");
+    }
+
+    #[test]
+    fn protocol_rules() {
+        let mut p = Protocols::factory(7);
+        p.modbus.port = 0;
+        p.mqtt.enabled = true;
+        p.mqtt.port = 70_000;
+        p.mqtt.publish_topic = "je08/+/data".into();
+        p.mqtt.subscribe_topic = "je08/#/cmd".into();
+        p.mqtt.interval_s = 0;
+        assert_eq!(
+            fields(p.validate()),
+            [
+                "modbus.port",
+                "mqtt.port",
+                "mqtt.host",
+                "mqtt.publish_topic",
+                "mqtt.subscribe_topic",
+                "mqtt.interval_s"
+            ]
+        );
+        let mut p = Protocols::factory(7);
+        p.mqtt.host = "broker.local".into();
+        p.mqtt.subscribe_topic = "je08/+/cmd/#".into();
+        p.mqtt.interval_s = 3600;
+        p.validate().expect("valid");
+        p.mqtt.host = "bad host".into();
+        assert_eq!(fields(p.validate()), ["mqtt.host"]);
+    }
+
+    #[test]
+    fn ct_rules_and_json() {
+        let ct: Ct = serde_json::from_str(r#"{"ratio":100,"invert":[false,true,false]}"#).expect("ct");
+        ct.validate().expect("valid");
+        assert_eq!(
+            fields(
+                Ct {
+                    ratio: 10,
+                    invert: [false; 3]
+                }
+                .validate()
+            ),
+            ["ratio"]
+        );
+        assert_eq!(
+            fields(
+                Ct {
+                    ratio: 401,
+                    invert: [false; 3]
+                }
+                .validate()
+            ),
+            ["ratio"]
+        );
+    }
+
+    #[test]
+    fn pem_shape() {
+        check_pem_shape("-----BEGIN CERTIFICATE-----\nTUlJQg==\n-----END CERTIFICATE-----\n").expect("pem");
+        assert!(check_pem_shape("hello").is_err());
+        assert!(check_pem_shape("-----BEGIN CERTIFICATE-----\nTUlJQg==\n").is_err());
+        assert!(check_pem_shape("-----BEGIN X-----\n!!!\n-----END X-----\n").is_err());
+        assert!(check_pem_shape("").is_err());
+    }
+
+    #[test]
+    fn api_error_json() {
+        let mut errs = FieldErrors::default();
+        errs.push("ratio", "10 is out of range");
+        let body = serde_json::to_value(ApiError::from_fields(&errs)).expect("json");
+        assert_eq!(body["field"], "ratio");
+        assert_eq!(body["error"], "10 is out of range");
+        let plain: ApiError = serde_json::from_str(r#"{"error":"nope","field":null}"#).expect("parse");
+        assert_eq!(plain.field, None);
+    }
+
+    #[test]
+    fn mode_names_and_numbers() {
+        assert_eq!("update".parse::<Mode>(), Ok(Mode::Update));
+        assert_eq!(Mode::Configuration.number(), 2);
+        assert_eq!(
+            serde_json::to_string(&ModeRequest {
+                mode: Mode::Application
+            })
+            .expect("json"),
+            r#"{"mode":"application"}"#
+        );
+    }
+}
