@@ -4,6 +4,7 @@
 pub mod codec;
 pub mod firmware;
 pub mod http_api;
+pub mod mqtt;
 pub mod readings;
 pub mod registers;
 pub mod validate;

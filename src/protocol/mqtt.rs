@@ -1,0 +1,827 @@
+//! The JE08 MQTT payloads (spec §3): DATA and INFO packets, the four
+//! commands, and topic helpers.
+//!
+//! DATA carries raw integers in the scale of the matching Modbus register, so
+//! decoding goes through a [`RegisterBlock`] and [`decode_measurements`]: Modbus
+//! and MQTT share one readings model. Decoding never panics on any input;
+//! INFO accepts the manual's unquoted MAC (`"DEVMAC":AA:BB:…`), which is not
+//! valid JSON, by repairing the text before a second parse.
+
+use std::fmt::{self, Write as _};
+use std::net::Ipv4Addr;
+
+use serde::Serialize;
+use serde_json::Value;
+use thiserror::Error;
+
+use super::codec::{RegisterBlock, decode_measurements, encode_measurements};
+use super::readings::{Measurements, Version};
+use super::registers::addr;
+
+/// Largest payload the decoder looks at; a DATA packet is about 600 bytes.
+pub const MAX_PAYLOAD: usize = 8 * 1024;
+
+/// Default subscription of a monitor: every meter's DATA/INFO topic.
+pub const DEFAULT_DATA_FILTER: &str = "je08/+/data";
+/// Default publish topic of a meter; `{id}` is its decimal device id.
+pub const DEFAULT_PUBLISH_TOPIC: &str = "je08/{id}/data";
+/// Default subscribe (command) topic of a meter; `{id}` is its decimal id.
+pub const DEFAULT_SUBSCRIBE_TOPIC: &str = "je08/{id}/cmd";
+/// Placeholder replaced by the device id in topic templates.
+pub const ID_PLACEHOLDER: &str = "{id}";
+
+/// How one DATA key maps onto the register map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    /// One unsigned register.
+    Unsigned(u16),
+    /// One signed (two's complement) register.
+    Signed(u16),
+    /// An energy pair, carried combined as HIGH×1000 + LOW.
+    Energy(u16),
+    /// A 32-bit HIGH×65536 + LOW pair (uptime).
+    Wide(u16),
+}
+
+impl Field {
+    /// Accepted raw range of the JSON integer.
+    fn range(self) -> (i64, i64) {
+        match self {
+            Field::Unsigned(_) => (0, i64::from(u16::MAX)),
+            Field::Signed(_) => (i64::from(i16::MIN), i64::from(i16::MAX)),
+            Field::Energy(_) => (0, i64::from(u16::MAX) * 1000 + 999),
+            Field::Wide(_) => (0, i64::from(u32::MAX)),
+        }
+    }
+
+    fn store(self, block: &mut RegisterBlock, raw: i64) {
+        match self {
+            Field::Unsigned(a) => block.set(a, raw as u16),
+            Field::Signed(a) => block.set(a, raw as i16 as u16),
+            Field::Energy(high) => block.set_energy_tenths(high, raw as u64),
+            Field::Wide(high) => {
+                block.set(high, (raw >> 16) as u16);
+                block.set(high + 1, raw as u16);
+            }
+        }
+    }
+
+    fn load(self, block: &RegisterBlock) -> i64 {
+        match self {
+            Field::Unsigned(a) => i64::from(block.get(a)),
+            Field::Signed(a) => i64::from(block.get(a) as i16),
+            Field::Energy(high) => block.energy_tenths(high) as i64,
+            Field::Wide(high) => (i64::from(block.get(high)) << 16) | i64::from(block.get(high + 1)),
+        }
+    }
+}
+
+use Field::{Energy, Signed, Unsigned, Wide};
+
+/// The 39 DATA keys in the manual's order, each with its register.
+const DATA_KEYS: [(&str, Field); 39] = [
+    ("VARMS", Unsigned(addr::VA_RMS)),
+    ("VBRMS", Unsigned(addr::VB_RMS)),
+    ("VCRMS", Unsigned(addr::VC_RMS)),
+    ("IARMS", Unsigned(addr::IA_RMS)),
+    ("IBRMS", Unsigned(addr::IB_RMS)),
+    ("ICRMS", Unsigned(addr::IC_RMS)),
+    ("VABRMS", Unsigned(addr::VAB_RMS)),
+    ("VBCRMS", Unsigned(addr::VBC_RMS)),
+    ("VCARMS", Unsigned(addr::VCA_RMS)),
+    ("VABCTRMS", Unsigned(addr::VABC_T_RMS_MEDIO)),
+    ("PA", Signed(addr::POTENCIA_ATIVA_A)),
+    ("PB", Signed(addr::POTENCIA_ATIVA_A + 1)),
+    ("PC", Signed(addr::POTENCIA_ATIVA_A + 2)),
+    ("PT", Signed(addr::POTENCIA_ATIVA_A + 3)),
+    ("QA", Signed(addr::POTENCIA_REATIVA_A)),
+    ("QB", Signed(addr::POTENCIA_REATIVA_A + 1)),
+    ("QC", Signed(addr::POTENCIA_REATIVA_A + 2)),
+    ("QT", Signed(addr::POTENCIA_REATIVA_A + 3)),
+    ("SA", Unsigned(addr::POTENCIA_APARENTE_A)),
+    ("SB", Unsigned(addr::POTENCIA_APARENTE_A + 1)),
+    ("SC", Unsigned(addr::POTENCIA_APARENTE_A + 2)),
+    ("ST", Unsigned(addr::POTENCIA_APARENTE_A + 3)),
+    ("FPA", Signed(addr::FATOR_POTENCIA_A)),
+    ("FPB", Signed(addr::FATOR_POTENCIA_A + 1)),
+    ("FPC", Signed(addr::FATOR_POTENCIA_A + 2)),
+    ("FPT", Signed(addr::FATOR_POTENCIA_A + 3)),
+    ("KVARHA", Energy(addr::KVARHA_HIGH)),
+    ("KVARHB", Energy(addr::KVARHB_HIGH)),
+    ("KVARHC", Energy(addr::KVARHC_HIGH)),
+    ("KVARHT", Energy(addr::KVARHT_HIGH)),
+    ("KWHA", Energy(addr::KWHA_HIGH)),
+    ("KWHB", Energy(addr::KWHB_HIGH)),
+    ("KWHC", Energy(addr::KWHC_HIGH)),
+    ("KWHT", Energy(addr::KWHT_HIGH)),
+    ("FREQ", Unsigned(addr::FREQUENCIA)),
+    ("TEMP", Signed(addr::TEMP_DS18B20)),
+    ("SERRS", Unsigned(addr::ERRS_DS18B20)),
+    ("WRSSI", Signed(addr::WIFI_RSSI)),
+    ("UPTIME", Wide(addr::UPTIME_HIGH)),
+];
+
+/// The names of the DATA keys, in the manual's order.
+pub fn data_keys() -> impl Iterator<Item = &'static str> {
+    DATA_KEYS.iter().map(|(k, _)| *k)
+}
+
+/// A decoded DATA packet: the shared readings model plus the two health
+/// values DATA carries.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DataPacket {
+    /// Readings, in engineering units (as `je08 read --json`).
+    #[serde(flatten)]
+    pub measurements: Measurements,
+    /// Wi-Fi signal strength (WRSSI).
+    pub rssi_dbm: i16,
+    /// Seconds since power-on (UPTIME).
+    pub uptime_s: u32,
+}
+
+impl DataPacket {
+    /// Take the packet's values from a register block (as Modbus reads it).
+    pub fn from_block(block: &RegisterBlock) -> Self {
+        Self {
+            measurements: decode_measurements(block),
+            rssi_dbm: block.get(addr::WIFI_RSSI) as i16,
+            uptime_s: Wide(addr::UPTIME_HIGH).load(block) as u32,
+        }
+    }
+
+    /// The registers DATA carries, quantized from this packet's values.
+    pub fn to_block(&self) -> RegisterBlock {
+        let mut block = RegisterBlock::default();
+        encode_measurements(&mut block, &self.measurements);
+        block.set(addr::WIFI_RSSI, self.rssi_dbm as u16);
+        Wide(addr::UPTIME_HIGH).store(&mut block, i64::from(self.uptime_s));
+        block
+    }
+
+    /// The `{"DATA":{…}}` payload for this packet.
+    pub fn encode(&self) -> String {
+        encode_data(&self.to_block())
+    }
+}
+
+/// The `{"DATA":{…}}` payload with the 39 keys read from `block`.
+pub fn encode_data(block: &RegisterBlock) -> String {
+    let mut out = String::with_capacity(640);
+    out.push_str("{\"DATA\":{");
+    for (i, (key, field)) in DATA_KEYS.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        // Writing into a String cannot fail.
+        let _ = write!(out, "\"{key}\":{}", field.load(block));
+    }
+    out.push_str("}}");
+    out
+}
+
+/// Device identity as published in an INFO packet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InfoPacket {
+    /// Configurable device name (DEVNAME).
+    pub name: String,
+    /// Current IP address (DEVIP).
+    pub ip: Ipv4Addr,
+    /// MAC address, upper-case `AA:BB:CC:DD:EE:FF` (DEVMAC).
+    pub mac: String,
+    /// Product type, `JE08` (DEVTYPE).
+    pub devtype: String,
+    /// Product subtype, `WATT METER` (DEVSUBTYPE).
+    pub subtype: String,
+    /// Firmware version (VERSION, `03.00`).
+    pub version: Version,
+}
+
+impl InfoPacket {
+    /// The `{"INFO":{…}}` payload (MAC quoted, version as `03.00`).
+    pub fn encode(&self) -> String {
+        let info = serde_json::json!({
+            "INFO": {
+                "DEVNAME": self.name,
+                "DEVIP": self.ip.to_string(),
+                "DEVMAC": self.mac,
+                "DEVTYPE": self.devtype,
+                "DEVSUBTYPE": self.subtype,
+                "VERSION": format!("{:02}.{:02}", self.version.0 / 100, self.version.0 % 100),
+            }
+        });
+        info.to_string()
+    }
+}
+
+/// A decoded packet published by a meter (or a command seen on its topic).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Message {
+    /// Periodic or requested readings.
+    Data(DataPacket),
+    /// Identity, sent on request.
+    Info(InfoPacket),
+    /// A known command (a monitor subscribed to `#` sees these too).
+    Command(Command),
+}
+
+/// Why a payload is not a valid JE08 packet.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DecodeError {
+    /// The payload exceeds [`MAX_PAYLOAD`].
+    #[error("payload of {0} bytes is too large for a JE08 packet")]
+    TooLarge(usize),
+    /// The payload is not JSON, even after lenient repair.
+    #[error("payload is not JSON: {0}")]
+    NotJson(String),
+    /// The JSON has neither a DATA nor an INFO object.
+    #[error("payload is neither a DATA nor an INFO packet")]
+    UnknownPacket,
+    /// A DATA or INFO key is missing.
+    #[error("{packet} packet lacks the key {key}")]
+    MissingKey {
+        /// `DATA` or `INFO`.
+        packet: &'static str,
+        /// The missing key.
+        key: &'static str,
+    },
+    /// A value has the wrong type or lies outside its register's range.
+    #[error("{packet} key {key} has an invalid value {value}")]
+    BadValue {
+        /// `DATA` or `INFO`.
+        packet: &'static str,
+        /// The offending key.
+        key: &'static str,
+        /// The value as received (truncated).
+        value: String,
+    },
+}
+
+/// Parse a payload as JSON, repairing what the manual's examples do wrong
+/// (typographic quotes, an unquoted MAC) when strict parsing fails.
+fn lenient_json(payload: &[u8]) -> Result<Value, DecodeError> {
+    if payload.len() > MAX_PAYLOAD {
+        return Err(DecodeError::TooLarge(payload.len()));
+    }
+    match serde_json::from_slice::<Value>(payload) {
+        Ok(v) => Ok(v),
+        Err(err) => {
+            let text = String::from_utf8_lossy(payload);
+            let repaired = quote_bare_mac(&text.replace(['\u{201c}', '\u{201d}'], "\""));
+            serde_json::from_str(&repaired).map_err(|_| DecodeError::NotJson(err.to_string()))
+        }
+    }
+}
+
+/// Put quotes around the value after every `"DEVMAC":` that is not quoted.
+fn quote_bare_mac(text: &str) -> String {
+    const KEY: &str = "\"DEVMAC\"";
+    let mut out = String::with_capacity(text.len() + 2);
+    let mut rest = text;
+    while let Some(pos) = rest.find(KEY) {
+        let (before, after_key) = rest.split_at(pos + KEY.len());
+        out.push_str(before);
+        let colon_len = after_key.len() - after_key.trim_start().len();
+        let after_ws = &after_key[colon_len..];
+        let Some(value) = after_ws.strip_prefix(':') else {
+            rest = after_key;
+            continue;
+        };
+        out.push_str(&after_key[..colon_len]);
+        out.push(':');
+        let value_ws = value.len() - value.trim_start().len();
+        out.push_str(&value[..value_ws]);
+        let value = &value[value_ws..];
+        if value.starts_with('"') {
+            rest = value;
+            continue;
+        }
+        let end = value
+            .find(|c: char| !(c.is_ascii_hexdigit() || c == ':' || c == '-'))
+            .unwrap_or(value.len());
+        out.push('"');
+        out.push_str(&value[..end]);
+        out.push('"');
+        rest = &value[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A short, printable excerpt of a JSON value for error messages.
+fn excerpt(v: &Value) -> String {
+    let mut s = v.to_string();
+    if s.len() > 40 {
+        let cut = (0..=40).rev().find(|i| s.is_char_boundary(*i)).unwrap_or(0);
+        s.truncate(cut);
+        s.push('…');
+    }
+    s
+}
+
+/// An integral JSON number (accepting `220.0` but not `220.5`).
+fn integer(v: &Value) -> Option<i64> {
+    v.as_i64().or_else(|| {
+        v.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+            .map(|f| f as i64)
+    })
+}
+
+/// Decode the body of a DATA object.
+fn decode_data_object(obj: &serde_json::Map<String, Value>) -> Result<DataPacket, DecodeError> {
+    let mut block = RegisterBlock::default();
+    for (key, field) in DATA_KEYS {
+        let value = obj
+            .get(key)
+            .ok_or(DecodeError::MissingKey { packet: "DATA", key })?;
+        let (lo, hi) = field.range();
+        let raw = integer(value)
+            .filter(|r| (lo..=hi).contains(r))
+            .ok_or_else(|| DecodeError::BadValue {
+                packet: "DATA",
+                key,
+                value: excerpt(value),
+            })?;
+        field.store(&mut block, raw);
+    }
+    Ok(DataPacket::from_block(&block))
+}
+
+fn info_string<'a>(
+    obj: &'a serde_json::Map<String, Value>,
+    key: &'static str,
+) -> Result<&'a str, DecodeError> {
+    let value = obj
+        .get(key)
+        .ok_or(DecodeError::MissingKey { packet: "INFO", key })?;
+    value.as_str().ok_or_else(|| DecodeError::BadValue {
+        packet: "INFO",
+        key,
+        value: excerpt(value),
+    })
+}
+
+/// Normalize a MAC to upper-case `AA:BB:CC:DD:EE:FF` (accepting `-` too).
+pub fn normalize_mac(text: &str) -> Option<String> {
+    let parts: Vec<&str> = text.trim().split([':', '-']).collect();
+    let ok = parts.len() == 6
+        && parts
+            .iter()
+            .all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()));
+    ok.then(|| parts.join(":").to_ascii_uppercase())
+}
+
+/// Decode the body of an INFO object.
+fn decode_info_object(obj: &serde_json::Map<String, Value>) -> Result<InfoPacket, DecodeError> {
+    let bad = |key: &'static str, value: &str| DecodeError::BadValue {
+        packet: "INFO",
+        key,
+        value: excerpt(&Value::String(value.to_string())),
+    };
+    let ip_text = info_string(obj, "DEVIP")?;
+    let mac_text = info_string(obj, "DEVMAC")?;
+    let version_text = info_string(obj, "VERSION")?;
+    Ok(InfoPacket {
+        name: info_string(obj, "DEVNAME")?.to_string(),
+        ip: ip_text.trim().parse().map_err(|_| bad("DEVIP", ip_text))?,
+        mac: normalize_mac(mac_text).ok_or_else(|| bad("DEVMAC", mac_text))?,
+        devtype: info_string(obj, "DEVTYPE")?.to_string(),
+        subtype: info_string(obj, "DEVSUBTYPE")?.to_string(),
+        version: version_text.parse().map_err(|_| bad("VERSION", version_text))?,
+    })
+}
+
+/// Decode a payload received on a meter's publish topic.
+pub fn decode_message(payload: &[u8]) -> Result<Message, DecodeError> {
+    let json = lenient_json(payload)?;
+    let obj = json.as_object().ok_or(DecodeError::UnknownPacket)?;
+    if let Some(data) = obj.get("DATA") {
+        let body = data.as_object().ok_or_else(|| DecodeError::BadValue {
+            packet: "DATA",
+            key: "DATA",
+            value: excerpt(data),
+        })?;
+        return decode_data_object(body).map(Message::Data);
+    }
+    if let Some(info) = obj.get("INFO") {
+        let body = info.as_object().ok_or_else(|| DecodeError::BadValue {
+            packet: "INFO",
+            key: "INFO",
+            value: excerpt(info),
+        })?;
+        return decode_info_object(body).map(Message::Info);
+    }
+    match command_from_json(&json) {
+        Some(cmd) => Ok(Message::Command(cmd)),
+        None => Err(DecodeError::UnknownPacket),
+    }
+}
+
+/// A command accepted on a meter's subscribe topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// `{"GET":"INFO"}`: publish INFO once.
+    GetInfo,
+    /// `{"GET":"DATA"}`: publish DATA now, once.
+    GetData,
+    /// `{"RST":"KWH"}`: zero every kWh accumulator.
+    ResetKwh,
+    /// `{"RST":"KVARH"}`: zero every kVArh accumulator.
+    ResetKvarh,
+}
+
+impl Command {
+    /// Every command, for help texts and tests.
+    pub const ALL: [Command; 4] = [
+        Command::GetInfo,
+        Command::GetData,
+        Command::ResetKwh,
+        Command::ResetKvarh,
+    ];
+
+    /// The JSON payload that carries this command.
+    pub fn payload(&self) -> &'static str {
+        match self {
+            Command::GetInfo => r#"{"GET":"INFO"}"#,
+            Command::GetData => r#"{"GET":"DATA"}"#,
+            Command::ResetKwh => r#"{"RST":"KWH"}"#,
+            Command::ResetKvarh => r#"{"RST":"KVARH"}"#,
+        }
+    }
+
+    /// The command-line name (`get-info`, `get-data`, `reset-kwh`, `reset-kvarh`).
+    pub fn cli_name(&self) -> &'static str {
+        match self {
+            Command::GetInfo => "get-info",
+            Command::GetData => "get-data",
+            Command::ResetKwh => "reset-kwh",
+            Command::ResetKvarh => "reset-kvarh",
+        }
+    }
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.cli_name())
+    }
+}
+
+impl std::str::FromStr for Command {
+    type Err = String;
+
+    /// Parse a command-line name such as `reset-kwh`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        Command::ALL
+            .into_iter()
+            .find(|c| c.cli_name() == s)
+            .ok_or_else(|| {
+                format!("unknown command '{s}'; expected get-info, get-data, reset-kwh or reset-kvarh")
+            })
+    }
+}
+
+/// What a meter makes of a payload on its subscribe topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Incoming {
+    /// One of the four documented commands.
+    Known(Command),
+    /// Anything else: ignored and counted by the meter. Holds a short,
+    /// printable excerpt of the payload.
+    Unknown(String),
+}
+
+fn command_from_json(json: &Value) -> Option<Command> {
+    let obj = json.as_object().filter(|o| o.len() == 1)?;
+    let (key, value) = obj.iter().next()?;
+    match (key.as_str(), value.as_str()?) {
+        ("GET", "INFO") => Some(Command::GetInfo),
+        ("GET", "DATA") => Some(Command::GetData),
+        ("RST", "KWH") => Some(Command::ResetKwh),
+        ("RST", "KVARH") => Some(Command::ResetKvarh),
+        _ => None,
+    }
+}
+
+/// Parse a payload received on the subscribe topic; never fails.
+pub fn parse_command(payload: &[u8]) -> Incoming {
+    match lenient_json(payload).ok().as_ref().and_then(command_from_json) {
+        Some(cmd) => Incoming::Known(cmd),
+        None => {
+            let head = &payload[..payload.len().min(64)];
+            Incoming::Unknown(String::from_utf8_lossy(head).escape_debug().to_string())
+        }
+    }
+}
+
+/// Substitute the device id into a topic template (`je08/{id}/data`).
+pub fn render_topic(template: &str, id: &str) -> String {
+    template.replace(ID_PLACEHOLDER, id)
+}
+
+/// Whether an MQTT topic filter (`+`, `#` wildcards) matches a topic name.
+pub fn topic_matches(filter: &str, topic: &str) -> bool {
+    let mut f = filter.split('/');
+    let mut t = topic.split('/');
+    loop {
+        match (f.next(), t.next()) {
+            (Some("#"), _) => return !topic.starts_with('$') || !filter.starts_with('#'),
+            (Some("+"), Some(_)) => {}
+            (Some(a), Some(b)) if a == b => {}
+            (None, None) => return true,
+            _ => return false,
+        }
+    }
+}
+
+/// The meter id in `topic`: the level that matches the first `+` of
+/// `filter` (for `je08/+/data`, `je08/1234/data` → `1234`). Without a `+`,
+/// the whole topic identifies the meter. `None` when the topic does not
+/// match the filter.
+pub fn id_from_topic<'t>(filter: &str, topic: &'t str) -> Option<&'t str> {
+    if !topic_matches(filter, topic) {
+        return None;
+    }
+    match filter.split('/').position(|level| level == "+") {
+        Some(index) => topic.split('/').nth(index),
+        None => Some(topic),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn sample_block() -> RegisterBlock {
+        let mut b = RegisterBlock::default();
+        for (i, (_, field)) in DATA_KEYS.iter().enumerate() {
+            let raw = match field {
+                Signed(_) => -(i as i64) * 7,
+                _ => i as i64 * 13 + 1,
+            };
+            field.store(&mut b, raw);
+        }
+        b.set(addr::VA_RMS, 220);
+        b.set(addr::IA_RMS, 314);
+        b.set(addr::FATOR_POTENCIA_A, 1000);
+        b.set(addr::TEMP_DS18B20, (-354i16) as u16);
+        b.set(addr::WIFI_RSSI, (-36i16) as u16);
+        b.set(addr::FREQUENCIA, 6012);
+        b.set_energy_tenths(addr::KWHT_HIGH, 12_345_678);
+        b.set(addr::UPTIME_HIGH, 1);
+        b.set(addr::UPTIME_LOW, 5);
+        b
+    }
+
+    #[test]
+    fn data_has_exactly_the_39_keys_in_order() {
+        let payload = encode_data(&sample_block());
+        let json: Value = serde_json::from_str(&payload).unwrap();
+        let data = json["DATA"].as_object().unwrap();
+        assert_eq!(data.len(), 39);
+        let expected = "VARMS VBRMS VCRMS IARMS IBRMS ICRMS VABRMS VBCRMS VCARMS VABCTRMS PA PB PC PT \
+             QA QB QC QT SA SB SC ST FPA FPB FPC FPT KVARHA KVARHB KVARHC KVARHT KWHA KWHB KWHC \
+             KWHT FREQ TEMP SERRS WRSSI UPTIME";
+        assert_eq!(data_keys().collect::<Vec<_>>().join(" "), expected);
+        for key in expected.split(' ') {
+            assert!(data[key].is_i64(), "{key}");
+        }
+        // Key order in the text follows the manual.
+        let positions: Vec<usize> = expected
+            .split(' ')
+            .map(|k| payload.find(&format!("\"{k}\":")).unwrap())
+            .collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn data_uses_the_register_scales() {
+        let payload = encode_data(&sample_block());
+        let json: Value = serde_json::from_str(&payload).unwrap();
+        assert_eq!(json["DATA"]["VARMS"], 220);
+        assert_eq!(json["DATA"]["IARMS"], 314);
+        assert_eq!(json["DATA"]["FPA"], 1000);
+        assert_eq!(json["DATA"]["TEMP"], -354);
+        assert_eq!(json["DATA"]["WRSSI"], -36);
+        assert_eq!(json["DATA"]["KWHT"], 12_345_678);
+        assert_eq!(json["DATA"]["UPTIME"], 65541);
+        let Message::Data(p) = decode_message(payload.as_bytes()).unwrap() else {
+            panic!("not DATA");
+        };
+        let m = &p.measurements;
+        assert_eq!(m.voltage_v.a, 220.0);
+        assert_eq!(m.current_a.a, 31.4);
+        assert_eq!(m.power_factor.a, 1.0);
+        assert_eq!(m.temperature_c, Some(-35.4));
+        assert_eq!(m.frequency_hz, 60.12);
+        assert_eq!(m.energy_kwh.total, 1_234_567.8);
+        assert_eq!(p.rssi_dbm, -36);
+        assert_eq!(p.uptime_s, 65541);
+        // The same block decodes to the same readings as over Modbus.
+        assert_eq!(p.measurements, decode_measurements(&sample_block()));
+    }
+
+    #[test]
+    fn data_errors_name_the_key() {
+        let mut json: Value = serde_json::from_str(&encode_data(&sample_block())).unwrap();
+        json["DATA"].as_object_mut().unwrap().remove("FREQ");
+        assert_eq!(
+            decode_message(json.to_string().as_bytes()),
+            Err(DecodeError::MissingKey {
+                packet: "DATA",
+                key: "FREQ"
+            })
+        );
+        let mut json: Value = serde_json::from_str(&encode_data(&sample_block())).unwrap();
+        json["DATA"]["VARMS"] = Value::from(-1);
+        let err = decode_message(json.to_string().as_bytes()).unwrap_err();
+        assert_eq!(err.to_string(), "DATA key VARMS has an invalid value -1");
+        json["DATA"]["VARMS"] = Value::from("220");
+        assert!(matches!(
+            decode_message(json.to_string().as_bytes()),
+            Err(DecodeError::BadValue { key: "VARMS", .. })
+        ));
+        json["DATA"]["VARMS"] = Value::from(220.0);
+        assert!(decode_message(json.to_string().as_bytes()).is_ok());
+        assert_eq!(decode_message(b"{\"X\":1}"), Err(DecodeError::UnknownPacket));
+        assert!(matches!(decode_message(b"nope"), Err(DecodeError::NotJson(_))));
+        let big = vec![b' '; MAX_PAYLOAD + 1];
+        assert_eq!(decode_message(&big), Err(DecodeError::TooLarge(MAX_PAYLOAD + 1)));
+    }
+
+    #[test]
+    fn data_accepts_extra_keys_for_newer_firmware() {
+        let mut json: Value = serde_json::from_str(&encode_data(&sample_block())).unwrap();
+        json["DATA"]["NEWKEY"] = Value::from(5);
+        assert!(matches!(
+            decode_message(json.to_string().as_bytes()),
+            Ok(Message::Data(_))
+        ));
+    }
+
+    fn info() -> InfoPacket {
+        InfoPacket {
+            name: "Painel 3".into(),
+            ip: Ipv4Addr::new(192, 168, 0, 50),
+            mac: "5C:CF:7F:12:D6:87".into(),
+            devtype: "JE08".into(),
+            subtype: "WATT METER".into(),
+            version: Version(300),
+        }
+    }
+
+    #[test]
+    fn info_round_trips_and_prints_the_version_like_the_manual() {
+        let payload = info().encode();
+        assert!(payload.contains(r#""VERSION":"03.00""#), "{payload}");
+        assert!(payload.contains(r#""DEVMAC":"5C:CF:7F:12:D6:87""#));
+        assert_eq!(decode_message(payload.as_bytes()), Ok(Message::Info(info())));
+    }
+
+    #[test]
+    fn info_accepts_the_manuals_unquoted_mac_and_curly_quotes() {
+        let manual = "{\n \u{201c}INFO\u{201d}:\n {\n \u{201c}DEVNAME\u{201d}:\u{201d}Painel 3\u{201d},\n \
+             \u{201c}DEVIP\u{201d}:\u{201d}192.168.0.50\u{201d},\n \u{201c}DEVMAC\u{201d}:5c:cf:7f:12:d6:87,\n \
+             \u{201c}DEVTYPE\u{201d}:\u{201d}JE08\u{201d},\n \u{201c}DEVSUBTYPE\u{201d}:\u{201d}WATT METER\u{201d},\n \
+             \u{201c}VERSION\u{201d}: \u{201c}03.00\u{201d}\n }\n}";
+        assert_eq!(decode_message(manual.as_bytes()), Ok(Message::Info(info())));
+        let ascii = r#"{"INFO":{"DEVNAME":"Painel 3","DEVIP":"192.168.0.50","DEVMAC" : 5C-CF-7F-12-D6-87 ,"DEVTYPE":"JE08","DEVSUBTYPE":"WATT METER","VERSION":"03.00"}}"#;
+        assert_eq!(decode_message(ascii.as_bytes()), Ok(Message::Info(info())));
+    }
+
+    #[test]
+    fn info_errors_name_the_field() {
+        let bad = info().encode().replace("192.168.0.50", "999.1.1.1");
+        assert!(matches!(
+            decode_message(bad.as_bytes()),
+            Err(DecodeError::BadValue { key: "DEVIP", .. })
+        ));
+        let bad = info().encode().replace("5C:CF:7F:12:D6:87", "5C:CF");
+        assert!(matches!(
+            decode_message(bad.as_bytes()),
+            Err(DecodeError::BadValue { key: "DEVMAC", .. })
+        ));
+        let bad = info().encode().replace("\"DEVTYPE\":\"JE08\",", "");
+        assert_eq!(
+            decode_message(bad.as_bytes()),
+            Err(DecodeError::MissingKey {
+                packet: "INFO",
+                key: "DEVTYPE"
+            })
+        );
+    }
+
+    #[test]
+    fn commands_parse_and_encode() {
+        for cmd in Command::ALL {
+            assert_eq!(
+                parse_command(cmd.payload().as_bytes()),
+                Incoming::Known(cmd.clone())
+            );
+            assert_eq!(cmd.cli_name().parse::<Command>(), Ok(cmd.clone()));
+            assert_eq!(
+                decode_message(cmd.payload().as_bytes()),
+                Ok(Message::Command(cmd.clone()))
+            );
+        }
+        assert_eq!(
+            parse_command(" { \"RST\" : \"KWH\" } ".as_bytes()),
+            Incoming::Known(Command::ResetKwh)
+        );
+        assert_eq!(
+            parse_command("{\u{201c}GET\u{201d}:\u{201d}INFO\u{201d}}".as_bytes()),
+            Incoming::Known(Command::GetInfo)
+        );
+        for other in [
+            &br#"{"GET":"info"}"#[..],
+            br#"{"RST":"ALL"}"#,
+            br#"{"GET":"INFO","X":1}"#,
+            b"reboot",
+            b"",
+            &[0xff, 0xfe],
+        ] {
+            assert!(matches!(parse_command(other), Incoming::Unknown(_)), "{other:?}");
+        }
+        assert!("reboot".parse::<Command>().is_err());
+    }
+
+    #[test]
+    fn topics() {
+        assert_eq!(render_topic(DEFAULT_PUBLISH_TOPIC, "1234"), "je08/1234/data");
+        assert_eq!(render_topic(DEFAULT_SUBSCRIBE_TOPIC, "1234"), "je08/1234/cmd");
+        assert_eq!(id_from_topic(DEFAULT_DATA_FILTER, "je08/1234/data"), Some("1234"));
+        assert_eq!(id_from_topic(DEFAULT_DATA_FILTER, "je08/1234/cmd"), None);
+        assert_eq!(id_from_topic(DEFAULT_DATA_FILTER, "je08/1/2/data"), None);
+        assert_eq!(
+            id_from_topic("site/+/je08/+/data", "site/a/je08/7/data"),
+            Some("a")
+        );
+        assert_eq!(
+            id_from_topic("plant/meter7", "plant/meter7"),
+            Some("plant/meter7")
+        );
+        assert_eq!(id_from_topic("je08/#", "je08/5/data"), Some("je08/5/data"));
+        assert!(topic_matches("#", "a/b"));
+        assert!(!topic_matches("#", "$SYS/broker"));
+        assert!(topic_matches("a/#", "a"));
+        assert!(!topic_matches("a/+", "a"));
+    }
+
+    /// Raw DATA values within each key's range.
+    fn raw_values() -> impl Strategy<Value = Vec<i64>> {
+        DATA_KEYS
+            .iter()
+            .map(|(_, f)| {
+                let (lo, hi) = f.range();
+                lo..=hi
+            })
+            .collect::<Vec<_>>()
+    }
+
+    proptest! {
+        #[test]
+        fn any_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..700)) {
+            let _ = decode_message(&bytes);
+            let _ = parse_command(&bytes);
+        }
+
+        #[test]
+        fn any_text_with_keys_never_panics(text in "[{}\\[\\]\":,0-9A-Za-z \u{201c}\u{201d}.-]{0,200}") {
+            let _ = decode_message(text.as_bytes());
+            let _ = decode_message(format!("{{\"INFO\":{{\"DEVMAC\":{text}").as_bytes());
+            let _ = parse_command(text.as_bytes());
+        }
+
+        #[test]
+        fn data_round_trips(raws in raw_values()) {
+            let mut block = RegisterBlock::default();
+            for ((_, field), raw) in DATA_KEYS.iter().zip(&raws) {
+                field.store(&mut block, *raw);
+            }
+            let payload = encode_data(&block);
+            let Ok(Message::Data(packet)) = decode_message(payload.as_bytes()) else {
+                panic!("{payload}");
+            };
+            // Decoding yields the values Modbus would; encoding gives back the bytes.
+            prop_assert_eq!(&packet.measurements, &decode_measurements(&block));
+            let json: Value = serde_json::from_str(&payload).unwrap();
+            for ((key, _), raw) in DATA_KEYS.iter().zip(&raws) {
+                prop_assert_eq!(json["DATA"][key].as_i64(), Some(*raw));
+            }
+            prop_assert_eq!(packet.encode(), payload);
+        }
+
+        #[test]
+        fn info_round_trips(name in "[ -~]{0,32}", ip in any::<u32>(), mac in any::<[u8; 6]>(), v in 0u16..10000) {
+            let info = InfoPacket {
+                name,
+                ip: Ipv4Addr::from(ip),
+                mac: mac.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":"),
+                devtype: "JE08".into(),
+                subtype: "WATT METER".into(),
+                version: Version(v),
+            };
+            prop_assert_eq!(decode_message(info.encode().as_bytes()), Ok(Message::Info(info)));
+        }
+    }
+}
