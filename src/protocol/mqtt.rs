@@ -217,7 +217,7 @@ impl InfoPacket {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Message {
     /// Periodic or requested readings.
-    Data(DataPacket),
+    Data(Box<DataPacket>),
     /// Identity, sent on request.
     Info(InfoPacket),
     /// A known command (a monitor subscribed to `#` sees these too).
@@ -401,7 +401,7 @@ pub fn decode_message(payload: &[u8]) -> Result<Message, DecodeError> {
             key: "DATA",
             value: excerpt(data),
         })?;
-        return decode_data_object(body).map(Message::Data);
+        return decode_data_object(body).map(|p| Message::Data(Box::new(p)));
     }
     if let Some(info) = obj.get("INFO") {
         let body = info.as_object().ok_or_else(|| DecodeError::BadValue {
