@@ -2,4 +2,5 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod client;
 pub mod protocol;

@@ -1,3 +1,5 @@
 //! End-to-end tests over real sockets: the simulator, the clients and the
 //! command line, plus interoperability with software nobody here wrote.
 //! One test binary with a module per area links faster than many.
+
+mod modbus_faults;

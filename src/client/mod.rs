@@ -1,0 +1,7 @@
+//! Async transports the configurator uses to talk to meters. Every call has
+//! a deadline; errors are typed and say what failed, on which meter and what
+//! to do.
+
+pub mod backoff;
+pub mod endpoint;
+pub mod modbus;
