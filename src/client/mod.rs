@@ -3,5 +3,6 @@
 //! to do.
 
 pub mod backoff;
+pub mod discovery;
 pub mod endpoint;
 pub mod modbus;

@@ -2,6 +2,7 @@
 //! encoding and write validation. No I/O and no async here.
 
 pub mod codec;
+pub mod discovery;
 pub mod firmware;
 pub mod http_api;
 pub mod mqtt;

@@ -1,0 +1,218 @@
+//! Manual entry: probe an address or host name a person typed, over Modbus
+//! (registers 103–109) and HTTP (`GET /api/info`) at the same time. The
+//! factory-state helper probes [`crate::protocol::discovery::FACTORY_IP`]
+//! the same way after showing [`crate::protocol::discovery::FACTORY_HELP`].
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use chrono::Utc;
+use serde_json::Value;
+
+use super::registry::{Ports, Sighting, Source};
+use super::scan::{ModbusProbeError, probe_modbus, sighting_from_registers};
+use crate::protocol::discovery::{DEVTYPE, MODBUS_PORT};
+use crate::protocol::http_api::DEFAULT_HTTP_PORT;
+
+/// Where and how long to probe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProbeOptions {
+    /// Modbus TCP port.
+    pub modbus_port: u16,
+    /// HTTP API port.
+    pub http_port: u16,
+    /// Deadline for name resolution, and again for each probe.
+    pub deadline: Duration,
+}
+
+impl Default for ProbeOptions {
+    fn default() -> Self {
+        Self {
+            modbus_port: MODBUS_PORT,
+            http_port: DEFAULT_HTTP_PORT,
+            deadline: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Why a typed address did not lead to a meter.
+#[derive(Debug, thiserror::Error)]
+pub enum ManualProbeError {
+    /// The host name did not resolve.
+    #[error("cannot resolve '{host}': {message}; check the spelling or type the IP address")]
+    Resolve {
+        /// As typed.
+        host: String,
+        /// Why.
+        message: String,
+    },
+    /// Neither Modbus nor HTTP identified a JE08 there.
+    #[error(
+        "no JE08 answers at {host}: {modbus}; HTTP: {http}. Check that the meter is powered, \
+         on this network, and that the address is right"
+    )]
+    NoMeter {
+        /// As typed.
+        host: String,
+        /// The Modbus probe's failure.
+        modbus: ModbusProbeError,
+        /// The HTTP probe's failure.
+        http: String,
+    },
+}
+
+/// Probe `host` (an IP address or a name): a JE08 identified by Modbus or
+/// by `/api/info` gives one sighting with source `manual` and everything
+/// both answers told.
+pub async fn probe_host(host: &str, options: ProbeOptions) -> Result<Sighting, ManualProbeError> {
+    let host = host.trim();
+    let ip = resolve(host, options.deadline).await?;
+    let (modbus, http) = tokio::join!(
+        probe_modbus(SocketAddr::new(ip, options.modbus_port), options.deadline),
+        probe_http(SocketAddr::new(ip, options.http_port), options.deadline),
+    );
+    let host_name = host.parse::<IpAddr>().is_err().then(|| host.to_owned());
+    let mut sighting = match (modbus, http) {
+        (Ok(identity), http) => {
+            let addr = SocketAddr::new(ip, options.modbus_port);
+            let mut sighting = sighting_from_registers(&identity, addr, Source::Manual);
+            if let Some(info) = http.ok().filter(|info| info.id == identity.id) {
+                sighting.mode = info.mode;
+                sighting.name = info.name;
+                sighting.mac = info.mac;
+                sighting.ports.http = info.ports.http;
+            }
+            sighting
+        }
+        (Err(_), Ok(info)) => info,
+        (Err(modbus), Err(http)) => {
+            return Err(ManualProbeError::NoMeter {
+                host: host.to_owned(),
+                modbus,
+                http,
+            });
+        }
+    };
+    sighting.host = host_name;
+    Ok(sighting)
+}
+
+async fn resolve(host: &str, deadline: Duration) -> Result<IpAddr, ManualProbeError> {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok(ip);
+    }
+    let failed = |message: String| ManualProbeError::Resolve {
+        host: host.to_owned(),
+        message,
+    };
+    let addrs = tokio::time::timeout(deadline, tokio::net::lookup_host((host, 0)))
+        .await
+        .map_err(|_| failed(format!("no answer within {} ms", deadline.as_millis())))?
+        .map_err(|err| failed(err.to_string()))?;
+    let addrs: Vec<IpAddr> = addrs.map(|a| a.ip()).collect();
+    addrs
+        .iter()
+        .find(|ip| ip.is_ipv4())
+        .or(addrs.first())
+        .copied()
+        .ok_or_else(|| failed("no address".into()))
+}
+
+/// `GET /api/info` at `addr`; the sighting it makes, or why not.
+async fn probe_http(addr: SocketAddr, deadline: Duration) -> Result<Sighting, String> {
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(deadline)
+        .build()
+        .map_err(|err| err.to_string())?;
+    let url = format!("http://{addr}/api/info");
+    let response = client.get(&url).send().await.map_err(|err| {
+        if err.is_timeout() {
+            format!("no answer from {url} within {} ms", deadline.as_millis())
+        } else {
+            format!("{url}: {err}")
+        }
+    })?;
+    if !response.status().is_success() {
+        return Err(format!("{url} answered {}", response.status()));
+    }
+    let info: Value = response
+        .json()
+        .await
+        .map_err(|err| format!("{url}: not JSON ({err})"))?;
+    sighting_from_api_info(&info, addr).ok_or_else(|| format!("{url}: not a JE08"))
+}
+
+/// The sighting an `/api/info` answer (spec §4) makes, or `None` when it
+/// does not describe a JE08. Lenient: the id may be a number or a string,
+/// the version `"3.00"` or `300`.
+pub fn sighting_from_api_info(info: &Value, addr: SocketAddr) -> Option<Sighting> {
+    let text = |key: &str| info.get(key).and_then(Value::as_str).map(str::trim);
+    if !text("devtype").is_some_and(|d| d.eq_ignore_ascii_case(DEVTYPE)) {
+        return None;
+    }
+    let id = match info.get("id")? {
+        Value::Number(n) => u32::try_from(n.as_u64()?).ok()?,
+        Value::String(s) => s.trim().parse().ok()?,
+        _ => return None,
+    };
+    let firmware = match info.get("esp_version") {
+        Some(Value::String(s)) => s.parse().ok(),
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .and_then(|v| u16::try_from(v).ok())
+            .map(crate::protocol::readings::Version),
+        _ => None,
+    };
+    Some(Sighting {
+        ip: Some(addr.ip()),
+        ports: Ports {
+            http: Some(addr.port()),
+            ..Ports::default()
+        },
+        mode: text("mode").and_then(|m| m.to_ascii_lowercase().parse().ok()),
+        firmware,
+        name: text("name").filter(|n| !n.is_empty()).map(str::to_owned),
+        mac: text("mac").filter(|m| !m.is_empty()).map(str::to_owned),
+        ..Sighting::new(id, Source::Manual, Utc::now())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::http_api::Mode;
+    use crate::protocol::readings::Version;
+
+    #[test]
+    fn api_info_is_read_leniently() {
+        let addr: SocketAddr = "127.0.0.5:8080".parse().unwrap();
+        let info = serde_json::json!({
+            "devtype": "JE08", "subtype": "WATT METER", "id": 123456, "name": "Panel 3",
+            "mac": "5C:CF:7F:01:E2:40", "ip": "10.0.0.9", "mode": "configuration",
+            "esp_version": "3.01", "stm32_version": "3.00"
+        });
+        let sighting = sighting_from_api_info(&info, addr).unwrap();
+        assert_eq!(sighting.id, 123_456);
+        assert_eq!(sighting.ip, Some(addr.ip()));
+        assert_eq!(sighting.ports.http, Some(8080));
+        assert_eq!(sighting.mode, Some(Mode::Configuration));
+        assert_eq!(sighting.firmware, Some(Version(301)));
+        assert_eq!(sighting.name.as_deref(), Some("Panel 3"));
+        assert_eq!(sighting.source, Source::Manual);
+
+        let numeric = serde_json::json!({"devtype": "je08", "id": "77", "esp_version": 300});
+        let sighting = sighting_from_api_info(&numeric, addr).unwrap();
+        assert_eq!((sighting.id, sighting.firmware), (77, Some(Version(300))));
+        assert_eq!(sighting.mode, None);
+
+        for other in [
+            serde_json::json!({"devtype": "printer", "id": 1}),
+            serde_json::json!({"devtype": "JE08"}),
+            serde_json::json!({"devtype": "JE08", "id": -4}),
+            serde_json::json!([1, 2]),
+        ] {
+            assert!(sighting_from_api_info(&other, addr).is_none(), "{other}");
+        }
+    }
+}

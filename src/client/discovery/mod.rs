@@ -1,0 +1,10 @@
+//! Finding meters (spec §6): mDNS browsing, Modbus range scans, MQTT
+//! sightings and manual entry, all merged into one [`DiscoveryList`] keyed
+//! by device id.
+
+pub mod manual;
+pub mod mqtt;
+pub mod registry;
+pub mod scan;
+
+pub use registry::{Change, DiscoveryList, MeterEntry, Ports, Sighting, Source};
