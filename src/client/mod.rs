@@ -5,4 +5,6 @@
 pub mod backoff;
 pub mod discovery;
 pub mod endpoint;
+pub mod http;
 pub mod modbus;
+pub mod ota;

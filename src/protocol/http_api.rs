@@ -218,7 +218,7 @@ impl Connectivity {
             netmask: "255.255.255.0".to_owned(),
             gateway: ip.clone(),
             dns: ip,
-            device_name: format!("JE08-{:04X}", device_id & 0xFFFF),
+            device_name: format!("JE08-{device_id}"),
             interface_password: Some(Secret::new(FACTORY_PASSWORD)),
         }
     }
