@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use thiserror::Error;
 
+use super::endpoint::Endpoint;
 use crate::protocol::firmware::{self, FirmwareVersion};
 use crate::protocol::http_api::{
     API_USER, ApiError, CertKind, CertStatus, Connectivity, Ct, DEFAULT_HTTP_PORT, FieldError, FieldErrors,
@@ -142,25 +143,6 @@ pub enum HttpError {
     },
 }
 
-/// Parse `host[:port]` (port 80 when absent) into host and port.
-pub fn parse_host(text: &str) -> Result<(String, u16), String> {
-    let text = text.trim();
-    let (host, port) = match text.rsplit_once(':') {
-        Some((h, p)) if !h.contains(':') => (
-            h,
-            p.parse::<u16>()
-                .ok()
-                .filter(|&p| p != 0)
-                .ok_or_else(|| format!("{p:?} is not a port number (1–65535)"))?,
-        ),
-        _ => (text, DEFAULT_HTTP_PORT),
-    };
-    if host.is_empty() || host.contains(['/', ' ', '@']) {
-        return Err(format!("{text:?} is not host[:port]"));
-    }
-    Ok((host.to_owned(), port))
-}
-
 /// Progress of an upload: bytes sent so far and total.
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Send + Sync);
 
@@ -188,7 +170,11 @@ impl MeterHttp {
     /// A client for the meter at `host:port` with the interface password
     /// (needed for everything but [`MeterHttp::info`]).
     pub fn new(host: &str, port: u16, password: Option<Secret>) -> Self {
-        let meter = format!("{host}:{port}");
+        let meter = Endpoint {
+            host: host.to_owned(),
+            port,
+        }
+        .to_string();
         let client = reqwest::Client::builder()
             .connect_timeout(REQUEST_TIMEOUT)
             .no_proxy()
@@ -203,10 +189,10 @@ impl MeterHttp {
         }
     }
 
-    /// Parse `host[:port]` and build a client.
+    /// Parse `host[:port]` (port 80 when absent) and build a client.
     pub fn from_host(text: &str, password: Option<Secret>) -> Result<Self, String> {
-        let (host, port) = parse_host(text)?;
-        Ok(Self::new(&host, port, password))
+        let endpoint = Endpoint::parse(text, DEFAULT_HTTP_PORT)?;
+        Ok(Self::new(&endpoint.host, endpoint.port, password))
     }
 
     /// Change the per-request deadline.
@@ -604,16 +590,6 @@ fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hosts() {
-        assert_eq!(parse_host("10.0.0.5"), Ok(("10.0.0.5".into(), 80)));
-        assert_eq!(parse_host("meter.local:8080"), Ok(("meter.local".into(), 8080)));
-        assert!(parse_host("10.0.0.5:0").is_err());
-        assert!(parse_host("10.0.0.5:x").is_err());
-        assert!(parse_host("").is_err());
-        assert!(parse_host("http://x").is_err());
-    }
 
     #[test]
     fn debug_hides_the_password() {
