@@ -1,6 +1,7 @@
 //! je08: configurator, simulator and command line for the JE08 WATT METER.
 #![warn(missing_docs)]
 
+pub mod certs;
 pub mod cli;
 pub mod client;
 pub mod protocol;
