@@ -7,6 +7,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod meter;
+pub mod read;
+pub mod reset_energy;
+pub mod set;
 pub mod sim;
 
 /// Configurator, simulator and command line for the JE08 WATT METER.
@@ -26,6 +30,12 @@ pub struct Cli {
 pub enum Command {
     /// Serve virtual JE08 meters (Modbus TCP) until Ctrl-C.
     Sim(sim::Args),
+    /// Read a meter's whole register map (table or --json).
+    Read(read::Args),
+    /// Change a meter's CT, inversion and gain settings (validated, saved, read back).
+    Set(set::Args),
+    /// Zero a meter's energy accumulators (kWh, kVArh or both).
+    ResetEnergy(reset_energy::Args),
 }
 
 /// Parse the command line, run the command, and map errors to an exit status.
@@ -42,6 +52,9 @@ pub fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Sim(args) => sim::run(args).await,
+            Command::Read(args) => read::run(args).await,
+            Command::Set(args) => set::run(args).await,
+            Command::ResetEnergy(args) => reset_energy::run(args).await,
         }
     });
     match result {

@@ -8,3 +8,4 @@ pub mod endpoint;
 pub mod http;
 pub mod modbus;
 pub mod ota;
+pub mod params;
