@@ -4,5 +4,6 @@
 pub mod certs;
 pub mod cli;
 pub mod client;
+pub mod mqtt_link;
 pub mod protocol;
 pub mod store;

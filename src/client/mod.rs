@@ -7,5 +7,6 @@ pub mod discovery;
 pub mod endpoint;
 pub mod http;
 pub mod modbus;
+pub mod mqtt;
 pub mod ota;
 pub mod params;

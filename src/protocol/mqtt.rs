@@ -513,6 +513,68 @@ pub fn parse_command(payload: &[u8]) -> Incoming {
     }
 }
 
+/// A broker address: `mqtt://host[:port]` (plain TCP, default 1883) or
+/// `mqtts://host[:port]` (TLS, default 8883). A bare `host[:port]` means
+/// `mqtt://`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokerUrl {
+    /// TLS (`mqtts://`) or plain TCP.
+    pub tls: bool,
+    /// Host name or IP address (IPv6 without brackets).
+    pub host: String,
+    /// TCP port.
+    pub port: u16,
+}
+
+impl std::str::FromStr for BrokerUrl {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let bad = |why: &str| {
+            format!("'{text}' is not a broker URL ({why}); use mqtt://HOST:PORT or mqtts://HOST:PORT")
+        };
+        let with_scheme = if text.contains("://") {
+            text.to_string()
+        } else {
+            format!("mqtt://{text}")
+        };
+        let url = url::Url::parse(&with_scheme).map_err(|e| bad(&e.to_string()))?;
+        let tls = match url.scheme() {
+            "mqtt" | "tcp" => false,
+            "mqtts" | "ssl" | "tls" => true,
+            other => return Err(bad(&format!("unknown scheme {other}"))),
+        };
+        if !(url.path().is_empty() || url.path() == "/") || url.query().is_some() {
+            return Err(bad("no path or query allowed"));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(bad("put credentials in --user/--password, not in the URL"));
+        }
+        let host = match url.host() {
+            Some(url::Host::Ipv6(ip)) => ip.to_string(),
+            Some(host) => host.to_string(),
+            None => return Err(bad("no host")),
+        };
+        let port = url.port().unwrap_or(if tls { 8883 } else { 1883 });
+        if port == 0 {
+            return Err(bad("port 0"));
+        }
+        Ok(Self { tls, host, port })
+    }
+}
+
+impl fmt::Display for BrokerUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scheme = if self.tls { "mqtts" } else { "mqtt" };
+        if self.host.contains(':') {
+            write!(f, "{scheme}://[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "{scheme}://{}:{}", self.host, self.port)
+        }
+    }
+}
+
 /// Substitute the device id into a topic template (`je08/{id}/data`).
 pub fn render_topic(template: &str, id: &str) -> String {
     template.replace(ID_PLACEHOLDER, id)
@@ -765,6 +827,27 @@ mod tests {
         assert!(!topic_matches("#", "$SYS/broker"));
         assert!(topic_matches("a/#", "a"));
         assert!(!topic_matches("a/+", "a"));
+    }
+
+    #[test]
+    fn broker_urls() {
+        let u = |s: &str| s.parse::<BrokerUrl>().map(|u| u.to_string());
+        assert_eq!(u("mqtt://127.0.0.1:1884").unwrap(), "mqtt://127.0.0.1:1884");
+        assert_eq!(u("mqtts://broker.local").unwrap(), "mqtts://broker.local:8883");
+        assert_eq!(u("localhost").unwrap(), "mqtt://localhost:1883");
+        assert_eq!(u("mqtt://[::1]:1883").unwrap(), "mqtt://[::1]:1883");
+        let tls = "mqtts://h:9".parse::<BrokerUrl>().unwrap();
+        assert!(tls.tls && tls.host == "h" && tls.port == 9);
+        for bad in [
+            "http://h",
+            "mqtt://u:p@h",
+            "mqtt://h/x",
+            "mqtt://",
+            "mqtt://h:0",
+            "mqtt://h:99999",
+        ] {
+            assert!(bad.parse::<BrokerUrl>().is_err(), "{bad}");
+        }
     }
 
     /// Raw DATA values within each key's range.
