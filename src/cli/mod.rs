@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod bench;
 pub mod meter;
 pub mod read;
 pub mod reset_energy;
@@ -36,6 +37,8 @@ pub enum Command {
     Set(set::Args),
     /// Zero a meter's energy accumulators (kWh, kVArh or both).
     ResetEnergy(reset_energy::Args),
+    /// Benchmarks (figures for BENCHMARKS.md).
+    Bench(bench::Args),
 }
 
 /// Parse the command line, run the command, and map errors to an exit status.
@@ -55,6 +58,7 @@ pub fn main() -> ExitCode {
             Command::Read(args) => read::run(args).await,
             Command::Set(args) => set::run(args).await,
             Command::ResetEnergy(args) => reset_energy::run(args).await,
+            Command::Bench(args) => bench::run(args).await,
         }
     });
     match result {
