@@ -56,6 +56,37 @@ pub struct TlsFiles {
     pub identity: Option<(PemFile, PemFile)>,
 }
 
+impl TlsFiles {
+    /// Read the PEM files named on a command line: none for plain TCP, a CA
+    /// alone for server-only TLS, or a CA with a certificate and key.
+    pub fn load(
+        ca: Option<&std::path::Path>,
+        cert: Option<&std::path::Path>,
+        key: Option<&std::path::Path>,
+    ) -> Result<Option<Self>, LinkError> {
+        let read = |p: &std::path::Path| PemFile::read(p).map_err(|e| LinkError::Setup(e.message));
+        let identity = match (cert, key) {
+            (None, None) => None,
+            (Some(c), Some(k)) => Some((read(c)?, read(k)?)),
+            _ => {
+                return Err(LinkError::Setup(
+                    "a client certificate needs its key: give both --cert and --key".into(),
+                ));
+            }
+        };
+        match ca {
+            Some(ca) => Ok(Some(Self {
+                ca: read(ca)?,
+                identity,
+            })),
+            None if identity.is_some() => Err(LinkError::Setup(
+                "a client certificate is only used over TLS: give --ca (and an mqtts:// URL)".into(),
+            )),
+            None => Ok(None),
+        }
+    }
+}
+
 /// Everything needed to reach a broker.
 #[derive(Debug, Clone)]
 pub struct LinkOptions {
@@ -109,7 +140,13 @@ impl LinkOptions {
             opts.set_credentials(user, password);
         }
         match (&self.broker.tls, &self.tls) {
-            (false, _) => {}
+            (false, None) => {}
+            (false, Some(_)) => {
+                return Err(LinkError::Setup(format!(
+                    "{} is plain TCP but TLS files were given: use an mqtts:// URL",
+                    self.broker
+                )));
+            }
             (true, None) => {
                 return Err(LinkError::Setup(format!(
                     "{} uses TLS: give the CA certificate that signs the broker's certificate (--ca)",
@@ -453,13 +490,15 @@ impl Link {
                 Ok(Event::Incoming(Packet::ConnAck(ack))) => {
                     up = true;
                     backoff.failures = 0;
-                    self.stats.connected.store(true, Ordering::Relaxed);
-                    self.stats.connects.fetch_add(1, Ordering::Relaxed);
+                    // Subscribe before announcing the connection, so that
+                    // anything the owner publishes next is queued after it.
                     for (filter, qos) in &self.subscriptions {
                         if let Err(err) = self.client.try_subscribe(filter.clone(), *qos) {
                             tracing::warn!(%filter, %err, "cannot queue the subscription");
                         }
                     }
+                    self.stats.connected.store(true, Ordering::Relaxed);
+                    self.stats.connects.fetch_add(1, Ordering::Relaxed);
                     on_event(LinkEvent::Connected(&ack));
                 }
                 Ok(Event::Incoming(Packet::Publish(publish))) => on_event(LinkEvent::Message(&publish)),

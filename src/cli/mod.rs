@@ -8,7 +8,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod bench;
+pub mod certs;
 pub mod meter;
+pub mod mqtt;
 pub mod read;
 pub mod reset_energy;
 pub mod set;
@@ -39,6 +41,10 @@ pub enum Command {
     ResetEnergy(reset_energy::Args),
     /// Benchmarks (figures for BENCHMARKS.md).
     Bench(bench::Args),
+    /// Watch meters and send them commands through an MQTT broker.
+    Mqtt(mqtt::Args),
+    /// Check TLS certificates before using them or uploading them to a meter.
+    Certs(certs::Args),
 }
 
 /// Parse the command line, run the command, and map errors to an exit status.
@@ -59,6 +65,8 @@ pub fn main() -> ExitCode {
             Command::Set(args) => set::run(args).await,
             Command::ResetEnergy(args) => reset_energy::run(args).await,
             Command::Bench(args) => bench::run(args).await,
+            Command::Mqtt(args) => mqtt::run(args).await,
+            Command::Certs(args) => certs::run(args).await,
         }
     });
     match result {
