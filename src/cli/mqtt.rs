@@ -53,7 +53,12 @@ pub struct BrokerArgs {
     #[arg(long, value_name = "USER")]
     pub user: Option<String>,
     /// Password (prefer the environment variable: it stays out of `ps`).
-    #[arg(long, value_name = "PASSWORD", env = "JE08_MQTT_PASSWORD", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "PASSWORD",
+        env = "JE08_MQTT_PASSWORD",
+        hide_env_values = true
+    )]
     pub password: Option<String>,
     /// CA certificate (PEM) that signs the broker's certificate (mqtts://).
     #[arg(long, value_name = "FILE")]
@@ -204,7 +209,10 @@ fn report_down(error: &LinkError, retry_in: Duration, last: &mut Option<LinkErro
         return Some(ExitCode::from(EXIT_CONFIG));
     }
     if last.as_ref() != Some(error) {
-        eprintln!("warning: {error}; retrying (next in {:.1} s)", retry_in.as_secs_f64());
+        eprintln!(
+            "warning: {error}; retrying (next in {:.1} s)",
+            retry_in.as_secs_f64()
+        );
         *last = Some(error.clone());
     }
     None
@@ -251,7 +259,9 @@ async fn watch(args: WatchArgs) -> anyhow::Result<ExitCode> {
                 }
             }
             MonitorEvent::Malformed { id, topic, error } => {
-                eprintln!("warning: meter {id} ({topic}) sent a malformed payload: {error} (further ones are only counted)");
+                eprintln!(
+                    "warning: meter {id} ({topic}) sent a malformed payload: {error} (further ones are only counted)"
+                );
             }
             _ => {
                 let line = if args.json {
