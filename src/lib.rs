@@ -1,9 +1,12 @@
 //! je08: configurator, simulator and command line for the JE08 WATT METER.
 #![warn(missing_docs)]
 
+pub mod analysis;
+pub mod backend;
 pub mod certs;
 pub mod cli;
 pub mod client;
 pub mod mqtt_link;
 pub mod protocol;
 pub mod store;
+pub mod ui;

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 pub mod bench;
 pub mod certs;
+pub mod gui;
 pub mod meter;
 pub mod mqtt;
 pub mod read;
@@ -23,9 +24,9 @@ pub struct Cli {
     /// Log filter (e.g. `info`, `je08=debug`); also read from RUST_LOG.
     #[arg(long, global = true, env = "JE08_LOG", default_value = "warn")]
     pub log: String,
-    /// What to do.
+    /// What to do; without a subcommand the configurator window opens.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// The subcommands.
@@ -58,8 +59,11 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let Some(command) = cli.command else {
+        return exit_code(gui::run(&runtime, crate::backend::link::default_connector(), Vec::new()));
+    };
     let result = runtime.block_on(async {
-        match cli.command {
+        match command {
             Command::Sim(args) => sim::run(args).await,
             Command::Read(args) => read::run(args).await,
             Command::Set(args) => set::run(args).await,
@@ -69,6 +73,10 @@ pub fn main() -> ExitCode {
             Command::Certs(args) => certs::run(args).await,
         }
     });
+    exit_code(result)
+}
+
+fn exit_code(result: anyhow::Result<ExitCode>) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {

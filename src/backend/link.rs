@@ -1,0 +1,84 @@
+//! The seam between the app's sessions and a transport: a [`Connector`]
+//! opens a [`MeterLink`] to one meter. The Modbus client implements it; the
+//! sessions and the UI only know this trait.
+
+use futures::future::BoxFuture;
+
+use crate::protocol::readings::{Settings, Snapshot};
+use crate::protocol::registers;
+
+/// Which energy accumulators to zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EnergyKind {
+    /// Every kWh accumulator (ZERA_KWH).
+    ActiveKwh,
+    /// Every kVArh accumulator (ZERA_KVARH).
+    ReactiveKvarh,
+}
+
+/// A transport failure, already worded for a person (what failed, on which
+/// meter, what to do).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct LinkError(pub String);
+
+/// The result of writing one register during a settings write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldOutcome {
+    /// Register address.
+    pub addr: u16,
+    /// Value written.
+    pub wanted: u16,
+    /// Value read back, when the read-back happened.
+    pub actual: Option<u16>,
+}
+
+impl FieldOutcome {
+    /// The register's name from the map.
+    pub fn name(&self) -> String {
+        registers::label(self.addr)
+    }
+
+    /// True when the read-back equals what was written.
+    pub fn confirmed(&self) -> bool {
+        self.actual == Some(self.wanted)
+    }
+}
+
+/// An open connection to one meter. Every call has its own deadline inside
+/// the transport; an error means the link should be dropped and reopened.
+pub trait MeterLink: Send {
+    /// Read the whole register map.
+    fn read(&mut self) -> BoxFuture<'_, Result<Snapshot, LinkError>>;
+    /// Validate → write → SAVE_PARAMS → read back → compare, field by field.
+    fn write_settings(&mut self, wanted: Settings) -> BoxFuture<'_, Result<Vec<FieldOutcome>, LinkError>>;
+    /// Trigger DEFAULT_PARAMS and return the settings read back.
+    fn restore_defaults(&mut self) -> BoxFuture<'_, Result<Settings, LinkError>>;
+    /// Trigger ZERA_KWH or ZERA_KVARH.
+    fn reset_energy(&mut self, kind: EnergyKind) -> BoxFuture<'_, Result<(), LinkError>>;
+}
+
+/// Opens links; shared by every session.
+pub trait Connector: Send + Sync {
+    /// Connect to `address` (`host` or `host:port`, Modbus TCP).
+    fn connect(&self, address: String) -> BoxFuture<'static, Result<Box<dyn MeterLink>, LinkError>>;
+}
+
+/// Placeholder connector used until a transport is wired in: every connect
+/// fails with an explanation.
+struct NoTransport;
+
+impl Connector for NoTransport {
+    fn connect(&self, address: String) -> BoxFuture<'static, Result<Box<dyn MeterLink>, LinkError>> {
+        Box::pin(async move {
+            Err(LinkError(format!(
+                "{address}: this build has no Modbus client yet; nothing can be read"
+            )))
+        })
+    }
+}
+
+/// The connector the app uses for real meters.
+pub fn default_connector() -> std::sync::Arc<dyn Connector> {
+    std::sync::Arc::new(NoTransport)
+}

@@ -1,0 +1,352 @@
+//! The tokio side of the configurator: one task per meter session, commands
+//! in on a bounded channel, events out on a channel the UI drains at the top
+//! of each frame. The UI never touches a socket.
+
+pub mod history;
+pub mod link;
+pub mod secrets;
+mod session;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use tokio::runtime::Handle;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::protocol::readings::{Settings, Snapshot};
+use link::{Connector, EnergyKind, FieldOutcome};
+
+/// Depth of the command channel; a full channel makes the UI say "busy".
+pub const COMMAND_QUEUE: usize = 64;
+
+/// A meter known to this session of the app (not the device id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MeterKey(pub u64);
+
+/// A long action the user can watch and cancel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct JobId(pub u64);
+
+/// What a picked file is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FilePurpose {
+    /// A firmware image.
+    Firmware,
+    /// The CA certificate (PEM).
+    CaCert,
+    /// The client certificate (PEM).
+    ClientCert,
+    /// The client private key (PEM).
+    ClientKey,
+}
+
+/// A request from the UI.
+#[derive(Debug)]
+pub enum Command {
+    /// Start a session with the meter at `address` (`host` or `host:port`).
+    Connect {
+        /// The UI's key for this meter.
+        meter: MeterKey,
+        /// Modbus TCP address.
+        address: String,
+    },
+    /// Stop the session and forget the meter.
+    Disconnect {
+        /// The meter.
+        meter: MeterKey,
+    },
+    /// Validate, write, SAVE_PARAMS, read back and compare.
+    WriteSettings {
+        /// The meter.
+        meter: MeterKey,
+        /// Job to report on.
+        job: JobId,
+        /// The complete wanted settings.
+        settings: Settings,
+    },
+    /// Trigger DEFAULT_PARAMS and read the settings back.
+    RestoreDefaults {
+        /// The meter.
+        meter: MeterKey,
+        /// Job to report on.
+        job: JobId,
+    },
+    /// Zero an energy accumulator.
+    ResetEnergy {
+        /// The meter.
+        meter: MeterKey,
+        /// Job to report on.
+        job: JobId,
+        /// kWh or kVArh.
+        kind: EnergyKind,
+    },
+    /// Open a native file dialog.
+    PickFile {
+        /// What the file is for.
+        purpose: FilePurpose,
+    },
+    /// Save a secret in the OS keychain (`remember`) or for this session only.
+    StoreSecret {
+        /// Keychain account, e.g. `broker:mqtt://host:1883`.
+        account: String,
+        /// The secret.
+        secret: String,
+        /// Also keep it in the OS keychain.
+        remember: bool,
+    },
+    /// Look a secret up (session first, then the keychain).
+    LoadSecret {
+        /// Keychain account.
+        account: String,
+    },
+    /// Cancel a running job.
+    Cancel {
+        /// The job.
+        job: JobId,
+    },
+}
+
+/// State of the connection to one meter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkState {
+    /// Opening the connection.
+    Connecting,
+    /// Polling normally.
+    Online,
+    /// Unreachable; the message says why. Retried with backoff.
+    Offline(String),
+}
+
+/// How a job ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobOutcome {
+    /// Settings write: one line per register.
+    Written(Vec<FieldOutcome>),
+    /// Finished; the settings read back afterwards when known.
+    Done(Option<Settings>),
+    /// Failed; the message says what and what to do.
+    Failed(String),
+    /// Cancelled by the user.
+    Cancelled,
+}
+
+/// Something that happened on the runtime side.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The connection state changed.
+    Link {
+        /// The meter.
+        meter: MeterKey,
+        /// New state.
+        state: LinkState,
+    },
+    /// A fresh reading.
+    Reading {
+        /// The meter.
+        meter: MeterKey,
+        /// What was read.
+        snapshot: Arc<Snapshot>,
+        /// When.
+        at: SystemTime,
+    },
+    /// A job made progress (fraction 0–1 when known).
+    Progress {
+        /// The job.
+        job: JobId,
+        /// Done so far.
+        fraction: Option<f32>,
+    },
+    /// A job ended.
+    Finished {
+        /// The job.
+        job: JobId,
+        /// How.
+        outcome: JobOutcome,
+    },
+    /// A file dialog closed.
+    FilePicked {
+        /// What for.
+        purpose: FilePurpose,
+        /// The file, or `None` when the dialog was dismissed.
+        path: Option<PathBuf>,
+    },
+    /// Result of a secret lookup or store.
+    Secret {
+        /// Keychain account.
+        account: String,
+        /// The secret, when found.
+        secret: Option<String>,
+        /// Where it lives now.
+        storage: secrets::Storage,
+    },
+}
+
+/// Wakes the UI whenever an event is sent.
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// Sends events and wakes the UI for each one.
+#[derive(Clone)]
+pub struct EventSink {
+    tx: mpsc::UnboundedSender<Event>,
+    wake: Waker,
+}
+
+impl EventSink {
+    /// Send one event and request a repaint; a closed UI is ignored.
+    pub fn send(&self, event: Event) {
+        if self.tx.send(event).is_ok() {
+            (self.wake)();
+        }
+    }
+}
+
+/// Error of [`Backend::try_send`]: the runtime is busy, try again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the background runtime is busy; try again")]
+pub struct Busy;
+
+/// The UI's handle on the runtime side.
+pub struct Backend {
+    commands: mpsc::Sender<Command>,
+    events: mpsc::UnboundedReceiver<Event>,
+}
+
+impl Backend {
+    /// Start the dispatcher on `runtime`; `wake` is called for every event.
+    pub fn start(runtime: &Handle, connector: Arc<dyn Connector>, wake: Waker) -> Self {
+        let (commands, command_rx) = mpsc::channel(COMMAND_QUEUE);
+        let (event_tx, events) = mpsc::unbounded_channel();
+        let sink = EventSink { tx: event_tx, wake };
+        runtime.spawn(dispatch(command_rx, sink, connector));
+        Self { commands, events }
+    }
+
+    /// Queue a command without blocking.
+    pub fn try_send(&self, command: Command) -> Result<(), Busy> {
+        self.commands.try_send(command).map_err(|_| Busy)
+    }
+
+    /// Take every event that arrived since the last call.
+    pub fn drain(&mut self) -> Vec<Event> {
+        let mut out = Vec::new();
+        while let Ok(event) = self.events.try_recv() {
+            out.push(event);
+        }
+        out
+    }
+}
+
+/// Routes commands to per-meter sessions and runs app-level jobs.
+async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: Arc<dyn Connector>) {
+    let mut sessions: HashMap<MeterKey, session::SessionHandle> = HashMap::new();
+    let mut jobs: HashMap<JobId, CancellationToken> = HashMap::new();
+    let secrets = Arc::new(secrets::SecretStore::default());
+    while let Some(command) = rx.recv().await {
+        jobs.retain(|_, token| !token.is_cancelled());
+        match command {
+            Command::Connect { meter, address } => {
+                if let Some(old) = sessions.remove(&meter) {
+                    old.stop();
+                }
+                let handle = session::spawn(meter, address, connector.clone(), sink.clone());
+                sessions.insert(meter, handle);
+            }
+            Command::Disconnect { meter } => {
+                if let Some(old) = sessions.remove(&meter) {
+                    old.stop();
+                }
+            }
+            Command::WriteSettings { meter, job, settings } => {
+                let token = CancellationToken::new();
+                jobs.insert(job, token.clone());
+                route(&sessions, &sink, meter, job, session::Job::Write(settings), token);
+            }
+            Command::RestoreDefaults { meter, job } => {
+                let token = CancellationToken::new();
+                jobs.insert(job, token.clone());
+                route(&sessions, &sink, meter, job, session::Job::Defaults, token);
+            }
+            Command::ResetEnergy { meter, job, kind } => {
+                let token = CancellationToken::new();
+                jobs.insert(job, token.clone());
+                route(
+                    &sessions,
+                    &sink,
+                    meter,
+                    job,
+                    session::Job::ResetEnergy(kind),
+                    token,
+                );
+            }
+            Command::Cancel { job } => {
+                if let Some(token) = jobs.remove(&job) {
+                    token.cancel();
+                }
+            }
+            Command::PickFile { purpose } => {
+                let sink = sink.clone();
+                tokio::task::spawn_blocking(move || {
+                    let dialog = rfd::FileDialog::new();
+                    let dialog = match purpose {
+                        FilePurpose::Firmware => dialog.add_filter("firmware", &["bin"]),
+                        _ => dialog.add_filter("PEM", &["pem", "crt", "key"]),
+                    };
+                    let path = dialog.add_filter("*", &["*"]).pick_file();
+                    sink.send(Event::FilePicked { purpose, path });
+                });
+            }
+            Command::StoreSecret {
+                account,
+                secret,
+                remember,
+            } => {
+                let (sink, secrets) = (sink.clone(), secrets.clone());
+                tokio::task::spawn_blocking(move || {
+                    let storage = secrets.store(&account, &secret, remember);
+                    sink.send(Event::Secret {
+                        account,
+                        secret: None,
+                        storage,
+                    });
+                });
+            }
+            Command::LoadSecret { account } => {
+                let (sink, secrets) = (sink.clone(), secrets.clone());
+                tokio::task::spawn_blocking(move || {
+                    let (secret, storage) = secrets.load(&account);
+                    sink.send(Event::Secret {
+                        account,
+                        secret,
+                        storage,
+                    });
+                });
+            }
+        }
+    }
+    for (_, session) in sessions {
+        session.stop();
+    }
+}
+
+fn route(
+    sessions: &HashMap<MeterKey, session::SessionHandle>,
+    sink: &EventSink,
+    meter: MeterKey,
+    job: JobId,
+    work: session::Job,
+    token: CancellationToken,
+) {
+    let delivered = sessions.get(&meter).is_some_and(|s| s.submit(job, work, token));
+    if !delivered {
+        sink.send(Event::Finished {
+            job,
+            outcome: JobOutcome::Failed("the meter has no open session; reconnect it and try again".into()),
+        });
+    }
+}
+
+/// How often a session polls its meter.
+pub const POLL_INTERVAL: Duration = Duration::from_secs(1);

@@ -1,0 +1,170 @@
+//! One task per meter: connect with capped exponential backoff, poll the
+//! register map once per [`POLL_INTERVAL`](super::POLL_INTERVAL), and run the
+//! user's jobs (writes, resets) between polls. A cancelled or failed job
+//! drops the connection so that no half-finished request lingers.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::link::{Connector, EnergyKind, MeterLink};
+use super::{Event, EventSink, JobId, JobOutcome, LinkState, MeterKey, POLL_INTERVAL};
+use crate::protocol::readings::Settings;
+
+/// Work a session runs for the user.
+#[derive(Debug)]
+pub enum Job {
+    /// Write settings (write → save → read back → compare).
+    Write(Settings),
+    /// Restore default gains.
+    Defaults,
+    /// Zero energy accumulators.
+    ResetEnergy(EnergyKind),
+}
+
+struct Submitted {
+    job: JobId,
+    work: Job,
+    token: CancellationToken,
+}
+
+/// Handle the dispatcher keeps for a running session.
+pub struct SessionHandle {
+    jobs: mpsc::Sender<Submitted>,
+    stop: CancellationToken,
+}
+
+impl SessionHandle {
+    /// Queue a job; false when the session's queue is full or closed.
+    pub fn submit(&self, job: JobId, work: Job, token: CancellationToken) -> bool {
+        self.jobs.try_send(Submitted { job, work, token }).is_ok()
+    }
+
+    /// End the session (closes the connection).
+    pub fn stop(&self) {
+        self.stop.cancel();
+    }
+}
+
+/// Start a session for `meter` at `address`.
+pub fn spawn(
+    meter: MeterKey,
+    address: String,
+    connector: Arc<dyn Connector>,
+    sink: EventSink,
+) -> SessionHandle {
+    let (tx, rx) = mpsc::channel(8);
+    let stop = CancellationToken::new();
+    tokio::spawn(run(meter, address, connector, sink, rx, stop.clone()));
+    SessionHandle { jobs: tx, stop }
+}
+
+const BACKOFF_START: Duration = Duration::from_millis(500);
+const BACKOFF_CAP: Duration = Duration::from_secs(15);
+
+async fn run(
+    meter: MeterKey,
+    address: String,
+    connector: Arc<dyn Connector>,
+    sink: EventSink,
+    mut jobs: mpsc::Receiver<Submitted>,
+    stop: CancellationToken,
+) {
+    let mut backoff = BACKOFF_START;
+    let mut link: Option<Box<dyn MeterLink>> = None;
+    let mut ticker = tokio::time::interval(POLL_INTERVAL);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let Some(open) = link.as_mut() else {
+            sink.send(Event::Link {
+                meter,
+                state: LinkState::Connecting,
+            });
+            tokio::select! {
+                () = stop.cancelled() => return,
+                result = connector.connect(address.clone()) => match result {
+                    Ok(new) => {
+                        link = Some(new);
+                        backoff = BACKOFF_START;
+                        ticker.reset_immediately();
+                    }
+                    Err(err) => {
+                        sink.send(Event::Link { meter, state: LinkState::Offline(err.0) });
+                        if wait_or_refuse(&stop, &mut jobs, &sink, backoff).await {
+                            return;
+                        }
+                        backoff = (backoff * 2).min(BACKOFF_CAP);
+                    }
+                },
+            }
+            continue;
+        };
+        tokio::select! {
+            () = stop.cancelled() => return,
+            _ = ticker.tick() => match open.read().await {
+                Ok(snapshot) => {
+                    sink.send(Event::Link { meter, state: LinkState::Online });
+                    sink.send(Event::Reading { meter, snapshot: Arc::new(snapshot), at: SystemTime::now() });
+                }
+                Err(err) => {
+                    sink.send(Event::Link { meter, state: LinkState::Offline(err.0) });
+                    link = None;
+                }
+            },
+            Some(sub) = jobs.recv() => {
+                let keep = run_job(open.as_mut(), sub, &sink).await;
+                if !keep {
+                    link = None;
+                } else {
+                    ticker.reset_immediately();
+                }
+            }
+        }
+    }
+}
+
+/// Wait out a backoff delay; jobs submitted meanwhile fail at once with a
+/// clear message. True when the session was stopped.
+async fn wait_or_refuse(
+    stop: &CancellationToken,
+    jobs: &mut mpsc::Receiver<Submitted>,
+    sink: &EventSink,
+    delay: Duration,
+) -> bool {
+    let sleep = tokio::time::sleep(delay);
+    tokio::pin!(sleep);
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return true,
+            () = &mut sleep => return false,
+            Some(sub) = jobs.recv() => sink.send(Event::Finished {
+                job: sub.job,
+                outcome: JobOutcome::Failed("the meter is offline; nothing was written".into()),
+            }),
+        }
+    }
+}
+
+/// Run one job; false when the connection must be dropped.
+async fn run_job(link: &mut dyn MeterLink, sub: Submitted, sink: &EventSink) -> bool {
+    let Submitted { job, work, token } = sub;
+    sink.send(Event::Progress { job, fraction: None });
+    let work = async {
+        match work {
+            Job::Write(settings) => link.write_settings(settings).await.map(JobOutcome::Written),
+            Job::Defaults => link.restore_defaults().await.map(|s| JobOutcome::Done(Some(s))),
+            Job::ResetEnergy(kind) => link.reset_energy(kind).await.map(|()| JobOutcome::Done(None)),
+        }
+    };
+    let (outcome, keep) = tokio::select! {
+        () = token.cancelled() => (JobOutcome::Cancelled, false),
+        result = work => match result {
+            Ok(outcome) => (outcome, true),
+            Err(err) => (JobOutcome::Failed(err.0), false),
+        },
+    };
+    sink.send(Event::Finished { job, outcome });
+    keep
+}

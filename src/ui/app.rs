@@ -1,0 +1,420 @@
+//! The application shell: top bar, meters list, the selected page, the
+//! confirmation dialog. Drains backend events at the top of each frame,
+//! collects user intents while drawing and applies them afterwards.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use eframe::egui;
+
+use super::i18n::{Lang, Msg, Tr};
+use super::model::{JobKind, MeterEntry, Model, Source};
+use super::prefs::{Prefs, SavedMeter};
+use super::{configuration, firmware, live, meter_page, meters_list, mqtt, parameters};
+use crate::backend::link::EnergyKind;
+use crate::backend::{Backend, Command, Event, FilePurpose, JobId, MeterKey};
+use crate::protocol::readings::Settings;
+
+/// Which page fills the central area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    /// The selected meter's tabs.
+    Meter,
+    /// The MQTT broker view.
+    Mqtt,
+}
+
+/// A question the user must answer before something irreversible happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirm {
+    /// Zero the energy counters.
+    ResetEnergy(MeterKey, EnergyKind),
+    /// Restore default gains.
+    RestoreDefaults(MeterKey),
+    /// Remove a meter from the list.
+    Forget(MeterKey),
+}
+
+/// A user intent gathered during a frame and applied after drawing.
+#[derive(Debug)]
+pub enum Action {
+    /// Show a meter.
+    Select(MeterKey),
+    /// Switch the central page.
+    Page(Page),
+    /// Switch the meter tab.
+    Tab(meter_page::Tab),
+    /// Change the language.
+    Lang(Lang),
+    /// Add a meter by address.
+    Add(String, Source),
+    /// Save a meter's name and notes.
+    SaveDetails(MeterKey, String, String),
+    /// Ask a question first.
+    Ask(Confirm),
+    /// The user said yes to the open question.
+    Confirmed,
+    /// The user closed the question.
+    Dismiss,
+    /// Write settings to a meter.
+    Write(MeterKey, Settings),
+    /// Cancel a job.
+    Cancel(JobId),
+    /// Open a file dialog.
+    PickFile(FilePurpose),
+    /// Send a raw command.
+    Send(Command),
+}
+
+/// Per-page UI state that is not persisted.
+pub struct ViewState {
+    /// Current language.
+    pub lang: Lang,
+    /// Selected meter.
+    pub selected: Option<MeterKey>,
+    /// Central page.
+    pub page: Page,
+    /// Meter tab.
+    pub tab: meter_page::Tab,
+    /// Text of the "add by address" field.
+    pub add_address: String,
+    /// Live tab state (window, pause).
+    pub live: live::LiveState,
+    /// Parameter forms per meter.
+    pub params: HashMap<MeterKey, parameters::ParamsForm>,
+    /// Configuration tab state.
+    pub config: configuration::ConfigState,
+    /// Firmware tab state.
+    pub firmware: firmware::FirmwareState,
+    /// MQTT view state.
+    pub mqtt: mqtt::MqttState,
+    /// Name and notes being edited: (meter, name, notes).
+    pub edit: Option<(MeterKey, String, String)>,
+    /// Open question.
+    pub confirm: Option<Confirm>,
+    /// A transient notice (e.g. "busy").
+    pub notice: Option<String>,
+}
+
+/// The configurator window.
+pub struct ConfiguratorApp {
+    backend: Backend,
+    /// Meters and jobs.
+    pub model: Model,
+    /// UI state.
+    pub view: ViewState,
+    prefs: Prefs,
+    frames: u64,
+}
+
+impl ConfiguratorApp {
+    /// Build the app around a started backend, restoring `prefs`.
+    pub fn new(backend: Backend, prefs: Prefs) -> Self {
+        let lang = prefs.lang.unwrap_or_else(Lang::from_os);
+        let view = ViewState {
+            lang,
+            selected: None,
+            page: Page::Meter,
+            tab: meter_page::Tab::Live,
+            add_address: String::new(),
+            live: live::LiveState::new(prefs.plot_window_s),
+            params: HashMap::new(),
+            config: configuration::ConfigState::default(),
+            firmware: firmware::FirmwareState::default(),
+            mqtt: mqtt::MqttState::new(&prefs.broker_url),
+            edit: None,
+            confirm: None,
+            notice: None,
+        };
+        let mut app = Self {
+            backend,
+            model: Model::default(),
+            view,
+            prefs,
+            frames: 0,
+        };
+        for saved in app.prefs.meters.clone() {
+            let key = app.add_meter(saved.address, Source::Remembered);
+            if let Some(m) = app.model.meter_mut(key) {
+                m.name = saved.name;
+                m.notes = saved.notes;
+            }
+        }
+        app
+    }
+
+    /// Add (or find) a meter and start its session; returns its key.
+    pub fn add_meter(&mut self, address: String, source: Source) -> MeterKey {
+        let address = address.trim().to_string();
+        if let Some(key) = self.model.find_address(&address) {
+            if let Some(m) = self.model.meter_mut(key) {
+                m.sources.insert(source);
+            }
+            return key;
+        }
+        let key = self.model.new_key();
+        self.model
+            .meters
+            .push(MeterEntry::new(key, address.clone(), String::new(), source));
+        self.send(Command::Connect { meter: key, address });
+        if self.view.selected.is_none() {
+            self.view.selected = Some(key);
+        }
+        key
+    }
+
+    /// Frames drawn so far (for idle tests and benchmarks).
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    /// The translator for the current language.
+    pub fn tr(&self) -> Tr {
+        Tr(self.view.lang)
+    }
+
+    /// Preferences as they would be saved now.
+    pub fn prefs(&self) -> Prefs {
+        let mut prefs = self.prefs.clone();
+        prefs.plot_window_s = self.view.live.window_s;
+        prefs.broker_url = self.view.mqtt.url.clone();
+        prefs.meters = self
+            .model
+            .meters
+            .iter()
+            .filter(|m| !m.sources.contains(&Source::Demo))
+            .map(|m| SavedMeter {
+                address: m.address.clone(),
+                name: m.name.clone(),
+                notes: m.notes.clone(),
+            })
+            .collect();
+        prefs
+    }
+
+    fn send(&mut self, command: Command) {
+        if self.backend.try_send(command).is_err() {
+            self.view.notice = Some(self.tr().t(Msg::Busy).to_string());
+        }
+    }
+
+    /// Take backend events into the model (also runs while the window is hidden).
+    pub fn drain_events(&mut self) {
+        for event in self.backend.drain() {
+            match event {
+                Event::FilePicked { purpose, path } => match purpose {
+                    FilePurpose::Firmware => self.view.firmware.picked(path),
+                    other => self.view.config.picked(other, path),
+                },
+                Event::Secret {
+                    account,
+                    secret,
+                    storage,
+                } => self.view.mqtt.secret_event(&account, secret, storage),
+                other => {
+                    self.model.apply(other);
+                }
+            }
+        }
+    }
+
+    /// Draw one whole frame into `ui`: drain, draw, apply intents.
+    pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
+        self.frames += 1;
+        self.drain_events();
+        let tr = self.tr();
+        let mut actions = Vec::new();
+        egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui, tr, &mut actions));
+        egui::Panel::left("meters")
+            .default_size(300.0)
+            .min_size(240.0)
+            .show(ui, |ui| {
+                meters_list::meters_list_ui(ui, tr, &self.model, &mut self.view, &mut actions)
+            });
+        egui::CentralPanel::default_margins().show(ui, |ui| match self.view.page {
+            Page::Mqtt => mqtt::mqtt_ui(ui, tr, &mut self.view.mqtt, &mut actions),
+            Page::Meter => match self.view.selected.and_then(|k| self.model.meter(k)) {
+                Some(meter) => {
+                    meter_page::meter_page_ui(ui, tr, meter, &self.model, &mut self.view, &mut actions)
+                }
+                None => welcome_ui(ui, tr),
+            },
+        });
+        if let Some(confirm) = self.view.confirm {
+            confirm_ui(ui.ctx(), tr, confirm, &self.model, &mut actions);
+        }
+        for action in actions {
+            self.apply(action);
+        }
+    }
+
+    fn top_bar_ui(&self, ui: &mut egui::Ui, tr: Tr, actions: &mut Vec<Action>) {
+        ui.horizontal(|ui| {
+            ui.heading(egui::RichText::new(tr.t(Msg::AppTitle)).strong());
+            ui.separator();
+            if ui
+                .selectable_label(self.view.page == Page::Meter, tr.t(Msg::Meters))
+                .clicked()
+            {
+                actions.push(Action::Page(Page::Meter));
+            }
+            if ui
+                .selectable_label(self.view.page == Page::Mqtt, tr.t(Msg::MqttView))
+                .clicked()
+            {
+                actions.push(Action::Page(Page::Mqtt));
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let mut lang = self.view.lang;
+                egui::ComboBox::from_id_salt("language")
+                    .selected_text(lang.name())
+                    .show_ui(ui, |ui| {
+                        for l in Lang::ALL {
+                            ui.selectable_value(&mut lang, l, l.name());
+                        }
+                    });
+                if lang != self.view.lang {
+                    actions.push(Action::Lang(lang));
+                }
+                ui.label(tr.t(Msg::Language));
+                if let Some(notice) = &self.view.notice {
+                    ui.colored_label(ui.visuals().warn_fg_color, notice);
+                }
+            });
+        });
+    }
+
+    /// Apply one intent.
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::Select(key) => {
+                self.view.selected = Some(key);
+                self.view.page = Page::Meter;
+            }
+            Action::Page(page) => self.view.page = page,
+            Action::Tab(tab) => self.view.tab = tab,
+            Action::Lang(lang) => {
+                self.view.lang = lang;
+                self.prefs.lang = Some(lang);
+            }
+            Action::Add(address, source) => {
+                if !address.trim().is_empty() {
+                    let key = self.add_meter(address, source);
+                    self.view.selected = Some(key);
+                    self.view.add_address.clear();
+                }
+            }
+            Action::SaveDetails(key, name, notes) => {
+                if let Some(m) = self.model.meter_mut(key) {
+                    m.name = name;
+                    m.notes = notes;
+                }
+            }
+            Action::Ask(confirm) => self.view.confirm = Some(confirm),
+            Action::Dismiss => self.view.confirm = None,
+            Action::Confirmed => {
+                if let Some(confirm) = self.view.confirm.take() {
+                    self.confirmed(confirm);
+                }
+            }
+            Action::Write(meter, settings) => {
+                let job = self.model.new_job(meter, JobKind::WriteSettings);
+                self.send(Command::WriteSettings { meter, job, settings });
+            }
+            Action::Cancel(job) => self.send(Command::Cancel { job }),
+            Action::PickFile(purpose) => self.send(Command::PickFile { purpose }),
+            Action::Send(command) => self.send(command),
+        }
+    }
+
+    fn confirmed(&mut self, confirm: Confirm) {
+        match confirm {
+            Confirm::ResetEnergy(meter, kind) => {
+                let job = self.model.new_job(meter, JobKind::ResetEnergy(kind));
+                self.send(Command::ResetEnergy { meter, job, kind });
+            }
+            Confirm::RestoreDefaults(meter) => {
+                let job = self.model.new_job(meter, JobKind::RestoreDefaults);
+                self.view.params.remove(&meter);
+                self.send(Command::RestoreDefaults { meter, job });
+            }
+            Confirm::Forget(meter) => {
+                self.send(Command::Disconnect { meter });
+                self.model.meters.retain(|m| m.key != meter);
+                self.view.params.remove(&meter);
+                if self.view.selected == Some(meter) {
+                    self.view.selected = self.model.meters.first().map(|m| m.key);
+                }
+            }
+        }
+    }
+}
+
+fn welcome_ui(ui: &mut egui::Ui, tr: Tr) {
+    ui.vertical_centered(|ui| {
+        ui.add_space(ui.available_height() * 0.3);
+        ui.heading(tr.t(Msg::NoMeterSelected));
+        ui.label(tr.t(Msg::NoMeterHint));
+    });
+}
+
+fn confirm_ui(ctx: &egui::Context, tr: Tr, confirm: Confirm, model: &Model, actions: &mut Vec<Action>) {
+    let (title, body, yes) = match confirm {
+        Confirm::ResetEnergy(_, EnergyKind::ActiveKwh) => {
+            (Msg::ResetKwhTitle, Msg::ResetEnergyBody, Msg::ResetKwh)
+        }
+        Confirm::ResetEnergy(_, EnergyKind::ReactiveKvarh) => {
+            (Msg::ResetKvarhTitle, Msg::ResetEnergyBody, Msg::ResetKvarh)
+        }
+        Confirm::RestoreDefaults(_) => (
+            Msg::RestoreDefaultsTitle,
+            Msg::RestoreDefaultsBody,
+            Msg::RestoreDefaults,
+        ),
+        Confirm::Forget(_) => (Msg::ForgetTitle, Msg::ForgetBody, Msg::Forget),
+    };
+    let meter = match confirm {
+        Confirm::ResetEnergy(k, _) | Confirm::RestoreDefaults(k) | Confirm::Forget(k) => model.meter(k),
+    };
+    let modal = egui::Modal::new(egui::Id::unique("confirm")).show(ctx, |ui| {
+        ui.set_max_width(420.0);
+        ui.heading(tr.t(title));
+        if let Some(m) = meter {
+            ui.label(egui::RichText::new(format!("{} ({})", m.title(), m.address)).strong());
+        }
+        ui.add_space(6.0);
+        ui.label(tr.t(body));
+        ui.add_space(10.0);
+        ui.horizontal(|ui| {
+            let yes_button = egui::Button::new(egui::RichText::new(tr.t(yes)).color(egui::Color32::WHITE))
+                .fill(egui::Color32::from_rgb(180, 50, 40));
+            if ui.add(yes_button).clicked() {
+                actions.push(Action::Confirmed);
+            }
+            if ui.button(tr.t(Msg::Cancel)).clicked() {
+                actions.push(Action::Dismiss);
+            }
+        });
+    });
+    if modal.should_close() && !actions.iter().any(|a| matches!(a, Action::Confirmed)) {
+        actions.push(Action::Dismiss);
+    }
+}
+
+impl eframe::App for ConfiguratorApp {
+    fn logic(&mut self, _ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.drain_events();
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frame_ui(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, super::prefs::KEY, &self.prefs());
+    }
+
+    fn auto_save_interval(&self) -> Duration {
+        Duration::from_secs(60)
+    }
+}

@@ -1,0 +1,87 @@
+//! The selected meter: a header and one tab each for live readings,
+//! parameters, configuration, firmware and diagnostics.
+
+use eframe::egui::{self, RichText};
+
+use super::app::{Action, ViewState};
+use super::i18n::{Msg, Tr};
+use super::model::{MeterEntry, Model};
+use super::{configuration, diagnostics, firmware, live, parameters, widgets};
+
+/// The meter tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// Live readings, plots, phasors, energy.
+    Live,
+    /// Gains, CT ratio, inversion.
+    Parameters,
+    /// Modes, configuration blocks, certificates.
+    Configuration,
+    /// Firmware update.
+    Firmware,
+    /// Health and versions.
+    Diagnostics,
+}
+
+impl Tab {
+    /// Every tab in display order.
+    pub const ALL: [Tab; 5] = [
+        Tab::Live,
+        Tab::Parameters,
+        Tab::Configuration,
+        Tab::Firmware,
+        Tab::Diagnostics,
+    ];
+
+    fn msg(self) -> Msg {
+        match self {
+            Tab::Live => Msg::TabLive,
+            Tab::Parameters => Msg::TabParameters,
+            Tab::Configuration => Msg::TabConfiguration,
+            Tab::Firmware => Msg::TabFirmware,
+            Tab::Diagnostics => Msg::TabDiagnostics,
+        }
+    }
+}
+
+/// Draw the meter page.
+pub fn meter_page_ui(
+    ui: &mut egui::Ui,
+    tr: Tr,
+    meter: &MeterEntry,
+    model: &Model,
+    view: &mut ViewState,
+    actions: &mut Vec<Action>,
+) {
+    ui.horizontal(|ui| {
+        ui.heading(RichText::new(meter.title()).size(22.0).strong());
+        ui.monospace(&meter.address);
+        widgets::link_badge_ui(ui, tr, &meter.link);
+        if let Some(s) = &meter.latest {
+            ui.label(tr.f(Msg::DeviceIdIs, &[&s.device.id.to_string()]));
+        }
+    });
+    if let crate::backend::LinkState::Offline(why) = &meter.link {
+        ui.colored_label(ui.visuals().error_fg_color, why);
+    }
+    ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        for tab in Tab::ALL {
+            let text = RichText::new(tr.t(tab.msg())).size(15.0);
+            if ui.selectable_label(view.tab == tab, text).clicked() {
+                actions.push(Action::Tab(tab));
+            }
+        }
+    });
+    ui.separator();
+    match view.tab {
+        Tab::Live => live::live_ui(ui, tr, meter, model, &mut view.live, actions),
+        Tab::Parameters => {
+            let form = view.params.entry(meter.key).or_default();
+            parameters::parameters_ui(ui, tr, meter, model, form, actions);
+        }
+        Tab::Configuration => configuration::configuration_ui(ui, tr, meter, &mut view.config, actions),
+        Tab::Firmware => firmware::firmware_ui(ui, tr, meter, &mut view.firmware, actions),
+        Tab::Diagnostics => diagnostics::diagnostics_ui(ui, tr, meter),
+    }
+}

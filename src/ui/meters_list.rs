@@ -1,0 +1,168 @@
+//! The left panel: every known meter with its sources, address, mode,
+//! firmware, last-seen time and status LED; add by address; rename, notes,
+//! forget.
+
+use eframe::egui::{self, RichText};
+
+use super::app::{Action, Confirm, ViewState};
+use super::i18n::{Msg, Tr};
+use super::led;
+use super::model::{MeterEntry, Mode, Model, Source};
+use super::widgets;
+
+/// Draw the meters list.
+pub fn meters_list_ui(
+    ui: &mut egui::Ui,
+    tr: Tr,
+    model: &Model,
+    view: &mut ViewState,
+    actions: &mut Vec<Action>,
+) {
+    ui.add_space(4.0);
+    ui.heading(tr.t(Msg::Meters));
+    ui.horizontal(|ui| {
+        let field = egui::TextEdit::singleline(&mut view.add_address)
+            .hint_text(tr.t(Msg::AddressHint))
+            .desired_width(ui.available_width() - 70.0);
+        let response = ui.add(field);
+        let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if ui.button(tr.t(Msg::Add)).clicked() || enter {
+            actions.push(Action::Add(view.add_address.clone(), Source::Manual));
+        }
+    });
+    ui.separator();
+    if model.meters.is_empty() {
+        ui.weak(tr.t(Msg::NoMetersYet));
+    }
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            for meter in &model.meters {
+                meter_row_ui(ui, tr, meter, view, actions);
+            }
+        });
+}
+
+fn meter_row_ui(
+    ui: &mut egui::Ui,
+    tr: Tr,
+    meter: &MeterEntry,
+    view: &mut ViewState,
+    actions: &mut Vec<Action>,
+) {
+    let selected = view.selected == Some(meter.key);
+    let fill = if selected {
+        ui.visuals().selection.bg_fill.gamma_multiply(0.35)
+    } else {
+        ui.visuals().faint_bg_color
+    };
+    let frame = egui::Frame::group(ui.style()).fill(fill).inner_margin(8.0);
+    let inner = frame.show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.horizontal(|ui| {
+            let wifi = meter.latest.as_ref().map(|s| s.device.wifi_mode);
+            let pattern = led::pattern(meter.mode(), wifi);
+            widgets::led_ui(ui, pattern, tr.t(Msg::LedHint));
+            ui.label(RichText::new(meter.title()).strong().size(16.0));
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                widgets::link_badge_ui(ui, tr, &meter.link);
+            });
+        });
+        egui::Grid::new(("meter_row", meter.key.0))
+            .num_columns(2)
+            .spacing([8.0, 2.0])
+            .show(ui, |ui| {
+                ui.weak(tr.t(Msg::Address));
+                ui.monospace(&meter.address);
+                ui.end_row();
+                ui.weak(tr.t(Msg::Mode));
+                ui.label(tr.t(match meter.mode() {
+                    Some(Mode::Application) => Msg::ModeApplication,
+                    Some(Mode::Configuration) => Msg::ModeConfiguration,
+                    Some(Mode::Update) => Msg::ModeUpdate,
+                    None => Msg::Unknown,
+                }));
+                ui.end_row();
+                ui.weak(tr.t(Msg::Firmware));
+                match &meter.latest {
+                    Some(s) => ui.label(format!(
+                        "ESP {} · STM32 {}",
+                        s.device.esp_version, s.device.stm32_version
+                    )),
+                    None => ui.label("—"),
+                };
+                ui.end_row();
+                ui.weak(tr.t(Msg::Sources));
+                let sources: Vec<&str> = meter.sources.iter().map(|s| tr.t(source_msg(*s))).collect();
+                ui.label(sources.join(", "));
+                ui.end_row();
+                ui.weak(tr.t(Msg::LastSeen));
+                widgets::age_ui(ui, tr, meter.last_seen);
+                ui.end_row();
+            });
+        if !meter.notes.is_empty() {
+            ui.label(RichText::new(&meter.notes).italics().weak());
+        }
+        if selected {
+            details_ui(ui, tr, meter, view, actions);
+        }
+    });
+    let response = inner.response.interact(egui::Sense::click());
+    if response.clicked() && !selected {
+        actions.push(Action::Select(meter.key));
+    }
+    ui.add_space(4.0);
+}
+
+fn details_ui(
+    ui: &mut egui::Ui,
+    tr: Tr,
+    meter: &MeterEntry,
+    view: &mut ViewState,
+    actions: &mut Vec<Action>,
+) {
+    let mut close = false;
+    let mut open = None;
+    match &mut view.edit {
+        Some((key, name, notes)) if *key == meter.key => {
+            ui.label(tr.t(Msg::Name));
+            ui.text_edit_singleline(name);
+            ui.label(tr.t(Msg::Notes));
+            ui.add(egui::TextEdit::multiline(notes).desired_rows(2));
+            ui.horizontal(|ui| {
+                if ui.button(tr.t(Msg::Save)).clicked() {
+                    actions.push(Action::SaveDetails(meter.key, name.clone(), notes.clone()));
+                    close = true;
+                } else if ui.button(tr.t(Msg::Cancel)).clicked() {
+                    close = true;
+                }
+            });
+        }
+        _ => {
+            ui.horizontal(|ui| {
+                if ui.small_button(tr.t(Msg::RenameNotes)).clicked() {
+                    open = Some((meter.key, meter.name.clone(), meter.notes.clone()));
+                }
+                if ui.small_button(tr.t(Msg::Forget)).clicked() {
+                    actions.push(Action::Ask(Confirm::Forget(meter.key)));
+                }
+            });
+        }
+    }
+    if close {
+        view.edit = None;
+    } else if open.is_some() {
+        view.edit = open;
+    }
+}
+
+fn source_msg(source: Source) -> Msg {
+    match source {
+        Source::Manual => Msg::SourceManual,
+        Source::Remembered => Msg::SourceRemembered,
+        Source::Demo => Msg::SourceDemo,
+        Source::Mdns => Msg::SourceMdns,
+        Source::Scan => Msg::SourceScan,
+        Source::Mqtt => Msg::SourceMqtt,
+    }
+}

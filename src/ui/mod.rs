@@ -1,0 +1,21 @@
+//! The egui views of the configurator, one file per panel or page. Drawing
+//! functions take `&mut egui::Ui` and end in `_ui`; they never touch a socket
+//! and never block: they push [`app::Action`]s that are applied after the
+//! frame.
+
+pub mod app;
+pub mod configuration;
+pub mod diagnostics;
+pub mod firmware;
+pub mod i18n;
+pub mod led;
+pub mod live;
+pub mod meter_page;
+pub mod meters_list;
+pub mod model;
+pub mod mqtt;
+pub mod parameters;
+pub mod phasor_ui;
+pub mod plots;
+pub mod prefs;
+pub mod widgets;

@@ -1,0 +1,181 @@
+//! Time-series plots of the live history: a quantity selector, a selectable
+//! window, pause, and min/max decimation to the plot's pixel width.
+
+use std::time::SystemTime;
+
+use eframe::egui::{self, RichText};
+use egui_plot::{Legend, Line, Plot};
+
+use super::i18n::{Msg, Tr};
+use super::live::LiveState;
+use super::model::MeterEntry;
+use super::widgets::PHASE_COLORS;
+use crate::backend::history::Channel;
+
+/// A plotted quantity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantity {
+    /// Phase voltages.
+    Voltage,
+    /// Currents.
+    Current,
+    /// Active power.
+    Active,
+    /// Reactive power.
+    Reactive,
+    /// Apparent power.
+    Apparent,
+    /// Power factor.
+    PowerFactor,
+    /// Frequency.
+    Frequency,
+    /// Temperature.
+    Temperature,
+}
+
+impl Quantity {
+    /// Every quantity in display order.
+    pub const ALL: [Quantity; 8] = [
+        Quantity::Voltage,
+        Quantity::Current,
+        Quantity::Active,
+        Quantity::Reactive,
+        Quantity::Apparent,
+        Quantity::PowerFactor,
+        Quantity::Frequency,
+        Quantity::Temperature,
+    ];
+
+    fn msg(self) -> Msg {
+        match self {
+            Quantity::Voltage => Msg::Voltage,
+            Quantity::Current => Msg::Current,
+            Quantity::Active => Msg::ActivePower,
+            Quantity::Reactive => Msg::ReactivePower,
+            Quantity::Apparent => Msg::ApparentPower,
+            Quantity::PowerFactor => Msg::PowerFactor,
+            Quantity::Frequency => Msg::Frequency,
+            Quantity::Temperature => Msg::Temperature,
+        }
+    }
+
+    fn unit(self) -> &'static str {
+        match self {
+            Quantity::Voltage => "V",
+            Quantity::Current => "A",
+            Quantity::Active => "kW",
+            Quantity::Reactive => "kVAr",
+            Quantity::Apparent => "kVA",
+            Quantity::PowerFactor => "",
+            Quantity::Frequency => "Hz",
+            Quantity::Temperature => "°C",
+        }
+    }
+
+    /// The series to draw: (channel, series label index: 0–2 phase, 3 total).
+    pub fn channels(self) -> Vec<(Channel, usize)> {
+        let phases = |f: fn(usize) -> Channel, total: bool| {
+            (0..if total { 4 } else { 3 })
+                .map(|k| (f(k), k))
+                .collect::<Vec<_>>()
+        };
+        match self {
+            Quantity::Voltage => phases(Channel::Voltage, false),
+            Quantity::Current => phases(Channel::Current, false),
+            Quantity::Active => phases(Channel::Active, true),
+            Quantity::Reactive => phases(Channel::Reactive, true),
+            Quantity::Apparent => phases(Channel::Apparent, true),
+            Quantity::PowerFactor => phases(Channel::PowerFactor, true),
+            Quantity::Frequency => vec![(Channel::Frequency, 3)],
+            Quantity::Temperature => vec![(Channel::Temperature, 3)],
+        }
+    }
+}
+
+/// Plot windows offered, seconds.
+pub const WINDOWS: [u32; 4] = [60, 300, 900, 3600];
+
+fn now_s() -> f64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// Draw the plot controls and the plot.
+pub fn plots_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterEntry, state: &mut LiveState) {
+    ui.label(RichText::new(tr.t(Msg::Trends)).strong().size(16.0));
+    ui.horizontal_wrapped(|ui| {
+        for q in Quantity::ALL {
+            ui.selectable_value(&mut state.quantity, q, tr.t(q.msg()));
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.label(tr.t(Msg::Window));
+        for w in WINDOWS {
+            let text = if w < 3600 {
+                tr.f(Msg::Minutes, &[&(w / 60).to_string()])
+            } else {
+                tr.t(Msg::OneHour).into()
+            };
+            ui.selectable_value(&mut state.window_s, w, text);
+        }
+        ui.separator();
+        let paused = state.paused_at.is_some();
+        let label = if paused {
+            tr.t(Msg::Resume)
+        } else {
+            tr.t(Msg::Pause)
+        };
+        if ui.button(label).clicked() {
+            state.paused_at = if paused {
+                None
+            } else {
+                Some(meter.history.last_time().unwrap_or_else(now_s))
+            };
+        }
+        if paused {
+            ui.colored_label(ui.visuals().warn_fg_color, tr.t(Msg::Paused));
+        }
+    });
+    let right = state
+        .paused_at
+        .unwrap_or_else(|| meter.history.last_time().unwrap_or_else(now_s));
+    let left = right - f64::from(state.window_s);
+    let buckets = (ui.available_width() as usize / 2).max(50);
+    let names = [
+        tr.t(Msg::PhaseA),
+        tr.t(Msg::PhaseB),
+        tr.t(Msg::PhaseC),
+        tr.t(Msg::Total),
+    ];
+    let series: Vec<(String, egui::Color32, Vec<[f64; 2]>)> = state
+        .quantity
+        .channels()
+        .into_iter()
+        .map(|(channel, k)| {
+            let pts = meter
+                .history
+                .decimated(channel, left, right, buckets)
+                .into_iter()
+                .map(|[t, v]| [t - right, v])
+                .collect();
+            (names[k].to_string(), PHASE_COLORS[k], pts)
+        })
+        .collect();
+    let unit = state.quantity.unit();
+    Plot::new(("trend", meter.key.0))
+        .height(260.0)
+        .legend(Legend::default())
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .include_x(-f64::from(state.window_s))
+        .include_x(0.0)
+        .x_axis_label(tr.t(Msg::SecondsAxis))
+        .y_axis_label(unit)
+        .show(ui, |plot| {
+            for (name, color, pts) in series {
+                plot.line(Line::new(name, pts).color(color).width(1.5));
+            }
+        });
+}

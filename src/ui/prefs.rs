@@ -1,0 +1,45 @@
+//! Preferences that survive a restart (stored through eframe's persistence,
+//! next to the window geometry). Secrets never go here.
+
+use serde::{Deserialize, Serialize};
+
+use super::i18n::Lang;
+
+/// Storage key of the preferences.
+pub const KEY: &str = "je08.prefs";
+
+/// A meter the user added, remembered across runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedMeter {
+    /// Modbus address.
+    pub address: String,
+    /// User-chosen name.
+    pub name: String,
+    /// Free notes.
+    pub notes: String,
+}
+
+/// Persisted preferences.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Prefs {
+    /// Language chosen by the user; `None` follows the OS locale.
+    pub lang: Option<Lang>,
+    /// Remembered meters.
+    pub meters: Vec<SavedMeter>,
+    /// Plot time window in seconds.
+    pub plot_window_s: u32,
+    /// Last MQTT broker URL.
+    pub broker_url: String,
+}
+
+impl Default for Prefs {
+    fn default() -> Self {
+        Self {
+            lang: None,
+            meters: Vec::new(),
+            plot_window_s: 300,
+            broker_url: "mqtt://127.0.0.1:1883".into(),
+        }
+    }
+}

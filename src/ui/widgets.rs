@@ -1,0 +1,99 @@
+//! Small shared widgets: big readable values, the status LED, state badges.
+
+use std::time::{Duration, SystemTime};
+
+use eframe::egui::{self, Color32, RichText};
+
+use super::i18n::{Msg, Tr};
+use super::led::{self, LedPattern};
+use crate::backend::LinkState;
+
+/// Colours for phases A, B, C and the total (IEC-like: brown, black/grey, grey-blue).
+pub const PHASE_COLORS: [Color32; 4] = [
+    Color32::from_rgb(214, 120, 40),
+    Color32::from_rgb(80, 160, 230),
+    Color32::from_rgb(200, 80, 180),
+    Color32::from_rgb(120, 200, 120),
+];
+
+/// Colour of a confirmed, good outcome.
+pub const OK_COLOR: Color32 = Color32::from_rgb(60, 170, 90);
+
+/// A large monospace number with its unit, right-aligned in its cell.
+pub fn big_value_ui(ui: &mut egui::Ui, text: &str, unit: &str, size: f32) {
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(text).monospace().size(size).strong());
+        ui.label(RichText::new(unit).size(size * 0.55).weak());
+    });
+}
+
+/// Format with a fixed number of decimals, or an em dash for a missing value.
+pub fn fmt(value: Option<f64>, decimals: usize) -> String {
+    match value {
+        Some(v) if v.is_finite() => format!("{v:.decimals$}"),
+        _ => "—".to_string(),
+    }
+}
+
+/// The coloured badge for a connection state.
+pub fn link_badge_ui(ui: &mut egui::Ui, tr: Tr, state: &LinkState) {
+    let (color, text) = match state {
+        LinkState::Online => (Color32::from_rgb(60, 170, 90), tr.t(Msg::Online)),
+        LinkState::Connecting => (Color32::from_rgb(200, 160, 40), tr.t(Msg::Connecting)),
+        LinkState::Offline(_) => (Color32::from_rgb(200, 70, 60), tr.t(Msg::Offline)),
+    };
+    let r = ui.label(RichText::new(format!("● {text}")).color(color).strong());
+    if let LinkState::Offline(why) = state {
+        r.on_hover_text(why);
+    }
+}
+
+/// A round LED mirroring the meter's status LED. Schedules one repaint at
+/// the next on/off change, so it only costs frames while it is visible.
+pub fn led_ui(ui: &mut egui::Ui, pattern: LedPattern, hover: &str) {
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
+    let t = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    let (lit, until) = led::state_at(pattern, t);
+    let color = match (pattern, lit) {
+        (LedPattern::Unknown, _) => Color32::from_gray(90),
+        (_, true) => Color32::from_rgb(70, 140, 255),
+        (_, false) => Color32::from_rgb(25, 35, 60),
+    };
+    let painter = ui.painter();
+    painter.circle_filled(rect.center(), 6.0, color);
+    painter.circle_stroke(
+        rect.center(),
+        6.0,
+        egui::Stroke::new(1.0, Color32::from_gray(140)),
+    );
+    if until.is_finite() && ui.is_rect_visible(rect) {
+        ui.ctx()
+            .request_repaint_after(Duration::from_secs_f64(until + 0.005));
+    }
+    response.on_hover_text(hover);
+}
+
+/// "12 s ago" / "3 min ago" for `when`; schedules a 1 Hz repaint while shown
+/// and younger than a minute (coarser after that).
+pub fn age_ui(ui: &mut egui::Ui, tr: Tr, when: Option<SystemTime>) {
+    let Some(when) = when else {
+        ui.weak(tr.t(Msg::Never));
+        return;
+    };
+    let age = SystemTime::now()
+        .duration_since(when)
+        .unwrap_or_default()
+        .as_secs();
+    let text = if age < 60 {
+        tr.f(Msg::SecondsAgo, &[&age.to_string()])
+    } else if age < 3600 {
+        tr.f(Msg::MinutesAgo, &[&(age / 60).to_string()])
+    } else {
+        tr.f(Msg::HoursAgo, &[&(age / 3600).to_string()])
+    };
+    ui.label(text);
+    let next = if age < 60 { 1 } else { 60 - age % 60 };
+    ui.ctx().request_repaint_after(Duration::from_secs(next));
+}
