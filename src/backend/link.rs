@@ -64,21 +64,7 @@ pub trait Connector: Send + Sync {
     fn connect(&self, address: String) -> BoxFuture<'static, Result<Box<dyn MeterLink>, LinkError>>;
 }
 
-/// Placeholder connector used until a transport is wired in: every connect
-/// fails with an explanation.
-struct NoTransport;
-
-impl Connector for NoTransport {
-    fn connect(&self, address: String) -> BoxFuture<'static, Result<Box<dyn MeterLink>, LinkError>> {
-        Box::pin(async move {
-            Err(LinkError(format!(
-                "{address}: this build has no Modbus client yet; nothing can be read"
-            )))
-        })
-    }
-}
-
-/// The connector the app uses for real meters.
+/// The connector the app uses for real meters (Modbus TCP).
 pub fn default_connector() -> std::sync::Arc<dyn Connector> {
-    std::sync::Arc::new(NoTransport)
+    std::sync::Arc::new(super::modbus_link::ModbusConnector)
 }

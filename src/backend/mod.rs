@@ -4,6 +4,7 @@
 
 pub mod history;
 pub mod link;
+pub mod modbus_link;
 pub mod secrets;
 mod session;
 

@@ -1,0 +1,107 @@
+//! [`MeterLink`] over the Modbus TCP client: whole-map reads, settings
+//! changes (validate → write → SAVE_PARAMS → read back → compare) and
+//! energy resets, all through `crate::client`.
+
+use futures::future::BoxFuture;
+
+use super::link::{Connector, EnergyKind, FieldOutcome, LinkError, MeterLink};
+use crate::client::endpoint::Endpoint;
+use crate::client::modbus::{ClientConfig, DEFAULT_PORT, ModbusClient};
+use crate::client::params::{self, ApplyOptions, EnergyCounters};
+use crate::protocol::codec::{decode, decode_settings};
+use crate::protocol::readings::{Settings, Snapshot};
+use crate::protocol::validate::WritePlan;
+
+/// Opens Modbus TCP links with the client's default deadlines.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ModbusConnector;
+
+struct ModbusLink {
+    client: ModbusClient,
+}
+
+impl Connector for ModbusConnector {
+    fn connect(&self, address: String) -> BoxFuture<'static, Result<Box<dyn MeterLink>, LinkError>> {
+        Box::pin(async move {
+            let endpoint = Endpoint::parse(&address, DEFAULT_PORT).map_err(LinkError)?;
+            let mut client = ModbusClient::new(endpoint, ClientConfig::default());
+            client.read_map().await.map_err(|e| LinkError(e.to_string()))?;
+            Ok(Box::new(ModbusLink { client }) as Box<dyn MeterLink>)
+        })
+    }
+}
+
+impl MeterLink for ModbusLink {
+    fn read(&mut self) -> BoxFuture<'_, Result<Snapshot, LinkError>> {
+        Box::pin(async move {
+            let block = self
+                .client
+                .read_map()
+                .await
+                .map_err(|e| LinkError(e.to_string()))?;
+            Ok(decode(&block))
+        })
+    }
+
+    fn write_settings(&mut self, wanted: Settings) -> BoxFuture<'_, Result<Vec<FieldOutcome>, LinkError>> {
+        Box::pin(async move {
+            let block = self
+                .client
+                .read_map()
+                .await
+                .map_err(|e| LinkError(e.to_string()))?;
+            let plan = WritePlan::between(&decode_settings(&block), &wanted)
+                .map_err(|e| LinkError(format!("{e}; nothing was written")))?;
+            if plan.is_empty() {
+                return Ok(Vec::new());
+            }
+            let outcome = params::apply_settings(&mut self.client, &plan, ApplyOptions::default())
+                .await
+                .map_err(|e| LinkError(e.to_string()))?;
+            Ok(outcome
+                .fields
+                .iter()
+                .filter_map(|f| {
+                    f.wanted.map(|wanted| FieldOutcome {
+                        addr: f.addr,
+                        wanted,
+                        actual: Some(f.read_back),
+                    })
+                })
+                .collect())
+        })
+    }
+
+    fn restore_defaults(&mut self) -> BoxFuture<'_, Result<Settings, LinkError>> {
+        Box::pin(async move {
+            let options = ApplyOptions {
+                restore_defaults: true,
+                save: true,
+            };
+            let outcome = params::apply_settings(&mut self.client, &WritePlan::default(), options)
+                .await
+                .map_err(|e| LinkError(e.to_string()))?;
+            Ok(outcome.after)
+        })
+    }
+
+    fn reset_energy(&mut self, kind: EnergyKind) -> BoxFuture<'_, Result<(), LinkError>> {
+        Box::pin(async move {
+            let which = EnergyCounters {
+                kwh: kind == EnergyKind::ActiveKwh,
+                kvarh: kind == EnergyKind::ReactiveKvarh,
+            };
+            let outcome = params::reset_energy(&mut self.client, which)
+                .await
+                .map_err(|e| LinkError(e.to_string()))?;
+            if outcome.is_ok() {
+                Ok(())
+            } else {
+                Err(LinkError(format!(
+                    "meter {}: the counters did not go down after the reset; read the meter and try again",
+                    self.client.meter()
+                )))
+            }
+        })
+    }
+}
