@@ -60,7 +60,11 @@ pub fn main() -> ExitCode {
         }
     };
     let Some(command) = cli.command else {
-        return exit_code(gui::run(&runtime, crate::backend::link::default_connector(), Vec::new()));
+        return exit_code(gui::run(
+            &runtime,
+            crate::backend::link::default_connector(),
+            Vec::new(),
+        ));
     };
     let result = runtime.block_on(async {
         match command {
