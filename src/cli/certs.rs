@@ -1,11 +1,16 @@
-//! `je08 certs check`: the certificate pre-flight on files, before they are
-//! used with a broker or uploaded to a meter.
+//! `je08 certs check|status|upload|delete`: the certificate pre-flight on
+//! files, before they are used with a broker or uploaded to a meter, and the
+//! MQTT TLS material stored on a meter (configuration mode). Uploads pass the
+//! pre-flight first; the meter never gives content back.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
 use crate::certs::{PemFile, Report, check};
+use crate::protocol::http_api::CertKind;
+
+use super::web::WebTarget;
 
 /// Options of `je08 certs`.
 #[derive(Debug, clap::Args)]
@@ -21,6 +26,43 @@ pub enum Action {
     /// Check a CA certificate and optionally a client certificate and key
     /// (exit status 1 when anything is wrong).
     Check(CheckArgs),
+    /// Which slots of a meter hold a PEM (and its size); never the content.
+    Status {
+        /// The meter.
+        #[command(flatten)]
+        target: WebTarget,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check, then upload the CA and optionally the client certificate and key.
+    Upload {
+        /// The meter.
+        #[command(flatten)]
+        target: WebTarget,
+        /// CA certificate (PEM) the broker's certificate is signed by.
+        #[arg(long, value_name = "FILE")]
+        ca: PathBuf,
+        /// Client certificate (PEM).
+        #[arg(long, value_name = "FILE", requires = "key")]
+        cert: Option<PathBuf>,
+        /// Client private key (PEM); its content is never printed.
+        #[arg(long, value_name = "FILE", requires = "cert")]
+        key: Option<PathBuf>,
+    },
+    /// Empty slots of a meter.
+    Delete {
+        /// The meter.
+        #[command(flatten)]
+        target: WebTarget,
+        /// Slots to empty: ca, client_cert, client_key.
+        #[arg(required = true, value_parser = parse_kind)]
+        kinds: Vec<CertKind>,
+    },
+}
+
+fn parse_kind(text: &str) -> Result<CertKind, String> {
+    text.parse()
 }
 
 /// Options of `je08 certs check`.
@@ -42,7 +84,24 @@ pub struct CheckArgs {
 
 /// Run `je08 certs …`.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let Action::Check(args) = args.action;
+    let args = match args.action {
+        Action::Check(args) => args,
+        Action::Status { target, json } => return status(&target, json).await,
+        Action::Upload {
+            target,
+            ca,
+            cert,
+            key,
+        } => return upload(&target, ca, cert, key).await,
+        Action::Delete { target, kinds } => {
+            let client = target.client()?;
+            for kind in kinds {
+                client.delete_cert(kind).await?;
+                println!("meter {}: {kind} deleted", target.meter);
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
     let report = check_files(&args);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -81,4 +140,55 @@ fn check_files(args: &CheckArgs) -> Report {
     unreadable.extend(report.problems);
     report.problems = unreadable;
     report
+}
+
+async fn status(target: &WebTarget, json: bool) -> anyhow::Result<ExitCode> {
+    let status = target.client()?.cert_status().await?;
+    if json {
+        println!("{}", serde_json::to_string(&status)?);
+    } else {
+        for kind in CertKind::ALL {
+            let slot = status.slot(kind);
+            if slot.loaded {
+                println!("{kind:<12} loaded ({} bytes)", slot.bytes);
+            } else {
+                println!("{kind:<12} empty");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn upload(
+    target: &WebTarget,
+    ca: PathBuf,
+    cert: Option<PathBuf>,
+    key: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let report = check_files(&CheckArgs {
+        ca: ca.clone(),
+        cert: cert.clone(),
+        key: key.clone(),
+        json: false,
+    });
+    if !report.is_ok() {
+        for problem in &report.problems {
+            eprintln!("problem: {}", problem.message);
+        }
+        anyhow::bail!("certificate pre-flight failed: nothing was sent to the meter");
+    }
+    let mut files = vec![(CertKind::Ca, ca)];
+    if let (Some(c), Some(k)) = (cert, key) {
+        files.push((CertKind::ClientCert, c));
+        files.push((CertKind::ClientKey, k));
+    }
+    let client = target.client()?;
+    for (kind, path) in files {
+        let file = PemFile::read(&path)?;
+        let text = String::from_utf8(file.bytes)
+            .map_err(|_| anyhow::anyhow!("{} is not text", file.name))?;
+        client.upload_cert(kind, &text, Ok(())).await?;
+        println!("meter {}: {kind} uploaded ({} bytes)", target.meter, text.len());
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -16,6 +16,7 @@ pub mod read;
 pub mod reset_energy;
 pub mod set;
 pub mod sim;
+pub mod web;
 
 /// Configurator, simulator and command line for the JE08 WATT METER.
 #[derive(Debug, Parser)]

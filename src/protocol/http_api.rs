@@ -622,6 +622,38 @@ pub fn check_pem_shape(text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// PEM check of one certificate slot: the shape ([`check_pem_shape`]), at
+/// most [`MAX_CERT_BYTES`], and the right kind of block (certificates in
+/// `ca`/`client_cert`, a private key in `client_key`).
+pub fn check_pem(kind: CertKind, text: &str) -> Result<(), String> {
+    if text.len() > MAX_CERT_BYTES {
+        return Err(format!(
+            "{} bytes exceed the {MAX_CERT_BYTES}-byte limit",
+            text.len()
+        ));
+    }
+    check_pem_shape(text)?;
+    let labels: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("-----BEGIN "))
+        .filter_map(|l| l.strip_suffix("-----"))
+        .collect();
+    let is_key = |l: &&str| l.ends_with("PRIVATE KEY");
+    match kind {
+        CertKind::Ca | CertKind::ClientCert => {
+            if labels.iter().any(|l| *l != "CERTIFICATE") {
+                return Err(format!("{kind} must hold CERTIFICATE blocks only"));
+            }
+        }
+        CertKind::ClientKey => {
+            if labels.len() != 1 || !labels.iter().all(is_key) {
+                return Err("client_key must hold exactly one PRIVATE KEY block".to_owned());
+            }
+        }
+    }
+    Ok(())
+}
+
 /// One bad field: its path (e.g. `mqtt.port`) and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
@@ -899,6 +931,12 @@ mod tests {
         assert!(check_pem_shape("-----BEGIN CERTIFICATE-----\nTUlJQg==\n").is_err());
         assert!(check_pem_shape("-----BEGIN X-----\n!!!\n-----END X-----\n").is_err());
         assert!(check_pem_shape("").is_err());
+        let cert = "-----BEGIN CERTIFICATE-----\nTUlJQg==\n-----END CERTIFICATE-----\n";
+        let key = "-----BEGIN PRIVATE KEY-----\nTUlJQg==\n-----END PRIVATE KEY-----\n";
+        check_pem(CertKind::Ca, cert).expect("ca");
+        check_pem(CertKind::ClientKey, key).expect("key");
+        assert!(check_pem(CertKind::Ca, key).is_err());
+        assert!(check_pem(CertKind::ClientKey, cert).is_err());
     }
 
     #[test]

@@ -1,0 +1,122 @@
+//! `je08 config get|set`: the connectivity, protocols and CT blocks of the
+//! meter's configuration API (configuration mode). Passwords are
+//! write-only: `get` shows `null`, and `null` in a file keeps the stored one.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Subcommand, ValueEnum};
+
+use crate::protocol::http_api::{Connectivity, Ct, Protocols};
+
+use super::web::WebTarget;
+
+/// A settings block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Block {
+    /// Wi-Fi, addresses, device name, interface password.
+    Connectivity,
+    /// Modbus, MQTT (with TLS options) and the DS18B20 sensor.
+    Protocols,
+    /// CT ratio and per-phase inversion.
+    Ct,
+}
+
+/// `je08 config` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Show one block, or all three.
+    Get {
+        /// The meter.
+        #[command(flatten)]
+        target: WebTarget,
+        /// Which block (all when absent).
+        block: Option<Block>,
+        /// One line of JSON instead of indented JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate a JSON file and store it as the block (applies at the next reboot).
+    Set {
+        /// The meter.
+        #[command(flatten)]
+        target: WebTarget,
+        /// Which block.
+        block: Block,
+        /// JSON file with the whole block.
+        file: PathBuf,
+    },
+}
+
+/// Options of `je08 config`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: ConfigCommand,
+}
+
+fn print(value: &serde_json::Value, compact: bool) -> anyhow::Result<()> {
+    if compact {
+        println!("{}", serde_json::to_string(value)?);
+    } else {
+        println!("{}", serde_json::to_string_pretty(value)?);
+    }
+    Ok(())
+}
+
+/// Run `je08 config`.
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    match args.command {
+        ConfigCommand::Get {
+            target,
+            block,
+            json,
+        } => {
+            let client = target.client()?;
+            let value = match block {
+                Some(Block::Connectivity) => serde_json::to_value(client.connectivity().await?)?,
+                Some(Block::Protocols) => serde_json::to_value(client.protocols().await?)?,
+                Some(Block::Ct) => serde_json::to_value(client.ct().await?)?,
+                None => serde_json::json!({
+                    "connectivity": client.connectivity().await?,
+                    "protocols": client.protocols().await?,
+                    "ct": client.ct().await?,
+                }),
+            };
+            print(&value, json)?;
+        }
+        ConfigCommand::Set {
+            target,
+            block,
+            file,
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let bad = |e: serde_json::Error| {
+                anyhow::anyhow!("{} is not a valid {block:?} block: {e}", file.display())
+            };
+            let client = target.client()?;
+            match block {
+                Block::Connectivity => {
+                    let b: Connectivity = serde_json::from_str(&text).map_err(bad)?;
+                    client.set_connectivity(&b).await?;
+                }
+                Block::Protocols => {
+                    let b: Protocols = serde_json::from_str(&text).map_err(bad)?;
+                    client.set_protocols(&b).await?;
+                }
+                Block::Ct => {
+                    let b: Ct = serde_json::from_str(&text).map_err(bad)?;
+                    client.set_ct(&b).await?;
+                }
+            }
+            println!(
+                "meter {}: {block:?} saved; it takes effect at the next reboot (`je08 mode {} application`)",
+                target.meter, target.meter
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

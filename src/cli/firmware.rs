@@ -1,0 +1,165 @@
+//! `je08 firmware check` (validate an image offline) and `je08 flash`
+//! (validate, enter update mode, push over HTTP or espota, confirm the new
+//! version is running).
+
+use std::io::IsTerminal;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Subcommand, ValueEnum};
+
+use crate::client::ota;
+use crate::protocol::firmware;
+use crate::protocol::http_api::{DEFAULT_OTA_PORT, Mode};
+
+use super::web::{WebTarget, warn_reboot};
+
+/// `je08 firmware` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum FirmwareCommand {
+    /// Validate an ESP8266 application image (magic, segments, checksum, size, version).
+    Check {
+        /// Image file (.bin).
+        file: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Options of `je08 firmware`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: FirmwareCommand,
+}
+
+/// Largest file read at all (the slot is 508 KiB).
+const READ_LIMIT: u64 = 8 * 1024 * 1024;
+
+fn read_image(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
+    let meta = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if meta.len() > READ_LIMIT {
+        anyhow::bail!(
+            "{} is {} bytes: far larger than the {}-byte application slot",
+            path.display(),
+            meta.len(),
+            firmware::MAX_IMAGE_BYTES
+        );
+    }
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// Run `je08 firmware`.
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    match args.command {
+        FirmwareCommand::Check { file, json } => {
+            let image = read_image(&file)?;
+            let report = firmware::validate(&image);
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                println!("{}: {report}", file.display());
+            }
+            Ok(if report.valid {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+    }
+}
+
+/// Transport of `je08 flash`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Method {
+    /// `POST /update` on the HTTP port (one outbound connection).
+    Http,
+    /// ArduinoOTA/espota over UDP, the meter connects back over TCP.
+    Espota,
+}
+
+/// Options of `je08 flash`.
+#[derive(Debug, clap::Args)]
+pub struct FlashArgs {
+    /// The meter.
+    #[command(flatten)]
+    pub target: WebTarget,
+    /// Image file (.bin), validated before anything is sent.
+    pub file: PathBuf,
+    /// Transport.
+    #[arg(long, value_enum, default_value_t = Method::Http)]
+    pub method: Method,
+    /// The meter's espota UDP port.
+    #[arg(long, value_name = "P", default_value_t = DEFAULT_OTA_PORT)]
+    pub ota_port: u16,
+    /// How long to wait for each reboot, in seconds.
+    #[arg(long, value_name = "S", default_value_t = 90)]
+    pub wait_s: u64,
+}
+
+/// Progress on stderr: a rewritten line on a terminal, quarters otherwise.
+fn progress_printer() -> impl Fn(u64, u64) + Send + Sync {
+    let tty = std::io::stderr().is_terminal();
+    let last = std::sync::atomic::AtomicU64::new(u64::MAX);
+    move |done, total| {
+        let pct = if total == 0 { 100 } else { done * 100 / total };
+        let step = if tty { pct } else { pct / 25 * 25 };
+        if last.swap(step, std::sync::atomic::Ordering::Relaxed) == step {
+            return;
+        }
+        if tty {
+            let bar = "#".repeat((pct / 4) as usize);
+            eprint!("\rflashing [{bar:<25}] {pct:>3}% ({done}/{total} bytes)");
+            if done >= total {
+                eprintln!();
+            }
+        } else {
+            eprintln!("flashing: {step}% ({done}/{total} bytes)");
+        }
+    }
+}
+
+/// Run `je08 flash`.
+pub async fn run_flash(args: FlashArgs) -> anyhow::Result<ExitCode> {
+    let image = read_image(&args.file)?;
+    let report = firmware::validate(&image);
+    if !report.valid {
+        eprintln!("{report}");
+        anyhow::bail!("{} is not a valid image: nothing was sent", args.file.display());
+    }
+    let version = report.version;
+    let password = args.target.secret()?;
+    let client = args.target.client_with(password.clone());
+    let deadline = Duration::from_secs(args.wait_s);
+    let mut info = client.info().await?;
+    if info.mode != Mode::Update {
+        warn_reboot(&args.target.meter, "enter update mode");
+        info = client.switch_mode(Mode::Update, deadline).await?;
+    }
+    let progress = progress_printer();
+    match args.method {
+        Method::Http => {
+            client.push_firmware(image.into(), &progress).await?;
+        }
+        Method::Espota => {
+            let addr: SocketAddr = (args.target.meter.host.as_str(), args.ota_port)
+                .to_socket_addrs()
+                .with_context(|| format!("cannot resolve {}", args.target.meter.host))?
+                .next()
+                .with_context(|| format!("{} has no address", args.target.meter.host))?;
+            ota::push(addr, password.as_ref(), &image, &progress).await?;
+        }
+    }
+    eprintln!("image sent; waiting for meter {} to restart", args.target.meter);
+    let after = client.confirm_version(&info, version, deadline).await?;
+    println!(
+        "meter {} runs firmware {} in {} mode",
+        args.target.meter, after.esp_version, after.mode
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,150 @@
+//! `je08 info`, `je08 mode`, `je08 reboot`, `je08 network-reset`: identity
+//! and operating mode over the meter's HTTP API.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::client::endpoint::Endpoint;
+use crate::protocol::http_api::{Info, Mode};
+
+use super::web::{WebTarget, parse_web_host, warn_reboot};
+
+/// Options of `je08 info`.
+#[derive(Debug, clap::Args)]
+pub struct InfoArgs {
+    /// The meter.
+    #[command(flatten)]
+    pub target: WebTarget,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `je08 mode`.
+#[derive(Debug, clap::Args)]
+pub struct ModeArgs {
+    /// The meter.
+    #[command(flatten)]
+    pub target: WebTarget,
+    /// Mode to reboot into.
+    #[arg(value_parser = ["application", "configuration", "update"])]
+    pub mode: String,
+    /// How long to wait for the meter to come back, in seconds.
+    #[arg(long, value_name = "S", default_value_t = 60)]
+    pub wait_s: u64,
+}
+
+/// Options of `je08 reboot`.
+#[derive(Debug, clap::Args)]
+pub struct RebootArgs {
+    /// The meter.
+    #[command(flatten)]
+    pub target: WebTarget,
+    /// How long to wait for the meter to come back, in seconds.
+    #[arg(long, value_name = "S", default_value_t = 60)]
+    pub wait_s: u64,
+}
+
+/// Options of `je08 network-reset`.
+#[derive(Debug, clap::Args)]
+pub struct NetworkResetArgs {
+    /// The meter.
+    #[command(flatten)]
+    pub target: WebTarget,
+    /// Wait until the meter answers at this address afterwards (a real meter
+    /// moves to 192.168.1.1 on its own BIN_XXXX network: join it first).
+    #[arg(long, value_name = "HOST[:PORT]", value_parser = parse_web_host)]
+    pub wait_at: Option<Endpoint>,
+    /// How long to wait, in seconds.
+    #[arg(long, value_name = "S", default_value_t = 60)]
+    pub wait_s: u64,
+}
+
+/// Human-readable `/api/info`.
+pub fn info_text(info: &Info) -> String {
+    format!(
+        "device      {} {} id {}\nname        {}\nmac         {}\nip          {}\nmode        {}\nfirmware    ESP {} / STM32 {}\nwi-fi       {:?} {:?} \"{}\" {} dBm\nuptime      {} s",
+        info.devtype,
+        info.subtype,
+        info.id,
+        info.name,
+        info.mac,
+        info.ip,
+        info.mode,
+        info.esp_version,
+        info.stm32_version,
+        info.wifi.mode,
+        info.wifi.state,
+        info.wifi.ssid,
+        info.wifi.rssi,
+        info.uptime_s
+    )
+}
+
+/// Run `je08 info`.
+pub async fn run_info(args: InfoArgs) -> anyhow::Result<ExitCode> {
+    let info = args.target.anonymous().info().await?;
+    if args.json {
+        println!("{}", serde_json::to_string(&info)?);
+    } else {
+        println!("{}", info_text(&info));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Run `je08 mode`.
+pub async fn run_mode(args: ModeArgs) -> anyhow::Result<ExitCode> {
+    let mode: Mode = args.mode.parse().map_err(anyhow::Error::msg)?;
+    let client = args.target.client()?;
+    warn_reboot(&args.target.meter, &format!("enter {mode} mode"));
+    let info = client
+        .switch_mode(mode, Duration::from_secs(args.wait_s))
+        .await?;
+    println!(
+        "meter {} is in {} mode (firmware {})",
+        args.target.meter, info.mode, info.esp_version
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Run `je08 reboot`.
+pub async fn run_reboot(args: RebootArgs) -> anyhow::Result<ExitCode> {
+    let client = args.target.client()?;
+    warn_reboot(&args.target.meter, "restart in application mode");
+    let info = client.reboot(Duration::from_secs(args.wait_s)).await?;
+    println!(
+        "meter {} rebooted and is in {} mode",
+        args.target.meter, info.mode
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Run `je08 network-reset`.
+pub async fn run_network_reset(args: NetworkResetArgs) -> anyhow::Result<ExitCode> {
+    let client = args.target.client()?;
+    warn_reboot(
+        &args.target.meter,
+        "restore the factory network settings (own Wi-Fi BIN_XXXX, password bintechnology, 192.168.1.1) in configuration mode",
+    );
+    let after = args.wait_at.as_ref().map(|e| {
+        crate::client::http::MeterHttp::new(&e.host, e.port, None)
+            .with_timeout(Duration::from_millis(args.target.timeout))
+    });
+    let deadline = Duration::from_secs(args.wait_s);
+    let info = client
+        .network_reset(after.as_ref().map(|c| (c, deadline)))
+        .await?;
+    match info {
+        Some(info) => println!(
+            "meter {} is back in {} mode with factory network settings (SSID {})",
+            args.wait_at.map_or_else(String::new, |e| e.to_string()),
+            info.mode,
+            info.wifi.ssid
+        ),
+        None => println!(
+            "meter {} is restarting with factory network settings: join its Wi-Fi BIN_XXXX (password bintechnology) and reach it at 192.168.1.1",
+            args.target.meter
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
