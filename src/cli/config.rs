@@ -69,11 +69,7 @@ fn print(value: &serde_json::Value, compact: bool) -> anyhow::Result<()> {
 /// Run `je08 config`.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
-        ConfigCommand::Get {
-            target,
-            block,
-            json,
-        } => {
+        ConfigCommand::Get { target, block, json } => {
             let client = target.client()?;
             let value = match block {
                 Some(Block::Connectivity) => serde_json::to_value(client.connectivity().await?)?,
@@ -87,13 +83,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             };
             print(&value, json)?;
         }
-        ConfigCommand::Set {
-            target,
-            block,
-            file,
-        } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
+        ConfigCommand::Set { target, block, file } => {
+            let text =
+                std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let bad = |e: serde_json::Error| {
                 anyhow::anyhow!("{} is not a valid {block:?} block: {e}", file.display())
             };

@@ -107,7 +107,7 @@ fn progress_printer() -> impl Fn(u64, u64) + Send + Sync {
     let tty = std::io::stderr().is_terminal();
     let last = std::sync::atomic::AtomicU64::new(u64::MAX);
     move |done, total| {
-        let pct = if total == 0 { 100 } else { done * 100 / total };
+        let pct = (done * 100).checked_div(total).unwrap_or(100);
         let step = if tty { pct } else { pct / 25 * 25 };
         if last.swap(step, std::sync::atomic::Ordering::Relaxed) == step {
             return;

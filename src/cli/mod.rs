@@ -9,8 +9,11 @@ use clap::{Parser, Subcommand};
 
 pub mod bench;
 pub mod certs;
+pub mod config;
+pub mod firmware;
 pub mod gui;
 pub mod meter;
+pub mod modes;
 pub mod mqtt;
 pub mod read;
 pub mod reset_energy;
@@ -45,8 +48,22 @@ pub enum Command {
     Bench(bench::Args),
     /// Watch meters and send them commands through an MQTT broker.
     Mqtt(mqtt::Args),
-    /// Check TLS certificates before using them or uploading them to a meter.
+    /// Check TLS certificates, and show, upload or delete those stored on a meter.
     Certs(certs::Args),
+    /// Show a meter's identity, mode, firmware and Wi-Fi state (HTTP, no password).
+    Info(modes::InfoArgs),
+    /// Reboot a meter into application, configuration or update mode and wait for it.
+    Mode(modes::ModeArgs),
+    /// Reboot a meter into application mode and wait for it.
+    Reboot(modes::RebootArgs),
+    /// Restore a meter's factory network settings (reboots into configuration mode).
+    NetworkReset(modes::NetworkResetArgs),
+    /// Read or write the connectivity, protocols and CT blocks (configuration mode).
+    Config(config::Args),
+    /// Firmware image tools.
+    Firmware(firmware::Args),
+    /// Validate and push a firmware image, then confirm the new version runs.
+    Flash(firmware::FlashArgs),
 }
 
 /// Parse the command line, run the command, and map errors to an exit status.
@@ -76,6 +93,13 @@ pub fn main() -> ExitCode {
             Command::Bench(args) => bench::run(args).await,
             Command::Mqtt(args) => mqtt::run(args).await,
             Command::Certs(args) => certs::run(args).await,
+            Command::Info(args) => modes::run_info(args).await,
+            Command::Mode(args) => modes::run_mode(args).await,
+            Command::Reboot(args) => modes::run_reboot(args).await,
+            Command::NetworkReset(args) => modes::run_network_reset(args).await,
+            Command::Config(args) => config::run(args).await,
+            Command::Firmware(args) => firmware::run(args).await,
+            Command::Flash(args) => firmware::run_flash(args).await,
         }
     });
     exit_code(result)

@@ -97,9 +97,7 @@ pub async fn run_mode(args: ModeArgs) -> anyhow::Result<ExitCode> {
     let mode: Mode = args.mode.parse().map_err(anyhow::Error::msg)?;
     let client = args.target.client()?;
     warn_reboot(&args.target.meter, &format!("enter {mode} mode"));
-    let info = client
-        .switch_mode(mode, Duration::from_secs(args.wait_s))
-        .await?;
+    let info = client.switch_mode(mode, Duration::from_secs(args.wait_s)).await?;
     println!(
         "meter {} is in {} mode (firmware {})",
         args.target.meter, info.mode, info.esp_version

@@ -68,17 +68,12 @@ impl WebTarget {
         if !std::io::stdin().is_terminal() {
             return Ok(None);
         }
-        let typed = rpassword::prompt_password(format!(
-            "interface password for meter {}: ",
-            self.meter
-        ))?;
+        let typed = rpassword::prompt_password(format!("interface password for meter {}: ", self.meter))?;
         Ok(Some(Secret::new(typed)))
     }
 }
 
 /// Warn on stderr before an action that reboots the meter (spec §1).
 pub fn warn_reboot(meter: &Endpoint, what: &str) {
-    eprintln!(
-        "warning: meter {meter} reboots to {what}; its kWh and kVArh accumulators restart from zero"
-    );
+    eprintln!("warning: meter {meter} reboots to {what}; its kWh and kVArh accumulators restart from zero");
 }
