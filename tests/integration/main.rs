@@ -2,4 +2,5 @@
 //! command line, plus interoperability with software nobody here wrote.
 //! One test binary with a module per area links faster than many.
 
+mod firmware;
 mod modbus_faults;
