@@ -8,5 +8,6 @@ pub mod cli;
 pub mod client;
 pub mod mqtt_link;
 pub mod protocol;
+pub mod sim;
 pub mod store;
 pub mod ui;

@@ -5,6 +5,7 @@ pub mod codec;
 pub mod discovery;
 pub mod firmware;
 pub mod http_api;
+pub mod mode;
 pub mod mqtt;
 pub mod readings;
 pub mod registers;

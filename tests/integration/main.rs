@@ -4,3 +4,4 @@
 
 mod firmware;
 mod modbus_faults;
+mod sim_modbus;

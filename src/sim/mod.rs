@@ -1,0 +1,138 @@
+//! The virtual JE08: measurement model, device state and protocol servers.
+//!
+//! Layers, bottom up:
+//! - [`model`]: pure physics (spec §7), seedable;
+//! - [`device`]: one meter's state and the Modbus register rules (spec §1,
+//!   §2), synchronous, time passed in explicitly;
+//! - [`handle`]: [`SimDevice`], the cloneable shared handle with the power
+//!   and fault `watch` channels and the reboot timers;
+//! - protocol servers ([`modbus`], …), each holding a `SimDevice` clone,
+//!   starting/stopping themselves from [`SimDevice::subscribe_power`] and
+//!   honouring [`SimDevice::subscribe_faults`];
+//! - [`spawn_meter`]: builds a device and starts its servers, returning a
+//!   [`SimMeter`].
+//!
+//! # Adding a server (HTTP, MQTT, OTA, mDNS, control)
+//!
+//! 1. Put it in its own module here, with a `spawn(device: SimDevice,
+//!    bind: SocketAddr) -> io::Result<Self>` that binds (port 0 allowed) and
+//!    returns at once with the bound address, and a `shutdown`.
+//! 2. Add its option (port) to [`MeterOptions`], its handle and address to
+//!    [`SimMeter`], start it in [`spawn_meter`], stop it in
+//!    [`SimMeter::shutdown`], and fill its field of [`ReadyLine`].
+//! 3. Read and change the meter only through `SimDevice::with` /
+//!    `registers` / `reboot` …; never hold the lock across an await.
+
+pub mod device;
+pub mod handle;
+pub mod modbus;
+pub mod model;
+
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use serde::Serialize;
+
+pub use device::{Device, DeviceConfig};
+pub use handle::{Faults, PowerState, SimDevice};
+use modbus::ModbusServer;
+pub use model::{ModelParams, Scenario};
+
+/// How to start one virtual meter.
+#[derive(Debug, Clone)]
+pub struct MeterOptions {
+    /// The device (id, physics, seed, reboot delay, start mode, …).
+    pub device: DeviceConfig,
+    /// Address every server binds (a loopback address in tests).
+    pub bind: IpAddr,
+    /// Modbus TCP port; 0 picks a free one.
+    pub modbus_port: u16,
+}
+
+impl MeterOptions {
+    /// Meter `id` in scenario `balanced` on 127.0.0.1, free ports.
+    pub fn new(id: u32) -> Self {
+        Self {
+            device: DeviceConfig::new(id),
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            modbus_port: 0,
+        }
+    }
+
+    /// The same with the physics of `scenario`.
+    pub fn scenario(id: u32, scenario: Scenario) -> Self {
+        let mut options = Self::new(id);
+        options.device.model = scenario.params();
+        options
+    }
+}
+
+/// A running virtual meter; every server stops when it is dropped.
+#[derive(Debug)]
+pub struct SimMeter {
+    /// Shared handle on the device state.
+    pub device: SimDevice,
+    /// Where the Modbus server listens.
+    pub modbus: SocketAddr,
+    modbus_server: ModbusServer,
+}
+
+/// The JSON line `je08 sim` prints once a meter is ready.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReadyLine {
+    /// Always `"ready"`.
+    pub event: &'static str,
+    /// Device id.
+    pub id: u32,
+    /// Modbus TCP address `IP:PORT`.
+    pub modbus: String,
+    /// HTTP API address, when served.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http: Option<String>,
+    /// espota UDP address, when served.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ota: Option<String>,
+    /// Simulator control interface address, when served.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control: Option<String>,
+}
+
+/// Start a meter and its servers; returns once every socket is bound.
+pub async fn spawn_meter(options: MeterOptions) -> io::Result<SimMeter> {
+    let mut config = options.device;
+    if let IpAddr::V4(ip) = options.bind {
+        config.network.ip = ip;
+    }
+    let device = SimDevice::new(Device::new(config, std::time::Instant::now()));
+    let modbus_server =
+        ModbusServer::spawn(device.clone(), SocketAddr::new(options.bind, options.modbus_port)).await?;
+    Ok(SimMeter {
+        modbus: modbus_server.local_addr(),
+        device,
+        modbus_server,
+    })
+}
+
+impl SimMeter {
+    /// Device id.
+    pub fn id(&self) -> u32 {
+        self.device.id()
+    }
+
+    /// The ready line describing this meter.
+    pub fn ready_line(&self) -> ReadyLine {
+        ReadyLine {
+            event: "ready",
+            id: self.id(),
+            modbus: self.modbus.to_string(),
+            http: None,
+            ota: None,
+            control: None,
+        }
+    }
+
+    /// Stop every server (listeners and connections closed).
+    pub async fn shutdown(self) {
+        self.modbus_server.shutdown().await;
+    }
+}
