@@ -50,58 +50,8 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// Operating mode of a meter (§1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// Normal operation: measurement, Modbus, MQTT.
-    Application,
-    /// Only the configuration API is served.
-    Configuration,
-    /// Only firmware update is served.
-    Update,
-}
-
-impl Mode {
-    /// Internal mode number as the vendor bootloader stores it (update 0,
-    /// application 1, configuration 2).
-    pub fn number(self) -> u8 {
-        match self {
-            Self::Update => 0,
-            Self::Application => 1,
-            Self::Configuration => 2,
-        }
-    }
-
-    /// Lowercase name as used on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Application => "application",
-            Self::Configuration => "configuration",
-            Self::Update => "update",
-        }
-    }
-}
-
-impl fmt::Display for Mode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Mode {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "application" => Ok(Self::Application),
-            "configuration" => Ok(Self::Configuration),
-            "update" => Ok(Self::Update),
-            other => Err(format!(
-                "unknown mode {other:?}; use application, configuration or update"
-            )),
-        }
-    }
-}
+/// Operating mode of a meter (§1); defined in [`super::mode`].
+pub use super::mode::Mode;
 
 /// Wi-Fi role: station or access point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,23 +7,28 @@
 //! runs the reboot timers.
 //!
 //! Extension points for the other simulator servers:
-//! - [`Device::network`] / [`Device::network_saved`]: the connectivity block
-//!   (active / applied at next boot); a factory network reset restores
-//!   [`NetworkSettings::factory`];
-//! - [`Device::modbus_enabled`], [`Device::esp_version`],
-//!   [`Device::app_image_valid`] (a boot into application mode falls back to
-//!   update mode while it is false), [`Device::wifi_problem`],
-//!   [`Device::rssi_dbm`] are public knobs;
+//! - [`Device::network`] / [`Device::network_saved`] (connectivity block) and
+//!   [`Device::protocols`] / [`Device::protocols_saved`] (protocols block),
+//!   both the `http_api` types: the active block and the one applied at the
+//!   next boot (a PUT in configuration mode writes the `_saved` one). A factory
+//!   network reset sets `network_saved` to `Connectivity::factory`. At every
+//!   boot `protocols.ds18b20.enabled` becomes the model's `sensor_enabled`;
+//!   Modbus is served while `protocols.modbus.enabled` (its port is ignored:
+//!   the simulator serves on the port it was given);
+//! - [`Device::esp_version`], [`Device::app_image_valid`] (a boot into
+//!   application mode falls back to update mode while it is false),
+//!   [`Device::wifi_problem`], [`Device::rssi_dbm`], [`Device::reboot_delay`]
+//!   are public knobs;
 //! - [`Device::model_mut`] changes the physics while running.
 
-use std::fmt;
 use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::model::{Model, ModelParams};
 use crate::protocol::codec::{self, RegisterBlock};
+use crate::protocol::http_api::{Connectivity, Protocols, WifiMode as WifiRole, WifiState};
 use crate::protocol::mode::Mode;
 use crate::protocol::readings::{
     DeviceStatus, Gains, Inversions, PhaseGains, ResetCause, ResetReason, Settings, Version, WifiMode,
@@ -53,121 +58,29 @@ impl Exception {
     }
 }
 
-/// Wi-Fi role configured in the connectivity block (`"st"` / `"ap"`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum WifiRole {
-    /// Client of a router.
-    #[serde(rename = "st")]
-    Station,
-    /// Own access point.
-    #[serde(rename = "ap")]
-    AccessPoint,
-}
-
-/// What the Wi-Fi is doing now (drives the LED blink count).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WifiState {
-    /// Serving its own access point (1 blink).
-    AccessPoint,
-    /// Station, connected (2 blinks).
-    StationConnected,
-    /// Station with a problem: wrong SSID/password, no DHCP lease (3 blinks).
-    StationProblem,
-}
-
-impl WifiState {
-    /// LED blinks per 5 s period.
-    pub fn blinks(self) -> u8 {
-        match self {
-            Self::AccessPoint => 1,
-            Self::StationConnected => 2,
-            Self::StationProblem => 3,
-        }
+/// LED blinks per 5 s period for a Wi-Fi state: 1 access point, 2 station
+/// connected, 3 station with a problem.
+pub fn led_blinks(state: WifiState) -> u8 {
+    match state {
+        WifiState::Ap => 1,
+        WifiState::Connected => 2,
+        WifiState::Failed => 3,
     }
 }
 
-/// The connectivity settings shared by all modes (spec §4 connectivity
-/// block). Passwords never appear in `Debug` output.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NetworkSettings {
-    /// Station or access point.
-    pub wifi_mode: WifiRole,
-    /// Network to join (station) or to serve (access point).
-    pub ssid: String,
-    /// Wi-Fi password (secret).
-    pub password: String,
-    /// Address by DHCP (station only).
-    pub dhcp: bool,
-    /// Static address (or the access point's own address).
-    pub ip: Ipv4Addr,
-    /// Netmask.
-    pub netmask: Ipv4Addr,
-    /// Gateway.
-    pub gateway: Ipv4Addr,
-    /// DNS server.
-    pub dns: Ipv4Addr,
-    /// Device name shown in INFO, mDNS and the configurator.
-    pub device_name: String,
-    /// Password of the configuration interface (secret).
-    pub interface_password: String,
-}
-
-impl fmt::Debug for NetworkSettings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("NetworkSettings")
-            .field("wifi_mode", &self.wifi_mode)
-            .field("ssid", &self.ssid)
-            .field("password", &"<secret>")
-            .field("dhcp", &self.dhcp)
-            .field("ip", &self.ip)
-            .field("netmask", &self.netmask)
-            .field("gateway", &self.gateway)
-            .field("dns", &self.dns)
-            .field("device_name", &self.device_name)
-            .field("interface_password", &"<secret>")
-            .finish()
+/// A commissioned meter's connectivity: station on the plant network at `ip`
+/// (the factory block otherwise).
+pub fn station_connectivity(id: u32, ip: Ipv4Addr) -> Connectivity {
+    let [a, b, c, _] = ip.octets();
+    Connectivity {
+        wifi_mode: WifiRole::St,
+        ssid: "PLANT".to_string(),
+        dhcp: false,
+        ip: ip.to_string(),
+        gateway: Ipv4Addr::new(a, b, c, 1).to_string(),
+        dns: Ipv4Addr::new(a, b, c, 1).to_string(),
+        ..Connectivity::factory(id)
     }
-}
-
-/// Factory Wi-Fi and interface password (spec §1).
-pub const FACTORY_PASSWORD: &str = "bintechnology";
-
-impl NetworkSettings {
-    /// Factory state: access point `BIN_XXXX` (last 4 hex digits of the id),
-    /// password `bintechnology`, IP 192.168.1.1.
-    pub fn factory(id: u32) -> Self {
-        let ip = Ipv4Addr::new(192, 168, 1, 1);
-        Self {
-            wifi_mode: WifiRole::AccessPoint,
-            ssid: format!("BIN_{:04X}", id & 0xFFFF),
-            password: FACTORY_PASSWORD.to_string(),
-            dhcp: false,
-            ip,
-            netmask: Ipv4Addr::new(255, 255, 255, 0),
-            gateway: ip,
-            dns: ip,
-            device_name: default_name(id),
-            interface_password: FACTORY_PASSWORD.to_string(),
-        }
-    }
-
-    /// A commissioned meter: station on the plant network at `ip`.
-    pub fn station(id: u32, ip: Ipv4Addr) -> Self {
-        Self {
-            wifi_mode: WifiRole::Station,
-            ssid: "PLANT".to_string(),
-            dhcp: false,
-            ip,
-            gateway: Ipv4Addr::new(ip.octets()[0], ip.octets()[1], ip.octets()[2], 1),
-            ..Self::factory(id)
-        }
-    }
-}
-
-/// The default device name, `JE08-<id>`.
-pub fn default_name(id: u32) -> String {
-    format!("JE08-{id}")
 }
 
 /// The factory metering settings: ratio 100 (500 A : 5 A), no inversion,
@@ -207,7 +120,9 @@ pub struct DeviceConfig {
     /// Wi-Fi signal in station mode.
     pub rssi_dbm: i16,
     /// Connectivity settings at power-on.
-    pub network: NetworkSettings,
+    pub network: Connectivity,
+    /// Protocol settings at power-on.
+    pub protocols: Protocols,
     /// Saved metering settings at power-on.
     pub settings: Settings,
     /// Mode at first power-on (a real meter always starts in application).
@@ -225,7 +140,8 @@ impl DeviceConfig {
             seed: u64::from(id),
             reboot_delay: Duration::from_secs(3),
             rssi_dbm: -58,
-            network: NetworkSettings::station(id, Ipv4Addr::LOCALHOST),
+            network: station_connectivity(id, Ipv4Addr::LOCALHOST),
+            protocols: Protocols::factory(id),
             settings: default_settings(),
             start_mode: Mode::Application,
         }
@@ -336,12 +252,14 @@ pub struct Device {
     /// False while the application image is broken (interrupted update):
     /// boots into application mode end in update mode instead.
     pub app_image_valid: bool,
-    /// Modbus enabled in the active protocol settings.
-    pub modbus_enabled: bool,
     /// Active connectivity settings.
-    pub network: NetworkSettings,
+    pub network: Connectivity,
     /// Connectivity settings applied at the next boot.
-    pub network_saved: NetworkSettings,
+    pub network_saved: Connectivity,
+    /// Active protocol settings (Modbus enabled, MQTT, DS18B20).
+    pub protocols: Protocols,
+    /// Protocol settings applied at the next boot.
+    pub protocols_saved: Protocols,
     /// In station mode: the connection fails (wrong SSID/password, no lease).
     pub wifi_problem: bool,
     /// Wi-Fi signal while connected as a station.
@@ -377,9 +295,10 @@ impl Device {
             esp_version: config.esp_version,
             stm32_version: config.stm32_version,
             app_image_valid: true,
-            modbus_enabled: true,
             network: config.network.clone(),
             network_saved: config.network,
+            protocols: config.protocols.clone(),
+            protocols_saved: config.protocols,
             wifi_problem: false,
             rssi_dbm: config.rssi_dbm,
             reboot_delay: config.reboot_delay,
@@ -419,6 +338,11 @@ impl Device {
     /// Device name (from the active network settings).
     pub fn name(&self) -> &str {
         &self.network.device_name
+    }
+
+    /// Modbus TCP enabled in the active protocol settings.
+    pub fn modbus_enabled(&self) -> bool {
+        self.protocols.modbus.enabled
     }
 
     /// Current operating mode (the target mode while rebooting).
@@ -464,9 +388,9 @@ impl Device {
     /// Wi-Fi state derived from the active settings.
     pub fn wifi_state(&self) -> WifiState {
         match (self.network.wifi_mode, self.wifi_problem) {
-            (WifiRole::AccessPoint, _) => WifiState::AccessPoint,
-            (WifiRole::Station, false) => WifiState::StationConnected,
-            (WifiRole::Station, true) => WifiState::StationProblem,
+            (WifiRole::Ap, _) => WifiState::Ap,
+            (WifiRole::St, false) => WifiState::Connected,
+            (WifiRole::St, true) => WifiState::Failed,
         }
     }
 
@@ -474,9 +398,9 @@ impl Device {
     /// 0 as an access point.
     pub fn rssi(&self) -> i16 {
         match self.wifi_state() {
-            WifiState::AccessPoint => 0,
-            WifiState::StationConnected => self.rssi_dbm,
-            WifiState::StationProblem => -100,
+            WifiState::Ap => 0,
+            WifiState::Connected => self.rssi_dbm,
+            WifiState::Failed => -100,
         }
     }
 
@@ -510,8 +434,8 @@ impl Device {
             stm32_version: Version(self.stm32_version),
             uptime_s: u32::try_from(self.uptime(now).as_secs()).unwrap_or(u32::MAX),
             wifi_mode: match self.network.wifi_mode {
-                WifiRole::Station => WifiMode::Station,
-                WifiRole::AccessPoint => WifiMode::AccessPoint,
+                WifiRole::St => WifiMode::Station,
+                WifiRole::Ap => WifiMode::AccessPoint,
             },
             rssi_dbm: self.rssi(),
             reset_reason: self.reset_reason(),
@@ -650,6 +574,8 @@ impl Device {
         };
         self.pending_mode = self.mode;
         self.network = self.network_saved.clone();
+        self.protocols = self.protocols_saved.clone();
+        self.model.params_mut().sensor_enabled = self.protocols.ds18b20.enabled;
         self.online = true;
         self.boot_count += 1;
         self.booted_at = now;
@@ -666,7 +592,7 @@ impl Device {
             ButtonOutcome::Nothing => None,
             ButtonOutcome::SwitchMode(mode) => Some(self.begin_reboot(mode, ResetCause::Software, now)),
             ButtonOutcome::FactoryNetworkReset => {
-                self.network_saved = NetworkSettings::factory(self.id);
+                self.network_saved = Connectivity::factory(self.id);
                 Some(self.begin_reboot(Mode::Configuration, ResetCause::Software, now))
             }
         };
@@ -678,7 +604,7 @@ impl Device {
         if !self.online {
             return LedPattern::Off;
         }
-        let count = self.wifi_state().blinks();
+        let count = led_blinks(self.wifi_state());
         match self.mode {
             Mode::Application => LedPattern::Blinks { count },
             Mode::Configuration => LedPattern::InvertedBlinks { count },
@@ -716,7 +642,7 @@ mod tests {
         assert_eq!(s.device.esp_version, Version(300));
         assert_eq!(s.settings, default_settings());
         assert_eq!(d.mac_string(), "5C:CF:7F:12:D6:87");
-        assert_eq!(NetworkSettings::factory(d.id()).ssid, "BIN_D687");
+        assert_eq!(Connectivity::factory(d.id()).ssid, "BIN_D687");
     }
 
     #[test]
@@ -817,8 +743,8 @@ mod tests {
         let ticket = ticket.unwrap();
         d.finish_boot(ticket.generation, t0);
         assert_eq!(d.mode(), Mode::Configuration);
-        assert_eq!(d.network, NetworkSettings::factory(d.id()));
-        assert_eq!(d.wifi_state(), WifiState::AccessPoint);
+        assert_eq!(d.network, Connectivity::factory(d.id()));
+        assert_eq!(d.wifi_state(), WifiState::Ap);
         assert_eq!(d.led_pattern(), LedPattern::InvertedBlinks { count: 1 });
     }
 

@@ -20,8 +20,9 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
-use super::device::{ButtonOutcome, Device, Exception, NetworkSettings, RebootTicket};
+use super::device::{ButtonOutcome, Device, Exception, RebootTicket};
 use crate::protocol::codec::RegisterBlock;
+use crate::protocol::http_api::Connectivity;
 use crate::protocol::mode::Mode;
 use crate::protocol::readings::ResetCause;
 
@@ -188,7 +189,7 @@ impl SimDevice {
     /// Factory network settings, then reboot into configuration mode.
     pub fn factory_network_reset(&self) {
         let ticket = self.with(|d| {
-            d.network_saved = NetworkSettings::factory(d.id());
+            d.network_saved = Connectivity::factory(d.id());
             d.begin_reboot(Mode::Configuration, ResetCause::Software, Instant::now())
         });
         self.schedule_boot(ticket);

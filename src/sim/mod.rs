@@ -100,8 +100,10 @@ pub struct ReadyLine {
 /// Start a meter and its servers; returns once every socket is bound.
 pub async fn spawn_meter(options: MeterOptions) -> io::Result<SimMeter> {
     let mut config = options.device;
-    if let IpAddr::V4(ip) = options.bind {
-        config.network.ip = ip;
+    if let IpAddr::V4(ip) = options.bind
+        && config.network.wifi_mode == crate::protocol::http_api::WifiMode::St
+    {
+        config.network.ip = ip.to_string();
     }
     let device = SimDevice::new(Device::new(config, std::time::Instant::now()));
     let modbus_server =

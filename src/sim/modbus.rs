@@ -97,7 +97,7 @@ struct Key {
 }
 
 fn key(device: &SimDevice, power: PowerState, faults: Faults) -> Key {
-    let enabled = device.with(|d| d.modbus_enabled);
+    let enabled = device.with(|d| d.modbus_enabled());
     Key {
         listening: power.serving(Mode::Application) && enabled && !faults.refuse,
         boot_count: power.boot_count,
