@@ -5,3 +5,4 @@
 mod firmware;
 mod modbus_faults;
 mod sim_modbus;
+mod mqtt;

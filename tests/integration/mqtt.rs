@@ -1,0 +1,541 @@
+//! MQTT against a real Mosquitto: each test starts its own broker on a free
+//! loopback port with a generated configuration (anonymous, password file,
+//! TLS server-only or with client certificates), and kills it on drop.
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use je08::certs::PemFile;
+use je08::client::mqtt::{Monitor, MonitorEvent, MonitorOptions};
+use je08::mqtt_link::{LinkError, LinkOptions, Password, TlsFiles};
+use je08::protocol::codec::RegisterBlock;
+use je08::protocol::mqtt::{BrokerUrl, Command as MqttCommand, InfoPacket, encode_data};
+use je08::protocol::readings::Version;
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    date_time_ymd,
+};
+use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
+use tokio::sync::mpsc;
+
+/// Generous deadline for anything that should happen "soon" on a loaded
+/// 2-core CI machine.
+const SOON: Duration = Duration::from_secs(20);
+
+/// Poll `cond` until it holds or `SOON` passes.
+pub async fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
+    let end = Instant::now() + SOON;
+    while !cond() {
+        assert!(Instant::now() < end, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A scratch directory removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> Self {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "je08-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+
+    pub fn write(&self, name: &str, content: &str) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// How a test broker authenticates clients.
+#[derive(Clone, Default)]
+pub struct BrokerSetup {
+    /// `user:password` required (password file).
+    pub password: Option<(String, String)>,
+    /// TLS: CA, server certificate and key (PEM text).
+    pub tls: Option<(String, String, String)>,
+    /// Require a client certificate signed by the CA.
+    pub require_certificate: bool,
+}
+
+/// A Mosquitto process; killed on drop.
+pub struct Mosquitto {
+    pub port: u16,
+    child: Child,
+    dir: TempDir,
+    config: PathBuf,
+}
+
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+impl Mosquitto {
+    /// Start a broker on a free port and wait until it accepts connections.
+    pub fn start(setup: &BrokerSetup) -> Self {
+        let broker = Self::configure(free_port(), setup);
+        broker.wait_ready();
+        broker
+    }
+
+    /// Write the configuration for `port` and start the process.
+    fn configure(port: u16, setup: &BrokerSetup) -> Self {
+        let dir = TempDir::new("mosquitto");
+        let mut conf = format!("listener {port} 127.0.0.1\npersistence false\nuser root\n");
+        match &setup.password {
+            None => conf.push_str("allow_anonymous true\n"),
+            Some((user, password)) => {
+                let file = dir.0.join("passwd");
+                let status = Command::new("mosquitto_passwd")
+                    .args(["-b", "-c"])
+                    .arg(&file)
+                    .args([user, password])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .expect("mosquitto_passwd");
+                assert!(status.success());
+                conf.push_str(&format!(
+                    "allow_anonymous false\npassword_file {}\n",
+                    file.display()
+                ));
+            }
+        }
+        if let Some((ca, cert, key)) = &setup.tls {
+            conf.push_str(&format!(
+                "cafile {}\ncertfile {}\nkeyfile {}\n",
+                dir.write("ca.pem", ca).display(),
+                dir.write("server.pem", cert).display(),
+                dir.write("server.key", key).display()
+            ));
+            if setup.require_certificate {
+                conf.push_str("require_certificate true\n");
+            }
+        }
+        let config = dir.write("mosquitto.conf", &conf);
+        let child = Self::spawn(&config, &dir.0);
+        Self {
+            port,
+            child,
+            dir,
+            config,
+        }
+    }
+
+    fn spawn(config: &Path, dir: &Path) -> Child {
+        let log = std::fs::File::create(dir.join("log")).unwrap();
+        Command::new("/usr/sbin/mosquitto")
+            .arg("-c")
+            .arg(config)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start /usr/sbin/mosquitto")
+    }
+
+    fn wait_ready(&self) {
+        let end = Instant::now() + SOON;
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                Instant::now() < end,
+                "mosquitto did not start: {}",
+                std::fs::read_to_string(self.dir.0.join("log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Stop the broker (the port is closed when this returns).
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Start it again on the same port with the same configuration.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.child = Self::spawn(&self.config, &self.dir.0);
+        self.wait_ready();
+    }
+
+    pub fn url(&self, tls: bool) -> BrokerUrl {
+        let scheme = if tls { "mqtts" } else { "mqtt" };
+        format!("{scheme}://127.0.0.1:{}", self.port).parse().unwrap()
+    }
+}
+
+impl Drop for Mosquitto {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A test PKI: one CA, and certificates it signs.
+pub struct Pki {
+    pub ca_pem: String,
+    issuer: Issuer<'static, KeyPair>,
+}
+
+impl Pki {
+    pub fn new(name: &str) -> Self {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca_pem = params.self_signed(&key).unwrap().pem();
+        Self {
+            ca_pem,
+            issuer: Issuer::new(params, key),
+        }
+    }
+
+    /// (certificate, key) for the broker at 127.0.0.1, optionally expired.
+    pub fn server(&self, expired: bool) -> (String, String) {
+        let key = KeyPair::generate().unwrap();
+        let mut params =
+            CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()]).unwrap();
+        params.distinguished_name.push(DnType::CommonName, "test broker");
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        if expired {
+            params.not_before = date_time_ymd(2020, 1, 1);
+            params.not_after = date_time_ymd(2021, 1, 1);
+        }
+        (
+            params.signed_by(&key, &self.issuer).unwrap().pem(),
+            key.serialize_pem(),
+        )
+    }
+
+    /// (certificate, key) for a client.
+    pub fn client(&self) -> (String, String) {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name.push(DnType::CommonName, "je08 client");
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        (
+            params.signed_by(&key, &self.issuer).unwrap().pem(),
+            key.serialize_pem(),
+        )
+    }
+
+    /// Broker setup with TLS from this PKI.
+    pub fn broker(&self, expired: bool, require_certificate: bool) -> BrokerSetup {
+        let (cert, key) = self.server(expired);
+        BrokerSetup {
+            tls: Some((self.ca_pem.clone(), cert, key)),
+            require_certificate,
+            ..BrokerSetup::default()
+        }
+    }
+}
+
+fn link(url: BrokerUrl) -> LinkOptions {
+    let mut link = LinkOptions::new(url, format!("test-{:08x}", rand::random::<u32>()));
+    link.backoff_initial = Duration::from_millis(100);
+    link.backoff_cap = Duration::from_secs(2);
+    link
+}
+
+fn tls(ca: &str, identity: Option<&(String, String)>) -> Option<TlsFiles> {
+    Some(TlsFiles {
+        ca: PemFile::new("ca.pem", ca.as_bytes()),
+        identity: identity.map(|(c, k)| {
+            (
+                PemFile::new("client.pem", c.as_bytes()),
+                PemFile::new("client.key", k.as_bytes()),
+            )
+        }),
+    })
+}
+
+/// A plain rumqttc client standing in for a meter or a tool; its incoming
+/// publishes arrive on the returned channel.
+pub async fn raw_client(
+    port: u16,
+    subscribe: Option<&str>,
+) -> (AsyncClient, mpsc::UnboundedReceiver<(String, Vec<u8>)>) {
+    let opts = MqttOptions::new(format!("raw-{:08x}", rand::random::<u32>()), "127.0.0.1", port);
+    let (client, mut eventloop) = AsyncClient::new(opts, 64);
+    let (tx, rx) = mpsc::unbounded_channel();
+    let (ready_tx, mut ready_rx) = mpsc::unbounded_channel();
+    if let Some(filter) = subscribe {
+        client.subscribe(filter, QoS::AtLeastOnce).await.unwrap();
+    }
+    let subscribing = subscribe.is_some();
+    tokio::spawn(async move {
+        loop {
+            match eventloop.poll().await {
+                Ok(Event::Incoming(Packet::Publish(p))) => {
+                    let _ = tx.send((p.topic.clone(), p.payload.to_vec()));
+                }
+                Ok(Event::Incoming(Packet::SubAck(_))) => {
+                    let _ = ready_tx.send(());
+                }
+                Ok(Event::Incoming(Packet::ConnAck(_))) if !subscribing => {
+                    let _ = ready_tx.send(());
+                }
+                Ok(_) => {}
+                Err(_) => return,
+            }
+        }
+    });
+    tokio::time::timeout(SOON, ready_rx.recv())
+        .await
+        .expect("raw client ready");
+    (client, rx)
+}
+
+async fn next_event(
+    events: &mut tokio::sync::broadcast::Receiver<MonitorEvent>,
+    mut want: impl FnMut(&MonitorEvent) -> bool,
+) -> MonitorEvent {
+    tokio::time::timeout(SOON, async {
+        loop {
+            match events.recv().await {
+                Ok(e) if want(&e) => return e,
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+    })
+    .await
+    .expect("event in time")
+}
+
+#[tokio::test]
+async fn monitor_decodes_data_info_and_counts_malformed() {
+    let broker = Mosquitto::start(&BrokerSetup::default());
+    let monitor = Monitor::start(MonitorOptions::new(link(broker.url(false)))).unwrap();
+    let mut events = monitor.subscribe();
+    eventually("monitor connected", || monitor.connected()).await;
+    let (meter, _) = raw_client(broker.port, None).await;
+
+    let mut block = RegisterBlock::default();
+    block.set(61, 221);
+    block.set(87, 6001);
+    block.set_energy_tenths(49, 123_456);
+    meter
+        .publish("je08/42/data", QoS::AtMostOnce, false, encode_data(&block))
+        .await
+        .unwrap();
+    let MonitorEvent::Data { id, sample, .. } =
+        next_event(&mut events, |e| matches!(e, MonitorEvent::Data { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(id, "42");
+    assert_eq!(sample.data.measurements.voltage_v.a, 221.0);
+    assert_eq!(sample.data.measurements.frequency_hz, 60.01);
+    assert_eq!(sample.data.measurements.energy_kwh.total, 12_345.6);
+
+    // The manual's INFO, with its unquoted MAC.
+    let manual_info = r#"{"INFO":{"DEVNAME":"QGBT","DEVIP":"10.0.0.7","DEVMAC":AA:BB:CC:DD:EE:FF,"DEVTYPE":"JE08","DEVSUBTYPE":"WATT METER","VERSION":"03.00"}}"#;
+    meter
+        .publish("je08/42/data", QoS::AtLeastOnce, false, manual_info)
+        .await
+        .unwrap();
+    let MonitorEvent::Info { info, .. } =
+        next_event(&mut events, |e| matches!(e, MonitorEvent::Info { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        info,
+        InfoPacket {
+            name: "QGBT".into(),
+            ip: "10.0.0.7".parse().unwrap(),
+            mac: "AA:BB:CC:DD:EE:FF".into(),
+            devtype: "JE08".into(),
+            subtype: "WATT METER".into(),
+            version: Version(300),
+        }
+    );
+    for _ in 0..20 {
+        meter
+            .publish("je08/43/data", QoS::AtLeastOnce, false, "not json")
+            .await
+            .unwrap();
+    }
+    eventually("malformed counted", || monitor.counters().malformed == 20).await;
+    let views = monitor.meters();
+    assert_eq!(
+        views.iter().map(|v| v.id.as_str()).collect::<Vec<_>>(),
+        ["42", "43"]
+    );
+    assert_eq!(views[1].malformed, 20);
+    assert!(views[0].info.is_some() && views[0].latest.is_some());
+}
+
+#[tokio::test]
+async fn commands_go_to_the_meter_topic_with_qos1() {
+    let broker = Mosquitto::start(&BrokerSetup::default());
+    let (_meter, mut inbox) = raw_client(broker.port, Some("je08/77/cmd")).await;
+    let monitor = Monitor::start(MonitorOptions::new(link(broker.url(false)))).unwrap();
+    monitor.wait_connected(SOON).await.unwrap();
+    for command in MqttCommand::ALL {
+        monitor.send("77", command.clone(), SOON).await.unwrap();
+        let (topic, payload) = tokio::time::timeout(SOON, inbox.recv()).await.unwrap().unwrap();
+        assert_eq!(topic, "je08/77/cmd");
+        assert_eq!(payload, command.payload().as_bytes());
+    }
+}
+
+#[tokio::test]
+async fn tls_server_only_and_with_client_certificate() {
+    let pki = Pki::new("fleet CA");
+    let broker = Mosquitto::start(&pki.broker(false, false));
+    let mut opts = link(broker.url(true));
+    opts.tls = tls(&pki.ca_pem, None);
+    let monitor = Monitor::start(MonitorOptions::new(opts)).unwrap();
+    monitor.wait_connected(SOON).await.unwrap();
+
+    let strict = Mosquitto::start(&pki.broker(false, true));
+    let identity = pki.client();
+    let mut opts = link(strict.url(true));
+    opts.tls = tls(&pki.ca_pem, Some(&identity));
+    let monitor = Monitor::start(MonitorOptions::new(opts)).unwrap();
+    monitor.wait_connected(SOON).await.unwrap();
+    assert_eq!(monitor.counters().reconnects, 0);
+}
+
+/// Configuration errors wait the full (test) cap of 2 s, jittered into
+/// 1–2 s: at most 4 attempts fit in the 3 s window. A hot loop makes
+/// hundreds.
+const MAX_SLOW_ATTEMPTS: u64 = 4;
+
+/// Start a monitor that cannot connect; return its first error and the
+/// number of attempts it made over 3 s.
+async fn failing(opts: LinkOptions) -> (LinkError, u64) {
+    let monitor = Monitor::start(MonitorOptions::new(opts)).unwrap();
+    let mut events = monitor.subscribe();
+    let MonitorEvent::Down { error, .. } =
+        next_event(&mut events, |e| matches!(e, MonitorEvent::Down { .. })).await
+    else {
+        unreachable!()
+    };
+    // An observation window, not synchronisation: count attempts over 3 s.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(!monitor.connected());
+    (error, monitor.counters().reconnects)
+}
+
+#[tokio::test]
+async fn wrong_ca_is_specific_and_not_a_hot_loop() {
+    let pki = Pki::new("fleet CA");
+    let other = Pki::new("some other CA");
+    let broker = Mosquitto::start(&pki.broker(false, false));
+    let mut opts = link(broker.url(true));
+    opts.tls = tls(&other.ca_pem, None);
+    let (error, attempts) = failing(opts).await;
+    assert!(matches!(error, LinkError::UnknownCa(_)), "{error:?}");
+    assert!(attempts <= MAX_SLOW_ATTEMPTS, "{attempts} attempts in 3 s");
+}
+
+#[tokio::test]
+async fn expired_broker_certificate_is_specific_and_not_a_hot_loop() {
+    let pki = Pki::new("fleet CA");
+    let expired = Mosquitto::start(&pki.broker(true, false));
+    let mut opts = link(expired.url(true));
+    opts.tls = tls(&pki.ca_pem, None);
+    let (error, attempts) = failing(opts).await;
+    assert!(matches!(error, LinkError::BrokerCertExpired(_)), "{error:?}");
+    assert!(attempts <= MAX_SLOW_ATTEMPTS, "{attempts} attempts in 3 s");
+}
+
+#[tokio::test]
+async fn missing_client_certificate_is_specific_and_not_a_hot_loop() {
+    let pki = Pki::new("fleet CA");
+    let strict = Mosquitto::start(&pki.broker(false, true));
+    let mut opts = link(strict.url(true));
+    opts.tls = tls(&pki.ca_pem, None);
+    let (error, attempts) = failing(opts).await;
+    assert!(matches!(error, LinkError::ClientCertRejected { .. }), "{error:?}");
+    assert!(attempts <= MAX_SLOW_ATTEMPTS, "{attempts} attempts in 3 s");
+}
+
+#[tokio::test]
+async fn bad_password_is_specific_and_not_a_hot_loop() {
+    let guarded = Mosquitto::start(&BrokerSetup {
+        password: Some(("op".into(), "right".into())),
+        ..BrokerSetup::default()
+    });
+    let mut opts = link(guarded.url(false));
+    opts.username = Some("op".into());
+    opts.password = Some(Password::new("wrong"));
+    let (error, attempts) = failing(opts.clone()).await;
+    assert!(
+        matches!(error, LinkError::BadCredentials(_) | LinkError::NotAuthorized(_)),
+        "{error:?}"
+    );
+    assert!(attempts <= MAX_SLOW_ATTEMPTS, "{attempts} attempts in 3 s");
+    opts.password = Some(Password::new("right"));
+    Monitor::start(MonitorOptions::new(opts))
+        .unwrap()
+        .wait_connected(SOON)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn refused_connections_back_off() {
+    let port = free_port();
+    let url: BrokerUrl = format!("mqtt://127.0.0.1:{port}").parse().unwrap();
+    let (error, attempts) = failing(link(url)).await;
+    assert!(matches!(error, LinkError::Refused(_)), "{error:?}");
+    // 100 ms doubling (jittered into the upper half): at most ~6 in 3 s.
+    assert!((1..=8).contains(&attempts), "{attempts} attempts in 3 s");
+}
+
+#[tokio::test]
+async fn monitor_recovers_when_the_broker_starts_late_and_restarts() {
+    let port = free_port();
+    let url: BrokerUrl = format!("mqtt://127.0.0.1:{port}").parse().unwrap();
+    let monitor = Monitor::start(MonitorOptions::new(link(url))).unwrap();
+    eventually("a failed attempt", || monitor.counters().reconnects >= 1).await;
+    let mut broker = Mosquitto::configure(port, &BrokerSetup::default());
+    broker.wait_ready();
+    eventually("connected after a late start", || monitor.connected()).await;
+
+    broker.restart();
+    eventually("reconnected after a restart", || {
+        monitor.counters().connects >= 2 && monitor.connected()
+    })
+    .await;
+    // The subscription was renewed on the new connection.
+    let (meter, _) = raw_client(broker.port, None).await;
+    let data = encode_data(&RegisterBlock::default());
+    let mut events = monitor.subscribe();
+    let end = Instant::now() + SOON;
+    loop {
+        meter
+            .publish("je08/5/data", QoS::AtMostOnce, false, data.clone())
+            .await
+            .unwrap();
+        if tokio::time::timeout(
+            Duration::from_millis(200),
+            next_event(&mut events, |e| matches!(e, MonitorEvent::Data { .. })),
+        )
+        .await
+        .is_ok()
+        {
+            break;
+        }
+        assert!(Instant::now() < end, "no DATA after the restart");
+    }
+}
