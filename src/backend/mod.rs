@@ -5,6 +5,7 @@
 pub mod history;
 pub mod link;
 pub mod modbus_link;
+pub mod mqtt_view;
 pub mod secrets;
 mod session;
 
@@ -42,6 +43,12 @@ pub enum FilePurpose {
     ClientCert,
     /// The client private key (PEM).
     ClientKey,
+    /// The broker's CA certificate (MQTT view).
+    BrokerCa,
+    /// The configurator's client certificate for the broker.
+    BrokerCert,
+    /// The configurator's client key for the broker.
+    BrokerKey,
 }
 
 /// A request from the UI.
@@ -102,6 +109,19 @@ pub enum Command {
     LoadSecret {
         /// Keychain account.
         account: String,
+    },
+    /// Connect to an MQTT broker (replacing any current connection).
+    MqttConnect(mqtt_view::BrokerSettings),
+    /// Close the broker connection.
+    MqttDisconnect,
+    /// Publish a command to a meter through the broker.
+    MqttSend {
+        /// Job to report on.
+        job: JobId,
+        /// Meter id on the broker.
+        id: String,
+        /// The command.
+        command: crate::protocol::mqtt::Command,
     },
     /// Cancel a running job.
     Cancel {
@@ -174,6 +194,10 @@ pub enum Event {
         /// The file, or `None` when the dialog was dismissed.
         path: Option<PathBuf>,
     },
+    /// The broker's fleet changed (or the connection did).
+    Mqtt(mqtt_view::FleetUpdate),
+    /// The broker connection could not be started; the message says why.
+    MqttFailed(String),
     /// Result of a secret lookup or store.
     Secret {
         /// Keychain account.
@@ -245,6 +269,7 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
     let mut sessions: HashMap<MeterKey, session::SessionHandle> = HashMap::new();
     let mut jobs: HashMap<JobId, CancellationToken> = HashMap::new();
     let secrets = Arc::new(secrets::SecretStore::default());
+    let mut mqtt: Option<mqtt_view::MqttSession> = None;
     while let Some(command) = rx.recv().await {
         jobs.retain(|_, token| !token.is_cancelled());
         match command {
@@ -281,6 +306,25 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
                     session::Job::ResetEnergy(kind),
                     token,
                 );
+            }
+            Command::MqttConnect(settings) => {
+                mqtt = None;
+                match mqtt_view::MqttSession::start(&settings, sink.clone()) {
+                    Ok(session) => mqtt = Some(session),
+                    Err(why) => sink.send(Event::MqttFailed(why)),
+                }
+            }
+            Command::MqttDisconnect => mqtt = None,
+            Command::MqttSend { job, id, command } => {
+                let token = CancellationToken::new();
+                jobs.insert(job, token.clone());
+                match &mqtt {
+                    Some(session) => session.send(job, id, command, token, sink.clone()),
+                    None => sink.send(Event::Finished {
+                        job,
+                        outcome: JobOutcome::Failed("not connected to a broker; connect first".into()),
+                    }),
+                }
             }
             Command::Cancel { job } => {
                 if let Some(token) = jobs.remove(&job) {

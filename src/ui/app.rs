@@ -13,6 +13,7 @@ use super::prefs::{Prefs, SavedMeter};
 use super::{configuration, firmware, live, meter_page, meters_list, mqtt, parameters};
 use crate::backend::link::EnergyKind;
 use crate::backend::{Backend, Command, Event, FilePurpose, JobId, MeterKey};
+use crate::protocol::mqtt::Command as MqttCommand;
 use crate::protocol::readings::Settings;
 
 /// Which page fills the central area.
@@ -25,7 +26,7 @@ pub enum Page {
 }
 
 /// A question the user must answer before something irreversible happens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirm {
     /// Zero the energy counters.
     ResetEnergy(MeterKey, EnergyKind),
@@ -33,6 +34,8 @@ pub enum Confirm {
     RestoreDefaults(MeterKey),
     /// Remove a meter from the list.
     Forget(MeterKey),
+    /// Send an MQTT command that changes the meter (energy resets).
+    MqttCommand(String, MqttCommand),
 }
 
 /// A user intent gathered during a frame and applied after drawing.
@@ -62,6 +65,8 @@ pub enum Action {
     Cancel(JobId),
     /// Open a file dialog.
     PickFile(FilePurpose),
+    /// Publish an MQTT command to a meter.
+    MqttSend(String, MqttCommand),
     /// Send a raw command.
     Send(Command),
 }
@@ -204,8 +209,17 @@ impl ConfiguratorApp {
             match event {
                 Event::FilePicked { purpose, path } => match purpose {
                     FilePurpose::Firmware => self.view.firmware.picked(path),
+                    FilePurpose::BrokerCa | FilePurpose::BrokerCert | FilePurpose::BrokerKey => {
+                        self.view.mqtt.picked(purpose, path)
+                    }
                     other => self.view.config.picked(other, path),
                 },
+                Event::Mqtt(update) => self.view.mqtt.fleet = Some(update),
+                Event::MqttFailed(why) => self.view.mqtt.failure = Some(why),
+                Event::Finished { job, outcome } => {
+                    self.view.mqtt.finished(job, &outcome);
+                    self.model.apply(Event::Finished { job, outcome });
+                }
                 Event::Secret {
                     account,
                     secret,
@@ -240,7 +254,7 @@ impl ConfiguratorApp {
                 None => welcome_ui(ui, tr),
             },
         });
-        if let Some(confirm) = self.view.confirm {
+        if let Some(confirm) = &self.view.confirm {
             confirm_ui(ui.ctx(), tr, confirm, &self.model, &mut actions);
         }
         for action in actions {
@@ -323,8 +337,18 @@ impl ConfiguratorApp {
             }
             Action::Cancel(job) => self.send(Command::Cancel { job }),
             Action::PickFile(purpose) => self.send(Command::PickFile { purpose }),
+            Action::MqttSend(id, command) => self.mqtt_send(id, command),
             Action::Send(command) => self.send(command),
         }
+    }
+
+    fn mqtt_send(&mut self, id: String, command: MqttCommand) {
+        let job = self.model.new_job_id();
+        self.view
+            .mqtt
+            .jobs
+            .insert(job, (id.clone(), command.clone(), None));
+        self.send(Command::MqttSend { job, id, command });
     }
 
     fn confirmed(&mut self, confirm: Confirm) {
@@ -338,6 +362,7 @@ impl ConfiguratorApp {
                 self.view.params.remove(&meter);
                 self.send(Command::RestoreDefaults { meter, job });
             }
+            Confirm::MqttCommand(id, command) => self.mqtt_send(id, command),
             Confirm::Forget(meter) => {
                 self.send(Command::Disconnect { meter });
                 self.model.meters.retain(|m| m.key != meter);
@@ -358,8 +383,12 @@ fn welcome_ui(ui: &mut egui::Ui, tr: Tr) {
     });
 }
 
-fn confirm_ui(ctx: &egui::Context, tr: Tr, confirm: Confirm, model: &Model, actions: &mut Vec<Action>) {
+fn confirm_ui(ctx: &egui::Context, tr: Tr, confirm: &Confirm, model: &Model, actions: &mut Vec<Action>) {
     let (title, body, yes) = match confirm {
+        Confirm::MqttCommand(_, MqttCommand::ResetKvarh) => {
+            (Msg::ResetKvarhTitle, Msg::ResetEnergyBody, Msg::ResetKvarh)
+        }
+        Confirm::MqttCommand(..) => (Msg::ResetKwhTitle, Msg::ResetEnergyBody, Msg::ResetKwh),
         Confirm::ResetEnergy(_, EnergyKind::ActiveKwh) => {
             (Msg::ResetKwhTitle, Msg::ResetEnergyBody, Msg::ResetKwh)
         }
@@ -373,14 +402,17 @@ fn confirm_ui(ctx: &egui::Context, tr: Tr, confirm: Confirm, model: &Model, acti
         ),
         Confirm::Forget(_) => (Msg::ForgetTitle, Msg::ForgetBody, Msg::Forget),
     };
-    let meter = match confirm {
-        Confirm::ResetEnergy(k, _) | Confirm::RestoreDefaults(k) | Confirm::Forget(k) => model.meter(k),
+    let subject = match confirm {
+        Confirm::ResetEnergy(k, _) | Confirm::RestoreDefaults(k) | Confirm::Forget(k) => {
+            model.meter(*k).map(|m| format!("{} ({})", m.title(), m.address))
+        }
+        Confirm::MqttCommand(id, _) => Some(format!("MQTT · {id}")),
     };
     let modal = egui::Modal::new(egui::Id::unique("confirm")).show(ctx, |ui| {
         ui.set_max_width(420.0);
         ui.heading(tr.t(title));
-        if let Some(m) = meter {
-            ui.label(egui::RichText::new(format!("{} ({})", m.title(), m.address)).strong());
+        if let Some(subject) = subject {
+            ui.label(egui::RichText::new(subject).strong());
         }
         ui.add_space(6.0);
         ui.label(tr.t(body));

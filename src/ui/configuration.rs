@@ -30,7 +30,7 @@ impl ConfigState {
             FilePurpose::CaCert => self.ca = Some(path),
             FilePurpose::ClientCert => self.client_cert = Some(path),
             FilePurpose::ClientKey => self.client_key = Some(path),
-            FilePurpose::Firmware => {}
+            _ => {}
         }
     }
 }

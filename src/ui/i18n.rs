@@ -263,7 +263,18 @@ messages! {
     NoKeychain => "No system keychain available: the password is kept for this session only", "Nenhum chaveiro do sistema disponível: a senha fica só nesta sessão";
     StoredInKeychain => "Password stored in the system keychain.", "Senha guardada no chaveiro do sistema.";
     Connect => "Connect", "Conectar";
-    NeedsMqttClient => "Needs the MQTT monitor, which this build does not include yet.", "Requer o monitor MQTT, ainda não incluído nesta versão.";
+    UseSavedPassword => "Use saved password", "Usar senha salva";
+    NoFileTls => "none (plain TCP, or server-only TLS without a client certificate)", "nenhum (TCP simples, ou TLS só do servidor sem certificado de cliente)";
+    Disconnect => "Disconnect", "Desconectar";
+    NotConnected => "Not connected to a broker.", "Não conectado a um broker.";
+    BrokerConnected => "Connected: {0} meters on this broker", "Conectado: {0} medidores neste broker";
+    NoMqttMeters => "Connected, no meter has published yet.", "Conectado, nenhum medidor publicou ainda.";
+    Freshness => "Freshness", "Atualidade";
+    Fresh => "fresh", "atual";
+    Stale => "stale", "atrasado";
+    Commands => "Commands", "Comandos";
+    MqttGetInfo => "Get INFO", "Pedir INFO";
+    MqttGetData => "Get DATA", "Pedir DATA";
 }
 
 #[cfg(test)]

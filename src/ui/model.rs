@@ -139,6 +139,12 @@ impl Model {
         MeterKey(self.next_key)
     }
 
+    /// A fresh job id that no meter tracks (e.g. an MQTT command).
+    pub fn new_job_id(&mut self) -> JobId {
+        self.next_job += 1;
+        JobId(self.next_job)
+    }
+
     /// A fresh job id, registered as running.
     pub fn new_job(&mut self, meter: MeterKey, kind: JobKind) -> JobId {
         self.next_job += 1;
@@ -220,7 +226,7 @@ impl Model {
                 }
                 true
             }
-            Event::FilePicked { .. } | Event::Secret { .. } => true,
+            Event::FilePicked { .. } | Event::Secret { .. } | Event::Mqtt(_) | Event::MqttFailed(_) => true,
         }
     }
 }

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Real-window smoke test: start `je08 demo` (or `je08` with ARGS) under Xvfb
+# with software OpenGL, wait for its window, take a screenshot, check that it
+# is not blank, and save it.
+#
+#   scripts/gui_smoke.sh [OUTPUT.png] [je08 args...]     (default: demo)
+#
+# Needs: xvfb, libgl1-mesa-dri, libegl1, libxkbcommon-x11-0, imagemagick.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${1:-assets/screenshots/demo-live.png}"
+shift || true
+args=("$@")
+[ ${#args[@]} -eq 0 ] && args=(demo)
+bin="${JE08_BIN:-${CARGO_TARGET_DIR:-target}/debug/je08}"
+[ -x "$bin" ] || cargo build --quiet
+work="$(mktemp -d)"
+export XDG_RUNTIME_DIR="$work/run" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" HOME="$work/home"
+mkdir -p "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$HOME"
+chmod 700 "$XDG_RUNTIME_DIR"
+export LIBGL_ALWAYS_SOFTWARE=1 WINIT_UNIX_BACKEND=x11 WAYLAND_DISPLAY=
+unset WAYLAND_DISPLAY
+# Find a free display number.
+for n in $(seq 90 130); do [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] || { disp=":$n"; break; }; done
+Xvfb "$disp" -screen 0 1440x900x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+xvfb_pid=$!
+app_pid=""
+cleanup() {
+  [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null || true
+  kill "$xvfb_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+export DISPLAY="$disp"
+deadline=$((SECONDS + 30))
+until xdpyinfo >/dev/null 2>&1 || import -window root "$work/probe.png" 2>/dev/null; do
+  [ $SECONDS -lt $deadline ] || { echo "Xvfb did not start"; cat "$work/xvfb.log"; exit 1; }
+  sleep 0.2
+done
+"$bin" "${args[@]}" >"$work/app.log" 2>&1 &
+app_pid=$!
+# Wait until the screen shows a rich picture (the window drew its UI).
+deadline=$((SECONDS + ${JE08_SMOKE_TIMEOUT:-90}))
+colours=0
+while [ $SECONDS -lt $deadline ]; do
+  kill -0 "$app_pid" 2>/dev/null || { echo "je08 exited early:"; cat "$work/app.log"; exit 1; }
+  import -window root "$work/shot.png" 2>/dev/null || true
+  colours=$(identify -format '%k' "$work/shot.png" 2>/dev/null || echo 0)
+  [ "$colours" -ge "${JE08_SMOKE_MIN_COLOURS:-200}" ] && break
+  sleep 1
+done
+# Let live data arrive and plots fill for a few seconds, then take the final picture.
+sleep "${JE08_SMOKE_SETTLE:-6}"
+import -window root "$work/shot.png"
+colours=$(identify -format '%k' "$work/shot.png")
+echo "screenshot: $colours distinct colours"
+if [ "$colours" -lt "${JE08_SMOKE_MIN_COLOURS:-200}" ]; then
+  echo "the screenshot looks blank"; cat "$work/app.log"; exit 1
+fi
+mkdir -p "$(dirname "$out")"
+cp "$work/shot.png" "$out"
+echo "saved $out"

@@ -1,0 +1,150 @@
+//! The MQTT side of the app: one broker monitor at a time (from
+//! `crate::client::mqtt`), its fleet forwarded to the UI as coalesced
+//! snapshots, and commands sent with QoS 1 as cancellable jobs.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use tokio::sync::broadcast::error::RecvError;
+use tokio_util::sync::CancellationToken;
+
+use super::{Event, EventSink, JobId, JobOutcome};
+use crate::client::mqtt::{MeterView, Monitor, MonitorEvent, MonitorOptions};
+use crate::mqtt_link::{LinkOptions, Password, TlsFiles};
+use crate::protocol::mqtt::{BrokerUrl, Command as MqttCommand};
+
+/// How to reach a broker, as typed in the MQTT view.
+#[derive(Debug, Clone, Default)]
+pub struct BrokerSettings {
+    /// `mqtt://host:port` or `mqtts://host:port`.
+    pub url: String,
+    /// User name (empty: none).
+    pub username: String,
+    /// Password (empty: none). Never logged.
+    pub password: String,
+    /// CA certificate for `mqtts://`.
+    pub ca: Option<PathBuf>,
+    /// Client certificate.
+    pub cert: Option<PathBuf>,
+    /// Client key.
+    pub key: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Redacted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} as {:?}", self.0.url, self.0.username)
+    }
+}
+
+struct Redacted<'a>(&'a BrokerSettings);
+
+/// What the UI shows about the broker.
+#[derive(Debug, Clone)]
+pub struct FleetUpdate {
+    /// Connected right now.
+    pub connected: bool,
+    /// The last connection error, worded for a person.
+    pub error: Option<String>,
+    /// Every meter the broker carries, sorted by id.
+    pub meters: Vec<MeterView>,
+    /// When this snapshot was taken (ages in `meters` are relative to it).
+    pub at: Instant,
+}
+
+fn options(settings: &BrokerSettings) -> Result<MonitorOptions, String> {
+    let broker: BrokerUrl = settings.url.parse()?;
+    let client_id = format!("je08-configurator-{}", std::process::id());
+    let mut link = LinkOptions::new(broker, client_id);
+    if !settings.username.is_empty() {
+        link.username = Some(settings.username.clone());
+    }
+    if !settings.password.is_empty() {
+        link.password = Some(Password::new(settings.password.clone()));
+    }
+    link.tls = TlsFiles::load(
+        settings.ca.as_deref(),
+        settings.cert.as_deref(),
+        settings.key.as_deref(),
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(MonitorOptions::new(link))
+}
+
+/// A running broker connection.
+pub struct MqttSession {
+    monitor: std::sync::Arc<Monitor>,
+    stop: CancellationToken,
+}
+
+impl MqttSession {
+    /// Connect (in the background) and forward fleet updates to `sink`.
+    pub fn start(settings: &BrokerSettings, sink: EventSink) -> Result<Self, String> {
+        tracing::info!(broker = ?Redacted(settings), "connecting to MQTT broker");
+        let monitor = std::sync::Arc::new(Monitor::start(options(settings)?).map_err(|e| e.to_string())?);
+        let stop = CancellationToken::new();
+        tokio::spawn(forward(monitor.clone(), sink, stop.clone()));
+        Ok(Self { monitor, stop })
+    }
+
+    /// Publish a command to meter `id` and report the broker's acknowledgement.
+    pub fn send(
+        &self,
+        job: JobId,
+        id: String,
+        command: MqttCommand,
+        token: CancellationToken,
+        sink: EventSink,
+    ) {
+        let monitor = self.monitor.clone();
+        tokio::spawn(async move {
+            let outcome = tokio::select! {
+                () = token.cancelled() => JobOutcome::Cancelled,
+                r = monitor.send(&id, command, Duration::from_secs(5)) => match r {
+                    Ok(()) => JobOutcome::Done(None),
+                    Err(err) => JobOutcome::Failed(err.to_string()),
+                },
+            };
+            sink.send(Event::Finished { job, outcome });
+        });
+    }
+}
+
+impl Drop for MqttSession {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+fn update(monitor: &Monitor) -> FleetUpdate {
+    FleetUpdate {
+        connected: monitor.connected(),
+        error: monitor.last_error().map(|e| e.to_string()),
+        meters: monitor.meters(),
+        at: Instant::now(),
+    }
+}
+
+/// Coalesce monitor events into at most a few UI updates per second.
+async fn forward(monitor: std::sync::Arc<Monitor>, sink: EventSink, stop: CancellationToken) {
+    let mut events = monitor.subscribe();
+    sink.send(Event::Mqtt(update(&monitor)));
+    loop {
+        let first = tokio::select! {
+            () = stop.cancelled() => return,
+            e = events.recv() => e,
+        };
+        if let Err(RecvError::Closed) = first {
+            return;
+        }
+        let quiet = matches!(first, Ok(MonitorEvent::Data { .. } | MonitorEvent::Info { .. }));
+        if quiet {
+            // Let a burst of packets arrive before redrawing.
+            tokio::select! {
+                () = stop.cancelled() => return,
+                () = tokio::time::sleep(Duration::from_millis(250)) => {}
+            }
+            while events.try_recv().is_ok() {}
+        }
+        sink.send(Event::Mqtt(update(&monitor)));
+    }
+}
