@@ -79,7 +79,7 @@ pub fn meter_options(args: &Args, index: u16) -> anyhow::Result<MeterOptions> {
     Ok(options)
 }
 
-/// Run the simulator until Ctrl-C.
+/// Run the simulator until Ctrl-C or SIGTERM.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !args.time_scale.is_finite() || args.time_scale < 0.0 {
         bail!("--time-scale must be a finite number ≥ 0");
@@ -98,9 +98,25 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         tracing::info!(id = meter.id(), modbus = %meter.modbus, "meter ready");
         meters.push(meter);
     }
-    tokio::signal::ctrl_c().await.context("cannot wait for Ctrl-C")?;
+    shutdown_signal().await?;
     for meter in meters {
         meter.shutdown().await;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Wait for Ctrl-C (or SIGTERM on Unix).
+async fn shutdown_signal() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).context("cannot watch SIGTERM")?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r.context("cannot wait for Ctrl-C")?,
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await.context("cannot wait for Ctrl-C")?;
+    Ok(())
 }

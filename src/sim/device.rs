@@ -17,8 +17,8 @@
 //!   the simulator serves on the port it was given);
 //! - [`Device::esp_version`], [`Device::app_image_valid`] (a boot into
 //!   application mode falls back to update mode while it is false),
-//!   [`Device::wifi_problem`], [`Device::rssi_dbm`], [`Device::reboot_delay`]
-//!   are public knobs;
+//!   [`Device::wifi_problem`], [`Device::rssi_dbm`], [`Device::stm32_fails`],
+//!   [`Device::reboot_delay`] are public knobs;
 //! - [`Device::model_mut`] changes the physics while running.
 
 use std::net::Ipv4Addr;
@@ -264,6 +264,8 @@ pub struct Device {
     pub wifi_problem: bool,
     /// Wi-Fi signal while connected as a station.
     pub rssi_dbm: i16,
+    /// ESP ⇄ STM32 communication errors reported in STM32_FAILS.
+    pub stm32_fails: u16,
     /// How long a reboot keeps the device offline.
     pub reboot_delay: Duration,
     mode: Mode,
@@ -301,6 +303,7 @@ impl Device {
             protocols_saved: config.protocols,
             wifi_problem: false,
             rssi_dbm: config.rssi_dbm,
+            stm32_fails: 0,
             reboot_delay: config.reboot_delay,
             mode: config.start_mode,
             online: false,
@@ -439,7 +442,7 @@ impl Device {
             },
             rssi_dbm: self.rssi(),
             reset_reason: self.reset_reason(),
-            stm32_fails: 0,
+            stm32_fails: self.stm32_fails,
         }
     }
 

@@ -294,4 +294,24 @@ mod tests {
             .unwrap();
         assert_eq!(back.mode, Mode::Application);
     }
+
+    #[tokio::test]
+    async fn power_cycle_sets_the_power_on_reason_and_loses_unsaved_settings() {
+        let mut config = DeviceConfig::new(6);
+        config.reboot_delay = Duration::from_millis(20);
+        config.start_mode = Mode::Configuration;
+        let sim = SimDevice::new(Device::new(config, Instant::now()));
+        sim.write(crate::protocol::registers::addr::RELACAO_TC, &[300])
+            .unwrap();
+        sim.power_cycle();
+        let back = sim
+            .wait_power(Duration::from_secs(10), |s| s.online)
+            .await
+            .unwrap();
+        assert_eq!(back.mode, Mode::Application, "power-on starts in application");
+        sim.with(|d| {
+            assert_eq!(d.reset_reason().causes(), vec![ResetCause::PowerOn]);
+            assert_eq!(d.live_settings().ct_ratio, 100);
+        });
+    }
 }

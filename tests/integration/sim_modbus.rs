@@ -360,17 +360,8 @@ impl Drop for ChildGuard {
 
 #[test]
 fn je08_sim_binary_is_read_by_mbpoll() {
-    let child = Command::new(env!("CARGO_BIN_EXE_je08"))
-        .args(["sim", "--modbus-port", "0", "--id", "4242"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start je08 sim");
-    let mut guard = ChildGuard(child);
-    let stdout = guard.0.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("ready line");
-    let ready: serde_json::Value = serde_json::from_str(&line).expect("JSON ready line");
+    let (_guard, ready) = start_sim(&["--modbus-port", "0", "--id", "4242"], 1);
+    let ready = &ready[0];
     assert_eq!(ready["event"], "ready");
     assert_eq!(ready["id"], 4242);
     let modbus: SocketAddr = ready["modbus"]
@@ -396,4 +387,38 @@ fn je08_sim_binary_is_read_by_mbpoll() {
     assert!(text.contains("[105]: \t4242"), "device id in {text}");
     assert!(text.contains("[16]: \t100"), "CT ratio in {text}");
     assert!(text.contains("[109]: \t300"), "ESP version in {text}");
+}
+
+/// Start `je08 sim` with `args` and read `count` ready lines.
+fn start_sim(args: &[&str], count: usize) -> (ChildGuard, Vec<serde_json::Value>) {
+    let child = Command::new(env!("CARGO_BIN_EXE_je08"))
+        .arg("sim")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start je08 sim");
+    let mut guard = ChildGuard(child);
+    let stdout = guard.0.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let ready = (0..count)
+        .map(|_| {
+            let line = lines.next().expect("a ready line").expect("readable stdout");
+            serde_json::from_str(&line).expect("JSON ready line")
+        })
+        .collect();
+    (guard, ready)
+}
+
+#[tokio::test]
+async fn je08_sim_count_serves_one_meter_per_loopback_address() {
+    let (_guard, ready) = start_sim(&["--count", "3", "--modbus-port", "0", "--id", "500"], 3);
+    for (i, line) in ready.iter().enumerate() {
+        assert_eq!(line["event"], "ready");
+        assert_eq!(line["id"], 500 + i as u64);
+        let modbus: SocketAddr = line["modbus"].as_str().unwrap().parse().unwrap();
+        assert_eq!(modbus.ip().to_string(), format!("127.0.0.{}", i + 2));
+        let s = decode(&read_map(&mut connect(modbus).await).await);
+        assert_eq!(s.device.id, 500 + i as u32);
+    }
 }
