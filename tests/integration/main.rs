@@ -4,5 +4,5 @@
 
 mod firmware;
 mod modbus_faults;
-mod sim_modbus;
 mod mqtt;
+mod sim_modbus;
