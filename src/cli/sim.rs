@@ -4,12 +4,17 @@
 //! when it is ready; logs go to stderr.
 
 use std::io::Write as _;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 
+use crate::mqtt_link::{LinkOptions, Password, TlsFiles};
+use crate::protocol::mqtt::{BrokerUrl, DEFAULT_PUBLISH_TOPIC, DEFAULT_SUBSCRIBE_TOPIC};
+use crate::sim::broker::start_embedded_broker;
+use crate::sim::mqtt::SimMqttOptions;
 use crate::sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
 
 /// Options of `je08 sim`.
@@ -41,6 +46,72 @@ pub struct Args {
     /// Number of meters to serve.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=253))]
     pub count: u16,
+    /// Publish over MQTT to this broker: mqtt://HOST[:PORT] or mqtts://HOST[:PORT].
+    /// MQTT runs while a meter is in application mode.
+    #[arg(long, value_name = "URL")]
+    pub mqtt: Option<BrokerUrl>,
+    /// MQTT user name.
+    #[arg(long, value_name = "USER")]
+    pub mqtt_user: Option<String>,
+    /// MQTT password (never printed; prefer the environment variable).
+    #[arg(
+        long,
+        value_name = "PASSWORD",
+        env = "JE08_MQTT_PASSWORD",
+        hide_env_values = true
+    )]
+    pub mqtt_password: Option<String>,
+    /// CA certificate (PEM) that signs the broker's certificate (mqtts://).
+    #[arg(long, value_name = "FILE")]
+    pub mqtt_ca: Option<PathBuf>,
+    /// Client certificate (PEM) for brokers that require one.
+    #[arg(long, value_name = "FILE", requires = "mqtt_key")]
+    pub mqtt_cert: Option<PathBuf>,
+    /// Private key (PEM) of --mqtt-cert.
+    #[arg(long, value_name = "FILE", requires = "mqtt_cert")]
+    pub mqtt_key: Option<PathBuf>,
+    /// Publish topic; {id} is replaced by the device id.
+    #[arg(long, value_name = "TOPIC", default_value = DEFAULT_PUBLISH_TOPIC)]
+    pub publish_topic: String,
+    /// Subscribe (command) topic; {id} is replaced by the device id.
+    #[arg(long, value_name = "TOPIC", default_value = DEFAULT_SUBSCRIBE_TOPIC)]
+    pub subscribe_topic: String,
+    /// Seconds between DATA publications (1–3600).
+    #[arg(long, value_name = "S", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub interval: u64,
+    /// Run an MQTT broker in this process on 127.0.0.1:PORT (no PORT: a free
+    /// one); the meters publish to it unless --mqtt names another broker.
+    #[arg(long, value_name = "PORT", num_args = 0..=1, default_missing_value = "0")]
+    pub embedded_broker: Option<u16>,
+}
+
+/// The meters' MQTT settings, if MQTT is on: --mqtt, else the embedded
+/// broker when there is one.
+fn mqtt_options(args: &Args, embedded: Option<SocketAddr>) -> anyhow::Result<Option<SimMqttOptions>> {
+    let url = match (&args.mqtt, embedded) {
+        (Some(url), _) => url.clone(),
+        (None, Some(addr)) => BrokerUrl {
+            tls: false,
+            host: addr.ip().to_string(),
+            port: addr.port(),
+        },
+        (None, None) => return Ok(None),
+    };
+    // Empty client id: each meter uses je08-<id>.
+    let mut link = LinkOptions::new(url, "");
+    link.username = args.mqtt_user.clone();
+    link.password = args.mqtt_password.clone().map(Password::new);
+    link.tls = TlsFiles::load(
+        args.mqtt_ca.as_deref(),
+        args.mqtt_cert.as_deref(),
+        args.mqtt_key.as_deref(),
+    )?;
+    link.mqtt_options()?;
+    let mut options = SimMqttOptions::new(link);
+    options.publish_topic = args.publish_topic.clone();
+    options.subscribe_topic = args.subscribe_topic.clone();
+    options.interval = Duration::from_secs(args.interval);
+    Ok(Some(options))
 }
 
 /// The options of meter `index` (0-based) of the set described by `args`.
@@ -84,14 +155,26 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !args.time_scale.is_finite() || args.time_scale < 0.0 {
         bail!("--time-scale must be a finite number ≥ 0");
     }
+    let embedded = match args.embedded_broker {
+        Some(port) => Some(
+            start_embedded_broker(port)
+                .await
+                .context("cannot start the embedded MQTT broker")?,
+        ),
+        None => None,
+    };
+    let mqtt = mqtt_options(&args, embedded)?;
     let mut meters: Vec<SimMeter> = Vec::with_capacity(usize::from(args.count));
     for index in 0..args.count {
-        let options = meter_options(&args, index)?;
+        let mut options = meter_options(&args, index)?;
+        options.mqtt = mqtt.clone();
         let (ip, port) = (options.bind, options.modbus_port);
         let meter = spawn_meter(options)
             .await
             .with_context(|| format!("cannot serve Modbus on {ip}:{port}"))?;
-        let line = serde_json::to_string(&meter.ready_line())?;
+        let mut ready = meter.ready_line();
+        ready.broker = embedded.map(|a| a.to_string());
+        let line = serde_json::to_string(&ready)?;
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "{line}")?;
         stdout.flush()?;

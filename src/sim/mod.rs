@@ -23,10 +23,12 @@
 //! 3. Read and change the meter only through `SimDevice::with` /
 //!    `registers` / `reboot` …; never hold the lock across an await.
 
+pub mod broker;
 pub mod device;
 pub mod handle;
 pub mod modbus;
 pub mod model;
+pub mod mqtt;
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -37,6 +39,7 @@ pub use device::{Device, DeviceConfig};
 pub use handle::{Faults, PowerState, SimDevice};
 use modbus::ModbusServer;
 pub use model::{ModelParams, Scenario};
+use mqtt::{SimMqtt, SimMqttOptions};
 
 /// How to start one virtual meter.
 #[derive(Debug, Clone)]
@@ -47,6 +50,8 @@ pub struct MeterOptions {
     pub bind: IpAddr,
     /// Modbus TCP port; 0 picks a free one.
     pub modbus_port: u16,
+    /// MQTT client settings; `None`: MQTT disabled.
+    pub mqtt: Option<SimMqttOptions>,
 }
 
 impl MeterOptions {
@@ -56,6 +61,7 @@ impl MeterOptions {
             device: DeviceConfig::new(id),
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             modbus_port: 0,
+            mqtt: None,
         }
     }
 
@@ -75,6 +81,9 @@ pub struct SimMeter {
     /// Where the Modbus server listens.
     pub modbus: SocketAddr,
     modbus_server: ModbusServer,
+    /// The MQTT client, when enabled.
+    pub mqtt: Option<SimMqtt>,
+    mqtt_broker: Option<String>,
 }
 
 /// The JSON line `je08 sim` prints once a meter is ready.
@@ -95,6 +104,12 @@ pub struct ReadyLine {
     /// Simulator control interface address, when served.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub control: Option<String>,
+    /// Broker URL the MQTT client publishes to, when enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mqtt: Option<String>,
+    /// Address `IP:PORT` of the embedded broker, when `je08 sim` runs one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub broker: Option<String>,
 }
 
 /// Start a meter and its servers; returns once every socket is bound.
@@ -108,10 +123,20 @@ pub async fn spawn_meter(options: MeterOptions) -> io::Result<SimMeter> {
     let device = SimDevice::new(Device::new(config, std::time::Instant::now()));
     let modbus_server =
         ModbusServer::spawn(device.clone(), SocketAddr::new(options.bind, options.modbus_port)).await?;
+    let mqtt_broker = options.mqtt.as_ref().map(|m| m.link.broker.to_string());
+    let mqtt = match options.mqtt {
+        Some(mqtt) => Some(
+            SimMqtt::spawn(device.clone(), mqtt)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?,
+        ),
+        None => None,
+    };
     Ok(SimMeter {
         modbus: modbus_server.local_addr(),
         device,
         modbus_server,
+        mqtt,
+        mqtt_broker,
     })
 }
 
@@ -130,11 +155,16 @@ impl SimMeter {
             http: None,
             ota: None,
             control: None,
+            mqtt: self.mqtt_broker.clone(),
+            broker: None,
         }
     }
 
     /// Stop every server (listeners and connections closed).
     pub async fn shutdown(self) {
+        if let Some(mqtt) = self.mqtt {
+            mqtt.shutdown().await;
+        }
         self.modbus_server.shutdown().await;
     }
 }

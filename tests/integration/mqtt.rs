@@ -539,3 +539,281 @@ async fn monitor_recovers_when_the_broker_starts_late_and_restarts() {
         assert!(Instant::now() < end, "no DATA after the restart");
     }
 }
+
+// ---------------------------------------------------------------------------
+// The simulator's MQTT client, seen through Mosquitto.
+
+use je08::protocol::mqtt::{Message, data_keys, decode_message};
+use je08::protocol::registers::addr;
+use je08::sim::mqtt::SimMqttOptions;
+use je08::sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
+use tokio_modbus::client::Reader as _;
+
+/// A virtual meter publishing every second to `url`.
+async fn sim_meter(id: u32, url: BrokerUrl, tls_files: Option<TlsFiles>) -> SimMeter {
+    let mut options = MeterOptions::scenario(id, Scenario::Balanced);
+    options.device.model.time_scale = 3600.0;
+    let mut link = LinkOptions::new(url, "");
+    link.tls = tls_files;
+    link.backoff_initial = Duration::from_millis(100);
+    link.backoff_cap = Duration::from_secs(2);
+    let mut mqtt = SimMqttOptions::new(link);
+    mqtt.interval = Duration::from_secs(1);
+    options.mqtt = Some(mqtt);
+    spawn_meter(options).await.expect("simulator starts")
+}
+
+async fn next_payload(inbox: &mut mpsc::UnboundedReceiver<(String, Vec<u8>)>) -> (String, Vec<u8>) {
+    tokio::time::timeout(SOON, inbox.recv())
+        .await
+        .expect("a message in time")
+        .expect("open")
+}
+
+#[tokio::test]
+async fn sim_publishes_data_with_exactly_the_39_keys() {
+    let broker = Mosquitto::start(&BrokerSetup::default());
+    let (_tool, mut inbox) = raw_client(broker.port, Some("je08/+/data")).await;
+    let meter = sim_meter(2101, broker.url(false), None).await;
+    let (topic, payload) = next_payload(&mut inbox).await;
+    assert_eq!(topic, "je08/2101/data");
+    let json: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    let data = json["DATA"].as_object().expect("a DATA object");
+    let mut keys: Vec<&str> = data.keys().map(String::as_str).collect();
+    let mut expected: Vec<&str> = data_keys().collect();
+    keys.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(keys, expected);
+    assert!(data.values().all(|v| v.is_i64()));
+    let Ok(Message::Data(packet)) = decode_message(&payload) else {
+        panic!("undecodable DATA")
+    };
+    assert!(
+        packet.measurements.voltage_v.a > 100.0,
+        "{:?}",
+        packet.measurements.voltage_v
+    );
+    assert!(packet.measurements.frequency_hz > 45.0);
+    assert!(meter.mqtt.as_ref().unwrap().stats().data_published() >= 1);
+}
+
+#[tokio::test]
+async fn sim_answers_get_info_and_get_data_and_counts_unknown_commands() {
+    let broker = Mosquitto::start(&BrokerSetup::default());
+    let meter = sim_meter(2102, broker.url(false), None).await;
+    let stats = meter.mqtt.as_ref().unwrap().stats();
+    eventually("sim connected", || stats.connected()).await;
+    let monitor = Monitor::start(MonitorOptions::new(link(broker.url(false)))).unwrap();
+    monitor.wait_connected(SOON).await.unwrap();
+    let mut events = monitor.subscribe();
+    monitor.send("2102", MqttCommand::GetInfo, SOON).await.unwrap();
+    let MonitorEvent::Info { id, info, .. } =
+        next_event(&mut events, |e| matches!(e, MonitorEvent::Info { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(id, "2102");
+    assert_eq!(info.devtype, "JE08");
+    assert_eq!(info.subtype, "WATT METER");
+    assert_eq!(info.version, Version(300));
+    assert_eq!(info.mac, meter.device.with(|d| d.mac_string()));
+
+    let before = stats.data_published();
+    monitor.send("2102", MqttCommand::GetData, SOON).await.unwrap();
+    eventually("DATA on request", || stats.data_published() > before).await;
+
+    let (tool, _) = raw_client(broker.port, None).await;
+    for junk in ["{\"GET\":\"ALL\"}", "reboot", "{\"RST\":\"kwh\"}"] {
+        tool.publish("je08/2102/cmd", QoS::AtLeastOnce, false, junk)
+            .await
+            .unwrap();
+    }
+    eventually("unknown commands counted", || stats.ignored() == 3).await;
+    assert_eq!(stats.commands(), 2);
+}
+
+async fn energy_registers(addr_: std::net::SocketAddr) -> (u64, u64) {
+    let mut ctx = tokio::time::timeout(SOON, tokio_modbus::client::tcp::connect(addr_))
+        .await
+        .unwrap()
+        .unwrap();
+    let words = tokio::time::timeout(SOON, ctx.read_holding_registers(0, 110))
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let block = RegisterBlock::try_from(words.as_slice()).unwrap();
+    (
+        block.energy_tenths(addr::KWHT_HIGH),
+        block.energy_tenths(addr::KVARHT_HIGH),
+    )
+}
+
+#[tokio::test]
+async fn resets_over_mqtt_change_what_modbus_reads() {
+    let broker = Mosquitto::start(&BrokerSetup::default());
+    let meter = sim_meter(2103, broker.url(false), None).await;
+    let stats = meter.mqtt.as_ref().unwrap().stats();
+    eventually("sim connected", || stats.connected()).await;
+    let monitor = Monitor::start(MonitorOptions::new(link(broker.url(false)))).unwrap();
+    monitor.wait_connected(SOON).await.unwrap();
+
+    // Let energy accumulate (1 s of real time is 1 h of meter time).
+    let mut before = (0, 0);
+    let end = Instant::now() + SOON;
+    while before.0 < 50 || before.1 < 50 {
+        assert!(Instant::now() < end, "no energy accumulated: {before:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        before = energy_registers(meter.modbus).await;
+    }
+    monitor.send("2103", MqttCommand::ResetKwh, SOON).await.unwrap();
+    eventually("command applied", || stats.commands() == 1).await;
+    let after = energy_registers(meter.modbus).await;
+    assert!(after.0 < before.0, "kWh not reset: {before:?} → {after:?}");
+    assert!(
+        after.1 >= before.1,
+        "kVArh must not change: {before:?} → {after:?}"
+    );
+
+    monitor.send("2103", MqttCommand::ResetKvarh, SOON).await.unwrap();
+    eventually("command applied", || stats.commands() == 2).await;
+    let again = energy_registers(meter.modbus).await;
+    assert!(again.1 < after.1, "kVArh not reset: {after:?} → {again:?}");
+}
+
+#[tokio::test]
+async fn sim_over_tls_with_client_certificate() {
+    let pki = Pki::new("fleet CA");
+    let broker = Mosquitto::start(&pki.broker(false, true));
+    let identity = pki.client();
+    let meter = sim_meter(2104, broker.url(true), tls(&pki.ca_pem, Some(&identity))).await;
+    let mut opts = link(broker.url(true));
+    opts.tls = tls(&pki.ca_pem, Some(&pki.client()));
+    let monitor = Monitor::start(MonitorOptions::new(opts)).unwrap();
+    let mut events = monitor.subscribe();
+    let MonitorEvent::Data { id, .. } =
+        next_event(&mut events, |e| matches!(e, MonitorEvent::Data { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(id, "2104");
+    assert_eq!(meter.mqtt.as_ref().unwrap().stats().reconnects(), 0);
+}
+
+#[tokio::test]
+async fn sim_recovers_when_the_broker_starts_late_and_restarts() {
+    let port = free_port();
+    let url: BrokerUrl = format!("mqtt://127.0.0.1:{port}").parse().unwrap();
+    let meter = sim_meter(2105, url, None).await;
+    let stats = meter.mqtt.as_ref().unwrap().stats();
+    eventually("a failed attempt", || stats.reconnects() >= 1).await;
+    assert!(
+        matches!(stats.last_error(), Some(LinkError::Refused(_))),
+        "{:?}",
+        stats.last_error()
+    );
+    let mut broker = Mosquitto::configure(port, &BrokerSetup::default());
+    broker.wait_ready();
+    eventually("sim connected after a late start", || stats.connected()).await;
+    broker.restart();
+    eventually("sim reconnected after a restart", || {
+        stats.connects() >= 2 && stats.connected()
+    })
+    .await;
+    // Commands work on the new connection: the subscription was renewed.
+    let monitor = Monitor::start(MonitorOptions::new(link(broker.url(false)))).unwrap();
+    monitor.wait_connected(SOON).await.unwrap();
+    let mut events = monitor.subscribe();
+    monitor.send("2105", MqttCommand::GetInfo, SOON).await.unwrap();
+    next_event(&mut events, |e| matches!(e, MonitorEvent::Info { .. })).await;
+}
+
+#[tokio::test]
+async fn sim_leaves_the_broker_outside_application_mode() {
+    let broker = Mosquitto::start(&BrokerSetup::default());
+    let meter = sim_meter(2106, broker.url(false), None).await;
+    let stats = meter.mqtt.as_ref().unwrap().stats();
+    eventually("sim connected", || stats.connected()).await;
+    meter.device.reboot(je08::protocol::mode::Mode::Configuration);
+    eventually("disconnected in configuration mode", || !stats.connected()).await;
+    meter.device.reboot(je08::protocol::mode::Mode::Application);
+    eventually("connected again in application mode", || {
+        stats.connected() && stats.connects() >= 2
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn embedded_broker_carries_sim_data_to_the_monitor() {
+    let addr_ = je08::sim::broker::start_embedded_broker(0).await.unwrap();
+    assert!(addr_.ip().is_loopback());
+    let url: BrokerUrl = format!("mqtt://{addr_}").parse().unwrap();
+    let _meter = sim_meter(2107, url.clone(), None).await;
+    let monitor = Monitor::start(MonitorOptions::new(link(url))).unwrap();
+    let mut events = monitor.subscribe();
+    let MonitorEvent::Data { id, .. } =
+        next_event(&mut events, |e| matches!(e, MonitorEvent::Data { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(id, "2107");
+}
+
+/// A child process killed on drop.
+struct Proc(std::process::Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn cli_watch_json_prints_the_data_of_a_sim() {
+    use std::io::{BufRead as _, BufReader};
+    let broker = Mosquitto::start(&BrokerSetup::default());
+    let url = broker.url(false).to_string();
+    let exe = env!("CARGO_BIN_EXE_je08");
+    let mut watch = Proc(
+        Command::new(exe)
+            .args(["mqtt", "watch", "--broker", &url, "--json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let _sim = Proc(
+        Command::new(exe)
+            .args([
+                "sim",
+                "--id",
+                "2108",
+                "--modbus-port",
+                "0",
+                "--interval",
+                "1",
+                "--mqtt",
+                &url,
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = watch.0.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx.recv_timeout(SOON).expect("a JSON line from je08 mqtt watch");
+    let json: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(json["type"], "data");
+    assert_eq!(json["device"], "2108");
+    assert_eq!(json["topic"], "je08/2108/data");
+    assert!(json["voltage_v"]["a"].as_f64().unwrap() > 100.0, "{json}");
+    assert!(json["energy_kwh"]["total"].is_number());
+    assert!(json["rssi_dbm"].is_number() && json["uptime_s"].is_number());
+}
