@@ -26,6 +26,7 @@
 pub mod broker;
 pub mod device;
 pub mod handle;
+pub mod mdns;
 pub mod modbus;
 pub mod model;
 pub mod mqtt;

@@ -3,8 +3,11 @@
 //! by device id.
 
 pub mod manual;
+pub mod mdns;
 pub mod mqtt;
 pub mod registry;
 pub mod scan;
+pub mod session;
 
 pub use registry::{Change, DiscoveryList, MeterEntry, Ports, Sighting, Source};
+pub use session::{DiscoverOptions, DiscoverReport, discover};

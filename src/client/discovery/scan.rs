@@ -6,41 +6,21 @@ use std::time::Duration;
 
 use chrono::Utc;
 use futures::{Stream, StreamExt};
-use tokio_modbus::client::{Reader, tcp};
 
 use super::registry::{Ports, Sighting, Source};
+use crate::client::endpoint::Endpoint;
+use crate::client::modbus::{ClientConfig, ModbusClient, ModbusError};
 use crate::protocol::discovery::{IDENTITY_FIRST, IDENTITY_LEN, IdentityError, RegisterIdentity, ScanRange};
 use crate::protocol::http_api::Mode;
 
 /// Why an address did not identify as a JE08 over Modbus.
 #[derive(Debug, thiserror::Error)]
 pub enum ModbusProbeError {
-    /// Nothing accepted the connection.
-    #[error("{addr}: cannot connect to Modbus ({source}); check the address and that Modbus is enabled")]
-    Connect {
-        /// Address probed.
-        addr: SocketAddr,
-        /// Socket error.
-        source: std::io::Error,
-    },
-    /// No complete answer within the deadline.
-    #[error("{addr}: no Modbus answer within {} ms", after.as_millis())]
-    Timeout {
-        /// Address probed.
-        addr: SocketAddr,
-        /// The deadline.
-        after: Duration,
-    },
-    /// The connection broke or the answer was malformed.
-    #[error("{addr}: Modbus read of registers 103–109 failed: {message}")]
-    Read {
-        /// Address probed.
-        addr: SocketAddr,
-        /// What went wrong.
-        message: String,
-    },
+    /// The Modbus request failed (no connection, timeout, exception...).
+    #[error(transparent)]
+    Modbus(#[from] ModbusError),
     /// Something answered, but not like a JE08.
-    #[error("{addr}: answers Modbus but is not a JE08 ({source})")]
+    #[error("{addr}: answers Modbus but is not a JE08 ({source}); check the address and port")]
     NotJe08 {
         /// Address probed.
         addr: SocketAddr,
@@ -50,34 +30,21 @@ pub enum ModbusProbeError {
 }
 
 /// Read registers 103–109 at `addr` and check they identify a JE08; connect
-/// and read together must finish within `deadline`.
+/// and read together must finish within `deadline`. The connection is
+/// closed afterwards.
 pub async fn probe_modbus(
     addr: SocketAddr,
     deadline: Duration,
 ) -> Result<RegisterIdentity, ModbusProbeError> {
-    let attempt = async {
-        let mut ctx = tcp::connect(addr)
-            .await
-            .map_err(|source| ModbusProbeError::Connect { addr, source })?;
-        let regs = ctx
-            .read_holding_registers(IDENTITY_FIRST, IDENTITY_LEN)
-            .await
-            .map_err(|err| ModbusProbeError::Read {
-                addr,
-                message: err.to_string(),
-            })?
-            .map_err(|code| ModbusProbeError::Read {
-                addr,
-                message: format!("exception {code}"),
-            })?;
-        RegisterIdentity::from_registers(&regs).map_err(|source| ModbusProbeError::NotJe08 { addr, source })
+    let config = ClientConfig {
+        timeout: deadline,
+        ..ClientConfig::default()
     };
-    tokio::time::timeout(deadline, attempt)
-        .await
-        .unwrap_or(Err(ModbusProbeError::Timeout {
-            addr,
-            after: deadline,
-        }))
+    let mut client = ModbusClient::new(Endpoint::from(addr), config);
+    let regs = client.read_registers(IDENTITY_FIRST, IDENTITY_LEN).await;
+    client.disconnect().await;
+    RegisterIdentity::from_registers(&regs?)
+        .map_err(|source| ModbusProbeError::NotJe08 { addr, source })
 }
 
 /// The sighting a successful Modbus probe makes: Modbus only answers in

@@ -1,0 +1,170 @@
+//! mDNS advertising of simulated meters (spec §6), on the loopback interface
+//! only: nothing the simulator does ever multicasts onto a real network.
+//!
+//! One [`MdnsAdvertiser`] (one mDNS daemon) per process serves every meter;
+//! [`follow`] keeps one meter's advertisement in step with its state and
+//! withdraws it when the meter stops.
+
+use std::collections::HashMap;
+use std::net::Ipv4Addr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use mdns_sd::{IfKind, ServiceDaemon, ServiceInfo};
+use tokio::sync::watch;
+
+use crate::protocol::discovery::{Advert, host_name, instance_name};
+
+/// How long a daemon command may wait for room in the daemon's queue, and
+/// how long a withdrawal waits for its confirmation.
+const COMMAND_DEADLINE: Duration = Duration::from_secs(2);
+
+/// Why advertising failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AdvertiseError {
+    /// The mDNS daemon could not start or refused a command.
+    #[error("mDNS advertising of meter {id}: {message}")]
+    Daemon {
+        /// The meter (0 when starting the daemon).
+        id: u32,
+        /// What the daemon said.
+        message: String,
+    },
+}
+
+/// Advertises simulated meters over mDNS on loopback.
+pub struct MdnsAdvertiser {
+    daemon: ServiceDaemon,
+    /// Registered service full names per meter id.
+    registered: Mutex<HashMap<u32, Vec<String>>>,
+}
+
+impl std::fmt::Debug for MdnsAdvertiser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MdnsAdvertiser").finish_non_exhaustive()
+    }
+}
+
+impl MdnsAdvertiser {
+    /// Start an mDNS daemon restricted to the IPv4 loopback interface.
+    pub fn loopback() -> Result<Arc<Self>, AdvertiseError> {
+        let failed = |err: mdns_sd::Error| AdvertiseError::Daemon {
+            id: 0,
+            message: err.to_string(),
+        };
+        let daemon = ServiceDaemon::new().map_err(failed)?;
+        daemon.disable_interface(IfKind::All).map_err(failed)?;
+        daemon.enable_interface(IfKind::LoopbackV4).map_err(failed)?;
+        Ok(Arc::new(Self {
+            daemon,
+            registered: Mutex::new(HashMap::new()),
+        }))
+    }
+
+    fn registered(&self) -> MutexGuard<'_, HashMap<u32, Vec<String>>> {
+        self.registered.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Advertise `advert` at `ip`, replacing what this meter advertised before.
+    pub async fn publish(&self, ip: Ipv4Addr, advert: &Advert) -> Result<(), AdvertiseError> {
+        self.withdraw(advert.id).await?;
+        let failed = |message: String| AdvertiseError::Daemon {
+            id: advert.id,
+            message,
+        };
+        for service in advert.services() {
+            let info = ServiceInfo::new(
+                service.service_type,
+                &instance_name(advert.id),
+                &host_name(advert.id),
+                ip,
+                service.port,
+                service.txt.as_slice(),
+            )
+            .map_err(|err| failed(err.to_string()))?;
+            let name = info.get_fullname().to_owned();
+            retry_again(|| self.daemon.register(info.clone()))
+                .await
+                .map_err(|err| failed(err.to_string()))?;
+            self.registered().entry(advert.id).or_default().push(name);
+        }
+        Ok(())
+    }
+
+    /// Withdraw every service of meter `id` (goodbye packets); no-op if none.
+    pub async fn withdraw(&self, id: u32) -> Result<(), AdvertiseError> {
+        let names = self.registered().remove(&id).unwrap_or_default();
+        for name in names {
+            let status = retry_again(|| self.daemon.unregister(&name))
+                .await
+                .map_err(|err| AdvertiseError::Daemon {
+                    id,
+                    message: err.to_string(),
+                })?;
+            // The daemon answers once the goodbye is queued; a missing answer
+            // only means the daemon is going away, which withdraws it anyway.
+            let _ = tokio::time::timeout(COMMAND_DEADLINE, status.recv_async()).await;
+        }
+        Ok(())
+    }
+
+    /// Withdraw every meter and stop the daemon.
+    pub async fn shutdown(&self) {
+        let ids: Vec<u32> = self.registered().keys().copied().collect();
+        for id in ids {
+            if let Err(err) = self.withdraw(id).await {
+                tracing::warn!("{err}");
+            }
+        }
+        if let Ok(status) = self.daemon.shutdown() {
+            let _ = tokio::time::timeout(COMMAND_DEADLINE, status.recv_async()).await;
+        }
+    }
+}
+
+/// Run a daemon command, retrying while its queue is full, within [`COMMAND_DEADLINE`].
+async fn retry_again<T>(
+    mut command: impl FnMut() -> Result<T, mdns_sd::Error>,
+) -> Result<T, mdns_sd::Error> {
+    let deadline = tokio::time::Instant::now() + COMMAND_DEADLINE;
+    let mut pause = Duration::from_millis(2);
+    loop {
+        match command() {
+            Err(mdns_sd::Error::Again) if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Keep meter's advertisement at `ip` in step with `state`: publish now,
+/// re-publish whenever `to_advert` of the state changes (a mode change
+/// unregisters and re-registers), and withdraw when the sender is dropped.
+pub async fn follow<T>(
+    advertiser: Arc<MdnsAdvertiser>,
+    ip: Ipv4Addr,
+    mut state: watch::Receiver<T>,
+    to_advert: impl Fn(&T) -> Advert,
+) {
+    let mut current: Option<Advert> = None;
+    loop {
+        let advert = to_advert(&state.borrow_and_update());
+        if current.as_ref() != Some(&advert) {
+            match advertiser.publish(ip, &advert).await {
+                Ok(()) => tracing::debug!(id = advert.id, mode = %advert.mode, "mDNS advert published"),
+                Err(err) => tracing::warn!("{err}"),
+            }
+            current = Some(advert);
+        }
+        if state.changed().await.is_err() {
+            break;
+        }
+    }
+    if let Some(advert) = current
+        && let Err(err) = advertiser.withdraw(advert.id).await
+    {
+        tracing::warn!("{err}");
+    }
+}
