@@ -11,6 +11,7 @@ pub mod bench;
 pub mod certs;
 pub mod config;
 pub mod firmware;
+pub mod discover;
 pub mod gui;
 pub mod meter;
 pub mod modes;
@@ -64,6 +65,8 @@ pub enum Command {
     Firmware(firmware::Args),
     /// Validate and push a firmware image, then confirm the new version runs.
     Flash(firmware::FlashArgs),
+    /// Find meters on the network (mDNS, address-range scan, typed addresses).
+    Discover(discover::Args),
 }
 
 /// Parse the command line, run the command, and map errors to an exit status.
@@ -100,6 +103,7 @@ pub fn main() -> ExitCode {
             Command::Config(args) => config::run(args).await,
             Command::Firmware(args) => firmware::run(args).await,
             Command::Flash(args) => firmware::run_flash(args).await,
+            Command::Discover(args) => discover::run(args).await,
         }
     });
     exit_code(result)

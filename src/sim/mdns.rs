@@ -6,7 +6,7 @@
 //! withdraws it when the meter stops.
 
 use std::collections::HashMap;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -65,28 +65,48 @@ impl MdnsAdvertiser {
         self.registered.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Advertise `advert` at `ip`, replacing what this meter advertised before.
+    /// Advertise `advert` at `ip`, replacing what this meter advertised
+    /// before: services the new state no longer offers are unregistered
+    /// (goodbye packets), the others are registered again with the new TXT
+    /// record and address (announced at once, so browsers see the change).
     pub async fn publish(&self, ip: Ipv4Addr, advert: &Advert) -> Result<(), AdvertiseError> {
-        self.withdraw(advert.id).await?;
         let failed = |message: String| AdvertiseError::Daemon {
             id: advert.id,
             message,
         };
+        let mut infos = Vec::new();
         for service in advert.services() {
-            let info = ServiceInfo::new(
+            let mut info = ServiceInfo::new(
                 service.service_type,
                 &instance_name(advert.id),
                 &host_name(advert.id),
-                ip,
+                IpAddr::V4(ip),
                 service.port,
                 service.txt.as_slice(),
             )
             .map_err(|err| failed(err.to_string()))?;
+            // The name is unique by construction (the device id). Probing
+            // would also mistake this daemon's own records from before a
+            // mode change for a rival and rename the meter.
+            info.set_requires_probe(false);
+            infos.push(info);
+        }
+        let wanted: Vec<String> = infos.iter().map(|i| i.get_fullname().to_owned()).collect();
+        let before = self.registered().remove(&advert.id).unwrap_or_default();
+        let (keep, drop): (Vec<String>, Vec<String>) =
+            before.into_iter().partition(|name| wanted.contains(name));
+        self.registered().insert(advert.id, keep);
+        self.unregister_all(advert.id, drop).await?;
+        for info in infos {
             let name = info.get_fullname().to_owned();
             retry_again(|| self.daemon.register(info.clone()))
                 .await
                 .map_err(|err| failed(err.to_string()))?;
-            self.registered().entry(advert.id).or_default().push(name);
+            let mut registered = self.registered();
+            let names = registered.entry(advert.id).or_default();
+            if !names.contains(&name) {
+                names.push(name);
+            }
         }
         Ok(())
     }
@@ -94,6 +114,10 @@ impl MdnsAdvertiser {
     /// Withdraw every service of meter `id` (goodbye packets); no-op if none.
     pub async fn withdraw(&self, id: u32) -> Result<(), AdvertiseError> {
         let names = self.registered().remove(&id).unwrap_or_default();
+        self.unregister_all(id, names).await
+    }
+
+    async fn unregister_all(&self, id: u32, names: Vec<String>) -> Result<(), AdvertiseError> {
         for name in names {
             let status = retry_again(|| self.daemon.unregister(&name))
                 .await
@@ -123,9 +147,7 @@ impl MdnsAdvertiser {
 }
 
 /// Run a daemon command, retrying while its queue is full, within [`COMMAND_DEADLINE`].
-async fn retry_again<T>(
-    mut command: impl FnMut() -> Result<T, mdns_sd::Error>,
-) -> Result<T, mdns_sd::Error> {
+async fn retry_again<T>(mut command: impl FnMut() -> Result<T, mdns_sd::Error>) -> Result<T, mdns_sd::Error> {
     let deadline = tokio::time::Instant::now() + COMMAND_DEADLINE;
     let mut pause = Duration::from_millis(2);
     loop {

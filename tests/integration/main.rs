@@ -3,6 +3,7 @@
 //! One test binary with a module per area links faster than many.
 
 mod firmware;
+mod discovery;
 mod modbus_faults;
 mod mqtt;
 mod sim_modbus;

@@ -7,12 +7,12 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use chrono::Utc;
-use serde_json::Value;
 
 use super::registry::{Ports, Sighting, Source};
 use super::scan::{ModbusProbeError, probe_modbus, sighting_from_registers};
+use crate::client::http::MeterHttp;
 use crate::protocol::discovery::{DEVTYPE, MODBUS_PORT};
-use crate::protocol::http_api::DEFAULT_HTTP_PORT;
+use crate::protocol::http_api::{DEFAULT_HTTP_PORT, Info};
 
 /// Where and how long to probe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,61 +120,30 @@ async fn resolve(host: &str, deadline: Duration) -> Result<IpAddr, ManualProbeEr
 
 /// `GET /api/info` at `addr`; the sighting it makes, or why not.
 async fn probe_http(addr: SocketAddr, deadline: Duration) -> Result<Sighting, String> {
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(deadline)
-        .build()
-        .map_err(|err| err.to_string())?;
-    let url = format!("http://{addr}/api/info");
-    let response = client.get(&url).send().await.map_err(|err| {
-        if err.is_timeout() {
-            format!("no answer from {url} within {} ms", deadline.as_millis())
-        } else {
-            format!("{url}: {err}")
-        }
-    })?;
-    if !response.status().is_success() {
-        return Err(format!("{url} answered {}", response.status()));
-    }
-    let info: Value = response
-        .json()
-        .await
-        .map_err(|err| format!("{url}: not JSON ({err})"))?;
-    sighting_from_api_info(&info, addr).ok_or_else(|| format!("{url}: not a JE08"))
+    let client = MeterHttp::new(&addr.ip().to_string(), addr.port(), None).with_timeout(deadline);
+    let info = client.info().await.map_err(|err| err.to_string())?;
+    sighting_from_api_info(&info, addr)
+        .ok_or_else(|| format!("{addr}: /api/info describes a {:?}, not a JE08", info.devtype))
 }
 
-/// The sighting an `/api/info` answer (spec §4) makes, or `None` when it
-/// does not describe a JE08. Lenient: the id may be a number or a string,
-/// the version `"3.00"` or `300`.
-pub fn sighting_from_api_info(info: &Value, addr: SocketAddr) -> Option<Sighting> {
-    let text = |key: &str| info.get(key).and_then(Value::as_str).map(str::trim);
-    if !text("devtype").is_some_and(|d| d.eq_ignore_ascii_case(DEVTYPE)) {
+/// The sighting an `/api/info` answer (spec §4) from `addr` makes, or
+/// `None` when it does not describe a JE08.
+pub fn sighting_from_api_info(info: &Info, addr: SocketAddr) -> Option<Sighting> {
+    if !info.devtype.trim().eq_ignore_ascii_case(DEVTYPE) {
         return None;
     }
-    let id = match info.get("id")? {
-        Value::Number(n) => u32::try_from(n.as_u64()?).ok()?,
-        Value::String(s) => s.trim().parse().ok()?,
-        _ => return None,
-    };
-    let firmware = match info.get("esp_version") {
-        Some(Value::String(s)) => s.parse().ok(),
-        Some(Value::Number(n)) => n
-            .as_u64()
-            .and_then(|v| u16::try_from(v).ok())
-            .map(crate::protocol::readings::Version),
-        _ => None,
-    };
+    let text = |value: &str| Some(value.trim().to_owned()).filter(|v| !v.is_empty());
     Some(Sighting {
         ip: Some(addr.ip()),
         ports: Ports {
             http: Some(addr.port()),
             ..Ports::default()
         },
-        mode: text("mode").and_then(|m| m.to_ascii_lowercase().parse().ok()),
-        firmware,
-        name: text("name").filter(|n| !n.is_empty()).map(str::to_owned),
-        mac: text("mac").filter(|m| !m.is_empty()).map(str::to_owned),
-        ..Sighting::new(id, Source::Manual, Utc::now())
+        mode: Some(info.mode),
+        firmware: info.esp_version.parse().ok(),
+        name: text(&info.name),
+        mac: text(&info.mac),
+        ..Sighting::new(info.id, Source::Manual, Utc::now())
     })
 }
 
@@ -185,13 +154,16 @@ mod tests {
     use crate::protocol::readings::Version;
 
     #[test]
-    fn api_info_is_read_leniently() {
+    fn api_info_makes_a_sighting() {
         let addr: SocketAddr = "127.0.0.5:8080".parse().unwrap();
-        let info = serde_json::json!({
+        let mut info: Info = serde_json::from_value(serde_json::json!({
             "devtype": "JE08", "subtype": "WATT METER", "id": 123456, "name": "Panel 3",
             "mac": "5C:CF:7F:01:E2:40", "ip": "10.0.0.9", "mode": "configuration",
-            "esp_version": "3.01", "stm32_version": "3.00"
-        });
+            "esp_version": "3.01", "stm32_version": "3.00",
+            "wifi": {"mode": "st", "state": "connected", "ssid": "plant", "rssi": -60},
+            "uptime_s": 12
+        }))
+        .unwrap();
         let sighting = sighting_from_api_info(&info, addr).unwrap();
         assert_eq!(sighting.id, 123_456);
         assert_eq!(sighting.ip, Some(addr.ip()));
@@ -201,18 +173,7 @@ mod tests {
         assert_eq!(sighting.name.as_deref(), Some("Panel 3"));
         assert_eq!(sighting.source, Source::Manual);
 
-        let numeric = serde_json::json!({"devtype": "je08", "id": "77", "esp_version": 300});
-        let sighting = sighting_from_api_info(&numeric, addr).unwrap();
-        assert_eq!((sighting.id, sighting.firmware), (77, Some(Version(300))));
-        assert_eq!(sighting.mode, None);
-
-        for other in [
-            serde_json::json!({"devtype": "printer", "id": 1}),
-            serde_json::json!({"devtype": "JE08"}),
-            serde_json::json!({"devtype": "JE08", "id": -4}),
-            serde_json::json!([1, 2]),
-        ] {
-            assert!(sighting_from_api_info(&other, addr).is_none(), "{other}");
-        }
+        info.devtype = "printer".into();
+        assert!(sighting_from_api_info(&info, addr).is_none());
     }
 }

@@ -92,11 +92,7 @@ pub fn sightings_from_service(
         },
         _ => Ports::default(),
     };
-    let mut ips: Vec<IpAddr> = service
-        .get_addresses()
-        .iter()
-        .map(|ip| ip.to_ip_addr())
-        .collect();
+    let mut ips: Vec<IpAddr> = service.get_addresses().iter().map(|ip| ip.to_ip_addr()).collect();
     if ips.iter().any(IpAddr::is_ipv4) {
         ips.retain(IpAddr::is_ipv4);
     }

@@ -43,8 +43,7 @@ pub async fn probe_modbus(
     let mut client = ModbusClient::new(Endpoint::from(addr), config);
     let regs = client.read_registers(IDENTITY_FIRST, IDENTITY_LEN).await;
     client.disconnect().await;
-    RegisterIdentity::from_registers(&regs?)
-        .map_err(|source| ModbusProbeError::NotJe08 { addr, source })
+    RegisterIdentity::from_registers(&regs?).map_err(|source| ModbusProbeError::NotJe08 { addr, source })
 }
 
 /// The sighting a successful Modbus probe makes: Modbus only answers in

@@ -1,0 +1,198 @@
+//! Discovery end to end: mDNS on the loopback interface only (the simulator
+//! advertises, the configurator browses), address-range scans, the merged
+//! list, and remembered meters.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
+use std::sync::Arc;
+use std::time::Duration;
+
+use je08::client::discovery::mdns::{MdnsBrowser, MdnsInterface};
+use je08::client::discovery::{DiscoveryList, Sighting};
+use je08::protocol::discovery::Advert;
+use je08::protocol::http_api::Mode;
+use je08::protocol::readings::Version;
+use je08::sim::mdns::{MdnsAdvertiser, follow};
+use mdns_sd::{IfKind, ServiceDaemon, ServiceEvent};
+use tokio::sync::{mpsc, watch};
+use tokio::time::{Instant, timeout};
+
+/// Generous deadline for anything to show up over mDNS on a loaded machine.
+const MDNS_DEADLINE: Duration = Duration::from_secs(20);
+
+/// Whether a multicast datagram sent on the loopback interface comes back.
+/// Sends only on loopback (IP_MULTICAST_IF 127.0.0.1, TTL 0 beyond it).
+fn loopback_multicast_works() -> Result<(), String> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let group = Ipv4Addr::new(224, 0, 0, 251);
+    let lo = Ipv4Addr::LOCALHOST;
+    let receiver = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP)).map_err(|e| e.to_string())?;
+    receiver.set_reuse_address(true).map_err(|e| e.to_string())?;
+    receiver
+        .bind(&SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0)).into())
+        .map_err(|e| format!("bind: {e}"))?;
+    receiver
+        .join_multicast_v4(&group, &lo)
+        .map_err(|e| format!("join {group} on lo: {e}"))?;
+    let receiver: UdpSocket = receiver.into();
+    let port = receiver.local_addr().map_err(|e| e.to_string())?.port();
+    receiver
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .map_err(|e| e.to_string())?;
+    let sender = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP)).map_err(|e| e.to_string())?;
+    sender
+        .set_multicast_if_v4(&lo)
+        .map_err(|e| format!("multicast interface lo: {e}"))?;
+    sender.set_multicast_ttl_v4(0).map_err(|e| e.to_string())?;
+    sender.set_multicast_loop_v4(true).map_err(|e| e.to_string())?;
+    sender
+        .send_to(b"je08-probe", &SocketAddr::from((group, port)).into())
+        .map_err(|e| format!("send: {e}"))?;
+    let mut buf = [0u8; 32];
+    match receiver.recv_from(&mut buf) {
+        Ok((n, _)) if &buf[..n] == b"je08-probe" => Ok(()),
+        Ok(_) => Err("unexpected datagram".into()),
+        Err(e) => Err(format!("nothing came back: {e}")),
+    }
+}
+
+/// True when the mDNS tests can run; otherwise says why on stderr.
+fn mdns_available(test: &str) -> bool {
+    match loopback_multicast_works() {
+        Ok(()) => true,
+        Err(why) => {
+            eprintln!("SKIPPED {test}: multicast on the loopback interface is unavailable ({why})");
+            false
+        }
+    }
+}
+
+/// A device id unlikely to collide with another test process browsing the same loopback.
+fn random_id() -> u32 {
+    rand::random_range(10_000_000..4_000_000_000)
+}
+
+/// A loopback address other than 127.0.0.1, distinct per call.
+fn random_loopback() -> Ipv4Addr {
+    Ipv4Addr::new(127, rand::random_range(1..=254), rand::random_range(1..=254), 2)
+}
+
+fn advert(id: u32, mode: Mode) -> Advert {
+    Advert {
+        id,
+        mac: "5C:CF:7F:00:00:01".into(),
+        mode,
+        firmware: Version(301),
+        name: format!("Test meter {id}"),
+        modbus_enabled: true,
+        http_port: 18080,
+        modbus_port: 11502,
+        ota_port: 18266,
+    }
+}
+
+/// Fold sightings into `list` until `done` holds for it, within [`MDNS_DEADLINE`].
+async fn wait_for(
+    list: &mut DiscoveryList,
+    sightings: &mut mpsc::Receiver<Sighting>,
+    what: &str,
+    done: impl Fn(&DiscoveryList) -> bool,
+) {
+    let deadline = Instant::now() + MDNS_DEADLINE;
+    while !done(list) {
+        match timeout(deadline - Instant::now(), sightings.recv()).await {
+            Ok(Some(sighting)) => {
+                list.apply(sighting);
+            }
+            Ok(None) => panic!("browser stopped while waiting for {what}"),
+            Err(_) => panic!("not seen within {MDNS_DEADLINE:?}: {what}; list: {list:#?}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mdns_on_loopback_follows_mode_and_address_and_is_withdrawn() {
+    if !mdns_available("mdns_on_loopback_follows_mode_and_address_and_is_withdrawn") {
+        return;
+    }
+    let id = random_id();
+    let ip = random_loopback();
+    let advertiser = MdnsAdvertiser::loopback().unwrap();
+    let (state, state_rx) = watch::channel(advert(id, Mode::Application));
+    let follower = tokio::spawn(follow(Arc::clone(&advertiser), ip, state_rx, Advert::clone));
+
+    let (sink, mut sightings) = mpsc::channel(256);
+    let _browser = MdnsBrowser::start(&[MdnsInterface::Loopback], sink).unwrap();
+    let mut list = DiscoveryList::default();
+    wait_for(&mut list, &mut sightings, "application-mode adverts", |l| {
+        l.get(id)
+            .is_some_and(|e| e.ports.http.is_some() && e.ports.modbus.is_some())
+    })
+    .await;
+    let entry = list.get(id).unwrap();
+    assert_eq!(entry.current_ip, Some(IpAddr::V4(ip)));
+    assert_eq!(entry.mode, Some(Mode::Application));
+    assert_eq!(entry.firmware, Some(Version(301)));
+    assert_eq!(entry.name.as_deref(), Some(format!("Test meter {id}").as_str()));
+    assert_eq!(entry.mac.as_deref(), Some("5C:CF:7F:00:00:01"));
+    assert_eq!(entry.host.as_deref(), Some(format!("je08-{id}.local.").as_str()));
+    assert_eq!((entry.ports.http, entry.ports.modbus), (Some(18080), Some(11502)));
+
+    state.send_modify(|a| a.mode = Mode::Update);
+    wait_for(
+        &mut list,
+        &mut sightings,
+        "update mode with the OTA service",
+        |l| {
+            l.get(id)
+                .is_some_and(|e| e.mode == Some(Mode::Update) && e.ports.ota == Some(18266))
+        },
+    )
+    .await;
+    state.send_modify(|a| a.mode = Mode::Configuration);
+    wait_for(&mut list, &mut sightings, "configuration mode", |l| {
+        l.get(id).is_some_and(|e| e.mode == Some(Mode::Configuration))
+    })
+    .await;
+
+    // A new DHCP lease: the same meter at another address stays one row.
+    let moved = random_loopback();
+    advertiser
+        .publish(moved, &advert(id, Mode::Application))
+        .await
+        .unwrap();
+    wait_for(&mut list, &mut sightings, "the new address", |l| {
+        l.get(id).is_some_and(|e| e.current_ip == Some(IpAddr::V4(moved)))
+    })
+    .await;
+    let entry = list.get(id).unwrap();
+    let addresses: Vec<IpAddr> = entry.addresses.iter().map(|a| a.ip).collect();
+    assert!(addresses.contains(&IpAddr::V4(ip)), "{addresses:?}");
+    assert_eq!(list.entries().filter(|e| e.id == id).count(), 1);
+
+    // Stopping the meter withdraws its advert (goodbye packets).
+    let watcher = ServiceDaemon::new().unwrap();
+    watcher.disable_interface(IfKind::All).unwrap();
+    watcher.enable_interface(IfKind::LoopbackV4).unwrap();
+    let events = watcher.browse("_http._tcp.local.").unwrap();
+    let fullname = format!("je08-{id}._http._tcp.local.");
+    let deadline = Instant::now() + MDNS_DEADLINE;
+    let mut resolved = false;
+    while !resolved {
+        match timeout(deadline - Instant::now(), events.recv_async()).await {
+            Ok(Ok(ServiceEvent::ServiceResolved(s))) => resolved = s.fullname == fullname,
+            Ok(Ok(_)) => {}
+            other => panic!("watcher never resolved {fullname}: {other:?}"),
+        }
+    }
+    drop(state);
+    follower.await.unwrap();
+    loop {
+        match timeout(deadline - Instant::now(), events.recv_async()).await {
+            Ok(Ok(ServiceEvent::ServiceRemoved(_, name))) if name == fullname => break,
+            Ok(Ok(_)) => {}
+            other => panic!("{fullname} was not withdrawn: {other:?}"),
+        }
+    }
+    let _ = watcher.shutdown();
+    advertiser.shutdown().await;
+}
