@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use mdns_sd::{IfKind, ServiceDaemon, ServiceInfo};
 use tokio::sync::watch;
@@ -18,6 +18,11 @@ use crate::protocol::discovery::{Advert, host_name, instance_name};
 /// How long a daemon command may wait for room in the daemon's queue, and
 /// how long a withdrawal waits for its confirmation.
 const COMMAND_DEADLINE: Duration = Duration::from_secs(2);
+
+/// Pause between withdrawing a meter's advert and announcing it again
+/// (browsers drop goodbye records one second after receiving them, and a
+/// record is not multicast twice within one second).
+pub const REANNOUNCE_GAP: Duration = Duration::from_secs(2);
 
 /// Why advertising failed.
 #[derive(Debug, thiserror::Error)]
@@ -35,8 +40,16 @@ pub enum AdvertiseError {
 /// Advertises simulated meters over mDNS on loopback.
 pub struct MdnsAdvertiser {
     daemon: ServiceDaemon,
-    /// Registered service full names per meter id.
-    registered: Mutex<HashMap<u32, Vec<String>>>,
+    state: Mutex<Registrations>,
+}
+
+/// What the daemon currently advertises, per meter id.
+#[derive(Debug, Default)]
+struct Registrations {
+    /// Registered service full names.
+    registered: HashMap<u32, Vec<String>>,
+    /// When each meter's last advert was withdrawn.
+    withdrawn_at: HashMap<u32, Instant>,
 }
 
 impl std::fmt::Debug for MdnsAdvertiser {
@@ -57,18 +70,20 @@ impl MdnsAdvertiser {
         daemon.enable_interface(IfKind::LoopbackV4).map_err(failed)?;
         Ok(Arc::new(Self {
             daemon,
-            registered: Mutex::new(HashMap::new()),
+            state: Mutex::new(Registrations::default()),
         }))
     }
 
-    fn registered(&self) -> MutexGuard<'_, HashMap<u32, Vec<String>>> {
-        self.registered.lock().unwrap_or_else(|p| p.into_inner())
+    fn state(&self) -> MutexGuard<'_, Registrations> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Advertise `advert` at `ip`, replacing what this meter advertised
-    /// before: services the new state no longer offers are unregistered
-    /// (goodbye packets), the others are registered again with the new TXT
-    /// record and address (announced at once, so browsers see the change).
+    /// before. A change is a withdrawal (goodbye packets) followed, after
+    /// [`REANNOUNCE_GAP`], by a fresh registration: a goodbye for one service
+    /// also retires the host's address record, and browsers only take the
+    /// fresh records as new once the goodbye has expired — much like a real
+    /// meter rebooting into another mode.
     pub async fn publish(&self, ip: Ipv4Addr, advert: &Advert) -> Result<(), AdvertiseError> {
         let failed = |message: String| AdvertiseError::Daemon {
             id: advert.id,
@@ -91,33 +106,27 @@ impl MdnsAdvertiser {
             info.set_requires_probe(false);
             infos.push(info);
         }
-        let wanted: Vec<String> = infos.iter().map(|i| i.get_fullname().to_owned()).collect();
-        let before = self.registered().remove(&advert.id).unwrap_or_default();
-        let (keep, drop): (Vec<String>, Vec<String>) =
-            before.into_iter().partition(|name| wanted.contains(name));
-        self.registered().insert(advert.id, keep);
-        self.unregister_all(advert.id, drop).await?;
+        self.withdraw(advert.id).await?;
+        let withdrawn_at = self.state().withdrawn_at.get(&advert.id).copied();
+        if let Some(at) = withdrawn_at {
+            tokio::time::sleep_until((at + REANNOUNCE_GAP).into()).await;
+        }
         for info in infos {
             let name = info.get_fullname().to_owned();
             retry_again(|| self.daemon.register(info.clone()))
                 .await
                 .map_err(|err| failed(err.to_string()))?;
-            let mut registered = self.registered();
-            let names = registered.entry(advert.id).or_default();
-            if !names.contains(&name) {
-                names.push(name);
-            }
+            self.state().registered.entry(advert.id).or_default().push(name);
         }
         Ok(())
     }
 
     /// Withdraw every service of meter `id` (goodbye packets); no-op if none.
     pub async fn withdraw(&self, id: u32) -> Result<(), AdvertiseError> {
-        let names = self.registered().remove(&id).unwrap_or_default();
-        self.unregister_all(id, names).await
-    }
-
-    async fn unregister_all(&self, id: u32, names: Vec<String>) -> Result<(), AdvertiseError> {
+        let names = self.state().registered.remove(&id).unwrap_or_default();
+        if names.is_empty() {
+            return Ok(());
+        }
         for name in names {
             let status = retry_again(|| self.daemon.unregister(&name))
                 .await
@@ -129,12 +138,13 @@ impl MdnsAdvertiser {
             // only means the daemon is going away, which withdraws it anyway.
             let _ = tokio::time::timeout(COMMAND_DEADLINE, status.recv_async()).await;
         }
+        self.state().withdrawn_at.insert(id, Instant::now());
         Ok(())
     }
 
     /// Withdraw every meter and stop the daemon.
     pub async fn shutdown(&self) {
-        let ids: Vec<u32> = self.registered().keys().copied().collect();
+        let ids: Vec<u32> = self.state().registered.keys().copied().collect();
         for id in ids {
             if let Err(err) = self.withdraw(id).await {
                 tracing::warn!("{err}");
@@ -161,31 +171,42 @@ async fn retry_again<T>(mut command: impl FnMut() -> Result<T, mdns_sd::Error>) 
     }
 }
 
-/// Keep meter's advertisement at `ip` in step with `state`: publish now,
-/// re-publish whenever `to_advert` of the state changes (a mode change
-/// unregisters and re-registers), and withdraw when the sender is dropped.
+/// Keep a meter's advertisement at `ip` in step with `state`: publish what
+/// `to_advert` makes of it, re-publish whenever that changes (a mode change
+/// withdraws and re-announces), withdraw while it is `None` (meter offline,
+/// rebooting) and when the sender is dropped (meter stopped).
 pub async fn follow<T>(
     advertiser: Arc<MdnsAdvertiser>,
     ip: Ipv4Addr,
     mut state: watch::Receiver<T>,
-    to_advert: impl Fn(&T) -> Advert,
+    to_advert: impl Fn(&T) -> Option<Advert>,
 ) {
     let mut current: Option<Advert> = None;
+    let mut id = None;
     loop {
         let advert = to_advert(&state.borrow_and_update());
-        if current.as_ref() != Some(&advert) {
-            match advertiser.publish(ip, &advert).await {
-                Ok(()) => tracing::debug!(id = advert.id, mode = %advert.mode, "mDNS advert published"),
-                Err(err) => tracing::warn!("{err}"),
+        if advert != current {
+            let outcome = match &advert {
+                Some(advert) => {
+                    id = Some(advert.id);
+                    advertiser.publish(ip, advert).await
+                }
+                None => match id {
+                    Some(id) => advertiser.withdraw(id).await,
+                    None => Ok(()),
+                },
+            };
+            if let Err(err) = outcome {
+                tracing::warn!("{err}");
             }
-            current = Some(advert);
+            current = advert;
         }
         if state.changed().await.is_err() {
             break;
         }
     }
-    if let Some(advert) = current
-        && let Err(err) = advertiser.withdraw(advert.id).await
+    if let Some(id) = id
+        && let Err(err) = advertiser.withdraw(id).await
     {
         tracing::warn!("{err}");
     }

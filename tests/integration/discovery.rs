@@ -118,7 +118,9 @@ async fn mdns_on_loopback_follows_mode_and_address_and_is_withdrawn() {
     let ip = random_loopback();
     let advertiser = MdnsAdvertiser::loopback().unwrap();
     let (state, state_rx) = watch::channel(advert(id, Mode::Application));
-    let follower = tokio::spawn(follow(Arc::clone(&advertiser), ip, state_rx, Advert::clone));
+    let follower = tokio::spawn(follow(Arc::clone(&advertiser), ip, state_rx, |a: &Advert| {
+        Some(a.clone())
+    }));
 
     let (sink, mut sightings) = mpsc::channel(256);
     let _browser = MdnsBrowser::start(&[MdnsInterface::Loopback], sink).unwrap();
