@@ -2,8 +2,8 @@
 //! command line, plus interoperability with software nobody here wrote.
 //! One test binary with a module per area links faster than many.
 
-mod firmware;
 mod discovery;
+mod firmware;
 mod modbus_faults;
 mod mqtt;
 mod sim_modbus;
