@@ -119,6 +119,31 @@ pub fn phasors(m: &Measurements) -> PhasorSet {
     }
 }
 
+/// Line-to-line magnitude expected from two phase voltages 120° apart.
+pub fn expected_line_voltage(v1: f64, v2: f64) -> f64 {
+    (v1 * v1 + v2 * v2 + v1 * v2).sqrt()
+}
+
+/// The phasors a healthy installation would show for the same magnitudes:
+/// voltages at 0°, −120°, +120° and every current at its voltage minus the
+/// common load angle `load_angle_deg` (from the wiring check).
+pub fn expected(m: &Measurements, load_angle_deg: f64) -> PhasorSet {
+    const NOMINAL: [f64; 3] = [0.0, -120.0, 120.0];
+    let v = m.voltage_v.to_array();
+    let i = m.current_a.to_array();
+    PhasorSet {
+        voltage: std::array::from_fn(|k| Phasor {
+            magnitude: v[k],
+            angle_deg: NOMINAL[k],
+        }),
+        current: std::array::from_fn(|k| Phasor {
+            magnitude: i[k],
+            angle_deg: normalize_deg(NOMINAL[k] - load_angle_deg),
+        }),
+        voltage_angles_measured: true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,5 +261,49 @@ mod tests {
         );
         assert!(close(set.current[2].angle_deg, 120.0, 1e-6));
         assert_eq!(set.current[1].magnitude, 10.0);
+    }
+
+    #[test]
+    fn expected_phasors_match_a_healthy_reading() {
+        let line = expected_line_voltage(220.0, 220.0);
+        assert!(close(line, 220.0 * 3f64.sqrt(), 1e-9));
+        let s = 220.0 * 100.0 / 1000.0;
+        let (p, q) = (s * 30f64.to_radians().cos(), s * 30f64.to_radians().sin());
+        let m = Measurements {
+            voltage_v: PerPhase {
+                a: 220.0,
+                b: 220.0,
+                c: 220.0,
+            },
+            line_voltage_v: LineVoltages {
+                ab: line,
+                bc: line,
+                ca: line,
+                mean: line,
+            },
+            current_a: PerPhase {
+                a: 100.0,
+                b: 100.0,
+                c: 100.0,
+            },
+            active_power_kw: PerPhaseTotal {
+                a: p,
+                b: p,
+                c: p,
+                total: 3.0 * p,
+            },
+            reactive_power_kvar: PerPhaseTotal {
+                a: q,
+                b: q,
+                c: q,
+                total: 3.0 * q,
+            },
+            ..Default::default()
+        };
+        let (got, want) = (phasors(&m), expected(&m, 30.0));
+        for k in 0..3 {
+            assert!(close(got.current[k].angle_deg, want.current[k].angle_deg, 1e-6));
+            assert!(close(got.voltage[k].angle_deg, want.voltage[k].angle_deg, 1e-6));
+        }
     }
 }
