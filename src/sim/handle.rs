@@ -12,6 +12,9 @@
 //! - [`SimDevice::subscribe_faults`] publishes [`Faults`] injected by tests
 //!   and the control interface (stall, refuse, drop connections, delay).
 //!
+//! Never call into the handle while holding a `borrow()` of either channel
+//! (copy the value out first): the handle may publish on it.
+//!
 //! Reboots go through [`SimDevice::reboot`] and friends, which take the
 //! device offline and bring it back after its reboot delay.
 
@@ -122,6 +125,9 @@ impl SimDevice {
     }
 
     fn publish(&self, state: PowerState) {
+        if *self.shared.power.borrow() == state {
+            return;
+        }
         self.shared.power.send_if_modified(|current| {
             let changed = *current != state;
             *current = state;
@@ -160,6 +166,8 @@ impl SimDevice {
     }
 
     /// Wait until `pred` holds for the power state, at most `timeout`.
+    /// `pred` runs while the channel is borrowed: it must not call back
+    /// into this handle.
     pub async fn wait_power(
         &self,
         timeout: Duration,
