@@ -30,6 +30,12 @@ pub enum What {
     /// Full-map reads per second on one connection, many meters polled at
     /// once, and mbpoll reading the same simulator.
     Modbus(ModbusArgs),
+    /// DATA decode rate, and K simulated meters publishing through
+    /// Mosquitto into one monitor (its CPU and memory).
+    Mqtt(super::bench_mqtt::MqttArgs),
+    /// (Internal) the publishing meters of `bench mqtt`, in a child process.
+    #[command(hide = true)]
+    MqttPublishers(super::bench_mqtt::PublishersArgs),
 }
 
 /// Options of `je08 bench modbus`.
@@ -57,6 +63,8 @@ pub struct ModbusArgs {
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.what {
         What::Modbus(m) => modbus(m).await,
+        What::Mqtt(m) => super::bench_mqtt::run(m).await,
+        What::MqttPublishers(p) => super::bench_mqtt::publishers(p).await,
     }
 }
 
@@ -126,7 +134,7 @@ impl Latencies {
 
 /// CPU time (user + system) this process used so far, from /proc/self/stat
 /// (Linux; USER_HZ = 100). `None` elsewhere.
-fn cpu_time() -> Option<Duration> {
+pub(crate) fn cpu_time() -> Option<Duration> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     let after = stat.rsplit_once(')')?.1;
     let fields: Vec<&str> = after.split_whitespace().collect();
@@ -193,7 +201,7 @@ async fn one_connection(meter: &Endpoint, window: Duration) -> anyhow::Result<()
     Ok(())
 }
 
-fn cpu_share(cpu: Option<Duration>, wall: Duration) -> String {
+pub(crate) fn cpu_share(cpu: Option<Duration>, wall: Duration) -> String {
     cpu.map_or_else(
         || "n/a".to_string(),
         |c| format!("{:.0}% of one core", 100.0 * c.as_secs_f64() / wall.as_secs_f64()),

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod bench;
+pub mod bench_mqtt;
 pub mod certs;
 pub mod config;
 pub mod discover;
