@@ -517,6 +517,21 @@ impl ModbusClient {
                     timeout: self.config.timeout,
                 })
             }
+            // tokio-modbus compares function codes by variant: a raw request
+            // for function 1 answered with exception "function 1" counts as a
+            // mismatch (Custom(1) vs ReadCoils). Same number: it is our answer.
+            Ok(Err(tokio_modbus::Error::Protocol(ProtocolError::FunctionCodeMismatch {
+                request,
+                result: Err(answer),
+            }))) if request.value() == answer.function.value() => {
+                self.ctx = Some(ctx);
+                self.note_answer();
+                Err(ModbusError::Exception {
+                    meter: self.meter.clone(),
+                    op,
+                    exception: answer.exception.into(),
+                })
+            }
             Ok(Err(err)) => {
                 drop(ctx);
                 self.note_failure();

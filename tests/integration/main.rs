@@ -4,6 +4,9 @@
 
 mod discovery;
 mod firmware;
+mod mbpoll;
+mod modbus_cli;
+mod modbus_client;
 mod modbus_faults;
 mod mqtt;
 mod sim_modbus;
