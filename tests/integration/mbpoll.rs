@@ -13,7 +13,9 @@ use je08::sim::{MeterOptions, SimMeter, spawn_meter};
 use tokio::process::Command;
 
 async fn meter(id: u32) -> SimMeter {
-    spawn_meter(MeterOptions::new(id)).await.expect("simulator starts")
+    spawn_meter(MeterOptions::new(id))
+        .await
+        .expect("simulator starts")
 }
 
 async fn our_read(addr: SocketAddr) -> RegisterBlock {
@@ -21,7 +23,10 @@ async fn our_read(addr: SocketAddr) -> RegisterBlock {
         timeout: std::time::Duration::from_secs(5),
         ..ClientConfig::default()
     };
-    ModbusClient::new(addr.into(), config).read_map().await.expect("our client reads")
+    ModbusClient::new(addr.into(), config)
+        .read_map()
+        .await
+        .expect("our client reads")
 }
 
 /// Run mbpoll once against `addr` (holding registers, 0-based references)
@@ -31,7 +36,9 @@ async fn mbpoll(addr: SocketAddr, options: &[&str], values: &[&str]) -> (bool, S
     let port = addr.port().to_string();
     let ip = addr.ip().to_string();
     let out = Command::new("mbpoll")
-        .args(["-m", "tcp", "-a", "1", "-0", "-1", "-t", "4", "-o", "5", "-p", &port])
+        .args([
+            "-m", "tcp", "-a", "1", "-0", "-1", "-t", "4", "-o", "5", "-p", &port,
+        ])
         .args(options)
         .arg(&ip)
         .args(values)
@@ -95,10 +102,7 @@ async fn mbpoll_writes_single_and_multiple_registers() {
     assert!(ok, "multiple write failed: {text}");
     let block = our_read(sim.modbus).await;
     assert_eq!(block.get(addr::RELACAO_TC), 150);
-    assert_eq!(
-        [block.get(10), block.get(11), block.get(12)],
-        [900, 950, 1100]
-    );
+    assert_eq!([block.get(10), block.get(11), block.get(12)], [900, 950, 1100]);
     let live = sim.device.with(|d| d.live_settings());
     assert_eq!(live.ct_ratio, 150);
     assert_eq!(live.gains.current.a, 950);

@@ -27,13 +27,15 @@ impl SimProcess {
         let stdout = child.stdout.take().expect("stdout piped");
         let mut line = String::new();
         // Blocks until the line arrives or the child exits (EOF).
-        BufReader::new(stdout).read_line(&mut line).expect("read the ready line");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read the ready line");
         let mut guard = Self {
             child,
             modbus: String::new(),
         };
-        let ready: Value = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("ready line is JSON ({e}): {line:?}"));
+        let ready: Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("ready line is JSON ({e}): {line:?}"));
         assert_eq!(ready["event"], "ready", "{line}");
         guard.modbus = ready["modbus"].as_str().expect("modbus address").to_string();
         guard
@@ -88,7 +90,14 @@ fn read_prints_the_documented_json_and_a_table() {
     let out = je08(&["read", &sim.modbus]);
     assert!(out.status.success());
     let table = text(&out.stdout);
-    for needle in ["4242", "Voltage (V)", "Power factor", "Energy (kWh)", "500 A : 5 A", "Last reset"] {
+    for needle in [
+        "4242",
+        "Voltage (V)",
+        "Power factor",
+        "Energy (kWh)",
+        "500 A : 5 A",
+        "Last reset",
+    ] {
         assert!(table.contains(needle), "missing {needle}:\n{table}");
     }
 }
@@ -99,8 +108,14 @@ fn set_changes_reports_and_reads_back() {
     let out = je08(&["set", &sim.modbus, "--ct-primary", "750", "--invert-c", "on"]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
-    assert!(stdout.contains("CT ratio") && stdout.contains("100 -> 150"), "{stdout}");
-    assert!(stdout.contains("invert CT C") && stdout.contains("changed"), "{stdout}");
+    assert!(
+        stdout.contains("CT ratio") && stdout.contains("100 -> 150"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("invert CT C") && stdout.contains("changed"),
+        "{stdout}"
+    );
     assert!(stdout.contains("saved"), "{stdout}");
     let json = read_json(&sim.modbus);
     assert_eq!(json["settings"]["ct_ratio"], 150);
@@ -111,13 +126,24 @@ fn set_changes_reports_and_reads_back() {
 fn set_refuses_a_bad_value_before_writing_anything() {
     let sim = SimProcess::start(&[]);
     let before = read_json(&sim.modbus)["settings"].clone();
-    let out = je08(&["set", &sim.modbus, "--ct-ratio", "150", "--gain-voltage-a", "1600"]);
+    let out = je08(&[
+        "set",
+        &sim.modbus,
+        "--ct-ratio",
+        "150",
+        "--gain-voltage-a",
+        "1600",
+    ]);
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
     assert!(stderr.contains("--gain-voltage-a 1600"), "{stderr}");
     assert!(stderr.contains("500–1500"), "{stderr}");
     assert!(stderr.contains("nothing was written"), "{stderr}");
-    assert_eq!(read_json(&sim.modbus)["settings"], before, "a refused set changed the meter");
+    assert_eq!(
+        read_json(&sim.modbus)["settings"],
+        before,
+        "a refused set changed the meter"
+    );
 
     let out = je08(&["set", &sim.modbus, "--ct-primary", "502"]);
     assert!(!out.status.success());
@@ -130,7 +156,10 @@ fn reset_energy_needs_yes_without_a_terminal() {
     let out = je08(&["reset-energy", &sim.modbus, "--kwh"]);
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("--yes") && stderr.contains("not a terminal"), "{stderr}");
+    assert!(
+        stderr.contains("--yes") && stderr.contains("not a terminal"),
+        "{stderr}"
+    );
 
     let out = je08(&["reset-energy", &sim.modbus, "--all", "--yes"]);
     let stdout = text(&out.stdout);

@@ -6,9 +6,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use je08::client::modbus::{ClientConfig, Exception, ModbusClient, ModbusError};
-use je08::client::params::{
-    ApplyOptions, EnergyCounters, apply_settings, reset_energy,
-};
+use je08::client::params::{ApplyOptions, EnergyCounters, apply_settings, reset_energy};
 use je08::protocol::codec::{RegisterBlock, decode};
 use je08::protocol::registers::addr;
 use je08::protocol::validate::WritePlan;
@@ -18,7 +16,9 @@ use je08::sim::{MeterOptions, SimMeter, spawn_meter};
 const DEADLINE: Duration = Duration::from_secs(10);
 
 async fn meter(id: u32) -> SimMeter {
-    spawn_meter(MeterOptions::new(id)).await.expect("simulator starts")
+    spawn_meter(MeterOptions::new(id))
+        .await
+        .expect("simulator starts")
 }
 
 fn client(addr: SocketAddr) -> ModbusClient {
@@ -53,10 +53,18 @@ async fn the_whole_map_reads_in_one_request_and_decodes_sensibly() {
     }
     assert!((45.0..65.0).contains(&m.frequency_hz), "{}", m.frequency_hz);
     assert!(m.power_factor.total.abs() <= 1.0);
-    assert!(m.line_voltage_v.mean > m.voltage_v.a, "line voltage above phase voltage");
+    assert!(
+        m.line_voltage_v.mean > m.voltage_v.a,
+        "line voltage above phase voltage"
+    );
     // Settings, id and versions are what the simulator holds.
     let truth = sim.device.registers();
-    for a in (9..=19).chain([addr::DEVICE_ID_HIGH, addr::DEVICE_ID_LOW, addr::ESP_VERSION, addr::STM32_VERSION]) {
+    for a in (9..=19).chain([
+        addr::DEVICE_ID_HIGH,
+        addr::DEVICE_ID_LOW,
+        addr::ESP_VERSION,
+        addr::STM32_VERSION,
+    ]) {
         assert_eq!(block.get(a), truth.get(a), "register {a}");
     }
     // The connection is kept for the next request.
@@ -74,7 +82,9 @@ async fn settings_round_trip_reaches_the_meter_and_is_saved() {
         (addr::GANHO_TENSAO_A, 1010),
     ])
     .unwrap();
-    let outcome = apply_settings(&mut c, &plan, ApplyOptions::default()).await.unwrap();
+    let outcome = apply_settings(&mut c, &plan, ApplyOptions::default())
+        .await
+        .unwrap();
     assert!(outcome.is_ok(), "{:?}", outcome.mismatches);
     assert!(outcome.saved);
     assert_eq!(outcome.after.ct_ratio, 120);
@@ -109,12 +119,16 @@ async fn defaults_restore_the_gains() {
     let sim = meter(1004).await;
     let mut c = client(sim.modbus);
     let plan = WritePlan::new(&[(addr::GANHO_CORRENTE_C, 1200), (addr::GANHO_FREQUENCIA, 990)]).unwrap();
-    apply_settings(&mut c, &plan, ApplyOptions::default()).await.unwrap();
+    apply_settings(&mut c, &plan, ApplyOptions::default())
+        .await
+        .unwrap();
     let options = ApplyOptions {
         restore_defaults: true,
         save: true,
     };
-    let outcome = apply_settings(&mut c, &WritePlan::default(), options).await.unwrap();
+    let outcome = apply_settings(&mut c, &WritePlan::default(), options)
+        .await
+        .unwrap();
     assert!(outcome.defaults_restored);
     assert_eq!(outcome.after.gains.current.c, 1000);
     assert_eq!(outcome.after.gains.frequency, 1000);
@@ -133,7 +147,10 @@ async fn every_exception_code_is_shown_by_name() {
     assert_eq!(err.exception(), Some(Exception::ILLEGAL_DATA_ADDRESS));
     let text = err.to_string();
     assert!(text.contains("illegal data address (02)"), "{text}");
-    assert!(text.contains(&sim.modbus.to_string()) && text.contains("registers 105–114"), "{text}");
+    assert!(
+        text.contains(&sim.modbus.to_string()) && text.contains("registers 105–114"),
+        "{text}"
+    );
 
     let err = c.write_register(addr::RELACAO_TC, 10).await.unwrap_err();
     assert_eq!(err.exception(), Some(Exception::ILLEGAL_DATA_VALUE));
@@ -162,10 +179,17 @@ async fn a_multi_write_with_one_bad_value_changes_nothing() {
     let before = c.read_map().await.unwrap();
     // GANHO_TENSAO_A..RELACAO_TC with GANHO_TENSAO_B = 1600 out of range.
     let values = [900, 900, 1600, 900, 900, 900, 150];
-    let err = c.write_registers(addr::GANHO_TENSAO_A, &values).await.unwrap_err();
+    let err = c
+        .write_registers(addr::GANHO_TENSAO_A, &values)
+        .await
+        .unwrap_err();
     assert_eq!(err.exception(), Some(Exception::ILLEGAL_DATA_VALUE), "{err}");
     let after = c.read_map().await.unwrap();
-    assert_eq!(writable_area(&before), writable_area(&after), "a partial write leaked");
+    assert_eq!(
+        writable_area(&before),
+        writable_area(&after),
+        "a partial write leaked"
+    );
 }
 
 #[tokio::test]
@@ -183,13 +207,32 @@ async fn energy_resets_zero_the_chosen_accumulators() {
         assert!(started.elapsed() < DEADLINE, "energy never accumulated");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let outcome = reset_energy(&mut c, EnergyCounters { kwh: true, kvarh: false }).await.unwrap();
+    let outcome = reset_energy(
+        &mut c,
+        EnergyCounters {
+            kwh: true,
+            kvarh: false,
+        },
+    )
+    .await
+    .unwrap();
     let kwh = outcome.kwh.unwrap();
     assert!(outcome.is_ok() && kwh.after < kwh.before, "{kwh:?}");
     assert!(outcome.kvarh.is_none());
     let s = decode(&c.read_map().await.unwrap());
-    assert!(s.measurements.energy_kvarh.total >= 1.0, "kVArh must be untouched");
-    let outcome = reset_energy(&mut c, EnergyCounters { kwh: true, kvarh: true }).await.unwrap();
+    assert!(
+        s.measurements.energy_kvarh.total >= 1.0,
+        "kVArh must be untouched"
+    );
+    let outcome = reset_energy(
+        &mut c,
+        EnergyCounters {
+            kwh: true,
+            kvarh: true,
+        },
+    )
+    .await
+    .unwrap();
     assert!(outcome.is_ok(), "{outcome:?}");
     assert!(outcome.kvarh.unwrap().after < outcome.kvarh.unwrap().before);
 }
