@@ -10,3 +10,4 @@ mod modbus_client;
 mod modbus_faults;
 mod mqtt;
 mod sim_modbus;
+mod sim_wiring;
