@@ -338,7 +338,7 @@ impl Shared {
                     meter.malformed += 1;
                     self.malformed.fetch_add(1, Ordering::Relaxed);
                     (meter.malformed == 1).then(|| {
-                        tracing::warn!(meter = id, %topic, %error, "malformed payload (further ones from this meter are only counted)");
+                        tracing::info!(meter = id, %topic, %error, "malformed payload (further ones from this meter are only counted)");
                         MonitorEvent::Malformed {
                             id: id.to_string(),
                             topic: topic.to_string(),
@@ -382,7 +382,7 @@ impl Shared {
                 }
                 let changed = lock(&self.last_error).replace(error.clone()).as_ref() != Some(error);
                 if changed {
-                    tracing::warn!(%error, "MQTT connection down; retrying with backoff");
+                    tracing::info!(%error, "MQTT connection down; retrying with backoff");
                 }
                 let _ = self.events.send(MonitorEvent::Down {
                     error: error.clone(),

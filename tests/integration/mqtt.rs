@@ -817,3 +817,110 @@ fn cli_watch_json_prints_the_data_of_a_sim() {
     assert!(json["energy_kwh"]["total"].is_number());
     assert!(json["rssi_dbm"].is_number() && json["uptime_s"].is_number());
 }
+
+#[tokio::test]
+async fn cli_send_wait_prints_the_meters_answer() {
+    let broker = Mosquitto::start(&BrokerSetup::default());
+    let meter = sim_meter(2109, broker.url(false), None).await;
+    let stats = meter.mqtt.as_ref().unwrap().stats();
+    eventually("sim connected", || stats.connected()).await;
+    let url = broker.url(false).to_string();
+    let exe = env!("CARGO_BIN_EXE_je08");
+    let run = |command: &'static str| {
+        let url = url.clone();
+        tokio::task::spawn_blocking(move || {
+            Command::new(exe)
+                .args([
+                    "mqtt", "send", "--broker", &url, "--device", "2109", "--wait", command,
+                ])
+                .stdin(Stdio::null())
+                .output()
+                .unwrap()
+        })
+    };
+    let out = tokio::time::timeout(SOON, run("get-info"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["type"], "info");
+    assert_eq!(json["device"], "2109");
+    assert_eq!(json["info"]["devtype"], "JE08");
+
+    let out = tokio::time::timeout(SOON, run("reset-kwh"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["type"], "data");
+    assert!(json["energy_kwh"]["total"].as_f64().unwrap() < 1.0, "{json}");
+
+    // A meter that does not exist: acknowledged by the broker, no answer.
+    let out = Command::new(exe)
+        .args([
+            "mqtt",
+            "send",
+            "--broker",
+            &url,
+            "--device",
+            "999",
+            "--wait",
+            "--timeout",
+            "1",
+            "get-info",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did not answer"));
+}
+
+#[test]
+fn cli_reports_a_refused_broker_in_one_line_and_bad_credentials_with_status_2() {
+    let port = free_port();
+    let exe = env!("CARGO_BIN_EXE_je08");
+    let out = Command::new(exe)
+        .args([
+            "mqtt",
+            "send",
+            "--broker",
+            &format!("mqtt://127.0.0.1:{port}"),
+            "--device",
+            "1",
+            "--timeout",
+            "2",
+            "get-info",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("connection refused"), "{stderr}");
+
+    let guarded = Mosquitto::start(&BrokerSetup {
+        password: Some(("op".into(), "right".into())),
+        ..BrokerSetup::default()
+    });
+    let out = Command::new(exe)
+        .args([
+            "mqtt",
+            "watch",
+            "--broker",
+            &guarded.url(false).to_string(),
+            "--user",
+            "op",
+        ])
+        .env("JE08_MQTT_PASSWORD", "wrong")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        !stderr.contains("wrong"),
+        "the password must not be printed: {stderr}"
+    );
+}
