@@ -9,5 +9,6 @@ mod modbus_cli;
 mod modbus_client;
 mod modbus_faults;
 mod mqtt;
+mod sim_calibration;
 mod sim_modbus;
 mod sim_wiring;
