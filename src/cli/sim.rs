@@ -12,13 +12,14 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 
 use crate::mqtt_link::{LinkOptions, Password, TlsFiles};
+use crate::protocol::http_api::Secret;
 use crate::protocol::mqtt::{BrokerUrl, DEFAULT_PUBLISH_TOPIC, DEFAULT_SUBSCRIBE_TOPIC};
 use crate::sim::broker::start_embedded_broker;
 use crate::sim::mqtt::SimMqttOptions;
 use crate::sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
 
 /// Options of `je08 sim`.
-#[derive(Debug, clap::Args)]
+#[derive(clap::Args)]
 pub struct Args {
     /// Address to serve on [default: 127.0.0.1; with --count > 1, 127.0.0.2,
     /// 127.0.0.3, … one per meter].
@@ -83,6 +84,49 @@ pub struct Args {
     /// one); the meters publish to it unless --mqtt names another broker.
     #[arg(long, value_name = "PORT", num_args = 0..=1, default_missing_value = "0")]
     pub embedded_broker: Option<u16>,
+    /// HTTP API port (0 = any free port; 80 needs privileges). With --count
+    /// and an explicit --bind, meter i uses port P+i.
+    #[arg(long, default_value_t = 8080)]
+    pub http_port: u16,
+    /// espota UDP port (0 = any free port), numbered like --http-port.
+    #[arg(long, default_value_t = 8266)]
+    pub ota_port: u16,
+    /// Serve the simulator control interface on 127.0.0.1:P (meter i on
+    /// P+i; 0 = any free port). Not served when absent.
+    #[arg(long, value_name = "P")]
+    pub control_port: Option<u16>,
+    /// Interface password of the meters [default: bintechnology].
+    #[arg(long, value_name = "PASSWORD")]
+    pub password: Option<String>,
+    /// Mode the meters start in.
+    #[arg(long, default_value = "application", value_parser = ["application", "configuration", "update"])]
+    pub start_mode: String,
+}
+
+impl std::fmt::Debug for Args {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Args")
+            .field("bind", &self.bind)
+            .field("modbus_port", &self.modbus_port)
+            .field("http_port", &self.http_port)
+            .field("ota_port", &self.ota_port)
+            .field("control_port", &self.control_port)
+            .field("id", &self.id)
+            .field("count", &self.count)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("start_mode", &self.start_mode)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Port `base` for meter `index`: `base + index` when the meters share one
+/// address, `base` when each has its own; 0 stays 0 (any free port).
+fn nth_port(base: u16, index: u16, shared_address: bool, what: &str) -> anyhow::Result<u16> {
+    if base == 0 || !shared_address {
+        return Ok(base);
+    }
+    base.checked_add(index)
+        .with_context(|| format!("{what} port past 65535"))
 }
 
 /// The meters' MQTT settings, if MQTT is on: --mqtt, else the embedded
@@ -126,6 +170,18 @@ pub fn meter_options(args: &Args, index: u16) -> anyhow::Result<MeterOptions> {
         .map_or(u64::from(id), |s| s.wrapping_add(u64::from(index)));
     options.device.model.time_scale = args.time_scale;
     options.device.reboot_delay = Duration::from_millis(args.reboot_delay_ms);
+    options.device.start_mode = args.start_mode.parse().map_err(anyhow::Error::msg)?;
+    if let Some(password) = &args.password {
+        let secret = Some(Secret::new(password.clone()));
+        options.device.network.interface_password = secret;
+    }
+    let shared = args.bind.is_some() || args.count == 1;
+    options.http_port = Some(nth_port(args.http_port, index, shared, "HTTP")?);
+    options.ota_port = Some(nth_port(args.ota_port, index, shared, "espota")?);
+    options.control_port = args
+        .control_port
+        .map(|p| nth_port(p, index, true, "control"))
+        .transpose()?;
     match args.bind {
         Some(ip) => {
             options.bind = ip;
@@ -169,16 +225,16 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         let mut options = meter_options(&args, index)?;
         options.mqtt = mqtt.clone();
         let (ip, port) = (options.bind, options.modbus_port);
-        let meter = spawn_meter(options)
-            .await
-            .with_context(|| format!("cannot serve Modbus on {ip}:{port}"))?;
+        let meter = spawn_meter(options).await.with_context(|| {
+            format!("cannot serve meter on {ip} (Modbus port {port}, or its HTTP/espota/control port)")
+        })?;
         let mut ready = meter.ready_line();
         ready.broker = embedded.map(|a| a.to_string());
         let line = serde_json::to_string(&ready)?;
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "{line}")?;
         stdout.flush()?;
-        tracing::info!(id = meter.id(), modbus = %meter.modbus, "meter ready");
+        tracing::info!(id = meter.id(), modbus = %meter.modbus, http = ?meter.http, ota = ?meter.ota, "meter ready");
         meters.push(meter);
     }
     shutdown_signal().await?;

@@ -28,7 +28,7 @@ use serde::Serialize;
 
 use super::model::{Model, ModelParams};
 use crate::protocol::codec::{self, RegisterBlock};
-use crate::protocol::http_api::{Connectivity, Protocols, WifiMode as WifiRole, WifiState};
+use crate::protocol::http_api::{CertKind, Connectivity, Protocols, Secret, WifiMode as WifiRole, WifiState};
 use crate::protocol::mode::Mode;
 use crate::protocol::readings::{
     DeviceStatus, Gains, Inversions, PhaseGains, ResetCause, ResetReason, Settings, Version, WifiMode,
@@ -260,6 +260,9 @@ pub struct Device {
     pub protocols: Protocols,
     /// Protocol settings applied at the next boot.
     pub protocols_saved: Protocols,
+    /// MQTT TLS material stored over `/api/certs` (PEM, write-only; kept
+    /// across reboots like the flash it lives in).
+    pub certs: std::collections::HashMap<CertKind, Secret>,
     /// In station mode: the connection fails (wrong SSID/password, no lease).
     pub wifi_problem: bool,
     /// Wi-Fi signal while connected as a station.
@@ -301,6 +304,7 @@ impl Device {
             network_saved: config.network,
             protocols: config.protocols.clone(),
             protocols_saved: config.protocols,
+            certs: std::collections::HashMap::new(),
             wifi_problem: false,
             rssi_dbm: config.rssi_dbm,
             stm32_fails: 0,
@@ -376,6 +380,13 @@ impl Device {
     /// Settings that survive a reboot.
     pub fn saved_settings(&self) -> Settings {
         self.saved
+    }
+
+    /// Store the CT block of the HTTP API (RELACAO_TC, INVERTE_TC_FASE_A/B/C)
+    /// as saved settings: it becomes live at the next boot.
+    pub fn save_ct(&mut self, ratio: u16, invert: Inversions) {
+        self.saved.ct_ratio = ratio;
+        self.saved.invert = invert;
     }
 
     /// The measurement model.

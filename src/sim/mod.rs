@@ -24,23 +24,29 @@
 //!    `registers` / `reboot` …; never hold the lock across an await.
 
 pub mod broker;
+pub mod control;
 pub mod device;
 pub mod handle;
+pub mod http;
 pub mod mdns;
 pub mod modbus;
 pub mod model;
 pub mod mqtt;
+pub mod ota;
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use serde::Serialize;
 
+use control::ControlServer;
 pub use device::{Device, DeviceConfig};
 pub use handle::{Faults, PowerState, SimDevice};
+use http::HttpServer;
 use modbus::ModbusServer;
 pub use model::{ModelParams, Scenario};
 use mqtt::{SimMqtt, SimMqttOptions};
+use ota::OtaServer;
 
 /// How to start one virtual meter.
 #[derive(Debug, Clone)]
@@ -53,6 +59,12 @@ pub struct MeterOptions {
     pub modbus_port: u16,
     /// MQTT client settings; `None`: MQTT disabled.
     pub mqtt: Option<SimMqttOptions>,
+    /// HTTP API port (`None`: not served; 0: a free one).
+    pub http_port: Option<u16>,
+    /// espota UDP port (`None`: not served; 0: a free one).
+    pub ota_port: Option<u16>,
+    /// Control interface port on 127.0.0.1 (`None`: not served; 0: a free one).
+    pub control_port: Option<u16>,
 }
 
 impl MeterOptions {
@@ -63,6 +75,9 @@ impl MeterOptions {
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             modbus_port: 0,
             mqtt: None,
+            http_port: None,
+            ota_port: None,
+            control_port: None,
         }
     }
 
@@ -81,10 +96,19 @@ pub struct SimMeter {
     pub device: SimDevice,
     /// Where the Modbus server listens.
     pub modbus: SocketAddr,
+    /// Where the HTTP API listens, when served.
+    pub http: Option<SocketAddr>,
+    /// The espota UDP address, when served.
+    pub ota: Option<SocketAddr>,
+    /// The control interface address, when served.
+    pub control: Option<SocketAddr>,
     modbus_server: ModbusServer,
     /// The MQTT client, when enabled.
     pub mqtt: Option<SimMqtt>,
     mqtt_broker: Option<String>,
+    http_server: Option<HttpServer>,
+    ota_server: Option<OtaServer>,
+    control_server: Option<ControlServer>,
 }
 
 /// The JSON line `je08 sim` prints once a meter is ready.
@@ -132,12 +156,36 @@ pub async fn spawn_meter(options: MeterOptions) -> io::Result<SimMeter> {
         ),
         None => None,
     };
+    let http_server = match options.http_port {
+        Some(port) => Some(HttpServer::spawn(device.clone(), SocketAddr::new(options.bind, port)).await?),
+        None => None,
+    };
+    let ota_server = match options.ota_port {
+        Some(port) => Some(OtaServer::spawn(device.clone(), SocketAddr::new(options.bind, port)).await?),
+        None => None,
+    };
+    let control_server = match options.control_port {
+        Some(port) => Some(
+            ControlServer::spawn(
+                device.clone(),
+                SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port),
+            )
+            .await?,
+        ),
+        None => None,
+    };
     Ok(SimMeter {
         modbus: modbus_server.local_addr(),
+        http: http_server.as_ref().map(HttpServer::local_addr),
+        ota: ota_server.as_ref().map(OtaServer::local_addr),
+        control: control_server.as_ref().map(ControlServer::local_addr),
         device,
         modbus_server,
         mqtt,
         mqtt_broker,
+        http_server,
+        ota_server,
+        control_server,
     })
 }
 
@@ -153,9 +201,9 @@ impl SimMeter {
             event: "ready",
             id: self.id(),
             modbus: self.modbus.to_string(),
-            http: None,
-            ota: None,
-            control: None,
+            http: self.http.map(|a| a.to_string()),
+            ota: self.ota.map(|a| a.to_string()),
+            control: self.control.map(|a| a.to_string()),
             mqtt: self.mqtt_broker.clone(),
             broker: None,
         }
@@ -167,5 +215,14 @@ impl SimMeter {
             mqtt.shutdown().await;
         }
         self.modbus_server.shutdown().await;
+        if let Some(server) = self.http_server {
+            server.shutdown().await;
+        }
+        if let Some(server) = self.ota_server {
+            server.shutdown().await;
+        }
+        if let Some(server) = self.control_server {
+            server.shutdown().await;
+        }
     }
 }

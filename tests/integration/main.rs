@@ -4,10 +4,12 @@
 
 mod discovery;
 mod firmware;
+mod http;
 mod mbpoll;
 mod modbus_cli;
 mod modbus_client;
 mod modbus_faults;
+mod modes;
 mod mqtt;
 mod sim_calibration;
 mod sim_modbus;
