@@ -12,12 +12,23 @@ use crate::ui::app::ConfiguratorApp;
 use crate::ui::model::Source;
 use crate::ui::prefs::{self, Prefs};
 
+/// A meter listed when the window opens.
+#[derive(Debug, Clone)]
+pub struct InitialMeter {
+    /// Modbus address.
+    pub address: String,
+    /// Display name.
+    pub name: String,
+    /// How it is known.
+    pub source: Source,
+}
+
 /// Open the window and block until it closes. `meters` are added to the
 /// list at start (e.g. the demo's simulators).
 pub fn run(
     runtime: &tokio::runtime::Runtime,
     connector: Arc<dyn Connector>,
-    meters: Vec<(String, Source)>,
+    meters: Vec<InitialMeter>,
 ) -> anyhow::Result<ExitCode> {
     let handle = runtime.handle().clone();
     let options = eframe::NativeOptions {
@@ -41,8 +52,11 @@ pub fn run(
                 .and_then(|s| eframe::get_value(s, prefs::KEY))
                 .unwrap_or_default();
             let mut app = ConfiguratorApp::new(backend, prefs);
-            for (address, source) in meters {
-                app.add_meter(address, source);
+            for meter in meters {
+                let key = app.add_meter(meter.address, meter.source);
+                if let Some(entry) = app.model.meter_mut(key) {
+                    entry.name = meter.name;
+                }
             }
             Ok(Box::new(app))
         }),

@@ -12,6 +12,7 @@ pub mod bench_mqtt;
 pub mod certs;
 pub mod config;
 pub mod discover;
+pub mod demo;
 pub mod firmware;
 pub mod gui;
 pub mod meter;
@@ -38,6 +39,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open the configurator with three simulated meters (no hardware needed).
+    Demo(demo::Args),
     /// Serve virtual JE08 meters (Modbus TCP) until Ctrl-C.
     Sim(sim::Args),
     /// Read a meter's whole register map (table or --json).
@@ -81,12 +84,13 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let Some(command) = cli.command else {
-        return exit_code(gui::run(
-            &runtime,
-            crate::backend::link::default_connector(),
-            Vec::new(),
-        ));
+    let command = match cli.command {
+        None => {
+            let connector = crate::backend::link::default_connector();
+            return exit_code(gui::run(&runtime, connector, Vec::new()));
+        }
+        Some(Command::Demo(args)) => return exit_code(demo::run(&runtime, args)),
+        Some(command) => command,
     };
     let result = runtime.block_on(async {
         match command {
@@ -105,9 +109,16 @@ pub fn main() -> ExitCode {
             Command::Firmware(args) => firmware::run(args).await,
             Command::Flash(args) => firmware::run_flash(args).await,
             Command::Discover(args) => discover::run(args).await,
+            Command::Demo(_) => unreachable_demo(),
         }
     });
     exit_code(result)
+}
+
+/// `demo` runs the window on the main thread and is dispatched before the
+/// async commands; this arm only satisfies the match.
+fn unreachable_demo() -> anyhow::Result<ExitCode> {
+    anyhow::bail!("demo must be started from the main thread")
 }
 
 fn exit_code(result: anyhow::Result<ExitCode>) -> ExitCode {

@@ -280,7 +280,7 @@ impl ConfiguratorApp {
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let mut lang = self.view.lang;
-                egui::ComboBox::from_id_salt("language")
+                let combo = egui::ComboBox::from_id_salt("language")
                     .selected_text(lang.name())
                     .show_ui(ui, |ui| {
                         for l in Lang::ALL {
@@ -290,7 +290,8 @@ impl ConfiguratorApp {
                 if lang != self.view.lang {
                     actions.push(Action::Lang(lang));
                 }
-                ui.label(tr.t(Msg::Language));
+                let label = ui.label(tr.t(Msg::Language));
+                combo.response.labelled_by(label.id);
                 if let Some(notice) = &self.view.notice {
                     ui.colored_label(ui.visuals().warn_fg_color, notice);
                 }

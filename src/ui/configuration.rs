@@ -50,7 +50,7 @@ pub fn configuration_ui(
             egui::Frame::group(ui.style())
                 .fill(ui.visuals().warn_fg_color.gamma_multiply(0.12))
                 .show(ui, |ui| {
-                    ui.label(RichText::new(format!("⚠ {}", tr.t(Msg::RebootWarning))).strong());
+                    ui.label(RichText::new(tr.t(Msg::RebootWarning)).strong());
                 });
             ui.horizontal(|ui| {
                 ui.add_enabled(false, egui::Button::new(tr.t(Msg::EnterConfigMode)));

@@ -102,12 +102,13 @@ messages! {
     NoMeterSelected => "No meter selected", "Nenhum medidor selecionado";
     NoMeterHint => "Add a meter by address on the left, or start `je08 demo`.", "Adicione um medidor pelo endereço à esquerda, ou rode `je08 demo`.";
     Address => "Address", "Endereço";
+    State => "State", "Estado";
     Mode => "Mode", "Modo";
     ModeApplication => "application", "aplicação";
     ModeConfiguration => "configuration", "configuração";
     ModeUpdate => "update", "atualização";
     Unknown => "unknown", "desconhecido";
-    Firmware => "Firmware", "Firmware";
+    Firmware => "Firmware version", "Versão de firmware";
     Sources => "Found by", "Encontrado por";
     SourceManual => "manual entry", "entrada manual";
     SourceRemembered => "remembered", "lembrado";
@@ -213,6 +214,7 @@ messages! {
     Result => "Result", "Resultado";
     Confirmed => "confirmed", "confirmado";
     Differs => "differs", "diferente";
+    Failed => "failed", "falhou";
     ModeSection => "Operating mode", "Modo de operação";
     RebootWarning => "Changing mode reboots the meter: its kWh and kVArh counters restart from zero.", "Trocar de modo reinicia o medidor: os contadores de kWh e kVArh voltam a zero.";
     EnterConfigMode => "Enter configuration mode", "Entrar no modo configuração";

@@ -47,10 +47,7 @@ pub fn live_ui(
 ) {
     let Some(snapshot) = meter.latest.as_deref() else {
         ui.add_space(20.0);
-        ui.vertical_centered(|ui| {
-            ui.spinner();
-            ui.label(tr.t(Msg::WaitingForData));
-        });
+        ui.vertical_centered(|ui| ui.label(tr.t(Msg::WaitingForData)));
         return;
     };
     egui::ScrollArea::vertical()

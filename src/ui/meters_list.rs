@@ -63,10 +63,7 @@ fn meter_row_ui(
             let wifi = meter.latest.as_ref().map(|s| s.device.wifi_mode);
             let pattern = led::pattern(meter.mode(), wifi);
             widgets::led_ui(ui, pattern, tr.t(Msg::LedHint));
-            ui.label(RichText::new(meter.title()).strong().size(16.0));
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                widgets::link_badge_ui(ui, tr, &meter.link);
-            });
+            ui.add(egui::Label::new(RichText::new(meter.title()).strong().size(16.0)).truncate());
         });
         egui::Grid::new(("meter_row", meter.key.0))
             .num_columns(2)

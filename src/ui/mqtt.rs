@@ -320,13 +320,17 @@ fn fleet_ui(
                                         ui.spinner();
                                     }
                                     Some(JobOutcome::Failed(why)) => {
-                                        ui.colored_label(ui.visuals().error_fg_color, "✘")
+                                        ui.colored_label(ui.visuals().error_fg_color, tr.t(Msg::Failed))
                                             .on_hover_text(why);
                                     }
                                     Some(_) => {
                                         ui.colored_label(
                                             OK_COLOR,
-                                            format!("✔ {}", tr.t(command_msg(command))),
+                                            format!(
+                                                "{}: {}",
+                                                tr.t(command_msg(command)),
+                                                tr.t(Msg::Confirmed)
+                                            ),
                                         );
                                     }
                                 }

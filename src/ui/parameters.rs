@@ -295,7 +295,7 @@ fn field_ui(ui: &mut egui::Ui, label: &str, text: &mut String, error: Option<&Fi
         }
         ui.add(edit).accessible_name(label);
         if let Some(err) = error {
-            ui.colored_label(ui.visuals().error_fg_color, format!("⚠ {}", err.text(tr)));
+            ui.colored_label(ui.visuals().error_fg_color, err.text(tr));
         }
     });
 }
@@ -394,12 +394,9 @@ fn outcome_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterEntry, model: &Model) {
                         ui.monospace(f.wanted.to_string());
                         ui.monospace(f.actual.map_or_else(|| "—".into(), |a| a.to_string()));
                         if f.confirmed() {
-                            ui.colored_label(OK_COLOR, format!("✔ {}", tr.t(Msg::Confirmed)));
+                            ui.colored_label(OK_COLOR, tr.t(Msg::Confirmed));
                         } else {
-                            ui.colored_label(
-                                ui.visuals().error_fg_color,
-                                format!("✘ {}", tr.t(Msg::Differs)),
-                            );
+                            ui.colored_label(ui.visuals().error_fg_color, tr.t(Msg::Differs));
                         }
                         ui.end_row();
                     }

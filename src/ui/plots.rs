@@ -169,8 +169,7 @@ pub fn plots_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterEntry, state: &mut LiveS
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
-        .include_x(-f64::from(state.window_s))
-        .include_x(0.0)
+        .default_x_bounds(-f64::from(state.window_s), 0.0)
         .x_axis_label(tr.t(Msg::SecondsAxis))
         .y_axis_label(unit)
         .show(ui, |plot| {

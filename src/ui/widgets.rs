@@ -35,16 +35,23 @@ pub fn fmt(value: Option<f64>, decimals: usize) -> String {
     }
 }
 
-/// The coloured badge for a connection state.
+/// The coloured badge for a connection state: a dot and a word.
 pub fn link_badge_ui(ui: &mut egui::Ui, tr: Tr, state: &LinkState) {
     let (color, text) = match state {
-        LinkState::Online => (Color32::from_rgb(60, 170, 90), tr.t(Msg::Online)),
+        LinkState::Online => (OK_COLOR, tr.t(Msg::Online)),
         LinkState::Connecting => (Color32::from_rgb(200, 160, 40), tr.t(Msg::Connecting)),
-        LinkState::Offline(_) => (Color32::from_rgb(200, 70, 60), tr.t(Msg::Offline)),
+        LinkState::Offline(_) => (Color32::from_rgb(220, 80, 70), tr.t(Msg::Offline)),
     };
-    let r = ui.label(RichText::new(format!("● {text}")).color(color).strong());
+    let response = ui
+        .horizontal(|ui| {
+            ui.spacing_mut().item_spacing.x = 4.0;
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+            ui.painter().circle_filled(rect.center(), 4.5, color);
+            ui.label(RichText::new(text).color(color).strong());
+        })
+        .response;
     if let LinkState::Offline(why) = state {
-        r.on_hover_text(why);
+        response.on_hover_text(why);
     }
 }
 

@@ -14,3 +14,4 @@ mod mqtt;
 mod sim_calibration;
 mod sim_modbus;
 mod sim_wiring;
+mod ui;

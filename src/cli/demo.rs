@@ -1,0 +1,59 @@
+//! `je08 demo`: three simulated meters on loopback (a balanced load, a
+//! reversed CT on phase B, no temperature sensor) and the configurator
+//! window with them already listed. Nothing to install, no hardware.
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+
+use crate::backend::link::default_connector;
+use crate::sim::{MeterOptions, Scenario, spawn_meter};
+use crate::ui::model::Source;
+
+/// Options of `je08 demo`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Energy accumulates this many times faster than real time.
+    #[arg(long, default_value_t = 60.0)]
+    pub time_scale: f64,
+}
+
+/// The demo meters: device id, scenario, display name.
+pub const DEMO_METERS: [(u32, Scenario, &str); 3] = [
+    (1001, Scenario::Balanced, "Demo · balanced load"),
+    (1002, Scenario::ReversedCtB, "Demo · reversed CT on B"),
+    (1003, Scenario::NoTempSensor, "Demo · no temperature sensor"),
+];
+
+/// Start the simulators, open the window, stop everything when it closes.
+pub fn run(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<ExitCode> {
+    let meters = runtime.block_on(async {
+        let mut meters = Vec::new();
+        for (id, scenario, _) in DEMO_METERS {
+            let mut options = MeterOptions::scenario(id, scenario);
+            options.device.model.time_scale = args.time_scale;
+            meters.push(
+                spawn_meter(options)
+                    .await
+                    .with_context(|| format!("cannot start demo meter {id}"))?,
+            );
+        }
+        anyhow::Ok(meters)
+    })?;
+    let listed = meters
+        .iter()
+        .zip(DEMO_METERS)
+        .map(|(m, (_, _, name))| super::gui::InitialMeter {
+            address: m.modbus.to_string(),
+            name: name.to_string(),
+            source: Source::Demo,
+        })
+        .collect();
+    let result = super::gui::run(runtime, default_connector(), listed);
+    runtime.block_on(async {
+        for meter in meters {
+            meter.shutdown().await;
+        }
+    });
+    result
+}
