@@ -428,3 +428,122 @@ async fn faults_refuse_and_stall_give_typed_errors() {
     m.device.set_stall(false);
     c.info().await.expect("answers again");
 }
+
+/// Run `je08` with trace logging; `(success, stdout + stderr)`.
+async fn je08_traced(args: &[&str], env_password: Option<&str>) -> (bool, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_je08"));
+    cmd.arg("--log").arg("trace").args(args).env("RUST_LOG", "trace");
+    match env_password {
+        Some(p) => cmd.env("JE08_PASSWORD", p),
+        None => cmd.env_remove("JE08_PASSWORD"),
+    };
+    let out = cmd.output().await.expect("run je08");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[tokio::test]
+async fn cli_commands_work_and_never_print_the_password() {
+    let secret = "Kx7-cli-secret-0815";
+    let wrong = "Wr0ng-guess-4242";
+    let m = meter(Mode::Application).await;
+    m.device.with(|d| {
+        d.network.interface_password = Some(Secret::new(secret));
+        d.network_saved.interface_password = Some(Secret::new(secret));
+    });
+    let host = http_addr(&m).to_string();
+    let ct_file = std::env::temp_dir().join(format!("je08-ct-{}.json", std::process::id()));
+    std::fs::write(&ct_file, r#"{"ratio": 150, "invert": [false, true, false]}"#).expect("write");
+    let ct_path = ct_file.to_str().expect("path");
+    let steps: Vec<(Vec<&str>, Option<&str>, bool, &str)> = vec![
+        (
+            vec!["info", &host, "--json"],
+            Some(secret),
+            true,
+            "\"mode\":\"application\"",
+        ),
+        (
+            vec!["mode", &host, "configuration", "--password", secret],
+            None,
+            true,
+            "configuration mode",
+        ),
+        (
+            vec!["config", "get", &host, "connectivity", "--json"],
+            Some(secret),
+            true,
+            "\"interface_password\":null",
+        ),
+        (
+            vec!["config", "set", &host, "ct", ct_path],
+            Some(secret),
+            true,
+            "next reboot",
+        ),
+        (
+            vec!["config", "get", &host, "ct", "--json"],
+            Some(secret),
+            true,
+            "\"ratio\":150",
+        ),
+        (vec!["certs", "status", &host], Some(secret), true, "ca"),
+        (
+            vec!["config", "get", &host, "--password", wrong],
+            None,
+            false,
+            "wrong interface password",
+        ),
+        (
+            vec!["mode", &host, "application"],
+            Some(secret),
+            true,
+            "application mode",
+        ),
+        (vec!["info", &host], None, true, "application"),
+    ];
+    for (args, env, ok, expect) in steps {
+        let (success, text) = je08_traced(&args, env).await;
+        assert_eq!(success, ok, "{args:?}: {text}");
+        assert!(text.contains(expect), "{args:?}: {text}");
+        assert!(!text.contains(secret), "{args:?} printed the password: {text}");
+        assert!(
+            !text.contains(wrong),
+            "{args:?} printed the wrong password: {text}"
+        );
+    }
+    assert_eq!(m.device.registers().get(addr::RELACAO_TC), 150);
+
+    // The simulator itself, given a password on the command line.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_je08"))
+        .args(["--log", "trace", "sim", "--modbus-port", "0", "--http-port", "0"])
+        .args(["--ota-port", "0", "--password", secret])
+        .env("RUST_LOG", "trace")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn je08 sim");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stdout));
+    let ready = tokio::time::timeout(DEADLINE, lines.next_line())
+        .await
+        .expect("ready in time")
+        .expect("read")
+        .expect("a line");
+    let ready: Value = serde_json::from_str(&ready).expect("ready json");
+    let sim_http = ready["http"].as_str().expect("http address").to_owned();
+    let (ok, text) = je08_traced(&["config", "get", &sim_http, "--password", secret], None).await;
+    assert!(!ok && text.contains("configuration mode"), "{text}");
+    child.start_kill().expect("kill");
+    let out = child.wait_with_output().await.expect("wait");
+    let logs = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        logs.contains("TRACE") || logs.contains("DEBUG") || logs.contains("INFO"),
+        "no logs: {logs}"
+    );
+    assert!(!logs.contains(secret), "the simulator logged the password");
+}
