@@ -15,6 +15,7 @@ use crate::mqtt_link::{LinkOptions, Password, TlsFiles};
 use crate::protocol::http_api::Secret;
 use crate::protocol::mqtt::{BrokerUrl, DEFAULT_PUBLISH_TOPIC, DEFAULT_SUBSCRIBE_TOPIC};
 use crate::sim::broker::start_embedded_broker;
+use crate::sim::mdns::MdnsAdvertiser;
 use crate::sim::mqtt::SimMqttOptions;
 use crate::sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
 
@@ -101,6 +102,10 @@ pub struct Args {
     /// Mode the meters start in.
     #[arg(long, default_value = "application", value_parser = ["application", "configuration", "update"])]
     pub start_mode: String,
+    /// Advertise the meters over mDNS (_http, _modbus, _arduino), on the
+    /// loopback interface only; needs a loopback address (127.x.x.x).
+    #[arg(long)]
+    pub mdns: bool,
 }
 
 impl std::fmt::Debug for Args {
@@ -220,10 +225,22 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let mqtt = mqtt_options(&args, embedded)?;
+    let mdns = if args.mdns {
+        if let Some(ip) = args.bind.filter(|ip| !ip.is_loopback() || ip.is_ipv6()) {
+            bail!(
+                "--mdns advertises on the loopback interface only, so it needs a 127.x.x.x \
+                 address; {ip} was given with --bind"
+            );
+        }
+        Some(MdnsAdvertiser::loopback().context("cannot start mDNS advertising")?)
+    } else {
+        None
+    };
     let mut meters: Vec<SimMeter> = Vec::with_capacity(usize::from(args.count));
     for index in 0..args.count {
         let mut options = meter_options(&args, index)?;
         options.mqtt = mqtt.clone();
+        options.mdns = mdns.clone();
         let (ip, port) = (options.bind, options.modbus_port);
         let meter = spawn_meter(options).await.with_context(|| {
             format!("cannot serve meter on {ip} (Modbus port {port}, or its HTTP/espota/control port)")
@@ -240,6 +257,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     shutdown_signal().await?;
     for meter in meters {
         meter.shutdown().await;
+    }
+    if let Some(mdns) = mdns {
+        mdns.shutdown().await;
     }
     Ok(ExitCode::SUCCESS)
 }

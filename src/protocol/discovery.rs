@@ -6,8 +6,8 @@
 use std::fmt;
 use std::net::Ipv4Addr;
 
-use crate::protocol::http_api::Mode;
 pub use crate::protocol::http_api::{FACTORY_IP, FACTORY_PASSWORD};
+use crate::protocol::mode::Mode;
 use crate::protocol::readings::{Version, WifiMode};
 use crate::protocol::registers::addr;
 
@@ -65,12 +65,12 @@ pub struct Advert {
     pub name: String,
     /// Whether Modbus is enabled in the settings.
     pub modbus_enabled: bool,
-    /// TCP port of the HTTP API (80 on a real meter).
-    pub http_port: u16,
+    /// TCP port of the HTTP API (80 on a real meter); `None`: not served.
+    pub http_port: Option<u16>,
     /// TCP port of Modbus (502 on a real meter).
     pub modbus_port: u16,
-    /// UDP port of ArduinoOTA (8266 on a real meter).
-    pub ota_port: u16,
+    /// UDP port of ArduinoOTA (8266 on a real meter); `None`: not served.
+    pub ota_port: Option<u16>,
 }
 
 /// One mDNS service a meter registers: type, port and TXT pairs.
@@ -97,25 +97,29 @@ impl Advert {
         ]
     }
 
-    /// The services this meter registers in its current mode.
+    /// The services this meter registers in its current mode (a service
+    /// whose port is `None` is left out).
     pub fn services(&self) -> Vec<AdvertService> {
-        let mut services = vec![AdvertService {
-            service_type: SERVICE_HTTP,
-            port: self.http_port,
-            txt: self.txt(),
-        }];
-        match self.mode {
-            Mode::Application if self.modbus_enabled => services.push(AdvertService {
+        let mut services = Vec::new();
+        if let Some(port) = self.http_port {
+            services.push(AdvertService {
+                service_type: SERVICE_HTTP,
+                port,
+                txt: self.txt(),
+            });
+        }
+        match (self.mode, self.ota_port) {
+            (Mode::Application, _) if self.modbus_enabled => services.push(AdvertService {
                 service_type: SERVICE_MODBUS,
                 port: self.modbus_port,
                 txt: self.txt(),
             }),
-            Mode::Update => {
+            (Mode::Update, Some(port)) => {
                 let mut txt = self.txt();
                 txt.push((txt::AUTH_UPLOAD.into(), "yes".into()));
                 services.push(AdvertService {
                     service_type: SERVICE_ARDUINO,
-                    port: self.ota_port,
+                    port,
                     txt,
                 });
             }
@@ -361,9 +365,9 @@ mod tests {
             firmware: Version(300),
             name: "Panel 3".into(),
             modbus_enabled,
-            http_port: 80,
+            http_port: Some(80),
             modbus_port: 502,
-            ota_port: 8266,
+            ota_port: Some(8266),
         }
     }
 
@@ -385,6 +389,11 @@ mod tests {
         assert_eq!(ota.port, 8266);
         assert!(ota.txt.contains(&("auth_upload".into(), "yes".into())));
         assert!(!update.services()[0].txt.iter().any(|(k, _)| k == "auth_upload"));
+        let no_http = Advert {
+            http_port: None,
+            ..advert(Mode::Application, true)
+        };
+        assert_eq!(types(&no_http), [SERVICE_MODBUS]);
     }
 
     #[test]

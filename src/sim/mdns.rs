@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use mdns_sd::{IfKind, ServiceDaemon, ServiceInfo};
 use tokio::sync::watch;
 
+use super::handle::{PowerState, SimDevice};
 use crate::protocol::discovery::{Advert, host_name, instance_name};
 
 /// How long a daemon command may wait for room in the daemon's queue, and
@@ -174,17 +175,22 @@ async fn retry_again<T>(mut command: impl FnMut() -> Result<T, mdns_sd::Error>) 
 /// Keep a meter's advertisement at `ip` in step with `state`: publish what
 /// `to_advert` makes of it, re-publish whenever that changes (a mode change
 /// withdraws and re-announces), withdraw while it is `None` (meter offline,
-/// rebooting) and when the sender is dropped (meter stopped).
-pub async fn follow<T>(
+/// rebooting), and withdraw for good when `stop` completes or the sender is
+/// dropped.
+pub async fn follow<T: Clone>(
     advertiser: Arc<MdnsAdvertiser>,
     ip: Ipv4Addr,
     mut state: watch::Receiver<T>,
+    stop: impl Future<Output = ()>,
     to_advert: impl Fn(&T) -> Option<Advert>,
 ) {
+    let mut stop = std::pin::pin!(stop);
     let mut current: Option<Advert> = None;
     let mut id = None;
     loop {
-        let advert = to_advert(&state.borrow_and_update());
+        // Copy the state out first: `to_advert` may take other locks.
+        let value = state.borrow_and_update().clone();
+        let advert = to_advert(&value);
         if advert != current {
             let outcome = match &advert {
                 Some(advert) => {
@@ -201,13 +207,90 @@ pub async fn follow<T>(
             }
             current = advert;
         }
-        if state.changed().await.is_err() {
-            break;
+        tokio::select! {
+            changed = state.changed() => if changed.is_err() { break },
+            () = &mut stop => break,
         }
     }
     if let Some(id) = id
         && let Err(err) = advertiser.withdraw(id).await
     {
         tracing::warn!("{err}");
+    }
+}
+
+/// Ports a simulated meter serves, for its advert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdvertPorts {
+    /// HTTP API, if served.
+    pub http: Option<u16>,
+    /// Modbus TCP.
+    pub modbus: u16,
+    /// espota (UDP), if served.
+    pub ota: Option<u16>,
+}
+
+/// The advert of a simulated meter right now; `None` while it reboots.
+pub fn device_advert(device: &SimDevice, power: PowerState, ports: AdvertPorts) -> Option<Advert> {
+    if !power.online {
+        return None;
+    }
+    let (name, mac, firmware, modbus_enabled) = device.with(|d| {
+        let status = d.status(std::time::Instant::now());
+        (
+            d.name().to_owned(),
+            d.mac_string(),
+            status.esp_version,
+            d.modbus_enabled(),
+        )
+    });
+    Some(Advert {
+        id: device.id(),
+        mac,
+        mode: power.mode,
+        firmware,
+        name,
+        modbus_enabled,
+        http_port: ports.http,
+        modbus_port: ports.modbus,
+        ota_port: ports.ota,
+    })
+}
+
+/// One simulated meter's advertisement, following its power state and mode.
+#[derive(Debug)]
+pub struct MeterAdvert {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl MeterAdvert {
+    /// Advertise `device` at `ip` through `advertiser` until [`MeterAdvert::shutdown`].
+    pub fn spawn(
+        advertiser: Arc<MdnsAdvertiser>,
+        device: SimDevice,
+        ip: Ipv4Addr,
+        ports: AdvertPorts,
+    ) -> Self {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let power = device.subscribe_power();
+        let task = tokio::spawn(async move {
+            let stopped = async {
+                let _ = stopped.await;
+            };
+            follow(advertiser, ip, power, stopped, |state| {
+                device_advert(&device, *state, ports)
+            })
+            .await;
+        });
+        Self { stop, task }
+    }
+
+    /// Withdraw the advert (goodbye packets sent) and stop following.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(());
+        if let Err(err) = self.task.await {
+            tracing::warn!("mDNS advert task failed: {err}");
+        }
     }
 }

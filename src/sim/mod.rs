@@ -36,6 +36,7 @@ pub mod ota;
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -43,6 +44,7 @@ use control::ControlServer;
 pub use device::{Device, DeviceConfig};
 pub use handle::{Faults, PowerState, SimDevice};
 use http::HttpServer;
+use mdns::{AdvertPorts, MdnsAdvertiser, MeterAdvert};
 use modbus::ModbusServer;
 pub use model::{ModelParams, Scenario};
 use mqtt::{SimMqtt, SimMqttOptions};
@@ -65,6 +67,9 @@ pub struct MeterOptions {
     pub ota_port: Option<u16>,
     /// Control interface port on 127.0.0.1 (`None`: not served; 0: a free one).
     pub control_port: Option<u16>,
+    /// mDNS advertiser (loopback only) shared by the meters of a process;
+    /// `None`: not advertised. Only an IPv4 `bind` is advertised.
+    pub mdns: Option<Arc<MdnsAdvertiser>>,
 }
 
 impl MeterOptions {
@@ -78,6 +83,7 @@ impl MeterOptions {
             http_port: None,
             ota_port: None,
             control_port: None,
+            mdns: None,
         }
     }
 
@@ -109,6 +115,7 @@ pub struct SimMeter {
     http_server: Option<HttpServer>,
     ota_server: Option<OtaServer>,
     control_server: Option<ControlServer>,
+    mdns: Option<MeterAdvert>,
 }
 
 /// The JSON line `je08 sim` prints once a meter is ready.
@@ -174,11 +181,23 @@ pub async fn spawn_meter(options: MeterOptions) -> io::Result<SimMeter> {
         ),
         None => None,
     };
+    let mdns = match (options.mdns, options.bind) {
+        (Some(advertiser), IpAddr::V4(ip)) => {
+            let ports = AdvertPorts {
+                http: http_server.as_ref().map(|s| s.local_addr().port()),
+                modbus: modbus_server.local_addr().port(),
+                ota: ota_server.as_ref().map(|s| s.local_addr().port()),
+            };
+            Some(MeterAdvert::spawn(advertiser, device.clone(), ip, ports))
+        }
+        _ => None,
+    };
     Ok(SimMeter {
         modbus: modbus_server.local_addr(),
         http: http_server.as_ref().map(HttpServer::local_addr),
         ota: ota_server.as_ref().map(OtaServer::local_addr),
         control: control_server.as_ref().map(ControlServer::local_addr),
+        mdns,
         device,
         modbus_server,
         mqtt,
@@ -211,6 +230,9 @@ impl SimMeter {
 
     /// Stop every server (listeners and connections closed).
     pub async fn shutdown(self) {
+        if let Some(mdns) = self.mdns {
+            mdns.shutdown().await;
+        }
         if let Some(mqtt) = self.mqtt {
             mqtt.shutdown().await;
         }

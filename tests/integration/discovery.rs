@@ -9,7 +9,7 @@ use std::time::Duration;
 use je08::client::discovery::mdns::{MdnsBrowser, MdnsInterface};
 use je08::client::discovery::{DiscoveryList, Sighting};
 use je08::protocol::discovery::Advert;
-use je08::protocol::http_api::Mode;
+use je08::protocol::mode::Mode;
 use je08::protocol::readings::Version;
 use je08::sim::mdns::{MdnsAdvertiser, follow};
 use mdns_sd::{IfKind, ServiceDaemon, ServiceEvent};
@@ -84,9 +84,9 @@ fn advert(id: u32, mode: Mode) -> Advert {
         firmware: Version(301),
         name: format!("Test meter {id}"),
         modbus_enabled: true,
-        http_port: 18080,
+        http_port: Some(18080),
         modbus_port: 11502,
-        ota_port: 18266,
+        ota_port: Some(18266),
     }
 }
 
@@ -118,9 +118,13 @@ async fn mdns_on_loopback_follows_mode_and_address_and_is_withdrawn() {
     let ip = random_loopback();
     let advertiser = MdnsAdvertiser::loopback().unwrap();
     let (state, state_rx) = watch::channel(advert(id, Mode::Application));
-    let follower = tokio::spawn(follow(Arc::clone(&advertiser), ip, state_rx, |a: &Advert| {
-        Some(a.clone())
-    }));
+    let follower = tokio::spawn(follow(
+        Arc::clone(&advertiser),
+        ip,
+        state_rx,
+        std::future::pending(),
+        |a: &Advert| Some(a.clone()),
+    ));
 
     let (sink, mut sightings) = mpsc::channel(256);
     let _browser = MdnsBrowser::start(&[MdnsInterface::Loopback], sink).unwrap();

@@ -150,7 +150,7 @@ pub fn sighting_from_api_info(info: &Info, addr: SocketAddr) -> Option<Sighting>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::http_api::Mode;
+    use crate::protocol::mode::Mode;
     use crate::protocol::readings::Version;
 
     #[test]

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use chrono::{DateTime, Utc};
 
 use super::registry::{Sighting, Source};
-use crate::protocol::http_api::Mode;
+use crate::protocol::mode::Mode;
 use crate::protocol::mqtt::Message;
 
 /// The sighting a packet from meter `id` (taken from the topic) received at

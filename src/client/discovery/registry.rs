@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::protocol::http_api::Mode;
+use crate::protocol::mode::Mode;
 use crate::protocol::readings::Version;
 
 /// How a meter was found.

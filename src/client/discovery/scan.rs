@@ -11,7 +11,7 @@ use super::registry::{Ports, Sighting, Source};
 use crate::client::endpoint::Endpoint;
 use crate::client::modbus::{ClientConfig, ModbusClient, ModbusError};
 use crate::protocol::discovery::{IDENTITY_FIRST, IDENTITY_LEN, IdentityError, RegisterIdentity, ScanRange};
-use crate::protocol::http_api::Mode;
+use crate::protocol::mode::Mode;
 
 /// Why an address did not identify as a JE08 over Modbus.
 #[derive(Debug, thiserror::Error)]
