@@ -6,6 +6,7 @@ pub mod backend;
 pub mod certs;
 pub mod cli;
 pub mod client;
+pub mod commissioning;
 pub mod mqtt_link;
 pub mod protocol;
 pub mod sim;

@@ -12,6 +12,7 @@ pub mod bench_mqtt;
 pub mod certs;
 pub mod config;
 pub mod demo;
+pub mod confirm;
 pub mod discover;
 pub mod firmware;
 pub mod gui;
@@ -23,6 +24,7 @@ pub mod reset_energy;
 pub mod set;
 pub mod sim;
 pub mod web;
+pub mod wiring_check;
 
 /// Configurator, simulator and command line for the JE08 WATT METER.
 #[derive(Debug, Parser)]
@@ -71,6 +73,8 @@ pub enum Command {
     Flash(firmware::FlashArgs),
     /// Find meters on the network (mDNS, address-range scan, typed addresses).
     Discover(discover::Args),
+    /// Check a meter's wiring from a live window of readings (optionally apply the register fix).
+    WiringCheck(wiring_check::Args),
 }
 
 /// Parse the command line, run the command, and map errors to an exit status.
@@ -110,6 +114,7 @@ pub fn main() -> ExitCode {
             Command::Flash(args) => firmware::run_flash(args).await,
             Command::Discover(args) => discover::run(args).await,
             Command::Demo(_) => unreachable_demo(),
+            Command::WiringCheck(args) => wiring_check::run(args).await,
         }
     });
     exit_code(result)

@@ -1,0 +1,210 @@
+//! `je08 wiring-check`: sample a live window, explain the wiring, and
+//! optionally apply the one-click register fix and check again.
+//!
+//! Exit status: 0 healthy, 2 findings (faults or warnings), 1 error.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::bail;
+use tokio_util::sync::CancellationToken;
+
+use crate::analysis::wiring::{Expectation, Severity, WiringReport};
+use crate::commissioning::sampler::WindowOptions;
+use crate::commissioning::wiring_check::{FixOutcome, WiringCheck, apply_fix, run_check};
+use crate::protocol::registers::label;
+
+use super::confirm::ask;
+use super::meter::Target;
+
+/// Options of `je08 wiring-check`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Which meter.
+    #[command(flatten)]
+    pub target: Target,
+    /// Samples in the window.
+    #[arg(long, value_name = "N", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub samples: u64,
+    /// Time between samples, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    pub interval: u64,
+    /// The CT primary really fitted (e.g. 500 for 500 A/5 A), to check RELACAO_TC.
+    #[arg(long, value_name = "A", value_parser = clap::value_parser!(u32).range(5..=10_000))]
+    pub ct_primary: Option<u32>,
+    /// Print JSON (the wiring report, or the fix outcome with --fix).
+    #[arg(long)]
+    pub json: bool,
+    /// Apply the register fix (INVERTE_TC / RELACAO_TC) when there is one,
+    /// save it, read it back and check again.
+    #[arg(long)]
+    pub fix: bool,
+    /// Do not ask before applying the fix.
+    #[arg(long, requires = "fix")]
+    pub yes: bool,
+}
+
+impl Args {
+    fn window(&self) -> WindowOptions {
+        WindowOptions {
+            samples: usize::try_from(self.samples).unwrap_or(usize::MAX),
+            interval: Duration::from_millis(self.interval),
+        }
+    }
+
+    fn expectation(&self) -> Expectation {
+        Expectation {
+            ct_primary_a: self.ct_primary,
+            ..Expectation::default()
+        }
+    }
+}
+
+fn status(healthy: bool) -> ExitCode {
+    if healthy {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    }
+}
+
+/// Run the check, and the fix when asked.
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut client = args.target.client();
+    let cancel = CancellationToken::new();
+    let expect = args.expectation();
+    let checked = run_check(&mut client, args.window(), &expect, |_, _| {}, &cancel).await?;
+    if !args.fix {
+        client.disconnect().await;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&checked.report)?);
+        } else {
+            print!("{}", render_check(&checked));
+        }
+        return Ok(status(checked.report.healthy));
+    }
+    let writes = checked.report.register_fix();
+    if writes.is_empty() {
+        client.disconnect().await;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&checked.report)?);
+        } else {
+            print!("{}", render_check(&checked));
+            println!("  no register fix to apply: nothing was written");
+        }
+        return Ok(status(checked.report.healthy));
+    }
+    if !args.json {
+        print!("{}", render_check(&checked));
+    }
+    let list: Vec<String> = writes
+        .iter()
+        .map(|(a, v)| format!("{} (register {a}) = {v}", label(*a)))
+        .collect();
+    let question = format!(
+        "Write {} to meter {}, save it and check again?",
+        list.join(", "),
+        checked.meter
+    );
+    if !ask(
+        &question,
+        args.yes,
+        &format!("refusing to change meter {}", checked.meter),
+    )? {
+        eprintln!("nothing was changed");
+        return Ok(ExitCode::FAILURE);
+    }
+    let outcome = apply_fix(&mut client, checked, args.window(), &expect, |_, _| {}, &cancel).await?;
+    client.disconnect().await;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&outcome)?);
+    } else {
+        print!("{}", render_fix(&outcome));
+    }
+    if !outcome.written_ok {
+        bail!(
+            "meter {}: the fix did not read back as written; read the meter (je08 read) and try again",
+            outcome.after.meter
+        );
+    }
+    Ok(status(outcome.after.report.healthy))
+}
+
+fn severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Info => "info ",
+        Severity::Warning => "WARN ",
+        Severity::Fault => "FAULT",
+    }
+}
+
+/// The verdict lines of one report.
+pub fn render_report(report: &WiringReport) -> String {
+    let mut out = String::new();
+    if let Some(angle) = report.load_angle_deg {
+        let _ = writeln!(
+            out,
+            "  load angle {angle:.1}° (PF {:.2})",
+            angle.to_radians().cos()
+        );
+    }
+    for f in &report.findings {
+        let _ = writeln!(
+            out,
+            "  {} {:>3.0}%  {}",
+            severity(f.severity),
+            100.0 * f.confidence,
+            f.message
+        );
+        match &f.remedy {
+            crate::analysis::wiring::Remedy::Nothing => {}
+            crate::analysis::wiring::Remedy::WriteRegisters { writes } => {
+                for (a, v) in writes {
+                    let _ = writeln!(
+                        out,
+                        "             fix (--fix): write {} (register {a}) = {v}",
+                        label(*a)
+                    );
+                }
+            }
+            crate::analysis::wiring::Remedy::Rewire { instruction } => {
+                let _ = writeln!(out, "             rewire: {instruction}");
+            }
+        }
+    }
+    out.push_str(if report.healthy {
+        "  verdict: wiring healthy, no fault found\n"
+    } else {
+        "  verdict: NOT healthy, see the findings above\n"
+    });
+    out
+}
+
+/// The human-readable rendering of one check.
+pub fn render_check(c: &WiringCheck) -> String {
+    format!(
+        "meter {} (device id {}): wiring check over {} samples\n{}",
+        c.meter,
+        c.snapshot.device.id,
+        c.report.samples,
+        render_report(&c.report)
+    )
+}
+
+/// Before/after rendering of a fix.
+pub fn render_fix(o: &FixOutcome) -> String {
+    let mut out = String::from("fix applied (saved with SAVE_PARAMS, read back):\n");
+    for f in &o.fields {
+        let verdict = if f.ok() { "ok" } else { "MISMATCH" };
+        let _ = writeln!(
+            out,
+            "  {:<18} (register {:>2})  {:>5} -> {:<5} {verdict}",
+            f.name, f.addr, f.before, f.read_back
+        );
+    }
+    let _ = write!(out, "after the fix:\n{}", render_report(&o.after.report));
+    out
+}

@@ -1,0 +1,13 @@
+//! Commissioning and calibration workflows built on the client and the
+//! analysis: sample windows, the wiring check with its one-click fix, the
+//! calibration wizard, configuration profiles, recordings and reports.
+//!
+//! Every workflow is an async function taking a [`ModbusClient`] (or
+//! addresses), a progress callback and a cancellation token where it runs for
+//! more than a moment, and returns a serde-friendly result that the command
+//! line prints and the window shows.
+//!
+//! [`ModbusClient`]: crate::client::modbus::ModbusClient
+
+pub mod sampler;
+pub mod wiring_check;

@@ -1,0 +1,108 @@
+//! A window of live samples read from one meter at a fixed interval.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use thiserror::Error;
+use tokio_util::sync::CancellationToken;
+
+use crate::client::modbus::{ModbusClient, ModbusError};
+use crate::protocol::codec::decode;
+use crate::protocol::readings::{Measurements, Settings, Snapshot};
+
+/// How many samples to take and how far apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct WindowOptions {
+    /// Samples in the window (at least 1).
+    pub samples: usize,
+    /// Time between two samples.
+    pub interval: Duration,
+}
+
+impl Default for WindowOptions {
+    /// Ten samples one second apart.
+    fn default() -> Self {
+        Self {
+            samples: 10,
+            interval: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Samples taken with one set of settings in force.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SampleWindow {
+    /// The readings, oldest first.
+    pub samples: Vec<Measurements>,
+    /// The settings in force during the whole window.
+    pub settings: Settings,
+    /// The last full read (identity, readings, settings).
+    pub last: Snapshot,
+}
+
+/// Why a window could not be taken.
+#[derive(Debug, Error)]
+pub enum SampleError {
+    /// A read failed (the message names the meter and what to do).
+    #[error(transparent)]
+    Modbus(#[from] ModbusError),
+    /// The user cancelled.
+    #[error("cancelled")]
+    Cancelled,
+    /// Someone changed the meter's settings while sampling.
+    #[error(
+        "meter {meter}: the settings changed while sampling (another client is writing to the meter); try again"
+    )]
+    SettingsChanged {
+        /// The meter.
+        meter: String,
+    },
+}
+
+/// Read `options.samples` full maps `options.interval` apart. `progress`
+/// is called with (samples taken, samples wanted) after each read.
+pub async fn sample_window(
+    client: &mut ModbusClient,
+    options: WindowOptions,
+    mut progress: impl FnMut(usize, usize) + Send,
+    cancel: &CancellationToken,
+) -> Result<SampleWindow, SampleError> {
+    let wanted = options.samples.max(1);
+    let mut ticker = tokio::time::interval(options.interval.max(Duration::from_millis(1)));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut samples = Vec::with_capacity(wanted);
+    let mut first_settings: Option<Settings> = None;
+    let mut last = None;
+    while samples.len() < wanted {
+        tokio::select! {
+            _ = cancel.cancelled() => return Err(SampleError::Cancelled),
+            _ = ticker.tick() => {}
+        }
+        let block = tokio::select! {
+            _ = cancel.cancelled() => return Err(SampleError::Cancelled),
+            block = client.read_map() => block?,
+        };
+        let snapshot = decode(&block);
+        match first_settings {
+            None => first_settings = Some(snapshot.settings),
+            Some(s) if s != snapshot.settings => {
+                return Err(SampleError::SettingsChanged {
+                    meter: client.meter().to_string(),
+                });
+            }
+            Some(_) => {}
+        }
+        samples.push(snapshot.measurements.clone());
+        last = Some(snapshot);
+        progress(samples.len(), wanted);
+    }
+    match (first_settings, last) {
+        (Some(settings), Some(last)) => Ok(SampleWindow {
+            samples,
+            settings,
+            last,
+        }),
+        // The loop takes at least one sample.
+        _ => Err(SampleError::Cancelled),
+    }
+}

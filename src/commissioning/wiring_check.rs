@@ -1,0 +1,141 @@
+//! The wiring check over a live window and its one-click register fix.
+
+use serde::Serialize;
+use thiserror::Error;
+use tokio_util::sync::CancellationToken;
+
+use super::sampler::{SampleError, SampleWindow, WindowOptions, sample_window};
+use crate::analysis::wiring::{Expectation, WiringReport, check};
+use crate::client::modbus::ModbusClient;
+use crate::client::params::{ApplyOptions, ParamsError, SettingsOutcome, apply_settings};
+use crate::protocol::readings::{Settings, Snapshot};
+use crate::protocol::registers::label;
+use crate::protocol::validate::{WriteError, WritePlan};
+
+/// One wiring check of one meter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WiringCheck {
+    /// The meter (`HOST:PORT`).
+    pub meter: String,
+    /// The verdicts.
+    pub report: WiringReport,
+    /// The settings in force while sampling.
+    pub settings: Settings,
+    /// The last reading of the window.
+    pub snapshot: Snapshot,
+}
+
+/// Sample a window and run the wiring check on it.
+pub async fn run_check(
+    client: &mut ModbusClient,
+    window: WindowOptions,
+    expect: &Expectation,
+    progress: impl FnMut(usize, usize) + Send,
+    cancel: &CancellationToken,
+) -> Result<WiringCheck, SampleError> {
+    let SampleWindow {
+        samples,
+        settings,
+        last,
+    } = sample_window(client, window, progress, cancel).await?;
+    Ok(WiringCheck {
+        meter: client.meter().to_string(),
+        report: check(&samples, &settings, expect),
+        settings,
+        snapshot: last,
+    })
+}
+
+/// One settings register before and after a change, for people and JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldChange {
+    /// Register address.
+    pub addr: u16,
+    /// Register name.
+    pub name: String,
+    /// Value before.
+    pub before: u16,
+    /// Value requested, if any.
+    pub wanted: Option<u16>,
+    /// Value read back afterwards.
+    pub read_back: u16,
+}
+
+impl FieldChange {
+    /// The requested value (if any) reads back.
+    pub fn ok(&self) -> bool {
+        self.wanted.is_none_or(|w| w == self.read_back)
+    }
+}
+
+/// The requested or changed fields of a settings change.
+pub fn field_changes(outcome: &SettingsOutcome) -> Vec<FieldChange> {
+    outcome
+        .relevant()
+        .map(|f| FieldChange {
+            addr: f.addr,
+            name: label(f.addr),
+            before: f.before,
+            wanted: f.wanted,
+            read_back: f.read_back,
+        })
+        .collect()
+}
+
+/// What the one-click fix did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FixOutcome {
+    /// The check that proposed the fix.
+    pub before: WiringCheck,
+    /// Registers written, read back.
+    pub fields: Vec<FieldChange>,
+    /// Every written value read back as written and was saved.
+    pub written_ok: bool,
+    /// The check after the fix.
+    pub after: WiringCheck,
+}
+
+/// Why the fix could not be applied.
+#[derive(Debug, Error)]
+pub enum FixError {
+    /// The report proposes no register fix.
+    #[error("the wiring check proposes no register fix: nothing was written")]
+    NothingToFix,
+    /// The proposed values were refused by validation (nothing written).
+    #[error("the proposed fix is not valid: {0}; nothing was written")]
+    Invalid(#[from] WriteError),
+    /// Writing, saving or reading back failed.
+    #[error(transparent)]
+    Params(#[from] ParamsError),
+    /// The re-check could not sample.
+    #[error("the fix was written but the re-check failed: {0}")]
+    Recheck(SampleError),
+}
+
+/// Apply the register fix of `before` (write → SAVE_PARAMS → read back) and
+/// run the check again on a fresh window.
+pub async fn apply_fix(
+    client: &mut ModbusClient,
+    before: WiringCheck,
+    window: WindowOptions,
+    expect: &Expectation,
+    progress: impl FnMut(usize, usize) + Send,
+    cancel: &CancellationToken,
+) -> Result<FixOutcome, FixError> {
+    let writes = before.report.register_fix();
+    if writes.is_empty() {
+        return Err(FixError::NothingToFix);
+    }
+    let requested: Vec<(u16, i64)> = writes.iter().map(|&(a, v)| (a, i64::from(v))).collect();
+    let plan = WritePlan::new(&requested)?;
+    let outcome = apply_settings(client, &plan, ApplyOptions::default()).await?;
+    let after = run_check(client, window, expect, progress, cancel)
+        .await
+        .map_err(FixError::Recheck)?;
+    Ok(FixOutcome {
+        before,
+        fields: field_changes(&outcome),
+        written_ok: outcome.is_ok() && outcome.saved,
+        after,
+    })
+}
