@@ -171,8 +171,10 @@ async fn supervise(device: SimDevice, addr: SocketAddr, first: TcpListener) {
                 tokio::select! {
                     result = listening.serve(&on_connected, on_error) => {
                         if let Err(err) = result {
+                            // e.g. out of file descriptors: pause, then reopen.
                             tracing::warn!(%addr, "modbus: accept failed: {err}; reopening");
                             server = None;
+                            tokio::time::sleep(Duration::from_millis(200)).await;
                         }
                     }
                     () = key_change(&device, &mut power, &mut faults, current) => {}

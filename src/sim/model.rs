@@ -141,16 +141,21 @@ pub enum Scenario {
     MissingVc,
     /// As balanced, without a DS18B20.
     NoTempSensor,
+    /// As balanced, but 300 A : 5 A CTs are fitted (physical ratio 60) while
+    /// the meter keeps its default RELACAO_TC of 100: currents and powers
+    /// read 5/3 too high.
+    WrongCtRatio,
 }
 
 impl Scenario {
     /// Every scenario.
-    pub const ALL: [Scenario; 5] = [
+    pub const ALL: [Scenario; 6] = [
         Scenario::Balanced,
         Scenario::ReversedCtB,
         Scenario::SwappedCtAb,
         Scenario::MissingVc,
         Scenario::NoTempSensor,
+        Scenario::WrongCtRatio,
     ];
 
     /// The command-line name (`reversed-ct-b`, …).
@@ -161,6 +166,7 @@ impl Scenario {
             Self::SwappedCtAb => "swapped-ct-ab",
             Self::MissingVc => "missing-vc",
             Self::NoTempSensor => "no-temp-sensor",
+            Self::WrongCtRatio => "wrong-ct-ratio",
         }
     }
 
@@ -201,6 +207,7 @@ impl Scenario {
             Self::SwappedCtAb => p.wiring.ct_source = [1, 0, 2],
             Self::MissingVc => p.wiring.voltage_missing[2] = true,
             Self::NoTempSensor => p.temp_sensor = TempSensor::Absent,
+            Self::WrongCtRatio => p.physical_ct_ratio = 60,
         }
         p
     }
@@ -622,6 +629,19 @@ mod tests {
         model.zero_kwh();
         assert_eq!(model.energy().kwh, [0.0; 4]);
         assert!(model.energy().kvarh[0] > 0.0);
+    }
+
+    #[test]
+    fn scenario_names_match_the_command_line() {
+        use clap::ValueEnum as _;
+        for scenario in Scenario::ALL {
+            let value = scenario
+                .to_possible_value()
+                .expect("every scenario is selectable");
+            assert_eq!(value.get_name(), scenario.name());
+        }
+        let wrong = Model::new(exact(Scenario::WrongCtRatio), 1).ideal(&default_settings());
+        assert!(close(wrong.current_a[0], 80.0 * 100.0 / 60.0, 1e-9));
     }
 
     #[test]

@@ -12,8 +12,14 @@ use tokio_modbus::client::Reader as _;
 
 const DEADLINE: Duration = Duration::from_secs(10);
 
-/// Ten full-map reads of a fresh meter in `scenario`, checked.
+/// Ten full-map reads of a fresh meter in `scenario`, checked against
+/// 500 A CTs.
 async fn diagnose(scenario: Scenario) -> WiringReport {
+    diagnose_with(scenario, 500).await
+}
+
+/// The same, for CTs of `ct_primary_a` fitted.
+async fn diagnose_with(scenario: Scenario, ct_primary_a: u32) -> WiringReport {
     let sim = spawn_meter(MeterOptions::scenario(300, scenario))
         .await
         .expect("simulator starts");
@@ -34,7 +40,7 @@ async fn diagnose(scenario: Scenario) -> WiringReport {
         samples.push(snapshot.measurements);
     }
     let expect = Expectation {
-        ct_primary_a: Some(500),
+        ct_primary_a: Some(ct_primary_a),
         ..Expectation::default()
     };
     check(&samples, &settings.expect("read"), &expect)
@@ -93,6 +99,23 @@ async fn missing_vc_is_found() {
         faults(&report)
             .iter()
             .any(|k| matches!(k, FindingKind::MissingVoltage { phase: Phase::C, .. })),
+        "{report:#?}"
+    );
+}
+
+#[tokio::test]
+async fn wrong_ct_ratio_is_found_against_the_fitted_ct() {
+    let report = diagnose_with(Scenario::WrongCtRatio, 300).await;
+    assert!(
+        report.findings.iter().any(|f| f.kind
+            == FindingKind::CtRatioMismatch {
+                configured_a: 500,
+                expected_a: 300
+            }),
+        "{report:#?}"
+    );
+    assert!(
+        report.register_fix().contains(&(addr::RELACAO_TC, 60)),
         "{report:#?}"
     );
 }
