@@ -68,7 +68,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// `je08 sim --count N --modbus-port 0` as a child; killed on drop.
+/// `je08 sim --count N` on free ports as a child; killed on drop.
 struct Sim {
     _child: Child,
     meters: Vec<Endpoint>,
@@ -77,7 +77,8 @@ struct Sim {
 async fn start_sim(count: u16) -> anyhow::Result<Sim> {
     let exe = std::env::current_exe().context("cannot find the je08 executable")?;
     let mut child = Command::new(exe)
-        .args(["sim", "--modbus-port", "0", "--count", &count.to_string()])
+        .args(["sim", "--modbus-port", "0", "--http-port", "0", "--ota-port", "0"])
+        .args(["--count", &count.to_string()])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())

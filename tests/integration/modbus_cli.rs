@@ -14,10 +14,11 @@ pub struct SimProcess {
 }
 
 impl SimProcess {
-    /// Start `je08 sim --modbus-port 0 <extra>` and wait for its ready line.
+    /// Start `je08 sim` on free ports (Modbus, HTTP, OTA) with `extra`
+    /// options and wait for its ready line.
     pub fn start(extra: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_je08"))
-            .args(["sim", "--modbus-port", "0"])
+            .args(["sim", "--modbus-port", "0", "--http-port", "0", "--ota-port", "0"])
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
