@@ -224,10 +224,19 @@ impl Pki {
 
     /// (certificate, key) for a client.
     pub fn client(&self) -> (String, String) {
+        self.client_with(false)
+    }
+
+    /// (certificate, key) for a client, optionally expired.
+    pub fn client_with(&self, expired: bool) -> (String, String) {
         let key = KeyPair::generate().unwrap();
         let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
         params.distinguished_name.push(DnType::CommonName, "je08 client");
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        if expired {
+            params.not_before = date_time_ymd(2020, 1, 1);
+            params.not_after = date_time_ymd(2021, 1, 1);
+        }
         (
             params.signed_by(&key, &self.issuer).unwrap().pem(),
             key.serialize_pem(),
@@ -464,6 +473,17 @@ async fn missing_client_certificate_is_specific_and_not_a_hot_loop() {
     let strict = Mosquitto::start(&pki.broker(false, true));
     let mut opts = link(strict.url(true));
     opts.tls = tls(&pki.ca_pem, None);
+    let (error, attempts) = failing(opts).await;
+    assert!(matches!(error, LinkError::ClientCertRejected { .. }), "{error:?}");
+    assert!(attempts <= MAX_SLOW_ATTEMPTS, "{attempts} attempts in 3 s");
+}
+
+#[tokio::test]
+async fn expired_client_certificate_is_rejected_specifically_and_not_a_hot_loop() {
+    let pki = Pki::new("fleet CA");
+    let strict = Mosquitto::start(&pki.broker(false, true));
+    let mut opts = link(strict.url(true));
+    opts.tls = tls(&pki.ca_pem, Some(&pki.client_with(true)));
     let (error, attempts) = failing(opts).await;
     assert!(matches!(error, LinkError::ClientCertRejected { .. }), "{error:?}");
     assert!(attempts <= MAX_SLOW_ATTEMPTS, "{attempts} attempts in 3 s");
