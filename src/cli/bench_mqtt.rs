@@ -214,7 +214,12 @@ async fn end_to_end(args: &MqttArgs) -> anyhow::Result<()> {
     let before = monitor.counters();
     let cpu0 = cpu_time();
     let started = Instant::now();
-    tokio::time::sleep(window).await;
+    // RSS every tenth of the window: flat once the history rings are full.
+    let mut rss_trace = Vec::new();
+    for _ in 0..10 {
+        tokio::time::sleep(window / 10).await;
+        rss_trace.push(rss_mib().map_or_else(|| "n/a".to_string(), |m| format!("{m:.1}")));
+    }
     let elapsed = started.elapsed();
     let cpu = cpu_time().zip(cpu0).map(|(b, a)| b.saturating_sub(a));
     let after = monitor.counters();
@@ -237,6 +242,11 @@ async fn end_to_end(args: &MqttArgs) -> anyhow::Result<()> {
         views.len(),
         after.malformed,
         after.reconnects
+    );
+    println!(
+        "monitor RSS (MiB) every {:.0} s: {}",
+        window.as_secs_f64() / 10.0,
+        rss_trace.join(", ")
     );
     drop(child);
     drop(broker);
