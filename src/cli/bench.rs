@@ -36,6 +36,9 @@ pub enum What {
     /// (Internal) the publishing meters of `bench mqtt`, in a child process.
     #[command(hide = true)]
     MqttPublishers(super::bench_mqtt::PublishersArgs),
+    /// Configurator frame time (50 meters × 1 h history), CPU with 10 live
+    /// meters at 1 Hz, and time to the first frame.
+    Ui(super::bench_ui::UiArgs),
 }
 
 /// Options of `je08 bench modbus`.
@@ -65,16 +68,17 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         What::Modbus(m) => modbus(m).await,
         What::Mqtt(m) => super::bench_mqtt::run(m).await,
         What::MqttPublishers(p) => super::bench_mqtt::publishers(p).await,
+        What::Ui(u) => super::bench_ui::run(u).await,
     }
 }
 
 /// `je08 sim --count N` on free ports as a child; killed on drop.
-struct Sim {
+pub(super) struct Sim {
     _child: Child,
-    meters: Vec<Endpoint>,
+    pub(super) meters: Vec<Endpoint>,
 }
 
-async fn start_sim(count: u16) -> anyhow::Result<Sim> {
+pub(super) async fn start_sim(count: u16) -> anyhow::Result<Sim> {
     let exe = std::env::current_exe().context("cannot find the je08 executable")?;
     let mut child = Command::new(exe)
         .args(["sim", "--modbus-port", "0", "--http-port", "0", "--ota-port", "0"])

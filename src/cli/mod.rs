@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 pub mod bench;
 pub mod bench_mqtt;
+pub mod bench_ui;
 pub mod certs;
 pub mod config;
 pub mod confirm;

@@ -164,8 +164,8 @@ pub fn plots_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterEntry, state: &mut LiveS
         .collect();
     let unit = state.quantity.unit();
     Plot::new(("trend", meter.key.0))
-        .height(260.0)
-        .legend(Legend::default())
+        .height(220.0)
+        .legend(Legend::default().position(egui_plot::Corner::LeftTop))
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)

@@ -38,7 +38,7 @@ impl Default for Prefs {
         Self {
             lang: None,
             meters: Vec::new(),
-            plot_window_s: 300,
+            plot_window_s: 60,
             broker_url: "mqtt://127.0.0.1:1883".into(),
         }
     }
