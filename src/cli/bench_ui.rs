@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime};
 
-use anyhow::Context as _;
 use eframe::egui;
 use futures::future::BoxFuture;
 
@@ -253,5 +252,5 @@ fn live_cpu(handle: &tokio::runtime::Handle, meters: &[String], seconds: u64) ->
         "only {online} of {} meters stayed online",
         meters.len()
     );
-    Ok(()).context("live CPU run")
+    Ok(())
 }
