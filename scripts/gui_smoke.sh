@@ -60,3 +60,4 @@ fi
 mkdir -p "$(dirname "$out")"
 cp "$work/shot.png" "$out"
 echo "saved $out"
+grep -ho "first frame drawn.*" "$work/app.log" || true

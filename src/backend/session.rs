@@ -74,6 +74,7 @@ async fn run(
 ) {
     let mut backoff = BACKOFF_START;
     let mut link: Option<Box<dyn MeterLink>> = None;
+    let mut online = false;
     let mut ticker = tokio::time::interval(POLL_INTERVAL);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -105,10 +106,14 @@ async fn run(
             () = stop.cancelled() => return,
             _ = ticker.tick() => match open.read().await {
                 Ok(snapshot) => {
-                    sink.send(Event::Link { meter, state: LinkState::Online });
+                    if !online {
+                        online = true;
+                        sink.send(Event::Link { meter, state: LinkState::Online });
+                    }
                     sink.send(Event::Reading { meter, snapshot: Arc::new(snapshot), at: SystemTime::now() });
                 }
                 Err(err) => {
+                    online = false;
                     sink.send(Event::Link { meter, state: LinkState::Offline(err.0) });
                     link = None;
                 }
@@ -116,6 +121,7 @@ async fn run(
             Some(sub) = jobs.recv() => {
                 let keep = run_job(open.as_mut(), sub, &sink).await;
                 if !keep {
+                    online = false;
                     link = None;
                 } else {
                     ticker.reset_immediately();

@@ -30,6 +30,7 @@ pub fn run(
     connector: Arc<dyn Connector>,
     meters: Vec<InitialMeter>,
 ) -> anyhow::Result<ExitCode> {
+    let launched = std::time::Instant::now();
     let handle = runtime.handle().clone();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -52,6 +53,7 @@ pub fn run(
                 .and_then(|s| eframe::get_value(s, prefs::KEY))
                 .unwrap_or_default();
             let mut app = ConfiguratorApp::new(backend, prefs);
+            app.set_launch_time(launched);
             for meter in meters {
                 let key = app.add_meter(meter.address, meter.source);
                 if let Some(entry) = app.model.meter_mut(key) {

@@ -110,6 +110,7 @@ pub struct ConfiguratorApp {
     pub view: ViewState,
     prefs: Prefs,
     frames: u64,
+    launched: Option<std::time::Instant>,
 }
 
 impl ConfiguratorApp {
@@ -137,6 +138,7 @@ impl ConfiguratorApp {
             view,
             prefs,
             frames: 0,
+            launched: None,
         };
         for saved in app.prefs.meters.clone() {
             let key = app.add_meter(saved.address, Source::Remembered);
@@ -166,6 +168,12 @@ impl ConfiguratorApp {
             self.view.selected = Some(key);
         }
         key
+    }
+
+    /// Remember when the process asked for the window, to log the time to
+    /// the first frame.
+    pub fn set_launch_time(&mut self, at: std::time::Instant) {
+        self.launched = Some(at);
     }
 
     /// Frames drawn so far (for idle tests and benchmarks).
@@ -235,6 +243,11 @@ impl ConfiguratorApp {
     /// Draw one whole frame into `ui`: drain, draw, apply intents.
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         self.frames += 1;
+        if self.frames == 1
+            && let Some(at) = self.launched
+        {
+            tracing::info!("first frame drawn {} ms after launch", at.elapsed().as_millis());
+        }
         self.drain_events();
         let tr = self.tr();
         let mut actions = Vec::new();
