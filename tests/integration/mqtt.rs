@@ -811,6 +811,10 @@ fn cli_watch_json_prints_the_data_of_a_sim() {
                 "2108",
                 "--modbus-port",
                 "0",
+                "--http-port",
+                "0",
+                "--ota-port",
+                "0",
                 "--interval",
                 "1",
                 "--mqtt",
@@ -943,4 +947,58 @@ fn cli_reports_a_refused_broker_in_one_line_and_bad_credentials_with_status_2() 
         !stderr.contains("wrong"),
         "the password must not be printed: {stderr}"
     );
+}
+
+#[test]
+fn cli_sim_with_embedded_broker_announces_it_and_watch_reads_it() {
+    use std::io::{BufRead as _, BufReader};
+    let exe = env!("CARGO_BIN_EXE_je08");
+    let mut sim = Proc(
+        Command::new(exe)
+            .args([
+                "sim",
+                "--id",
+                "2110",
+                "--modbus-port",
+                "0",
+                "--http-port",
+                "0",
+                "--ota-port",
+                "0",
+                "--interval",
+                "1",
+                "--embedded-broker",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let first_line = |child: &mut Proc| {
+        let stdout = child.0.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx.recv_timeout(SOON).expect("a line in time");
+        serde_json::from_str::<serde_json::Value>(&line).unwrap()
+    };
+    let ready = first_line(&mut sim);
+    assert_eq!(ready["event"], "ready");
+    let broker = ready["broker"].as_str().expect("a broker key").to_string();
+    assert!(broker.starts_with("127.0.0.1:"), "{ready}");
+    assert_eq!(ready["mqtt"], format!("mqtt://{broker}"));
+    let mut watch = Proc(
+        Command::new(exe)
+            .args(["mqtt", "watch", "--broker", &format!("mqtt://{broker}"), "--json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let data = first_line(&mut watch);
+    assert_eq!(data["device"], "2110");
+    assert_eq!(data["type"], "data");
 }
