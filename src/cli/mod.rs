@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 pub mod bench;
 pub mod bench_mqtt;
 pub mod bench_ui;
+pub mod calibrate;
 pub mod certs;
 pub mod config;
 pub mod confirm;
@@ -76,6 +77,8 @@ pub enum Command {
     Discover(discover::Args),
     /// Check a meter's wiring from a live window of readings (optionally apply the register fix).
     WiringCheck(wiring_check::Args),
+    /// Calibrate one phase's voltage or current gain against a reference instrument.
+    Calibrate(calibrate::Args),
 }
 
 /// Parse the command line, run the command, and map errors to an exit status.
@@ -116,6 +119,7 @@ pub fn main() -> ExitCode {
             Command::Discover(args) => discover::run(args).await,
             Command::Demo(_) => unreachable_demo(),
             Command::WiringCheck(args) => wiring_check::run(args).await,
+            Command::Calibrate(args) => calibrate::run(args).await,
         }
     });
     exit_code(result)

@@ -9,5 +9,7 @@
 //!
 //! [`ModbusClient`]: crate::client::modbus::ModbusClient
 
+pub mod calibrate;
+pub mod pdf;
 pub mod sampler;
 pub mod wiring_check;

@@ -271,3 +271,175 @@ async fn fix_on_a_reversed_ct_inverts_saves_and_rechecks_healthy() {
     sim.shutdown().await;
     sim2.shutdown().await;
 }
+
+/// A meter whose phase-B current channel reads 4% high, phase-A voltage
+/// channel 3% high, with 300 A on a 500 A CT (above 50% of nominal).
+fn miscalibrated() -> ModelParams {
+    let mut p = Scenario::Balanced.params();
+    for load in &mut p.phases {
+        load.current_a = 300.0;
+    }
+    p.current_hw_error = [1.0, 1.04, 1.0];
+    p.voltage_hw_error = [1.03, 1.0, 1.0];
+    p
+}
+
+fn pdf_text(path: &std::path::Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-layout", &path.to_string_lossy(), "-"])
+        .output()
+        .expect("pdftotext runs");
+    assert!(
+        out.status.success(),
+        "pdftotext: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 text")
+}
+
+async fn mean_of(at: SocketAddr, f: impl Fn(&je08::protocol::readings::Measurements) -> f64) -> f64 {
+    let mut c = client(at);
+    let window = je08::commissioning::sampler::sample_window(
+        &mut c,
+        WindowOptions {
+            samples: 20,
+            interval: Duration::from_millis(2),
+        },
+        |_, _| {},
+        &CancellationToken::new(),
+    )
+    .await
+    .expect("window");
+    c.disconnect().await;
+    window.samples.iter().map(&f).sum::<f64>() / window.samples.len() as f64
+}
+
+#[tokio::test]
+async fn calibration_brings_current_and_voltage_within_half_a_percent_and_certifies_it() {
+    let sim = meter_with(960, miscalibrated()).await;
+    let before = mean_of(sim.modbus, |m| m.current_a.b).await;
+    assert!(
+        (before / 300.0 - 1.04).abs() < 0.01,
+        "the channel starts 4% high: {before}"
+    );
+    let dir = std::env::temp_dir().join(format!("je08-cal-{}", std::process::id()));
+    let cert = dir.join("cert.pdf");
+    let at = sim.modbus.to_string();
+    let cert_arg = cert.to_string_lossy().to_string();
+    let out = je08(args(&[
+        "calibrate",
+        &at,
+        "--phase",
+        "b",
+        "--current",
+        "300",
+        "--samples",
+        "10",
+        "--interval",
+        "5",
+        "--yes",
+        "--json",
+        "--reference-instrument",
+        "Fluke 435 série 12345 (certificado nº 7)",
+        "--certificate",
+        &cert_arg,
+    ]))
+    .await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let outcome: Value = serde_json::from_slice(&out.stdout).expect("JSON outcome");
+    assert_eq!(outcome["written_ok"], true);
+    assert!(outcome["error_before_percent"].is_null());
+    assert!(outcome["plan"]["error_before_percent"].as_f64().expect("before") > 3.0);
+    assert!(
+        outcome["error_after_percent"].as_f64().expect("after").abs() < 0.5,
+        "{outcome:#}"
+    );
+    let gain = sim.device.registers().get(addr::GANHO_CORRENTE_B);
+    assert_eq!(outcome["field"]["read_back"], gain);
+    let after = mean_of(sim.modbus, |m| m.current_a.b).await;
+    assert!(
+        (after / 300.0 - 1.0).abs() < 0.005,
+        "current after calibration {after}"
+    );
+
+    // Voltage of phase A against the sim's true 220 V.
+    let out = je08(args(&[
+        "calibrate",
+        &at,
+        "--phase",
+        "a",
+        "--voltage",
+        "220",
+        "--samples",
+        "10",
+        "--interval",
+        "5",
+        "--yes",
+    ]))
+    .await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("GANHO_TENSAO_A") && text.contains("after:"),
+        "{text}"
+    );
+    let volts = mean_of(sim.modbus, |m| m.voltage_v.a).await;
+    assert!(
+        (volts / 220.0 - 1.0).abs() < 0.005,
+        "voltage after calibration {volts}"
+    );
+
+    let text = pdf_text(&cert);
+    for needle in [
+        "calibration certificate",
+        "960",
+        "Fluke 435 série 12345 (certificado nº 7)",
+        "3.00",
+        "UTC",
+        "before",
+        "after",
+        "GANHO_CORRENTE_B",
+        "1000",
+        &gain.to_string(),
+    ] {
+        assert!(text.contains(needle), "certificate lacks {needle:?}:\n{text}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn calibration_is_refused_on_low_or_unstable_current_and_nothing_is_written() {
+    // Balanced: 80 A on a 500 A CT, far below 50% of nominal.
+    let low = meter(MeterOptions::scenario(970, Scenario::Balanced)).await;
+    let mut unstable_params = miscalibrated();
+    unstable_params.noise = 0.05;
+    let unstable = meter_with(971, unstable_params).await;
+    for (sim, phrase) in [(&low, "below"), (&unstable, "not stable")] {
+        let before = sim.device.registers();
+        let out = je08(args(&[
+            "calibrate",
+            &sim.modbus.to_string(),
+            "--phase",
+            "b",
+            "--current",
+            "300",
+            "--samples",
+            "8",
+            "--interval",
+            "5",
+            "--yes",
+        ]))
+        .await;
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("refused") && err.contains(phrase), "{err}");
+        assert!(err.contains("nothing was written"), "{err}");
+        let after = sim.device.registers();
+        for a in 1..=19 {
+            assert_eq!(before.get(a), after.get(a), "register {a} changed: {err}");
+        }
+    }
+    low.shutdown().await;
+    unstable.shutdown().await;
+}

@@ -1,0 +1,193 @@
+//! `je08 calibrate`: the calibration wizard on the command line.
+//!
+//! Samples a window, checks the preconditions (current above 50% of the CT
+//! rating and stable), shows the planned gain, asks, writes it (SAVE_PARAMS,
+//! read back), measures again and prints the error before and after;
+//! optionally writes a PDF certificate.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use tokio_util::sync::CancellationToken;
+
+use crate::analysis::calibration::{Preconditions, Quantity};
+use crate::analysis::wiring::Phase;
+use crate::commissioning::calibrate::{
+    CalibrationOutcome, CalibrationRequest, Prepared, certificate, execute, prepare,
+};
+use crate::commissioning::pdf;
+use crate::commissioning::sampler::WindowOptions;
+use crate::protocol::registers::label;
+
+use super::confirm::ask;
+use super::meter::Target;
+
+/// A phase on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PhaseArg {
+    /// Phase A.
+    A,
+    /// Phase B.
+    B,
+    /// Phase C.
+    C,
+}
+
+impl From<PhaseArg> for Phase {
+    fn from(p: PhaseArg) -> Self {
+        match p {
+            PhaseArg::A => Phase::A,
+            PhaseArg::B => Phase::B,
+            PhaseArg::C => Phase::C,
+        }
+    }
+}
+
+/// Options of `je08 calibrate`.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("quantity").required(true).args(["voltage", "current"])))]
+pub struct Args {
+    /// Which meter.
+    #[command(flatten)]
+    pub target: Target,
+    /// Phase to calibrate.
+    #[arg(long, value_enum)]
+    pub phase: PhaseArg,
+    /// Calibrate the voltage: the phase-to-neutral volts read on the reference instrument.
+    #[arg(long, value_name = "V")]
+    pub voltage: Option<f64>,
+    /// Calibrate the current: the primary amps read on the reference instrument.
+    #[arg(long, value_name = "A")]
+    pub current: Option<f64>,
+    /// Samples in each window (before and after).
+    #[arg(long, value_name = "N", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub samples: u64,
+    /// Time between samples, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    pub interval: u64,
+    /// The reference instrument (make, model, serial, certificate), for the certificate.
+    #[arg(long, value_name = "TEXT")]
+    pub reference_instrument: Option<String>,
+    /// Write the new gain without asking.
+    #[arg(long)]
+    pub yes: bool,
+    /// Write a PDF calibration certificate to this file.
+    #[arg(long, value_name = "FILE.pdf")]
+    pub certificate: Option<PathBuf>,
+    /// Print the outcome as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl Args {
+    fn request(&self) -> CalibrationRequest {
+        let (quantity, reference) = match (self.voltage, self.current) {
+            (Some(v), _) => (Quantity::Voltage, v),
+            (None, Some(a)) => (Quantity::Current, a),
+            (None, None) => (Quantity::Voltage, f64::NAN),
+        };
+        CalibrationRequest {
+            phase: self.phase.into(),
+            quantity,
+            reference,
+            window: WindowOptions {
+                samples: usize::try_from(self.samples).unwrap_or(usize::MAX),
+                interval: Duration::from_millis(self.interval),
+            },
+            preconditions: Preconditions::default(),
+        }
+    }
+}
+
+/// The plan, for people.
+pub fn render_plan(p: &Prepared) -> String {
+    let plan = &p.plan;
+    let unit = plan.quantity.unit();
+    format!(
+        "meter {} (device id {}): phase {} {:?}\n  measured {:.3} {unit} (spread {:.3}%, {} samples), reference {:.3} {unit}: error {:+.3}%\n  {} (register {}): {} -> {}\n",
+        p.meter,
+        p.snapshot.device.id,
+        plan.phase,
+        plan.quantity,
+        plan.measured.mean,
+        100.0 * plan.measured.relative_spread(),
+        plan.measured.count,
+        plan.reference,
+        plan.error_before_percent,
+        label(plan.register),
+        plan.register,
+        plan.old_gain,
+        plan.new_gain,
+    )
+}
+
+/// The outcome, for people.
+pub fn render_outcome(o: &CalibrationOutcome) -> String {
+    let unit = o.plan.quantity.unit();
+    let saved = if o.written_ok {
+        "written, saved (SAVE_PARAMS) and read back"
+    } else {
+        "NOT confirmed: the gain did not read back as written"
+    };
+    format!(
+        "  gain {saved}\n  before: {:.3} {unit}  error {:+.3}%\n  after:  {:.3} {unit}  error {:+.3}%\n",
+        o.plan.measured.mean, o.plan.error_before_percent, o.measured_after.mean, o.error_after_percent
+    )
+}
+
+/// Sample, plan, confirm, write, measure again, report.
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let request = args.request();
+    let mut client = args.target.client();
+    let cancel = CancellationToken::new();
+    let prepared = prepare(&mut client, request, |_, _| {}, &cancel).await?;
+    if !args.json {
+        print!("{}", render_plan(&prepared));
+    }
+    let question = format!(
+        "Write {} = {} to meter {} and save it?",
+        label(prepared.plan.register),
+        prepared.plan.new_gain,
+        prepared.meter
+    );
+    if !ask(
+        &question,
+        args.yes,
+        &format!("refusing to change meter {}", prepared.meter),
+    )? {
+        eprintln!("nothing was changed");
+        return Ok(ExitCode::FAILURE);
+    }
+    let outcome = execute(
+        &mut client,
+        prepared,
+        args.reference_instrument.clone(),
+        |_, _| {},
+        &cancel,
+    )
+    .await?;
+    client.disconnect().await;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&outcome)?);
+    } else {
+        print!("{}", render_outcome(&outcome));
+    }
+    if let Some(path) = &args.certificate {
+        pdf::write(&certificate(&outcome), path)
+            .with_context(|| format!("cannot write the certificate {}", path.display()))?;
+        if !args.json {
+            println!("  certificate written to {}", path.display());
+        }
+    }
+    if !outcome.written_ok {
+        bail!(
+            "meter {}: the new gain did not read back as written; read the meter (je08 read) and try again",
+            outcome.meter
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

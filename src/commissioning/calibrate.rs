@@ -1,0 +1,227 @@
+//! The calibration wizard: sample a window, check the preconditions and
+//! plan the new gain, then (after the user confirms) write it, save it,
+//! read it back, measure again and give the error before and after.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use thiserror::Error;
+use tokio_util::sync::CancellationToken;
+
+use super::pdf::{Block, Document};
+use super::sampler::{SampleError, WindowOptions, sample_window};
+use super::wiring_check::{FieldChange, field_changes};
+use crate::analysis::calibration::{CalibrationPlan, Preconditions, Quantity, Refusal, error_percent, plan};
+use crate::analysis::stats::WindowStats;
+use crate::analysis::wiring::Phase;
+use crate::client::modbus::ModbusClient;
+use crate::client::params::{ApplyOptions, ParamsError, apply_settings};
+use crate::protocol::readings::{DeviceStatus, Snapshot};
+use crate::protocol::registers::label;
+use crate::protocol::validate::{WriteError, WritePlan};
+
+/// What to calibrate and against what.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CalibrationRequest {
+    /// Phase.
+    pub phase: Phase,
+    /// Voltage or current.
+    pub quantity: Quantity,
+    /// The value read on the reference instrument (V or A, primary side).
+    pub reference: f64,
+    /// The sample window before and after.
+    pub window: WindowOptions,
+    /// Stability and load conditions.
+    pub preconditions: Preconditions,
+}
+
+/// Why calibration stopped.
+#[derive(Debug, Error)]
+pub enum CalibrateError {
+    /// Sampling failed or was cancelled; nothing was written.
+    #[error("{0}; nothing was written")]
+    Sample(SampleError),
+    /// The preconditions are not met; nothing was written.
+    #[error("calibration refused: {0}; nothing was written")]
+    Refused(#[from] Refusal),
+    /// The planned gain failed validation; nothing was written.
+    #[error("the new gain is not valid: {0}; nothing was written")]
+    Invalid(#[from] WriteError),
+    /// Writing, saving or reading back failed.
+    #[error(transparent)]
+    Params(#[from] ParamsError),
+    /// The gain was written but the measurement afterwards failed.
+    #[error("the new gain was written and saved but measuring again failed: {0}")]
+    Remeasure(SampleError),
+}
+
+/// A checked plan with the reading it was based on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Prepared {
+    /// The meter (`HOST:PORT`).
+    pub meter: String,
+    /// The request.
+    pub request: CalibrationRequest,
+    /// The new gain and the error before.
+    pub plan: CalibrationPlan,
+    /// The last reading of the window.
+    pub snapshot: Snapshot,
+}
+
+/// Sample a window and plan the calibration; refuses with a reason when the
+/// preconditions are not met. Nothing is written.
+pub async fn prepare(
+    client: &mut ModbusClient,
+    request: CalibrationRequest,
+    progress: impl FnMut(usize, usize) + Send,
+    cancel: &CancellationToken,
+) -> Result<Prepared, CalibrateError> {
+    let window = sample_window(client, request.window, progress, cancel)
+        .await
+        .map_err(CalibrateError::Sample)?;
+    let plan = plan(
+        request.phase,
+        request.quantity,
+        request.reference,
+        &window.samples,
+        &window.settings,
+        &request.preconditions,
+    )?;
+    Ok(Prepared {
+        meter: client.meter().to_string(),
+        request,
+        plan,
+        snapshot: window.last,
+    })
+}
+
+/// What a calibration did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CalibrationOutcome {
+    /// The meter (`HOST:PORT`).
+    pub meter: String,
+    /// Identity and firmware of the meter.
+    pub device: DeviceStatus,
+    /// When the gain was written.
+    pub at: DateTime<Utc>,
+    /// The reference instrument as typed by the user.
+    pub reference_instrument: Option<String>,
+    /// The plan that was carried out (old and new gain, error before).
+    pub plan: CalibrationPlan,
+    /// The gain register, read back.
+    pub field: Option<FieldChange>,
+    /// The gain read back as written and was saved.
+    pub written_ok: bool,
+    /// The quantity measured again with the new gain.
+    pub measured_after: WindowStats,
+    /// Error against the reference after calibration, in per cent.
+    pub error_after_percent: f64,
+}
+
+/// Write the planned gain (write → SAVE_PARAMS → read back), measure again
+/// and compute the error after.
+pub async fn execute(
+    client: &mut ModbusClient,
+    prepared: Prepared,
+    reference_instrument: Option<String>,
+    progress: impl FnMut(usize, usize) + Send,
+    cancel: &CancellationToken,
+) -> Result<CalibrationOutcome, CalibrateError> {
+    let p = &prepared.plan;
+    let write = WritePlan::new(&[(p.register, i64::from(p.new_gain))])?;
+    let at = Utc::now();
+    let outcome = apply_settings(client, &write, ApplyOptions::default()).await?;
+    let field = field_changes(&outcome).into_iter().find(|f| f.addr == p.register);
+    let after = sample_window(client, prepared.request.window, progress, cancel)
+        .await
+        .map_err(CalibrateError::Remeasure)?;
+    let stats = WindowStats::of(after.samples.iter().map(|m| p.quantity.value(m, p.phase)))
+        .ok_or(CalibrateError::Remeasure(SampleError::Cancelled))?;
+    Ok(CalibrationOutcome {
+        meter: prepared.meter,
+        device: after.last.device.clone(),
+        at,
+        reference_instrument,
+        written_ok: outcome.is_ok() && outcome.saved,
+        error_after_percent: error_percent(stats.mean, p.reference),
+        measured_after: stats,
+        field,
+        plan: prepared.plan,
+    })
+}
+
+fn quantity_name(q: Quantity) -> &'static str {
+    match q {
+        Quantity::Voltage => "voltage",
+        Quantity::Current => "current",
+    }
+}
+
+/// The calibration certificate: meter id, firmware, date and time, the
+/// reference instrument as typed, and the before/after table.
+pub fn certificate(o: &CalibrationOutcome) -> Document {
+    let p = &o.plan;
+    let unit = p.quantity.unit();
+    let title = format!("JE08 calibration certificate — meter {}", o.device.id);
+    let reg = label(p.register);
+    let blocks = vec![
+        Block::Title(title.clone()),
+        Block::Fields(vec![
+            ("Meter id".into(), o.device.id.to_string()),
+            ("Address".into(), o.meter.clone()),
+            ("ESP8266 firmware".into(), o.device.esp_version.to_string()),
+            ("STM32 firmware".into(), o.device.stm32_version.to_string()),
+            (
+                "Date and time (UTC)".into(),
+                o.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            ),
+            (
+                "Reference instrument".into(),
+                o.reference_instrument
+                    .clone()
+                    .unwrap_or_else(|| "(not given)".into()),
+            ),
+            (
+                "Calibrated".into(),
+                format!("phase {} {}", p.phase, quantity_name(p.quantity)),
+            ),
+            ("Reference value".into(), format!("{:.3} {unit}", p.reference)),
+        ]),
+        Block::Heading("Before and after".into()),
+        Block::Table {
+            header: vec![
+                "".into(),
+                format!("gain ({reg})"),
+                format!("reading ({unit})"),
+                "spread".into(),
+                "samples".into(),
+                "error".into(),
+            ],
+            rows: vec![
+                vec![
+                    "before".into(),
+                    p.old_gain.to_string(),
+                    format!("{:.3}", p.measured.mean),
+                    format!("{:.3}%", 100.0 * p.measured.relative_spread()),
+                    p.measured.count.to_string(),
+                    format!("{:+.3}%", p.error_before_percent),
+                ],
+                vec![
+                    "after".into(),
+                    o.field
+                        .as_ref()
+                        .map_or_else(|| p.new_gain.to_string(), |f| f.read_back.to_string()),
+                    format!("{:.3}", o.measured_after.mean),
+                    format!("{:.3}%", 100.0 * o.measured_after.relative_spread()),
+                    o.measured_after.count.to_string(),
+                    format!("{:+.3}%", o.error_after_percent),
+                ],
+            ],
+        },
+        Block::Text(if o.written_ok {
+            "The new gain was written, saved in the meter (SAVE_PARAMS) and read back.".into()
+        } else {
+            "WARNING: the new gain did not read back as written or was not saved.".into()
+        }),
+    ];
+    Document { title, blocks }
+}
