@@ -202,3 +202,161 @@ async fn mdns_on_loopback_follows_mode_and_address_and_is_withdrawn() {
     let _ = watcher.shutdown();
     advertiser.shutdown().await;
 }
+
+// ---------------------------------------------------------------------------
+// With the simulator: range scans, and one meter seen by every source.
+
+use std::collections::BTreeSet;
+
+use futures::StreamExt as _;
+use je08::client::discovery::Source;
+use je08::client::discovery::mqtt::forward_monitor;
+use je08::client::discovery::scan::{ScanOptions, scan};
+use je08::client::mqtt::{Monitor, MonitorOptions};
+use je08::mqtt_link::LinkOptions;
+use je08::protocol::discovery::ScanRange;
+use je08::sim::mqtt::SimMqttOptions;
+use je08::sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
+
+use crate::mqtt::{BrokerSetup, Mosquitto};
+
+/// Scan options for a loaded test machine: refused ports answer at once
+/// anyway, so a long per-host deadline costs nothing.
+const TEST_SCAN: ScanOptions = ScanOptions {
+    concurrency: 64,
+    per_host: Duration::from_secs(3),
+};
+
+/// Meters `first_id`, `first_id + 1`, … on `ips`, all on one Modbus port.
+async fn meters_on_one_port(ips: &[Ipv4Addr], first_id: u32) -> (Vec<SimMeter>, u16) {
+    'attempt: for _ in 0..20 {
+        let mut meters = Vec::new();
+        let mut port = 0;
+        for (index, ip) in ips.iter().enumerate() {
+            let mut options = MeterOptions::scenario(first_id + index as u32, Scenario::Balanced);
+            options.bind = IpAddr::V4(*ip);
+            options.modbus_port = port;
+            match spawn_meter(options).await {
+                Ok(meter) => {
+                    port = meter.modbus.port();
+                    meters.push(meter);
+                }
+                Err(_) => {
+                    for meter in meters {
+                        meter.shutdown().await;
+                    }
+                    continue 'attempt;
+                }
+            }
+        }
+        return (meters, port);
+    }
+    panic!("no Modbus port free on every one of {ips:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slash_24_scan_finds_exactly_the_meters() {
+    let ips: Vec<Ipv4Addr> = (2..=6).map(|last| Ipv4Addr::new(127, 0, 0, last)).collect();
+    let first_id = random_id();
+    let (meters, port) = meters_on_one_port(&ips, first_id).await;
+    let range: ScanRange = format!("127.0.0.0/24:{port}").parse().unwrap();
+    let started = Instant::now();
+    let found: Vec<Sighting> = scan(range, TEST_SCAN).collect().await;
+    eprintln!(
+        "scan of {range} ({} addresses): {} meters in {:?}",
+        range.host_count(),
+        found.len(),
+        started.elapsed()
+    );
+    let got: BTreeSet<(IpAddr, u32)> = found.iter().map(|s| (s.ip.unwrap(), s.id)).collect();
+    let expected: BTreeSet<(IpAddr, u32)> = ips
+        .iter()
+        .zip(first_id..)
+        .map(|(ip, id)| (IpAddr::V4(*ip), id))
+        .collect();
+    assert_eq!(got, expected);
+    assert_eq!(found.len(), 5, "one answer per meter");
+    for sighting in &found {
+        assert_eq!(sighting.source, Source::Scan);
+        assert_eq!(sighting.ports.modbus, Some(port));
+        assert_eq!(sighting.mode, Some(Mode::Application));
+        assert_eq!(sighting.firmware, Some(Version(300)));
+    }
+    for meter in meters {
+        meter.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_meter_seen_by_mdns_scan_and_mqtt_is_one_entry_that_follows_its_mode() {
+    if !mdns_available("one_meter_seen_by_mdns_scan_and_mqtt_is_one_entry_that_follows_its_mode") {
+        return;
+    }
+    let broker = Mosquitto::start(&BrokerSetup::default());
+    let advertiser = MdnsAdvertiser::loopback().unwrap();
+    let id = random_id();
+    let ip = random_loopback();
+    let mut options = MeterOptions::scenario(id, Scenario::Balanced);
+    options.bind = IpAddr::V4(ip);
+    options.device.reboot_delay = Duration::from_millis(200);
+    options.http_port = Some(0);
+    options.mdns = Some(Arc::clone(&advertiser));
+    let mut mqtt = SimMqttOptions::new(LinkOptions::new(broker.url(false), ""));
+    mqtt.interval = Duration::from_secs(1);
+    options.mqtt = Some(mqtt);
+    let meter = spawn_meter(options).await.unwrap();
+
+    let (sink, mut sightings) = mpsc::channel(256);
+    let _browser = MdnsBrowser::start(&[MdnsInterface::Loopback], sink.clone()).unwrap();
+    let monitor = Monitor::start(MonitorOptions::new(LinkOptions::new(
+        broker.url(false),
+        format!("discovery-test-{id}"),
+    )))
+    .unwrap();
+    tokio::spawn(forward_monitor(monitor.subscribe(), sink.clone()));
+    let range: ScanRange = format!("{ip}:{}", meter.modbus.port()).parse().unwrap();
+    let scan_sink = sink.clone();
+    tokio::spawn(async move {
+        let mut found = std::pin::pin!(scan(range, TEST_SCAN));
+        while let Some(sighting) = found.next().await {
+            let _ = scan_sink.send(sighting).await;
+        }
+    });
+
+    let mut list = DiscoveryList::default();
+    wait_for(&mut list, &mut sightings, "mdns, scan and mqtt sightings", |l| {
+        l.get(id).is_some_and(|e| {
+            [Source::Mdns, Source::Scan, Source::Mqtt]
+                .iter()
+                .all(|s| e.sources.contains_key(s))
+        })
+    })
+    .await;
+    let entry = list.get(id).unwrap();
+    assert_eq!(list.entries().filter(|e| e.id == id).count(), 1);
+    assert_eq!(entry.current_ip, Some(IpAddr::V4(ip)));
+    assert_eq!(entry.addresses.len(), 1, "{:?}", entry.addresses);
+    assert_eq!(
+        entry.addresses[0].sources,
+        BTreeSet::from([Source::Mdns, Source::Scan])
+    );
+    assert_eq!(entry.mode, Some(Mode::Application));
+    assert_eq!(entry.ports.modbus, Some(meter.modbus.port()));
+    assert_eq!(entry.firmware, Some(Version(300)));
+
+    // A reboot into configuration mode: the advert follows, the row stays one.
+    meter.device.reboot(Mode::Configuration);
+    wait_for(&mut list, &mut sightings, "configuration mode over mDNS", |l| {
+        l.get(id).is_some_and(|e| e.mode == Some(Mode::Configuration))
+    })
+    .await;
+    let http = meter.http.expect("HTTP served");
+    assert_eq!(list.get(id).unwrap().ports.http, Some(http.port()));
+    assert_eq!(
+        list.len(),
+        list.entries().map(|e| e.id).collect::<BTreeSet<_>>().len()
+    );
+
+    meter.shutdown().await;
+    advertiser.shutdown().await;
+}
