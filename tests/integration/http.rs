@@ -456,6 +456,10 @@ async fn cli_commands_work_and_never_print_the_password() {
         d.network_saved.interface_password = Some(Secret::new(secret));
     });
     let host = http_addr(&m).to_string();
+    let basic = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(format!("admin:{secret}"))
+    };
     let ct_file = std::env::temp_dir().join(format!("je08-ct-{}.json", std::process::id()));
     std::fs::write(&ct_file, r#"{"ratio": 150, "invert": [false, true, false]}"#).expect("write");
     let ct_path = ct_file.to_str().expect("path");
@@ -546,4 +550,39 @@ async fn cli_commands_work_and_never_print_the_password() {
         "no logs: {logs}"
     );
     assert!(!logs.contains(secret), "the simulator logged the password");
+}
+
+#[tokio::test]
+async fn reboot_and_mode_over_curl() {
+    let m = meter(Mode::Configuration).await;
+    let user = format!("admin:{FACTORY_PASSWORD}");
+    let (body, code) = curl(&["-u", &user, "-X", "POST", &url(&m, "/api/reboot")]).await;
+    assert_eq!(code, "202", "{body}");
+    assert!(body.contains("\"rebooting_into\":\"application\""), "{body}");
+    let back = m
+        .device
+        .wait_power(DEADLINE, |p| p.online && p.boot_count == 2)
+        .await
+        .expect("back");
+    assert_eq!(back.mode, Mode::Application);
+    let (body, code) = curl(&[
+        "-u",
+        &user,
+        "-H",
+        "Content-Type: application/json",
+        "-d",
+        r#"{"mode":"update"}"#,
+        &url(&m, "/api/mode"),
+    ])
+    .await;
+    assert_eq!(code, "202", "{body}");
+    let back = m
+        .device
+        .wait_power(DEADLINE, |p| p.online && p.boot_count == 3)
+        .await
+        .expect("back");
+    assert_eq!(back.mode, Mode::Update);
+    let (body, code) = curl(&["-u", &user, "-d", r#"{"mode":"sleep"}"#, &url(&m, "/api/mode")]).await;
+    assert_eq!(code, "422", "{body}");
+    assert!(body.contains("\"field\":\"mode\""), "{body}");
 }
