@@ -518,6 +518,7 @@ async fn cli_commands_work_and_never_print_the_password() {
             !text.contains(wrong),
             "{args:?} printed the wrong password: {text}"
         );
+        assert!(!text.contains(&basic), "{args:?} printed the credentials: {text}");
     }
     assert_eq!(m.device.registers().get(addr::RELACAO_TC), 150);
 

@@ -191,3 +191,31 @@ async fn http_is_offline_during_a_reboot_and_back_on_the_same_port() {
         .expect("back on the same port");
     assert_eq!(info.mode, Mode::Configuration);
 }
+
+#[tokio::test]
+async fn control_interface_power_cycle_and_faults() {
+    let m = meter(Mode::Configuration).await;
+    control(&m, reqwest::Method::POST, "/power-cycle", None).await;
+    let s = online_in(&m, Mode::Application).await;
+    assert_eq!(s["boot_count"], 2);
+    let f = control(
+        &m,
+        reqwest::Method::POST,
+        "/faults",
+        Some(json!({"delay_ms": 200, "stall": false})),
+    )
+    .await;
+    assert_eq!(f["delay_ms"], 200);
+    assert_eq!(f["stall"], false);
+    client(&m).info().await.expect("late but answered");
+    let f = control(
+        &m,
+        reqwest::Method::POST,
+        "/faults",
+        Some(json!({"delay_ms": null, "drop_connections": true})),
+    )
+    .await;
+    assert_eq!(f["delay_ms"], Value::Null);
+    assert_eq!(f["drop_generation"], 1);
+    client(&m).info().await.expect("answers after the drop");
+}
