@@ -38,6 +38,10 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 pub enum Action {
     /// Print every DATA and INFO packet seen on the broker until Ctrl-C.
+    ///
+    /// A broker that is down or drops the connection is reported in one line
+    /// and retried with backoff; TLS, certificate and credential errors are
+    /// reported in one line and end the command with exit status 2.
     Watch(WatchArgs),
     /// Send a command to one meter through the broker.
     Send(SendArgs),
