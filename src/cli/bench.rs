@@ -39,6 +39,9 @@ pub enum What {
     /// Configurator frame time (50 meters × 1 h history), CPU with 10 live
     /// meters at 1 Hz, and time to the first frame.
     Ui(super::bench_ui::UiArgs),
+    /// Time until 50 simulated meters are listed over mDNS (loopback), and
+    /// time of a /24 Modbus scan.
+    Discovery(super::bench_discovery::DiscoveryArgs),
 }
 
 /// Options of `je08 bench modbus`.
@@ -69,6 +72,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         What::Mqtt(m) => super::bench_mqtt::run(m).await,
         What::MqttPublishers(p) => super::bench_mqtt::publishers(p).await,
         What::Ui(u) => super::bench_ui::run(u).await,
+        What::Discovery(d) => super::bench_discovery::run(d).await,
     }
 }
 

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod bench;
+pub mod bench_discovery;
 pub mod bench_mqtt;
 pub mod bench_ui;
 pub mod calibrate;
