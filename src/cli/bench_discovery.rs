@@ -46,7 +46,11 @@ pub async fn run(args: DiscoveryArgs) -> anyhow::Result<ExitCode> {
         tokio::time::sleep(Duration::from_secs(1)).await;
 
         let elapsed = time_mdns(&ids).await?;
-        println!("run {run}: mDNS listed {} meters in {:.3} s", ids.len(), elapsed.as_secs_f64());
+        println!(
+            "run {run}: mDNS listed {} meters in {:.3} s",
+            ids.len(),
+            elapsed.as_secs_f64()
+        );
         mdns_times.push(elapsed);
 
         let range: ScanRange = format!("127.0.0.0/24:{port}").parse()?;
@@ -55,7 +59,11 @@ pub async fn run(args: DiscoveryArgs) -> anyhow::Result<ExitCode> {
         let found: BTreeSet<u32> = scan(range, options).map(|s| s.id).collect().await;
         let elapsed = started.elapsed();
         if found != ids {
-            bail!("the scan found {} of {} meters", found.intersection(&ids).count(), ids.len());
+            bail!(
+                "the scan found {} of {} meters",
+                found.intersection(&ids).count(),
+                ids.len()
+            );
         }
         println!(
             "run {run}: scan of {range} ({} addresses, {} at once, {} ms per host) found {} meters in {:.3} s",
