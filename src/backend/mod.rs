@@ -123,6 +123,18 @@ pub enum Command {
         /// The command.
         command: crate::protocol::mqtt::Command,
     },
+    /// Read and validate a firmware image (never sent anywhere).
+    CheckFirmware {
+        /// The image file.
+        path: PathBuf,
+    },
+    /// Pre-flight certificate files before an upload.
+    CheckCerts {
+        /// CA certificate.
+        ca: PathBuf,
+        /// Client certificate and key, when both are chosen.
+        identity: Option<(PathBuf, PathBuf)>,
+    },
     /// Cancel a running job.
     Cancel {
         /// The job.
@@ -194,6 +206,15 @@ pub enum Event {
         /// The file, or `None` when the dialog was dismissed.
         path: Option<PathBuf>,
     },
+    /// A firmware image was validated.
+    FirmwareChecked {
+        /// The file.
+        path: PathBuf,
+        /// The report, or why the file could not be read.
+        report: Result<crate::protocol::firmware::FirmwareReport, String>,
+    },
+    /// Certificate files were pre-flighted.
+    CertsChecked(Result<crate::certs::Report, String>),
     /// The broker's fleet changed (or the connection did).
     Mqtt(mqtt_view::FleetUpdate),
     /// The broker connection could not be started; the message says why.
@@ -326,6 +347,20 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
                     }),
                 }
             }
+            Command::CheckFirmware { path } => {
+                let sink = sink.clone();
+                tokio::task::spawn_blocking(move || {
+                    let report =
+                        read_limited(&path, 4 << 20).map(|bytes| crate::protocol::firmware::validate(&bytes));
+                    sink.send(Event::FirmwareChecked { path, report });
+                });
+            }
+            Command::CheckCerts { ca, identity } => {
+                let sink = sink.clone();
+                tokio::task::spawn_blocking(move || {
+                    sink.send(Event::CertsChecked(check_certs(&ca, identity.as_ref())))
+                });
+            }
             Command::Cancel { job } => {
                 if let Some(token) = jobs.remove(&job) {
                     token.cancel();
@@ -374,6 +409,36 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
     for (_, session) in sessions {
         session.stop();
     }
+}
+
+/// Read a file of at most `limit` bytes.
+fn read_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if meta.len() > limit {
+        return Err(format!(
+            "{}: {} bytes is far larger than any JE08 image",
+            path.display(),
+            meta.len()
+        ));
+    }
+    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn check_certs(
+    ca: &std::path::Path,
+    identity: Option<&(PathBuf, PathBuf)>,
+) -> Result<crate::certs::Report, String> {
+    use crate::certs::PemFile;
+    let ca = PemFile::read(ca).map_err(|p| p.message)?;
+    let identity = match identity {
+        Some((cert, key)) => Some((
+            PemFile::read(cert).map_err(|p| p.message)?,
+            PemFile::read(key).map_err(|p| p.message)?,
+        )),
+        None => None,
+    };
+    let identity = identity.as_ref().map(|(c, k)| (c, k));
+    Ok(crate::certs::check(&ca, identity, std::time::SystemTime::now()))
 }
 
 fn route(

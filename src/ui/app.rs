@@ -216,12 +216,24 @@ impl ConfiguratorApp {
         for event in self.backend.drain() {
             match event {
                 Event::FilePicked { purpose, path } => match purpose {
-                    FilePurpose::Firmware => self.view.firmware.picked(path),
+                    FilePurpose::Firmware => {
+                        if let Some(path) = path {
+                            self.view.firmware.picked(path.clone());
+                            self.send(Command::CheckFirmware { path });
+                        }
+                    }
                     FilePurpose::BrokerCa | FilePurpose::BrokerCert | FilePurpose::BrokerKey => {
                         self.view.mqtt.picked(purpose, path)
                     }
-                    other => self.view.config.picked(other, path),
+                    other => {
+                        self.view.config.picked(other, path);
+                        if let Some(command) = self.view.config.check_command() {
+                            self.send(command);
+                        }
+                    }
                 },
+                Event::FirmwareChecked { path, report } => self.view.firmware.checked(path, report),
+                Event::CertsChecked(report) => self.view.config.report = Some(report),
                 Event::Mqtt(update) => self.view.mqtt.fleet = Some(update),
                 Event::MqttFailed(why) => self.view.mqtt.failure = Some(why),
                 Event::Finished { job, outcome } => {

@@ -20,9 +20,18 @@ pub struct ConfigState {
     pub client_cert: Option<PathBuf>,
     /// Picked client key.
     pub client_key: Option<PathBuf>,
+    /// Pre-flight of the picked files.
+    pub report: Option<Result<crate::certs::Report, String>>,
 }
 
 impl ConfigState {
+    /// The pre-flight to run for the files picked so far (needs a CA).
+    pub fn check_command(&self) -> Option<crate::backend::Command> {
+        let ca = self.ca.clone()?;
+        let identity = self.client_cert.clone().zip(self.client_key.clone());
+        Some(crate::backend::Command::CheckCerts { ca, identity })
+    }
+
     /// A file dialog for a certificate closed.
     pub fn picked(&mut self, purpose: FilePurpose, path: Option<PathBuf>) {
         let Some(path) = path else { return };
@@ -56,13 +65,13 @@ pub fn configuration_ui(
                 ui.add_enabled(false, egui::Button::new(tr.t(Msg::EnterConfigMode)));
                 ui.add_enabled(false, egui::Button::new(tr.t(Msg::LeaveConfigMode)));
             });
-            ui.weak(tr.t(Msg::NeedsHttpClient));
+            ui.weak(tr.t(Msg::ModeFromCli));
             ui.add_space(10.0);
             for block in [Msg::BlockConnectivity, Msg::BlockProtocols, Msg::BlockCt] {
                 egui::CollapsingHeader::new(RichText::new(tr.t(block)).strong())
                     .default_open(false)
                     .show(ui, |ui| {
-                        ui.weak(tr.t(Msg::NeedsConfigMode));
+                        ui.weak(tr.t(Msg::ConfigFromCli));
                     });
             }
             ui.add_space(10.0);
@@ -88,5 +97,30 @@ pub fn configuration_ui(
                         ui.end_row();
                     }
                 });
+            cert_report_ui(ui, tr, state.report.as_ref());
+            ui.weak(tr.t(Msg::CertsFromCli));
         });
+}
+
+fn cert_report_ui(ui: &mut egui::Ui, tr: Tr, report: Option<&Result<crate::certs::Report, String>>) {
+    match report {
+        None => {}
+        Some(Err(why)) => {
+            ui.colored_label(ui.visuals().error_fg_color, why);
+        }
+        Some(Ok(report)) if report.is_ok() => {
+            ui.colored_label(super::widgets::OK_COLOR, tr.t(Msg::CertsOk));
+            for c in &report.certificates {
+                ui.weak(format!(
+                    "{} · {} · {} → {}",
+                    c.subject, c.key, c.not_before, c.not_after
+                ));
+            }
+        }
+        Some(Ok(report)) => {
+            for p in &report.problems {
+                ui.colored_label(ui.visuals().error_fg_color, &p.message);
+            }
+        }
+    }
 }

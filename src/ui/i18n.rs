@@ -219,8 +219,15 @@ messages! {
     RebootWarning => "Changing mode reboots the meter: its kWh and kVArh counters restart from zero.", "Trocar de modo reinicia o medidor: os contadores de kWh e kVArh voltam a zero.";
     EnterConfigMode => "Enter configuration mode", "Entrar no modo configuração";
     LeaveConfigMode => "Return to application mode", "Voltar ao modo aplicação";
-    NeedsHttpClient => "Needs the meter's HTTP API client, which this build does not include yet.", "Requer o cliente da API HTTP do medidor, ainda não incluído nesta versão.";
-    NeedsConfigMode => "Available while the meter is in configuration mode.", "Disponível com o medidor em modo configuração.";
+    ModeFromCli => "Mode switching is not wired into the window yet: use `je08 mode HOST configuration` / `je08 mode HOST application`.", "A troca de modo ainda não está ligada à janela: use `je08 mode HOST configuration` / `je08 mode HOST application`.";
+    ConfigFromCli => "Not wired into the window yet: use `je08 config get|set HOST` with the meter in configuration mode.", "Ainda não ligado à janela: use `je08 config get|set HOST` com o medidor em modo configuração.";
+    CertsFromCli => "Upload is not wired into the window yet: use `je08 certs upload HOST`.", "O envio ainda não está ligado à janela: use `je08 certs upload HOST`.";
+    CertsOk => "Pre-flight passed: the files are valid PEM, the key matches and the dates are current.", "Verificação prévia aprovada: PEM válido, chave correspondente e datas vigentes.";
+    PushFromCli => "Sending from the window is not wired yet: use `je08 flash HOST FILE`, which validates, sends and confirms the new version.", "O envio pela janela ainda não está ligado: use `je08 flash HOST ARQUIVO`, que valida, envia e confirma a nova versão.";
+    VersionUnknown => "unknown (no JE08-FW marker)", "desconhecida (sem marcador JE08-FW)";
+    ImageValid => "Valid image, version {0}, {1} bytes.", "Imagem válida, versão {0}, {1} bytes.";
+    ImageInvalid => "Invalid image ({0} bytes): it would be refused. See the failed checks.", "Imagem inválida ({0} bytes): seria recusada. Veja as verificações com falha.";
+    Passed => "passed", "ok";
     BlockConnectivity => "Connectivity", "Conectividade";
     BlockProtocols => "Protocols", "Protocolos";
     BlockCt => "CT adjustments", "Ajustes de TC";

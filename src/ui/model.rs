@@ -227,6 +227,7 @@ impl Model {
                 true
             }
             Event::FilePicked { .. } | Event::Secret { .. } | Event::Mqtt(_) | Event::MqttFailed(_) => true,
+            Event::FirmwareChecked { .. } | Event::CertsChecked(_) => true,
         }
     }
 }

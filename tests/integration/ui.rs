@@ -270,3 +270,34 @@ fn every_page_draws_in_both_languages() {
         f.click(if english { "Português (Brasil)" } else { "English" });
     }
 }
+
+#[test]
+fn a_picked_firmware_file_gets_a_validation_report() {
+    use je08::backend::Command;
+    use je08::protocol::firmware::{FirmwareVersion, ImageBuilder};
+    use je08::ui::app::Action;
+    let mut f = with_meter(Scenario::Balanced);
+    let dir = std::env::temp_dir().join(format!("je08-ui-fw-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("good.bin");
+    let image = ImageBuilder::new()
+        .version(FirmwareVersion::parse("3.01").unwrap())
+        .segment(0x4010_0000, vec![0x55; 64])
+        .build();
+    std::fs::write(&good, &image).unwrap();
+    let bad = dir.join("bad.bin");
+    std::fs::write(&bad, [0u8; 100]).unwrap();
+    f.click("Firmware");
+    for (path, expect) in [
+        (&good, "Valid image, version 3.01"),
+        (&bad, "Invalid image (100 bytes)"),
+    ] {
+        f.harness.state_mut().view.firmware.picked(path.clone());
+        f.harness
+            .state_mut()
+            .apply(Action::Send(Command::CheckFirmware { path: path.clone() }));
+        f.step_until("the report", |app| app.view.firmware.report.is_some());
+        f.harness.get_by_label_contains(expect);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
