@@ -23,6 +23,7 @@ pub mod meter;
 pub mod modes;
 pub mod mqtt;
 pub mod read;
+pub mod record;
 pub mod reset_energy;
 pub mod set;
 pub mod sim;
@@ -80,6 +81,8 @@ pub enum Command {
     WiringCheck(wiring_check::Args),
     /// Calibrate one phase's voltage or current gain against a reference instrument.
     Calibrate(calibrate::Args),
+    /// Record live readings of meters to CSV (energy kept continuous across reboots).
+    Record(record::Args),
 }
 
 /// Parse the command line, run the command, and map errors to an exit status.
@@ -121,6 +124,7 @@ pub fn main() -> ExitCode {
             Command::Demo(_) => unreachable_demo(),
             Command::WiringCheck(args) => wiring_check::run(args).await,
             Command::Calibrate(args) => calibrate::run(args).await,
+            Command::Record(args) => record::run(args).await,
         }
     });
     exit_code(result)

@@ -11,5 +11,6 @@
 
 pub mod calibrate;
 pub mod pdf;
+pub mod record;
 pub mod sampler;
 pub mod wiring_check;

@@ -443,3 +443,95 @@ async fn calibration_is_refused_on_low_or_unstable_current_and_nothing_is_writte
     low.shutdown().await;
     unstable.shutdown().await;
 }
+
+fn csv_rows(path: &std::path::Path) -> Vec<csv::StringRecord> {
+    let Ok(file) = std::fs::File::open(path) else {
+        return Vec::new();
+    };
+    csv::Reader::from_reader(file)
+        .records()
+        .map(|r| r.expect("every written line is a whole CSV record"))
+        .collect()
+}
+
+/// Poll the recording until `cond` holds on its rows.
+async fn wait_rows(path: &std::path::Path, what: &str, cond: impl Fn(&[csv::StringRecord]) -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !cond(&csv_rows(path)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_killed_recording_keeps_whole_rows_and_continuous_energy_across_a_reboot() {
+    use je08::commissioning::record::{HEADER, NOTE_CONTINUED};
+    let mut options = MeterOptions::new(980);
+    options.device.model.time_scale = 100_000.0;
+    options.device.reboot_delay = Duration::from_millis(100);
+    let sim = meter(options).await;
+    let dir = std::env::temp_dir().join(format!("je08-rec-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("rec.csv");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_je08"))
+        .args(["record", &sim.modbus.to_string(), "--out"])
+        .arg(&path)
+        .args(["--interval", "20", "--flush-every", "100", "--timeout", "300"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("je08 record starts");
+    let col = |name: &str| HEADER.iter().position(|h| *h == name).expect("column");
+    let (meter_kwh, cont_kwh, status, note) = (
+        col("energy_meter_kWh"),
+        col("energy_continuous_kWh"),
+        col("status"),
+        col("note"),
+    );
+    wait_rows(&path, "rows before the reboot", |rows| {
+        rows.iter().filter(|r| &r[status] == "ok").count() >= 5
+    })
+    .await;
+    sim.device.power_cycle();
+    wait_rows(&path, "the reboot to be bridged and rows after it", |rows| {
+        rows.iter()
+            .position(|r| &r[note] == NOTE_CONTINUED)
+            .is_some_and(|i| rows[i..].iter().filter(|r| &r[status] == "ok").count() >= 5)
+    })
+    .await;
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+
+    let text = std::fs::read_to_string(&path).expect("readable");
+    assert!(text.ends_with('\n'), "the file ends on a whole line");
+    let header = text.lines().next().expect("header");
+    assert!(
+        header.contains("voltage_a_V") && header.contains("energy_continuous_kWh"),
+        "{header}"
+    );
+    let rows = csv_rows(&path);
+    let ok: Vec<&csv::StringRecord> = rows.iter().filter(|r| &r[status] == "ok").collect();
+    for r in &rows {
+        assert_eq!(r.len(), HEADER.len());
+        chrono::DateTime::parse_from_rfc3339(&r[0]).expect("ISO 8601 timestamp");
+    }
+    let number = |r: &csv::StringRecord, c: usize| r[c].parse::<f64>().expect("number");
+    let meter: Vec<f64> = ok.iter().map(|r| number(r, meter_kwh)).collect();
+    let continuous: Vec<f64> = ok.iter().map(|r| number(r, cont_kwh)).collect();
+    assert!(
+        meter.windows(2).any(|w| w[1] < w[0]),
+        "the meter's own counter dropped at the reboot: {meter:?}"
+    );
+    assert!(
+        continuous.windows(2).all(|w| w[1] >= w[0]),
+        "the continuous total never decreases: {continuous:?}"
+    );
+    assert!(
+        continuous.last() > meter.last(),
+        "the total kept the energy from before the reboot"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    sim.shutdown().await;
+}

@@ -1,0 +1,85 @@
+//! `je08 record`: record live readings of one or more meters to CSV until
+//! the duration passes or Ctrl-C / SIGTERM.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::client::endpoint::Endpoint;
+use crate::client::modbus::DEFAULT_PORT;
+use crate::commissioning::record::{RecordOptions, record};
+
+/// Options of `je08 record`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The meters, HOST or HOST:PORT (Modbus TCP port 502 by default).
+    #[arg(value_name = "HOST[:PORT]", required = true, value_parser = parse_meter)]
+    pub meters: Vec<Endpoint>,
+    /// The CSV file to create.
+    #[arg(long, value_name = "FILE.csv")]
+    pub out: PathBuf,
+    /// Time between readings, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
+    pub interval: u64,
+    /// Stop after this many seconds (default: until Ctrl-C).
+    #[arg(long, value_name = "S")]
+    pub duration: Option<f64>,
+    /// Write to the file at least this often, in milliseconds (a crash loses at most this much).
+    #[arg(long, value_name = "MS", default_value_t = 2000,
+          value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    pub flush_every: u64,
+    /// Deadline of each Modbus request, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    pub timeout: u64,
+}
+
+fn parse_meter(text: &str) -> Result<Endpoint, String> {
+    Endpoint::parse(text, DEFAULT_PORT)
+}
+
+/// Record until done or interrupted.
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let duration = match args.duration {
+        Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
+        Some(s) => anyhow::bail!("--duration {s}: give a positive number of seconds"),
+        None => None,
+    };
+    let options = RecordOptions {
+        interval: Duration::from_millis(args.interval),
+        duration,
+        flush_every: Duration::from_millis(args.flush_every),
+        timeout: Duration::from_millis(args.timeout),
+    };
+    let cancel = CancellationToken::new();
+    let stop = cancel.clone();
+    tokio::spawn(async move {
+        let term = async {
+            #[cfg(unix)]
+            if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                s.recv().await;
+                return;
+            }
+            std::future::pending::<()>().await;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term => {}
+        }
+        stop.cancel();
+    });
+    eprintln!(
+        "recording {} meter(s) to {} (Ctrl-C to stop)",
+        args.meters.len(),
+        args.out.display()
+    );
+    let summary = record(&args.meters, &args.out, options, |_| {}, &cancel).await?;
+    eprintln!(
+        "{} rows written ({} failed reads, {} energy counter resets bridged)",
+        summary.rows, summary.failed_reads, summary.resets_bridged
+    );
+    Ok(ExitCode::SUCCESS)
+}
