@@ -626,3 +626,51 @@ impl ModbusClient {
         )))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exceptions_are_named_with_their_code() {
+        assert_eq!(Exception(1).to_string(), "illegal function (01)");
+        assert_eq!(Exception(2).to_string(), "illegal data address (02)");
+        assert_eq!(Exception(3).to_string(), "illegal data value (03)");
+        assert_eq!(Exception(4).to_string(), "server device failure (04)");
+        assert_eq!(
+            Exception(11).to_string(),
+            "gateway target device failed to respond (11)"
+        );
+        assert_eq!(Exception(0x42).to_string(), "unknown exception (66)");
+        assert_eq!(
+            Exception::from(tokio_modbus::ExceptionCode::IllegalDataValue),
+            Exception::ILLEGAL_DATA_VALUE
+        );
+    }
+
+    #[test]
+    fn operations_describe_registers_by_name() {
+        let op = Operation::Write { first: 16, count: 1 };
+        assert_eq!(op.to_string(), "writing register 16 (RELACAO_TC)");
+        assert!(op.is_write());
+        let op = Operation::Read { first: 0, count: 110 };
+        assert_eq!(op.to_string(), "reading registers 0–109");
+        assert!(!op.is_write());
+    }
+
+    #[test]
+    fn write_failures_warn_that_the_write_may_have_happened() {
+        let meter = Endpoint::parse("10.1.2.3", DEFAULT_PORT).unwrap();
+        let err = ModbusError::Timeout {
+            meter,
+            op: Operation::Write { first: 10, count: 7 },
+            timeout: DEFAULT_TIMEOUT,
+        };
+        let text = err.to_string();
+        assert!(
+            text.starts_with("meter 10.1.2.3:502: no answer while writing registers 10–16 within 1000 ms"),
+            "{text}"
+        );
+        assert!(text.contains("may or may not have taken effect"), "{text}");
+    }
+}

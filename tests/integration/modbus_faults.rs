@@ -333,3 +333,59 @@ async fn a_refusing_port_is_typed_and_paced() {
     c.reset_backoff();
     assert_eq!(c.backoff().next_delay(), Duration::ZERO);
 }
+
+/// A meter that acknowledges every write but keeps its old values.
+async fn serve_ignoring_writes(mut stream: TcpStream) {
+    let value = |a: u16| match a {
+        16 => 100,
+        9..=15 => 1000,
+        _ => 0,
+    };
+    while let Some(f) = read_frame(&mut stream).await {
+        let reply = match f.pdu[0] {
+            3 => answer_read(&f, value),
+            6 => f.pdu.clone(),
+            16 => f.pdu[..5].to_vec(),
+            other => vec![other | 0x80, 1],
+        };
+        send_frame(&mut stream, f.tid, f.unit, &reply).await;
+    }
+}
+
+#[tokio::test]
+async fn a_write_that_does_not_read_back_is_reported_field_by_field() {
+    use je08::client::params::{ApplyOptions, apply_settings};
+    use je08::protocol::validate::WritePlan;
+    let p = peer(|_, stream| serve_ignoring_writes(stream)).await;
+    let mut c = client(p.addr, 2000);
+    let plan = WritePlan::new(&[(16, 120), (10, 900)]).unwrap();
+    let outcome = apply_settings(&mut c, &plan, ApplyOptions::default())
+        .await
+        .unwrap();
+    assert!(!outcome.is_ok());
+    let text: Vec<String> = outcome.mismatches.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        text,
+        [
+            "GANHO_TENSAO_A (register 10): wrote 900, read back 1000",
+            "RELACAO_TC (register 16): wrote 120, read back 100"
+        ]
+    );
+}
+
+#[test]
+fn je08_set_exits_non_zero_when_a_value_does_not_read_back() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let p = runtime.block_on(peer(|_, stream| serve_ignoring_writes(stream)));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_je08"))
+        .args(["set", &p.addr.to_string(), "--ct-ratio", "120"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stdout}{stderr}");
+    assert!(stdout.contains("MISMATCH: wrote 120, read back 100"), "{stdout}");
+    assert!(stderr.contains("did not read back"), "{stderr}");
+    drop(p);
+}
