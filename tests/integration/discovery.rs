@@ -360,3 +360,60 @@ async fn one_meter_seen_by_mdns_scan_and_mqtt_is_one_entry_that_follows_its_mode
     meter.shutdown().await;
     advertiser.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discover_command_lists_a_scanned_meter_with_its_remembered_name_despite_a_damaged_file() {
+    let id = random_id();
+    let ip = random_loopback();
+    let mut options = MeterOptions::scenario(id, Scenario::Balanced);
+    options.bind = IpAddr::V4(ip);
+    let meter = spawn_meter(options).await.unwrap();
+
+    let dir = std::env::temp_dir().join(format!("je08-discover-{id}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = dir.join("meters.json");
+    // A truncated file: the first entry is whole, the second cut off.
+    let damaged = format!(
+        "{{\"format\":\"je08-meters\",\"version\":1,\"meters\":[\n\
+         {{\"id\":{id},\"name\":\"Feeder 2\",\"notes\":\"panel B\"}},\n{{\"id\":77,\"na"
+    );
+    std::fs::write(&store, &damaged).unwrap();
+
+    let output = tokio::time::timeout(
+        Duration::from_secs(60),
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_je08"))
+            .args(["discover", "--no-mdns", "--json", "--scan"])
+            .arg(format!("{ip}/32:{}", meter.modbus.port()))
+            .env("JE08_DATA_DIR", &dir)
+            .output(),
+    )
+    .await
+    .expect("je08 discover finishes")
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["id"], id);
+    assert_eq!(rows[0]["remembered_name"], "Feeder 2");
+    assert_eq!(rows[0]["notes"], "panel B");
+    assert_eq!(rows[0]["current_ip"], ip.to_string());
+    assert!(rows[0]["sources"]["scan"].is_string());
+    assert!(stderr.contains("damaged"), "{stderr}");
+
+    let set_aside: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("meters.json.corrupt-"))
+        .collect();
+    assert_eq!(set_aside.len(), 1);
+    assert_eq!(std::fs::read_to_string(&set_aside[0]).unwrap(), damaged);
+    let (kept, recovery) = je08::store::meters::MeterStore::open(store).unwrap();
+    assert!(recovery.is_none(), "the salvaged file was saved back");
+    let remembered = kept.get(id).unwrap();
+    assert_eq!(remembered.addresses, [IpAddr::V4(ip)], "last address recorded");
+
+    meter.shutdown().await;
+    std::fs::remove_dir_all(dir).unwrap();
+}
