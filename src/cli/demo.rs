@@ -1,12 +1,17 @@
 //! `je08 demo`: three simulated meters on loopback (a balanced load, a
 //! reversed CT on phase B, no temperature sensor) and the configurator
-//! window with them already listed. Nothing to install, no hardware.
+//! window with them already listed; the meters publish to an embedded MQTT
+//! broker that the MQTT view is connected to. Nothing to install, no hardware.
 
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 
 use crate::backend::link::default_connector;
+use crate::mqtt_link::LinkOptions;
+use crate::protocol::mqtt::BrokerUrl;
+use crate::sim::broker::start_embedded_broker;
+use crate::sim::mqtt::SimMqttOptions;
 use crate::sim::{MeterOptions, Scenario, spawn_meter};
 use crate::ui::model::Source;
 
@@ -27,18 +32,29 @@ pub const DEMO_METERS: [(u32, Scenario, &str); 3] = [
 
 /// Start the simulators, open the window, stop everything when it closes.
 pub fn run(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<ExitCode> {
-    let meters = runtime.block_on(async {
+    let (broker, meters) = runtime.block_on(async {
+        let broker = start_embedded_broker(0)
+            .await
+            .context("cannot start the embedded MQTT broker")?;
+        let url = BrokerUrl {
+            tls: false,
+            host: broker.ip().to_string(),
+            port: broker.port(),
+        };
+        let mut mqtt = SimMqttOptions::new(LinkOptions::new(url.clone(), ""));
+        mqtt.interval = std::time::Duration::from_secs(2);
         let mut meters = Vec::new();
         for (id, scenario, _) in DEMO_METERS {
             let mut options = MeterOptions::scenario(id, scenario);
             options.device.model.time_scale = args.time_scale;
+            options.mqtt = Some(mqtt.clone());
             meters.push(
                 spawn_meter(options)
                     .await
                     .with_context(|| format!("cannot start demo meter {id}"))?,
             );
         }
-        anyhow::Ok(meters)
+        anyhow::Ok((url.to_string(), meters))
     })?;
     let listed = meters
         .iter()
@@ -49,7 +65,7 @@ pub fn run(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<Exit
             source: Source::Demo,
         })
         .collect();
-    let result = super::gui::run(runtime, default_connector(), listed);
+    let result = super::gui::run(runtime, default_connector(), listed, Some(broker));
     runtime.block_on(async {
         for meter in meters {
             meter.shutdown().await;

@@ -24,11 +24,13 @@ pub struct InitialMeter {
 }
 
 /// Open the window and block until it closes. `meters` are added to the
-/// list at start (e.g. the demo's simulators).
+/// list at start (e.g. the demo's simulators); the MQTT view connects to
+/// `broker` when given.
 pub fn run(
     runtime: &tokio::runtime::Runtime,
     connector: Arc<dyn Connector>,
     meters: Vec<InitialMeter>,
+    broker: Option<String>,
 ) -> anyhow::Result<ExitCode> {
     let launched = std::time::Instant::now();
     let handle = runtime.handle().clone();
@@ -54,6 +56,9 @@ pub fn run(
                 .unwrap_or_default();
             let mut app = ConfiguratorApp::new(backend, prefs);
             app.set_launch_time(launched);
+            if let Some(url) = broker {
+                app.connect_broker(url);
+            }
             for meter in meters {
                 let key = app.add_meter(meter.address, meter.source);
                 if let Some(entry) = app.model.meter_mut(key) {

@@ -99,7 +99,7 @@ pub fn main() -> ExitCode {
     let command = match cli.command {
         None => {
             let connector = crate::backend::link::default_connector();
-            return exit_code(gui::run(&runtime, connector, Vec::new()));
+            return exit_code(gui::run(&runtime, connector, Vec::new(), None));
         }
         Some(Command::Demo(args)) => return exit_code(demo::run(&runtime, args)),
         Some(command) => command,

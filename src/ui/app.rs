@@ -176,6 +176,14 @@ impl ConfiguratorApp {
         self.launched = Some(at);
     }
 
+    /// Point the MQTT view at `url` and connect (no credentials).
+    pub fn connect_broker(&mut self, url: String) {
+        self.view.mqtt.url = url;
+        self.view.mqtt.active = true;
+        let settings = self.view.mqtt.settings();
+        self.send(Command::MqttConnect(settings));
+    }
+
     /// Frames drawn so far (for idle tests and benchmarks).
     pub fn frames(&self) -> u64 {
         self.frames

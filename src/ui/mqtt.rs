@@ -88,7 +88,8 @@ impl MqttState {
         }
     }
 
-    fn settings(&self) -> BrokerSettings {
+    /// The settings typed in the view.
+    pub fn settings(&self) -> BrokerSettings {
         BrokerSettings {
             url: self.url.trim().to_string(),
             username: self.username.trim().to_string(),

@@ -301,3 +301,59 @@ fn a_picked_firmware_file_gets_a_validation_report() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_mqtt_view_lists_the_broker_fleet_and_sends_commands() {
+    use je08::mqtt_link::LinkOptions;
+    use je08::protocol::mqtt::BrokerUrl;
+    use je08::sim::broker::start_embedded_broker;
+    use je08::sim::mqtt::SimMqttOptions;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let broker = rt.block_on(start_embedded_broker(0)).unwrap();
+    let url = BrokerUrl {
+        tls: false,
+        host: broker.ip().to_string(),
+        port: broker.port(),
+    };
+    let mut mqtt = SimMqttOptions::new(LinkOptions::new(url.clone(), ""));
+    mqtt.interval = Duration::from_secs(1);
+    let mut options = MeterOptions::scenario(2101, Scenario::Balanced);
+    options.mqtt = Some(mqtt);
+    let meter = rt.block_on(spawn_meter(options)).unwrap();
+    let backend = Backend::start(rt.handle(), default_connector(), Arc::new(|| {}));
+    let mut app = ConfiguratorApp::new(backend, english());
+    app.connect_broker(url.to_string());
+    let mut f = Fixture {
+        _rt: rt,
+        meter: Some(meter),
+        harness: harness(app),
+    };
+    f.click("MQTT broker");
+    f.step_until("the meter on the broker", |app| {
+        app.view
+            .mqtt
+            .fleet
+            .as_ref()
+            .is_some_and(|fl| fl.connected && fl.meters.iter().any(|m| m.latest.is_some()))
+    });
+    f.harness.get_by_label("Connected: 1 meters on this broker");
+    f.harness.get_by_label("2101");
+    f.click("Get INFO");
+    f.step_until("the broker's acknowledgement", |app| {
+        app.view.mqtt.jobs.values().any(|j| j.2.is_some())
+    });
+    let (_, command, outcome) = f.harness.state().view.mqtt.jobs.values().next().unwrap().clone();
+    assert_eq!(command, je08::protocol::mqtt::Command::GetInfo);
+    assert_eq!(outcome, Some(JobOutcome::Done(None)));
+    f.click("Reset kWh");
+    f.harness.get_by_label("Reset the kWh counters?");
+    assert_eq!(
+        f.harness.state().view.mqtt.jobs.len(),
+        1,
+        "a reset over MQTT asks first"
+    );
+}
