@@ -22,6 +22,7 @@ pub mod gui;
 pub mod meter;
 pub mod modes;
 pub mod mqtt;
+pub mod profile;
 pub mod read;
 pub mod record;
 pub mod reset_energy;
@@ -83,6 +84,8 @@ pub enum Command {
     Calibrate(calibrate::Args),
     /// Record live readings of meters to CSV (energy kept continuous across reboots).
     Record(record::Args),
+    /// Save a meter's configuration to a profile, or apply one to many meters.
+    Profile(profile::Args),
 }
 
 /// Parse the command line, run the command, and map errors to an exit status.
@@ -125,6 +128,7 @@ pub fn main() -> ExitCode {
             Command::WiringCheck(args) => wiring_check::run(args).await,
             Command::Calibrate(args) => calibrate::run(args).await,
             Command::Record(args) => record::run(args).await,
+            Command::Profile(args) => profile::run(args).await,
         }
     });
     exit_code(result)

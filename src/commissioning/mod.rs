@@ -11,6 +11,7 @@
 
 pub mod calibrate;
 pub mod pdf;
+pub mod profile;
 pub mod record;
 pub mod sampler;
 pub mod wiring_check;

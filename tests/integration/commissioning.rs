@@ -535,3 +535,92 @@ async fn a_killed_recording_keeps_whole_rows_and_continuous_energy_across_a_rebo
     let _ = std::fs::remove_dir_all(&dir);
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_profile_applies_to_many_meters_and_an_unreachable_one_does_not_stop_the_others() {
+    let source = meter(MeterOptions::new(990)).await;
+    source
+        .device
+        .write(addr::RELACAO_TC, &[200, 0, 1, 0])
+        .expect("source settings");
+    let targets = [
+        meter(MeterOptions::new(991)).await,
+        meter(MeterOptions::new(992)).await,
+    ];
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("addr")
+    };
+    let dir = std::env::temp_dir().join(format!("je08-profile-{}", std::process::id()));
+    let file = dir.join("panel.toml");
+    let file_arg = file.to_string_lossy().to_string();
+    let out = je08(args(&["profile", "save", &source.modbus.to_string(), &file_arg])).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&file).expect("profile written");
+    assert!(text.contains("ct_ratio = 200"), "{text}");
+    for identity in ["ip", "device_name", "client_id", "password"] {
+        assert!(
+            !text.contains(&format!("{identity} =")),
+            "identity or secret {identity} in {text}"
+        );
+    }
+    let mut apply = args(&["profile", "apply", &file_arg]);
+    apply.extend(targets.iter().map(|t| t.modbus.to_string()));
+    apply.push(closed.to_string());
+    apply.extend(args(&["--json", "--timeout", "2000"]));
+
+    let mut dry = apply.clone();
+    dry.push("--dry-run".into());
+    let out = je08(dry).await;
+    let preview: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(preview[0]["status"], "would_change", "{preview:#}");
+    assert_eq!(
+        targets[0].device.registers().get(addr::RELACAO_TC),
+        100,
+        "dry run wrote nothing"
+    );
+
+    apply.push("--yes".into());
+    let out = je08(apply).await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a failed meter makes the exit status 1"
+    );
+    let results: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    for (i, t) in targets.iter().enumerate() {
+        assert_eq!(results[i]["status"], "changed", "{results:#}");
+        assert_eq!(results[i]["device_id"], t.id());
+        let regs = t.device.registers();
+        assert_eq!(
+            (regs.get(addr::RELACAO_TC), regs.get(addr::INVERTE_TC_FASE_B)),
+            (200, 1)
+        );
+    }
+    assert_eq!(results[2]["status"], "failed");
+    let reason = results[2]["reason"].as_str().expect("reason");
+    assert!(
+        reason.contains(&closed.to_string()) && reason.contains("nothing was written"),
+        "{reason}"
+    );
+    // Human table names the failed meter and why.
+    let again = je08(args(&[
+        "profile",
+        "apply",
+        &file_arg,
+        &targets[0].modbus.to_string(),
+        &closed.to_string(),
+        "--yes",
+    ]))
+    .await;
+    let table = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        table.contains("already as the profile") && table.contains("FAILED"),
+        "{table}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    source.shutdown().await;
+    for t in targets {
+        t.shutdown().await;
+    }
+}
