@@ -417,3 +417,64 @@ async fn discover_command_lists_a_scanned_meter_with_its_remembered_name_despite
     meter.shutdown().await;
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sim_and_discover_commands_meet_over_loopback_mdns() {
+    if !mdns_available("sim_and_discover_commands_meet_over_loopback_mdns") {
+        return;
+    }
+    use tokio::io::{AsyncBufReadExt as _, BufReader};
+    let first_id = random_id();
+    let mut sim = tokio::process::Command::new(env!("CARGO_BIN_EXE_je08"))
+        .args(["sim", "--count", "2", "--mdns", "--modbus-port", "0"])
+        .args(["--http-port", "0", "--ota-port", "0", "--id"])
+        .arg(first_id.to_string())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(sim.stdout.take().unwrap()).lines();
+    for _ in 0..2 {
+        let line = timeout(MDNS_DEADLINE, lines.next_line())
+            .await
+            .expect("ready line in time")
+            .unwrap()
+            .expect("a ready line");
+        assert!(line.contains("\"ready\""), "{line}");
+    }
+
+    let output = timeout(
+        Duration::from_secs(60),
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_je08"))
+            .args(["discover", "--mdns-interface", "lo", "--timeout", "5", "--json"])
+            .env(
+                "JE08_DATA_DIR",
+                std::env::temp_dir().join(format!("je08-d-{first_id}")),
+            )
+            .output(),
+    )
+    .await
+    .expect("je08 discover finishes")
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    for (id, last) in [(first_id, 2), (first_id + 1, 3)] {
+        let row = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("meter {id} not listed: {rows}"));
+        assert_eq!(row["current_ip"], format!("127.0.0.{last}"));
+        assert_eq!(row["mode"], "application");
+        assert!(row["sources"]["mdns"].is_string());
+        assert!(row["ports"]["http"].is_u64() && row["ports"]["modbus"].is_u64());
+    }
+    let _ = sim.start_kill();
+    let _ = sim.wait().await;
+}
