@@ -142,7 +142,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 timeout: Duration::from_millis(timeout),
                 ..ClientConfig::default()
             };
-            let preview = apply(&profile, &meters, true, config.clone()).await;
+            let preview = apply(&profile, &meters, true, config).await;
             if dry_run {
                 if json {
                     println!("{}", serde_json::to_string_pretty(&preview)?);

@@ -256,7 +256,7 @@ pub async fn apply(
     join_all(
         meters
             .iter()
-            .map(|m| apply_one(m.clone(), profile, dry_run, config.clone())),
+            .map(|m| apply_one(m.clone(), profile, dry_run, config)),
     )
     .await
 }
