@@ -105,10 +105,7 @@ fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
         SocketAddr::V4(_) => TcpSocket::new_v4()?,
         SocketAddr::V6(_) => TcpSocket::new_v6()?,
     };
-    // SO_REUSEADDR lets a reopened listener take its old port back at once,
-    // but on a first bind to port 0 it lets Linux hand out a port another
-    // SO_REUSEADDR socket holds, and listen() then fails with EADDRINUSE.
-    socket.set_reuseaddr(addr.port() != 0)?;
+    socket.set_reuseaddr(true)?;
     socket.bind(addr)?;
     socket.listen(1024)
 }
