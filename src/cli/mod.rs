@@ -25,6 +25,7 @@ pub mod mqtt;
 pub mod profile;
 pub mod read;
 pub mod record;
+pub mod report;
 pub mod reset_energy;
 pub mod set;
 pub mod sim;
@@ -86,6 +87,8 @@ pub enum Command {
     Record(record::Args),
     /// Save a meter's configuration to a profile, or apply one to many meters.
     Profile(profile::Args),
+    /// Write a commissioning report (PDF) for one or more meters.
+    Report(report::Args),
 }
 
 /// Parse the command line, run the command, and map errors to an exit status.
@@ -129,6 +132,7 @@ pub fn main() -> ExitCode {
             Command::Calibrate(args) => calibrate::run(args).await,
             Command::Record(args) => record::run(args).await,
             Command::Profile(args) => profile::run(args).await,
+            Command::Report(args) => report::run(args).await,
         }
     });
     exit_code(result)

@@ -13,5 +13,6 @@ pub mod calibrate;
 pub mod pdf;
 pub mod profile;
 pub mod record;
+pub mod report;
 pub mod sampler;
 pub mod wiring_check;

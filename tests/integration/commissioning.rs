@@ -624,3 +624,47 @@ async fn a_profile_applies_to_many_meters_and_an_unreachable_one_does_not_stop_t
         t.shutdown().await;
     }
 }
+
+#[tokio::test]
+async fn the_report_names_each_meter_its_verdicts_and_an_unreachable_one() {
+    let good = meter(MeterOptions::scenario(995, Scenario::Balanced)).await;
+    let bad = meter(MeterOptions::scenario(996, Scenario::ReversedCtB)).await;
+    let dir = std::env::temp_dir().join(format!("je08-report-{}", std::process::id()));
+    let out_file = dir.join("report.pdf");
+    let out = je08(args(&[
+        "report",
+        &good.modbus.to_string(),
+        &bad.modbus.to_string(),
+        "127.0.0.1:1",
+        "--out",
+        &out_file.to_string_lossy(),
+        "--samples",
+        "4",
+        "--interval",
+        "5",
+    ]))
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = pdf_text(&out_file);
+    for needle in [
+        "commissioning report",
+        "995",
+        "996",
+        "healthy",
+        "NOT healthy",
+        "RELACAO_TC",
+        "INVERTE_TC_FASE_B",
+        "NOT REACHED",
+        "voltage (V)",
+    ] {
+        assert!(text.contains(needle), "report lacks {needle:?}:\n{text}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    good.shutdown().await;
+    bad.shutdown().await;
+}
