@@ -24,18 +24,17 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use tokio::task::JoinHandle;
 
 use super::device::{BUTTON_FACTORY, BUTTON_SWITCH, ButtonOutcome, LedPattern, led_while_held};
 use super::handle::SimDevice;
+use super::server_task::ServerTask;
 use crate::protocol::firmware::FirmwareVersion;
 use crate::protocol::http_api::Mode;
 
 /// A running control interface; stops when dropped.
 #[derive(Debug)]
 pub struct ControlServer {
-    addr: SocketAddr,
-    task: Option<JoinHandle<()>>,
+    task: ServerTask,
 }
 
 impl ControlServer {
@@ -61,30 +60,18 @@ impl ControlServer {
             }
         });
         Ok(Self {
-            addr,
-            task: Some(task),
+            task: ServerTask::new(addr, task),
         })
     }
 
     /// The bound address.
     pub fn local_addr(&self) -> SocketAddr {
-        self.addr
+        self.task.local_addr()
     }
 
     /// Stop serving.
-    pub async fn shutdown(mut self) {
-        if let Some(task) = self.task.take() {
-            task.abort();
-            let _ = task.await;
-        }
-    }
-}
-
-impl Drop for ControlServer {
-    fn drop(&mut self) {
-        if let Some(task) = &self.task {
-            task.abort();
-        }
+    pub async fn shutdown(self) {
+        self.task.shutdown().await;
     }
 }
 

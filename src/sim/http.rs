@@ -38,11 +38,12 @@ use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::task::JoinSet;
 
 use super::handle::{Faults, PowerState, SimDevice};
+use super::server_task::{ServerTask, listen};
 use crate::protocol::firmware::{self, FirmwareVersion, MAX_IMAGE_BYTES};
 use crate::protocol::http_api::{
     API_USER, ApiError, CertKind, CertSlot, CertStatus, Connectivity, Ct, FieldErrors, Info, MAX_CERT_BYTES,
@@ -62,8 +63,7 @@ const GRACE: Duration = Duration::from_secs(2);
 /// A running HTTP API for one virtual meter; stops when dropped.
 #[derive(Debug)]
 pub struct HttpServer {
-    addr: SocketAddr,
-    task: Option<JoinHandle<()>>,
+    task: ServerTask,
 }
 
 impl HttpServer {
@@ -73,41 +73,19 @@ impl HttpServer {
         let addr = listener.local_addr()?;
         let task = tokio::spawn(supervise(device, addr, listener));
         Ok(Self {
-            addr,
-            task: Some(task),
+            task: ServerTask::new(addr, task),
         })
     }
 
     /// The address the server listens on (also while closed).
     pub fn local_addr(&self) -> SocketAddr {
-        self.addr
+        self.task.local_addr()
     }
 
     /// Stop serving: close the listener and every connection.
-    pub async fn shutdown(mut self) {
-        if let Some(task) = self.task.take() {
-            task.abort();
-            let _ = task.await;
-        }
+    pub async fn shutdown(self) {
+        self.task.shutdown().await;
     }
-}
-
-impl Drop for HttpServer {
-    fn drop(&mut self) {
-        if let Some(task) = &self.task {
-            task.abort();
-        }
-    }
-}
-
-fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
-    let socket = match addr {
-        SocketAddr::V4(_) => TcpSocket::new_v4()?,
-        SocketAddr::V6(_) => TcpSocket::new_v6()?,
-    };
-    socket.set_reuseaddr(true)?;
-    socket.bind(addr)?;
-    socket.listen(1024)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -33,6 +33,7 @@ pub mod modbus;
 pub mod model;
 pub mod mqtt;
 pub mod ota;
+pub mod server_task;
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};

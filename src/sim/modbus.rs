@@ -25,21 +25,20 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::time::Duration;
 
-use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
 use tokio_modbus::server::tcp::Server;
 use tokio_modbus::{ExceptionCode, Request, Response};
 
 use super::device::Exception;
 use super::handle::{Faults, PowerState, SimDevice};
+use super::server_task::{ServerTask, listen};
 use crate::protocol::mode::Mode;
 
 /// A running Modbus TCP server for one virtual meter; stops when dropped.
 #[derive(Debug)]
 pub struct ModbusServer {
-    addr: SocketAddr,
-    task: Option<JoinHandle<()>>,
+    task: ServerTask,
 }
 
 impl ModbusServer {
@@ -49,43 +48,19 @@ impl ModbusServer {
         let addr = listener.local_addr()?;
         let task = tokio::spawn(supervise(device, addr, listener));
         Ok(Self {
-            addr,
-            task: Some(task),
+            task: ServerTask::new(addr, task),
         })
     }
 
     /// The address the server listens on (also while closed).
     pub fn local_addr(&self) -> SocketAddr {
-        self.addr
+        self.task.local_addr()
     }
 
     /// Stop serving: close the listener and every connection.
-    pub async fn shutdown(mut self) {
-        if let Some(task) = self.task.take() {
-            task.abort();
-            let _ = task.await;
-        }
+    pub async fn shutdown(self) {
+        self.task.shutdown().await;
     }
-}
-
-impl Drop for ModbusServer {
-    fn drop(&mut self) {
-        if let Some(task) = &self.task {
-            task.abort();
-        }
-    }
-}
-
-/// A listening socket with SO_REUSEADDR, so the port can be bound again at
-/// once after a reboot.
-fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
-    let socket = match addr {
-        SocketAddr::V4(_) => TcpSocket::new_v4()?,
-        SocketAddr::V6(_) => TcpSocket::new_v6()?,
-    };
-    socket.set_reuseaddr(true)?;
-    socket.bind(addr)?;
-    socket.listen(1024)
 }
 
 /// What decides whether the listener is open and which connections live.

@@ -20,14 +20,14 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use md5::Digest;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
 use tokio::sync::Mutex;
-use tokio::task::JoinHandle;
 
 use super::handle::SimDevice;
+use super::server_task::ServerTask;
 use crate::protocol::firmware::MAX_IMAGE_BYTES;
+use crate::protocol::firmware::md5_hex;
 use crate::protocol::http_api::Mode;
 
 /// Acknowledgement granularity, as `espota.py` sends.
@@ -38,8 +38,7 @@ const STEP_TIMEOUT: Duration = Duration::from_secs(10);
 /// A running espota endpoint for one virtual meter; stops when dropped.
 #[derive(Debug)]
 pub struct OtaServer {
-    addr: SocketAddr,
-    task: Option<JoinHandle<()>>,
+    task: ServerTask,
 }
 
 impl OtaServer {
@@ -49,30 +48,18 @@ impl OtaServer {
         let addr = socket.local_addr()?;
         let task = tokio::spawn(serve(device, Arc::new(socket)));
         Ok(Self {
-            addr,
-            task: Some(task),
+            task: ServerTask::new(addr, task),
         })
     }
 
     /// The UDP address.
     pub fn local_addr(&self) -> SocketAddr {
-        self.addr
+        self.task.local_addr()
     }
 
     /// Stop serving.
-    pub async fn shutdown(mut self) {
-        if let Some(task) = self.task.take() {
-            task.abort();
-            let _ = task.await;
-        }
-    }
-}
-
-impl Drop for OtaServer {
-    fn drop(&mut self) {
-        if let Some(task) = &self.task {
-            task.abort();
-        }
+    pub async fn shutdown(self) {
+        self.task.shutdown().await;
     }
 }
 
@@ -83,13 +70,6 @@ struct Pending {
     size: usize,
     md5: String,
     nonce: String,
-}
-
-fn md5_hex(data: &[u8]) -> String {
-    md5::Md5::digest(data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 fn parse_invitation(text: &str) -> Option<(u16, usize, String)> {
