@@ -32,9 +32,18 @@ pub mod sim;
 pub mod web;
 pub mod wiring_check;
 
+/// What `je08 --version` prints after the name: the package version and the
+/// git commit it was built from (`unknown` when built outside git; see build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("JE08_GIT_COMMIT"),
+    ")"
+);
+
 /// Configurator, simulator and command line for the JE08 WATT METER.
 #[derive(Debug, Parser)]
-#[command(name = "je08", version, about, long_about = None)]
+#[command(name = "je08", version = VERSION, about, long_about = None)]
 pub struct Cli {
     /// Log filter (e.g. `info`, `je08=debug`); also read from RUST_LOG.
     #[arg(long, global = true, env = "JE08_LOG", default_value = "warn")]

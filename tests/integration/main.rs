@@ -12,6 +12,7 @@ mod modbus_client;
 mod modbus_faults;
 mod modes;
 mod mqtt;
+mod packaging;
 mod sim_calibration;
 mod sim_modbus;
 mod sim_wiring;

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Build every installer this Linux machine can build, checking each:
+#   - workflow lint (actionlint), shell scripts (shellcheck, if installed)
+#   - icons regenerated from the SVG must match the committed ones
+#   - the .deb: built, installed, run, removed (packaging/test-deb.sh; root)
+#   - the Windows installer: cross-built and checked (packaging/windows/build.sh)
+# The macOS .app/.dmg needs macOS: the release workflow builds it.
+# Release builds are heavy: run this at low priority on a quiet machine.
+# CARGO and TARGET_DIR are passed on (see the scripts).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+say() { printf '\n#### %s\n' "$*"; }
+
+say "workflow lint"
+packaging/lint-workflows.sh
+if command -v shellcheck >/dev/null; then
+  say "shellcheck"
+  shellcheck packaging/*.sh packaging/*/*.sh
+fi
+
+say "icons are up to date with assets/icon/je08.svg"
+packaging/icons.sh >/dev/null
+git diff --quiet -- assets/icon || { git status --short -- assets/icon; echo "icons changed: commit them" >&2; exit 1; }
+
+say "Linux: .deb"
+packaging/test-deb.sh
+
+say "Windows: cross-built NSIS installer"
+packaging/windows/build.sh
+
+say "macOS: not buildable here (hdiutil, codesign); the release workflow runs packaging/macos/build.sh"
