@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod backend;
+pub mod backoff;
 pub mod certs;
 pub mod cli;
 pub mod client;

@@ -21,6 +21,7 @@ use rumqttc::{
 use rustls::{AlertDescription, CertificateError};
 use thiserror::Error;
 
+use crate::backoff::{Backoff, BackoffPolicy};
 use crate::certs::{PemFile, client_tls_config};
 use crate::protocol::mqtt::BrokerUrl;
 
@@ -414,27 +415,6 @@ pub enum LinkEvent<'a> {
     },
 }
 
-/// Capped exponential delay with "equal jitter" (a random point in the
-/// upper half). Kept here rather than shared with `client` because the
-/// simulator must not depend on configurator code.
-#[derive(Debug)]
-struct Backoff {
-    initial: Duration,
-    cap: Duration,
-    failures: u32,
-}
-
-impl Backoff {
-    fn fail(&mut self) -> Duration {
-        self.failures = self.failures.saturating_add(1);
-        let nominal = self
-            .initial
-            .saturating_mul(1u32 << (self.failures - 1).min(20))
-            .min(self.cap);
-        nominal / 2 + (nominal / 2).mul_f64(rand::random::<f64>())
-    }
-}
-
 /// A running connection: the client half to publish with, and the event
 /// loop half that [`Link::run`] drives.
 pub struct Link {
@@ -479,17 +459,17 @@ impl Link {
     /// Drive the connection forever, calling `on_event` for everything the
     /// owner cares about. Cancel by dropping the future (abort the task).
     pub async fn run(mut self, mut on_event: impl FnMut(LinkEvent<'_>)) {
-        let mut backoff = Backoff {
+        let mut backoff = Backoff::new(BackoffPolicy {
             initial: self.options.backoff_initial,
             cap: self.options.backoff_cap,
-            failures: 0,
-        };
+            jitter: true,
+        });
         let mut up = false;
         loop {
             match self.eventloop.poll().await {
                 Ok(Event::Incoming(Packet::ConnAck(ack))) => {
                     up = true;
-                    backoff.failures = 0;
+                    backoff.succeed();
                     // Subscribe before announcing the connection, so that
                     // anything the owner publishes next is queued after it.
                     for (filter, qos) in &self.subscriptions {
@@ -521,8 +501,7 @@ impl Link {
                     self.stats.failures.fetch_add(1, Ordering::Relaxed);
                     let delay = if error.needs_configuration() {
                         // Retrying will not help soon: go straight to the cap.
-                        backoff.failures = backoff.failures.max(20);
-                        backoff.fail()
+                        backoff.fail_to_cap()
                     } else {
                         backoff.fail()
                     };

@@ -2,7 +2,6 @@
 //! a deadline; errors are typed and say what failed, on which meter and what
 //! to do.
 
-pub mod backoff;
 pub mod discovery;
 pub mod endpoint;
 pub mod http;

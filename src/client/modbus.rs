@@ -32,8 +32,8 @@ use tokio::time::{Instant, timeout, timeout_at};
 use tokio_modbus::client::{Client as _, Context};
 use tokio_modbus::{ProtocolError, Request, Response, Slave};
 
-use super::backoff::{Backoff, BackoffPolicy};
 use super::endpoint::Endpoint;
+use crate::backoff::{Backoff, BackoffPolicy};
 use crate::protocol::codec::RegisterBlock;
 use crate::protocol::registers::{MAP_LEN, label};
 

@@ -48,7 +48,29 @@ impl Drop for ServerTask {
 
 /// A listening socket with SO_REUSEADDR, so the port can be bound again at
 /// once after a reboot.
+///
+/// With SO_REUSEADDR, Linux may hand out for port 0 a port that another
+/// reuse-address socket has bound but is not yet listening on; `listen` then
+/// fails with "address in use". A request for any free port therefore retries
+/// with a fresh socket a few times; a request for a given port does not.
 pub fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
+    const ATTEMPTS_FOR_ANY_PORT: usize = 8;
+    let attempts = if addr.port() == 0 {
+        ATTEMPTS_FOR_ANY_PORT
+    } else {
+        1
+    };
+    let mut last = None;
+    for _ in 0..attempts {
+        match listen_once(addr) {
+            Err(err) if err.kind() == io::ErrorKind::AddrInUse => last = Some(err),
+            other => return other,
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::from(io::ErrorKind::AddrInUse)))
+}
+
+fn listen_once(addr: SocketAddr) -> io::Result<TcpListener> {
     let socket = match addr {
         SocketAddr::V4(_) => TcpSocket::new_v4()?,
         SocketAddr::V6(_) => TcpSocket::new_v6()?,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use je08::client::backoff::BackoffPolicy;
+use je08::backoff::BackoffPolicy;
 use je08::client::modbus::{ClientConfig, ModbusClient, ModbusError};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};

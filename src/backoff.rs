@@ -89,6 +89,13 @@ impl Backoff {
         self.next_delay
     }
 
+    /// Record a failure that retrying will not fix soon (e.g. refused
+    /// credentials): wait the whole cap before the next attempt.
+    pub fn fail_to_cap(&mut self) -> Duration {
+        self.failures = self.failures.max(32);
+        self.fail()
+    }
+
     /// Record a success: the next attempt may happen at once.
     pub fn succeed(&mut self) {
         self.failures = 0;
@@ -130,6 +137,17 @@ mod tests {
             assert!(d >= nominal / 2 && d <= nominal, "{d:?} vs {nominal:?}");
             assert!(d <= Duration::from_secs(5));
         }
+    }
+
+    #[test]
+    fn a_hopeless_failure_waits_the_whole_cap() {
+        let mut b = Backoff::new(BackoffPolicy {
+            jitter: false,
+            ..BackoffPolicy::default()
+        });
+        assert_eq!(b.fail_to_cap(), Duration::from_secs(5));
+        b.succeed();
+        assert_eq!(b.fail(), Duration::from_millis(100));
     }
 
     #[test]
