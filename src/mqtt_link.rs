@@ -521,22 +521,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backoff_doubles_with_jitter_up_to_the_cap() {
-        let mut b = Backoff {
-            initial: Duration::from_millis(100),
-            cap: Duration::from_secs(2),
-            failures: 0,
-        };
-        let nominal = [100u64, 200, 400, 800, 1600, 2000, 2000];
-        for n in nominal {
-            let d = b.fail().as_millis() as u64;
-            assert!(d >= n / 2 && d <= n, "{d} vs {n}");
-        }
-        b.failures = u32::MAX - 1;
-        assert!(b.fail() <= Duration::from_secs(2));
-    }
-
-    #[test]
     fn connack_codes_and_tls_errors_are_specific() {
         let broker: BrokerUrl = "mqtts://127.0.0.1:8883".parse().unwrap();
         let bad = classify(
