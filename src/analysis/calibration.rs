@@ -179,19 +179,27 @@ fn stable(stats: &WindowStats, phase: Phase, what: &'static str, pre: &Precondit
     Ok(())
 }
 
+/// The statistics a calibration is based on, once the preconditions hold.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Checked {
+    /// The quantity being calibrated on the phase.
+    pub measured: WindowStats,
+    /// The phase current (the load condition).
+    pub current: WindowStats,
+    /// The CT rating in amps the current was judged against.
+    pub rating_a: u32,
+}
+
 /// Check the preconditions on `samples` (taken with `settings` in force)
-/// and compute the new gain that makes `quantity` on `phase` read `reference`.
-pub fn plan(
+/// before any reference value is known: enough samples, current above the
+/// minimum fraction of the CT rating, current (and voltage) stable.
+pub fn check_preconditions(
     phase: Phase,
     quantity: Quantity,
-    reference: f64,
     samples: &[Measurements],
     settings: &Settings,
     pre: &Preconditions,
-) -> Result<CalibrationPlan, Refusal> {
-    if !(reference.is_finite() && reference > 0.0) {
-        return Err(Refusal::BadReference { reference });
-    }
+) -> Result<Checked, Refusal> {
     if samples.len() < pre.min_samples.max(1) {
         return Err(Refusal::TooFewSamples {
             have: samples.len(),
@@ -219,6 +227,27 @@ pub fn plan(
     if quantity == Quantity::Voltage {
         stable(&measured, phase, "voltage", pre)?;
     }
+    Ok(Checked {
+        measured,
+        current,
+        rating_a,
+    })
+}
+
+/// Check the preconditions on `samples` (taken with `settings` in force)
+/// and compute the new gain that makes `quantity` on `phase` read `reference`.
+pub fn plan(
+    phase: Phase,
+    quantity: Quantity,
+    reference: f64,
+    samples: &[Measurements],
+    settings: &Settings,
+    pre: &Preconditions,
+) -> Result<CalibrationPlan, Refusal> {
+    if !(reference.is_finite() && reference > 0.0) {
+        return Err(Refusal::BadReference { reference });
+    }
+    let Checked { measured, .. } = check_preconditions(phase, quantity, samples, settings, pre)?;
     let reg_addr = quantity.gain_register(phase);
     let old_gain = quantity.current_gain(settings, phase);
     let gain = (f64::from(old_gain) * reference / measured.mean).round() as i64;

@@ -2,6 +2,7 @@
 //! in on a bounded channel, events out on a channel the UI drains at the top
 //! of each frame. The UI never touches a socket.
 
+pub mod commissioning;
 pub mod history;
 pub mod link;
 pub mod modbus_link;
@@ -135,6 +136,8 @@ pub enum Command {
         /// Client certificate and key, when both are chosen.
         identity: Option<(PathBuf, PathBuf)>,
     },
+    /// A commissioning job or dialog (wiring, calibration, recording, batch).
+    Commissioning(commissioning::Request),
     /// Cancel a running job.
     Cancel {
         /// The job.
@@ -164,6 +167,8 @@ pub enum JobOutcome {
     Failed(String),
     /// Cancelled by the user.
     Cancelled,
+    /// A commissioning job's result.
+    Commissioning(Box<commissioning::CommResult>),
 }
 
 /// Something that happened on the runtime side.
@@ -219,6 +224,8 @@ pub enum Event {
     Mqtt(mqtt_view::FleetUpdate),
     /// The broker connection could not be started; the message says why.
     MqttFailed(String),
+    /// A commissioning dialog closed or a recording moved on.
+    Commissioning(commissioning::Update),
     /// Result of a secret lookup or store.
     Secret {
         /// Keychain account.
@@ -360,6 +367,13 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
                 tokio::task::spawn_blocking(move || {
                     sink.send(Event::CertsChecked(check_certs(&ca, identity.as_ref())))
                 });
+            }
+            Command::Commissioning(request) => {
+                let token = CancellationToken::new();
+                if let Some(job) = request.job() {
+                    jobs.insert(job, token.clone());
+                }
+                commissioning::start(request, sink.clone(), token);
             }
             Command::Cancel { job } => {
                 if let Some(token) = jobs.remove(&job) {

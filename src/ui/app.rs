@@ -10,7 +10,7 @@ use eframe::egui;
 use super::i18n::{Lang, Msg, Tr};
 use super::model::{JobKind, MeterEntry, Model, Source};
 use super::prefs::{Prefs, SavedMeter};
-use super::{configuration, firmware, live, meter_page, meters_list, mqtt, parameters};
+use super::{batch, commission, configuration, firmware, live, meter_page, meters_list, mqtt, parameters};
 use crate::backend::link::EnergyKind;
 use crate::backend::{Backend, Command, Event, FilePurpose, JobId, MeterKey};
 use crate::protocol::mqtt::Command as MqttCommand;
@@ -23,6 +23,8 @@ pub enum Page {
     Meter,
     /// The MQTT broker view.
     Mqtt,
+    /// Batch actions on ticked meters.
+    Batch,
 }
 
 /// A question the user must answer before something irreversible happens.
@@ -69,6 +71,8 @@ pub enum Action {
     MqttSend(String, MqttCommand),
     /// Send a raw command.
     Send(Command),
+    /// A commissioning request (wiring, calibration, recording, batch).
+    Commission(commission::Intent),
 }
 
 /// Per-page UI state that is not persisted.
@@ -91,6 +95,8 @@ pub struct ViewState {
     pub config: configuration::ConfigState,
     /// Firmware tab state.
     pub firmware: firmware::FirmwareState,
+    /// Commissioning views' state.
+    pub commish: commission::CommishState,
     /// MQTT view state.
     pub mqtt: mqtt::MqttState,
     /// Name and notes being edited: (meter, name, notes).
@@ -127,6 +133,7 @@ impl ConfiguratorApp {
             params: HashMap::new(),
             config: configuration::ConfigState::default(),
             firmware: firmware::FirmwareState::default(),
+            commish: commission::CommishState::default(),
             mqtt: mqtt::MqttState::new(&prefs.broker_url),
             edit: None,
             confirm: None,
@@ -244,7 +251,17 @@ impl ConfiguratorApp {
                 Event::CertsChecked(report) => self.view.config.report = Some(report),
                 Event::Mqtt(update) => self.view.mqtt.fleet = Some(update),
                 Event::MqttFailed(why) => self.view.mqtt.failure = Some(why),
+                Event::Progress { job, fraction } => {
+                    self.view.commish.progress(job, fraction);
+                    self.model.apply(Event::Progress { job, fraction });
+                }
+                Event::Commissioning(update) => {
+                    if let Some(intent) = self.view.commish.update(update) {
+                        self.apply(Action::Commission(intent));
+                    }
+                }
                 Event::Finished { job, outcome } => {
+                    self.view.commish.finished(job, &outcome);
                     self.view.mqtt.finished(job, &outcome);
                     self.model.apply(Event::Finished { job, outcome });
                 }
@@ -280,6 +297,17 @@ impl ConfiguratorApp {
             });
         egui::CentralPanel::default_margins().show(ui, |ui| match self.view.page {
             Page::Mqtt => mqtt::mqtt_ui(ui, tr, &mut self.view.mqtt, &mut actions),
+            Page::Batch => {
+                let selected = self.view.selected;
+                batch::batch_ui(
+                    ui,
+                    tr,
+                    &self.model,
+                    selected,
+                    &mut self.view.commish,
+                    &mut actions,
+                );
+            }
             Page::Meter => match self.view.selected.and_then(|k| self.model.meter(k)) {
                 Some(meter) => {
                     meter_page::meter_page_ui(ui, tr, meter, &self.model, &mut self.view, &mut actions)
@@ -310,6 +338,12 @@ impl ConfiguratorApp {
                 .clicked()
             {
                 actions.push(Action::Page(Page::Mqtt));
+            }
+            if ui
+                .selectable_label(self.view.page == Page::Batch, tr.t(Msg::Batch))
+                .clicked()
+            {
+                actions.push(Action::Page(Page::Batch));
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let mut lang = self.view.lang;
@@ -373,6 +407,11 @@ impl ConfiguratorApp {
             Action::PickFile(purpose) => self.send(Command::PickFile { purpose }),
             Action::MqttSend(id, command) => self.mqtt_send(id, command),
             Action::Send(command) => self.send(command),
+            Action::Commission(intent) => {
+                for command in self.view.commish.handle(intent, &mut self.model) {
+                    self.send(command);
+                }
+            }
         }
     }
 

@@ -6,7 +6,9 @@ use eframe::egui::{self, RichText};
 use super::app::{Action, ViewState};
 use super::i18n::{Msg, Tr};
 use super::model::{MeterEntry, Model};
-use super::{configuration, diagnostics, firmware, live, parameters, widgets};
+use super::{
+    calibration_ui, configuration, diagnostics, firmware, live, parameters, recording_ui, widgets, wiring_ui,
+};
 
 /// The meter tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,16 +23,25 @@ pub enum Tab {
     Firmware,
     /// Health and versions.
     Diagnostics,
+    /// Wiring check and fix.
+    Wiring,
+    /// Calibration wizard.
+    Calibration,
+    /// Recording to CSV.
+    Recording,
 }
 
 impl Tab {
     /// Every tab in display order.
-    pub const ALL: [Tab; 5] = [
+    pub const ALL: [Tab; 8] = [
         Tab::Live,
         Tab::Parameters,
         Tab::Configuration,
         Tab::Firmware,
         Tab::Diagnostics,
+        Tab::Wiring,
+        Tab::Calibration,
+        Tab::Recording,
     ];
 
     fn msg(self) -> Msg {
@@ -40,6 +51,9 @@ impl Tab {
             Tab::Configuration => Msg::TabConfiguration,
             Tab::Firmware => Msg::TabFirmware,
             Tab::Diagnostics => Msg::TabDiagnostics,
+            Tab::Wiring => Msg::TabWiring,
+            Tab::Calibration => Msg::TabCalibration,
+            Tab::Recording => Msg::TabRecording,
         }
     }
 }
@@ -83,5 +97,19 @@ pub fn meter_page_ui(
         Tab::Configuration => configuration::configuration_ui(ui, tr, meter, &mut view.config, actions),
         Tab::Firmware => firmware::firmware_ui(ui, tr, meter, &mut view.firmware, actions),
         Tab::Diagnostics => diagnostics::diagnostics_ui(ui, tr, meter),
+        Tab::Wiring => {
+            let c = &mut view.commish;
+            let state = c.wiring.entry(meter.key).or_default();
+            wiring_ui::wiring_ui(ui, tr, meter, state, &mut c.window.samples, actions);
+        }
+        Tab::Calibration => {
+            let c = &mut view.commish;
+            let state = c.calibration.entry(meter.key).or_default();
+            calibration_ui::calibration_ui(ui, tr, meter, state, c.window, actions);
+        }
+        Tab::Recording => {
+            let state = view.commish.recording.get(&Some(meter.key));
+            recording_ui::recording_ui(ui, tr, Some(meter.key), state, true, actions);
+        }
     }
 }

@@ -4,6 +4,9 @@
 //! frame.
 
 pub mod app;
+pub mod batch;
+pub mod calibration_ui;
+pub mod commission;
 pub mod configuration;
 pub mod diagnostics;
 pub mod firmware;
@@ -18,4 +21,6 @@ pub mod parameters;
 pub mod phasor_ui;
 pub mod plots;
 pub mod prefs;
+pub mod recording_ui;
 pub mod widgets;
+pub mod wiring_ui;

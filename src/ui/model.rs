@@ -228,6 +228,7 @@ impl Model {
             }
             Event::FilePicked { .. } | Event::Secret { .. } | Event::Mqtt(_) | Event::MqttFailed(_) => true,
             Event::FirmwareChecked { .. } | Event::CertsChecked(_) => true,
+            Event::Commissioning(_) => true,
         }
     }
 }

@@ -5,7 +5,7 @@ use eframe::egui::{self, Color32, Pos2, Stroke, vec2};
 
 use super::i18n::{Msg, Tr};
 use super::widgets::PHASE_COLORS;
-use crate::analysis::phasor::{self, Phasor};
+use crate::analysis::phasor::{self, Phasor, PhasorSet};
 use crate::protocol::readings::Measurements;
 
 /// Draw the diagram in a `size`-point square, with the angle table below.
@@ -73,6 +73,72 @@ pub fn phasor_ui(ui: &mut egui::Ui, tr: Tr, m: &Measurements, size: f32) {
             }
             ui.end_row();
         });
+}
+
+/// Draw the measured phasors (solid) over those a correct wiring would
+/// give (`expected`, faint), in a `size`-point square.
+pub fn phasor_compare_ui(ui: &mut egui::Ui, tr: Tr, m: &Measurements, expected: &PhasorSet, size: f32) {
+    let set = phasor::phasors(m);
+    let (rect, _) = ui.allocate_exact_size(vec2(size, size), egui::Sense::hover());
+    let painter = ui.painter_at(rect);
+    let center = rect.center();
+    let radius = size * 0.42;
+    let grid = ui.visuals().weak_text_color().gamma_multiply(0.5);
+    painter.circle_stroke(center, radius, Stroke::new(1.0, grid));
+    let vmax = set.voltage.iter().map(|p| p.magnitude).fold(0.0, f64::max);
+    let imax = set.current.iter().map(|p| p.magnitude).fold(0.0, f64::max);
+    let text_color = ui.visuals().text_color();
+    for k in 0..3 {
+        let faint = PHASE_COLORS[k].gamma_multiply(0.3);
+        arrow(
+            &painter,
+            center,
+            expected.voltage[k],
+            vmax,
+            radius,
+            faint,
+            5.0,
+            "",
+            text_color,
+        );
+        arrow(
+            &painter,
+            center,
+            expected.current[k],
+            imax,
+            radius * 0.65,
+            faint,
+            5.0,
+            "",
+            text_color,
+        );
+    }
+    for (k, name) in ["A", "B", "C"].iter().enumerate() {
+        let color = PHASE_COLORS[k];
+        arrow(
+            &painter,
+            center,
+            set.voltage[k],
+            vmax,
+            radius,
+            color,
+            2.5,
+            &format!("V{name}"),
+            text_color,
+        );
+        arrow(
+            &painter,
+            center,
+            set.current[k],
+            imax,
+            radius * 0.65,
+            color,
+            1.5,
+            &format!("I{name}"),
+            text_color,
+        );
+    }
+    ui.weak(tr.t(Msg::PhasorLegend));
 }
 
 #[allow(clippy::too_many_arguments)]

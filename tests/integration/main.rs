@@ -17,3 +17,4 @@ mod sim_calibration;
 mod sim_modbus;
 mod sim_wiring;
 mod ui;
+mod ui_commissioning;

@@ -1,0 +1,460 @@
+//! Commissioning jobs for the window: the wiring check and its fix, the
+//! calibration wizard, recordings, profiles and reports, plus the file
+//! dialogs they need.
+//!
+//! Each job opens its own Modbus connection to the meter (beside the
+//! session's polling connection: the JE08 serves several clients), runs one
+//! workflow from [`crate::commissioning`], reports [`Event::Progress`] and
+//! ends with exactly one [`Event::Finished`]. Cancelling goes through the
+//! dispatcher's job tokens like every other job.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use tokio_util::sync::CancellationToken;
+
+use super::{Event, EventSink, JobId, JobOutcome, MeterKey};
+use crate::analysis::wiring::Expectation;
+use crate::client::endpoint::Endpoint;
+use crate::client::modbus::{ClientConfig, DEFAULT_PORT, ModbusClient};
+use crate::commissioning::calibrate::{self, CalibrationOutcome, Prepared};
+use crate::commissioning::profile::{self, MeterResult, Profile};
+use crate::commissioning::record::{self, RecordOptions, RecordSummary};
+use crate::commissioning::sampler::{SampleError, SampleWindow, WindowOptions, sample_window};
+use crate::commissioning::wiring_check::{FixError, FixOutcome, WiringCheck, apply_fix, run_check};
+use crate::commissioning::{pdf, report};
+
+/// A file the commissioning views ask the user for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CommFile {
+    /// A profile (TOML) to apply.
+    OpenProfile,
+    /// Where to save a profile.
+    SaveProfile,
+    /// Where to save a calibration certificate (PDF).
+    Certificate,
+    /// Where to record (CSV).
+    Recording,
+    /// Where to save a commissioning report (PDF).
+    Report,
+}
+
+impl CommFile {
+    fn dialog(self) -> rfd::FileDialog {
+        let dialog = rfd::FileDialog::new();
+        match self {
+            Self::OpenProfile => dialog.add_filter("TOML", &["toml"]),
+            Self::SaveProfile => dialog.add_filter("TOML", &["toml"]).set_file_name("profile.toml"),
+            Self::Certificate => dialog
+                .add_filter("PDF", &["pdf"])
+                .set_file_name("calibration-certificate.pdf"),
+            Self::Recording => dialog.add_filter("CSV", &["csv"]).set_file_name("recording.csv"),
+            Self::Report => dialog
+                .add_filter("PDF", &["pdf"])
+                .set_file_name("commissioning-report.pdf"),
+        }
+    }
+}
+
+/// A commissioning request from the window.
+#[derive(Debug)]
+pub enum Request {
+    /// Open a native open/save dialog (never on the UI thread).
+    ChooseFile {
+        /// What the file is for (saving unless it is a profile to open).
+        purpose: CommFile,
+        /// The meter it concerns, echoed back.
+        meter: Option<MeterKey>,
+    },
+    /// Sample a window and run the wiring check.
+    WiringCheck {
+        /// Job to report on.
+        job: JobId,
+        /// Modbus address of the meter.
+        address: String,
+        /// Sample window.
+        window: WindowOptions,
+        /// What the installation should look like.
+        expect: Expectation,
+    },
+    /// Apply the register fix of a check, read back and check again.
+    WiringFix {
+        /// Job to report on.
+        job: JobId,
+        /// Modbus address of the meter.
+        address: String,
+        /// The check proposing the fix.
+        before: Box<WiringCheck>,
+        /// Sample window of the re-check.
+        window: WindowOptions,
+        /// What the installation should look like.
+        expect: Expectation,
+    },
+    /// Sample a window for the calibration preconditions (writes nothing).
+    CalibrationWindow {
+        /// Job to report on.
+        job: JobId,
+        /// Modbus address of the meter.
+        address: String,
+        /// Sample window.
+        window: WindowOptions,
+    },
+    /// Write the planned gain, save, read back, measure again.
+    Calibrate {
+        /// Job to report on.
+        job: JobId,
+        /// Modbus address of the meter.
+        address: String,
+        /// The checked plan.
+        prepared: Box<Prepared>,
+        /// The reference instrument as typed by the user.
+        instrument: Option<String>,
+    },
+    /// Write a calibration certificate (PDF).
+    SaveCertificate {
+        /// Job to report on.
+        job: JobId,
+        /// The calibration.
+        outcome: Box<CalibrationOutcome>,
+        /// The file.
+        path: PathBuf,
+    },
+    /// Record meters to CSV until cancelled.
+    Record {
+        /// Job to report on (cancel it to stop).
+        job: JobId,
+        /// Modbus addresses.
+        addresses: Vec<String>,
+        /// The CSV file to create.
+        path: PathBuf,
+        /// Interval, flushing, deadlines.
+        options: RecordOptions,
+    },
+    /// Load a profile and show what it would change on each meter (dry run).
+    PreviewProfile {
+        /// Job to report on.
+        job: JobId,
+        /// The TOML file.
+        path: PathBuf,
+        /// Modbus addresses.
+        addresses: Vec<String>,
+    },
+    /// Apply a loaded profile (write → save → read back per meter).
+    ApplyProfile {
+        /// Job to report on.
+        job: JobId,
+        /// The profile.
+        profile: Box<Profile>,
+        /// Modbus addresses.
+        addresses: Vec<String>,
+    },
+    /// Read a meter's configuration and save it as a profile.
+    SaveProfile {
+        /// Job to report on.
+        job: JobId,
+        /// Modbus address.
+        address: String,
+        /// The TOML file.
+        path: PathBuf,
+    },
+    /// Wiring-check every meter and write the commissioning report (PDF).
+    Report {
+        /// Job to report on.
+        job: JobId,
+        /// Modbus addresses.
+        addresses: Vec<String>,
+        /// Sample window per meter.
+        window: WindowOptions,
+        /// The PDF file.
+        path: PathBuf,
+    },
+}
+
+impl Request {
+    /// The job this request reports on (dialogs have none).
+    pub fn job(&self) -> Option<JobId> {
+        match self {
+            Self::ChooseFile { .. } => None,
+            Self::WiringCheck { job, .. }
+            | Self::WiringFix { job, .. }
+            | Self::CalibrationWindow { job, .. }
+            | Self::Calibrate { job, .. }
+            | Self::SaveCertificate { job, .. }
+            | Self::Record { job, .. }
+            | Self::PreviewProfile { job, .. }
+            | Self::ApplyProfile { job, .. }
+            | Self::SaveProfile { job, .. }
+            | Self::Report { job, .. } => Some(*job),
+        }
+    }
+}
+
+/// What a finished commissioning job produced.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CommResult {
+    /// A wiring check.
+    Wiring(WiringCheck),
+    /// The register fix and the re-check.
+    Fixed(FixOutcome),
+    /// A sample window for the calibration preconditions.
+    Window {
+        /// The meter as the client names it (`HOST:PORT`).
+        meter: String,
+        /// The samples.
+        window: SampleWindow,
+    },
+    /// A calibration was carried out.
+    Calibrated(CalibrationOutcome),
+    /// A file was written.
+    Saved(PathBuf),
+    /// A recording stopped.
+    Recorded(RecordSummary),
+    /// A profile and the dry run on each meter.
+    ProfilePreview {
+        /// The profile.
+        profile: Profile,
+        /// Per meter: status and differing fields.
+        results: Vec<MeterResult>,
+    },
+    /// A profile was applied.
+    ProfileApplied(Vec<MeterResult>),
+    /// A report was written.
+    Report {
+        /// The file.
+        path: PathBuf,
+        /// Meters that could not be checked: (address, reason).
+        unreachable: Vec<(String, String)>,
+    },
+}
+
+/// Something a commissioning job tells the window before it finishes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Update {
+    /// A dialog closed.
+    FileChosen {
+        /// What the file is for.
+        purpose: CommFile,
+        /// The meter it concerns.
+        meter: Option<MeterKey>,
+        /// The file, `None` when dismissed.
+        path: Option<PathBuf>,
+    },
+    /// A recording is running.
+    Recording {
+        /// The recording job.
+        job: JobId,
+        /// Rows recorded so far.
+        rows: u64,
+        /// Rows where a meter could not be read.
+        failed: u64,
+    },
+}
+
+fn client(address: &str) -> Result<ModbusClient, String> {
+    let endpoint = Endpoint::parse(address, DEFAULT_PORT)?;
+    Ok(ModbusClient::new(endpoint, ClientConfig::default()))
+}
+
+fn endpoints(addresses: &[String]) -> Result<Vec<Endpoint>, String> {
+    addresses
+        .iter()
+        .map(|a| Endpoint::parse(a, DEFAULT_PORT))
+        .collect()
+}
+
+fn progress(sink: &EventSink, job: JobId) -> impl FnMut(usize, usize) + Send + use<> {
+    let sink = sink.clone();
+    move |done, total| {
+        sink.send(Event::Progress {
+            job,
+            fraction: Some(done as f32 / total.max(1) as f32),
+        })
+    }
+}
+
+/// Start `request` on the current runtime; `cancel` is the job's token.
+pub fn start(request: Request, sink: EventSink, cancel: CancellationToken) {
+    tokio::spawn(async move {
+        if let Request::ChooseFile { purpose, meter } = request {
+            let path = tokio::task::spawn_blocking(move || match purpose {
+                CommFile::OpenProfile => purpose.dialog().pick_file(),
+                _ => purpose.dialog().save_file(),
+            })
+            .await
+            .ok()
+            .flatten();
+            sink.send(Event::Commissioning(Update::FileChosen { purpose, meter, path }));
+            return;
+        }
+        let Some(job) = request.job() else { return };
+        sink.send(Event::Progress { job, fraction: None });
+        let outcome = match run(request, &sink, &cancel).await {
+            Ok(result) => JobOutcome::Commissioning(Box::new(result)),
+            Err(_) if cancel.is_cancelled() => JobOutcome::Cancelled,
+            Err(why) => JobOutcome::Failed(why),
+        };
+        sink.send(Event::Finished { job, outcome });
+    });
+}
+
+async fn run(request: Request, sink: &EventSink, cancel: &CancellationToken) -> Result<CommResult, String> {
+    match request {
+        Request::ChooseFile { .. } => Err("not a job".into()),
+        Request::WiringCheck {
+            job,
+            address,
+            window,
+            expect,
+        } => {
+            let mut c = client(&address)?;
+            let result = run_check(&mut c, window, &expect, progress(sink, job), cancel).await;
+            c.disconnect().await;
+            result.map(CommResult::Wiring).map_err(|e| e.to_string())
+        }
+        Request::WiringFix {
+            job,
+            address,
+            before,
+            window,
+            expect,
+        } => {
+            let mut c = client(&address)?;
+            let result = apply_fix(&mut c, *before, window, &expect, progress(sink, job), cancel).await;
+            c.disconnect().await;
+            match result {
+                Ok(outcome) => Ok(CommResult::Fixed(outcome)),
+                // Written already: a cancelled re-check is a failure to explain, not a plain cancel.
+                Err(e @ FixError::Recheck(_)) => Err(format!("{e} (the fix itself was written)")),
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        Request::CalibrationWindow { job, address, window } => {
+            let mut c = client(&address)?;
+            let result = sample_window(&mut c, window, progress(sink, job), cancel).await;
+            let meter = c.meter().to_string();
+            c.disconnect().await;
+            result
+                .map(|window| CommResult::Window { meter, window })
+                .map_err(|e: SampleError| format!("{e}; nothing was written"))
+        }
+        Request::Calibrate {
+            job,
+            address,
+            prepared,
+            instrument,
+        } => {
+            let mut c = client(&address)?;
+            let result = calibrate::execute(&mut c, *prepared, instrument, progress(sink, job), cancel).await;
+            c.disconnect().await;
+            result.map(CommResult::Calibrated).map_err(|e| e.to_string())
+        }
+        Request::SaveCertificate { outcome, path, .. } => {
+            let doc = calibrate::certificate(&outcome);
+            write_pdf(doc, path).await
+        }
+        Request::Record {
+            job,
+            addresses,
+            path,
+            options,
+        } => {
+            let meters = endpoints(&addresses)?;
+            let (mut rows, mut failed) = (0u64, 0u64);
+            let mut last = Instant::now();
+            let tick = Duration::from_millis(500);
+            let on_row = |row: &[String]| {
+                rows += 1;
+                if row.get(record::HEADER.len() - 2).is_some_and(|s| s != "ok") {
+                    failed += 1;
+                }
+                if last.elapsed() >= tick {
+                    last = Instant::now();
+                    sink.send(Event::Commissioning(Update::Recording { job, rows, failed }));
+                }
+            };
+            let summary = record::record(&meters, &path, options, on_row, cancel)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(CommResult::Recorded(summary))
+        }
+        Request::PreviewProfile { path, addresses, .. } => {
+            let meters = endpoints(&addresses)?;
+            let load = path.clone();
+            let profile = tokio::task::spawn_blocking(move || Profile::load(&load))
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| e.to_string())?;
+            let results = cancellable(
+                cancel,
+                profile::apply(&profile, &meters, true, ClientConfig::default()),
+            )
+            .await?;
+            Ok(CommResult::ProfilePreview { profile, results })
+        }
+        Request::ApplyProfile {
+            profile, addresses, ..
+        } => {
+            let meters = endpoints(&addresses)?;
+            // Not cancellable: every meter is written all or nothing.
+            let results = profile::apply(&profile, &meters, false, ClientConfig::default()).await;
+            Ok(CommResult::ProfileApplied(results))
+        }
+        Request::SaveProfile { address, path, .. } => {
+            let mut c = client(&address)?;
+            let captured = cancellable(cancel, profile::capture(&mut c, String::new())).await?;
+            c.disconnect().await;
+            let profile = captured.map_err(|e| e.to_string())?;
+            let target = path.clone();
+            tokio::task::spawn_blocking(move || profile.save(&target))
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| e.to_string())?;
+            Ok(CommResult::Saved(path))
+        }
+        Request::Report {
+            job,
+            addresses,
+            window,
+            path,
+        } => {
+            let mut checks = Vec::new();
+            for (i, address) in addresses.iter().enumerate() {
+                let result = match client(address) {
+                    Err(why) => Err((address.clone(), why)),
+                    Ok(mut c) => {
+                        let r = run_check(&mut c, window, &Expectation::default(), |_, _| {}, cancel).await;
+                        c.disconnect().await;
+                        if cancel.is_cancelled() {
+                            return Err("cancelled".into());
+                        }
+                        r.map_err(|e| (address.clone(), e.to_string()))
+                    }
+                };
+                checks.push(result);
+                sink.send(Event::Progress {
+                    job,
+                    fraction: Some((i + 1) as f32 / addresses.len().max(1) as f32),
+                });
+            }
+            let unreachable = checks.iter().filter_map(|c| c.as_ref().err().cloned()).collect();
+            write_pdf(report::document(&checks), path.clone()).await?;
+            Ok(CommResult::Report { path, unreachable })
+        }
+    }
+}
+
+async fn cancellable<T>(cancel: &CancellationToken, work: impl Future<Output = T>) -> Result<T, String> {
+    tokio::select! {
+        () = cancel.cancelled() => Err("cancelled".into()),
+        value = work => Ok(value),
+    }
+}
+
+async fn write_pdf(doc: pdf::Document, path: PathBuf) -> Result<CommResult, String> {
+    let target = path.clone();
+    tokio::task::spawn_blocking(move || pdf::write(&doc, &target))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(CommResult::Saved(path))
+}

@@ -1,0 +1,502 @@
+//! State of the commissioning views (wiring, calibration, recording, batch)
+//! and the routing between them and the backend: drawing code pushes an
+//! [`Intent`]; [`CommishState::handle`] turns it into commands with fresh
+//! job ids; job events come back through [`CommishState::progress`],
+//! [`CommishState::finished`] and [`CommishState::update`].
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::model::Model;
+use crate::analysis::wiring::Expectation;
+use crate::backend::commissioning::{CommFile, CommResult, Request, Update};
+use crate::backend::{Command, JobId, JobOutcome, MeterKey};
+use crate::commissioning::calibrate::{CalibrationOutcome, Prepared};
+use crate::commissioning::profile::{MeterResult, Profile};
+use crate::commissioning::record::{RecordOptions, RecordSummary};
+use crate::commissioning::sampler::{SampleWindow, WindowOptions};
+use crate::commissioning::wiring_check::{FixOutcome, WiringCheck};
+
+/// A job the view is waiting for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Running {
+    /// The job.
+    pub job: JobId,
+    /// Progress, when known.
+    pub fraction: Option<f32>,
+}
+
+impl Running {
+    fn new(job: JobId) -> Self {
+        Self { job, fraction: None }
+    }
+}
+
+/// The wiring check of one meter.
+#[derive(Debug, Default)]
+pub struct WiringState {
+    /// The check or fix being run.
+    pub running: Option<Running>,
+    /// The latest check.
+    pub check: Option<WiringCheck>,
+    /// The latest fix (with its re-check).
+    pub fix: Option<FixOutcome>,
+    /// Why the last job failed.
+    pub error: Option<String>,
+    /// The fitted CT primary as typed (optional).
+    pub ct_primary: String,
+}
+
+impl WiringState {
+    /// The expectation from the typed CT primary; `Err` when the text is not
+    /// a whole number of amps.
+    pub fn expectation(&self) -> Result<Expectation, ()> {
+        let text = self.ct_primary.trim().trim_end_matches(['A', 'a']).trim();
+        let ct_primary_a = if text.is_empty() {
+            None
+        } else {
+            Some(text.parse::<u32>().map_err(|_| ())?).filter(|a| *a > 0)
+        };
+        if !text.is_empty() && ct_primary_a.is_none() {
+            return Err(());
+        }
+        Ok(Expectation {
+            ct_primary_a,
+            ..Expectation::default()
+        })
+    }
+}
+
+/// Where the calibration wizard of one meter stands.
+#[derive(Debug, Default)]
+pub struct CalibrationState {
+    /// Phase index 0–2.
+    pub phase: usize,
+    /// Calibrate the current (else the voltage).
+    pub current: bool,
+    /// The sampling or writing job.
+    pub running: Option<Running>,
+    /// Step 1 result: the window and the meter's name for it.
+    pub window: Option<(String, SampleWindow)>,
+    /// Step 2: the reference value as typed.
+    pub reference: String,
+    /// Step 2: the reference instrument as typed.
+    pub instrument: String,
+    /// Step 4 result.
+    pub outcome: Option<CalibrationOutcome>,
+    /// Why the last job failed.
+    pub error: Option<String>,
+    /// The certificate job.
+    pub saving: Option<Running>,
+    /// Where the certificate was written, or why not.
+    pub saved: Option<Result<PathBuf, String>>,
+}
+
+/// A recording of one meter (meter page) or of the batch selection.
+#[derive(Debug, Default)]
+pub struct RecordingState {
+    /// The recording job (cancel it to stop).
+    pub running: Option<Running>,
+    /// The CSV file.
+    pub path: Option<PathBuf>,
+    /// The meters recorded.
+    pub meters: Vec<String>,
+    /// Rows recorded so far.
+    pub rows: u64,
+    /// Rows where a meter could not be read.
+    pub failed: u64,
+    /// The summary once stopped.
+    pub summary: Option<RecordSummary>,
+    /// Why it failed.
+    pub error: Option<String>,
+}
+
+/// The batch page: selected meters and the latest batch action.
+#[derive(Debug, Default)]
+pub struct BatchState {
+    /// Meters ticked for batch actions.
+    pub selected: BTreeSet<MeterKey>,
+    /// The running batch job.
+    pub running: Option<Running>,
+    /// The profile file being applied.
+    pub profile_path: Option<PathBuf>,
+    /// The loaded profile, the meters it was previewed on and the dry run.
+    pub preview: Option<(Profile, Vec<String>, Vec<MeterResult>)>,
+    /// The result of applying the profile.
+    pub applied: Option<Vec<MeterResult>>,
+    /// A file written (profile or report) and the meters not reached.
+    pub saved: Option<(PathBuf, Vec<(String, String)>)>,
+    /// Why the last batch job failed.
+    pub error: Option<String>,
+}
+
+impl BatchState {
+    fn start(&mut self, job: JobId) {
+        self.running = Some(Running::new(job));
+        self.error = None;
+        self.saved = None;
+    }
+}
+
+/// Something the user asked for in a commissioning view.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Intent {
+    /// Run the wiring check on a meter.
+    CheckWiring(MeterKey),
+    /// Apply the register fix of the latest check.
+    FixWiring(MeterKey),
+    /// Calibration step 1: sample the preconditions window.
+    SampleCalibration(MeterKey),
+    /// Calibration step 4: write the planned gain.
+    Calibrate(MeterKey, Box<Prepared>),
+    /// Start the calibration wizard again.
+    ResetCalibration(MeterKey),
+    /// Apply the previewed profile to the meters it was previewed on.
+    ApplyProfile,
+    /// Open a file dialog.
+    ChooseFile(CommFile, Option<MeterKey>),
+    /// A file dialog closed (also how tests pick files).
+    FileChosen(CommFile, Option<MeterKey>, Option<PathBuf>),
+    /// Cancel a job.
+    Cancel(JobId),
+}
+
+/// Every commissioning view's state.
+#[derive(Debug)]
+pub struct CommishState {
+    /// Sample window of wiring checks, calibration windows and reports.
+    pub window: WindowOptions,
+    /// Wiring check per meter.
+    pub wiring: HashMap<MeterKey, WiringState>,
+    /// Calibration wizard per meter.
+    pub calibration: HashMap<MeterKey, CalibrationState>,
+    /// Recordings: per meter, `None` for the batch selection.
+    pub recording: HashMap<Option<MeterKey>, RecordingState>,
+    /// Interval and flushing of recordings.
+    pub record_options: RecordOptions,
+    /// The batch page.
+    pub batch: BatchState,
+}
+
+impl Default for CommishState {
+    fn default() -> Self {
+        Self {
+            window: WindowOptions {
+                samples: 10,
+                interval: Duration::from_secs(1),
+            },
+            wiring: HashMap::new(),
+            calibration: HashMap::new(),
+            recording: HashMap::new(),
+            record_options: RecordOptions::default(),
+            batch: BatchState::default(),
+        }
+    }
+}
+
+impl CommishState {
+    /// Turn an intent into backend commands (none when nothing is to send).
+    pub fn handle(&mut self, intent: Intent, model: &mut Model) -> Vec<Command> {
+        let address = |key: MeterKey| model.meter(key).map(|m| m.address.clone());
+        let request = match intent {
+            Intent::CheckWiring(key) => {
+                let (Some(address), state) = (address(key), self.wiring.entry(key).or_default()) else {
+                    return Vec::new();
+                };
+                let Ok(expect) = state.expectation() else {
+                    return Vec::new();
+                };
+                let job = model.new_job_id();
+                *state = WiringState {
+                    running: Some(Running::new(job)),
+                    ct_primary: std::mem::take(&mut state.ct_primary),
+                    ..WiringState::default()
+                };
+                Request::WiringCheck {
+                    job,
+                    address,
+                    window: self.window,
+                    expect,
+                }
+            }
+            Intent::FixWiring(key) => {
+                let (Some(address), state) = (address(key), self.wiring.entry(key).or_default()) else {
+                    return Vec::new();
+                };
+                let (Some(before), Ok(expect)) = (state.check.clone(), state.expectation()) else {
+                    return Vec::new();
+                };
+                let job = model.new_job_id();
+                state.running = Some(Running::new(job));
+                state.error = None;
+                state.fix = None;
+                Request::WiringFix {
+                    job,
+                    address,
+                    before: Box::new(before),
+                    window: self.window,
+                    expect,
+                }
+            }
+            Intent::SampleCalibration(key) => {
+                let Some(address) = address(key) else {
+                    return Vec::new();
+                };
+                let state = self.calibration.entry(key).or_default();
+                let job = model.new_job_id();
+                state.running = Some(Running::new(job));
+                state.window = None;
+                state.error = None;
+                state.outcome = None;
+                state.saved = None;
+                Request::CalibrationWindow {
+                    job,
+                    address,
+                    window: self.window,
+                }
+            }
+            Intent::Calibrate(key, prepared) => {
+                let Some(address) = address(key) else {
+                    return Vec::new();
+                };
+                let state = self.calibration.entry(key).or_default();
+                let job = model.new_job_id();
+                state.running = Some(Running::new(job));
+                state.error = None;
+                let instrument = Some(state.instrument.trim().to_string()).filter(|s| !s.is_empty());
+                Request::Calibrate {
+                    job,
+                    address,
+                    prepared,
+                    instrument,
+                }
+            }
+            Intent::ResetCalibration(key) => {
+                if let Some(state) = self.calibration.get_mut(&key) {
+                    let (phase, current) = (state.phase, state.current);
+                    *state = CalibrationState {
+                        phase,
+                        current,
+                        ..CalibrationState::default()
+                    };
+                }
+                return Vec::new();
+            }
+            Intent::ApplyProfile => {
+                let Some((profile, addresses, _)) = self.batch.preview.clone() else {
+                    return Vec::new();
+                };
+                let job = model.new_job_id();
+                self.batch.start(job);
+                self.batch.applied = None;
+                Request::ApplyProfile {
+                    job,
+                    profile: Box::new(profile),
+                    addresses,
+                }
+            }
+            Intent::ChooseFile(purpose, meter) => Request::ChooseFile { purpose, meter },
+            Intent::FileChosen(purpose, meter, path) => {
+                let Some(path) = path else {
+                    return Vec::new();
+                };
+                match self.file_chosen(purpose, meter, path, model) {
+                    Some(request) => request,
+                    None => return Vec::new(),
+                }
+            }
+            Intent::Cancel(job) => return vec![Command::Cancel { job }],
+        };
+        vec![Command::Commissioning(request)]
+    }
+
+    fn file_chosen(
+        &mut self,
+        purpose: CommFile,
+        meter: Option<MeterKey>,
+        path: PathBuf,
+        model: &mut Model,
+    ) -> Option<Request> {
+        match purpose {
+            CommFile::Certificate => {
+                let state = self.calibration.get_mut(&meter?)?;
+                let outcome = Box::new(state.outcome.clone()?);
+                let job = model.new_job_id();
+                state.saving = Some(Running::new(job));
+                state.saved = None;
+                Some(Request::SaveCertificate { job, outcome, path })
+            }
+            CommFile::Recording => {
+                let addresses = match meter {
+                    Some(key) => vec![model.meter(key)?.address.clone()],
+                    None => self.batch_addresses(model),
+                };
+                if addresses.is_empty() {
+                    return None;
+                }
+                let job = model.new_job_id();
+                self.recording.insert(
+                    meter,
+                    RecordingState {
+                        running: Some(Running::new(job)),
+                        path: Some(path.clone()),
+                        meters: addresses.clone(),
+                        ..RecordingState::default()
+                    },
+                );
+                Some(Request::Record {
+                    job,
+                    addresses,
+                    path,
+                    options: self.record_options,
+                })
+            }
+            CommFile::OpenProfile => {
+                let addresses = self.batch_addresses(model);
+                let job = model.new_job_id();
+                self.batch.start(job);
+                self.batch.preview = None;
+                self.batch.applied = None;
+                self.batch.profile_path = Some(path.clone());
+                Some(Request::PreviewProfile { job, path, addresses })
+            }
+            CommFile::SaveProfile => {
+                let address = model.meter(meter?)?.address.clone();
+                let job = model.new_job_id();
+                self.batch.start(job);
+                Some(Request::SaveProfile { job, address, path })
+            }
+            CommFile::Report => {
+                let addresses = self.batch_addresses(model);
+                let job = model.new_job_id();
+                self.batch.start(job);
+                Some(Request::Report {
+                    job,
+                    addresses,
+                    window: self.window,
+                    path,
+                })
+            }
+        }
+    }
+
+    /// Addresses of the ticked meters, in list order.
+    pub fn batch_addresses(&self, model: &Model) -> Vec<String> {
+        model
+            .meters
+            .iter()
+            .filter(|m| self.batch.selected.contains(&m.key))
+            .map(|m| m.address.clone())
+            .collect()
+    }
+
+    /// A job made progress.
+    pub fn progress(&mut self, job: JobId, fraction: Option<f32>) {
+        let running = self.wiring.values_mut().map(|s| &mut s.running).chain(
+            self.calibration
+                .values_mut()
+                .flat_map(|s| [&mut s.running, &mut s.saving]),
+        );
+        for r in running.flatten() {
+            if r.job == job {
+                r.fraction = fraction;
+            }
+        }
+    }
+
+    /// A job ended.
+    pub fn finished(&mut self, job: JobId, outcome: &JobOutcome) {
+        let result = match outcome {
+            JobOutcome::Commissioning(result) => Ok(result.as_ref()),
+            JobOutcome::Failed(why) => Err(Some(why.clone())),
+            JobOutcome::Cancelled => Err(None),
+            _ => return,
+        };
+        for state in self.wiring.values_mut() {
+            if state.running.is_some_and(|r| r.job == job) {
+                state.running = None;
+                match result {
+                    Ok(CommResult::Wiring(check)) => state.check = Some(check.clone()),
+                    Ok(CommResult::Fixed(fix)) => {
+                        state.check = Some(fix.after.clone());
+                        state.fix = Some(fix.clone());
+                    }
+                    Ok(_) => {}
+                    Err(ref why) => state.error = why.clone(),
+                }
+            }
+        }
+        for state in self.calibration.values_mut() {
+            if state.running.is_some_and(|r| r.job == job) {
+                state.running = None;
+                match result {
+                    Ok(CommResult::Window { meter, window }) => {
+                        state.window = Some((meter.clone(), window.clone()));
+                    }
+                    Ok(CommResult::Calibrated(outcome)) => state.outcome = Some(outcome.clone()),
+                    Ok(_) => {}
+                    Err(ref why) => state.error = why.clone(),
+                }
+            }
+            if state.saving.is_some_and(|r| r.job == job) {
+                state.saving = None;
+                state.saved = match result {
+                    Ok(CommResult::Saved(path)) => Some(Ok(path.clone())),
+                    Ok(_) | Err(None) => None,
+                    Err(Some(ref why)) => Some(Err(why.clone())),
+                };
+            }
+        }
+        self.finished_elsewhere(job, result);
+    }
+
+    fn finished_elsewhere(&mut self, job: JobId, result: Result<&CommResult, Option<String>>) {
+        for state in self.recording.values_mut() {
+            if state.running.is_some_and(|r| r.job == job) {
+                state.running = None;
+                match result {
+                    Ok(CommResult::Recorded(summary)) => {
+                        state.rows = summary.rows;
+                        state.failed = summary.failed_reads;
+                        state.summary = Some(summary.clone());
+                    }
+                    Ok(_) => {}
+                    Err(ref why) => state.error = why.clone(),
+                }
+            }
+        }
+        let batch = &mut self.batch;
+        if batch.running.is_some_and(|r| r.job == job) {
+            batch.running = None;
+            match result {
+                Ok(CommResult::ProfilePreview { profile, results }) => {
+                    let addresses = results.iter().map(|r| r.meter.clone()).collect();
+                    batch.preview = Some((profile.clone(), addresses, results.clone()));
+                }
+                Ok(CommResult::ProfileApplied(results)) => batch.applied = Some(results.clone()),
+                Ok(CommResult::Saved(path)) => batch.saved = Some((path.clone(), Vec::new())),
+                Ok(CommResult::Report { path, unreachable }) => {
+                    batch.saved = Some((path.clone(), unreachable.clone()));
+                }
+                Ok(_) => {}
+                Err(why) => batch.error = why,
+            }
+        }
+    }
+
+    /// A dialog closed or a recording moved on; returns an intent to apply.
+    pub fn update(&mut self, update: Update) -> Option<Intent> {
+        match update {
+            Update::FileChosen { purpose, meter, path } => Some(Intent::FileChosen(purpose, meter, path)),
+            Update::Recording { job, rows, failed } => {
+                for state in self.recording.values_mut() {
+                    if state.running.is_some_and(|r| r.job == job) {
+                        (state.rows, state.failed) = (rows, failed);
+                    }
+                }
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,351 @@
+//! The Wiring tab: run the wiring check as a backend job, show each finding
+//! in words with its confidence and what to do, the one-click register fix
+//! with its read-back and re-check, and the phasors measured against those
+//! a correct wiring would give.
+
+use eframe::egui::{self, RichText};
+
+use super::app::Action;
+use super::commission::{Intent, Running, WiringState};
+use super::i18n::{Msg, Tr};
+use super::model::MeterEntry;
+use super::widgets::OK_COLOR;
+use crate::analysis::phasor;
+use crate::analysis::wiring::{Finding, FindingKind, Remedy, Severity};
+use crate::backend::LinkState;
+use crate::commissioning::wiring_check::{FixOutcome, WiringCheck};
+use crate::protocol::registers::label;
+
+/// Draw the Wiring tab.
+pub fn wiring_ui(
+    ui: &mut egui::Ui,
+    tr: Tr,
+    meter: &MeterEntry,
+    state: &mut WiringState,
+    samples: &mut usize,
+    actions: &mut Vec<Action>,
+) {
+    ui.label(tr.t(Msg::WiringIntro));
+    ui.add_space(4.0);
+    let expect = state.expectation();
+    ui.horizontal(|ui| {
+        let label = ui.label(tr.t(Msg::SamplesOneSecond));
+        ui.add(egui::DragValue::new(samples).range(3..=120))
+            .labelled_by(label.id);
+        ui.separator();
+        let label = ui.label(tr.t(Msg::CtFitted));
+        ui.add(egui::TextEdit::singleline(&mut state.ct_primary).desired_width(70.0))
+            .labelled_by(label.id);
+        if expect.is_err() {
+            ui.colored_label(ui.visuals().error_fg_color, tr.t(Msg::CtFittedInvalid));
+        }
+    });
+    ui.horizontal(|ui| {
+        let online = meter.link == LinkState::Online;
+        let enabled = online && state.running.is_none() && expect.is_ok();
+        if ui
+            .add_enabled(enabled, egui::Button::new(tr.t(Msg::RunWiringCheck)))
+            .clicked()
+        {
+            actions.push(Action::Commission(Intent::CheckWiring(meter.key)));
+        }
+        if !online {
+            ui.colored_label(ui.visuals().warn_fg_color, tr.t(Msg::MeterNotOnline));
+        }
+        if let Some(running) = state.running {
+            running_ui(ui, tr, running, Msg::SamplingMeter, actions);
+        }
+    });
+    if let Some(why) = &state.error {
+        ui.colored_label(ui.visuals().error_fg_color, why);
+    }
+    ui.separator();
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            if let Some(fix) = &state.fix {
+                fix_ui(ui, tr, fix);
+                ui.separator();
+            }
+            if let Some(check) = &state.check {
+                let busy = state.running.is_some();
+                check_ui(ui, tr, meter, check, busy, actions);
+            }
+        });
+}
+
+/// A progress bar with a Cancel button.
+pub fn running_ui(ui: &mut egui::Ui, tr: Tr, running: Running, what: Msg, actions: &mut Vec<Action>) {
+    match running.fraction {
+        Some(f) => {
+            ui.add(egui::ProgressBar::new(f).desired_width(160.0).show_percentage());
+        }
+        None => {
+            ui.spinner();
+        }
+    }
+    ui.label(tr.t(what));
+    if ui.button(tr.t(Msg::Cancel)).clicked() {
+        actions.push(Action::Commission(Intent::Cancel(running.job)));
+    }
+}
+
+fn severity_text(ui: &egui::Ui, tr: Tr, s: Severity) -> RichText {
+    match s {
+        Severity::Info => RichText::new(tr.t(Msg::SeverityInfo)),
+        Severity::Warning => RichText::new(tr.t(Msg::SeverityWarning)).color(ui.visuals().warn_fg_color),
+        Severity::Fault => RichText::new(tr.t(Msg::SeverityFault))
+            .color(ui.visuals().error_fg_color)
+            .strong(),
+    }
+}
+
+fn check_ui(
+    ui: &mut egui::Ui,
+    tr: Tr,
+    meter: &MeterEntry,
+    check: &WiringCheck,
+    busy: bool,
+    actions: &mut Vec<Action>,
+) {
+    let report = &check.report;
+    let samples = report.samples.to_string();
+    if report.healthy {
+        ui.colored_label(OK_COLOR, tr.f(Msg::WiringHealthy, &[&samples]));
+    } else {
+        let problems = report
+            .findings
+            .iter()
+            .filter(|f| f.severity > Severity::Info)
+            .count();
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            tr.f(Msg::WiringProblems, &[&problems.to_string(), &samples]),
+        );
+    }
+    if let Some(angle) = report.load_angle_deg {
+        ui.label(tr.f(
+            Msg::LoadAngleIs,
+            &[
+                &format!("{angle:.1}"),
+                &format!("{:.2}", angle.to_radians().cos()),
+            ],
+        ));
+    }
+    let fix = report.register_fix();
+    if !report.findings.is_empty() {
+        egui::Grid::new("wiring_findings")
+            .num_columns(4)
+            .striped(true)
+            .spacing([14.0, 6.0])
+            .show(ui, |ui| {
+                for h in [Msg::Severity, Msg::Confidence, Msg::Finding, Msg::WhatToDo] {
+                    ui.label(RichText::new(tr.t(h)).strong());
+                }
+                ui.end_row();
+                for f in &report.findings {
+                    ui.label(severity_text(ui, tr, f.severity));
+                    ui.monospace(format!("{:.0} %", 100.0 * f.confidence));
+                    ui.add(egui::Label::new(finding_text(tr, f)).wrap())
+                        .on_hover_text(&f.message);
+                    remedy_ui(ui, tr, f, meter, busy, actions);
+                    ui.end_row();
+                }
+            });
+    }
+    if !fix.is_empty() {
+        let list: Vec<String> = fix.iter().map(|(a, v)| format!("{} = {v}", label(*a))).collect();
+        ui.weak(tr.f(Msg::FixWillWrite, &[&list.join(", ")]));
+    }
+    ui.add_space(8.0);
+    ui.label(RichText::new(tr.t(Msg::PhasorsExpected)).strong());
+    let m = &check.snapshot.measurements;
+    let load = report.load_angle_deg.unwrap_or_else(|| {
+        m.reactive_power_kvar
+            .total
+            .atan2(m.active_power_kw.total)
+            .to_degrees()
+    });
+    let expected = phasor::expected(m, load);
+    super::phasor_ui::phasor_compare_ui(ui, tr, m, &expected, 300.0);
+}
+
+fn remedy_ui(
+    ui: &mut egui::Ui,
+    tr: Tr,
+    f: &Finding,
+    meter: &MeterEntry,
+    busy: bool,
+    actions: &mut Vec<Action>,
+) {
+    match &f.remedy {
+        Remedy::Nothing => {
+            ui.weak(tr.t(Msg::NothingToDo));
+        }
+        Remedy::WriteRegisters { writes } => {
+            ui.horizontal(|ui| {
+                let online = meter.link == LinkState::Online;
+                if ui
+                    .add_enabled(online && !busy, egui::Button::new(tr.t(Msg::Fix)))
+                    .clicked()
+                {
+                    actions.push(Action::Commission(Intent::FixWiring(meter.key)));
+                }
+                let list: Vec<String> = writes
+                    .iter()
+                    .map(|(a, v)| format!("{} = {v}", label(*a)))
+                    .collect();
+                ui.monospace(list.join(", "));
+            });
+        }
+        Remedy::Rewire { instruction } => {
+            ui.add(egui::Label::new(rewire_text(tr, f)).wrap())
+                .on_hover_text(instruction);
+        }
+    }
+}
+
+/// The finding in the user's language.
+fn finding_text(tr: Tr, f: &Finding) -> String {
+    let p = |x: f64, d: usize| format!("{x:.d$}");
+    match &f.kind {
+        FindingKind::MissingVoltage { phase, volts } => {
+            tr.f(Msg::FindMissingVoltage, &[&phase.to_string(), &p(*volts, 0)])
+        }
+        FindingKind::LineVoltageInconsistent {
+            first,
+            second,
+            measured_v,
+            expected_v,
+            angle_deg,
+        } => tr.f(
+            Msg::FindLineVoltage,
+            &[
+                &first.to_string(),
+                &second.to_string(),
+                &p(*measured_v, 0),
+                &p(*expected_v, 0),
+                &p(*angle_deg, 0),
+            ],
+        ),
+        FindingKind::NoLoad { phase, amps } => tr.f(Msg::FindNoLoad, &[&phase.to_string(), &p(*amps, 1)]),
+        FindingKind::ReversedCt { phase } => {
+            tr.f(Msg::FindReversedCt, &[&phase.to_string(), phase.ct_input()])
+        }
+        FindingKind::CtOnWrongPhase {
+            channel,
+            carries,
+            reversed,
+        } => {
+            let msg = if *reversed {
+                Msg::FindWrongPhaseReversed
+            } else {
+                Msg::FindWrongPhase
+            };
+            tr.f(
+                msg,
+                &[channel.ct_input(), &channel.to_string(), &carries.to_string()],
+            )
+        }
+        FindingKind::AnglesInconsistent { angles_deg } => {
+            let list: Vec<String> = angles_deg
+                .iter()
+                .map(|(ph, a)| format!("{ph}: {a:.0}°"))
+                .collect();
+            tr.f(Msg::FindAngles, &[&list.join(", ")])
+        }
+        FindingKind::CtRatioMismatch {
+            configured_a,
+            expected_a,
+        } => tr.f(
+            Msg::FindCtRatio,
+            &[&configured_a.to_string(), &expected_a.to_string()],
+        ),
+        FindingKind::CurrentAboveRating {
+            phase,
+            amps,
+            rating_a,
+        } => tr.f(
+            Msg::FindAboveRating,
+            &[&phase.to_string(), &p(*amps, 1), &rating_a.to_string()],
+        ),
+        FindingKind::CtOversized { percent_of_rating } => {
+            tr.f(Msg::FindCtOversized, &[&p(*percent_of_rating, 1)])
+        }
+        FindingKind::CurrentUnbalance { percent } => tr.f(Msg::FindCurrentUnbalance, &[&p(*percent, 0)]),
+        FindingKind::VoltageUnbalance { percent } => tr.f(Msg::FindVoltageUnbalance, &[&p(*percent, 1)]),
+    }
+}
+
+/// The rewiring advice in the user's language (the library's English
+/// sentence is the hover text).
+fn rewire_text(tr: Tr, f: &Finding) -> String {
+    match &f.kind {
+        FindingKind::MissingVoltage { phase, .. } => tr.f(Msg::DoCheckVoltageWire, &[&phase.to_string()]),
+        FindingKind::LineVoltageInconsistent { first, second, .. } => tr.f(
+            Msg::DoCheckLineVoltage,
+            &[&first.to_string(), &second.to_string()],
+        ),
+        FindingKind::CtOnWrongPhase {
+            channel,
+            carries,
+            reversed,
+        } => {
+            let msg = if *reversed {
+                Msg::DoMoveCtTurned
+            } else {
+                Msg::DoMoveCt
+            };
+            tr.f(
+                msg,
+                &[&carries.to_string(), &channel.to_string(), channel.ct_input()],
+            )
+        }
+        FindingKind::CtRatioMismatch { expected_a, .. } => {
+            tr.f(Msg::DoUnsupportedCt, &[&expected_a.to_string()])
+        }
+        _ => tr.t(Msg::DoRewire).to_string(),
+    }
+}
+
+fn fix_ui(ui: &mut egui::Ui, tr: Tr, fix: &FixOutcome) {
+    ui.label(RichText::new(tr.t(Msg::FixApplied)).strong());
+    if fix.written_ok {
+        ui.colored_label(OK_COLOR, tr.t(Msg::WriteConfirmed));
+    } else {
+        ui.colored_label(ui.visuals().error_fg_color, tr.t(Msg::WriteMismatch));
+    }
+    egui::Grid::new("wiring_fix")
+        .num_columns(5)
+        .striped(true)
+        .spacing([16.0, 4.0])
+        .show(ui, |ui| {
+            for h in [
+                Msg::Register,
+                Msg::Before,
+                Msg::Written,
+                Msg::ReadBack,
+                Msg::Result,
+            ] {
+                ui.label(RichText::new(tr.t(h)).strong());
+            }
+            ui.end_row();
+            for f in &fix.fields {
+                ui.monospace(&f.name);
+                ui.monospace(f.before.to_string());
+                ui.monospace(f.wanted.map_or_else(|| "—".into(), |w| w.to_string()));
+                ui.monospace(f.read_back.to_string());
+                if f.ok() {
+                    ui.colored_label(OK_COLOR, tr.t(Msg::Confirmed));
+                } else {
+                    ui.colored_label(ui.visuals().error_fg_color, tr.t(Msg::Differs));
+                }
+                ui.end_row();
+            }
+        });
+    if fix.after.report.healthy {
+        ui.colored_label(OK_COLOR, tr.t(Msg::RecheckClean));
+    } else {
+        ui.colored_label(ui.visuals().error_fg_color, tr.t(Msg::RecheckNotClean));
+    }
+}

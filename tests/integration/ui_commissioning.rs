@@ -1,0 +1,380 @@
+//! Headless UI tests of the commissioning views (egui_kittest): the real
+//! app and backend against simulated meters over loopback Modbus TCP. The
+//! wiring fix, calibration and profile results are checked on the
+//! simulators through a separate Modbus client, as a second tool would.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use eframe::egui::accesskit::Role;
+use eframe::egui::{self, Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use je08::backend::Backend;
+use je08::backend::MeterKey;
+use je08::backend::commissioning::CommFile;
+use je08::backend::link::default_connector;
+use je08::client::endpoint::Endpoint;
+use je08::client::modbus::{ClientConfig, ModbusClient};
+use je08::commissioning::sampler::WindowOptions;
+use je08::protocol::codec::decode;
+use je08::protocol::readings::Snapshot;
+use je08::protocol::registers::addr;
+use je08::sim::{MeterOptions, ModelParams, Scenario, SimMeter, spawn_meter};
+use je08::ui::app::{Action, ConfiguratorApp};
+use je08::ui::commission::Intent;
+use je08::ui::i18n::Lang;
+use je08::ui::model::Source;
+use je08::ui::prefs::Prefs;
+
+struct Fixture {
+    rt: tokio::runtime::Runtime,
+    meters: Vec<SimMeter>,
+    keys: Vec<MeterKey>,
+    harness: Harness<'static, ConfiguratorApp>,
+    dir: PathBuf,
+}
+
+/// The app with every meter listed and online; short sampling windows.
+fn with_meters(options: Vec<MeterOptions>) -> Fixture {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let meters: Vec<SimMeter> = options
+        .into_iter()
+        .map(|o| rt.block_on(spawn_meter(o)).expect("simulator starts"))
+        .collect();
+    let backend = Backend::start(rt.handle(), default_connector(), Arc::new(|| {}));
+    let prefs = Prefs {
+        lang: Some(Lang::En),
+        ..Prefs::default()
+    };
+    let mut app = ConfiguratorApp::new(backend, prefs);
+    let keys = meters
+        .iter()
+        .map(|m| app.add_meter(m.modbus.to_string(), Source::Manual))
+        .collect();
+    app.view.commish.window = WindowOptions {
+        samples: 8,
+        interval: Duration::from_millis(20),
+    };
+    let harness = Harness::builder()
+        .with_size(egui::vec2(1500.0, 1100.0))
+        .with_accessibility_check(false)
+        .build_ui_state(|ui, app: &mut ConfiguratorApp| app.frame_ui(ui), app);
+    let dir = std::env::temp_dir().join(format!("je08-ui-comm-{}-{}", std::process::id(), meters[0].id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut f = Fixture {
+        rt,
+        meters,
+        keys,
+        harness,
+        dir,
+    };
+    f.step_until("every meter's first reading", |app| {
+        app.model.meters.iter().all(|m| m.latest.is_some())
+    });
+    f
+}
+
+fn meter_with(id: u32, params: ModelParams) -> MeterOptions {
+    let mut options = MeterOptions::new(id);
+    options.device.model = params;
+    options
+}
+
+impl Fixture {
+    /// Run frames until `done` holds, with a deadline.
+    fn step_until(&mut self, what: &str, done: impl Fn(&ConfiguratorApp) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !done(self.harness.state()) {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            self.harness.step();
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        self.frames(3);
+    }
+
+    fn frames(&mut self, n: usize) {
+        for _ in 0..n {
+            self.harness.step();
+        }
+    }
+
+    fn click(&mut self, label: &str) {
+        self.harness.get_by_label(label).click();
+        self.frames(3);
+    }
+
+    fn type_into(&mut self, label: &str, text: &str) {
+        self.harness.get_by_label(label).click();
+        self.frames(2);
+        self.harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+        self.frames(1);
+        self.harness.get_by_label(label).type_text(text);
+        self.frames(3);
+    }
+
+    /// What a file dialog would answer.
+    fn choose(&mut self, purpose: CommFile, meter: Option<MeterKey>, path: &Path) {
+        self.harness
+            .state_mut()
+            .apply(Action::Commission(Intent::FileChosen(
+                purpose,
+                meter,
+                Some(path.to_path_buf()),
+            )));
+        self.frames(2);
+    }
+
+    /// A fresh reading of meter `i` over its own Modbus connection.
+    fn read(&self, i: usize) -> Snapshot {
+        let at = self.meters[i].modbus;
+        self.rt.block_on(async {
+            let mut c = ModbusClient::new(
+                Endpoint {
+                    host: at.ip().to_string(),
+                    port: at.port(),
+                },
+                ClientConfig::default(),
+            );
+            let block = c.read_map().await.expect("read over Modbus");
+            c.disconnect().await;
+            decode(&block)
+        })
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+fn the_wiring_tab_finds_a_reversed_ct_and_one_click_fixes_it() {
+    let mut f = with_meters(vec![MeterOptions::scenario(2201, Scenario::ReversedCtB)]);
+    let key = f.keys[0];
+    f.click("Wiring");
+    f.click("Run wiring check");
+    f.step_until("the wiring check", |app| {
+        app.view.commish.wiring[&key].check.is_some()
+    });
+    f.harness
+        .get_by_label_contains("The CT on phase B (TC2) is reversed");
+    f.harness.get_by_label_contains("finding(s) need attention");
+    f.harness.get_by_label("INVERTE_TC_FASE_B = 1");
+    assert_eq!(f.read(0).settings.invert.b, false, "nothing written yet");
+
+    f.click("Fix");
+    f.step_until("the fix and its re-check", |app| {
+        let w = &app.view.commish.wiring[&key];
+        w.fix.is_some() || w.error.is_some()
+    });
+    let fix = f.harness.state().view.commish.wiring[&key].fix.clone();
+    let fix = fix.unwrap_or_else(|| panic!("{:?}", f.harness.state().view.commish.wiring[&key].error));
+    assert!(fix.written_ok);
+    assert!(
+        f.read(0).settings.invert.b,
+        "INVERTE_TC_FASE_B reads back set over Modbus"
+    );
+    f.harness.get_by_label("Re-check: the wiring is now healthy.");
+    f.harness.get_by_label_contains("Wiring healthy");
+    assert!(fix.after.report.healthy);
+    assert!(
+        f.harness.query_by_label_contains("is reversed").is_none(),
+        "the finding is gone after the re-check"
+    );
+}
+
+/// Phase-B current channel 4 % high, 300 A on a 500 A CT.
+fn miscalibrated() -> ModelParams {
+    let mut p = Scenario::Balanced.params();
+    for load in &mut p.phases {
+        load.current_a = 300.0;
+    }
+    p.current_hw_error = [1.0, 1.04, 1.0];
+    p
+}
+
+#[test]
+fn the_calibration_wizard_brings_the_reading_within_half_a_percent() {
+    let mut f = with_meters(vec![meter_with(2202, miscalibrated())]);
+    let key = f.keys[0];
+    let before = f.read(0).measurements.current_a.b;
+    assert!((before / 300.0 - 1.04).abs() < 0.02, "starts 4 % high: {before}");
+    f.click("Calibration");
+    f.click("Phase B");
+    f.click("Current");
+    f.click("Sample 8 readings");
+    f.step_until("the sample window", |app| {
+        let c = &app.view.commish.calibration[&key];
+        c.window.is_some() || c.error.is_some()
+    });
+    f.harness.get_by_label_contains("Conditions met");
+    f.type_into("Reference value (A)", "300");
+    f.type_into("Reference instrument", "Fluke 435 nº 12345");
+    f.harness.get_by_label_contains("GANHO_CORRENTE_B: 1000 ->");
+    f.click("Write the new gain");
+    f.step_until("the calibration", |app| {
+        let c = &app.view.commish.calibration[&key];
+        c.outcome.is_some() || c.error.is_some()
+    });
+    let outcome = f.harness.state().view.commish.calibration[&key]
+        .outcome
+        .clone()
+        .expect("calibrated");
+    assert!(outcome.written_ok);
+    assert!(
+        outcome.error_after_percent.abs() < 0.5,
+        "error after {}",
+        outcome.error_after_percent
+    );
+    f.harness.get_by_label_contains("read back; measured again");
+    let snapshot = f.read(0);
+    assert_eq!(
+        snapshot.settings.gains.current.b,
+        outcome.field.as_ref().unwrap().read_back
+    );
+    let mut sum = 0.0;
+    for _ in 0..5 {
+        sum += f.read(0).measurements.current_a.b;
+    }
+    assert!(
+        (sum / 5.0 / 300.0 - 1.0).abs() < 0.005,
+        "reads {} after calibration",
+        sum / 5.0
+    );
+
+    let cert = f.dir.join("cert.pdf");
+    f.choose(CommFile::Certificate, Some(key), &cert);
+    f.step_until("the certificate", |app| {
+        app.view.commish.calibration[&key].saved.is_some()
+    });
+    f.harness.get_by_label_contains("Saved to");
+    let bytes = std::fs::read(&cert).expect("certificate written");
+    assert!(bytes.starts_with(b"%PDF"));
+}
+
+#[test]
+fn the_calibration_wizard_refuses_a_low_current_with_the_reason() {
+    // Balanced: 80 A on a 500 A CT, below 50 % of nominal.
+    let mut f = with_meters(vec![MeterOptions::scenario(2203, Scenario::Balanced)]);
+    let key = f.keys[0];
+    let gains = f.read(0).settings;
+    f.click("Calibration");
+    f.click("Phase B");
+    f.click("Current");
+    f.click("Sample 8 readings");
+    f.step_until("the sample window", |app| {
+        app.view.commish.calibration[&key].window.is_some()
+    });
+    f.harness
+        .get_by_label_contains("Refused, nothing was written: phase B current is");
+    f.harness.get_by_label_contains("50 % of the 500 A CT");
+    assert!(
+        f.harness.query_by_label("Reference value (A)").is_none(),
+        "no way on to step 2"
+    );
+    assert_eq!(f.read(0).settings, gains, "nothing was written");
+}
+
+#[test]
+fn batch_profile_apply_to_two_meters_shows_the_result_table() {
+    let mut f = with_meters(vec![
+        MeterOptions::new(2204),
+        MeterOptions::new(2205),
+        MeterOptions::new(2206),
+    ]);
+    f.meters[0]
+        .device
+        .write(addr::RELACAO_TC, &[200, 0, 1, 0])
+        .expect("source settings");
+    f.step_until("the changed source settings", |app| {
+        app.model.meters[0]
+            .latest
+            .as_ref()
+            .is_some_and(|s| s.settings.ct_ratio == 200)
+    });
+    f.harness.state_mut().apply(Action::Select(f.keys[0]));
+    f.click("Batch");
+    let profile = f.dir.join("panel.toml");
+    // The button opens a native dialog; the test answers it directly.
+    f.harness.get_by_label("Save profile from JE08 2204…");
+    f.choose(CommFile::SaveProfile, Some(f.keys[0]), &profile);
+    f.step_until("the saved profile", |app| {
+        app.view.commish.batch.running.is_none()
+    });
+    f.harness.get_by_label_contains("Saved to");
+    let text = std::fs::read_to_string(&profile).expect("profile written");
+    assert!(text.contains("ct_ratio = 200"), "{text}");
+
+    for title in ["JE08 2205", "JE08 2206"] {
+        f.harness.get_by_role_and_label(Role::CheckBox, title).click();
+        f.frames(2);
+    }
+    f.choose(CommFile::OpenProfile, None, &profile);
+    f.step_until("the dry run", |app| app.view.commish.batch.preview.is_some());
+    assert_eq!(f.harness.query_all_by_label("would change").count(), 2);
+    assert_eq!(f.read(1).settings.ct_ratio, 100, "the dry run wrote nothing");
+
+    f.click("Apply to 2 meter(s)");
+    f.step_until("the result", |app| app.view.commish.batch.applied.is_some());
+    assert_eq!(f.harness.query_all_by_label("changed").count(), 2);
+    for i in [1, 2] {
+        let s = f.read(i).settings;
+        assert_eq!((s.ct_ratio, s.invert.b), (200, true), "meter {i}");
+    }
+}
+
+#[test]
+fn a_recording_counts_its_rows_and_stops() {
+    let mut f = with_meters(vec![MeterOptions::new(2207)]);
+    let key = f.keys[0];
+    f.harness.state_mut().view.commish.record_options.interval = Duration::from_millis(50);
+    f.harness.state_mut().view.commish.record_options.flush_every = Duration::from_millis(100);
+    f.click("Recording");
+    let csv = f.dir.join("rec.csv");
+    f.choose(CommFile::Recording, Some(key), &csv);
+    f.step_until("a few rows", |app| {
+        app.view.commish.recording[&Some(key)].rows >= 5
+    });
+    f.harness.get_by_label_contains("rows recorded");
+    f.click("Stop recording");
+    f.step_until("the recording to stop", |app| {
+        app.view.commish.recording[&Some(key)].summary.is_some()
+    });
+    f.harness.get_by_label_contains("Stopped:");
+    let rows = f.harness.state().view.commish.recording[&Some(key)].rows;
+    let text = std::fs::read_to_string(&csv).expect("CSV written");
+    assert_eq!(text.lines().count() as u64, rows + 1, "header and every row");
+}
+
+#[test]
+fn the_commissioning_views_draw_in_both_languages() {
+    let mut f = with_meters(vec![MeterOptions::scenario(2208, Scenario::ReversedCtB)]);
+    let key = f.keys[0];
+    f.click("Wiring");
+    f.click("Run wiring check");
+    f.step_until("the wiring check", |app| {
+        app.view.commish.wiring[&key].check.is_some()
+    });
+    f.click("Language");
+    f.click("Português (Brasil)");
+    f.harness
+        .get_by_label_contains("O TC da fase B (TC2) está invertido");
+    f.harness.get_by_label("Corrigir");
+    for (tab, text) in [
+        ("Calibração", "1. Verificar as condições"),
+        ("Registro", "Iniciar registro…"),
+    ] {
+        f.click(tab);
+        f.harness.get_by_label_contains(text);
+    }
+    f.click("Lote");
+    f.harness.get_by_label("Ações em lote");
+    f.harness.get_by_label("Aplicar um perfil a 0 medidor(es)…");
+}
