@@ -193,18 +193,18 @@ impl Request {
 #[derive(Debug, Clone, PartialEq)]
 pub enum CommResult {
     /// A wiring check.
-    Wiring(WiringCheck),
+    Wiring(Box<WiringCheck>),
     /// The register fix and the re-check.
-    Fixed(FixOutcome),
+    Fixed(Box<FixOutcome>),
     /// A sample window for the calibration preconditions.
     Window {
         /// The meter as the client names it (`HOST:PORT`).
         meter: String,
         /// The samples.
-        window: SampleWindow,
+        window: Box<SampleWindow>,
     },
     /// A calibration was carried out.
-    Calibrated(CalibrationOutcome),
+    Calibrated(Box<CalibrationOutcome>),
     /// A file was written.
     Saved(PathBuf),
     /// A recording stopped.
@@ -309,7 +309,9 @@ async fn run(request: Request, sink: &EventSink, cancel: &CancellationToken) -> 
             let mut c = client(&address)?;
             let result = run_check(&mut c, window, &expect, progress(sink, job), cancel).await;
             c.disconnect().await;
-            result.map(CommResult::Wiring).map_err(|e| e.to_string())
+            result
+                .map(|c| CommResult::Wiring(Box::new(c)))
+                .map_err(|e| e.to_string())
         }
         Request::WiringFix {
             job,
@@ -322,7 +324,7 @@ async fn run(request: Request, sink: &EventSink, cancel: &CancellationToken) -> 
             let result = apply_fix(&mut c, *before, window, &expect, progress(sink, job), cancel).await;
             c.disconnect().await;
             match result {
-                Ok(outcome) => Ok(CommResult::Fixed(outcome)),
+                Ok(outcome) => Ok(CommResult::Fixed(Box::new(outcome))),
                 // Written already: a cancelled re-check is a failure to explain, not a plain cancel.
                 Err(e @ FixError::Recheck(_)) => Err(format!("{e} (the fix itself was written)")),
                 Err(e) => Err(e.to_string()),
@@ -334,7 +336,10 @@ async fn run(request: Request, sink: &EventSink, cancel: &CancellationToken) -> 
             let meter = c.meter().to_string();
             c.disconnect().await;
             result
-                .map(|window| CommResult::Window { meter, window })
+                .map(|window| CommResult::Window {
+                    meter,
+                    window: Box::new(window),
+                })
                 .map_err(|e: SampleError| format!("{e}; nothing was written"))
         }
         Request::Calibrate {
@@ -346,7 +351,9 @@ async fn run(request: Request, sink: &EventSink, cancel: &CancellationToken) -> 
             let mut c = client(&address)?;
             let result = calibrate::execute(&mut c, *prepared, instrument, progress(sink, job), cancel).await;
             c.disconnect().await;
-            result.map(CommResult::Calibrated).map_err(|e| e.to_string())
+            result
+                .map(|o| CommResult::Calibrated(Box::new(o)))
+                .map_err(|e| e.to_string())
         }
         Request::SaveCertificate { outcome, path, .. } => {
             let doc = calibrate::certificate(&outcome);

@@ -49,19 +49,16 @@ pub struct WiringState {
 }
 
 impl WiringState {
-    /// The expectation from the typed CT primary; `Err` when the text is not
-    /// a whole number of amps.
-    pub fn expectation(&self) -> Result<Expectation, ()> {
+    /// The expectation from the typed CT primary; `None` when the text is
+    /// not a whole number of amps.
+    pub fn expectation(&self) -> Option<Expectation> {
         let text = self.ct_primary.trim().trim_end_matches(['A', 'a']).trim();
         let ct_primary_a = if text.is_empty() {
             None
         } else {
-            Some(text.parse::<u32>().map_err(|_| ())?).filter(|a| *a > 0)
+            Some(text.parse::<u32>().ok().filter(|a| *a > 0)?)
         };
-        if !text.is_empty() && ct_primary_a.is_none() {
-            return Err(());
-        }
-        Ok(Expectation {
+        Some(Expectation {
             ct_primary_a,
             ..Expectation::default()
         })
@@ -204,7 +201,7 @@ impl CommishState {
                 let (Some(address), state) = (address(key), self.wiring.entry(key).or_default()) else {
                     return Vec::new();
                 };
-                let Ok(expect) = state.expectation() else {
+                let Some(expect) = state.expectation() else {
                     return Vec::new();
                 };
                 let job = model.new_job_id();
@@ -224,7 +221,7 @@ impl CommishState {
                 let (Some(address), state) = (address(key), self.wiring.entry(key).or_default()) else {
                     return Vec::new();
                 };
-                let (Some(before), Ok(expect)) = (state.check.clone(), state.expectation()) else {
+                let (Some(before), Some(expect)) = (state.check.clone(), state.expectation()) else {
                     return Vec::new();
                 };
                 let job = model.new_job_id();
@@ -417,10 +414,10 @@ impl CommishState {
             if state.running.is_some_and(|r| r.job == job) {
                 state.running = None;
                 match result {
-                    Ok(CommResult::Wiring(check)) => state.check = Some(check.clone()),
+                    Ok(CommResult::Wiring(check)) => state.check = Some((**check).clone()),
                     Ok(CommResult::Fixed(fix)) => {
                         state.check = Some(fix.after.clone());
-                        state.fix = Some(fix.clone());
+                        state.fix = Some((**fix).clone());
                     }
                     Ok(_) => {}
                     Err(ref why) => state.error = why.clone(),
@@ -432,9 +429,9 @@ impl CommishState {
                 state.running = None;
                 match result {
                     Ok(CommResult::Window { meter, window }) => {
-                        state.window = Some((meter.clone(), window.clone()));
+                        state.window = Some((meter.clone(), (**window).clone()));
                     }
-                    Ok(CommResult::Calibrated(outcome)) => state.outcome = Some(outcome.clone()),
+                    Ok(CommResult::Calibrated(outcome)) => state.outcome = Some((**outcome).clone()),
                     Ok(_) => {}
                     Err(ref why) => state.error = why.clone(),
                 }

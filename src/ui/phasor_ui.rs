@@ -88,8 +88,8 @@ pub fn phasor_compare_ui(ui: &mut egui::Ui, tr: Tr, m: &Measurements, expected: 
     let vmax = set.voltage.iter().map(|p| p.magnitude).fold(0.0, f64::max);
     let imax = set.current.iter().map(|p| p.magnitude).fold(0.0, f64::max);
     let text_color = ui.visuals().text_color();
-    for k in 0..3 {
-        let faint = PHASE_COLORS[k].gamma_multiply(0.3);
+    for (k, color) in PHASE_COLORS.iter().take(3).enumerate() {
+        let faint = color.gamma_multiply(0.3);
         arrow(
             &painter,
             center,

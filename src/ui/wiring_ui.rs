@@ -36,13 +36,13 @@ pub fn wiring_ui(
         let label = ui.label(tr.t(Msg::CtFitted));
         ui.add(egui::TextEdit::singleline(&mut state.ct_primary).desired_width(70.0))
             .labelled_by(label.id);
-        if expect.is_err() {
+        if expect.is_none() {
             ui.colored_label(ui.visuals().error_fg_color, tr.t(Msg::CtFittedInvalid));
         }
     });
     ui.horizontal(|ui| {
         let online = meter.link == LinkState::Online;
-        let enabled = online && state.running.is_none() && expect.is_ok();
+        let enabled = online && state.running.is_none() && expect.is_some();
         if ui
             .add_enabled(enabled, egui::Button::new(tr.t(Msg::RunWiringCheck)))
             .clicked()

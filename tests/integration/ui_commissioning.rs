@@ -167,7 +167,7 @@ fn the_wiring_tab_finds_a_reversed_ct_and_one_click_fixes_it() {
         .get_by_label_contains("The CT on phase B (TC2) is reversed");
     f.harness.get_by_label_contains("finding(s) need attention");
     f.harness.get_by_label("INVERTE_TC_FASE_B = 1");
-    assert_eq!(f.read(0).settings.invert.b, false, "nothing written yet");
+    assert!(!f.read(0).settings.invert.b, "nothing written yet");
 
     f.click("Fix");
     f.step_until("the fix and its re-check", |app| {
