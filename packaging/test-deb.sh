@@ -78,7 +78,10 @@ echo "  simulator Modbus at $modbus"
 timeout 20 je08 read "$modbus" >"$work/read.txt" || die "je08 read $modbus failed"
 head -n 8 "$work/read.txt" | sed 's/^/  /'
 timeout 20 je08 read "$modbus" --json >"$work/read.json" || die "je08 read --json failed"
-grep -q '"voltage' "$work/read.json" || grep -qi 'volt' "$work/read.json" || die "je08 read --json shows no voltages"
+grep -q '"voltage_v"' "$work/read.json" || die "je08 read --json shows no phase voltages"
+grep -q 'Voltage (V)' "$work/read.txt" || die "je08 read shows no voltage row"
+id=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$work/sim.out" | head -n1)
+grep -q "\"id\": $id," "$work/read.json" || die "je08 read --json does not show the simulator's device id $id"
 kill "$sim_pid"; wait "$sim_pid" 2>/dev/null || true; sim_pid=
 
 if command -v desktop-file-validate >/dev/null; then
