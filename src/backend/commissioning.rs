@@ -288,9 +288,11 @@ pub fn start(request: Request, sink: EventSink, cancel: CancellationToken) {
         }
         let Some(job) = request.job() else { return };
         sink.send(Event::Progress { job, fraction: None });
+        // A job that may have written says what happened, even when cancelled.
+        let writes = matches!(request, Request::WiringFix { .. } | Request::Calibrate { .. });
         let outcome = match run(request, &sink, &cancel).await {
             Ok(result) => JobOutcome::Commissioning(Box::new(result)),
-            Err(_) if cancel.is_cancelled() => JobOutcome::Cancelled,
+            Err(_) if cancel.is_cancelled() && !writes => JobOutcome::Cancelled,
             Err(why) => JobOutcome::Failed(why),
         };
         sink.send(Event::Finished { job, outcome });

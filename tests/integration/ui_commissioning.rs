@@ -255,8 +255,45 @@ fn the_calibration_wizard_brings_the_reading_within_half_a_percent() {
         app.view.commish.calibration[&key].saved.is_some()
     });
     f.harness.get_by_label_contains("Saved to");
-    let bytes = std::fs::read(&cert).expect("certificate written");
-    assert!(bytes.starts_with(b"%PDF"));
+    let text = pdf_text(&cert);
+    for needle in [
+        "calibration certificate",
+        "2202",
+        "Fluke 435 nº 12345",
+        "GANHO_CORRENTE_B",
+        "before",
+        "after",
+    ] {
+        assert!(text.contains(needle), "certificate lacks {needle:?}:\n{text}");
+    }
+}
+
+fn pdf_text(path: &Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", &path.to_string_lossy(), "-"])
+        .output()
+        .expect("pdftotext runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("UTF-8 text")
+}
+
+#[test]
+fn a_wiring_check_can_be_cancelled_and_nothing_is_written() {
+    let mut f = with_meters(vec![MeterOptions::scenario(2209, Scenario::ReversedCtB)]);
+    let key = f.keys[0];
+    f.harness.state_mut().view.commish.window.interval = Duration::from_secs(5);
+    f.click("Wiring");
+    f.click("Run wiring check");
+    f.step_until("the job to start", |app| {
+        app.view.commish.wiring[&key].running.is_some()
+    });
+    f.click("Cancel");
+    f.step_until("the job to end", |app| {
+        app.view.commish.wiring[&key].running.is_none()
+    });
+    let state = &f.harness.state().view.commish.wiring[&key];
+    assert!(state.check.is_none() && state.error.is_none(), "{state:?}");
+    assert!(!f.read(0).settings.invert.b);
 }
 
 #[test]
@@ -327,6 +364,18 @@ fn batch_profile_apply_to_two_meters_shows_the_result_table() {
     for i in [1, 2] {
         let s = f.read(i).settings;
         assert_eq!((s.ct_ratio, s.invert.b), (200, true), "meter {i}");
+    }
+
+    let report = f.dir.join("report.pdf");
+    f.choose(CommFile::Report, None, &report);
+    f.step_until("the report", |app| {
+        let b = &app.view.commish.batch;
+        b.running.is_none() && (b.saved.is_some() || b.error.is_some())
+    });
+    let text = pdf_text(&report);
+    assert!(text.contains("commissioning report"), "{text}");
+    for m in &f.meters[1..] {
+        assert!(text.contains(&m.modbus.to_string()), "{text}");
     }
 }
 
