@@ -73,6 +73,9 @@ pub fn calibration_ui(
     if let Some(why) = &state.error {
         ui.colored_label(ui.visuals().error_fg_color, why);
     }
+    if state.cancelled {
+        ui.colored_label(ui.visuals().warn_fg_color, tr.t(Msg::Cancelled));
+    }
     let Some((meter_name, samples)) = state.window.clone() else {
         return;
     };

@@ -46,6 +46,8 @@ pub struct WiringState {
     pub error: Option<String>,
     /// The fitted CT primary as typed (optional).
     pub ct_primary: String,
+    /// The last job was cancelled.
+    pub cancelled: bool,
 }
 
 impl WiringState {
@@ -84,6 +86,8 @@ pub struct CalibrationState {
     pub outcome: Option<CalibrationOutcome>,
     /// Why the last job failed.
     pub error: Option<String>,
+    /// The last job was cancelled.
+    pub cancelled: bool,
     /// The certificate job.
     pub saving: Option<Running>,
     /// Where the certificate was written, or why not.
@@ -227,6 +231,7 @@ impl CommishState {
                 let job = model.new_job_id();
                 state.running = Some(Running::new(job));
                 state.error = None;
+                state.cancelled = false;
                 state.fix = None;
                 Request::WiringFix {
                     job,
@@ -245,6 +250,7 @@ impl CommishState {
                 state.running = Some(Running::new(job));
                 state.window = None;
                 state.error = None;
+                state.cancelled = false;
                 state.outcome = None;
                 state.saved = None;
                 Request::CalibrationWindow {
@@ -261,6 +267,7 @@ impl CommishState {
                 let job = model.new_job_id();
                 state.running = Some(Running::new(job));
                 state.error = None;
+                state.cancelled = false;
                 let instrument = Some(state.instrument.trim().to_string()).filter(|s| !s.is_empty());
                 Request::Calibrate {
                     job,
@@ -420,7 +427,10 @@ impl CommishState {
                         state.fix = Some((**fix).clone());
                     }
                     Ok(_) => {}
-                    Err(ref why) => state.error = why.clone(),
+                    Err(ref why) => {
+                        state.error = why.clone();
+                        state.cancelled = why.is_none();
+                    }
                 }
             }
         }
@@ -433,7 +443,10 @@ impl CommishState {
                     }
                     Ok(CommResult::Calibrated(outcome)) => state.outcome = Some((**outcome).clone()),
                     Ok(_) => {}
-                    Err(ref why) => state.error = why.clone(),
+                    Err(ref why) => {
+                        state.error = why.clone();
+                        state.cancelled = why.is_none();
+                    }
                 }
             }
             if state.saving.is_some_and(|r| r.job == job) {

@@ -79,7 +79,7 @@ pub fn meter_page_ui(
         ui.colored_label(ui.visuals().error_fg_color, why);
     }
     ui.add_space(4.0);
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         for tab in Tab::ALL {
             let text = RichText::new(tr.t(tab.msg())).size(15.0);
             if ui.selectable_label(view.tab == tab, text).clicked() {

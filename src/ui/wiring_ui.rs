@@ -59,6 +59,9 @@ pub fn wiring_ui(
     if let Some(why) = &state.error {
         ui.colored_label(ui.visuals().error_fg_color, why);
     }
+    if state.cancelled {
+        ui.colored_label(ui.visuals().warn_fg_color, tr.t(Msg::Cancelled));
+    }
     ui.separator();
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])

@@ -292,7 +292,11 @@ fn a_wiring_check_can_be_cancelled_and_nothing_is_written() {
         app.view.commish.wiring[&key].running.is_none()
     });
     let state = &f.harness.state().view.commish.wiring[&key];
-    assert!(state.check.is_none() && state.error.is_none(), "{state:?}");
+    assert!(
+        state.check.is_none() && state.error.is_none() && state.cancelled,
+        "{state:?}"
+    );
+    f.harness.get_by_label("cancelled");
     assert!(!f.read(0).settings.invert.b);
 }
 
