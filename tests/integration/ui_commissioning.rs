@@ -431,3 +431,33 @@ fn the_commissioning_views_draw_in_both_languages() {
     f.harness.get_by_label("Ações em lote");
     f.harness.get_by_label("Aplicar um perfil a 0 medidor(es)…");
 }
+
+#[test]
+fn a_wrong_ct_ratio_is_found_from_the_fitted_ct_and_fixed_by_register() {
+    // RELACAO_TC says 500 A/5 A; the CTs really fitted are 300 A/5 A.
+    let mut f = with_meters(vec![MeterOptions::scenario(2210, Scenario::WrongCtRatio)]);
+    let key = f.keys[0];
+    f.click("Wiring");
+    f.type_into("Fitted CT primary (A, optional)", "300x");
+    f.harness
+        .get_by_label("give the primary in whole amps, e.g. 500, or leave it empty");
+    f.type_into("Fitted CT primary (A, optional)", "300");
+    f.click("Run wiring check");
+    f.step_until("the wiring check", |app| {
+        app.view.commish.wiring[&key].check.is_some()
+    });
+    f.harness
+        .get_by_label_contains("RELACAO_TC is set for a 500 A/5 A CT but the fitted CT is 300 A/5 A");
+    f.harness.get_by_label("RELACAO_TC = 60");
+    f.click("Fix");
+    f.step_until("the fix", |app| {
+        let w = &app.view.commish.wiring[&key];
+        w.fix.is_some() || w.error.is_some()
+    });
+    assert_eq!(
+        f.read(0).settings.ct_ratio,
+        60,
+        "RELACAO_TC read back over Modbus"
+    );
+    f.harness.get_by_label("Re-check: the wiring is now healthy.");
+}
