@@ -3,6 +3,7 @@
 //! of each frame. The UI never touches a socket.
 
 pub mod commissioning;
+pub mod discovery;
 pub mod history;
 pub mod link;
 pub mod modbus_link;
@@ -138,6 +139,8 @@ pub enum Command {
     },
     /// A commissioning job or dialog (wiring, calibration, recording, batch).
     Commissioning(commissioning::Request),
+    /// Find meters: mDNS browsing, range scans, `/api/info` probes.
+    Discovery(discovery::Request),
     /// Cancel a running job.
     Cancel {
         /// The job.
@@ -226,6 +229,8 @@ pub enum Event {
     MqttFailed(String),
     /// A commissioning dialog closed or a recording moved on.
     Commissioning(commissioning::Update),
+    /// Discovery found or lost meters, or made progress.
+    Discovery(discovery::Update),
     /// Result of a secret lookup or store.
     Secret {
         /// Keychain account.
@@ -298,6 +303,7 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
     let mut jobs: HashMap<JobId, CancellationToken> = HashMap::new();
     let secrets = Arc::new(secrets::SecretStore::default());
     let mut mqtt: Option<mqtt_view::MqttSession> = None;
+    let discovery = discovery::Discovery::start(sink.clone());
     while let Some(command) = rx.recv().await {
         jobs.retain(|_, token| !token.is_cancelled());
         match command {
@@ -338,7 +344,10 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
             Command::MqttConnect(settings) => {
                 mqtt = None;
                 match mqtt_view::MqttSession::start(&settings, sink.clone()) {
-                    Ok(session) => mqtt = Some(session),
+                    Ok(session) => {
+                        session.forward_sightings(discovery.sightings());
+                        mqtt = Some(session);
+                    }
                     Err(why) => sink.send(Event::MqttFailed(why)),
                 }
             }
@@ -374,6 +383,13 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
                     jobs.insert(job, token.clone());
                 }
                 commissioning::start(request, sink.clone(), token);
+            }
+            Command::Discovery(request) => {
+                let token = CancellationToken::new();
+                if let Some(job) = request.job() {
+                    jobs.insert(job, token.clone());
+                }
+                discovery.handle(request, token);
             }
             Command::Cancel { job } => {
                 if let Some(token) = jobs.remove(&job) {

@@ -86,6 +86,21 @@ impl MqttSession {
         Ok(Self { monitor, stop })
     }
 
+    /// Send every meter seen on the broker (DATA, INFO) to discovery, until
+    /// the session ends.
+    pub fn forward_sightings(
+        &self,
+        sightings: tokio::sync::mpsc::Sender<crate::client::discovery::Sighting>,
+    ) {
+        let (events, stop) = (self.monitor.subscribe(), self.stop.clone());
+        tokio::spawn(async move {
+            tokio::select! {
+                () = stop.cancelled() => {}
+                () = crate::client::discovery::mqtt::forward_monitor(events, sightings) => {}
+            }
+        });
+    }
+
     /// Publish a command to meter `id` and report the broker's acknowledgement.
     pub fn send(
         &self,

@@ -8,9 +8,11 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use crate::backend::link::default_connector;
+use crate::client::discovery::mdns::MdnsInterface;
 use crate::mqtt_link::LinkOptions;
 use crate::protocol::mqtt::BrokerUrl;
 use crate::sim::broker::start_embedded_broker;
+use crate::sim::mdns::MdnsAdvertiser;
 use crate::sim::mqtt::SimMqttOptions;
 use crate::sim::{MeterOptions, Scenario, spawn_meter};
 use crate::ui::model::Source;
@@ -43,11 +45,16 @@ pub fn run(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<Exit
         };
         let mut mqtt = SimMqttOptions::new(LinkOptions::new(url.clone(), ""));
         mqtt.interval = std::time::Duration::from_secs(2);
+        // The meters advertise over mDNS on loopback only, where the window browses.
+        let mdns = MdnsAdvertiser::loopback()
+            .inspect_err(|err| tracing::warn!("demo meters are not advertised: {err}"))
+            .ok();
         let mut meters = Vec::new();
         for (id, scenario, _) in DEMO_METERS {
             let mut options = MeterOptions::scenario(id, scenario);
             options.device.model.time_scale = args.time_scale;
             options.mqtt = Some(mqtt.clone());
+            options.mdns = mdns.clone();
             meters.push(
                 spawn_meter(options)
                     .await
@@ -65,7 +72,8 @@ pub fn run(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<Exit
             source: Source::Demo,
         })
         .collect();
-    let result = super::gui::run(runtime, default_connector(), listed, Some(broker));
+    let loopback = Some(vec![MdnsInterface::Loopback]);
+    let result = super::gui::run(runtime, default_connector(), listed, Some(broker), loopback);
     runtime.block_on(async {
         for meter in meters {
             meter.shutdown().await;

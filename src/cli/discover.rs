@@ -10,6 +10,7 @@ use crate::client::discovery::manual::ProbeOptions;
 use crate::client::discovery::mdns::MdnsInterface;
 use crate::client::discovery::{DiscoverOptions, MeterEntry, discover};
 use crate::client::endpoint::Endpoint;
+use crate::client::mqtt::MonitorOptions;
 use crate::protocol::discovery::{FACTORY_HELP, FACTORY_IP, MODBUS_PORT, ScanRange};
 use crate::protocol::http_api::DEFAULT_HTTP_PORT;
 use crate::store::meters::MeterStore;
@@ -44,6 +45,10 @@ pub struct Args {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Also watch an MQTT broker for --timeout seconds: meters publishing
+    /// DATA or INFO there are listed with source mqtt.
+    #[command(flatten)]
+    pub mqtt: Option<super::mqtt::BrokerArgs>,
 }
 
 fn parse_seconds(text: &str) -> Result<Duration, String> {
@@ -80,19 +85,27 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("{FACTORY_HELP}\n");
         probes.push((FACTORY_IP.to_string(), probe_options(MODBUS_PORT, args.http_port)));
     }
-    if args.no_mdns && args.scans.is_empty() && probes.is_empty() {
-        anyhow::bail!("nothing to do: with --no-mdns give --scan CIDR or --probe HOST");
+    if args.no_mdns && args.scans.is_empty() && probes.is_empty() && args.mqtt.is_none() {
+        anyhow::bail!("nothing to do: with --no-mdns give --scan CIDR, --probe HOST or --broker URL");
     }
+    let mqtt = match &args.mqtt {
+        Some(broker) => Some(MonitorOptions::new(broker.link()?)),
+        None => None,
+    };
     let options = DiscoverOptions {
         listen: args.timeout,
         mdns: (!args.no_mdns).then(|| args.mdns_interfaces.clone()),
         scans: args.scans.clone(),
         probes,
+        mqtt,
         ..DiscoverOptions::default()
     };
     let report = discover(&options).await?;
     for err in &report.probe_errors {
         eprintln!("error: {err}");
+    }
+    if let Some(err) = &report.mqtt_error {
+        eprintln!("warning: the MQTT broker was not reached: {err}");
     }
 
     let store = open_store();

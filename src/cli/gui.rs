@@ -8,9 +8,29 @@ use eframe::egui;
 
 use crate::backend::Backend;
 use crate::backend::link::Connector;
+use crate::client::discovery::mdns::MdnsInterface;
 use crate::ui::app::ConfiguratorApp;
 use crate::ui::model::Source;
 use crate::ui::prefs::{self, Prefs};
+
+/// Options of `je08 gui` (the same window `je08` opens without arguments).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Browse mDNS only on this interface: lo, a name like eth0, or an IP
+    /// address (repeatable; default: every interface).
+    #[arg(long = "mdns-interface", value_name = "NAME|IP")]
+    pub mdns_interfaces: Vec<MdnsInterface>,
+    /// Do not browse mDNS (scans, MQTT and typed addresses still find meters).
+    #[arg(long, conflicts_with = "mdns_interfaces")]
+    pub no_mdns: bool,
+}
+
+impl Args {
+    /// The browse the window starts with: `None` for none, empty for every interface.
+    pub fn mdns(&self) -> Option<Vec<MdnsInterface>> {
+        (!self.no_mdns).then(|| self.mdns_interfaces.clone())
+    }
+}
 
 /// A meter listed when the window opens.
 #[derive(Debug, Clone)]
@@ -34,12 +54,13 @@ fn window_icon() -> Option<egui::IconData> {
 
 /// Open the window and block until it closes. `meters` are added to the
 /// list at start (e.g. the demo's simulators); the MQTT view connects to
-/// `broker` when given.
+/// `broker` when given; mDNS browsing starts on `mdns` (see [`Args::mdns`]).
 pub fn run(
     runtime: &tokio::runtime::Runtime,
     connector: Arc<dyn Connector>,
     meters: Vec<InitialMeter>,
     broker: Option<String>,
+    mdns: Option<Vec<MdnsInterface>>,
 ) -> anyhow::Result<ExitCode> {
     let launched = std::time::Instant::now();
     let handle = runtime.handle().clone();
@@ -71,6 +92,9 @@ pub fn run(
             app.set_launch_time(launched);
             if let Some(url) = broker {
                 app.connect_broker(url);
+            }
+            if mdns.is_some() {
+                app.browse_mdns(mdns);
             }
             for meter in meters {
                 let key = app.add_meter(meter.address, meter.source);

@@ -58,6 +58,8 @@ pub struct Cli {
 pub enum Command {
     /// Open the configurator with three simulated meters (no hardware needed).
     Demo(demo::Args),
+    /// Open the configurator window (as `je08` alone does), with options.
+    Gui(gui::Args),
     /// Serve virtual JE08 meters (Modbus TCP) until Ctrl-C.
     Sim(sim::Args),
     /// Read a meter's whole register map (table or --json).
@@ -114,7 +116,11 @@ pub fn main() -> ExitCode {
     let command = match cli.command {
         None => {
             let connector = crate::backend::link::default_connector();
-            return exit_code(gui::run(&runtime, connector, Vec::new(), None));
+            return exit_code(gui::run(&runtime, connector, Vec::new(), None, Some(Vec::new())));
+        }
+        Some(Command::Gui(args)) => {
+            let connector = crate::backend::link::default_connector();
+            return exit_code(gui::run(&runtime, connector, Vec::new(), None, args.mdns()));
         }
         Some(Command::Demo(args)) => return exit_code(demo::run(&runtime, args)),
         Some(command) => command,
@@ -136,7 +142,7 @@ pub fn main() -> ExitCode {
             Command::Firmware(args) => firmware::run(args).await,
             Command::Flash(args) => firmware::run_flash(args).await,
             Command::Discover(args) => discover::run(args).await,
-            Command::Demo(_) => unreachable_demo(),
+            Command::Demo(_) | Command::Gui(_) => unreachable_demo(),
             Command::WiringCheck(args) => wiring_check::run(args).await,
             Command::Calibrate(args) => calibrate::run(args).await,
             Command::Record(args) => record::run(args).await,
@@ -147,10 +153,10 @@ pub fn main() -> ExitCode {
     exit_code(result)
 }
 
-/// `demo` runs the window on the main thread and is dispatched before the
-/// async commands; this arm only satisfies the match.
+/// `demo` and `gui` run the window on the main thread and are dispatched
+/// before the async commands; this arm only satisfies the match.
 fn unreachable_demo() -> anyhow::Result<ExitCode> {
-    anyhow::bail!("demo must be started from the main thread")
+    anyhow::bail!("the window must be opened from the main thread")
 }
 
 fn exit_code(result: anyhow::Result<ExitCode>) -> ExitCode {

@@ -79,7 +79,8 @@ pub struct BrokerArgs {
 }
 
 impl BrokerArgs {
-    fn link(&self) -> Result<LinkOptions, LinkError> {
+    /// The link options these arguments describe (TLS files loaded and checked).
+    pub fn link(&self) -> Result<LinkOptions, LinkError> {
         let id = self
             .client_id
             .clone()

@@ -10,7 +10,9 @@ use eframe::egui;
 use super::i18n::{Lang, Msg, Tr};
 use super::model::{JobKind, MeterEntry, Model, Source};
 use super::prefs::{Prefs, SavedMeter};
-use super::{batch, commission, configuration, firmware, live, meter_page, meters_list, mqtt, parameters};
+use super::{
+    batch, commission, configuration, discovered, firmware, live, meter_page, meters_list, mqtt, parameters,
+};
 use crate::backend::link::EnergyKind;
 use crate::backend::{Backend, Command, Event, FilePurpose, JobId, MeterKey};
 use crate::protocol::mqtt::Command as MqttCommand;
@@ -73,6 +75,8 @@ pub enum Action {
     Send(Command),
     /// A commissioning request (wiring, calibration, recording, batch).
     Commission(commission::Intent),
+    /// Scan the range typed in the "Find meters" panel.
+    Scan,
 }
 
 /// Per-page UI state that is not persisted.
@@ -99,6 +103,8 @@ pub struct ViewState {
     pub commish: commission::CommishState,
     /// MQTT view state.
     pub mqtt: mqtt::MqttState,
+    /// "Find meters" panel state.
+    pub discovery: discovered::DiscoveryState,
     /// Name and notes being edited: (meter, name, notes).
     pub edit: Option<(MeterKey, String, String)>,
     /// Open question.
@@ -135,6 +141,7 @@ impl ConfiguratorApp {
             firmware: firmware::FirmwareState::default(),
             commish: commission::CommishState::default(),
             mqtt: mqtt::MqttState::new(&prefs.broker_url),
+            discovery: discovered::DiscoveryState::default(),
             edit: None,
             confirm: None,
             notice: None,
@@ -164,17 +171,45 @@ impl ConfiguratorApp {
             if let Some(m) = self.model.meter_mut(key) {
                 m.sources.insert(source);
             }
+            self.open_session(key);
             return key;
         }
         let key = self.model.new_key();
-        self.model
-            .meters
-            .push(MeterEntry::new(key, address.clone(), String::new(), source));
+        let mut entry = MeterEntry::new(key, address.clone(), String::new(), source);
+        entry.session = true;
+        self.model.meters.push(entry);
         self.send(Command::Connect { meter: key, address });
         if self.view.selected.is_none() {
             self.view.selected = Some(key);
         }
         key
+    }
+
+    /// Open the Modbus session of a row that has none, if it can have one
+    /// (a discovered meter in application mode with a Modbus port).
+    fn open_session(&mut self, key: MeterKey) {
+        let Some(meter) = self.model.meter_mut(key) else {
+            return;
+        };
+        let address = if meter.session {
+            return;
+        } else if let Some(target) = discovered::connect_target(meter) {
+            target
+        } else if meter.sources.contains(&Source::Manual) && !meter.address.is_empty() {
+            meter.address.clone()
+        } else {
+            return;
+        };
+        meter.session = true;
+        meter.address = address.clone();
+        self.send(Command::Connect { meter: key, address });
+    }
+
+    /// Browse mDNS on `interfaces` (empty: every interface); `None` stops.
+    pub fn browse_mdns(&mut self, interfaces: Option<Vec<crate::client::discovery::mdns::MdnsInterface>>) {
+        self.send(Command::Discovery(crate::backend::discovery::Request::Mdns(
+            interfaces,
+        )));
     }
 
     /// Remember when the process asked for the window, to log the time to
@@ -210,7 +245,12 @@ impl ConfiguratorApp {
             .model
             .meters
             .iter()
-            .filter(|m| !m.sources.contains(&Source::Demo))
+            .filter(|m| {
+                let mine = m.sources.contains(&Source::Manual) || m.sources.contains(&Source::Remembered);
+                !m.sources.contains(&Source::Demo)
+                    && !m.address.is_empty()
+                    && (mine || !m.name.is_empty() || !m.notes.is_empty())
+            })
             .map(|m| SavedMeter {
                 address: m.address.clone(),
                 name: m.name.clone(),
@@ -260,9 +300,37 @@ impl ConfiguratorApp {
                         self.apply(Action::Commission(intent));
                     }
                 }
+                Event::Discovery(update) => {
+                    if !self.view.discovery.update(&update) {
+                        self.discovery_update(update);
+                    }
+                }
+                Event::Link { meter, state } => {
+                    let was_offline = self
+                        .model
+                        .meter(meter)
+                        .is_none_or(|m| matches!(m.link, crate::backend::LinkState::Offline(_)));
+                    let offline = matches!(state, crate::backend::LinkState::Offline(_));
+                    self.model.apply(Event::Link { meter, state });
+                    if offline
+                        && !was_offline
+                        && let Some(probe) = self.model.meter(meter).and_then(discovered::offline_probe)
+                    {
+                        self.send(probe);
+                    }
+                }
+                Event::Reading { meter, snapshot, at } => {
+                    self.model.apply(Event::Reading { meter, snapshot, at });
+                    if let Some(gone) = discovered::absorb_duplicate(&mut self.model, meter)
+                        && self.view.selected == Some(gone)
+                    {
+                        self.view.selected = Some(meter);
+                    }
+                }
                 Event::Finished { job, outcome } => {
                     self.view.commish.finished(job, &outcome);
                     self.view.mqtt.finished(job, &outcome);
+                    self.view.discovery.finished(job, &outcome);
                     self.model.apply(Event::Finished { job, outcome });
                 }
                 Event::Secret {
@@ -274,6 +342,19 @@ impl ConfiguratorApp {
                     self.model.apply(other);
                 }
             }
+        }
+    }
+
+    fn discovery_update(&mut self, update: crate::backend::discovery::Update) {
+        use crate::backend::discovery::Update;
+        match update {
+            Update::Meters(entries) => {
+                for probe in discovered::merge(&mut self.model, entries) {
+                    self.send(probe);
+                }
+            }
+            Update::Info { meter, at, result } => discovered::probed(&mut self.model, meter, at, result),
+            Update::Mdns(_) | Update::Scanned { .. } => {}
         }
     }
 
@@ -372,6 +453,7 @@ impl ConfiguratorApp {
             Action::Select(key) => {
                 self.view.selected = Some(key);
                 self.view.page = Page::Meter;
+                self.open_session(key);
             }
             Action::Page(page) => self.view.page = page,
             Action::Tab(tab) => self.view.tab = tab,
@@ -409,6 +491,12 @@ impl ConfiguratorApp {
             Action::Send(command) => self.send(command),
             Action::Commission(intent) => {
                 for command in self.view.commish.handle(intent, &mut self.model) {
+                    self.send(command);
+                }
+            }
+            Action::Scan => {
+                let job = self.model.new_job_id();
+                if let Some(command) = self.view.discovery.start_scan(job) {
                     self.send(command);
                 }
             }

@@ -70,12 +70,18 @@ pub fn meter_page_ui(
     ui.horizontal(|ui| {
         ui.heading(RichText::new(meter.title()).size(22.0).strong());
         ui.monospace(&meter.address);
-        widgets::link_badge_ui(ui, tr, &meter.link);
-        if let Some(s) = &meter.latest {
-            ui.label(tr.f(Msg::DeviceIdIs, &[&s.device.id.to_string()]));
+        if meter.session {
+            widgets::link_badge_ui(ui, tr, &meter.link);
+        } else {
+            ui.weak(tr.t(Msg::NoSession));
+        }
+        if let Some(id) = meter.device_id {
+            ui.label(tr.f(Msg::DeviceIdIs, &[&id.to_string()]));
         }
     });
-    if let crate::backend::LinkState::Offline(why) = &meter.link {
+    if !meter.session {
+        ui.weak(tr.t(Msg::NoModbusHint));
+    } else if let crate::backend::LinkState::Offline(why) = &meter.link {
         ui.colored_label(ui.visuals().error_fg_color, why);
     }
     ui.add_space(4.0);

@@ -8,7 +8,7 @@ use super::app::{Action, Confirm, ViewState};
 use super::i18n::{Msg, Tr};
 use super::led;
 use super::model::{MeterEntry, Mode, Model, Source};
-use super::widgets;
+use super::{discovered, widgets};
 
 /// Draw the meters list.
 pub fn meters_list_ui(
@@ -30,6 +30,7 @@ pub fn meters_list_ui(
             actions.push(Action::Add(view.add_address.clone(), Source::Manual));
         }
     });
+    discovered::find_ui(ui, tr, &mut view.discovery, actions);
     ui.separator();
     if model.meters.is_empty() {
         ui.weak(tr.t(Msg::NoMetersYet));
@@ -60,8 +61,7 @@ fn meter_row_ui(
     let inner = frame.show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.horizontal(|ui| {
-            let wifi = meter.latest.as_ref().map(|s| s.device.wifi_mode);
-            let pattern = led::pattern(meter.mode(), wifi);
+            let pattern = led::pattern(meter.mode(), discovered::wifi(meter));
             widgets::led_ui(ui, pattern, tr.t(Msg::LedHint));
             ui.add(egui::Label::new(RichText::new(meter.title()).strong().size(16.0)).truncate());
         });
@@ -70,32 +70,48 @@ fn meter_row_ui(
             .spacing([8.0, 2.0])
             .show(ui, |ui| {
                 ui.weak(tr.t(Msg::Address));
-                ui.monospace(&meter.address);
+                ui.monospace(if meter.address.is_empty() {
+                    "—"
+                } else {
+                    &meter.address
+                });
                 ui.end_row();
+                let seen_at = discovered::addresses(meter);
+                if seen_at.len() > 1 {
+                    ui.weak(tr.t(Msg::Addresses));
+                    let all: Vec<String> = seen_at.iter().map(ToString::to_string).collect();
+                    ui.add(egui::Label::new(RichText::new(all.join(", ")).monospace()).truncate());
+                    ui.end_row();
+                }
                 ui.weak(tr.t(Msg::Mode));
                 ui.label(tr.t(match meter.mode() {
                     Some(Mode::Application) => Msg::ModeApplication,
                     Some(Mode::Configuration) => Msg::ModeConfiguration,
                     Some(Mode::Update) => Msg::ModeUpdate,
+                    None if discovered::unreachable(meter) => Msg::Unreachable,
                     None => Msg::Unknown,
                 }));
                 ui.end_row();
                 ui.weak(tr.t(Msg::Firmware));
-                match &meter.latest {
-                    Some(s) => ui.label(format!(
-                        "ESP {} · STM32 {}",
-                        s.device.esp_version, s.device.stm32_version
-                    )),
-                    None => ui.label("—"),
-                };
+                ui.label(discovered::firmware(meter).unwrap_or_else(|| "—".into()));
                 ui.end_row();
                 ui.weak(tr.t(Msg::Sources));
                 let sources: Vec<&str> = meter.sources.iter().map(|s| tr.t(source_msg(*s))).collect();
                 ui.label(sources.join(", "));
                 ui.end_row();
                 ui.weak(tr.t(Msg::LastSeen));
-                widgets::age_ui(ui, tr, meter.last_seen);
+                ui.horizontal(|ui| {
+                    widgets::age_ui(ui, tr, meter.last_seen);
+                    if discovered::stale(meter) {
+                        ui.colored_label(ui.visuals().warn_fg_color, tr.t(Msg::NotSeenRecently));
+                    }
+                });
                 ui.end_row();
+                if !meter.session {
+                    ui.weak(tr.t(Msg::Connection));
+                    ui.weak(tr.t(Msg::NoSession));
+                    ui.end_row();
+                }
             });
         if !meter.notes.is_empty() {
             ui.label(RichText::new(&meter.notes).italics().weak());

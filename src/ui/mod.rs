@@ -9,6 +9,7 @@ pub mod calibration_ui;
 pub mod commission;
 pub mod configuration;
 pub mod diagnostics;
+pub mod discovered;
 pub mod firmware;
 pub mod i18n;
 pub mod led;

@@ -61,6 +61,13 @@ pub struct MeterEntry {
     pub last_seen: Option<SystemTime>,
     /// Recent readings for plots.
     pub history: History,
+    /// Device id, once a reading or a discovery source told it.
+    pub device_id: Option<u32>,
+    /// A Modbus session was opened for this row (discovered rows get one
+    /// only when the user selects or adds them).
+    pub session: bool,
+    /// What discovery and `/api/info` probes tell about this meter.
+    pub found: super::discovered::Found,
 }
 
 impl MeterEntry {
@@ -76,21 +83,27 @@ impl MeterEntry {
             latest: None,
             last_seen: None,
             history: History::default(),
+            device_id: None,
+            session: false,
+            found: super::discovered::Found::default(),
         }
     }
 
-    /// The mode, as far as the transports tell: a meter answering Modbus is
-    /// in application mode.
+    /// The mode from the best source: Modbus answering now means
+    /// application mode; otherwise the newest of mDNS TXT, MQTT, scans and
+    /// the `/api/info` probe (see [`super::discovered`]).
     pub fn mode(&self) -> Option<Mode> {
-        (self.link == LinkState::Online).then_some(Mode::Application)
+        super::discovered::mode(self)
     }
 
     /// The name to show: the user's name, else the device id, else the address.
     pub fn title(&self) -> String {
         if !self.name.is_empty() {
             self.name.clone()
-        } else if let Some(s) = &self.latest {
-            format!("JE08 {}", s.device.id)
+        } else if let Some(name) = self.found.device_name() {
+            name.to_owned()
+        } else if let Some(id) = self.device_id {
+            format!("JE08 {id}")
         } else {
             self.address.clone()
         }
@@ -210,6 +223,7 @@ impl Model {
                     .duration_since(SystemTime::UNIX_EPOCH)
                     .map_or(0.0, |d| d.as_secs_f64());
                 m.history.push(t, &snapshot.measurements);
+                m.device_id = Some(snapshot.device.id);
                 m.latest = Some(snapshot);
                 m.last_seen = Some(at);
                 true
@@ -227,7 +241,7 @@ impl Model {
                 true
             }
             Event::FilePicked { .. } | Event::Secret { .. } | Event::Mqtt(_) | Event::MqttFailed(_) => true,
-            Event::FirmwareChecked { .. } | Event::CertsChecked(_) => true,
+            Event::FirmwareChecked { .. } | Event::CertsChecked(_) | Event::Discovery(_) => true,
             Event::Commissioning(_) => true,
         }
     }

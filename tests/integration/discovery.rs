@@ -56,7 +56,7 @@ fn loopback_multicast_works() -> Result<(), String> {
 }
 
 /// True when the mDNS tests can run; otherwise says why on stderr.
-fn mdns_available(test: &str) -> bool {
+pub(super) fn mdns_available(test: &str) -> bool {
     match loopback_multicast_works() {
         Ok(()) => true,
         Err(why) => {
@@ -67,12 +67,12 @@ fn mdns_available(test: &str) -> bool {
 }
 
 /// A device id unlikely to collide with another test process browsing the same loopback.
-fn random_id() -> u32 {
+pub(super) fn random_id() -> u32 {
     rand::random_range(10_000_000..4_000_000_000)
 }
 
 /// A loopback address other than 127.0.0.1, distinct per call.
-fn random_loopback() -> Ipv4Addr {
+pub(super) fn random_loopback() -> Ipv4Addr {
     Ipv4Addr::new(127, rand::random_range(1..=254), rand::random_range(1..=254), 2)
 }
 
@@ -477,4 +477,63 @@ async fn sim_and_discover_commands_meet_over_loopback_mdns() {
     }
     let _ = sim.start_kill();
     let _ = sim.wait().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discover_command_finds_a_meter_publishing_on_a_broker() {
+    let broker = Mosquitto::start(&BrokerSetup::default());
+    let id = random_id();
+    let ip = random_loopback();
+    let mut options = MeterOptions::scenario(id, Scenario::Balanced);
+    options.bind = IpAddr::V4(ip);
+    let mut mqtt = SimMqttOptions::new(LinkOptions::new(broker.url(false), ""));
+    mqtt.interval = Duration::from_secs(1);
+    options.mqtt = Some(mqtt);
+    let meter = spawn_meter(options).await.unwrap();
+
+    let output = timeout(
+        Duration::from_secs(60),
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_je08"))
+            .args(["discover", "--no-mdns", "--timeout", "4", "--json", "--broker"])
+            .arg(broker.url(false).to_string())
+            .env(
+                "JE08_DATA_DIR",
+                std::env::temp_dir().join(format!("je08-dm-{id}")),
+            )
+            .output(),
+    )
+    .await
+    .expect("je08 discover finishes")
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("meter {id} not listed: {rows} ({stderr})"));
+    assert!(row["sources"]["mqtt"].is_string(), "{row}");
+    assert_eq!(row["mode"], "application");
+
+    // A broker nobody listens on: a warning, no rows, still a clean exit.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_je08"))
+        .args(["discover", "--no-mdns", "--timeout", "1", "--json", "--broker"])
+        .arg(format!("mqtt://{dead}"))
+        .env(
+            "JE08_DATA_DIR",
+            std::env::temp_dir().join(format!("je08-dm-{id}")),
+        )
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("the MQTT broker was not reached"), "{stderr}");
+    meter.shutdown().await;
+    let _ = std::fs::remove_dir_all(std::env::temp_dir().join(format!("je08-dm-{id}")));
 }

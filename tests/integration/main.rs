@@ -4,6 +4,7 @@
 
 mod commissioning;
 mod discovery;
+mod discovery_ui;
 mod firmware;
 mod http;
 mod mbpoll;

@@ -24,14 +24,14 @@ struct Fixture {
     harness: Harness<'static, ConfiguratorApp>,
 }
 
-fn english() -> Prefs {
+pub(super) fn english() -> Prefs {
     Prefs {
         lang: Some(Lang::En),
         ..Prefs::default()
     }
 }
 
-fn harness(app: ConfiguratorApp) -> Harness<'static, ConfiguratorApp> {
+pub(super) fn harness(app: ConfiguratorApp) -> Harness<'static, ConfiguratorApp> {
     Harness::builder()
         .with_size(egui::vec2(1400.0, 1000.0))
         .with_accessibility_check(false)

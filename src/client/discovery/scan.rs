@@ -82,6 +82,12 @@ impl Default for ScanOptions {
 /// Probe every address of `range`; yields one sighting per JE08 found, as
 /// they answer. Addresses that do not answer or are not JE08s are skipped.
 pub fn scan(range: ScanRange, options: ScanOptions) -> impl Stream<Item = Sighting> {
+    probe_range(range, options).filter_map(std::future::ready)
+}
+
+/// Probe every address of `range`; yields one item per address probed, as
+/// the probes finish (`Some` for a JE08), so a caller can show progress.
+pub fn probe_range(range: ScanRange, options: ScanOptions) -> impl Stream<Item = Option<Sighting>> {
     let port = range.port;
     futures::stream::iter(range.hosts())
         .map(move |ip| async move {
@@ -95,5 +101,4 @@ pub fn scan(range: ScanRange, options: ScanOptions) -> impl Stream<Item = Sighti
             }
         })
         .buffer_unordered(options.concurrency.max(1))
-        .filter_map(std::future::ready)
 }

@@ -8,8 +8,11 @@ use tokio::task::JoinSet;
 
 use super::manual::{ManualProbeError, ProbeOptions, probe_host};
 use super::mdns::{MdnsBrowseError, MdnsBrowser, MdnsInterface};
+use super::mqtt::forward_monitor;
 use super::registry::{DEFAULT_STALE_AFTER, DiscoveryList, Sighting};
 use super::scan::{ScanOptions, scan};
+use crate::client::mqtt::{Monitor, MonitorOptions};
+use crate::mqtt_link::LinkError;
 use crate::protocol::discovery::ScanRange;
 use futures::StreamExt;
 
@@ -26,6 +29,8 @@ pub struct DiscoverOptions {
     pub scan: ScanOptions,
     /// Addresses or host names typed by hand, each with its probe ports.
     pub probes: Vec<(String, ProbeOptions)>,
+    /// A broker to watch for DATA/INFO packets while listening; `None`: no MQTT.
+    pub mqtt: Option<MonitorOptions>,
 }
 
 impl Default for DiscoverOptions {
@@ -36,6 +41,7 @@ impl Default for DiscoverOptions {
             scans: Vec::new(),
             scan: ScanOptions::default(),
             probes: Vec::new(),
+            mqtt: None,
         }
     }
 }
@@ -47,16 +53,39 @@ pub struct DiscoverReport {
     pub list: DiscoveryList,
     /// Typed addresses that did not lead to a meter.
     pub probe_errors: Vec<ManualProbeError>,
+    /// Why the broker was never reached, when MQTT was asked for and failed.
+    pub mqtt_error: Option<LinkError>,
 }
 
-/// Run every requested source at once; returns when mDNS has listened for
-/// `listen` and every scan and probe has finished.
-pub async fn discover(options: &DiscoverOptions) -> Result<DiscoverReport, MdnsBrowseError> {
+/// Why a run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoverError {
+    /// mDNS browsing could not start.
+    #[error(transparent)]
+    Mdns(#[from] MdnsBrowseError),
+    /// The broker options are unusable (TLS files, credentials, URL).
+    #[error("cannot watch the MQTT broker: {0}")]
+    Mqtt(#[from] LinkError),
+}
+
+/// Run every requested source at once; returns when mDNS and MQTT have
+/// listened for `listen` and every scan and probe has finished.
+pub async fn discover(options: &DiscoverOptions) -> Result<DiscoverReport, DiscoverError> {
     let (sink, mut sightings) = mpsc::channel::<Sighting>(1024);
-    let mut browser = match &options.mdns {
+    let browser = match &options.mdns {
         Some(interfaces) => Some(MdnsBrowser::start(interfaces, sink.clone())?),
         None => None,
     };
+    let monitor = match &options.mqtt {
+        Some(mqtt) => {
+            let monitor = Monitor::start(mqtt.clone())?;
+            let forward = tokio::spawn(forward_monitor(monitor.subscribe(), sink.clone()));
+            Some((monitor, forward))
+        }
+        None => None,
+    };
+    let mut mqtt_error = None;
+    let mut listening = (browser.is_some() || monitor.is_some()).then_some((browser, monitor));
     let mut work: JoinSet<Option<ManualProbeError>> = JoinSet::new();
     for range in &options.scans {
         let (range, scan_options, sink) = (*range, options.scan, sink.clone());
@@ -89,15 +118,20 @@ pub async fn discover(options: &DiscoverOptions) -> Result<DiscoverReport, MdnsB
     let listen_end = tokio::time::sleep(options.listen);
     let mut listen_end = std::pin::pin!(listen_end);
     loop {
-        if browser.is_none() && work.is_empty() {
+        if listening.is_none() && work.is_empty() {
             break;
         }
         tokio::select! {
             Some(sighting) = sightings.recv() => {
                 list.apply(sighting);
             }
-            () = &mut listen_end, if browser.is_some() => {
-                browser = None;
+            () = &mut listen_end, if listening.is_some() => {
+                if let Some((_, Some((monitor, forward)))) = listening.take() {
+                    forward.abort();
+                    if !monitor.connected() {
+                        mqtt_error = monitor.last_error();
+                    }
+                }
             }
             Some(done) = work.join_next(), if !work.is_empty() => {
                 match done {
@@ -111,5 +145,9 @@ pub async fn discover(options: &DiscoverOptions) -> Result<DiscoverReport, MdnsB
     while let Ok(sighting) = sightings.try_recv() {
         list.apply(sighting);
     }
-    Ok(DiscoverReport { list, probe_errors })
+    Ok(DiscoverReport {
+        list,
+        probe_errors,
+        mqtt_error,
+    })
 }

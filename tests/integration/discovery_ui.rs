@@ -1,0 +1,298 @@
+//! The window finds meters: loopback mDNS (source and mode from the TXT
+//! record), a range scan typed by the user, MQTT sightings, and the
+//! `/api/info` probe that tells configuration mode from unreachable.
+//! Simulators over real loopback sockets; every wait polls with a deadline.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use je08::backend::discovery::{Request, Update};
+use je08::backend::link::default_connector;
+use je08::backend::{Backend, Command, Event, JobOutcome, MeterKey};
+use je08::client::discovery::mdns::MdnsInterface;
+use je08::protocol::mode::Mode as DeviceMode;
+use je08::sim::mdns::MdnsAdvertiser;
+use je08::sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
+use je08::ui::app::ConfiguratorApp;
+use je08::ui::discovered;
+use je08::ui::led::{LedPattern, pattern};
+use je08::ui::model::{MeterEntry, Mode, Source};
+
+use super::discovery::{mdns_available, random_id, random_loopback};
+use super::ui::{english, harness};
+
+/// Generous: mDNS on a loaded machine, scans with several-second per-host deadlines.
+const DEADLINE: Duration = Duration::from_secs(30);
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+struct Window {
+    rt: tokio::runtime::Runtime,
+    harness: Harness<'static, ConfiguratorApp>,
+}
+
+impl Window {
+    fn new(rt: tokio::runtime::Runtime, setup: impl FnOnce(&mut ConfiguratorApp)) -> Self {
+        let backend = Backend::start(rt.handle(), default_connector(), Arc::new(|| {}));
+        let mut app = ConfiguratorApp::new(backend, english());
+        setup(&mut app);
+        Self {
+            rt,
+            harness: harness(app),
+        }
+    }
+
+    /// Run frames until `done` holds, within [`DEADLINE`].
+    fn until(&mut self, what: &str, done: impl Fn(&ConfiguratorApp) -> bool) {
+        let deadline = Instant::now() + DEADLINE;
+        while !done(self.harness.state()) {
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; rows: {:#?}",
+                rows(self.harness.state())
+            );
+            self.harness.step();
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        for _ in 0..3 {
+            self.harness.step();
+        }
+    }
+
+    fn row(&self, id: u32) -> MeterEntry {
+        row(self.harness.state(), id).cloned().unwrap()
+    }
+}
+
+fn row(app: &ConfiguratorApp, id: u32) -> Option<&MeterEntry> {
+    app.model.meters.iter().find(|m| m.device_id == Some(id))
+}
+
+fn rows(app: &ConfiguratorApp) -> Vec<(Option<u32>, String, Option<Mode>, bool)> {
+    app.model
+        .meters
+        .iter()
+        .map(|m| (m.device_id, m.address.clone(), m.mode(), m.session))
+        .collect()
+}
+
+async fn meter(id: u32, mode: DeviceMode, mdns: Option<Arc<MdnsAdvertiser>>) -> SimMeter {
+    let mut options = MeterOptions::scenario(id, Scenario::Balanced);
+    options.bind = IpAddr::V4(random_loopback());
+    options.http_port = Some(0);
+    options.device.start_mode = mode;
+    options.device.reboot_delay = Duration::from_millis(200);
+    options.mdns = mdns;
+    spawn_meter(options).await.unwrap()
+}
+
+#[test]
+fn the_window_lists_meters_advertised_on_loopback_with_their_mode() {
+    if !mdns_available("the_window_lists_meters_advertised_on_loopback_with_their_mode") {
+        return;
+    }
+    let rt = runtime();
+    let advertiser = rt.block_on(async { MdnsAdvertiser::loopback().unwrap() });
+    let (app_id, config_id) = (random_id(), random_id());
+    let running = rt.block_on(meter(app_id, DeviceMode::Application, Some(advertiser.clone())));
+    let configuring = rt.block_on(meter(
+        config_id,
+        DeviceMode::Configuration,
+        Some(advertiser.clone()),
+    ));
+    let mut w = Window::new(rt, |app| app.browse_mdns(Some(vec![MdnsInterface::Loopback])));
+    w.until("both meters over mDNS", |app| {
+        row(app, app_id).is_some_and(|m| m.mode() == Some(Mode::Application))
+            && row(app, config_id).is_some_and(|m| m.mode() == Some(Mode::Configuration))
+    });
+    for id in [app_id, config_id] {
+        let m = w.row(id);
+        assert!(m.sources.contains(&Source::Mdns), "{:?}", m.sources);
+        assert!(!m.session, "no session before the user asks for one");
+    }
+    w.harness.get_by_label("mDNS: browsing on loopback");
+    w.harness.get_by_label(&format!("JE08-{config_id}"));
+    assert!(w.harness.query_all_by_label("configuration").count() >= 1);
+    assert!(w.harness.query_all_by_label("not connected").count() >= 2);
+    w.until("the LED mirror of the configuration-mode meter", |app| {
+        row(app, config_id).is_some_and(|m| discovered::wifi(m).is_some())
+    });
+    let m = w.row(config_id);
+    assert!(
+        matches!(
+            pattern(m.mode(), discovered::wifi(&m)),
+            LedPattern::Blinks { inverted: true, .. }
+        ),
+        "configuration mode: LED on with short off pulses"
+    );
+
+    // Selecting the application-mode meter opens its session.
+    let key = w.row(app_id).key;
+    w.harness.state_mut().apply(je08::ui::app::Action::Select(key));
+    w.until("the selected meter's first reading", |app| {
+        row(app, app_id).is_some_and(|m| m.session && m.latest.is_some())
+    });
+    assert!(!w.row(config_id).session, "the other meter still has none");
+    assert_eq!(
+        w.harness
+            .state()
+            .model
+            .meters
+            .iter()
+            .filter(|m| m.device_id == Some(app_id))
+            .count(),
+        1,
+        "one row per meter"
+    );
+
+    // It reboots into configuration mode: Modbus closes, the row says so (not "offline").
+    running.device.reboot(DeviceMode::Configuration);
+    w.until("configuration mode after the reboot", |app| {
+        row(app, app_id).is_some_and(|m| m.mode() == Some(Mode::Configuration))
+    });
+    assert!(!discovered::unreachable(&w.row(app_id)));
+    w.rt.block_on(async {
+        running.shutdown().await;
+        configuring.shutdown().await;
+        advertiser.shutdown().await;
+    });
+}
+
+#[test]
+fn a_scan_of_a_loopback_range_finds_a_meter() {
+    let rt = runtime();
+    let id = random_id();
+    let sim = rt.block_on(meter(id, DeviceMode::Application, None));
+    let IpAddr::V4(ip) = sim.modbus.ip() else {
+        unreachable!()
+    };
+    let [a, b, c, _] = ip.octets();
+    let mut w = Window::new(rt, |_| {});
+    w.harness.get_by_label("Range").click();
+    w.harness.step();
+    w.harness.get_by_label("Range").type_text("10.0.0.0/8");
+    w.harness.step();
+    w.harness.get_by_label("Scan").click();
+    w.harness.step();
+    w.harness.step();
+    w.harness.get_by_label_contains("at most 4096");
+    assert!(
+        w.harness.state().view.discovery.scan.is_none(),
+        "a bad range starts nothing"
+    );
+
+    w.harness.state_mut().view.discovery.range = format!("{a}.{b}.{c}.0/29:{}", sim.modbus.port());
+    w.harness.step();
+    w.harness.get_by_label("Scan").click();
+    w.until("the scan to finish", |app| {
+        app.view
+            .discovery
+            .scan
+            .as_ref()
+            .is_some_and(|s| s.outcome.is_some())
+    });
+    let scan = w.harness.state().view.discovery.scan.clone().unwrap();
+    assert_eq!(scan.outcome, Some(JobOutcome::Done(None)));
+    assert_eq!((scan.probed, scan.total, scan.found), (6, 6, 1));
+    w.harness.get_by_label_contains("done, 1 found in 6 addresses");
+    w.until("the scanned meter in the list", |app| row(app, id).is_some());
+    let m = w.row(id);
+    assert_eq!(m.sources, [Source::Scan].into());
+    assert_eq!(m.address, sim.modbus.to_string());
+    assert_eq!(m.mode(), Some(Mode::Application));
+    assert!(!m.session);
+    w.rt.block_on(sim.shutdown());
+}
+
+#[test]
+fn a_meter_seen_only_on_the_broker_is_listed_with_source_mqtt() {
+    use je08::mqtt_link::LinkOptions;
+    use je08::protocol::mqtt::BrokerUrl;
+    use je08::sim::broker::start_embedded_broker;
+    use je08::sim::mqtt::SimMqttOptions;
+    let rt = runtime();
+    let broker = rt.block_on(start_embedded_broker(0)).unwrap();
+    let url = BrokerUrl {
+        tls: false,
+        host: broker.ip().to_string(),
+        port: broker.port(),
+    };
+    let id = random_id();
+    let mut options = MeterOptions::scenario(id, Scenario::Balanced);
+    options.bind = IpAddr::V4(random_loopback());
+    let mut mqtt = SimMqttOptions::new(LinkOptions::new(url.clone(), ""));
+    mqtt.interval = Duration::from_secs(1);
+    options.mqtt = Some(mqtt);
+    let sim = rt.block_on(spawn_meter(options)).unwrap();
+    let mut w = Window::new(rt, |app| app.connect_broker(url.to_string()));
+    w.until("the meter from the broker", |app| row(app, id).is_some());
+    let m = w.row(id);
+    assert_eq!(m.sources, [Source::Mqtt].into());
+    assert_eq!(
+        m.mode(),
+        Some(Mode::Application),
+        "a meter publishing is in application mode"
+    );
+    assert!(!m.session);
+    assert!(w.harness.query_all_by_label_contains(&id.to_string()).count() >= 1);
+    w.harness.get_by_label("MQTT");
+    w.rt.block_on(sim.shutdown());
+}
+
+/// The probe the window sends when Modbus goes silent: `/api/info` of a
+/// meter in configuration mode answers with that mode; a closed port is
+/// reported as a failure within the deadline.
+#[test]
+fn the_info_probe_tells_configuration_mode_from_unreachable() {
+    let rt = runtime();
+    let sim = rt.block_on(meter(random_id(), DeviceMode::Configuration, None));
+    let http = sim.http.unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut backend = Backend::start(
+        rt.handle(),
+        default_connector(),
+        Arc::new(move || {
+            let _ = tx.send(());
+        }),
+    );
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    for (key, port) in [(1, http.port()), (2, dead.port())] {
+        backend
+            .try_send(Command::Discovery(Request::ProbeInfo {
+                meter: MeterKey(key),
+                host: http.ip().to_string(),
+                port,
+            }))
+            .unwrap();
+    }
+    let deadline = Instant::now() + DEADLINE;
+    let mut answers = std::collections::BTreeMap::new();
+    while answers.len() < 2 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(
+            rx.recv_timeout(left).is_ok(),
+            "probes answered in time: {answers:?}"
+        );
+        for event in backend.drain() {
+            if let Event::Discovery(Update::Info { meter, result, .. }) = event {
+                answers.insert(meter.0, result);
+            }
+        }
+    }
+    let info = answers[&1].as_ref().expect("the meter answers over HTTP");
+    assert_eq!((info.id, info.mode), (sim.id(), DeviceMode::Configuration));
+    assert!(answers[&2].is_err());
+    rt.block_on(sim.shutdown());
+}
