@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::mqtt::BrokerAccess;
 use crate::client::discovery::manual::ProbeOptions;
 use crate::client::discovery::mdns::MdnsInterface;
 use crate::client::discovery::{DiscoverOptions, MeterEntry, discover};
@@ -13,6 +14,7 @@ use crate::client::endpoint::Endpoint;
 use crate::client::mqtt::MonitorOptions;
 use crate::protocol::discovery::{FACTORY_HELP, FACTORY_IP, MODBUS_PORT, ScanRange};
 use crate::protocol::http_api::DEFAULT_HTTP_PORT;
+use crate::protocol::mqtt::BrokerUrl;
 use crate::store::meters::MeterStore;
 
 /// Options of `je08 discover`.
@@ -45,10 +47,14 @@ pub struct Args {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
-    /// Also watch an MQTT broker for --timeout seconds: meters publishing
-    /// DATA or INFO there are listed with source mqtt.
+    /// Also watch this MQTT broker (mqtt://HOST[:PORT] or mqtts://) for
+    /// --timeout seconds: meters publishing DATA or INFO there are listed
+    /// with source mqtt.
+    #[arg(long, value_name = "URL")]
+    pub broker: Option<BrokerUrl>,
+    /// Credentials and TLS files for --broker.
     #[command(flatten)]
-    pub mqtt: Option<super::mqtt::BrokerArgs>,
+    pub access: BrokerAccess,
 }
 
 fn parse_seconds(text: &str) -> Result<Duration, String> {
@@ -85,11 +91,16 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("{FACTORY_HELP}\n");
         probes.push((FACTORY_IP.to_string(), probe_options(MODBUS_PORT, args.http_port)));
     }
-    if args.no_mdns && args.scans.is_empty() && probes.is_empty() && args.mqtt.is_none() {
+    if args.no_mdns && args.scans.is_empty() && probes.is_empty() && args.broker.is_none() {
         anyhow::bail!("nothing to do: with --no-mdns give --scan CIDR, --probe HOST or --broker URL");
     }
-    let mqtt = match &args.mqtt {
-        Some(broker) => Some(MonitorOptions::new(broker.link()?)),
+    let access = &args.access;
+    let logs_in = access.user.is_some() || access.ca.is_some() || access.cert.is_some();
+    let mqtt = match &args.broker {
+        Some(broker) => Some(MonitorOptions::new(access.link(broker.clone())?)),
+        None if logs_in || access.client_id.is_some() => {
+            anyhow::bail!("--user, --ca, --cert, --key and --client-id need --broker URL")
+        }
         None => None,
     };
     let options = DiscoverOptions {

@@ -53,6 +53,15 @@ pub struct BrokerArgs {
     /// Broker URL: mqtt://HOST[:PORT] or mqtts://HOST[:PORT] (TLS).
     #[arg(long, value_name = "URL")]
     pub broker: BrokerUrl,
+    /// Credentials, TLS files and client id.
+    #[command(flatten)]
+    pub access: BrokerAccess,
+}
+
+/// How to log in to a broker (everything but its URL; shared with
+/// `je08 discover --broker`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct BrokerAccess {
     /// User name.
     #[arg(long, value_name = "USER")]
     pub user: Option<String>,
@@ -79,13 +88,19 @@ pub struct BrokerArgs {
 }
 
 impl BrokerArgs {
-    /// The link options these arguments describe (TLS files loaded and checked).
-    pub fn link(&self) -> Result<LinkOptions, LinkError> {
+    fn link(&self) -> Result<LinkOptions, LinkError> {
+        self.access.link(self.broker.clone())
+    }
+}
+
+impl BrokerAccess {
+    /// Link options for `broker` with these credentials (TLS files loaded and checked).
+    pub fn link(&self, broker: BrokerUrl) -> Result<LinkOptions, LinkError> {
         let id = self
             .client_id
             .clone()
             .unwrap_or_else(|| format!("je08-cli-{:08x}", rand::random::<u32>()));
-        let mut link = LinkOptions::new(self.broker.clone(), id);
+        let mut link = LinkOptions::new(broker, id);
         link.username = self.user.clone();
         link.password = self.password.clone().map(Password::new);
         link.tls = TlsFiles::load(self.ca.as_deref(), self.cert.as_deref(), self.key.as_deref())?;
