@@ -338,9 +338,6 @@ impl ConfiguratorApp {
                     secret,
                     storage,
                 } => self.view.mqtt.secret_event(&account, secret, storage),
-                other => {
-                    self.model.apply(other);
-                }
             }
         }
     }
