@@ -23,9 +23,10 @@ pub struct Args {
     /// Seconds to listen for mDNS adverts.
     #[arg(long, value_name = "S", default_value = "3", value_parser = parse_seconds)]
     pub timeout: Duration,
-    /// Also scan an address range over Modbus, e.g. 192.168.0.0/24 or
-    /// 10.0.0.0/24:1502 (repeatable; at most 4096 addresses each).
-    #[arg(long = "scan", value_name = "CIDR[:PORT]")]
+    /// Also scan an address range over Modbus, e.g. 192.168.0.0/24,
+    /// 192.168.0.1-254 or 10.0.0.0/24:1502 (repeatable; at most 4096
+    /// addresses each).
+    #[arg(long = "scan", value_name = "RANGE[:PORT]")]
     pub scans: Vec<ScanRange>,
     /// Do not browse mDNS (e.g. where multicast does not cross the network).
     #[arg(long)]
@@ -92,7 +93,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         probes.push((FACTORY_IP.to_string(), probe_options(MODBUS_PORT, args.http_port)));
     }
     if args.no_mdns && args.scans.is_empty() && probes.is_empty() && args.broker.is_none() {
-        anyhow::bail!("nothing to do: with --no-mdns give --scan CIDR, --probe HOST or --broker URL");
+        anyhow::bail!("nothing to do: with --no-mdns give --scan RANGE, --probe HOST or --broker URL");
     }
     let access = &args.access;
     let logs_in = access.user.is_some() || access.ca.is_some() || access.cert.is_some();

@@ -244,10 +244,10 @@ pub const MAX_SCAN_HOSTS: u32 = 4096;
 /// An IPv4 address range to scan and the Modbus port to try.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScanRange {
-    /// Network address (host bits cleared).
-    pub network: Ipv4Addr,
-    /// Prefix length, 0–32.
-    pub prefix: u8,
+    /// First address probed.
+    pub first: Ipv4Addr,
+    /// Last address probed (inclusive).
+    pub last: Ipv4Addr,
     /// TCP port to probe.
     pub port: u16,
 }
@@ -255,8 +255,11 @@ pub struct ScanRange {
 /// Why a range cannot be scanned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScanRangeError {
-    /// Not `A.B.C.D[/N][:PORT]`.
-    #[error("'{0}' is not an IPv4 range like 192.168.0.0/24 or 192.168.0.0/24:502")]
+    /// Not `A.B.C.D[/N][:PORT]` nor `A.B.C.D-E[:PORT]`.
+    #[error(
+        "'{0}' is not an IPv4 range like 192.168.0.0/24, 192.168.0.1-254 or \
+         192.168.0.1-192.168.0.254, optionally followed by :PORT"
+    )]
     Syntax(String),
     /// More addresses than [`MAX_SCAN_HOSTS`].
     #[error(
@@ -274,7 +277,9 @@ pub enum ScanRangeError {
 impl std::str::FromStr for ScanRange {
     type Err = ScanRangeError;
 
-    /// Parse `A.B.C.D`, `A.B.C.D/N`, optionally followed by `:PORT`.
+    /// Parse `A.B.C.D`, `A.B.C.D/N` (network and broadcast addresses left
+    /// out below /31), `A.B.C.D-E` or `A.B.C.D-W.X.Y.Z`, each optionally
+    /// followed by `:PORT`.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let syntax = || ScanRangeError::Syntax(text.to_owned());
         let trimmed = text.trim();
@@ -285,19 +290,35 @@ impl std::str::FromStr for ScanRange {
         if port == 0 {
             return Err(syntax());
         }
-        let (ip, prefix) = match range.split_once('/') {
-            Some((ip, prefix)) => (ip, prefix.parse::<u8>().map_err(|_| syntax())?),
-            None => (range, 32),
+        let (first, last) = if let Some((first, last)) = range.split_once('-') {
+            let first: Ipv4Addr = first.trim().parse().map_err(|_| syntax())?;
+            let last = last.trim();
+            let last = match last.parse::<u8>() {
+                Ok(octet) => {
+                    let [a, b, c, _] = first.octets();
+                    Ipv4Addr::new(a, b, c, octet)
+                }
+                Err(_) => last.parse().map_err(|_| syntax())?,
+            };
+            if last < first {
+                return Err(syntax());
+            }
+            (first, last)
+        } else {
+            let (ip, prefix) = match range.split_once('/') {
+                Some((ip, prefix)) => (ip, prefix.parse::<u8>().map_err(|_| syntax())?),
+                None => (range, 32),
+            };
+            let ip: Ipv4Addr = ip.parse().map_err(|_| syntax())?;
+            if prefix > 32 {
+                return Err(syntax());
+            }
+            let network = u32::from(ip) & mask(prefix);
+            let broadcast = network | !mask(prefix);
+            let edges = u32::from(prefix <= 30);
+            (Ipv4Addr::from(network + edges), Ipv4Addr::from(broadcast - edges))
         };
-        let ip: Ipv4Addr = ip.parse().map_err(|_| syntax())?;
-        if prefix > 32 {
-            return Err(syntax());
-        }
-        let scan = Self {
-            network: Ipv4Addr::from(u32::from(ip) & mask(prefix)),
-            prefix,
-            port,
-        };
+        let scan = Self { first, last, port };
         let hosts = scan.host_count();
         if hosts > u64::from(MAX_SCAN_HOSTS) {
             return Err(ScanRangeError::TooLarge {
@@ -314,24 +335,25 @@ fn mask(prefix: u8) -> u32 {
 }
 
 impl ScanRange {
-    /// Number of addresses probed (network and broadcast excluded below /31).
+    /// Number of addresses probed.
     pub fn host_count(&self) -> u64 {
-        let size = 1u64 << (32 - u32::from(self.prefix));
-        if self.prefix <= 30 { size - 2 } else { size }
+        u64::from(u32::from(self.last)) - u64::from(u32::from(self.first)) + 1
     }
 
     /// The addresses probed, in order.
     pub fn hosts(&self) -> impl Iterator<Item = Ipv4Addr> + use<> {
-        let first = u64::from(u32::from(self.network));
-        let skip = u64::from(self.prefix <= 30);
-        (first + skip..first + skip + self.host_count())
-            .filter_map(|a| u32::try_from(a).ok().map(Ipv4Addr::from))
+        (u32::from(self.first)..=u32::from(self.last)).map(Ipv4Addr::from)
     }
 }
 
 impl fmt::Display for ScanRange {
+    /// `A.B.C.D:PORT` for one address, `A.B.C.D-W.X.Y.Z:PORT` otherwise.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}:{}", self.network, self.prefix, self.port)
+        if self.first == self.last {
+            write!(f, "{}:{}", self.first, self.port)
+        } else {
+            write!(f, "{}-{}:{}", self.first, self.last, self.port)
+        }
     }
 }
 
@@ -467,8 +489,14 @@ mod tests {
     #[test]
     fn scan_ranges_parse() {
         let range: ScanRange = "192.168.0.77/24".parse().unwrap();
-        assert_eq!(range.network, Ipv4Addr::new(192, 168, 0, 0));
-        assert_eq!((range.prefix, range.port), (24, 502));
+        assert_eq!(range.first, Ipv4Addr::new(192, 168, 0, 1));
+        assert_eq!(range.port, 502);
+        assert_eq!(range, "192.168.0.1-254".parse().unwrap());
+        assert_eq!(range, "192.168.0.1 - 192.168.0.254".parse().unwrap());
+        assert_eq!(range.to_string(), "192.168.0.1-192.168.0.254:502");
+        let across: ScanRange = "10.0.0.250-10.0.1.5:1502".parse().unwrap();
+        assert_eq!((across.host_count(), across.port), (12, 1502));
+        assert_eq!(across.hosts().nth(6), Some(Ipv4Addr::new(10, 0, 1, 0)));
         assert_eq!(range.host_count(), 254);
         let hosts: Vec<_> = range.hosts().collect();
         assert_eq!(hosts.first(), Some(&Ipv4Addr::new(192, 168, 0, 1)));
@@ -478,7 +506,7 @@ mod tests {
         let single: ScanRange = "127.0.0.9:1502".parse().unwrap();
         assert_eq!(single.hosts().collect::<Vec<_>>(), [Ipv4Addr::new(127, 0, 0, 9)]);
         assert_eq!(single.port, 1502);
-        assert_eq!(single.to_string(), "127.0.0.9/32:1502");
+        assert_eq!(single.to_string(), "127.0.0.9:1502");
         let pair: ScanRange = "10.0.0.4/31".parse().unwrap();
         assert_eq!(pair.hosts().count(), 2);
         let top: ScanRange = "255.255.255.252/30".parse().unwrap();
@@ -501,6 +529,9 @@ mod tests {
             "10.0.0.0/24:",
             "10.0.0.0/24:0",
             "host:502",
+            "10.0.0.9-3",
+            "10.0.0.1-256",
+            "10.0.0.1-",
         ] {
             assert!(
                 matches!(bad.parse::<ScanRange>(), Err(ScanRangeError::Syntax(_))),

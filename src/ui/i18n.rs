@@ -121,7 +121,7 @@ messages! {
     MdnsOn => "mDNS: browsing on {0}", "mDNS: procurando em {0}";
     MdnsOff => "mDNS: off", "mDNS: desligado";
     ScanRange => "Range", "Faixa";
-    ScanRangeHint => "e.g. 192.168.0.0/24 or 10.0.0.0/24:1502", "ex.: 192.168.0.0/24 ou 10.0.0.0/24:1502";
+    ScanRangeHint => "e.g. 192.168.0.1-254 or 10.0.0.0/24:1502", "ex.: 192.168.0.1-254 ou 10.0.0.0/24:1502";
     Scan => "Scan", "Varrer";
     ScanProgress => "{0}: {1} of {2} addresses, {3} found", "{0}: {1} de {2} endereços, {3} encontrados";
     ScanDone => "{0}: done, {3} found in {2} addresses", "{0}: concluída, {3} encontrados em {2} endereços";
