@@ -346,8 +346,8 @@ impl ConfiguratorApp {
         use crate::backend::discovery::Update;
         match update {
             Update::Meters(entries) => {
-                for probe in discovered::merge(&mut self.model, entries) {
-                    self.send(probe);
+                for command in discovered::merge(&mut self.model, entries) {
+                    self.send(command);
                 }
             }
             Update::Info { meter, at, result } => discovered::probed(&mut self.model, meter, at, result),

@@ -175,8 +175,10 @@ fn row_for(model: &Model, entry: &registry::MeterEntry) -> Option<MeterKey> {
 
 /// Fold changed entries into the rows: a known meter gains the sources and
 /// facts, an unknown one becomes a new row without a session. Returns the
-/// `/api/info` probes worth sending (a meter newly seen in configuration or
-/// update mode, whose Wi-Fi role the LED needs).
+/// commands worth sending: `/api/info` probes (a meter newly seen in
+/// configuration or update mode, whose Wi-Fi role the LED needs) and a
+/// reconnect when a meter whose session is not online now answers at
+/// another Modbus address.
 pub fn merge(model: &mut Model, entries: Vec<registry::MeterEntry>) -> Vec<Command> {
     let mut probes = Vec::new();
     for entry in entries {
@@ -203,6 +205,20 @@ pub fn merge(model: &mut Model, entries: Vec<registry::MeterEntry>) -> Vec<Comma
         row.sources.extend(entry.sources.keys().map(|s| ui_source(*s)));
         if row.address.is_empty() || (!row.session && modbus_address(&entry).is_some()) {
             row.address = shown_address(&entry);
+        } else if let (true, Some(now), Ok(before)) = (
+            row.session,
+            modbus_address(&entry),
+            row.address.parse::<SocketAddr>(),
+        ) && now != before
+            && row.link != LinkState::Online
+        {
+            // The meter moved (a new DHCP lease) while its session could not
+            // reach the old address: follow it.
+            row.address = now.to_string();
+            probes.push(Command::Connect {
+                meter: key,
+                address: row.address.clone(),
+            });
         }
         let seen = SystemTime::from(entry.last_seen);
         row.last_seen = Some(row.last_seen.map_or(seen, |t| t.max(seen)));
@@ -529,6 +545,33 @@ mod tests {
         assert_eq!(model.meters[0].sources, [Source::Demo, Source::Mdns].into());
         assert_eq!(model.meters[0].name, "Demo");
         assert_eq!(absorb_duplicate(&mut model, key), None);
+    }
+
+    #[test]
+    fn a_session_that_lost_its_meter_follows_it_to_a_new_address() {
+        let mut model = Model::default();
+        let modbus = registry::Ports {
+            modbus: Some(1502),
+            ..registry::Ports::default()
+        };
+        merge(&mut model, vec![entry(5, DeviceMode::Application, modbus)]);
+        let key = model.meters[0].key;
+        model.meters[0].session = true;
+        model.meters[0].link = LinkState::Offline("refused".into());
+        let mut moved = entry(5, DeviceMode::Application, modbus);
+        moved.current_ip = Some(IpAddr::from([127, 0, 0, 9]));
+        let commands = merge(&mut model, vec![moved.clone()]);
+        assert!(
+            matches!(&commands[..], [Command::Connect { meter, address }] if *meter == key && address == "127.0.0.9:1502"),
+            "{commands:?}"
+        );
+        assert_eq!(model.meters[0].address, "127.0.0.9:1502");
+        model.meters[0].link = LinkState::Online;
+        moved.current_ip = Some(IpAddr::from([127, 0, 0, 10]));
+        assert!(
+            merge(&mut model, vec![moved]).is_empty(),
+            "an online session stays where it is"
+        );
     }
 
     #[test]
