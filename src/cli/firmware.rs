@@ -3,7 +3,7 @@
 //! version is running).
 
 use std::io::IsTerminal;
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::ToSocketAddrs;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -11,9 +11,9 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
 
-use crate::client::ota;
+use crate::client::flash::{Step, Via, flash};
 use crate::protocol::firmware;
-use crate::protocol::http_api::{DEFAULT_OTA_PORT, Mode};
+use crate::protocol::http_api::DEFAULT_OTA_PORT;
 
 use super::web::{WebTarget, warn_reboot};
 
@@ -132,31 +132,35 @@ pub async fn run_flash(args: FlashArgs) -> anyhow::Result<ExitCode> {
         eprintln!("{report}");
         anyhow::bail!("{} is not a valid image: nothing was sent", args.file.display());
     }
-    let version = report.version;
     let password = args.target.secret()?;
     let client = args.target.client_with(password.clone());
-    let deadline = Duration::from_secs(args.wait_s);
-    let mut info = client.info().await?;
-    if info.mode != Mode::Update {
-        warn_reboot(&args.target.meter, "enter update mode");
-        info = client.switch_mode(Mode::Update, deadline).await?;
-    }
-    let progress = progress_printer();
-    match args.method {
-        Method::Http => {
-            client.push_firmware(image.into(), &progress).await?;
-        }
-        Method::Espota => {
-            let addr: SocketAddr = (args.target.meter.host.as_str(), args.ota_port)
+    let via = match args.method {
+        Method::Http => Via::Http,
+        Method::Espota => Via::Espota(
+            (args.target.meter.host.as_str(), args.ota_port)
                 .to_socket_addrs()
                 .with_context(|| format!("cannot resolve {}", args.target.meter.host))?
                 .next()
-                .with_context(|| format!("{} has no address", args.target.meter.host))?;
-            ota::push(addr, password.as_ref(), &image, &progress).await?;
-        }
-    }
-    eprintln!("image sent; waiting for meter {} to restart", args.target.meter);
-    let after = client.confirm_version(&info, version, deadline).await?;
+                .with_context(|| format!("{} has no address", args.target.meter.host))?,
+        ),
+    };
+    let meter = &args.target.meter;
+    let step = |step: Step| match step {
+        Step::EnteringUpdate => warn_reboot(meter, "enter update mode"),
+        Step::Sending => {}
+        Step::Confirming => eprintln!("image sent; waiting for meter {meter} to restart"),
+    };
+    let progress = progress_printer();
+    let after = flash(
+        &client,
+        password.as_ref(),
+        image.into(),
+        via,
+        Duration::from_secs(args.wait_s),
+        &step,
+        &progress,
+    )
+    .await?;
     println!(
         "meter {} runs firmware {} in {} mode",
         args.target.meter, after.esp_version, after.mode

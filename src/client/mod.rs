@@ -4,6 +4,7 @@
 
 pub mod discovery;
 pub mod endpoint;
+pub mod flash;
 pub mod http;
 pub mod modbus;
 pub mod mqtt;
