@@ -10,6 +10,7 @@ pub mod modbus_link;
 pub mod mqtt_view;
 pub mod secrets;
 mod session;
+pub mod web;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -141,6 +142,16 @@ pub enum Command {
     Commissioning(commissioning::Request),
     /// Find meters: mDNS browsing, range scans, `/api/info` probes.
     Discovery(discovery::Request),
+    /// Work on a meter's HTTP API or espota (configuration, modes,
+    /// certificates, firmware); runs beside the Modbus session.
+    Web {
+        /// Job to report on.
+        job: JobId,
+        /// Where the meter answers, with its interface password.
+        target: web::WebTarget,
+        /// What to do.
+        work: web::WebJob,
+    },
     /// Cancel a running job.
     Cancel {
         /// The job.
@@ -172,6 +183,8 @@ pub enum JobOutcome {
     Cancelled,
     /// A commissioning job's result.
     Commissioning(Box<commissioning::CommResult>),
+    /// An HTTP job finished; what it found.
+    Web(web::WebOutcome),
 }
 
 /// Something that happened on the runtime side.
@@ -199,6 +212,13 @@ pub enum Event {
         job: JobId,
         /// Done so far.
         fraction: Option<f32>,
+    },
+    /// An HTTP job reached a new stage.
+    Stage {
+        /// The job.
+        job: JobId,
+        /// What it does now.
+        stage: web::Stage,
     },
     /// A job ended.
     Finished {
@@ -390,6 +410,11 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
                     jobs.insert(job, token.clone());
                 }
                 discovery.handle(request, token);
+            }
+            Command::Web { job, target, work } => {
+                let token = CancellationToken::new();
+                jobs.insert(job, token.clone());
+                web::spawn(job, target, work, token, sink.clone());
             }
             Command::Cancel { job } => {
                 if let Some(token) = jobs.remove(&job) {

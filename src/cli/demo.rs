@@ -1,6 +1,7 @@
 //! `je08 demo`: three simulated meters on loopback (a balanced load, a
 //! reversed CT on phase B, no temperature sensor) and the configurator
-//! window with them already listed; the meters publish to an embedded MQTT
+//! window with them already listed (Modbus, HTTP API and espota each on a
+//! free loopback port); the meters publish to an embedded MQTT
 //! broker that the MQTT view is connected to. Nothing to install, no hardware.
 
 use std::process::ExitCode;
@@ -15,7 +16,7 @@ use crate::sim::broker::start_embedded_broker;
 use crate::sim::mdns::MdnsAdvertiser;
 use crate::sim::mqtt::SimMqttOptions;
 use crate::sim::{MeterOptions, Scenario, spawn_meter};
-use crate::ui::model::Source;
+use crate::ui::model::{Endpoints, Source};
 
 /// Options of `je08 demo`.
 #[derive(Debug, clap::Args)]
@@ -55,6 +56,8 @@ pub fn run(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<Exit
             options.device.model.time_scale = args.time_scale;
             options.mqtt = Some(mqtt.clone());
             options.mdns = mdns.clone();
+            options.http_port = Some(0);
+            options.ota_port = Some(0);
             meters.push(
                 spawn_meter(options)
                     .await
@@ -70,6 +73,10 @@ pub fn run(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<Exit
             address: m.modbus.to_string(),
             name: name.to_string(),
             source: Source::Demo,
+            endpoints: Endpoints {
+                http: m.http.map(|a| a.to_string()),
+                ota: m.ota.map(|a| a.port()),
+            },
         })
         .collect();
     let loopback = Some(vec![MdnsInterface::Loopback]);

@@ -8,13 +8,15 @@ use std::time::Duration;
 use eframe::egui;
 
 use super::i18n::{Lang, Msg, Tr};
-use super::model::{JobKind, MeterEntry, Model, Source};
+use super::model::{JobKind, MeterEntry, Model, Source, WebKind};
 use super::prefs::{Prefs, SavedMeter};
 use super::{
     batch, commission, configuration, discovered, firmware, live, meter_page, meters_list, mqtt, parameters,
 };
 use crate::backend::link::EnergyKind;
+use crate::backend::web::{FlashMethod, WebJob, WebTarget};
 use crate::backend::{Backend, Command, Event, FilePurpose, JobId, MeterKey};
+use crate::protocol::http_api::Mode as HttpMode;
 use crate::protocol::mqtt::Command as MqttCommand;
 use crate::protocol::readings::Settings;
 
@@ -40,6 +42,10 @@ pub enum Confirm {
     Forget(MeterKey),
     /// Send an MQTT command that changes the meter (energy resets).
     MqttCommand(String, MqttCommand),
+    /// Reboot a meter into another mode (zeroes its energy counters).
+    SwitchMode(MeterKey, HttpMode),
+    /// Update a meter's firmware with a validated image.
+    Flash(MeterKey, std::path::PathBuf, FlashMethod),
 }
 
 /// A user intent gathered during a frame and applied after drawing.
@@ -77,6 +83,8 @@ pub enum Action {
     Commission(commission::Intent),
     /// Scan the range typed in the "Find meters" panel.
     Scan,
+    /// Run a job on a meter's HTTP API or espota.
+    Web(MeterKey, WebJob),
 }
 
 /// Per-page UI state that is not persisted.
@@ -295,6 +303,9 @@ impl ConfiguratorApp {
                     self.view.commish.progress(job, fraction);
                     self.model.apply(Event::Progress { job, fraction });
                 }
+                Event::Stage { job, stage } => {
+                    self.model.apply(Event::Stage { job, stage });
+                }
                 Event::Commissioning(update) => {
                     if let Some(intent) = self.view.commish.update(update) {
                         self.apply(Action::Commission(intent));
@@ -331,13 +342,31 @@ impl ConfiguratorApp {
                     self.view.commish.finished(job, &outcome);
                     self.view.mqtt.finished(job, &outcome);
                     self.view.discovery.finished(job, &outcome);
+                    let follow = match self.model.jobs.get(&job) {
+                        Some(j) if matches!(j.kind, JobKind::Web(_)) => self
+                            .view
+                            .config
+                            .finished(j.meter, &outcome)
+                            .map(|work| (j.meter, work)),
+                        _ => None,
+                    };
                     self.model.apply(Event::Finished { job, outcome });
+                    if let Some((meter, work)) = follow {
+                        self.start_web(meter, work);
+                    }
                 }
                 Event::Secret {
                     account,
                     secret,
                     storage,
-                } => self.view.mqtt.secret_event(&account, secret, storage),
+                } => {
+                    self.view
+                        .mqtt
+                        .secret_event(&account, secret.clone(), storage.clone());
+                    if let Some(meter) = self.view.config.secret_event(&account, secret, storage) {
+                        self.start_web(meter, WebJob::Read);
+                    }
+                }
             }
         }
     }
@@ -497,7 +526,40 @@ impl ConfiguratorApp {
                     self.send(command);
                 }
             }
+            Action::Web(meter, work) => self.start_web(meter, work),
         }
+    }
+
+    /// Start an HTTP job on `meter` with its endpoints and typed password;
+    /// the password goes to the keychain first when "remember" is ticked.
+    fn start_web(&mut self, meter: MeterKey, work: WebJob) {
+        let Some(entry) = self.model.meter(meter) else {
+            return;
+        };
+        let (http, ota_port) = (entry.http_address(), entry.ota_port());
+        let web = self.view.config.meter(entry);
+        let password = web.secret();
+        let store = match &password {
+            Some(secret) if web.remember && !web.stored => {
+                web.stored = true;
+                Some(Command::StoreSecret {
+                    account: web.account.clone(),
+                    secret: secret.expose().to_owned(),
+                    remember: true,
+                })
+            }
+            _ => None,
+        };
+        if let Some(command) = store {
+            self.send(command);
+        }
+        let job = self.model.new_job(meter, JobKind::Web(WebKind::of(&work)));
+        let target = WebTarget {
+            http,
+            ota_port,
+            password,
+        };
+        self.send(Command::Web { job, target, work });
     }
 
     fn mqtt_send(&mut self, id: String, command: MqttCommand) {
@@ -521,10 +583,13 @@ impl ConfiguratorApp {
                 self.send(Command::RestoreDefaults { meter, job });
             }
             Confirm::MqttCommand(id, command) => self.mqtt_send(id, command),
+            Confirm::SwitchMode(meter, mode) => self.start_web(meter, WebJob::SwitchMode(mode)),
+            Confirm::Flash(meter, path, method) => self.start_web(meter, WebJob::Flash { path, method }),
             Confirm::Forget(meter) => {
                 self.send(Command::Disconnect { meter });
                 self.model.meters.retain(|m| m.key != meter);
                 self.view.params.remove(&meter);
+                self.view.config.meters.remove(&meter);
                 if self.view.selected == Some(meter) {
                     self.view.selected = self.model.meters.first().map(|m| m.key);
                 }
@@ -559,11 +624,18 @@ fn confirm_ui(ctx: &egui::Context, tr: Tr, confirm: &Confirm, model: &Model, act
             Msg::RestoreDefaults,
         ),
         Confirm::Forget(_) => (Msg::ForgetTitle, Msg::ForgetBody, Msg::Forget),
+        Confirm::SwitchMode(_, HttpMode::Configuration) => {
+            (Msg::EnterConfigTitle, Msg::SwitchModeBody, Msg::EnterConfigMode)
+        }
+        Confirm::SwitchMode(_, _) => (Msg::LeaveConfigTitle, Msg::SwitchModeBody, Msg::LeaveConfigMode),
+        Confirm::Flash(..) => (Msg::FlashTitle, Msg::FlashBody, Msg::PushFirmware),
     };
     let subject = match confirm {
-        Confirm::ResetEnergy(k, _) | Confirm::RestoreDefaults(k) | Confirm::Forget(k) => {
-            model.meter(*k).map(|m| format!("{} ({})", m.title(), m.address))
-        }
+        Confirm::ResetEnergy(k, _)
+        | Confirm::RestoreDefaults(k)
+        | Confirm::Forget(k)
+        | Confirm::SwitchMode(k, _)
+        | Confirm::Flash(k, ..) => model.meter(*k).map(|m| format!("{} ({})", m.title(), m.address)),
         Confirm::MqttCommand(id, _) => Some(format!("MQTT · {id}")),
     };
     let modal = egui::Modal::new(egui::Id::unique("confirm")).show(ctx, |ui| {

@@ -1,15 +1,21 @@
 //! The Firmware tab: pick an image and see its validation report (magic,
-//! segments, checksum, slot size, version marker) before anything is sent.
+//! segments, checksum, slot size, version marker); only a valid image can
+//! be sent. Sending asks first (entering update mode reboots the meter),
+//! then runs as a job with progress and Cancel, and ends by confirming the
+//! version the meter runs.
 
 use std::path::PathBuf;
 
 use eframe::egui::{self, RichText};
 
-use super::app::Action;
+use super::app::{Action, Confirm};
+use super::configuration::{MeterWeb, password_ui, start};
 use super::i18n::{Msg, Tr};
-use super::model::MeterEntry;
+use super::job_status::job_ui;
+use super::model::{MeterEntry, Model, WebKind};
 use super::widgets::OK_COLOR;
 use crate::backend::FilePurpose;
+use crate::backend::web::{FlashMethod, Stage, WebOutcome};
 use crate::protocol::firmware::FirmwareReport;
 
 /// State of the Firmware tab.
@@ -19,6 +25,8 @@ pub struct FirmwareState {
     pub path: Option<PathBuf>,
     /// Its validation report, or why it could not be read.
     pub report: Option<Result<FirmwareReport, String>>,
+    /// How the image travels.
+    pub method: FlashMethod,
 }
 
 impl FirmwareState {
@@ -26,6 +34,11 @@ impl FirmwareState {
     pub fn picked(&mut self, path: PathBuf) {
         self.path = Some(path);
         self.report = None;
+    }
+
+    /// The image to send, only when its validation passed.
+    pub fn valid_image(&self) -> Option<&PathBuf> {
+        matches!(&self.report, Some(Ok(r)) if r.valid).then_some(self.path.as_ref())?
     }
 
     /// The validation of `path` finished.
@@ -41,12 +54,20 @@ pub fn firmware_ui(
     ui: &mut egui::Ui,
     tr: Tr,
     meter: &MeterEntry,
+    model: &Model,
+    web: &mut MeterWeb,
     state: &mut FirmwareState,
     actions: &mut Vec<Action>,
 ) {
+    start(web, meter.key, actions);
     ui.label(RichText::new(tr.t(Msg::FirmwareImage)).strong().size(16.0));
-    if let Some(s) = meter.latest.as_deref() {
-        ui.label(tr.f(Msg::CurrentVersion, &[&s.device.esp_version.to_string()]));
+    let running = web
+        .info
+        .as_ref()
+        .map(|i| i.esp_version.clone())
+        .or_else(|| meter.latest.as_deref().map(|s| s.device.esp_version.to_string()));
+    if let Some(version) = running {
+        ui.label(tr.f(Msg::CurrentVersion, &[&version]));
     }
     ui.horizontal(|ui| {
         match &state.path {
@@ -69,8 +90,38 @@ pub fn firmware_ui(
         Some(Ok(report)) => report_ui(ui, tr, report),
     }
     ui.add_space(8.0);
-    ui.add_enabled(false, egui::Button::new(tr.t(Msg::PushFirmware)));
-    ui.weak(tr.t(Msg::PushFromCli));
+    password_ui(ui, tr, meter, web);
+    ui.horizontal(|ui| {
+        ui.label(tr.t(Msg::Transport));
+        ui.radio_value(&mut state.method, FlashMethod::Http, tr.t(Msg::TransportHttp));
+        ui.radio_value(&mut state.method, FlashMethod::Espota, tr.t(Msg::TransportEspota));
+    });
+    ui.weak(tr.t(Msg::FlashRebootWarning));
+    let busy = model.busy(meter.key);
+    ui.horizontal(|ui| {
+        let image = state.valid_image();
+        let send = egui::Button::new(RichText::new(tr.t(Msg::PushFirmware)).size(16.0));
+        if ui.add_enabled(image.is_some() && !busy, send).clicked()
+            && let Some(path) = image
+        {
+            actions.push(Action::Ask(Confirm::Flash(meter.key, path.clone(), state.method)));
+        }
+        if matches!(&state.report, Some(Ok(r)) if !r.valid) {
+            ui.colored_label(ui.visuals().error_fg_color, tr.t(Msg::InvalidNotSent));
+        }
+    });
+    let cancelled = |stage| match stage {
+        None | Some(Stage::Reading) => Msg::NothingChanged,
+        Some(_) => Msg::FlashCancelled,
+    };
+    if let Some(WebOutcome::Flashed(info)) =
+        job_ui(ui, tr, model, meter.key, WebKind::Flash, cancelled, actions)
+    {
+        ui.colored_label(
+            OK_COLOR,
+            RichText::new(tr.f(Msg::FlashedVersion, &[&info.esp_version])).strong(),
+        );
+    }
 }
 
 fn report_ui(ui: &mut egui::Ui, tr: Tr, report: &FirmwareReport) {

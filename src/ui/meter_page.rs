@@ -100,8 +100,13 @@ pub fn meter_page_ui(
             let form = view.params.entry(meter.key).or_default();
             parameters::parameters_ui(ui, tr, meter, model, form, actions);
         }
-        Tab::Configuration => configuration::configuration_ui(ui, tr, meter, &mut view.config, actions),
-        Tab::Firmware => firmware::firmware_ui(ui, tr, meter, &mut view.firmware, actions),
+        Tab::Configuration => {
+            configuration::configuration_ui(ui, tr, meter, model, &mut view.config, actions)
+        }
+        Tab::Firmware => {
+            let web = view.config.meter(meter);
+            firmware::firmware_ui(ui, tr, meter, model, web, &mut view.firmware, actions)
+        }
         Tab::Diagnostics => diagnostics::diagnostics_ui(ui, tr, meter),
         Tab::Wiring => {
             let c = &mut view.commish;

@@ -9,7 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::backend::history::History;
 use crate::backend::link::EnergyKind;
+use crate::backend::web::{Stage, WebOutcome};
 use crate::backend::{Event, JobId, JobOutcome, LinkState, MeterKey};
+use crate::client::endpoint::Endpoint;
+use crate::protocol::http_api::{DEFAULT_HTTP_PORT, DEFAULT_OTA_PORT};
 use crate::protocol::readings::Snapshot;
 
 /// How a meter became known.
@@ -40,6 +43,17 @@ pub enum Mode {
     Update,
 }
 
+/// Where a meter's HTTP API and espota answer, besides Modbus. Either
+/// field may be filled by whoever knows better (a discovery sighting, the
+/// demo, the user); `None` means the spec's default port on the Modbus host.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Endpoints {
+    /// HTTP API address `host:port`; `None`: the Modbus host, port 80.
+    pub http: Option<String>,
+    /// espota UDP port on the HTTP host; `None`: 8266.
+    pub ota: Option<u16>,
+}
+
 /// One row of the meters list.
 #[derive(Debug, Clone)]
 pub struct MeterEntry {
@@ -47,6 +61,8 @@ pub struct MeterEntry {
     pub key: MeterKey,
     /// Modbus address (`host:port`).
     pub address: String,
+    /// HTTP API and espota addresses.
+    pub endpoints: Endpoints,
     /// User-chosen name.
     pub name: String,
     /// Free notes.
@@ -76,6 +92,7 @@ impl MeterEntry {
         Self {
             key,
             address,
+            endpoints: Endpoints::default(),
             name,
             notes: String::new(),
             sources: BTreeSet::from([source]),
@@ -87,6 +104,35 @@ impl MeterEntry {
             session: false,
             found: super::discovered::Found::default(),
         }
+    }
+
+    /// The HTTP API address: the explicit one, else where discovery saw
+    /// the API, else the Modbus host on port 80.
+    pub fn http_address(&self) -> String {
+        if let Some(http) = &self.endpoints.http {
+            return http.clone();
+        }
+        let seen = self.found.entry.as_ref();
+        let host = seen
+            .and_then(|e| e.current_ip)
+            .map(|ip| ip.to_string())
+            .or_else(|| {
+                Endpoint::parse(&self.address, crate::client::modbus::DEFAULT_PORT)
+                    .ok()
+                    .map(|e| e.host)
+            })
+            .unwrap_or_else(|| self.address.clone());
+        let port = seen.and_then(|e| e.ports.http).unwrap_or(DEFAULT_HTTP_PORT);
+        Endpoint { host, port }.to_string()
+    }
+
+    /// The espota UDP port (on the HTTP host): the explicit one, else what
+    /// discovery saw, else 8266.
+    pub fn ota_port(&self) -> u16 {
+        self.endpoints
+            .ota
+            .or_else(|| self.found.entry.as_ref().and_then(|e| e.ports.ota))
+            .unwrap_or(DEFAULT_OTA_PORT)
     }
 
     /// The mode from the best source: Modbus answering now means
@@ -110,6 +156,35 @@ impl MeterEntry {
     }
 }
 
+/// Which HTTP API job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebKind {
+    /// Reading identity, mode and settings.
+    Read,
+    /// Rebooting into another mode.
+    SwitchMode,
+    /// Saving a settings block.
+    Save,
+    /// Uploading certificates.
+    UploadCerts,
+    /// Updating the firmware.
+    Flash,
+}
+
+impl WebKind {
+    /// The kind of a piece of HTTP work.
+    pub fn of(work: &crate::backend::web::WebJob) -> Self {
+        use crate::backend::web::WebJob;
+        match work {
+            WebJob::Read => Self::Read,
+            WebJob::SwitchMode(_) => Self::SwitchMode,
+            WebJob::Save(_) => Self::Save,
+            WebJob::UploadCerts { .. } => Self::UploadCerts,
+            WebJob::Flash { .. } => Self::Flash,
+        }
+    }
+}
+
 /// What a job is doing, for its label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobKind {
@@ -119,6 +194,8 @@ pub enum JobKind {
     RestoreDefaults,
     /// Zeroing energy.
     ResetEnergy(EnergyKind),
+    /// Work over the HTTP API or espota.
+    Web(WebKind),
 }
 
 /// A job as the UI tracks it.
@@ -130,6 +207,8 @@ pub struct JobView {
     pub kind: JobKind,
     /// Progress fraction when known.
     pub fraction: Option<f32>,
+    /// Stage of an HTTP job.
+    pub stage: Option<Stage>,
     /// The result once finished.
     pub outcome: Option<JobOutcome>,
 }
@@ -168,6 +247,7 @@ impl Model {
                 meter,
                 kind,
                 fraction: None,
+                stage: None,
                 outcome: None,
             },
         );
@@ -234,9 +314,29 @@ impl Model {
                 }
                 true
             }
-            Event::Finished { job, outcome } => {
+            Event::Stage { job, stage } => {
                 if let Some(j) = self.jobs.get_mut(&job) {
-                    j.outcome = Some(outcome);
+                    j.stage = Some(stage);
+                }
+                true
+            }
+            Event::Finished { job, outcome } => {
+                let Some(j) = self.jobs.get_mut(&job) else {
+                    return true;
+                };
+                let meter = j.meter;
+                let info = match &outcome {
+                    JobOutcome::Web(
+                        WebOutcome::Read { info, .. }
+                        | WebOutcome::Switched(info)
+                        | WebOutcome::Flashed(info),
+                    ) => Some(info.clone()),
+                    _ => None,
+                };
+                j.outcome = Some(outcome);
+                // What `/api/info` said is the meter's word on its mode.
+                if let Some(info) = info {
+                    super::discovered::probed(self, meter, SystemTime::now(), Ok(Box::new(info)));
                 }
                 true
             }
@@ -244,5 +344,25 @@ impl Model {
             Event::FirmwareChecked { .. } | Event::CertsChecked(_) | Event::Discovery(_) => true,
             Event::Commissioning(_) => true,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_default_to_the_modbus_host_and_spec_ports() {
+        let mut m = MeterEntry::new(MeterKey(1), "10.0.0.7:1502".into(), String::new(), Source::Manual);
+        assert_eq!(m.http_address(), "10.0.0.7:80");
+        assert_eq!(m.ota_port(), 8266);
+        m.endpoints = Endpoints {
+            http: Some("127.0.0.1:8080".into()),
+            ota: Some(18266),
+        };
+        assert_eq!(m.http_address(), "127.0.0.1:8080");
+        assert_eq!(m.ota_port(), 18266);
+        let bare = MeterEntry::new(MeterKey(2), "meter-7.local".into(), String::new(), Source::Manual);
+        assert_eq!(bare.http_address(), "meter-7.local:80");
     }
 }

@@ -402,7 +402,7 @@ fn outcome_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterEntry, model: &Model) {
                     }
                 });
         }
-        Some(JobOutcome::Done(_)) => {
+        Some(JobOutcome::Done(_) | JobOutcome::Web(_)) => {
             ui.colored_label(OK_COLOR, tr.t(Msg::WriteConfirmed));
         }
         Some(JobOutcome::Failed(why)) => {

@@ -19,3 +19,4 @@ mod sim_modbus;
 mod sim_wiring;
 mod ui;
 mod ui_commissioning;
+mod ui_config;

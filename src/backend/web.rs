@@ -1,0 +1,384 @@
+//! Jobs over a meter's HTTP API and espota (spec §4–§5), for the
+//! Configuration and Firmware tabs: read the identity and the settings
+//! blocks, switch modes, save a block, upload certificates, update the
+//! firmware. Each job runs as its own task (the Modbus session is not
+//! involved), reports its stage and progress, obeys its cancellation token
+//! and an overall deadline, and ends with one [`JobOutcome`] whose failure
+//! text names the step, the meter and what to do.
+
+use std::net::ToSocketAddrs;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use super::{Event, EventSink, JobId, JobOutcome};
+use crate::certs::PemFile;
+use crate::client::flash::{self, FlashError, Step, Via};
+use crate::client::http::{HttpError, MeterHttp, REBOOT_DEADLINE};
+use crate::client::ota::OtaError;
+use crate::protocol::http_api::{CertKind, CertStatus, Connectivity, Ct, Info, Mode, Protocols, Secret};
+
+/// Longest any HTTP job may take, reboots included.
+pub const JOB_DEADLINE: Duration = Duration::from_secs(300);
+/// Largest firmware file read at all (the slot is 508 KiB).
+const IMAGE_READ_LIMIT: u64 = 4 << 20;
+
+/// Where and how to reach one meter's HTTP API and espota.
+#[derive(Debug, Clone)]
+pub struct WebTarget {
+    /// HTTP API address `host:port`.
+    pub http: String,
+    /// espota UDP port on the same host.
+    pub ota_port: u16,
+    /// Interface password (redacted in `Debug`).
+    pub password: Option<Secret>,
+}
+
+/// One settings block, whole.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConfigBlock {
+    /// Wi-Fi, addresses, device name, interface password.
+    Connectivity(Connectivity),
+    /// Modbus, MQTT, DS18B20.
+    Protocols(Protocols),
+    /// CT ratio and inversions.
+    Ct(Ct),
+}
+
+impl ConfigBlock {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Connectivity(_) => "connectivity",
+            Self::Protocols(_) => "protocols",
+            Self::Ct(_) => "CT",
+        }
+    }
+}
+
+/// How a firmware image travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FlashMethod {
+    /// `POST /update` (one outbound connection; the default).
+    #[default]
+    Http,
+    /// ArduinoOTA/espota on the meter's OTA port.
+    Espota,
+}
+
+/// Work on one meter's HTTP API.
+#[derive(Debug, Clone)]
+pub enum WebJob {
+    /// `/api/info` and, in configuration mode, every block and the
+    /// certificate slots.
+    Read,
+    /// Reboot into a mode and wait until the meter answers in it.
+    SwitchMode(Mode),
+    /// Validate and store a whole block, then read it back.
+    Save(ConfigBlock),
+    /// Pre-flight the files again, upload them, read the slots back.
+    UploadCerts {
+        /// CA certificate.
+        ca: PathBuf,
+        /// Client certificate and key.
+        identity: Option<(PathBuf, PathBuf)>,
+    },
+    /// Validate an image, enter update mode when needed, send it, confirm
+    /// that the meter runs it.
+    Flash {
+        /// The image file.
+        path: PathBuf,
+        /// Transport.
+        method: FlashMethod,
+    },
+}
+
+/// The settings of a meter in configuration mode (passwords `null`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeterConfig {
+    /// Connectivity block.
+    pub connectivity: Connectivity,
+    /// Protocols block.
+    pub protocols: Protocols,
+    /// CT block.
+    pub ct: Ct,
+    /// Certificate slots.
+    pub certs: CertStatus,
+}
+
+/// What a finished HTTP job found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WebOutcome {
+    /// The meter's identity and mode; its settings when in configuration mode.
+    Read {
+        /// `/api/info`.
+        info: Info,
+        /// The blocks (configuration mode only).
+        config: Option<Box<MeterConfig>>,
+        /// Why the blocks could not be read (e.g. a wrong password).
+        refused: Option<String>,
+    },
+    /// The meter answers in the new mode.
+    Switched(Info),
+    /// The block as the meter now holds it (passwords `null`).
+    Saved(ConfigBlock),
+    /// The certificate slots after the upload.
+    Certs(CertStatus),
+    /// The meter runs the new firmware.
+    Flashed(Info),
+}
+
+/// What a running HTTP job is doing, for its progress line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Asking the meter.
+    Reading,
+    /// The meter reboots into this mode.
+    Rebooting(Mode),
+    /// Sending settings or certificates.
+    Saving,
+    /// Sending the firmware image (progress follows).
+    Sending,
+    /// Waiting for the meter to restart with the new image.
+    Confirming,
+}
+
+/// Run `work` on the meter at `target` as a task; events go to `sink`.
+pub fn spawn(job: JobId, target: WebTarget, work: WebJob, token: CancellationToken, sink: EventSink) {
+    tokio::spawn(async move {
+        let meter = target.http.clone();
+        sink.send(Event::Progress { job, fraction: None });
+        let run = run(job, &target, work, &sink);
+        let outcome = tokio::select! {
+            () = token.cancelled() => JobOutcome::Cancelled,
+            result = tokio::time::timeout(JOB_DEADLINE, run) => match result {
+                Ok(Ok(outcome)) => JobOutcome::Web(outcome),
+                Ok(Err(why)) => JobOutcome::Failed(why),
+                Err(_) => JobOutcome::Failed(format!(
+                    "meter {meter} did not finish within {} s; check that it is powered and reachable, then try again",
+                    JOB_DEADLINE.as_secs()
+                )),
+            },
+        };
+        sink.send(Event::Finished { job, outcome });
+    });
+}
+
+fn stage(sink: &EventSink, job: JobId, stage: Stage) {
+    sink.send(Event::Stage { job, stage });
+}
+
+async fn run(job: JobId, target: &WebTarget, work: WebJob, sink: &EventSink) -> Result<WebOutcome, String> {
+    let client = MeterHttp::from_host(&target.http, target.password.clone())?;
+    let meter = client.meter().to_owned();
+    match work {
+        WebJob::Read => {
+            stage(sink, job, Stage::Reading);
+            let info = client
+                .info()
+                .await
+                .map_err(|e| failed("Reading the meter's identity", &meter, &e))?;
+            let (config, refused) = if info.mode == Mode::Configuration {
+                match read_blocks(&client).await {
+                    Ok(config) => (Some(Box::new(config)), None),
+                    Err(e) => (None, Some(failed("Reading the settings", &meter, &e))),
+                }
+            } else {
+                (None, None)
+            };
+            Ok(WebOutcome::Read {
+                info,
+                config,
+                refused,
+            })
+        }
+        WebJob::SwitchMode(mode) => {
+            stage(sink, job, Stage::Rebooting(mode));
+            client
+                .switch_mode(mode, REBOOT_DEADLINE)
+                .await
+                .map(WebOutcome::Switched)
+                .map_err(|e| failed(&format!("Switching to {mode} mode"), &meter, &e))
+        }
+        WebJob::Save(block) => {
+            stage(sink, job, Stage::Saving);
+            let what = format!("Saving the {} block", block.name());
+            save(&client, block).await.map_err(|e| failed(&what, &meter, &e))
+        }
+        WebJob::UploadCerts { ca, identity } => {
+            stage(sink, job, Stage::Saving);
+            upload_certs(&client, &ca, identity.as_ref()).await
+        }
+        WebJob::Flash { path, method } => {
+            stage(sink, job, Stage::Reading);
+            flash_file(job, target, &client, &path, method, sink).await
+        }
+    }
+}
+
+async fn read_blocks(client: &MeterHttp) -> Result<MeterConfig, HttpError> {
+    Ok(MeterConfig {
+        connectivity: client.connectivity().await?,
+        protocols: client.protocols().await?,
+        ct: client.ct().await?,
+        certs: client.cert_status().await?,
+    })
+}
+
+async fn save(client: &MeterHttp, block: ConfigBlock) -> Result<WebOutcome, HttpError> {
+    let stored = match block {
+        ConfigBlock::Connectivity(b) => {
+            client.set_connectivity(&b).await?;
+            ConfigBlock::Connectivity(client.connectivity().await?)
+        }
+        ConfigBlock::Protocols(b) => {
+            client.set_protocols(&b).await?;
+            ConfigBlock::Protocols(client.protocols().await?)
+        }
+        ConfigBlock::Ct(b) => {
+            client.set_ct(&b).await?;
+            ConfigBlock::Ct(client.ct().await?)
+        }
+    };
+    Ok(WebOutcome::Saved(stored))
+}
+
+async fn upload_certs(
+    client: &MeterHttp,
+    ca: &std::path::Path,
+    identity: Option<&(PathBuf, PathBuf)>,
+) -> Result<WebOutcome, String> {
+    let meter = client.meter();
+    let report = {
+        let (ca, identity) = (ca.to_owned(), identity.cloned());
+        tokio::task::spawn_blocking(move || super::check_certs(&ca, identity.as_ref()))
+            .await
+            .map_err(|e| e.to_string())??
+    };
+    if !report.is_ok() {
+        let problems: Vec<&str> = report.problems.iter().map(|p| p.message.as_str()).collect();
+        return Err(format!(
+            "Certificate pre-flight failed, nothing was sent to meter {meter}: {}",
+            problems.join("; ")
+        ));
+    }
+    let mut files = vec![(CertKind::Ca, ca.to_owned())];
+    if let Some((cert, key)) = identity {
+        files.push((CertKind::ClientCert, cert.clone()));
+        files.push((CertKind::ClientKey, key.clone()));
+    }
+    for (kind, path) in files {
+        let what = format!("Uploading {kind}");
+        let pem = PemFile::read(&path).map_err(|p| p.message)?;
+        let text = String::from_utf8(pem.bytes).map_err(|_| format!("{} is not text", pem.name))?;
+        client
+            .upload_cert(kind, &text, Ok(()))
+            .await
+            .map_err(|e| failed(&what, meter, &e))?;
+    }
+    client
+        .cert_status()
+        .await
+        .map(WebOutcome::Certs)
+        .map_err(|e| failed("Reading the certificate slots", meter, &e))
+}
+
+async fn flash_file(
+    job: JobId,
+    target: &WebTarget,
+    client: &MeterHttp,
+    path: &std::path::Path,
+    method: FlashMethod,
+    sink: &EventSink,
+) -> Result<WebOutcome, String> {
+    let meter = client.meter().to_owned();
+    let image = {
+        let path = path.to_owned();
+        tokio::task::spawn_blocking(move || super::read_limited(&path, IMAGE_READ_LIMIT))
+            .await
+            .map_err(|e| e.to_string())??
+    };
+    let via = match method {
+        FlashMethod::Http => Via::Http,
+        FlashMethod::Espota => {
+            let host = crate::client::endpoint::Endpoint::parse(
+                &target.http,
+                crate::protocol::http_api::DEFAULT_HTTP_PORT,
+            )?
+            .host;
+            let addr = (host.as_str(), target.ota_port)
+                .to_socket_addrs()
+                .ok()
+                .and_then(|mut a| a.next())
+                .ok_or_else(|| format!("cannot resolve {host} for espota; check the meter's address"))?;
+            Via::Espota(addr)
+        }
+    };
+    let on_step = |step: Step| {
+        stage(
+            sink,
+            job,
+            match step {
+                Step::EnteringUpdate => Stage::Rebooting(Mode::Update),
+                Step::Sending => Stage::Sending,
+                Step::Confirming => Stage::Confirming,
+            },
+        );
+        // The bar starts with the sending and stays full while confirming.
+        match step {
+            Step::EnteringUpdate => sink.send(Event::Progress { job, fraction: None }),
+            Step::Sending => sink.send(Event::Progress {
+                job,
+                fraction: Some(0.0),
+            }),
+            Step::Confirming => {}
+        }
+    };
+    let last = AtomicU32::new(0);
+    let progress = |done: u64, total: u64| {
+        let percent = (done * 100).checked_div(total).unwrap_or(100) as u32;
+        if last.swap(percent, Ordering::Relaxed) != percent {
+            let fraction = Some(percent as f32 / 100.0);
+            sink.send(Event::Progress { job, fraction });
+        }
+    };
+    flash::flash(
+        client,
+        target.password.as_ref(),
+        image.into(),
+        via,
+        REBOOT_DEADLINE,
+        &on_step,
+        &progress,
+    )
+    .await
+    .map(WebOutcome::Flashed)
+    .map_err(|e| match e {
+        FlashError::BadImage(why) => format!(
+            "{} failed validation, nothing was sent to meter {meter}: {why}",
+            path.display()
+        ),
+        FlashError::Http(e) => failed("Updating the firmware", &meter, &e),
+        FlashError::Ota(OtaError::Unauthorized { .. } | OtaError::PasswordNeeded { .. }) => format!(
+            "Updating the firmware on meter {meter} failed: espota refused the interface password; type the right one and push again (the meter stays in update mode)"
+        ),
+        FlashError::Ota(e) => format!(
+            "Updating the firmware on meter {meter} failed: {e}. The meter stays in update mode: push again."
+        ),
+    })
+}
+
+/// The window's wording of an HTTP failure: what failed, on which meter,
+/// and what to do there (the client's own texts point to CLI flags).
+fn failed(what: &str, meter: &str, err: &HttpError) -> String {
+    match err {
+        HttpError::Unauthorized { .. } => format!(
+            "{what} on meter {meter} failed: the meter refused the interface password. Type the right one (factory default: bintechnology) and try again."
+        ),
+        HttpError::WrongMode { needed, .. } => format!(
+            "{what} on meter {meter} failed: the meter must be in {needed} mode for this. Switch it with the mode buttons first."
+        ),
+        other => format!("{what} failed: {other}"),
+    }
+}

@@ -1,0 +1,402 @@
+//! Editable forms for the meter's connectivity, protocols and CT blocks
+//! (spec §4). Numbers are typed as text and checked as they are typed; the
+//! whole block is then checked with the protocol's own `validate()`, so an
+//! invalid form cannot be saved. Passwords start empty: empty keeps the
+//! meter's password (`null` in the PUT), anything typed replaces it; the
+//! meter never gives a password back.
+
+use eframe::egui;
+
+use super::i18n::{Msg, Tr};
+use crate::backend::web::ConfigBlock;
+use crate::protocol::http_api::{Connectivity, Ct, FieldErrors, Protocols, Secret, WifiMode};
+
+/// A typed password that `Debug` never shows.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct PasswordText(pub String);
+
+impl std::fmt::Debug for PasswordText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_empty() {
+            "<empty>"
+        } else {
+            "<redacted>"
+        })
+    }
+}
+
+impl PasswordText {
+    /// `None` (keep the stored one) when empty.
+    pub fn secret(&self) -> Option<Secret> {
+        (!self.0.is_empty()).then(|| Secret::new(self.0.clone()))
+    }
+}
+
+/// A block as typed: the block if every field is valid, else every bad field.
+pub type Checked<T> = Result<T, FieldErrors>;
+
+fn number(errors: &mut FieldErrors, tr: Tr, field: &str, text: &str) -> u32 {
+    text.trim().parse().unwrap_or_else(|_| {
+        errors.push(field, tr.t(Msg::NotANumber));
+        0
+    })
+}
+
+fn finish<T>(block: T, parse: FieldErrors, validate: impl Fn(&T) -> Result<(), FieldErrors>) -> Checked<T> {
+    if !parse.0.is_empty() {
+        return Err(parse);
+    }
+    validate(&block).map(|()| block)
+}
+
+/// The CT block as typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CtForm {
+    /// Ratio N (N×5 A : 5 A).
+    pub ratio: String,
+    /// Invert phases A, B, C.
+    pub invert: [bool; 3],
+}
+
+impl CtForm {
+    /// The form for a block read from the meter.
+    pub fn new(block: &Ct) -> Self {
+        Self {
+            ratio: block.ratio.to_string(),
+            invert: block.invert,
+        }
+    }
+
+    /// The block, or every bad field.
+    pub fn check(&self, tr: Tr) -> Checked<Ct> {
+        let mut errs = FieldErrors::default();
+        let ratio = number(&mut errs, tr, "ratio", &self.ratio);
+        finish(
+            Ct {
+                ratio,
+                invert: self.invert,
+            },
+            errs,
+            Ct::validate,
+        )
+    }
+}
+
+/// The protocols block as typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProtocolsForm {
+    /// Text and switches, numbers as last read.
+    pub base: Protocols,
+    /// Modbus TCP port.
+    pub modbus_port: String,
+    /// Broker port.
+    pub mqtt_port: String,
+    /// Seconds between DATA publications.
+    pub interval_s: String,
+    /// New broker password (empty keeps it).
+    pub mqtt_password: PasswordText,
+}
+
+impl ProtocolsForm {
+    /// The form for a block read from the meter.
+    pub fn new(block: &Protocols) -> Self {
+        Self {
+            base: block.redacted(),
+            modbus_port: block.modbus.port.to_string(),
+            mqtt_port: block.mqtt.port.to_string(),
+            interval_s: block.mqtt.interval_s.to_string(),
+            mqtt_password: PasswordText::default(),
+        }
+    }
+
+    /// The block, or every bad field.
+    pub fn check(&self, tr: Tr) -> Checked<Protocols> {
+        let mut errs = FieldErrors::default();
+        let mut block = self.base.clone();
+        block.modbus.port = number(&mut errs, tr, "modbus.port", &self.modbus_port);
+        block.mqtt.port = number(&mut errs, tr, "mqtt.port", &self.mqtt_port);
+        block.mqtt.interval_s = number(&mut errs, tr, "mqtt.interval_s", &self.interval_s);
+        block.mqtt.password = self.mqtt_password.secret();
+        finish(block, errs, Protocols::validate)
+    }
+}
+
+/// The connectivity block as typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConnectivityForm {
+    /// Text and switches as last read (passwords `None`).
+    pub base: Connectivity,
+    /// New Wi-Fi password (empty keeps it).
+    pub wifi_password: PasswordText,
+    /// New interface password (empty keeps it).
+    pub interface_password: PasswordText,
+}
+
+impl ConnectivityForm {
+    /// The form for a block read from the meter.
+    pub fn new(block: &Connectivity) -> Self {
+        Self {
+            base: block.redacted(),
+            wifi_password: PasswordText::default(),
+            interface_password: PasswordText::default(),
+        }
+    }
+
+    /// The block, or every bad field.
+    pub fn check(&self) -> Checked<Connectivity> {
+        let mut block = self.base.clone();
+        block.password = self.wifi_password.secret();
+        block.interface_password = self.interface_password.secret();
+        finish(block, FieldErrors::default(), Connectivity::validate)
+    }
+}
+
+fn error_for<'a>(errors: Option<&'a FieldErrors>, field: &str) -> Option<&'a str> {
+    errors?
+        .0
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| e.reason.as_str())
+}
+
+/// A labelled text field with its error underneath.
+fn text_row(
+    ui: &mut egui::Ui,
+    label: &str,
+    text: &mut String,
+    error: Option<&str>,
+    password: bool,
+    hint: Option<&str>,
+) {
+    let name = ui.label(label);
+    ui.vertical(|ui| {
+        let mut edit = egui::TextEdit::singleline(text)
+            .desired_width(260.0)
+            .password(password);
+        if let Some(hint) = hint {
+            edit = edit.hint_text(hint);
+        }
+        if error.is_some() {
+            edit = edit.text_color(ui.visuals().error_fg_color);
+        }
+        ui.add(edit).labelled_by(name.id);
+        if let Some(err) = error {
+            ui.colored_label(ui.visuals().error_fg_color, err);
+        }
+    });
+    ui.end_row();
+}
+
+fn check_row(ui: &mut egui::Ui, label: &str, value: &mut bool) {
+    ui.label("");
+    ui.checkbox(value, label);
+    ui.end_row();
+}
+
+/// Draw the CT form.
+pub fn ct_form_ui(ui: &mut egui::Ui, tr: Tr, form: &mut CtForm, errors: Option<&FieldErrors>) {
+    egui::Grid::new("cfg_ct")
+        .num_columns(2)
+        .spacing([12.0, 6.0])
+        .show(ui, |ui| {
+            text_row(
+                ui,
+                tr.t(Msg::CfgCtRatio),
+                &mut form.ratio,
+                error_for(errors, "ratio"),
+                false,
+                None,
+            );
+            for (k, phase) in ["A", "B", "C"].into_iter().enumerate() {
+                check_row(ui, &tr.f(Msg::CfgInvertPhase, &[phase]), &mut form.invert[k]);
+            }
+        });
+}
+
+/// Draw the protocols form.
+pub fn protocols_form_ui(ui: &mut egui::Ui, tr: Tr, form: &mut ProtocolsForm, errors: Option<&FieldErrors>) {
+    let keep = tr.t(Msg::CfgKeepPassword);
+    egui::Grid::new("cfg_protocols")
+        .num_columns(2)
+        .spacing([12.0, 6.0])
+        .show(ui, |ui| {
+            check_row(ui, tr.t(Msg::CfgModbusEnabled), &mut form.base.modbus.enabled);
+            text_row(
+                ui,
+                tr.t(Msg::CfgModbusPort),
+                &mut form.modbus_port,
+                error_for(errors, "modbus.port"),
+                false,
+                None,
+            );
+            let m = &mut form.base.mqtt;
+            check_row(ui, tr.t(Msg::CfgMqttEnabled), &mut m.enabled);
+            for (label, field, text) in [
+                (Msg::CfgMqttHost, "mqtt.host", &mut m.host),
+                (Msg::CfgMqttClientId, "mqtt.client_id", &mut m.client_id),
+                (Msg::CfgMqttUser, "mqtt.username", &mut m.username),
+                (Msg::CfgPublishTopic, "mqtt.publish_topic", &mut m.publish_topic),
+                (
+                    Msg::CfgSubscribeTopic,
+                    "mqtt.subscribe_topic",
+                    &mut m.subscribe_topic,
+                ),
+            ] {
+                text_row(ui, tr.t(label), text, error_for(errors, field), false, None);
+            }
+            text_row(
+                ui,
+                tr.t(Msg::CfgMqttPort),
+                &mut form.mqtt_port,
+                error_for(errors, "mqtt.port"),
+                false,
+                None,
+            );
+            text_row(
+                ui,
+                tr.t(Msg::CfgMqttPassword),
+                &mut form.mqtt_password.0,
+                error_for(errors, "mqtt.password"),
+                true,
+                Some(keep),
+            );
+            text_row(
+                ui,
+                tr.t(Msg::CfgInterval),
+                &mut form.interval_s,
+                error_for(errors, "mqtt.interval_s"),
+                false,
+                None,
+            );
+            let tls = &mut form.base.mqtt.tls;
+            check_row(ui, tr.t(Msg::CfgTls), &mut tls.enabled);
+            check_row(ui, tr.t(Msg::CfgTlsVerify), &mut tls.verify_server);
+            check_row(ui, tr.t(Msg::CfgTlsClientAuth), &mut tls.client_auth);
+            if let Some(err) = error_for(errors, "mqtt.tls.client_auth") {
+                ui.label("");
+                ui.colored_label(ui.visuals().error_fg_color, err);
+                ui.end_row();
+            }
+            check_row(ui, tr.t(Msg::CfgDs18b20), &mut form.base.ds18b20.enabled);
+        });
+}
+
+/// Draw the connectivity form.
+pub fn connectivity_form_ui(
+    ui: &mut egui::Ui,
+    tr: Tr,
+    form: &mut ConnectivityForm,
+    errors: Option<&FieldErrors>,
+) {
+    let keep = tr.t(Msg::CfgKeepPassword);
+    egui::Grid::new("cfg_connectivity")
+        .num_columns(2)
+        .spacing([12.0, 6.0])
+        .show(ui, |ui| {
+            let b = &mut form.base;
+            ui.label(tr.t(Msg::WifiMode));
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut b.wifi_mode, WifiMode::St, tr.t(Msg::WifiStation));
+                ui.radio_value(&mut b.wifi_mode, WifiMode::Ap, tr.t(Msg::WifiAccessPoint));
+            });
+            ui.end_row();
+            text_row(
+                ui,
+                tr.t(Msg::CfgSsid),
+                &mut b.ssid,
+                error_for(errors, "ssid"),
+                false,
+                None,
+            );
+            check_row(ui, tr.t(Msg::CfgDhcp), &mut b.dhcp);
+            if let Some(err) = error_for(errors, "dhcp") {
+                ui.label("");
+                ui.colored_label(ui.visuals().error_fg_color, err);
+                ui.end_row();
+            }
+            for (label, field, text) in [
+                (Msg::CfgIp, "ip", &mut b.ip),
+                (Msg::CfgNetmask, "netmask", &mut b.netmask),
+                (Msg::CfgGateway, "gateway", &mut b.gateway),
+                (Msg::CfgDns, "dns", &mut b.dns),
+                (Msg::CfgDeviceName, "device_name", &mut b.device_name),
+            ] {
+                text_row(ui, tr.t(label), text, error_for(errors, field), false, None);
+            }
+            text_row(
+                ui,
+                tr.t(Msg::CfgWifiPassword),
+                &mut form.wifi_password.0,
+                error_for(errors, "password"),
+                true,
+                Some(keep),
+            );
+            text_row(
+                ui,
+                tr.t(Msg::CfgNewInterfacePassword),
+                &mut form.interface_password.0,
+                error_for(errors, "interface_password"),
+                true,
+                Some(keep),
+            );
+        });
+}
+
+/// The three forms of a meter in configuration mode.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Forms {
+    /// Connectivity.
+    pub connectivity: ConnectivityForm,
+    /// Protocols.
+    pub protocols: ProtocolsForm,
+    /// CT.
+    pub ct: CtForm,
+}
+
+impl Forms {
+    /// Replace the form of a block the meter just confirmed.
+    pub fn reload(&mut self, block: &ConfigBlock) {
+        match block {
+            ConfigBlock::Connectivity(b) => self.connectivity = ConnectivityForm::new(b),
+            ConfigBlock::Protocols(b) => self.protocols = ProtocolsForm::new(b),
+            ConfigBlock::Ct(b) => self.ct = CtForm::new(b),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::i18n::Lang;
+
+    #[test]
+    fn forms_check_numbers_then_the_whole_block() {
+        let tr = Tr(Lang::En);
+        let mut ct = CtForm::new(&Ct {
+            ratio: 100,
+            invert: [false; 3],
+        });
+        assert_eq!(ct.check(tr).unwrap().ratio, 100);
+        ct.ratio = "x".into();
+        assert_eq!(ct.check(tr).unwrap_err().0[0].field, "ratio");
+        ct.ratio = "500".into();
+        assert!(ct.check(tr).unwrap_err().0[0].reason.contains("20–400"));
+
+        let mut p = ProtocolsForm::new(&Protocols::factory(7));
+        assert_eq!(
+            p.check(tr).unwrap().mqtt.password,
+            None,
+            "empty keeps the password"
+        );
+        p.mqtt_password.0 = "n3w".into();
+        assert_eq!(
+            p.check(tr).unwrap().mqtt.password.as_ref().map(Secret::expose),
+            Some("n3w")
+        );
+        assert_eq!(format!("{:?}", p.mqtt_password), "<redacted>");
+
+        let c = ConnectivityForm::new(&Connectivity::factory(7));
+        assert_eq!(c.base.password, None, "a form never holds the read password");
+        assert!(c.check().is_ok());
+    }
+}

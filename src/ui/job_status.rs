@@ -1,0 +1,75 @@
+//! The progress line of an HTTP job (stage, progress bar, Cancel) and its
+//! failure text once it ends; shared by the Configuration and Firmware tabs.
+
+use eframe::egui;
+
+use super::app::Action;
+use super::i18n::{Msg, Tr};
+use super::model::{JobKind, Model, WebKind};
+use crate::backend::web::{Stage, WebOutcome};
+use crate::backend::{JobOutcome, MeterKey};
+use crate::protocol::http_api::Mode;
+
+/// The translated name of a mode.
+pub fn mode_name(tr: Tr, mode: Mode) -> &'static str {
+    tr.t(match mode {
+        Mode::Application => Msg::ModeApplication,
+        Mode::Configuration => Msg::ModeConfiguration,
+        Mode::Update => Msg::ModeUpdate,
+    })
+}
+
+fn stage_text(tr: Tr, stage: Option<Stage>) -> String {
+    match stage {
+        None | Some(Stage::Reading) => tr.t(Msg::StageReading).to_string(),
+        Some(Stage::Rebooting(mode)) => tr.f(Msg::StageRebooting, &[mode_name(tr, mode)]),
+        Some(Stage::Saving) => tr.t(Msg::StageSaving).to_string(),
+        Some(Stage::Sending) => tr.t(Msg::StageSending).to_string(),
+        Some(Stage::Confirming) => tr.t(Msg::StageConfirming).to_string(),
+    }
+}
+
+/// Draw the newest job of `kind` on `meter`: while it runs, its stage,
+/// progress and a Cancel button; when it failed or was cancelled, why
+/// (`cancelled` picks the text from the last stage reached). Returns what a
+/// successful job found, for the caller to show.
+pub fn job_ui<'m>(
+    ui: &mut egui::Ui,
+    tr: Tr,
+    model: &'m Model,
+    meter: MeterKey,
+    kind: WebKind,
+    cancelled: impl Fn(Option<Stage>) -> Msg,
+    actions: &mut Vec<Action>,
+) -> Option<&'m WebOutcome> {
+    let (id, job) = model.latest_job(meter, JobKind::Web(kind))?;
+    match &job.outcome {
+        None => {
+            ui.horizontal(|ui| {
+                match job.fraction {
+                    Some(f) => {
+                        ui.add(egui::ProgressBar::new(f).desired_width(260.0).show_percentage());
+                    }
+                    None => {
+                        ui.spinner();
+                    }
+                }
+                ui.label(stage_text(tr, job.stage));
+                if ui.button(tr.t(Msg::Cancel)).clicked() {
+                    actions.push(Action::Cancel(id));
+                }
+            });
+            None
+        }
+        Some(JobOutcome::Web(found)) => Some(found),
+        Some(JobOutcome::Failed(why)) => {
+            ui.colored_label(ui.visuals().error_fg_color, why);
+            None
+        }
+        Some(JobOutcome::Cancelled) => {
+            ui.colored_label(ui.visuals().warn_fg_color, tr.t(cancelled(job.stage)));
+            None
+        }
+        Some(_) => None,
+    }
+}

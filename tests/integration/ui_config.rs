@@ -1,0 +1,475 @@
+//! Headless UI tests (egui_kittest) of the Configuration and Firmware tabs
+//! against a simulated meter serving Modbus, its HTTP API and espota over
+//! loopback: settings blocks saved whole and read back over HTTP, mode
+//! switches asked first, firmware pushed with progress and its new version
+//! confirmed. The simulator reboots in 300 ms to keep them fast.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use eframe::egui::{self, Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use je08::backend::link::default_connector;
+use je08::backend::web::{Stage, WebOutcome};
+use je08::backend::{Backend, Command, JobOutcome};
+use je08::client::http::MeterHttp;
+use je08::protocol::firmware::{FirmwareVersion, ImageBuilder};
+use je08::protocol::http_api::{FACTORY_PASSWORD, Mode, Secret};
+use je08::protocol::registers::addr;
+use je08::sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
+use je08::ui::app::{Action, ConfiguratorApp};
+use je08::ui::i18n::Lang;
+use je08::ui::model::{Endpoints, JobKind, JobView, Source, WebKind};
+use je08::ui::prefs::Prefs;
+
+struct Fixture {
+    rt: tokio::runtime::Runtime,
+    meter: SimMeter,
+    harness: Harness<'static, ConfiguratorApp>,
+}
+
+/// An app listing one simulated meter (HTTP and espota on free ports,
+/// 300 ms reboots) started in `mode`, with its endpoints given explicitly.
+fn fixture(id: u32, mode: Mode) -> Fixture {
+    fixture_with(id, mode, Duration::from_millis(300))
+}
+
+fn fixture_with(id: u32, mode: Mode, reboot: Duration) -> Fixture {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut options = MeterOptions::scenario(id, Scenario::Balanced);
+    options.http_port = Some(0);
+    options.ota_port = Some(0);
+    options.device.reboot_delay = reboot;
+    options.device.start_mode = mode;
+    let meter = rt.block_on(spawn_meter(options)).unwrap();
+    let backend = Backend::start(rt.handle(), default_connector(), Arc::new(|| {}));
+    let prefs = Prefs {
+        lang: Some(Lang::En),
+        ..Prefs::default()
+    };
+    let mut app = ConfiguratorApp::new(backend, prefs);
+    let key = app.add_meter(meter.modbus.to_string(), Source::Manual);
+    app.model.meter_mut(key).unwrap().endpoints = Endpoints {
+        http: meter.http.map(|a| a.to_string()),
+        ota: meter.ota.map(|a| a.port()),
+    };
+    let harness = Harness::builder()
+        .with_size(egui::vec2(1400.0, 1400.0))
+        .with_accessibility_check(false)
+        .build_ui_state(|ui, app: &mut ConfiguratorApp| app.frame_ui(ui), app);
+    Fixture { rt, meter, harness }
+}
+
+impl Fixture {
+    fn step_until(&mut self, what: &str, done: impl Fn(&ConfiguratorApp) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !done(self.harness.state()) {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            self.harness.step();
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        self.frames(3);
+    }
+
+    fn frames(&mut self, n: usize) {
+        for _ in 0..n {
+            self.harness.step();
+        }
+    }
+
+    fn click(&mut self, label: &str) {
+        self.harness.get_by_label(label).click();
+        self.frames(3);
+    }
+
+    fn type_into(&mut self, label: &str, text: &str) {
+        self.harness.get_by_label(label).click();
+        self.frames(2);
+        self.harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+        self.frames(1);
+        self.harness.get_by_label(label).type_text(text);
+        self.frames(3);
+    }
+
+    /// The newest job of `kind`, once finished.
+    fn finished(&mut self, kind: WebKind) -> JobView {
+        self.step_until("the job to finish", |app| {
+            app.model
+                .jobs
+                .values()
+                .any(|j| j.kind == JobKind::Web(kind) && j.outcome.is_some())
+        });
+        let jobs = &self.harness.state().model.jobs;
+        jobs.values()
+            .rev()
+            .find(|j| j.kind == JobKind::Web(kind))
+            .unwrap()
+            .clone()
+    }
+
+    fn jobs_of(&self, kind: WebKind) -> usize {
+        let jobs = &self.harness.state().model.jobs;
+        jobs.values().filter(|j| j.kind == JobKind::Web(kind)).count()
+    }
+
+    fn idle(&mut self) {
+        self.step_until("no job running", |app| {
+            app.model.jobs.values().all(|j| j.outcome.is_some())
+        });
+    }
+
+    /// A client reading the simulator over HTTP, as a second opinion.
+    fn http(&self) -> MeterHttp {
+        MeterHttp::from_host(
+            &self.meter.http.unwrap().to_string(),
+            Some(Secret::new(FACTORY_PASSWORD)),
+        )
+        .unwrap()
+    }
+
+    fn mode(&self) -> Mode {
+        self.meter.device.power_state().mode
+    }
+}
+
+#[test]
+fn a_ct_block_saved_in_the_configuration_tab_reaches_the_meter_and_an_invalid_one_changes_nothing() {
+    let mut f = fixture(2201, Mode::Configuration);
+    f.click("Configuration");
+    f.idle();
+    f.harness.get_by_label("The meter is in configuration mode.");
+    // Without the password the meter refuses the blocks, and says so.
+    f.harness.get_by_label_contains("refused the interface password");
+    f.type_into("Interface password", FACTORY_PASSWORD);
+    f.click("Read from the meter");
+    f.step_until("the blocks", |app| {
+        app.view.config.meters.values().any(|m| m.forms.is_some())
+    });
+    let before = f.rt.block_on(f.http().ct()).unwrap();
+    assert_eq!(before.ratio, 100);
+    assert_eq!(
+        f.harness
+            .get_by_label("CT ratio (N × 5 A : 5 A)")
+            .value()
+            .as_deref(),
+        Some("100")
+    );
+
+    f.type_into("CT ratio (N × 5 A : 5 A)", "500");
+    f.harness
+        .get_by_label_contains("500 is out of range; allowed 20–400");
+    let save = f.harness.get_by_label("Save");
+    assert!(
+        save.accesskit_node().is_disabled(),
+        "Save must be disabled while a field is invalid"
+    );
+    save.click();
+    f.frames(5);
+    assert_eq!(f.jobs_of(WebKind::Save), 0, "nothing may be sent");
+    assert_eq!(
+        f.rt.block_on(f.http().ct()).unwrap(),
+        before,
+        "the meter is unchanged"
+    );
+
+    f.type_into("CT ratio (N × 5 A : 5 A)", "150");
+    f.click("Invert phase B");
+    f.click("Save");
+    let job = f.finished(WebKind::Save);
+    assert!(
+        matches!(job.outcome, Some(JobOutcome::Web(WebOutcome::Saved(_)))),
+        "{:?}",
+        job.outcome
+    );
+    f.harness
+        .get_by_label_contains("Saved on the meter and read back");
+    let after = f.rt.block_on(f.http().ct()).unwrap();
+    assert_eq!((after.ratio, after.invert), (150, [false, true, false]));
+}
+
+#[test]
+fn a_mode_switch_asks_first_then_the_meter_is_in_configuration_mode() {
+    let mut f = fixture(2202, Mode::Application);
+    f.step_until("the first reading", |app| app.model.meters[0].latest.is_some());
+    f.click("Configuration");
+    f.idle();
+    f.harness.get_by_label("The meter is in application mode.");
+    f.harness
+        .get_by_label("The meter serves its settings and certificates in configuration mode only.");
+    f.type_into("Interface password", FACTORY_PASSWORD);
+
+    f.click("Enter configuration mode");
+    f.harness.get_by_label("Reboot into configuration mode?");
+    f.harness.get_by_label_contains("a few seconds offline");
+    f.frames(5);
+    assert_eq!(
+        f.jobs_of(WebKind::SwitchMode),
+        0,
+        "nothing happens before the answer"
+    );
+    f.click("Cancel");
+    assert!(
+        f.harness
+            .query_by_label("Reboot into configuration mode?")
+            .is_none()
+    );
+    assert_eq!(f.mode(), Mode::Application, "cancel sends nothing");
+    let boots = f.meter.device.power_state().boot_count;
+
+    f.click("Enter configuration mode");
+    f.harness
+        .get_all_by_label("Enter configuration mode")
+        .last()
+        .unwrap()
+        .click();
+    let job = f.finished(WebKind::SwitchMode);
+    assert!(
+        matches!(&job.outcome, Some(JobOutcome::Web(WebOutcome::Switched(i))) if i.mode == Mode::Configuration),
+        "{:?}",
+        job.outcome
+    );
+    assert!(f.meter.device.power_state().serving(Mode::Configuration));
+    assert!(f.meter.device.power_state().boot_count > boots, "it rebooted");
+    f.harness
+        .get_by_label("Done: the meter answers in configuration mode.");
+    f.harness.get_by_label("The meter is in configuration mode.");
+    // The blocks load on their own once the meter is in configuration mode.
+    f.step_until("the blocks", |app| {
+        app.view.config.meters.values().any(|m| m.forms.is_some())
+    });
+    f.harness.get_by_label("CT ratio (N × 5 A : 5 A)");
+}
+
+fn image(version: &str) -> Vec<u8> {
+    ImageBuilder::new()
+        .version(FirmwareVersion::parse(version).unwrap())
+        .segment(0x4010_0000, vec![0x5A; 96 * 1024])
+        .build()
+}
+
+#[test]
+fn firmware_is_pushed_with_progress_and_the_new_version_is_shown_and_a_bad_image_cannot_be_sent() {
+    let mut f = fixture(2203, Mode::Application);
+    let dir = std::env::temp_dir().join(format!("je08-ui-flash-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.bin");
+    std::fs::write(&bad, [0xE9u8; 100]).unwrap();
+    let good = dir.join("good.bin");
+    std::fs::write(&good, image("3.07")).unwrap();
+
+    f.click("Firmware");
+    f.idle();
+    f.type_into("Interface password", FACTORY_PASSWORD);
+    let pick = |f: &mut Fixture, path: &std::path::PathBuf| {
+        f.harness.state_mut().view.firmware.picked(path.clone());
+        f.harness
+            .state_mut()
+            .apply(Action::Send(Command::CheckFirmware { path: path.clone() }));
+        f.step_until("the report", |app| app.view.firmware.report.is_some());
+    };
+
+    pick(&mut f, &bad);
+    f.harness.get_by_label_contains("Invalid image");
+    f.harness
+        .get_by_label("This image failed validation and cannot be sent.");
+    let send = f.harness.get_by_label("Send firmware");
+    assert!(send.accesskit_node().is_disabled(), "a bad image cannot be sent");
+    send.click();
+    f.frames(5);
+    assert!(f.harness.query_by_label("Send this firmware?").is_none());
+    assert_eq!(f.jobs_of(WebKind::Flash), 0);
+
+    pick(&mut f, &good);
+    f.harness.get_by_label_contains("Valid image, version 3.07");
+    f.click("Send firmware");
+    f.harness.get_by_label("Send this firmware?");
+    assert_eq!(f.jobs_of(WebKind::Flash), 0, "it asks first");
+    f.harness
+        .get_all_by_label("Send firmware")
+        .last()
+        .unwrap()
+        .click();
+    let mut stages = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        f.harness.step();
+        let jobs = &f.harness.state().model.jobs;
+        let job = jobs.values().find(|j| j.kind == JobKind::Web(WebKind::Flash));
+        if let Some(stage) = job.and_then(|j| j.stage)
+            && stages.last() != Some(&stage)
+        {
+            stages.push(stage);
+        }
+        if job.is_some_and(|j| j.outcome.is_some()) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the update did not finish");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    f.frames(3);
+    let job = f.finished(WebKind::Flash);
+    assert!(
+        matches!(&job.outcome, Some(JobOutcome::Web(WebOutcome::Flashed(i))) if i.esp_version == "3.07"),
+        "{:?}",
+        job.outcome
+    );
+    assert_eq!(job.fraction, Some(1.0), "the upload reported its progress");
+    assert!(
+        stages.contains(&Stage::Rebooting(Mode::Update)) && stages.contains(&Stage::Confirming),
+        "{stages:?}"
+    );
+    f.harness.get_by_label("Done: the meter now runs firmware 3.07.");
+    assert_eq!(
+        f.meter.device.registers().get(addr::ESP_VERSION),
+        FirmwareVersion::parse("3.07").unwrap().code()
+    );
+    assert_eq!(f.mode(), Mode::Application);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Run frames until the Flash job has reached `stage` (or ended).
+fn until_stage(f: &mut Fixture, stage: Stage) {
+    f.step_until("the stage", |app| {
+        app.model.jobs.values().any(|j| {
+            j.kind == JobKind::Web(WebKind::Flash) && (j.stage == Some(stage) || j.outcome.is_some())
+        })
+    });
+}
+
+#[test]
+fn a_cancelled_update_leaves_the_meter_in_update_mode_and_it_can_be_flashed_again() {
+    let mut f = fixture_with(2204, Mode::Application, Duration::from_millis(1500));
+    let dir = std::env::temp_dir().join(format!("je08-ui-cancel-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("good.bin");
+    std::fs::write(&good, image("3.08")).unwrap();
+    f.click("Firmware");
+    f.idle();
+    f.type_into("Interface password", FACTORY_PASSWORD);
+    f.harness.state_mut().view.firmware.picked(good.clone());
+    f.harness
+        .state_mut()
+        .apply(Action::Send(Command::CheckFirmware { path: good.clone() }));
+    f.step_until("the report", |app| app.view.firmware.report.is_some());
+    let before = f.meter.device.registers().get(addr::ESP_VERSION);
+
+    f.click("Send firmware");
+    f.harness
+        .get_all_by_label("Send firmware")
+        .last()
+        .unwrap()
+        .click();
+    until_stage(&mut f, Stage::Rebooting(Mode::Update));
+    f.click("Cancel");
+    let job = f.finished(WebKind::Flash);
+    assert_eq!(job.outcome, Some(JobOutcome::Cancelled));
+    f.harness
+        .get_by_label_contains("Cancelled: the meter stays in update mode");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !f.meter.device.power_state().serving(Mode::Update) {
+        assert!(
+            Instant::now() < deadline,
+            "the meter should end up in update mode"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(f.meter.device.registers().get(addr::ESP_VERSION), before);
+
+    f.click("Send firmware");
+    f.harness
+        .get_all_by_label("Send firmware")
+        .last()
+        .unwrap()
+        .click();
+    let job = f.finished(WebKind::Flash);
+    assert!(
+        matches!(&job.outcome, Some(JobOutcome::Web(WebOutcome::Flashed(i))) if i.esp_version == "3.08"),
+        "{:?}",
+        job.outcome
+    );
+    f.harness.get_by_label("Done: the meter now runs firmware 3.08.");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn certificates_upload_only_after_the_pre_flight_passes_and_the_slots_are_shown() {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+    let mut f = fixture(2205, Mode::Configuration);
+    let dir = std::env::temp_dir().join(format!("je08-ui-certs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca_key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.distinguished_name.push(DnType::CommonName, "test CA");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_pem = params.self_signed(&ca_key).unwrap().pem();
+    let issuer = Issuer::new(params, ca_key);
+    let key = KeyPair::generate().unwrap();
+    let cert_pem = CertificateParams::new(vec!["meter".to_string()])
+        .unwrap()
+        .signed_by(&key, &issuer)
+        .unwrap()
+        .pem();
+    let (ca, cert, key_file, junk) = (
+        dir.join("ca.pem"),
+        dir.join("client.pem"),
+        dir.join("client.key"),
+        dir.join("junk.pem"),
+    );
+    std::fs::write(&ca, &ca_pem).unwrap();
+    std::fs::write(&cert, &cert_pem).unwrap();
+    std::fs::write(&key_file, key.serialize_pem()).unwrap();
+    std::fs::write(&junk, "not a certificate").unwrap();
+
+    f.click("Configuration");
+    f.idle();
+    f.type_into("Interface password", FACTORY_PASSWORD);
+    f.click("Read from the meter");
+    f.step_until("the slots", |app| {
+        app.view.config.meters.values().any(|m| m.certs.is_some())
+    });
+    let preflight = |f: &mut Fixture, ca: &std::path::Path| {
+        let config = &mut f.harness.state_mut().view.config;
+        config.ca = Some(ca.to_owned());
+        config.client_cert = Some(cert.clone());
+        config.client_key = Some(key_file.clone());
+        config.report = None;
+        let check = config.check_command().unwrap();
+        f.harness.state_mut().apply(Action::Send(check));
+        f.step_until("the pre-flight", |app| app.view.config.report.is_some());
+    };
+
+    preflight(&mut f, &junk);
+    let upload = f.harness.get_by_label("Upload to the meter");
+    assert!(
+        upload.accesskit_node().is_disabled(),
+        "a failed pre-flight blocks the upload"
+    );
+    upload.click();
+    f.frames(5);
+    assert_eq!(f.jobs_of(WebKind::UploadCerts), 0);
+
+    preflight(&mut f, &ca);
+    f.harness.get_by_label_contains("Pre-flight passed");
+    f.click("Upload to the meter");
+    let job = f.finished(WebKind::UploadCerts);
+    assert!(
+        matches!(job.outcome, Some(JobOutcome::Web(WebOutcome::Certs(_)))),
+        "{:?}",
+        job.outcome
+    );
+    let status = f.rt.block_on(f.http().cert_status()).unwrap();
+    assert_eq!(
+        (status.ca.bytes, status.client_cert.bytes, status.client_key.bytes),
+        (ca_pem.len(), cert_pem.len(), key.serialize_pem().len())
+    );
+    f.harness.get_by_label_contains(&format!(
+        "On the meter: CA certificate: loaded ({} bytes)",
+        ca_pem.len()
+    ));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
