@@ -184,7 +184,7 @@ pub enum JobOutcome {
     /// A commissioning job's result.
     Commissioning(Box<commissioning::CommResult>),
     /// An HTTP job finished; what it found.
-    Web(web::WebOutcome),
+    Web(Box<web::WebOutcome>),
 }
 
 /// Something that happened on the runtime side.

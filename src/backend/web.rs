@@ -153,7 +153,7 @@ pub fn spawn(job: JobId, target: WebTarget, work: WebJob, token: CancellationTok
         let outcome = tokio::select! {
             () = token.cancelled() => JobOutcome::Cancelled,
             result = tokio::time::timeout(JOB_DEADLINE, run) => match result {
-                Ok(Ok(outcome)) => JobOutcome::Web(outcome),
+                Ok(Ok(outcome)) => JobOutcome::Web(Box::new(outcome)),
                 Ok(Err(why)) => JobOutcome::Failed(why),
                 Err(_) => JobOutcome::Failed(format!(
                     "meter {meter} did not finish within {} s; check that it is powered and reachable, then try again",

@@ -167,6 +167,7 @@ impl ConfiguratorApp {
             if let Some(m) = app.model.meter_mut(key) {
                 m.name = saved.name;
                 m.notes = saved.notes;
+                m.endpoints = saved.endpoints;
             }
         }
         app
@@ -263,6 +264,7 @@ impl ConfiguratorApp {
                 address: m.address.clone(),
                 name: m.name.clone(),
                 notes: m.notes.clone(),
+                endpoints: m.endpoints.clone(),
             })
             .collect();
         prefs

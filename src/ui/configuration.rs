@@ -125,7 +125,7 @@ impl ConfigState {
         let JobOutcome::Web(found) = outcome else {
             return None;
         };
-        match found {
+        match &**found {
             WebOutcome::Read { info, config, .. } => {
                 web.info = Some(info.clone());
                 match config {

@@ -61,7 +61,7 @@ pub fn job_ui<'m>(
             });
             None
         }
-        Some(JobOutcome::Web(found)) => Some(found),
+        Some(JobOutcome::Web(found)) => Some(&**found),
         Some(JobOutcome::Failed(why)) => {
             ui.colored_label(ui.visuals().error_fg_color, why);
             None

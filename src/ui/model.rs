@@ -46,7 +46,8 @@ pub enum Mode {
 /// Where a meter's HTTP API and espota answer, besides Modbus. Either
 /// field may be filled by whoever knows better (a discovery sighting, the
 /// demo, the user); `None` means the spec's default port on the Modbus host.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Endpoints {
     /// HTTP API address `host:port`; `None`: the Modbus host, port 80.
     pub http: Option<String>,
@@ -326,11 +327,12 @@ impl Model {
                 };
                 let meter = j.meter;
                 let info = match &outcome {
-                    JobOutcome::Web(
+                    JobOutcome::Web(found) => match &**found {
                         WebOutcome::Read { info, .. }
                         | WebOutcome::Switched(info)
-                        | WebOutcome::Flashed(info),
-                    ) => Some(info.clone()),
+                        | WebOutcome::Flashed(info) => Some(info.clone()),
+                        _ => None,
+                    },
                     _ => None,
                 };
                 j.outcome = Some(outcome);

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::i18n::Lang;
+use super::model::Endpoints;
 
 /// Storage key of the preferences.
 pub const KEY: &str = "je08.prefs";
@@ -17,6 +18,9 @@ pub struct SavedMeter {
     pub name: String,
     /// Free notes.
     pub notes: String,
+    /// HTTP API and espota addresses, when not the defaults.
+    #[serde(default)]
+    pub endpoints: Endpoints,
 }
 
 /// Persisted preferences.

@@ -23,6 +23,14 @@ use je08::ui::i18n::Lang;
 use je08::ui::model::{Endpoints, JobKind, JobView, Source, WebKind};
 use je08::ui::prefs::Prefs;
 
+/// What a finished HTTP job found, if it succeeded.
+fn found(job: &JobView) -> Option<&WebOutcome> {
+    match &job.outcome {
+        Some(JobOutcome::Web(found)) => Some(found),
+        _ => None,
+    }
+}
+
 struct Fixture {
     rt: tokio::runtime::Runtime,
     meter: SimMeter,
@@ -182,7 +190,7 @@ fn a_ct_block_saved_in_the_configuration_tab_reaches_the_meter_and_an_invalid_on
     f.click("Save");
     let job = f.finished(WebKind::Save);
     assert!(
-        matches!(job.outcome, Some(JobOutcome::Web(WebOutcome::Saved(_)))),
+        matches!(found(&job), Some(WebOutcome::Saved(_))),
         "{:?}",
         job.outcome
     );
@@ -229,7 +237,7 @@ fn a_mode_switch_asks_first_then_the_meter_is_in_configuration_mode() {
         .click();
     let job = f.finished(WebKind::SwitchMode);
     assert!(
-        matches!(&job.outcome, Some(JobOutcome::Web(WebOutcome::Switched(i))) if i.mode == Mode::Configuration),
+        matches!(found(&job), Some(WebOutcome::Switched(i)) if i.mode == Mode::Configuration),
         "{:?}",
         job.outcome
     );
@@ -314,7 +322,7 @@ fn firmware_is_pushed_with_progress_and_the_new_version_is_shown_and_a_bad_image
     f.frames(3);
     let job = f.finished(WebKind::Flash);
     assert!(
-        matches!(&job.outcome, Some(JobOutcome::Web(WebOutcome::Flashed(i))) if i.esp_version == "3.07"),
+        matches!(found(&job), Some(WebOutcome::Flashed(i)) if i.esp_version == "3.07"),
         "{:?}",
         job.outcome
     );
@@ -388,7 +396,7 @@ fn a_cancelled_update_leaves_the_meter_in_update_mode_and_it_can_be_flashed_agai
         .click();
     let job = f.finished(WebKind::Flash);
     assert!(
-        matches!(&job.outcome, Some(JobOutcome::Web(WebOutcome::Flashed(i))) if i.esp_version == "3.08"),
+        matches!(found(&job), Some(WebOutcome::Flashed(i)) if i.esp_version == "3.08"),
         "{:?}",
         job.outcome
     );
@@ -458,7 +466,7 @@ fn certificates_upload_only_after_the_pre_flight_passes_and_the_slots_are_shown(
     f.click("Upload to the meter");
     let job = f.finished(WebKind::UploadCerts);
     assert!(
-        matches!(job.outcome, Some(JobOutcome::Web(WebOutcome::Certs(_)))),
+        matches!(found(&job), Some(WebOutcome::Certs(_))),
         "{:?}",
         job.outcome
     );
