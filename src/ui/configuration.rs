@@ -495,7 +495,7 @@ fn cert_report_ui(ui: &mut egui::Ui, tr: Tr, report: Option<&Result<crate::certs
             ui.colored_label(OK_COLOR, tr.t(Msg::CertsOk));
             for c in &report.certificates {
                 ui.weak(format!(
-                    "{} · {} · {} → {}",
+                    "{} · {} · {} – {}",
                     c.subject, c.key, c.not_before, c.not_after
                 ));
             }

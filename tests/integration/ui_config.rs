@@ -388,12 +388,25 @@ fn a_cancelled_update_leaves_the_meter_in_update_mode_and_it_can_be_flashed_agai
     }
     assert_eq!(f.meter.device.registers().get(addr::ESP_VERSION), before);
 
-    f.click("Send firmware");
+    f.frames(3);
+    let send = f.harness.get_by_label("Send firmware");
+    assert!(!send.accesskit_node().is_disabled(), "it can be sent again");
+    send.click();
+    f.frames(3);
+    f.harness.get_by_label("Send this firmware?");
     f.harness
         .get_all_by_label("Send firmware")
         .last()
         .unwrap()
         .click();
+    f.step_until("the second update to end", |app| {
+        let flashes = app
+            .model
+            .jobs
+            .values()
+            .filter(|j| j.kind == JobKind::Web(WebKind::Flash));
+        flashes.clone().count() == 2 && flashes.clone().all(|j| j.outcome.is_some())
+    });
     let job = f.finished(WebKind::Flash);
     assert!(
         matches!(found(&job), Some(WebOutcome::Flashed(i)) if i.esp_version == "3.08"),
