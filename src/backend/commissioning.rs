@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{Event, EventSink, JobId, JobOutcome, MeterKey};
 use crate::analysis::wiring::Expectation;
-use crate::client::endpoint::Endpoint;
+use crate::client::endpoint::{Endpoint, MeterAddress};
 use crate::client::modbus::{ClientConfig, DEFAULT_PORT, ModbusClient};
 use crate::commissioning::calibrate::{self, CalibrationOutcome, Prepared};
 use crate::commissioning::profile::{self, MeterResult, Profile};
@@ -23,6 +23,7 @@ use crate::commissioning::record::{self, RecordOptions, RecordSummary};
 use crate::commissioning::sampler::{SampleError, SampleWindow, WindowOptions, sample_window};
 use crate::commissioning::wiring_check::{FixError, FixOutcome, WiringCheck, apply_fix, run_check};
 use crate::commissioning::{pdf, report};
+use crate::protocol::http_api::DEFAULT_HTTP_PORT;
 
 /// A file the commissioning views ask the user for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -255,6 +256,13 @@ fn client(address: &str) -> Result<ModbusClient, String> {
     Ok(ModbusClient::new(endpoint, ClientConfig::default()))
 }
 
+fn meter_addresses(addresses: &[String]) -> Result<Vec<MeterAddress>, String> {
+    addresses
+        .iter()
+        .map(|a| MeterAddress::parse(a, DEFAULT_PORT, DEFAULT_HTTP_PORT))
+        .collect()
+}
+
 fn endpoints(addresses: &[String]) -> Result<Vec<Endpoint>, String> {
     addresses
         .iter()
@@ -387,15 +395,17 @@ async fn run(request: Request, sink: &EventSink, cancel: &CancellationToken) -> 
             Ok(CommResult::Recorded(summary))
         }
         Request::PreviewProfile { path, addresses, .. } => {
-            let meters = endpoints(&addresses)?;
+            let meters = meter_addresses(&addresses)?;
             let load = path.clone();
             let profile = tokio::task::spawn_blocking(move || Profile::load(&load))
                 .await
                 .map_err(|e| e.to_string())?
                 .map_err(|e| e.to_string())?;
+            let quiet = |_: &MeterAddress, _: profile::Step| {};
+            let access = profile::Access::default();
             let results = cancellable(
                 cancel,
-                profile::apply(&profile, &meters, true, ClientConfig::default()),
+                profile::apply(&profile, &meters, true, &access, &quiet, cancel),
             )
             .await?;
             Ok(CommResult::ProfilePreview { profile, results })
@@ -403,9 +413,13 @@ async fn run(request: Request, sink: &EventSink, cancel: &CancellationToken) -> 
         Request::ApplyProfile {
             profile, addresses, ..
         } => {
-            let meters = endpoints(&addresses)?;
-            // Not cancellable: every meter is written all or nothing.
-            let results = profile::apply(&profile, &meters, false, ClientConfig::default()).await;
+            let meters = meter_addresses(&addresses)?;
+            // Cancel stops before the next write of each meter (a started
+            // write finishes; a meter in configuration mode is returned to
+            // application mode).
+            let quiet = |_: &MeterAddress, _: profile::Step| {};
+            let access = profile::Access::default();
+            let results = profile::apply(&profile, &meters, false, &access, &quiet, cancel).await;
             Ok(CommResult::ProfileApplied(results))
         }
         Request::SaveProfile { address, path, .. } => {
@@ -426,19 +440,18 @@ async fn run(request: Request, sink: &EventSink, cancel: &CancellationToken) -> 
             window,
             path,
         } => {
+            let access = profile::Access::default();
+            let options = report::InspectOptions::new(window);
+            let no_fix = |_: &WiringCheck| false;
             let mut checks = Vec::new();
             for (i, address) in addresses.iter().enumerate() {
-                let result = match client(address) {
+                let result = match MeterAddress::parse(address, DEFAULT_PORT, DEFAULT_HTTP_PORT) {
                     Err(why) => Err((address.clone(), why)),
-                    Ok(mut c) => {
-                        let r = run_check(&mut c, window, &Expectation::default(), |_, _| {}, cancel).await;
-                        c.disconnect().await;
-                        if cancel.is_cancelled() {
-                            return Err("cancelled".into());
-                        }
-                        r.map_err(|e| (address.clone(), e.to_string()))
-                    }
+                    Ok(meter) => report::inspect(&meter, &access, &options, &no_fix, cancel).await,
                 };
+                if cancel.is_cancelled() {
+                    return Err("cancelled".into());
+                }
                 checks.push(result);
                 sink.send(Event::Progress {
                     job,

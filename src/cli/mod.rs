@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod batch;
 pub mod bench;
 pub mod bench_discovery;
 pub mod bench_mqtt;

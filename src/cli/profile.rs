@@ -1,20 +1,22 @@
 //! `je08 profile save|apply`: configuration profiles for many meters.
 //!
-//! `apply` first shows a diff per meter; without `--dry-run` it then writes,
-//! saves and reads back each meter and prints a result table. Exit status 1
-//! when any meter failed.
+//! `save` reads the Modbus settings and (unless `--modbus-only`) the HTTP
+//! blocks, which needs a reboot into configuration mode and back. `apply`
+//! first shows a dry-run diff per meter; without `--dry-run` it then writes
+//! and reads back each meter and prints a result table. Exit status 1 when
+//! any meter failed.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
-use crate::client::endpoint::Endpoint;
-use crate::client::modbus::{ClientConfig, DEFAULT_PORT};
-use crate::commissioning::profile::{ApplyStatus, MeterResult, Profile, apply, capture};
+use tokio_util::sync::CancellationToken;
 
+use crate::client::endpoint::MeterAddress;
+use crate::commissioning::profile::{ApplyStatus, MeterResult, Profile, apply, capture, capture_all};
+
+use super::batch::{AccessArgs, parse_meter_address};
 use super::confirm::ask;
-use super::meter::Target;
 
 /// Options of `je08 profile`.
 #[derive(Debug, clap::Args)]
@@ -27,27 +29,34 @@ pub struct Args {
 /// `save` or `apply`.
 #[derive(Debug, clap::Subcommand)]
 pub enum Action {
-    /// Save a meter's settings (registers 9–19) to a TOML profile.
+    /// Save a meter's configuration (Modbus settings and HTTP blocks, no
+    /// secrets, identity as {id} templates) to a TOML profile.
     Save {
-        /// Which meter.
-        #[command(flatten)]
-        target: Target,
+        /// The meter, HOST[:MODBUS_PORT][,http=HTTP_PORT].
+        #[arg(value_name = "HOST", value_parser = parse_meter_address)]
+        meter: MeterAddress,
         /// The profile file to write.
         #[arg(value_name = "FILE.toml")]
         file: PathBuf,
         /// A description stored in the profile.
         #[arg(long, default_value = "")]
         description: String,
+        /// Only the Modbus settings (registers 9–19): no HTTP, no reboot.
+        #[arg(long)]
+        modbus_only: bool,
+        /// Deadlines and the interface password.
+        #[command(flatten)]
+        access: AccessArgs,
     },
-    /// Apply a profile to meters: diff, write, save, read back, result table.
+    /// Apply a profile to meters: dry-run diff, write, read back, result table.
     Apply {
         /// The profile file.
         #[arg(value_name = "FILE.toml")]
         file: PathBuf,
-        /// The meters, HOST or HOST:PORT.
-        #[arg(value_name = "HOST[:PORT]", required = true, value_parser = parse_meter)]
-        meters: Vec<Endpoint>,
-        /// Only show what would change.
+        /// The meters, HOST[:MODBUS_PORT][,http=HTTP_PORT].
+        #[arg(value_name = "HOST", required = true, value_parser = parse_meter_address)]
+        meters: Vec<MeterAddress>,
+        /// Only show what would change (no write, no reboot).
         #[arg(long)]
         dry_run: bool,
         /// Do not ask before writing.
@@ -56,15 +65,10 @@ pub enum Action {
         /// Print the results as JSON.
         #[arg(long)]
         json: bool,
-        /// Deadline of each Modbus request, in milliseconds.
-        #[arg(long, value_name = "MS", default_value_t = 1000,
-              value_parser = clap::value_parser!(u64).range(1..=60_000))]
-        timeout: u64,
+        /// Deadlines and the interface password.
+        #[command(flatten)]
+        access: AccessArgs,
     },
-}
-
-fn parse_meter(text: &str) -> Result<Endpoint, String> {
-    Endpoint::parse(text, DEFAULT_PORT)
 }
 
 fn status(s: ApplyStatus) -> &'static str {
@@ -73,37 +77,56 @@ fn status(s: ApplyStatus) -> &'static str {
         ApplyStatus::Changed => "changed",
         ApplyStatus::WouldChange => "would change",
         ApplyStatus::Failed => "FAILED",
+        ApplyStatus::Cancelled => "cancelled",
     }
 }
 
-/// The result table.
-pub fn table(results: &[MeterResult]) -> String {
+fn details(r: &MeterResult, http_pending: bool) -> String {
+    let mut text = match &r.reason {
+        Some(reason) => reason.clone(),
+        None if r.diff.is_empty() => "already as the profile".to_string(),
+        None => r
+            .diff
+            .iter()
+            .map(|d| {
+                let name = if d.block == "modbus" {
+                    d.field.clone()
+                } else {
+                    format!("{}.{}", d.block, d.field)
+                };
+                format!(
+                    "{name} {} -> {}",
+                    d.current,
+                    d.read_back.as_ref().unwrap_or(&d.wanted)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    if http_pending && r.status != ApplyStatus::Failed && !r.http_checked {
+        text.push_str(" (HTTP blocks: compared when writing, in configuration mode)");
+    }
+    text
+}
+
+/// The result table. `http_pending`: the profile has HTTP blocks that a dry
+/// run cannot compare.
+pub fn table(results: &[MeterResult], http_pending: bool) -> String {
     let mut out = String::new();
+    let width = results.iter().map(|r| r.meter.len()).max().unwrap_or(0).max(5);
     let _ = writeln!(
         out,
-        "{:<24} {:>10}  {:<13} details",
+        "{:<width$} {:>10}  {:<13} details",
         "meter", "device id", "result"
     );
     for r in results {
         let id = r.device_id.map_or_else(|| "-".to_string(), |i| i.to_string());
-        let details = match &r.reason {
-            Some(reason) => reason.clone(),
-            None if r.diff.is_empty() => "already as the profile".to_string(),
-            None => r
-                .diff
-                .iter()
-                .map(|d| match d.read_back {
-                    Some(rb) => format!("{} {} -> {rb}", d.name, d.current),
-                    None => format!("{} {} -> {}", d.name, d.current, d.wanted),
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
-        };
         let _ = writeln!(
             out,
-            "{:<24} {id:>10}  {:<13} {details}",
+            "{:<width$} {id:>10}  {:<13} {}",
             r.meter,
-            status(r.status)
+            status(r.status),
+            details(r, http_pending)
         );
     }
     out
@@ -113,17 +136,31 @@ pub fn table(results: &[MeterResult]) -> String {
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.action {
         Action::Save {
-            target,
+            meter,
             file,
             description,
+            modbus_only,
+            access,
         } => {
-            let mut client = target.client();
-            let profile = capture(&mut client, description).await?;
-            client.disconnect().await;
+            let profile = if modbus_only {
+                let access = access.access(false, "")?;
+                let mut client =
+                    crate::client::modbus::ModbusClient::new(meter.modbus.clone(), access.modbus);
+                let profile = capture(&mut client, description).await;
+                client.disconnect().await;
+                profile?
+            } else {
+                let access = access.access(true, &meter.http.to_string())?;
+                super::web::warn_reboot(
+                    &meter.http,
+                    "enter configuration mode (to read its HTTP blocks) and back",
+                );
+                capture_all(&meter, &access, description).await?
+            };
             profile.save(&file)?;
             println!(
                 "profile of meter {} (device id {}) saved to {}",
-                target.meter,
+                meter,
                 profile.meta.source_device_id,
                 file.display()
             );
@@ -135,46 +172,48 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             dry_run,
             yes,
             json,
-            timeout,
+            access,
         } => {
             let profile = Profile::load(&file)?;
-            let config = ClientConfig {
-                timeout: Duration::from_millis(timeout),
-                ..ClientConfig::default()
-            };
-            let preview = apply(&profile, &meters, true, config).await;
+            let http = profile.http.is_some();
+            let names: Vec<String> = meters.iter().map(|m| m.http.to_string()).collect();
+            let access = access.access(http, &names.join(", "))?;
+            let cancel = CancellationToken::new();
+            let quiet = |_: &MeterAddress, _| {};
+            let preview = apply(&profile, &meters, true, &access, &quiet, &cancel).await;
             if dry_run {
                 if json {
                     println!("{}", serde_json::to_string_pretty(&preview)?);
                 } else {
-                    print!("{}", table(&preview));
+                    print!("{}", table(&preview, http));
                 }
                 return Ok(exit(&preview));
             }
             if !json {
                 println!("dry run:");
-                print!("{}", table(&preview));
+                print!("{}", table(&preview, http));
             }
-            let to_change = preview
+            let to_visit = preview
                 .iter()
-                .filter(|r| r.status == ApplyStatus::WouldChange)
+                .filter(|r| r.status == ApplyStatus::WouldChange || (http && r.status == ApplyStatus::Ok))
                 .count();
-            if to_change > 0
-                && !ask(
-                    &format!("Write the profile to {to_change} meter(s) and save it?"),
-                    yes,
-                    "refusing to change meters",
-                )?
-            {
+            let question = if http {
+                format!(
+                    "Write the profile to {to_visit} meter(s)? Each reboots into configuration mode and back; its kWh and kVArh accumulators restart from zero."
+                )
+            } else {
+                format!("Write the profile to {to_visit} meter(s) and save it?")
+            };
+            if to_visit > 0 && !ask(&question, yes, "refusing to change meters")? {
                 eprintln!("nothing was changed");
                 return Ok(ExitCode::FAILURE);
             }
-            let results = apply(&profile, &meters, false, config).await;
+            let results = apply(&profile, &meters, false, &access, &quiet, &cancel).await;
             if json {
                 println!("{}", serde_json::to_string_pretty(&results)?);
             } else {
                 println!("result:");
-                print!("{}", table(&results));
+                print!("{}", table(&results, false));
             }
             Ok(exit(&results))
         }
@@ -182,7 +221,10 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn exit(results: &[MeterResult]) -> ExitCode {
-    if results.iter().any(|r| r.status == ApplyStatus::Failed) {
+    if results
+        .iter()
+        .any(|r| matches!(r.status, ApplyStatus::Failed | ApplyStatus::Cancelled))
+    {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

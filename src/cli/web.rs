@@ -62,15 +62,21 @@ impl WebTarget {
 
     /// The password from the flag, the environment or a prompt.
     pub fn secret(&self) -> anyhow::Result<Option<Secret>> {
-        if let Some(p) = &self.password {
-            return Ok(Some(Secret::new(p.clone())));
-        }
-        if !std::io::stdin().is_terminal() {
-            return Ok(None);
-        }
-        let typed = rpassword::prompt_password(format!("interface password for meter {}: ", self.meter))?;
-        Ok(Some(Secret::new(typed)))
+        interface_password(self.password.as_deref(), &self.meter.to_string())
     }
+}
+
+/// The interface password from the flag (or JE08_PASSWORD, which clap puts
+/// there), else a prompt without echo when stdin is a terminal, else none.
+pub fn interface_password(flag: Option<&str>, meters: &str) -> anyhow::Result<Option<Secret>> {
+    if let Some(p) = flag {
+        return Ok(Some(Secret::new(p)));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    let typed = rpassword::prompt_password(format!("interface password for meter {meters}: "))?;
+    Ok(Some(Secret::new(typed)))
 }
 
 /// Warn on stderr before an action that reboots the meter (spec §1).

@@ -68,6 +68,64 @@ impl From<std::net::SocketAddr> for Endpoint {
     }
 }
 
+/// A meter's two addresses: Modbus TCP and its HTTP API. On a real meter both
+/// are the same host (ports 502 and 80); simulators on one machine differ by
+/// port.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MeterAddress {
+    /// Modbus TCP endpoint.
+    pub modbus: Endpoint,
+    /// HTTP API endpoint.
+    pub http: Endpoint,
+}
+
+impl MeterAddress {
+    /// The same host with the given ports.
+    pub fn new(host: &str, modbus_port: u16, http_port: u16) -> Self {
+        Self {
+            modbus: Endpoint {
+                host: host.to_owned(),
+                port: modbus_port,
+            },
+            http: Endpoint {
+                host: host.to_owned(),
+                port: http_port,
+            },
+        }
+    }
+
+    /// Parse `HOST[:MODBUS_PORT][,http=HTTP_PORT]`; missing ports take the
+    /// defaults.
+    pub fn parse(text: &str, modbus_default: u16, http_default: u16) -> Result<Self, String> {
+        let (modbus, http) = match text.split_once(',') {
+            None => (text, None),
+            Some((modbus, rest)) => {
+                let port = rest
+                    .trim()
+                    .strip_prefix("http=")
+                    .and_then(|p| p.parse::<u16>().ok())
+                    .filter(|p| *p != 0)
+                    .ok_or_else(|| {
+                        format!("'{text}' is not a meter address; use HOST[:MODBUS_PORT][,http=HTTP_PORT]")
+                    })?;
+                (modbus, Some(port))
+            }
+        };
+        let modbus = Endpoint::parse(modbus, modbus_default)?;
+        let http = Endpoint {
+            host: modbus.host.clone(),
+            port: http.unwrap_or(http_default),
+        };
+        Ok(Self { modbus, http })
+    }
+}
+
+impl fmt::Display for MeterAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{},http={}", self.modbus, self.http.port)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,6 +139,20 @@ mod tests {
         assert_eq!(e("[::1]:1502").unwrap(), "[::1]:1502");
         assert_eq!(e("[::1]").unwrap(), "[::1]:502");
         assert_eq!(e("::1").unwrap(), "[::1]:502");
+    }
+
+    #[test]
+    fn meter_addresses_carry_both_ports() {
+        let a = MeterAddress::parse("127.0.0.1:1502,http=8080", 502, 80).unwrap();
+        assert_eq!(
+            (a.modbus.port, a.http.port, a.http.host.as_str()),
+            (1502, 8080, "127.0.0.1")
+        );
+        assert_eq!(a.to_string(), "127.0.0.1:1502,http=8080");
+        let b = MeterAddress::parse("meter-7.local", 502, 80).unwrap();
+        assert_eq!((b.modbus.port, b.http.port), (502, 80));
+        assert!(MeterAddress::parse("h:1,http=0", 502, 80).is_err());
+        assert!(MeterAddress::parse("h:1,https=8", 502, 80).is_err());
     }
 
     #[test]

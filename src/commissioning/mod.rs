@@ -10,6 +10,7 @@
 //! [`ModbusClient`]: crate::client::modbus::ModbusClient
 
 pub mod calibrate;
+pub mod mqtt_check;
 pub mod pdf;
 pub mod profile;
 pub mod record;

@@ -1,26 +1,48 @@
-//! Configuration profiles: save one meter's settings to TOML and apply them
-//! to many meters, each with a dry-run diff, write, read back and a result.
+//! Configuration profiles: save one meter's whole configuration to TOML and
+//! apply it to many meters ([`apply`]), each with a dry-run diff, write,
+//! read back and a result.
 //!
-//! A profile holds the metering settings (registers 9–19). Per-meter
-//! identity (IP address, device name, MQTT client id, ids inside topics) is
-//! never part of it, so applying a profile never copies one meter's
-//! identity onto another.
+//! A profile (format 2) holds the metering settings (Modbus registers 9–19)
+//! and, optionally, the HTTP connectivity and protocols blocks (the HTTP CT
+//! block is the same registers 16–19, kept once under `settings`).
+//!
+//! - Secrets (Wi-Fi, interface and MQTT passwords) are never written to the
+//!   file and never read from it: applying keeps each meter's own.
+//! - Per-meter identity is never copied blindly: the static IP address is
+//!   left out (each meter keeps its own); the device name, the MQTT client
+//!   id and the topics are stored as templates where the source meter's id
+//!   becomes `{id}` (replaced by each target's id on apply), and the device
+//!   name and client id are left out when they do not contain the id.
+//!
+//! Format 1 files (settings only) still load.
+
+mod apply;
+mod template;
+
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use futures::future::join_all;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::client::endpoint::Endpoint;
-use crate::client::modbus::{ClientConfig, ModbusClient, ModbusError};
-use crate::client::params::{ApplyOptions, apply_settings};
+pub(crate) use apply::flatten;
+pub use apply::{Access, ApplyStatus, FieldDiff, MeterResult, Step, apply};
+pub use template::{check_template, render, templated};
+
+use crate::client::endpoint::MeterAddress;
+use crate::client::http::{HttpError, MeterHttp};
+use crate::client::modbus::{ModbusClient, ModbusError};
 use crate::protocol::codec::decode;
+use crate::protocol::http_api::{
+    Connectivity, Ds18b20Config, ModbusConfig, Mode, MqttConfig, Protocols, TlsConfig, WifiMode,
+};
 use crate::protocol::readings::Settings;
-use crate::protocol::registers::label;
 use crate::protocol::validate::{WritePlan, settings_words};
 
 /// Current profile file format.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
+/// Oldest format still read (Modbus settings only).
+pub const FORMAT_V1: u32 = 1;
 
 /// Where a profile came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,16 +58,88 @@ pub struct ProfileMeta {
     pub description: String,
 }
 
-/// A meter configuration without identity.
+/// A meter configuration without identity and without secrets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Profile {
     /// Origin.
     pub meta: ProfileMeta,
-    /// Metering settings (CT ratio, inversions, gains).
+    /// Metering settings (CT ratio, inversions, gains; registers 9–19).
     pub settings: Settings,
+    /// The HTTP settings blocks (`None`: Modbus settings only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<HttpProfile>,
 }
 
-/// Why a profile could not be read or written.
+/// The HTTP settings blocks of a profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpProfile {
+    /// Wi-Fi and addressing, without the static IP and the passwords.
+    pub connectivity: ConnectivityProfile,
+    /// Modbus, MQTT (without the password) and the temperature sensor.
+    pub protocols: ProtocolsProfile,
+}
+
+/// The connectivity block without identity (static IP) and secrets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectivityProfile {
+    /// Station or access point.
+    pub wifi_mode: WifiMode,
+    /// Network to join or serve.
+    pub ssid: String,
+    /// DHCP (station only).
+    pub dhcp: bool,
+    /// Network mask.
+    pub netmask: String,
+    /// Default gateway.
+    pub gateway: String,
+    /// DNS server.
+    pub dns: String,
+    /// Device name template (`{id}`: the meter's id); absent: each meter
+    /// keeps its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_name: Option<String>,
+}
+
+/// The protocols block without secrets, identity as templates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProtocolsProfile {
+    /// Modbus TCP server.
+    pub modbus: ModbusConfig,
+    /// MQTT client.
+    pub mqtt: MqttProfile,
+    /// Temperature sensor.
+    pub ds18b20: Ds18b20Config,
+}
+
+/// MQTT settings without the password; client id and topics as templates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MqttProfile {
+    /// Run the MQTT client.
+    pub enabled: bool,
+    /// Broker host.
+    pub host: String,
+    /// Broker port.
+    pub port: u32,
+    /// Client id template; absent: each meter keeps its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// User name.
+    pub username: String,
+    /// Publish topic template.
+    pub publish_topic: String,
+    /// Subscribe topic template.
+    pub subscribe_topic: String,
+    /// Seconds between DATA publications.
+    pub interval_s: u32,
+    /// TLS options.
+    pub tls: TlsConfig,
+}
+
+/// Why a profile could not be read, captured or written.
 #[derive(Debug, Error)]
 pub enum ProfileError {
     /// File I/O.
@@ -65,43 +159,210 @@ pub enum ProfileError {
         /// What is wrong.
         reason: String,
     },
-    /// The meter could not be read.
+    /// The meter could not be read over Modbus.
     #[error(transparent)]
     Modbus(#[from] ModbusError),
+    /// The meter's HTTP API failed.
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    /// The meter is in a mode a profile cannot be read in.
+    #[error(
+        "meter {meter} is in {mode} mode; switch it to application mode first (`je08 mode {meter} application`)"
+    )]
+    WrongMode {
+        /// The meter.
+        meter: String,
+        /// Its mode.
+        mode: Mode,
+    },
+    /// The Modbus and HTTP addresses reach two different meters.
+    #[error("{meter}: Modbus answers as meter {modbus_id} but HTTP as meter {http_id}; check the ports")]
+    Mismatch {
+        /// The addresses.
+        meter: String,
+        /// Id read over Modbus.
+        modbus_id: u32,
+        /// Id read over HTTP.
+        http_id: u32,
+    },
+}
+
+impl HttpProfile {
+    /// The profile of a meter's blocks: passwords and the static IP left
+    /// out, `source_id` inside the device name, client id and topics turned
+    /// into `{id}`.
+    pub fn from_blocks(connectivity: &Connectivity, protocols: &Protocols, source_id: u32) -> Self {
+        let m = &protocols.mqtt;
+        Self {
+            connectivity: ConnectivityProfile {
+                wifi_mode: connectivity.wifi_mode,
+                ssid: connectivity.ssid.clone(),
+                dhcp: connectivity.dhcp,
+                netmask: connectivity.netmask.clone(),
+                gateway: connectivity.gateway.clone(),
+                dns: connectivity.dns.clone(),
+                device_name: templated(&connectivity.device_name, source_id),
+            },
+            protocols: ProtocolsProfile {
+                modbus: protocols.modbus.clone(),
+                mqtt: MqttProfile {
+                    enabled: m.enabled,
+                    host: m.host.clone(),
+                    port: m.port,
+                    client_id: templated(&m.client_id, source_id),
+                    username: m.username.clone(),
+                    publish_topic: templated(&m.publish_topic, source_id)
+                        .unwrap_or_else(|| m.publish_topic.clone()),
+                    subscribe_topic: templated(&m.subscribe_topic, source_id)
+                        .unwrap_or_else(|| m.subscribe_topic.clone()),
+                    interval_s: m.interval_s,
+                    tls: m.tls,
+                },
+                ds18b20: protocols.ds18b20,
+            },
+        }
+    }
+
+    /// The blocks to write on meter `id` whose stored blocks are `current`:
+    /// the profile with `{id}` rendered, the meter's own static IP and
+    /// (where the profile leaves them out) name and client id, and `null`
+    /// passwords so the meter keeps its own.
+    pub fn blocks_for(&self, id: u32, current: (&Connectivity, &Protocols)) -> (Connectivity, Protocols) {
+        let (conn, proto) = current;
+        let c = &self.connectivity;
+        let connectivity = Connectivity {
+            wifi_mode: c.wifi_mode,
+            ssid: c.ssid.clone(),
+            password: None,
+            dhcp: c.dhcp,
+            ip: conn.ip.clone(),
+            netmask: c.netmask.clone(),
+            gateway: c.gateway.clone(),
+            dns: c.dns.clone(),
+            device_name: c
+                .device_name
+                .as_ref()
+                .map_or_else(|| conn.device_name.clone(), |t| render(t, id)),
+            interface_password: None,
+        };
+        let m = &self.protocols.mqtt;
+        let protocols = Protocols {
+            modbus: self.protocols.modbus.clone(),
+            mqtt: MqttConfig {
+                enabled: m.enabled,
+                host: m.host.clone(),
+                port: m.port,
+                client_id: m
+                    .client_id
+                    .as_ref()
+                    .map_or_else(|| proto.mqtt.client_id.clone(), |t| render(t, id)),
+                username: m.username.clone(),
+                password: None,
+                publish_topic: render(&m.publish_topic, id),
+                subscribe_topic: render(&m.subscribe_topic, id),
+                interval_s: m.interval_s,
+                tls: m.tls,
+            },
+            ds18b20: self.protocols.ds18b20,
+        };
+        (connectivity, protocols)
+    }
+
+    /// Validate the blocks this profile gives meter `id` at `ip` (named
+    /// `name`, MQTT client `client_id` where the profile leaves them out).
+    pub fn validate_for(&self, id: u32, ip: &str, name: &str, client_id: &str) -> Result<(), String> {
+        let mut conn = Connectivity::factory(id);
+        conn.ip = ip.to_owned();
+        conn.device_name = name.to_owned();
+        let mut proto = Protocols::factory(id);
+        proto.mqtt.client_id = client_id.to_owned();
+        let (conn, proto) = self.blocks_for(id, (&conn, &proto));
+        let mut errors = Vec::new();
+        if let Err(e) = conn.validate() {
+            errors.push(format!("connectivity: {e}"));
+        }
+        if let Err(e) = proto.validate() {
+            errors.push(format!("protocols: {e}"));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors.join("; "))
+        }
+    }
+
+    /// Whole-profile validation independent of the target: templates are
+    /// well formed and the blocks are valid for the shortest and the
+    /// longest id (with the gateway standing in for the static IP).
+    pub fn validate(&self) -> Result<(), String> {
+        let c = &self.connectivity;
+        let m = &self.protocols.mqtt;
+        for (field, text) in [
+            ("connectivity.device_name", c.device_name.as_deref()),
+            ("mqtt.client_id", m.client_id.as_deref()),
+            ("mqtt.publish_topic", Some(m.publish_topic.as_str())),
+            ("mqtt.subscribe_topic", Some(m.subscribe_topic.as_str())),
+        ] {
+            if let Some(text) = text {
+                check_template(text).map_err(|e| format!("{field}: {e}"))?;
+            }
+        }
+        let ip = if c.dhcp { String::new() } else { c.gateway.clone() };
+        for id in [0, u32::MAX] {
+            self.validate_for(id, &ip, "JE08", "je08")?;
+        }
+        Ok(())
+    }
 }
 
 impl Profile {
-    /// Parse and validate a profile (every setting within its register's range).
+    /// Parse and validate a profile (format 1 or 2): every setting within its
+    /// register's range, templates well formed, HTTP blocks valid.
     pub fn from_toml(text: &str, path: &str) -> Result<Self, ProfileError> {
         let invalid = |reason: String| ProfileError::Invalid {
             path: path.to_string(),
             reason,
         };
-        let profile: Profile = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
-        if profile.meta.format != FORMAT {
-            return Err(invalid(format!(
-                "format {} is not supported (this version reads format {FORMAT})",
-                profile.meta.format
-            )));
+        let profile: Profile = toml::from_str(text).map_err(|e| {
+            let mut reason = e.to_string();
+            if reason.contains("password") {
+                reason.push_str(" (secrets are never read from a profile: each meter keeps its own)");
+            }
+            invalid(reason)
+        })?;
+        match profile.meta.format {
+            FORMAT => {}
+            FORMAT_V1 if profile.http.is_none() => {}
+            FORMAT_V1 => return Err(invalid("a format 1 profile has no [http] blocks".into())),
+            other => {
+                return Err(invalid(format!(
+                    "format {other} is not supported (this version reads formats {FORMAT_V1} and {FORMAT})"
+                )));
+            }
         }
         let words: Vec<(u16, i64)> = settings_words(&profile.settings)
             .into_iter()
             .map(|(a, v)| (a, i64::from(v)))
             .collect();
         WritePlan::new(&words).map_err(|e| invalid(e.to_string()))?;
+        if let Some(http) = &profile.http {
+            http.validate().map_err(invalid)?;
+        }
         Ok(profile)
     }
 
     /// The TOML text, with a comment saying what is left out.
     pub fn to_toml(&self) -> Result<String, toml::ser::Error> {
         Ok(format!(
-            "# je08 configuration profile. Per-meter identity (IP address, device name,\n# MQTT client id, ids in topics) and secrets are never stored here.\n{}",
+            "# je08 configuration profile (format {FORMAT}).\n\
+             # Secrets (Wi-Fi, interface and MQTT passwords) and the static IP address are\n\
+             # never stored here: each meter keeps its own. {{id}} stands for each meter's id.\n{}",
             toml::to_string_pretty(self)?
         ))
     }
 
     /// Read a profile file.
-    pub fn load(path: &std::path::Path) -> Result<Self, ProfileError> {
+    pub fn load(path: &Path) -> Result<Self, ProfileError> {
         let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Io {
             path: path.display().to_string(),
             source,
@@ -110,7 +371,7 @@ impl Profile {
     }
 
     /// Write the profile atomically.
-    pub fn save(&self, path: &std::path::Path) -> Result<(), ProfileError> {
+    pub fn save(&self, path: &Path) -> Result<(), ProfileError> {
         let text = self.to_toml().map_err(|e| ProfileError::Invalid {
             path: path.display().to_string(),
             reason: e.to_string(),
@@ -122,7 +383,7 @@ impl Profile {
     }
 }
 
-/// Read a meter's configuration as a profile.
+/// Read a meter's Modbus settings as a profile (no HTTP blocks, no reboot).
 pub async fn capture(client: &mut ModbusClient, description: String) -> Result<Profile, ProfileError> {
     let snapshot = decode(&client.read_map().await?);
     Ok(Profile {
@@ -133,130 +394,166 @@ pub async fn capture(client: &mut ModbusClient, description: String) -> Result<P
             description,
         },
         settings: snapshot.settings,
+        http: None,
     })
 }
 
-/// One register that differs between a meter and the profile.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldDiff {
-    /// Register address.
-    pub addr: u16,
-    /// Register name.
-    pub name: String,
-    /// Value on the meter.
-    pub current: u16,
-    /// Value in the profile.
-    pub wanted: u16,
-    /// Value read back after writing (not in a dry run).
-    pub read_back: Option<u16>,
-}
-
-/// Result of one meter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ApplyStatus {
-    /// Already matched the profile; nothing written.
-    Ok,
-    /// Written, saved and read back as the profile.
-    Changed,
-    /// Dry run: these fields would change.
-    WouldChange,
-    /// Could not be read, written or verified.
-    Failed,
-}
-
-/// What applying a profile did on one meter.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MeterResult {
-    /// The meter.
-    pub meter: String,
-    /// Device id, when it could be read.
-    pub device_id: Option<u32>,
-    /// Outcome.
-    pub status: ApplyStatus,
-    /// Fields that differ(ed).
-    pub diff: Vec<FieldDiff>,
-    /// Why it failed.
-    pub reason: Option<String>,
-}
-
-fn diff(current: &Settings, wanted: &Settings) -> Vec<FieldDiff> {
-    settings_words(current)
-        .into_iter()
-        .zip(settings_words(wanted))
-        .filter(|(c, w)| c.1 != w.1)
-        .map(|(c, w)| FieldDiff {
-            addr: c.0,
-            name: label(c.0),
-            current: c.1,
-            wanted: w.1,
-            read_back: None,
-        })
-        .collect()
-}
-
-async fn apply_one(meter: Endpoint, profile: &Profile, dry_run: bool, config: ClientConfig) -> MeterResult {
-    let mut client = ModbusClient::new(meter.clone(), config);
-    let mut result = MeterResult {
-        meter: meter.to_string(),
-        device_id: None,
-        status: ApplyStatus::Failed,
-        diff: Vec::new(),
-        reason: None,
+/// Read a meter's whole configuration as a profile: the Modbus settings (in
+/// application mode) and the HTTP blocks (in configuration mode). The meter
+/// reboots into configuration mode and back into the mode it was in, so
+/// its energy accumulators restart from zero.
+pub async fn capture_all(
+    meter: &MeterAddress,
+    access: &Access,
+    description: String,
+) -> Result<Profile, ProfileError> {
+    let http = access.http(meter);
+    let info = http.info().await?;
+    let start = info.mode;
+    if start == Mode::Update {
+        return Err(ProfileError::WrongMode {
+            meter: meter.http.to_string(),
+            mode: start,
+        });
+    }
+    let read_modbus = async || -> Result<Profile, ProfileError> {
+        let mut client = ModbusClient::new(meter.modbus.clone(), access.modbus);
+        let profile = capture(&mut client, description.clone()).await;
+        client.disconnect().await;
+        profile
     };
-    let snapshot = match client.read_map().await {
-        Ok(block) => decode(&block),
-        Err(e) => {
-            result.reason = Some(format!("{e}; nothing was written"));
-            return result;
-        }
+    let read_blocks = async |http: &MeterHttp| -> Result<(Connectivity, Protocols), ProfileError> {
+        Ok((http.connectivity().await?, http.protocols().await?))
     };
-    result.device_id = Some(snapshot.device.id);
-    result.diff = diff(&snapshot.settings, &profile.settings);
-    if result.diff.is_empty() {
-        result.status = ApplyStatus::Ok;
-    } else if dry_run {
-        result.status = ApplyStatus::WouldChange;
+    let (mut profile, blocks) = if start == Mode::Application {
+        let profile = read_modbus().await?;
+        http.switch_mode(Mode::Configuration, access.reboot_deadline)
+            .await?;
+        let blocks = read_blocks(&http).await;
+        http.switch_mode(Mode::Application, access.reboot_deadline)
+            .await?;
+        (profile, blocks?)
     } else {
-        let plan = WritePlan::between(&snapshot.settings, &profile.settings);
-        match plan {
-            Err(e) => result.reason = Some(format!("{e}; nothing was written")),
-            Ok(plan) => match apply_settings(&mut client, &plan, ApplyOptions::default()).await {
-                Err(e) => result.reason = Some(e.to_string()),
-                Ok(outcome) => {
-                    for d in &mut result.diff {
-                        d.read_back = outcome
-                            .fields
-                            .iter()
-                            .find(|f| f.addr == d.addr)
-                            .map(|f| f.read_back);
-                    }
-                    if outcome.is_ok() {
-                        result.status = ApplyStatus::Changed;
-                    } else {
-                        let list: Vec<String> = outcome.mismatches.iter().map(ToString::to_string).collect();
-                        result.reason = Some(format!("read back differs: {}", list.join("; ")));
-                    }
-                }
+        let blocks = read_blocks(&http).await;
+        http.switch_mode(Mode::Application, access.reboot_deadline)
+            .await?;
+        let profile = read_modbus().await;
+        http.switch_mode(Mode::Configuration, access.reboot_deadline)
+            .await?;
+        (profile?, blocks?)
+    };
+    if profile.meta.source_device_id != info.id {
+        return Err(ProfileError::Mismatch {
+            meter: meter.to_string(),
+            modbus_id: profile.meta.source_device_id,
+            http_id: info.id,
+        });
+    }
+    profile.http = Some(HttpProfile::from_blocks(&blocks.0, &blocks.1, info.id));
+    Ok(profile)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::http_api::Secret;
+
+    fn source_blocks() -> (Connectivity, Protocols) {
+        let mut conn = Connectivity::factory(990);
+        conn.wifi_mode = WifiMode::St;
+        conn.ssid = "PLANT".into();
+        conn.ip = "10.1.2.90".into();
+        conn.gateway = "10.1.2.1".into();
+        conn.dns = "10.1.2.1".into();
+        conn.device_name = "Line 3 meter 990".into();
+        let mut proto = Protocols::factory(990);
+        proto.mqtt.client_id = "plant-990".into();
+        proto.mqtt.password = Some(Secret::new("mqtt-secret"));
+        proto.mqtt.publish_topic = "site9/990/data".into();
+        (conn, proto)
+    }
+
+    fn profile(http: Option<HttpProfile>) -> Profile {
+        Profile {
+            meta: ProfileMeta {
+                format: FORMAT,
+                source_device_id: 990,
+                saved_at: Utc::now(),
+                description: String::new(),
             },
+            settings: crate::sim::device::default_settings(),
+            http,
         }
     }
-    client.disconnect().await;
-    result
-}
 
-/// Apply `profile` to every meter concurrently; one failing meter does not
-/// stop the others. With `dry_run` nothing is written.
-pub async fn apply(
-    profile: &Profile,
-    meters: &[Endpoint],
-    dry_run: bool,
-    config: ClientConfig,
-) -> Vec<MeterResult> {
-    join_all(
-        meters
-            .iter()
-            .map(|m| apply_one(m.clone(), profile, dry_run, config)),
-    )
-    .await
+    #[test]
+    fn identity_becomes_templates_and_secrets_stay_out() {
+        let (conn, proto) = source_blocks();
+        let http = HttpProfile::from_blocks(&conn, &proto, 990);
+        assert_eq!(
+            http.connectivity.device_name.as_deref(),
+            Some("Line 3 meter {id}")
+        );
+        assert_eq!(http.protocols.mqtt.client_id.as_deref(), Some("plant-{id}"));
+        assert_eq!(http.protocols.mqtt.publish_topic, "site9/{id}/data");
+        let text = profile(Some(http.clone())).to_toml().expect("toml");
+        assert!(!text.contains("secret") && !text.contains("10.1.2.90"), "{text}");
+        assert!(!text.contains("password ="), "{text}");
+        let back = Profile::from_toml(&text, "t").expect("reads back");
+        assert_eq!(back.http, Some(http.clone()));
+        let mut target = Connectivity::factory(5);
+        target.ip = "10.1.2.5".into();
+        let (c, p) = http.blocks_for(5, (&target, &Protocols::factory(5)));
+        assert_eq!(
+            (c.device_name.as_str(), c.ip.as_str(), p.mqtt.client_id.as_str()),
+            ("Line 3 meter 5", "10.1.2.5", "plant-5")
+        );
+        assert_eq!((c.password, p.mqtt.password), (None, None));
+        assert!(http.validate_for(5, "10.1.2.5", "x", "y").is_ok());
+        assert!(
+            http.validate_for(5, "10.9.9.5", "x", "y")
+                .is_err_and(|e| e.contains("gateway")),
+            "a meter outside the gateway's subnet is refused"
+        );
+    }
+
+    #[test]
+    fn names_without_the_id_are_left_out() {
+        let (mut conn, mut proto) = source_blocks();
+        conn.device_name = "Main board".into();
+        proto.mqtt.client_id = "meter".into();
+        let http = HttpProfile::from_blocks(&conn, &proto, 990);
+        assert_eq!(http.connectivity.device_name, None);
+        assert_eq!(http.protocols.mqtt.client_id, None);
+        let mut target = Connectivity::factory(7);
+        target.device_name = "Kept".into();
+        let (c, _) = http.blocks_for(7, (&target, &Protocols::factory(7)));
+        assert_eq!(c.device_name, "Kept");
+    }
+
+    #[test]
+    fn bad_files_are_refused_with_the_reason() {
+        let (conn, proto) = source_blocks();
+        let good = profile(Some(HttpProfile::from_blocks(&conn, &proto, 990)))
+            .to_toml()
+            .expect("toml");
+        let with_secret = good.replace(
+            "[http.protocols.mqtt]\n",
+            "[http.protocols.mqtt]\npassword = \"x\"\n",
+        );
+        let err = Profile::from_toml(&with_secret, "p").unwrap_err().to_string();
+        assert!(err.contains("secrets are never read"), "{err}");
+        let bad_template = good.replace("site9/{id}/data", "site9/{idx}/data");
+        assert!(Profile::from_toml(&bad_template, "p").is_err());
+        let bad_interval = good.replace("interval_s = 5", "interval_s = 0");
+        let err = Profile::from_toml(&bad_interval, "p").unwrap_err().to_string();
+        assert!(err.contains("interval_s"), "{err}");
+        let v1 = profile(None)
+            .to_toml()
+            .expect("toml")
+            .replace("format = 2", "format = 1");
+        assert!(Profile::from_toml(&v1, "p").is_ok_and(|p| p.http.is_none()));
+        let v3 = good.replace("format = 2", "format = 3");
+        assert!(Profile::from_toml(&v3, "p").is_err());
+    }
 }

@@ -1,99 +1,282 @@
-//! The commissioning report: per meter identity, firmware, settings,
-//! wiring-check verdicts and a snapshot of readings, as a PDF document.
+//! The commissioning report: per meter identity, firmware, the settings as
+//! found (read at the start) and as left (read at the end, after the wiring
+//! check and its optional fix), the wiring-check verdicts, a snapshot of
+//! readings and the MQTT check, laid out as a PDF document ([`document`]).
+//!
+//! [`inspect`] collects one meter's [`MeterReport`]; the command line and
+//! the window run it for each meter of a batch.
 
-use super::pdf::{Block, Document};
-use super::wiring_check::WiringCheck;
-use crate::protocol::registers::label;
-use crate::protocol::validate::settings_words;
+mod document;
 
-/// One page section per meter from its wiring check (which carries the
-/// settings in force and the last reading).
-pub fn document(checks: &[Result<WiringCheck, (String, String)>]) -> Document {
-    let title = "JE08 commissioning report".to_string();
-    let mut blocks = vec![
-        Block::Title(title.clone()),
-        Block::Text(format!(
-            "{} meter(s), generated {}",
-            checks.len(),
-            chrono::Utc::now().format("%Y-%m-%d %H:%M:%S UTC")
-        )),
-    ];
-    for (i, c) in checks.iter().enumerate() {
-        if i > 0 {
-            blocks.push(Block::PageBreak);
-        }
-        match c {
-            Err((meter, reason)) => {
-                blocks.push(Block::Heading(format!("Meter {meter}")));
-                blocks.push(Block::Text(format!("NOT REACHED: {reason}")));
-            }
-            Ok(c) => meter_blocks(c, &mut blocks),
-        }
-    }
-    Document { title, blocks }
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+
+pub use document::document;
+
+use super::mqtt_check::{MqttCheck, MqttTarget, check_meter};
+use super::profile::Access;
+use super::sampler::WindowOptions;
+use super::wiring_check::{FieldChange, WiringCheck, apply_fix, run_check};
+use crate::analysis::wiring::Expectation;
+use crate::client::endpoint::MeterAddress;
+use crate::client::modbus::ModbusClient;
+use crate::mqtt_link::LinkOptions;
+use crate::protocol::codec::decode;
+use crate::protocol::http_api::{Connectivity, Info, Mode, Protocols};
+use crate::protocol::mqtt::BrokerUrl;
+use crate::protocol::readings::Settings;
+
+/// What to do besides reading and checking.
+#[derive(Debug, Clone)]
+pub struct InspectOptions {
+    /// The wiring check window.
+    pub window: WindowOptions,
+    /// Expected load angles.
+    pub expect: Expectation,
+    /// Read the HTTP blocks (reboots into configuration mode and back
+    /// before the check: the energy accumulators restart).
+    pub http_blocks: bool,
+    /// Offer the wiring check's register fix.
+    pub fix: bool,
+    /// MQTT check through this broker connection (`None`: with the meter's
+    /// own broker when its HTTP blocks were read and name one, else none).
+    pub broker: Option<LinkOptions>,
+    /// Credentials and TLS used when checking through the meter's own
+    /// broker (its password is write-only and never read back).
+    pub own_broker_link: Option<LinkOptions>,
+    /// Deadline of the MQTT check.
+    pub mqtt_deadline: Duration,
 }
 
-fn meter_blocks(c: &WiringCheck, blocks: &mut Vec<Block>) {
-    let d = &c.snapshot.device;
-    let m = &c.snapshot.measurements;
-    blocks.push(Block::Heading(format!("Meter {} (device id {})", c.meter, d.id)));
-    blocks.push(Block::Fields(vec![
-        ("Device id".into(), d.id.to_string()),
-        ("ESP8266 firmware".into(), d.esp_version.to_string()),
-        ("STM32 firmware".into(), d.stm32_version.to_string()),
-        ("Uptime".into(), format!("{} s", d.uptime_s)),
-        ("Wi-Fi".into(), format!("{} ({} dBm)", d.wifi_mode, d.rssi_dbm)),
-    ]));
-    blocks.push(Block::Heading("Settings (as found = as left)".into()));
-    blocks.push(Block::Table {
-        header: vec!["register".into(), "address".into(), "value".into()],
-        rows: settings_words(&c.settings)
-            .into_iter()
-            .map(|(a, v)| vec![label(a), a.to_string(), v.to_string()])
-            .collect(),
-    });
-    blocks.push(Block::Heading(format!(
-        "Wiring check ({} samples): {}",
-        c.report.samples,
-        if c.report.healthy {
-            "healthy"
-        } else {
-            "NOT healthy"
+impl InspectOptions {
+    /// A window, nothing else.
+    pub fn new(window: WindowOptions) -> Self {
+        Self {
+            window,
+            expect: Expectation::default(),
+            http_blocks: false,
+            fix: false,
+            broker: None,
+            own_broker_link: None,
+            mqtt_deadline: Duration::from_secs(10),
         }
-    )));
-    if c.report.findings.is_empty() {
-        blocks.push(Block::Text("No finding.".into()));
     }
-    for f in &c.report.findings {
-        blocks.push(Block::Text(format!(
-            "[{:?}, {:.0}%] {}",
-            f.severity,
-            100.0 * f.confidence,
-            f.message
-        )));
-    }
-    blocks.push(Block::Heading("Readings".into()));
-    let row = |name: &str, v: [f64; 3], d: usize| {
-        let mut r = vec![name.to_string()];
-        r.extend(v.iter().map(|x| format!("{x:.d$}")));
-        r
+}
+
+/// The HTTP blocks as read (passwords `null`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HttpBlocks {
+    /// Connectivity block.
+    pub connectivity: Connectivity,
+    /// Protocols block.
+    pub protocols: Protocols,
+}
+
+/// What the wiring fix did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FixSummary {
+    /// Registers written with their read-back.
+    pub fields: Vec<FieldChange>,
+    /// Every value read back as written and was saved.
+    pub written_ok: bool,
+    /// The check after the fix.
+    pub after: WiringCheck,
+}
+
+/// One meter's report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MeterReport {
+    /// The meter's addresses.
+    pub meter: String,
+    /// `/api/info` at the start (when the HTTP API answered).
+    pub info: Option<Info>,
+    /// Modbus settings read at the start.
+    pub as_found: Settings,
+    /// HTTP blocks read at the start (the report writes none).
+    pub http_blocks: Option<HttpBlocks>,
+    /// The wiring check.
+    pub check: WiringCheck,
+    /// The fix, when one was applied.
+    pub fix: Option<FixSummary>,
+    /// Modbus settings read at the end.
+    pub as_left: Settings,
+    /// The MQTT check, when a broker is known.
+    pub mqtt: Option<MqttCheck>,
+    /// Things that could not be done, for the reader.
+    pub notes: Vec<String>,
+}
+
+/// A meter that could not be inspected: its address and why.
+pub type NotReached = (String, String);
+
+async fn read_blocks(meter: &MeterAddress, access: &Access, info: &Info) -> Result<HttpBlocks, String> {
+    let http = access.http(meter);
+    let read = async || -> Result<HttpBlocks, String> {
+        Ok(HttpBlocks {
+            connectivity: http.connectivity().await.map_err(|e| e.to_string())?,
+            protocols: http.protocols().await.map_err(|e| e.to_string())?,
+        })
     };
-    blocks.push(Block::Table {
-        header: vec!["".into(), "A".into(), "B".into(), "C".into()],
-        rows: vec![
-            row("voltage (V)", m.voltage_v.to_array(), 0),
-            row("current (A)", m.current_a.to_array(), 1),
-            row("active power (kW)", m.active_power_kw.phases(), 1),
-            row("reactive power (kVAr)", m.reactive_power_kvar.phases(), 1),
-            row("power factor", m.power_factor.phases(), 3),
-        ],
-    });
-    blocks.push(Block::Text(format!(
-        "Total {:.1} kW, {:.1} kVAr, PF {:.3}, {:.2} Hz, energy {:.1} kWh",
-        m.active_power_kw.total,
-        m.reactive_power_kvar.total,
-        m.power_factor.total,
-        m.frequency_hz,
-        m.energy_kwh.total
-    )));
+    match info.mode {
+        Mode::Configuration => {
+            let blocks = read().await;
+            http.switch_mode(Mode::Application, access.reboot_deadline)
+                .await
+                .map_err(|e| e.to_string())?;
+            blocks
+        }
+        Mode::Application => {
+            http.switch_mode(Mode::Configuration, access.reboot_deadline)
+                .await
+                .map_err(|e| e.to_string())?;
+            let blocks = read().await;
+            http.switch_mode(Mode::Application, access.reboot_deadline)
+                .await
+                .map_err(|e| e.to_string())?;
+            blocks
+        }
+        Mode::Update => Err("the meter is in update mode".into()),
+    }
+}
+
+async fn read_settings(meter: &MeterAddress, access: &Access) -> Result<Settings, String> {
+    let mut client = ModbusClient::new(meter.modbus.clone(), access.modbus);
+    let read = client.read_map().await;
+    client.disconnect().await;
+    read.map(|b| decode(&b).settings).map_err(|e| e.to_string())
+}
+
+fn mqtt_plan(
+    options: &InspectOptions,
+    blocks: Option<&HttpBlocks>,
+    id: u32,
+) -> Result<Option<(LinkOptions, MqttTarget)>, String> {
+    let target = blocks.map_or_else(
+        || MqttTarget::with_default_topics(id),
+        |b| MqttTarget {
+            id,
+            publish_topic: b.protocols.mqtt.publish_topic.clone(),
+            subscribe_topic: b.protocols.mqtt.subscribe_topic.clone(),
+        },
+    );
+    if let Some(link) = &options.broker {
+        return Ok(Some((link.clone(), target)));
+    }
+    let Some(mqtt) = blocks.map(|b| &b.protocols.mqtt).filter(|m| m.enabled) else {
+        return Ok(None);
+    };
+    let scheme = if mqtt.tls.enabled { "mqtts" } else { "mqtt" };
+    let url: BrokerUrl = format!("{scheme}://{}:{}", mqtt.host, mqtt.port).parse()?;
+    let mut link = options
+        .own_broker_link
+        .clone()
+        .unwrap_or_else(|| LinkOptions::new(url.clone(), String::new()));
+    link.broker = url;
+    if link.client_id.is_empty() {
+        link.client_id = format!("je08-report-{:08x}", rand::random::<u32>());
+    }
+    if link.username.is_none() && !mqtt.username.is_empty() {
+        link.username = Some(mqtt.username.clone());
+    }
+    Ok(Some((link, target)))
+}
+
+/// Inspect one meter: identity, settings as found, the wiring check, the fix
+/// when `options.fix` and `confirm` agree, settings as left and the MQTT
+/// check. `Err` when the meter's Modbus could not be read at all.
+pub async fn inspect(
+    meter: &MeterAddress,
+    access: &Access,
+    options: &InspectOptions,
+    confirm: &(dyn Fn(&WiringCheck) -> bool + Send + Sync),
+    cancel: &CancellationToken,
+) -> Result<MeterReport, NotReached> {
+    let not_reached = |why: String| (meter.to_string(), why);
+    let mut notes = Vec::new();
+    let http = access.http(meter);
+    let mut info = match http.info().await {
+        Ok(info) => Some(info),
+        Err(e) => {
+            notes.push(format!("HTTP API not reached: {e}"));
+            None
+        }
+    };
+    let mut http_blocks = None;
+    if options.http_blocks
+        && let Some(i) = &info
+    {
+        match read_blocks(meter, access, i).await {
+            Ok(b) => http_blocks = Some(b),
+            Err(e) => notes.push(format!("HTTP blocks not read: {e}")),
+        }
+        info = http.info().await.ok().or(info);
+    }
+    let as_found = read_settings(meter, access).await.map_err(not_reached)?;
+    let mut client = ModbusClient::new(meter.modbus.clone(), access.modbus);
+    let check = run_check(&mut client, options.window, &options.expect, |_, _| {}, cancel).await;
+    let check = match check {
+        Ok(c) => c,
+        Err(e) => {
+            client.disconnect().await;
+            return Err(not_reached(format!("wiring check failed: {e}")));
+        }
+    };
+    let mut fix = None;
+    if options.fix && !check.report.register_fix().is_empty() {
+        if confirm(&check) {
+            match apply_fix(
+                &mut client,
+                check.clone(),
+                options.window,
+                &options.expect,
+                |_, _| {},
+                cancel,
+            )
+            .await
+            {
+                Ok(outcome) => {
+                    fix = Some(FixSummary {
+                        fields: outcome.fields,
+                        written_ok: outcome.written_ok,
+                        after: outcome.after,
+                    });
+                }
+                Err(e) => notes.push(format!("wiring fix failed: {e}")),
+            }
+        } else {
+            notes.push("wiring fix proposed but not confirmed: nothing was written".into());
+        }
+    }
+    client.disconnect().await;
+    let as_left = match read_settings(meter, access).await {
+        Ok(s) => s,
+        Err(e) => {
+            notes.push(format!("settings as left not read: {e}"));
+            as_found
+        }
+    };
+    let id = check.snapshot.device.id;
+    let mqtt = match mqtt_plan(options, http_blocks.as_ref(), id) {
+        Ok(Some((link, target))) => Some(check_meter(link, &target, options.mqtt_deadline).await),
+        Ok(None) => None,
+        Err(e) => {
+            notes.push(format!(
+                "MQTT check not run: the meter's broker is not usable: {e}"
+            ));
+            None
+        }
+    };
+    Ok(MeterReport {
+        meter: meter.to_string(),
+        info,
+        as_found,
+        http_blocks,
+        check,
+        fix,
+        as_left,
+        mqtt,
+        notes,
+    })
 }

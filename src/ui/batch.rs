@@ -157,6 +157,7 @@ fn results_ui(ui: &mut egui::Ui, tr: Tr, id: &str, results: &[MeterResult]) {
                     ApplyStatus::Changed => (OK_COLOR, Msg::StatusChanged),
                     ApplyStatus::WouldChange => (ui.visuals().warn_fg_color, Msg::StatusWouldChange),
                     ApplyStatus::Failed => (ui.visuals().error_fg_color, Msg::StatusFailed),
+                    ApplyStatus::Cancelled => (ui.visuals().warn_fg_color, Msg::Cancelled),
                 };
                 ui.colored_label(color, tr.t(msg));
                 let detail = match &r.reason {
@@ -164,9 +165,9 @@ fn results_ui(ui: &mut egui::Ui, tr: Tr, id: &str, results: &[MeterResult]) {
                     None => r
                         .diff
                         .iter()
-                        .map(|d| match d.read_back {
-                            Some(back) => format!("{}: {} -> {} ({back})", d.name, d.current, d.wanted),
-                            None => format!("{}: {} -> {}", d.name, d.current, d.wanted),
+                        .map(|d| match &d.read_back {
+                            Some(back) => format!("{}: {} -> {} ({back})", d.field, d.current, d.wanted),
+                            None => format!("{}: {} -> {}", d.field, d.current, d.wanted),
                         })
                         .collect::<Vec<_>>()
                         .join(", "),

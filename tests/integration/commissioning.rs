@@ -12,7 +12,10 @@ use je08::client::endpoint::Endpoint;
 use je08::client::modbus::{ClientConfig, ModbusClient};
 use je08::commissioning::sampler::WindowOptions;
 use je08::commissioning::wiring_check::run_check;
+use je08::mqtt_link::LinkOptions;
+use je08::protocol::http_api::{Mode, Secret};
 use je08::protocol::registers::addr;
+use je08::sim::mqtt::SimMqttOptions;
 use je08::sim::{MeterOptions, ModelParams, Scenario, SimMeter, spawn_meter};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
@@ -536,17 +539,59 @@ async fn a_killed_recording_keeps_whole_rows_and_continuous_energy_across_a_rebo
     sim.shutdown().await;
 }
 
+/// Run the `je08` binary with extra environment variables (passwords).
+async fn je08_env(args: Vec<String>, envs: &[(&str, &str)]) -> Output {
+    let envs: Vec<(String, String)> = envs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_je08"))
+            .args(&args)
+            .envs(envs)
+            .output()
+            .expect("je08 runs")
+    })
+    .await
+    .expect("join")
+}
+
+/// A meter with the HTTP API on a free port and quick reboots.
+fn http_options(id: u32) -> MeterOptions {
+    let mut options = MeterOptions::new(id);
+    options.http_port = Some(0);
+    options.device.reboot_delay = Duration::from_millis(200);
+    options
+}
+
+/// `HOST:MODBUS_PORT,http=HTTP_PORT` of a simulator.
+fn both(sim: &SimMeter) -> String {
+    format!("{},http={}", sim.modbus, sim.http.expect("HTTP served").port())
+}
+
+const PASSWORD: (&str, &str) = ("JE08_PASSWORD", "bintechnology");
+
 #[tokio::test]
-async fn a_profile_applies_to_many_meters_and_an_unreachable_one_does_not_stop_the_others() {
-    let source = meter(MeterOptions::new(990)).await;
-    source
-        .device
-        .write(addr::RELACAO_TC, &[200, 0, 1, 0])
-        .expect("source settings");
-    let targets = [
-        meter(MeterOptions::new(991)).await,
-        meter(MeterOptions::new(992)).await,
-    ];
+async fn a_profile_carries_http_blocks_as_templates_and_applies_to_many_meters_except_a_refusing_one() {
+    let mut options = http_options(990);
+    options.device.settings.ct_ratio = 200;
+    options.device.settings.invert.b = true;
+    options.device.network.device_name = "Line 3 meter 990".into();
+    let mqtt = &mut options.device.protocols.mqtt;
+    mqtt.client_id = "plant-990".into();
+    mqtt.publish_topic = "plant/990/data".into();
+    mqtt.subscribe_topic = "plant/990/cmd".into();
+    mqtt.username = "meter".into();
+    mqtt.password = Some(Secret::new("mqtt-secret-990"));
+    mqtt.host = "127.0.0.1".into();
+    mqtt.interval_s = 10;
+    let source = meter(options).await;
+    let mut targets = Vec::new();
+    for id in [991, 992] {
+        let mut options = http_options(id);
+        options.device.protocols.mqtt.password = Some(Secret::new(format!("keep-{id}")));
+        targets.push(meter(options).await);
+    }
+    let mut options = http_options(993);
+    options.device.start_mode = Mode::Configuration;
+    let in_configuration = meter(options).await;
     let closed = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         l.local_addr().expect("addr")
@@ -554,95 +599,203 @@ async fn a_profile_applies_to_many_meters_and_an_unreachable_one_does_not_stop_t
     let dir = std::env::temp_dir().join(format!("je08-profile-{}", std::process::id()));
     let file = dir.join("panel.toml");
     let file_arg = file.to_string_lossy().to_string();
-    let out = je08(args(&["profile", "save", &source.modbus.to_string(), &file_arg])).await;
+
+    let out = je08_env(args(&["profile", "save", &both(&source), &file_arg]), &[PASSWORD]).await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = std::fs::read_to_string(&file).expect("profile written");
-    assert!(text.contains("ct_ratio = 200"), "{text}");
-    for identity in ["ip", "device_name", "client_id", "password"] {
-        assert!(
-            !text.contains(&format!("{identity} =")),
-            "identity or secret {identity} in {text}"
-        );
+    for needle in [
+        "format = 2",
+        "ct_ratio = 200",
+        "[http.connectivity]",
+        "ssid = \"PLANT\"",
+        "device_name = \"Line 3 meter {id}\"",
+        "[http.protocols.mqtt]",
+        "client_id = \"plant-{id}\"",
+        "publish_topic = \"plant/{id}/data\"",
+        "username = \"meter\"",
+        "interval_s = 10",
+    ] {
+        assert!(text.contains(needle), "profile lacks {needle:?}:\n{text}");
     }
+    for secret in [
+        "mqtt-secret",
+        "bintechnology",
+        "password =",
+        "\nip =",
+        "meter 990",
+        "plant/990",
+        "plant-990",
+    ] {
+        assert!(!text.contains(secret), "{secret:?} in the profile:\n{text}");
+    }
+    assert_eq!(
+        source.device.with(|d| d.mode()),
+        Mode::Application,
+        "source back in application mode"
+    );
+
     let mut apply = args(&["profile", "apply", &file_arg]);
-    apply.extend(targets.iter().map(|t| t.modbus.to_string()));
-    apply.push(closed.to_string());
-    apply.extend(args(&["--json", "--timeout", "2000"]));
+    apply.extend(targets.iter().map(both));
+    apply.push(both(&in_configuration));
+    apply.push(format!("{closed},http={}", closed.port()));
+    apply.extend(args(&["--json", "--timeout", "2000", "--http-timeout", "2000"]));
+    let boots = |t: &SimMeter| t.device.with(|d| d.boot_count());
 
     let mut dry = apply.clone();
     dry.push("--dry-run".into());
-    let out = je08(dry).await;
+    let out = je08_env(dry, &[PASSWORD]).await;
     let preview: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(preview[0]["status"], "would_change", "{preview:#}");
+    assert_eq!(preview[0]["http_checked"], false, "{preview:#}");
     assert_eq!(
         targets[0].device.registers().get(addr::RELACAO_TC),
         100,
         "dry run wrote nothing"
     );
+    assert_eq!(boots(&targets[0]), 1, "a dry run never reboots");
 
     apply.push("--yes".into());
-    let out = je08(apply).await;
+    let out = je08_env(apply, &[PASSWORD]).await;
     assert_eq!(
         out.status.code(),
         Some(1),
         "a failed meter makes the exit status 1"
     );
-    let results: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let results: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
     for (i, t) in targets.iter().enumerate() {
+        let id = t.id();
         assert_eq!(results[i]["status"], "changed", "{results:#}");
-        assert_eq!(results[i]["device_id"], t.id());
+        assert_eq!(results[i]["device_id"], id);
+        assert_eq!(results[i]["http_checked"], true);
+        let name = results[i]["diff"]
+            .as_array()
+            .expect("diff")
+            .iter()
+            .find(|d| d["field"] == "device_name")
+            .cloned()
+            .expect("device name in the diff");
+        assert_eq!(name["read_back"], format!("Line 3 meter {id}"), "{name:#}");
         let regs = t.device.registers();
         assert_eq!(
             (regs.get(addr::RELACAO_TC), regs.get(addr::INVERTE_TC_FASE_B)),
             (200, 1)
         );
+        let (mode, network, protocols) = t
+            .device
+            .with(|d| (d.mode(), d.network.clone(), d.protocols.clone()));
+        assert_eq!(mode, Mode::Application, "back in application mode");
+        assert_eq!(network.device_name, format!("Line 3 meter {id}"));
+        assert_eq!(network.ip, "127.0.0.1", "each meter keeps its own address");
+        assert_eq!(protocols.mqtt.client_id, format!("plant-{id}"));
+        assert_eq!(protocols.mqtt.publish_topic, format!("plant/{id}/data"));
+        assert_eq!(protocols.mqtt.subscribe_topic, format!("plant/{id}/cmd"));
+        assert_eq!(
+            (protocols.mqtt.username.as_str(), protocols.mqtt.interval_s),
+            ("meter", 10)
+        );
+        assert_eq!(
+            protocols.mqtt.password.as_ref().map(|p| p.expose().to_string()),
+            Some(format!("keep-{id}")),
+            "secrets stay on the meter"
+        );
     }
     assert_eq!(results[2]["status"], "failed");
     let reason = results[2]["reason"].as_str().expect("reason");
     assert!(
+        reason.contains("wrong mode") && reason.contains("configuration mode"),
+        "{reason}"
+    );
+    assert_eq!(
+        in_configuration.device.with(|d| (
+            d.mode(),
+            d.saved_settings().ct_ratio,
+            d.protocols_saved.mqtt.client_id.clone()
+        )),
+        (Mode::Configuration, 100, "je08-993".to_string()),
+        "the refusing meter is untouched"
+    );
+    assert_eq!(results[3]["status"], "failed");
+    let reason = results[3]["reason"].as_str().expect("reason");
+    assert!(
         reason.contains(&closed.to_string()) && reason.contains("nothing was written"),
         "{reason}"
     );
-    // Human table names the failed meter and why.
-    let again = je08(args(&[
-        "profile",
-        "apply",
-        &file_arg,
-        &targets[0].modbus.to_string(),
-        &closed.to_string(),
-        "--yes",
-    ]))
+
+    // The human table: an already-applied meter is ok, the refusing one FAILED.
+    let again = je08_env(
+        args(&[
+            "profile",
+            "apply",
+            &file_arg,
+            &both(&targets[0]),
+            &both(&in_configuration),
+            "--yes",
+        ]),
+        &[PASSWORD],
+    )
     .await;
     let table = String::from_utf8_lossy(&again.stdout);
+    let result = table.split("result:").nth(1).unwrap_or_default();
     assert!(
-        table.contains("already as the profile") && table.contains("FAILED"),
+        result.contains("already as the profile")
+            && result.contains("FAILED")
+            && result.contains("wrong mode"),
         "{table}"
     );
+    assert!(!table.contains("bintechnology"), "{table}");
     let _ = std::fs::remove_dir_all(&dir);
     source.shutdown().await;
+    in_configuration.shutdown().await;
     for t in targets {
         t.shutdown().await;
     }
 }
 
 #[tokio::test]
-async fn the_report_names_each_meter_its_verdicts_and_an_unreachable_one() {
-    let good = meter(MeterOptions::scenario(995, Scenario::Balanced)).await;
-    let bad = meter(MeterOptions::scenario(996, Scenario::ReversedCtB)).await;
+async fn the_report_shows_as_found_as_left_the_fix_and_the_mqtt_check_per_meter() {
+    let broker = je08::sim::broker::start_embedded_broker(0).await.expect("broker");
+    let url = format!("mqtt://{broker}");
+    let mut options = http_options(995);
+    let mut link = LinkOptions::new(url.parse().expect("url"), "");
+    link.backoff_initial = Duration::from_millis(100);
+    link.backoff_cap = Duration::from_secs(1);
+    let mut mqtt = SimMqttOptions::new(link);
+    mqtt.interval = Duration::from_secs(1);
+    options.mqtt = Some(mqtt);
+    let good = meter(options).await;
+    let mut options = http_options(996);
+    options.device.model = Scenario::ReversedCtB.params();
+    let bad = meter(options).await;
     let dir = std::env::temp_dir().join(format!("je08-report-{}", std::process::id()));
     let out_file = dir.join("report.pdf");
-    let out = je08(args(&[
-        "report",
-        &good.modbus.to_string(),
-        &bad.modbus.to_string(),
-        "127.0.0.1:1",
-        "--out",
-        &out_file.to_string_lossy(),
-        "--samples",
-        "4",
-        "--interval",
-        "5",
-    ]))
+    let out = je08_env(
+        args(&[
+            "report",
+            &both(&good),
+            &both(&bad),
+            "127.0.0.1:1,http=1",
+            "--out",
+            &out_file.to_string_lossy(),
+            "--samples",
+            "4",
+            "--interval",
+            "5",
+            "--fix",
+            "--yes",
+            "--http-blocks",
+            "--broker",
+            &url,
+            "--mqtt-wait-s",
+            "5",
+        ]),
+        &[PASSWORD],
+    )
     .await;
     assert_eq!(
         out.status.code(),
@@ -655,15 +808,33 @@ async fn the_report_names_each_meter_its_verdicts_and_an_unreachable_one() {
         "commissioning report",
         "995",
         "996",
+        "as found",
+        "as left",
         "healthy",
         "NOT healthy",
+        "Wiring fix applied and saved",
+        "Wiring check after the fix",
         "RELACAO_TC",
-        "INVERTE_TC_FASE_B",
+        "connectivity.device_name",
+        "JE08-995",
+        "protocols.mqtt.publish_topic",
         "NOT REACHED",
         "voltage (V)",
+        "MQTT: seen",
+        "je08/995/data",
+        "MQTT: NOT seen",
+        "je08/996/data",
     ] {
         assert!(text.contains(needle), "report lacks {needle:?}:\n{text}");
     }
+    let inverted = text
+        .lines()
+        .filter(|l| l.contains("INVERTE_TC_FASE_B") && l.contains("changed"))
+        .count();
+    assert_eq!(inverted, 1, "as found 0, as left 1 on meter 996 only:\n{text}");
+    assert!(!text.contains("bintechnology"), "{text}");
+    assert_eq!(bad.device.registers().get(addr::INVERTE_TC_FASE_B), 1);
+    assert_eq!(good.device.with(|d| d.mode()), Mode::Application);
     let _ = std::fs::remove_dir_all(&dir);
     good.shutdown().await;
     bad.shutdown().await;
