@@ -213,7 +213,7 @@ pub enum CommResult {
     /// A profile and the dry run on each meter.
     ProfilePreview {
         /// The profile.
-        profile: Profile,
+        profile: Box<Profile>,
         /// Per meter: status and differing fields.
         results: Vec<MeterResult>,
     },
@@ -408,7 +408,10 @@ async fn run(request: Request, sink: &EventSink, cancel: &CancellationToken) -> 
                 profile::apply(&profile, &meters, true, &access, &quiet, cancel),
             )
             .await?;
-            Ok(CommResult::ProfilePreview { profile, results })
+            Ok(CommResult::ProfilePreview {
+                profile: Box::new(profile),
+                results,
+            })
         }
         Request::ApplyProfile {
             profile, addresses, ..

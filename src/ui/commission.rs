@@ -482,7 +482,7 @@ impl CommishState {
             match result {
                 Ok(CommResult::ProfilePreview { profile, results }) => {
                     let addresses = results.iter().map(|r| r.meter.clone()).collect();
-                    batch.preview = Some((profile.clone(), addresses, results.clone()));
+                    batch.preview = Some((profile.as_ref().clone(), addresses, results.clone()));
                 }
                 Ok(CommResult::ProfileApplied(results)) => batch.applied = Some(results.clone()),
                 Ok(CommResult::Saved(path)) => batch.saved = Some((path.clone(), Vec::new())),
