@@ -104,7 +104,7 @@ pub enum Command {
         /// Keychain account, e.g. `broker:mqtt://host:1883`.
         account: String,
         /// The secret.
-        secret: String,
+        secret: crate::protocol::http_api::Secret,
         /// Also keep it in the OS keychain.
         remember: bool,
     },
@@ -256,7 +256,7 @@ pub enum Event {
         /// Keychain account.
         account: String,
         /// The secret, when found.
-        secret: Option<String>,
+        secret: Option<crate::protocol::http_api::Secret>,
         /// Where it lives now.
         storage: secrets::Storage,
     },
@@ -440,7 +440,7 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
             } => {
                 let (sink, secrets) = (sink.clone(), secrets.clone());
                 tokio::task::spawn_blocking(move || {
-                    let storage = secrets.store(&account, &secret, remember);
+                    let storage = secrets.store(&account, secret.expose(), remember);
                     sink.send(Event::Secret {
                         account,
                         secret: None,
@@ -454,7 +454,7 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
                     let (secret, storage) = secrets.load(&account);
                     sink.send(Event::Secret {
                         account,
-                        secret,
+                        secret: secret.map(crate::protocol::http_api::Secret::new),
                         storage,
                     });
                 });
@@ -515,3 +515,27 @@ fn route(
 
 /// How often a session polls its meter.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::http_api::Secret;
+
+    #[test]
+    fn secrets_in_commands_and_events_never_show_in_debug_output() {
+        let command = Command::StoreSecret {
+            account: "broker:mqtt://127.0.0.1:1883".into(),
+            secret: Secret::new("hunter2-very-secret"),
+            remember: false,
+        };
+        let event = Event::Secret {
+            account: "meter:127.0.0.1:80".into(),
+            secret: Some(Secret::new("hunter2-very-secret")),
+            storage: secrets::Storage::Session,
+        };
+        for text in [format!("{command:?}"), format!("{event:?}")] {
+            assert!(!text.contains("hunter2"), "secret leaked: {text}");
+            assert!(text.contains("redacted"), "{text}");
+        }
+    }
+}

@@ -546,7 +546,7 @@ impl ConfiguratorApp {
                 web.stored = true;
                 Some(Command::StoreSecret {
                     account: web.account.clone(),
-                    secret: secret.expose().to_owned(),
+                    secret: secret.clone(),
                     remember: true,
                 })
             }

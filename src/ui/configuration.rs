@@ -105,7 +105,7 @@ impl ConfigState {
     pub fn secret_event(
         &mut self,
         account: &str,
-        secret: Option<String>,
+        secret: Option<Secret>,
         storage: Storage,
     ) -> Option<MeterKey> {
         let (key, web) = self.meters.iter_mut().find(|(_, w)| w.account == account)?;
@@ -114,7 +114,7 @@ impl ConfigState {
         if !web.password.0.is_empty() {
             return None;
         }
-        web.password = PasswordText(secret);
+        web.password = PasswordText(secret.expose().to_owned());
         web.stored = true;
         web.forms.is_none().then_some(*key)
     }

@@ -14,6 +14,7 @@ use crate::backend::mqtt_view::{BrokerSettings, FleetUpdate};
 use crate::backend::secrets::Storage;
 use crate::backend::{Command, FilePurpose, JobId, JobOutcome};
 use crate::client::mqtt::{DEFAULT_INTERVAL, MeterView, STALE_AFTER_INTERVALS};
+use crate::protocol::http_api::Secret;
 use crate::protocol::mqtt::Command as MqttCommand;
 
 /// State of the MQTT view.
@@ -60,12 +61,12 @@ impl MqttState {
     }
 
     /// A secret lookup or store finished.
-    pub fn secret_event(&mut self, account: &str, secret: Option<String>, storage: Storage) {
+    pub fn secret_event(&mut self, account: &str, secret: Option<Secret>, storage: Storage) {
         if account != self.account() {
             return;
         }
         if let Some(secret) = secret {
-            self.password = secret;
+            self.password = secret.expose().to_owned();
         }
         self.storage = Some(storage);
     }
@@ -187,7 +188,7 @@ fn broker_form_ui(ui: &mut egui::Ui, tr: Tr, state: &mut MqttState, actions: &mu
             if !state.password.is_empty() {
                 actions.push(Action::Send(Command::StoreSecret {
                     account: state.account(),
-                    secret: state.password.clone(),
+                    secret: Secret::new(state.password.clone()),
                     remember: state.remember,
                 }));
             }
