@@ -416,17 +416,27 @@ pub async fn capture_all(
             mode: start,
         });
     }
-    let read_modbus = async || -> Result<Profile, ProfileError> {
-        let mut client = ModbusClient::new(meter.modbus.clone(), access.modbus);
-        let profile = capture(&mut client, description.clone()).await;
-        client.disconnect().await;
-        profile
+    // After a reboot the Modbus server may open a moment after the HTTP
+    // API answers: a failed read (never a write) is repeated for a while.
+    let read_modbus = async |patience: std::time::Duration| -> Result<Profile, ProfileError> {
+        let start = std::time::Instant::now();
+        loop {
+            let mut client = ModbusClient::new(meter.modbus.clone(), access.modbus);
+            let profile = capture(&mut client, description.clone()).await;
+            client.disconnect().await;
+            match profile {
+                Err(ProfileError::Modbus(_)) if start.elapsed() < patience => {
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+                other => return other,
+            }
+        }
     };
     let read_blocks = async |http: &MeterHttp| -> Result<(Connectivity, Protocols), ProfileError> {
         Ok((http.connectivity().await?, http.protocols().await?))
     };
     let (mut profile, blocks) = if start == Mode::Application {
-        let profile = read_modbus().await?;
+        let profile = read_modbus(std::time::Duration::ZERO).await?;
         http.switch_mode(Mode::Configuration, access.reboot_deadline)
             .await?;
         let blocks = read_blocks(&http).await;
@@ -437,7 +447,7 @@ pub async fn capture_all(
         let blocks = read_blocks(&http).await;
         http.switch_mode(Mode::Application, access.reboot_deadline)
             .await?;
-        let profile = read_modbus().await;
+        let profile = read_modbus(std::time::Duration::from_secs(5)).await;
         http.switch_mode(Mode::Configuration, access.reboot_deadline)
             .await?;
         (profile?, blocks?)

@@ -141,12 +141,29 @@ async fn read_blocks(meter: &MeterAddress, access: &Access, info: &Info) -> Resu
     }
 }
 
-async fn read_settings(meter: &MeterAddress, access: &Access) -> Result<Settings, String> {
-    let mut client = ModbusClient::new(meter.modbus.clone(), access.modbus);
-    let read = client.read_map().await;
-    client.disconnect().await;
-    read.map(|b| decode(&b).settings).map_err(|e| e.to_string())
+/// Read the settings; after a reboot (`patience` > 0) the Modbus server may
+/// open a moment after the HTTP API answers, so a failed read is repeated
+/// (reads only) until `patience` has passed.
+async fn read_settings(
+    meter: &MeterAddress,
+    access: &Access,
+    patience: Duration,
+) -> Result<Settings, String> {
+    let start = std::time::Instant::now();
+    loop {
+        let mut client = ModbusClient::new(meter.modbus.clone(), access.modbus);
+        let read = client.read_map().await;
+        client.disconnect().await;
+        match read {
+            Ok(b) => return Ok(decode(&b).settings),
+            Err(e) if start.elapsed() >= patience => return Err(e.to_string()),
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
 }
+
+/// How long to wait for Modbus after the HTTP API is back from a reboot.
+const MODBUS_AFTER_BOOT: Duration = Duration::from_secs(5);
 
 fn mqtt_plan(
     options: &InspectOptions,
@@ -213,7 +230,14 @@ pub async fn inspect(
         }
         info = http.info().await.ok().or(info);
     }
-    let as_found = read_settings(meter, access).await.map_err(not_reached)?;
+    let patience = if http_blocks.is_some() {
+        MODBUS_AFTER_BOOT
+    } else {
+        Duration::ZERO
+    };
+    let as_found = read_settings(meter, access, patience)
+        .await
+        .map_err(not_reached)?;
     let mut client = ModbusClient::new(meter.modbus.clone(), access.modbus);
     let check = run_check(&mut client, options.window, &options.expect, |_, _| {}, cancel).await;
     let check = match check {
@@ -250,7 +274,7 @@ pub async fn inspect(
         }
     }
     client.disconnect().await;
-    let as_left = match read_settings(meter, access).await {
+    let as_left = match read_settings(meter, access, Duration::ZERO).await {
         Ok(s) => s,
         Err(e) => {
             notes.push(format!("settings as left not read: {e}"));
