@@ -46,7 +46,7 @@ done
 say "makensis"
 mkdir -p "$OUT"
 setup="$OUT/je08-$version-x86_64-setup.exe"
-makensis -V2 -WX -DVERSION="$version" -DBINDIR="$bin" -DOUTFILE="$(realpath -m "$setup")" packaging/windows/je08.nsi
+makensis -V2 -WX -DVERSION="$version" -DBINDIR="$bin" -DOUTFILE="$(realpath -m "$setup")" "$PWD/packaging/windows/je08.nsi"
 echo "  $setup: $(file -b "$setup"); $(stat -c %s "$setup") bytes"
 [[ $(file -b "$setup") == PE32\ executable* ]] || die "the installer is not a Windows executable"
 
