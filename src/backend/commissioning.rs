@@ -23,7 +23,7 @@ use crate::commissioning::record::{self, RecordOptions, RecordSummary};
 use crate::commissioning::sampler::{SampleError, SampleWindow, WindowOptions, sample_window};
 use crate::commissioning::wiring_check::{FixError, FixOutcome, WiringCheck, apply_fix, run_check};
 use crate::commissioning::{pdf, report};
-use crate::protocol::http_api::DEFAULT_HTTP_PORT;
+use crate::protocol::http_api::{DEFAULT_HTTP_PORT, Secret};
 
 /// A file the commissioning views ask the user for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -137,8 +137,10 @@ pub enum Request {
         job: JobId,
         /// The TOML file.
         path: PathBuf,
-        /// Modbus addresses.
+        /// Meter addresses (`HOST[:MODBUS_PORT][,http=HTTP_PORT]`).
         addresses: Vec<String>,
+        /// The meters' HTTP interface password (one for the batch), when set.
+        password: Option<Secret>,
     },
     /// Apply a loaded profile (write → save → read back per meter).
     ApplyProfile {
@@ -146,8 +148,10 @@ pub enum Request {
         job: JobId,
         /// The profile.
         profile: Box<Profile>,
-        /// Modbus addresses.
+        /// Meter addresses (`HOST[:MODBUS_PORT][,http=HTTP_PORT]`).
         addresses: Vec<String>,
+        /// The meters' HTTP interface password (one for the batch), when set.
+        password: Option<Secret>,
     },
     /// Read a meter's configuration and save it as a profile.
     SaveProfile {
@@ -162,8 +166,10 @@ pub enum Request {
     Report {
         /// Job to report on.
         job: JobId,
-        /// Modbus addresses.
+        /// Meter addresses (`HOST[:MODBUS_PORT][,http=HTTP_PORT]`).
         addresses: Vec<String>,
+        /// The meters' HTTP interface password (one for the batch), when set.
+        password: Option<Secret>,
         /// Sample window per meter.
         window: WindowOptions,
         /// The PDF file.
@@ -394,7 +400,12 @@ async fn run(request: Request, sink: &EventSink, cancel: &CancellationToken) -> 
                 .map_err(|e| e.to_string())?;
             Ok(CommResult::Recorded(summary))
         }
-        Request::PreviewProfile { path, addresses, .. } => {
+        Request::PreviewProfile {
+            path,
+            addresses,
+            password,
+            ..
+        } => {
             let meters = meter_addresses(&addresses)?;
             let load = path.clone();
             let profile = tokio::task::spawn_blocking(move || Profile::load(&load))
@@ -402,7 +413,7 @@ async fn run(request: Request, sink: &EventSink, cancel: &CancellationToken) -> 
                 .map_err(|e| e.to_string())?
                 .map_err(|e| e.to_string())?;
             let quiet = |_: &MeterAddress, _: profile::Step| {};
-            let access = profile::Access::default();
+            let access = batch_access(password);
             let results = cancellable(
                 cancel,
                 profile::apply(&profile, &meters, true, &access, &quiet, cancel),
@@ -414,14 +425,17 @@ async fn run(request: Request, sink: &EventSink, cancel: &CancellationToken) -> 
             })
         }
         Request::ApplyProfile {
-            profile, addresses, ..
+            profile,
+            addresses,
+            password,
+            ..
         } => {
             let meters = meter_addresses(&addresses)?;
             // Cancel stops before the next write of each meter (a started
             // write finishes; a meter in configuration mode is returned to
             // application mode).
             let quiet = |_: &MeterAddress, _: profile::Step| {};
-            let access = profile::Access::default();
+            let access = batch_access(password);
             let results = profile::apply(&profile, &meters, false, &access, &quiet, cancel).await;
             Ok(CommResult::ProfileApplied(results))
         }
@@ -440,10 +454,11 @@ async fn run(request: Request, sink: &EventSink, cancel: &CancellationToken) -> 
         Request::Report {
             job,
             addresses,
+            password,
             window,
             path,
         } => {
-            let access = profile::Access::default();
+            let access = batch_access(password);
             let options = report::InspectOptions::new(window);
             let no_fix = |_: &WiringCheck| false;
             let mut checks = Vec::new();
@@ -482,4 +497,12 @@ async fn write_pdf(doc: pdf::Document, path: PathBuf) -> Result<CommResult, Stri
         .map_err(|e| e.to_string())?
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(CommResult::Saved(path))
+}
+
+/// Access to the batch's meters: default deadlines and the typed password.
+fn batch_access(password: Option<Secret>) -> profile::Access {
+    profile::Access {
+        password,
+        ..profile::Access::default()
+    }
 }

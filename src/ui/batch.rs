@@ -54,6 +54,16 @@ pub fn batch_ui(
                 ui.end_row();
             }
         });
+    ui.horizontal(|ui| {
+        let label = ui.label(tr.t(Msg::BatchPassword));
+        ui.add(
+            egui::TextEdit::singleline(&mut batch.password.0)
+                .password(true)
+                .desired_width(180.0),
+        )
+        .labelled_by(label.id);
+        ui.weak(tr.t(Msg::BatchPasswordHint));
+    });
     let ticked = batch.selected.len();
     let idle = batch.running.is_none();
     ui.separator();
@@ -125,7 +135,15 @@ fn profile_ui(ui: &mut egui::Ui, tr: Tr, batch: &BatchState, actions: &mut Vec<A
     ui.label(tr.f(Msg::ProfileFrom, &[&profile.meta.source_device_id.to_string()]));
     ui.label(RichText::new(tr.t(Msg::DryRun)).strong());
     results_ui(ui, tr, "profile_preview", preview);
-    let changes = preview.iter().any(|r| r.status == ApplyStatus::WouldChange);
+    // The HTTP blocks can be read only in configuration mode, so a dry run
+    // cannot tell whether they differ: Apply compares them meter by meter.
+    let http_unknown = profile.http.is_some();
+    if http_unknown {
+        ui.weak(tr.t(Msg::HttpComparedOnApply));
+    }
+    let changes = preview
+        .iter()
+        .any(|r| r.status == ApplyStatus::WouldChange || (http_unknown && r.status == ApplyStatus::Ok));
     let text = tr.f(Msg::ApplyNow, &[&addresses.len().to_string()]);
     if ui
         .add_enabled(batch.running.is_none() && changes, egui::Button::new(text))

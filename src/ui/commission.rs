@@ -8,6 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::config_forms::PasswordText;
 use super::model::Model;
 use crate::analysis::wiring::Expectation;
 use crate::backend::commissioning::{CommFile, CommResult, Request, Update};
@@ -17,6 +18,7 @@ use crate::commissioning::profile::{MeterResult, Profile};
 use crate::commissioning::record::{RecordOptions, RecordSummary};
 use crate::commissioning::sampler::{SampleWindow, WindowOptions};
 use crate::commissioning::wiring_check::{FixOutcome, WiringCheck};
+use crate::protocol::http_api::Secret;
 
 /// A job the view is waiting for.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -130,9 +132,17 @@ pub struct BatchState {
     pub saved: Option<(PathBuf, Vec<(String, String)>)>,
     /// Why the last batch job failed.
     pub error: Option<String>,
+    /// The meters' HTTP interface password for profiles and reports
+    /// (in memory only, never saved).
+    pub password: PasswordText,
 }
 
 impl BatchState {
+    /// The typed interface password, when any.
+    fn password(&self) -> Option<Secret> {
+        self.password.secret()
+    }
+
     fn start(&mut self, job: JobId) {
         self.running = Some(Running::new(job));
         self.error = None;
@@ -298,6 +308,7 @@ impl CommishState {
                     job,
                     profile: Box::new(profile),
                     addresses,
+                    password: self.batch.password(),
                 }
             }
             Intent::ChooseFile(purpose, meter) => Request::ChooseFile { purpose, meter },
@@ -357,13 +368,18 @@ impl CommishState {
                 })
             }
             CommFile::OpenProfile => {
-                let addresses = self.batch_addresses(model);
+                let addresses = self.batch_meter_addresses(model);
                 let job = model.new_job_id();
                 self.batch.start(job);
                 self.batch.preview = None;
                 self.batch.applied = None;
                 self.batch.profile_path = Some(path.clone());
-                Some(Request::PreviewProfile { job, path, addresses })
+                Some(Request::PreviewProfile {
+                    job,
+                    path,
+                    addresses,
+                    password: self.batch.password(),
+                })
             }
             CommFile::SaveProfile => {
                 let address = model.meter(meter?)?.address.clone();
@@ -372,17 +388,30 @@ impl CommishState {
                 Some(Request::SaveProfile { job, address, path })
             }
             CommFile::Report => {
-                let addresses = self.batch_addresses(model);
+                let addresses = self.batch_meter_addresses(model);
                 let job = model.new_job_id();
                 self.batch.start(job);
                 Some(Request::Report {
                     job,
                     addresses,
+                    password: self.batch.password(),
                     window: self.window,
                     path,
                 })
             }
         }
+    }
+
+    /// The ticked meters as profile/report addresses
+    /// (`HOST:MODBUS_PORT[,http=HTTP_PORT]`), so that the HTTP steps reach
+    /// each meter's API where it really is.
+    pub fn batch_meter_addresses(&self, model: &Model) -> Vec<String> {
+        model
+            .meters
+            .iter()
+            .filter(|m| self.batch.selected.contains(&m.key))
+            .map(|m| meter_address(&m.address, &m.http_address()))
+            .collect()
     }
 
     /// Addresses of the ticked meters, in list order.
@@ -508,5 +537,30 @@ impl CommishState {
                 None
             }
         }
+    }
+}
+
+/// `modbus` with the HTTP port of `http` appended when the API is on the same
+/// host (the only form a batch address can carry); else `modbus` alone.
+fn meter_address(modbus: &str, http: &str) -> String {
+    let host = |addr: &str| addr.rsplit_once(':').map_or(addr, |(h, _)| h).to_string();
+    match http.rsplit_once(':') {
+        Some((http_host, port)) if http_host == host(modbus) => format!("{modbus},http={port}"),
+        _ => modbus.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::meter_address;
+
+    #[test]
+    fn batch_addresses_carry_the_http_port_only_for_the_same_host() {
+        assert_eq!(
+            meter_address("127.0.0.1:5020", "127.0.0.1:8080"),
+            "127.0.0.1:5020,http=8080"
+        );
+        assert_eq!(meter_address("10.0.0.5:502", "10.0.0.6:80"), "10.0.0.5:502");
+        assert_eq!(meter_address("10.0.0.5", "10.0.0.5:80"), "10.0.0.5,http=80");
     }
 }

@@ -247,6 +247,9 @@ messages! {
     BatchIntro => "Tick the meters to act on. A profile is first tried without writing (dry run) and applied only when you click Apply.", "Marque os medidores. Um perfil é primeiro testado sem gravar (simulação) e só é aplicado quando você clicar em Aplicar.";
     SelectAll => "Select all", "Marcar todos";
     SelectNone => "Select none", "Desmarcar todos";
+    BatchPassword => "Interface password", "Senha da interface";
+    BatchPasswordHint => "for the HTTP settings in profiles and reports; kept in memory only", "para as configurações HTTP de perfis e relatórios; mantida só na memória";
+    HttpComparedOnApply => "The HTTP settings can only be read in configuration mode: Apply compares them meter by meter (a reboot each) and writes only what differs.", "As configurações HTTP só podem ser lidas no modo de configuração: Aplicar as compara medidor a medidor (uma reinicialização cada) e grava só o que difere.";
     ApplyProfileTo => "Apply a profile to {0} meter(s)…", "Aplicar um perfil a {0} medidor(es)…";
     SaveProfileFrom => "Save profile from {0}…", "Salvar perfil de {0}…";
     ReportFor => "Commissioning report (PDF) for {0} meter(s)…", "Relatório de comissionamento (PDF) de {0} medidor(es)…";

@@ -461,3 +461,82 @@ fn a_wrong_ct_ratio_is_found_from_the_fitted_ct_and_fixed_by_register() {
     );
     f.harness.get_by_label("Re-check: the wiring is now healthy.");
 }
+
+/// A simulator serving the HTTP API too, rebooting quickly.
+fn with_http(id: u32) -> MeterOptions {
+    let mut options = MeterOptions::new(id);
+    options.http_port = Some(0);
+    options.device.reboot_delay = Duration::from_millis(200);
+    options
+}
+
+#[test]
+fn batch_apply_of_http_settings_needs_and_uses_the_typed_interface_password() {
+    use je08::client::endpoint::MeterAddress;
+    use je08::commissioning::profile::{Access, ApplyStatus, capture_all};
+    use je08::protocol::http_api::Secret;
+
+    let mut source = with_http(2210);
+    source.device.network.device_name = "Panel 7 meter 2210".into();
+    let mut f = with_meters(vec![source, with_http(2211)]);
+    for (i, key) in f.keys.clone().into_iter().enumerate() {
+        let http = f.meters[i].http.expect("HTTP served").to_string();
+        let entry = f.harness.state_mut().model.meter_mut(key).expect("listed");
+        entry.endpoints.http = Some(http);
+    }
+    let source = MeterAddress::parse(
+        &format!(
+            "{},http={}",
+            f.meters[0].modbus,
+            f.meters[0].http.expect("HTTP served").port()
+        ),
+        502,
+        80,
+    )
+    .expect("address");
+    let access = Access {
+        password: Some(Secret::new("bintechnology")),
+        ..Access::default()
+    };
+    let profile =
+        f.rt.block_on(capture_all(&source, &access, String::new()))
+            .expect("profile with the HTTP blocks");
+    let path = f.dir.join("http.toml");
+    profile.save(&path).expect("profile saved");
+    let name = |f: &Fixture| f.meters[1].device.with(|d| d.network.device_name.clone());
+    let before = name(&f);
+
+    f.click("Batch");
+    f.harness
+        .get_by_role_and_label(Role::CheckBox, "JE08 2211")
+        .click();
+    f.frames(2);
+    let apply = |f: &mut Fixture| {
+        f.choose(CommFile::OpenProfile, None, &path);
+        f.step_until("the dry run", |app| {
+            let b = &app.view.commish.batch;
+            b.preview.is_some() || b.error.is_some()
+        });
+        assert_eq!(f.harness.state().view.commish.batch.error, None);
+        f.click("Apply to 1 meter(s)");
+        f.step_until("the result", |app| {
+            let b = &app.view.commish.batch;
+            b.applied.is_some() || b.error.is_some()
+        });
+        let batch = &f.harness.state().view.commish.batch;
+        assert_eq!(batch.error, None);
+        batch.applied.clone().expect("applied")[0].clone()
+    };
+
+    let without = apply(&mut f);
+    assert_eq!(without.status, ApplyStatus::Failed, "{without:?}");
+    let reason = without.reason.clone().unwrap_or_default();
+    assert!(reason.contains("password"), "{reason}");
+    assert_eq!(name(&f), before, "nothing written without the password");
+
+    f.type_into("Interface password", "bintechnology");
+    let with = apply(&mut f);
+    assert_eq!(with.status, ApplyStatus::Changed, "{with:?}");
+    assert!(with.http_checked, "{with:?}");
+    assert_eq!(name(&f), "Panel 7 meter 2211", "templated with the target's id");
+}
