@@ -77,16 +77,14 @@ pub fn wiring_ui(
         });
 }
 
-/// A progress bar with a Cancel button.
+/// A progress bar with a Cancel button. The bar keeps its width while the
+/// fraction is still unknown, so the button never moves under the pointer.
 pub fn running_ui(ui: &mut egui::Ui, tr: Tr, running: Running, what: Msg, actions: &mut Vec<Action>) {
-    match running.fraction {
-        Some(f) => {
-            ui.add(egui::ProgressBar::new(f).desired_width(160.0).show_percentage());
-        }
-        None => {
-            ui.spinner();
-        }
-    }
+    let bar = match running.fraction {
+        Some(f) => egui::ProgressBar::new(f).show_percentage(),
+        None => egui::ProgressBar::new(0.0).animate(true),
+    };
+    ui.add(bar.desired_width(160.0));
     ui.label(tr.t(what));
     if ui.button(tr.t(Msg::Cancel)).clicked() {
         actions.push(Action::Commission(Intent::Cancel(running.job)));
