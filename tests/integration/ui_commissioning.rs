@@ -5,10 +5,10 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use eframe::egui;
 use eframe::egui::accesskit::Role;
-use eframe::egui::{self, Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use je08::backend::Backend;
@@ -87,35 +87,20 @@ fn meter_with(id: u32, params: ModelParams) -> MeterOptions {
 }
 
 impl Fixture {
-    /// Run frames until `done` holds, with a deadline.
     fn step_until(&mut self, what: &str, done: impl Fn(&ConfiguratorApp) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !done(self.harness.state()) {
-            assert!(Instant::now() < deadline, "timed out waiting for {what}");
-            self.harness.step();
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        self.frames(3);
+        super::kit::step_until(&mut self.harness, what, done);
     }
 
     fn frames(&mut self, n: usize) {
-        for _ in 0..n {
-            self.harness.step();
-        }
+        super::kit::frames(&mut self.harness, n);
     }
 
     fn click(&mut self, label: &str) {
-        self.harness.get_by_label(label).click();
-        self.frames(3);
+        super::kit::click(&mut self.harness, label);
     }
 
     fn type_into(&mut self, label: &str, text: &str) {
-        self.harness.get_by_label(label).click();
-        self.frames(2);
-        self.harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
-        self.frames(1);
-        self.harness.get_by_label(label).type_text(text);
-        self.frames(3);
+        super::kit::type_into(&mut self.harness, label, text);
     }
 
     /// What a file dialog would answer.

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use eframe::egui::{self, Key, Modifiers};
+use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use je08::backend::link::default_connector;
@@ -75,33 +75,19 @@ fn fixture_with(id: u32, mode: Mode, reboot: Duration) -> Fixture {
 
 impl Fixture {
     fn step_until(&mut self, what: &str, done: impl Fn(&ConfiguratorApp) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !done(self.harness.state()) {
-            assert!(Instant::now() < deadline, "timed out waiting for {what}");
-            self.harness.step();
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        self.frames(3);
+        super::kit::step_until(&mut self.harness, what, done);
     }
 
     fn frames(&mut self, n: usize) {
-        for _ in 0..n {
-            self.harness.step();
-        }
+        super::kit::frames(&mut self.harness, n);
     }
 
     fn click(&mut self, label: &str) {
-        self.harness.get_by_label(label).click();
-        self.frames(3);
+        super::kit::click(&mut self.harness, label);
     }
 
     fn type_into(&mut self, label: &str, text: &str) {
-        self.harness.get_by_label(label).click();
-        self.frames(2);
-        self.harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
-        self.frames(1);
-        self.harness.get_by_label(label).type_text(text);
-        self.frames(3);
+        super::kit::type_into(&mut self.harness, label, text);
     }
 
     /// The newest job of `kind`, once finished.

@@ -1,0 +1,47 @@
+//! Driving the configurator under egui_kittest, shared by the UI test
+//! modules: run frames until a condition holds (with a deadline), click a
+//! widget by its label, replace the text of a field.
+
+use std::time::{Duration, Instant};
+
+use eframe::egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use je08::ui::app::ConfiguratorApp;
+
+/// The app under test.
+pub type AppHarness = Harness<'static, ConfiguratorApp>;
+
+/// Run frames until `done` holds; fail after 30 s naming `what`.
+pub fn step_until(harness: &mut AppHarness, what: &str, done: impl Fn(&ConfiguratorApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done(harness.state()) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    frames(harness, 3);
+}
+
+/// Run `n` frames.
+pub fn frames(harness: &mut AppHarness, n: usize) {
+    for _ in 0..n {
+        harness.step();
+    }
+}
+
+/// Click the widget named `label` and let the app react.
+pub fn click(harness: &mut AppHarness, label: &str) {
+    harness.get_by_label(label).click();
+    frames(harness, 3);
+}
+
+/// Replace the text of the field named `label`.
+pub fn type_into(harness: &mut AppHarness, label: &str, text: &str) {
+    harness.get_by_label(label).click();
+    frames(harness, 2);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    frames(harness, 1);
+    harness.get_by_label(label).type_text(text);
+    frames(harness, 3);
+}
