@@ -10,6 +10,11 @@ use std::net::Ipv4Addr;
 
 use serde::{Deserialize, Serialize};
 
+mod validation;
+
+pub use validation::{FieldError, FieldErrors, Problem, check_topic};
+use validation::{check_ip, check_port, check_ssid, check_wpa2, valid_host};
+
 /// HTTP Basic user name of the meter's API.
 pub const API_USER: &str = "admin";
 /// Factory interface password and factory Wi-Fi AP password (§1).
@@ -203,7 +208,7 @@ impl Connectivity {
         }
         let static_ip = self.wifi_mode == WifiMode::Ap || !self.dhcp;
         if self.wifi_mode == WifiMode::Ap && self.dhcp {
-            errs.push("dhcp", "an access point has a static address: dhcp must be false");
+            errs.push("dhcp", Problem::AccessPointNeedsStaticAddress);
         }
         let ip = check_ip(&mut errs, "ip", &self.ip, static_ip);
         let mask = check_ip(&mut errs, "netmask", &self.netmask, static_ip);
@@ -214,35 +219,33 @@ impl Connectivity {
             if bits.leading_ones() + bits.trailing_zeros() == 32 && (1..=30).contains(&bits.leading_ones()) {
                 Some(bits)
             } else {
-                errs.push(
-                    "netmask",
-                    format!("{m} is not a contiguous network mask between /1 and /30"),
-                );
+                errs.push("netmask", Problem::BadNetmask { mask: m });
                 None
             }
         });
         if let (Some(ip), Some(mask)) = (ip, mask_len) {
             let host = u32::from(ip) & !mask;
             if host == 0 || host == !mask {
-                errs.push(
-                    "ip",
-                    format!("{ip} is the network or broadcast address of its subnet"),
-                );
+                errs.push("ip", Problem::NetworkOrBroadcast { ip });
             }
             if let Some(gw) = gateway
                 && (u32::from(gw) & mask) != (u32::from(ip) & mask)
             {
                 errs.push(
                     "gateway",
-                    format!("{gw} is outside the subnet of {ip}/{}", mask.leading_ones()),
+                    Problem::GatewayOutsideSubnet {
+                        gateway: gw,
+                        ip,
+                        prefix: mask.leading_ones(),
+                    },
                 );
             }
         }
         let name_len = self.device_name.chars().count();
         if self.device_name.trim().is_empty() {
-            errs.push("device_name", "must not be empty");
+            errs.push("device_name", Problem::Empty);
         } else if name_len > 32 || self.device_name.chars().any(char::is_control) {
-            errs.push("device_name", "must be at most 32 printable characters");
+            errs.push("device_name", Problem::TooLongOrControl { max: 32 });
         }
         if let Some(p) = &self.interface_password {
             check_wpa2(&mut errs, "interface_password", p.expose());
@@ -370,25 +373,22 @@ impl Protocols {
         let m = &self.mqtt;
         check_port(&mut errs, "mqtt.port", m.port);
         if m.enabled && m.host.is_empty() {
-            errs.push("mqtt.host", "must not be empty while MQTT is enabled");
+            errs.push("mqtt.host", Problem::HostRequired);
         } else if !m.host.is_empty() && !valid_host(&m.host) {
-            errs.push(
-                "mqtt.host",
-                format!("{:?} is neither an IPv4 address nor a host name", m.host),
-            );
+            errs.push("mqtt.host", Problem::NotAHost { text: m.host.clone() });
         }
         if m.client_id.is_empty() || m.client_id.len() > 64 {
-            errs.push("mqtt.client_id", "must have 1 to 64 characters");
+            errs.push("mqtt.client_id", Problem::ClientIdLength);
         } else if m.client_id.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            errs.push("mqtt.client_id", "must not contain spaces or control characters");
+            errs.push("mqtt.client_id", Problem::SpacesOrControl);
         }
         if m.username.len() > 64 || m.username.chars().any(char::is_control) {
-            errs.push("mqtt.username", "must be at most 64 printable characters");
+            errs.push("mqtt.username", Problem::TooLongOrControl { max: 64 });
         }
         if let Some(p) = &m.password
             && (p.expose().len() > 64 || p.expose().chars().any(char::is_control))
         {
-            errs.push("mqtt.password", "must be at most 64 printable characters");
+            errs.push("mqtt.password", Problem::TooLongOrControl { max: 64 });
         }
         if let Err(reason) = check_topic(&m.publish_topic, false) {
             errs.push("mqtt.publish_topic", reason);
@@ -399,44 +399,18 @@ impl Protocols {
         if !(1..=3600).contains(&m.interval_s) {
             errs.push(
                 "mqtt.interval_s",
-                format!("{} is out of range; allowed 1–3600 seconds", m.interval_s),
+                Problem::OutOfRange {
+                    value: m.interval_s,
+                    min: 1,
+                    max: 3600,
+                },
             );
         }
         if m.tls.client_auth && !m.tls.enabled {
-            errs.push("mqtt.tls.client_auth", "needs mqtt.tls.enabled");
+            errs.push("mqtt.tls.client_auth", Problem::ClientAuthNeedsTls);
         }
         errs.into_result()
     }
-}
-
-/// Check an MQTT topic: non-empty, at most 256 bytes, no NUL; wildcards only
-/// in a subscription and only as whole levels (`#` last).
-pub fn check_topic(topic: &str, allow_wildcards: bool) -> Result<(), String> {
-    if topic.is_empty() {
-        return Err("must not be empty".to_owned());
-    }
-    if topic.len() > 256 {
-        return Err("must be at most 256 bytes".to_owned());
-    }
-    if topic.contains('\0') {
-        return Err("must not contain NUL".to_owned());
-    }
-    if !allow_wildcards {
-        if topic.contains(['+', '#']) {
-            return Err("a publish topic must not contain the wildcards + or #".to_owned());
-        }
-        return Ok(());
-    }
-    let levels: Vec<&str> = topic.split('/').collect();
-    for (i, level) in levels.iter().enumerate() {
-        if level.contains('#') && (*level != "#" || i + 1 != levels.len()) {
-            return Err("# must be a whole level and the last one".to_owned());
-        }
-        if level.contains('+') && *level != "+" {
-            return Err("+ must be a whole level".to_owned());
-        }
-    }
-    Ok(())
 }
 
 /// CT block (`/api/config/ct`): maps onto RELACAO_TC and INVERTE_TC_FASE_A/B/C.
@@ -453,7 +427,14 @@ impl Ct {
     pub fn validate(&self) -> Result<(), FieldErrors> {
         let mut errs = FieldErrors::default();
         if !(20..=400).contains(&self.ratio) {
-            errs.push("ratio", format!("{} is out of range; allowed 20–400", self.ratio));
+            errs.push(
+                "ratio",
+                Problem::OutOfRange {
+                    value: self.ratio,
+                    min: 20,
+                    max: 400,
+                },
+            );
         }
         errs.into_result()
     }
@@ -604,47 +585,6 @@ pub fn check_pem(kind: CertKind, text: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// One bad field: its path (e.g. `mqtt.port`) and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldError {
-    /// Field path.
-    pub field: String,
-    /// Why it is refused.
-    pub reason: String,
-}
-
-/// Every bad field of a whole-object validation.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct FieldErrors(pub Vec<FieldError>);
-
-impl FieldErrors {
-    /// Record a bad field.
-    pub fn push(&mut self, field: &str, reason: impl Into<String>) {
-        self.0.push(FieldError {
-            field: field.to_owned(),
-            reason: reason.into(),
-        });
-    }
-
-    fn into_result(self) -> Result<(), Self> {
-        if self.0.is_empty() { Ok(()) } else { Err(self) }
-    }
-}
-
-impl fmt::Display for FieldErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str("; ")?;
-            }
-            write!(f, "{}: {}", e.field, e.reason)?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for FieldErrors {}
-
 /// Error body of every non-2xx answer: `{"error","field"}` (+ every bad field
 /// for a 422).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -673,67 +613,11 @@ impl ApiError {
     pub fn from_fields(errs: &FieldErrors) -> Self {
         let first = errs.0.first();
         Self {
-            error: first.map_or_else(|| "invalid value".to_owned(), |e| e.reason.clone()),
+            error: first.map_or_else(|| "invalid value".to_owned(), |e| e.problem.to_string()),
             field: first.map(|e| e.field.clone()),
             errors: errs.0.clone(),
         }
     }
-}
-
-fn check_port(errs: &mut FieldErrors, field: &str, port: u32) {
-    if !(1..=65535).contains(&port) {
-        errs.push(field, format!("{port} is out of range; allowed 1–65535"));
-    }
-}
-
-fn check_ssid(errs: &mut FieldErrors, field: &str, ssid: &str) {
-    if ssid.is_empty() || ssid.len() > 32 {
-        errs.push(field, format!("must have 1 to 32 bytes (has {})", ssid.len()));
-    }
-}
-
-fn check_wpa2(errs: &mut FieldErrors, field: &str, password: &str) {
-    let n = password.chars().count();
-    if !(8..=63).contains(&n) {
-        errs.push(field, format!("must have 8 to 63 characters (has {n})"));
-    } else if !password.chars().all(|c| (' '..='~').contains(&c)) {
-        errs.push(field, "must contain printable ASCII characters only");
-    }
-}
-
-fn check_ip(errs: &mut FieldErrors, field: &str, text: &str, required: bool) -> Option<Ipv4Addr> {
-    if text.is_empty() && !required {
-        return None;
-    }
-    match text.parse::<Ipv4Addr>() {
-        Ok(ip)
-            if required
-                && (ip.is_unspecified() || ip.is_broadcast() || ip.is_multicast())
-                && field != "netmask" =>
-        {
-            errs.push(field, format!("{ip} cannot be used here"));
-            None
-        }
-        Ok(ip) => Some(ip),
-        Err(_) => {
-            errs.push(field, format!("{text:?} is not an IPv4 address (a.b.c.d)"));
-            None
-        }
-    }
-}
-
-fn valid_host(host: &str) -> bool {
-    if host.parse::<Ipv4Addr>().is_ok() {
-        return true;
-    }
-    host.len() <= 253
-        && host.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        })
 }
 
 #[cfg(test)]
@@ -892,10 +776,17 @@ mod tests {
     #[test]
     fn api_error_json() {
         let mut errs = FieldErrors::default();
-        errs.push("ratio", "10 is out of range");
+        errs.push(
+            "ratio",
+            Problem::OutOfRange {
+                value: 10,
+                min: 20,
+                max: 400,
+            },
+        );
         let body = serde_json::to_value(ApiError::from_fields(&errs)).expect("json");
         assert_eq!(body["field"], "ratio");
-        assert_eq!(body["error"], "10 is out of range");
+        assert_eq!(body["error"], "10 is out of range; allowed 20–400");
         let plain: ApiError = serde_json::from_str(r#"{"error":"nope","field":null}"#).expect("parse");
         assert_eq!(plain.field, None);
     }

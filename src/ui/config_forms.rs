@@ -7,9 +7,10 @@
 
 use eframe::egui;
 
+use super::field_problem::describe;
 use super::i18n::{Msg, Tr};
 use crate::backend::web::ConfigBlock;
-use crate::protocol::http_api::{Connectivity, Ct, FieldErrors, Protocols, Secret, WifiMode};
+use crate::protocol::http_api::{Connectivity, Ct, FieldErrors, Problem, Protocols, Secret, WifiMode};
 
 /// A typed password that `Debug` never shows.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -35,9 +36,9 @@ impl PasswordText {
 /// A block as typed: the block if every field is valid, else every bad field.
 pub type Checked<T> = Result<T, FieldErrors>;
 
-fn number(errors: &mut FieldErrors, tr: Tr, field: &str, text: &str) -> u32 {
+fn number(errors: &mut FieldErrors, field: &str, text: &str) -> u32 {
     text.trim().parse().unwrap_or_else(|_| {
-        errors.push(field, tr.t(Msg::NotANumber));
+        errors.push(field, Problem::NotANumber);
         0
     })
 }
@@ -68,9 +69,9 @@ impl CtForm {
     }
 
     /// The block, or every bad field.
-    pub fn check(&self, tr: Tr) -> Checked<Ct> {
+    pub fn check(&self) -> Checked<Ct> {
         let mut errs = FieldErrors::default();
-        let ratio = number(&mut errs, tr, "ratio", &self.ratio);
+        let ratio = number(&mut errs, "ratio", &self.ratio);
         finish(
             Ct {
                 ratio,
@@ -110,12 +111,12 @@ impl ProtocolsForm {
     }
 
     /// The block, or every bad field.
-    pub fn check(&self, tr: Tr) -> Checked<Protocols> {
+    pub fn check(&self) -> Checked<Protocols> {
         let mut errs = FieldErrors::default();
         let mut block = self.base.clone();
-        block.modbus.port = number(&mut errs, tr, "modbus.port", &self.modbus_port);
-        block.mqtt.port = number(&mut errs, tr, "mqtt.port", &self.mqtt_port);
-        block.mqtt.interval_s = number(&mut errs, tr, "mqtt.interval_s", &self.interval_s);
+        block.modbus.port = number(&mut errs, "modbus.port", &self.modbus_port);
+        block.mqtt.port = number(&mut errs, "mqtt.port", &self.mqtt_port);
+        block.mqtt.interval_s = number(&mut errs, "mqtt.interval_s", &self.interval_s);
         block.mqtt.password = self.mqtt_password.secret();
         finish(block, errs, Protocols::validate)
     }
@@ -151,12 +152,9 @@ impl ConnectivityForm {
     }
 }
 
-fn error_for<'a>(errors: Option<&'a FieldErrors>, field: &str) -> Option<&'a str> {
-    errors?
-        .0
-        .iter()
-        .find(|e| e.field == field)
-        .map(|e| e.reason.as_str())
+/// The translated problem of `field`, if it is refused.
+fn error_for(tr: Tr, errors: Option<&FieldErrors>, field: &str) -> Option<String> {
+    errors?.for_field(field).map(|p| describe(tr, p))
 }
 
 /// A labelled text field with its error underneath.
@@ -164,7 +162,7 @@ fn text_row(
     ui: &mut egui::Ui,
     label: &str,
     text: &mut String,
-    error: Option<&str>,
+    error: Option<String>,
     password: bool,
     hint: Option<&str>,
 ) {
@@ -203,7 +201,7 @@ pub fn ct_form_ui(ui: &mut egui::Ui, tr: Tr, form: &mut CtForm, errors: Option<&
                 ui,
                 tr.t(Msg::CfgCtRatio),
                 &mut form.ratio,
-                error_for(errors, "ratio"),
+                error_for(tr, errors, "ratio"),
                 false,
                 None,
             );
@@ -225,7 +223,7 @@ pub fn protocols_form_ui(ui: &mut egui::Ui, tr: Tr, form: &mut ProtocolsForm, er
                 ui,
                 tr.t(Msg::CfgModbusPort),
                 &mut form.modbus_port,
-                error_for(errors, "modbus.port"),
+                error_for(tr, errors, "modbus.port"),
                 false,
                 None,
             );
@@ -242,13 +240,13 @@ pub fn protocols_form_ui(ui: &mut egui::Ui, tr: Tr, form: &mut ProtocolsForm, er
                     &mut m.subscribe_topic,
                 ),
             ] {
-                text_row(ui, tr.t(label), text, error_for(errors, field), false, None);
+                text_row(ui, tr.t(label), text, error_for(tr, errors, field), false, None);
             }
             text_row(
                 ui,
                 tr.t(Msg::CfgMqttPort),
                 &mut form.mqtt_port,
-                error_for(errors, "mqtt.port"),
+                error_for(tr, errors, "mqtt.port"),
                 false,
                 None,
             );
@@ -256,7 +254,7 @@ pub fn protocols_form_ui(ui: &mut egui::Ui, tr: Tr, form: &mut ProtocolsForm, er
                 ui,
                 tr.t(Msg::CfgMqttPassword),
                 &mut form.mqtt_password.0,
-                error_for(errors, "mqtt.password"),
+                error_for(tr, errors, "mqtt.password"),
                 true,
                 Some(keep),
             );
@@ -264,7 +262,7 @@ pub fn protocols_form_ui(ui: &mut egui::Ui, tr: Tr, form: &mut ProtocolsForm, er
                 ui,
                 tr.t(Msg::CfgInterval),
                 &mut form.interval_s,
-                error_for(errors, "mqtt.interval_s"),
+                error_for(tr, errors, "mqtt.interval_s"),
                 false,
                 None,
             );
@@ -272,7 +270,7 @@ pub fn protocols_form_ui(ui: &mut egui::Ui, tr: Tr, form: &mut ProtocolsForm, er
             check_row(ui, tr.t(Msg::CfgTls), &mut tls.enabled);
             check_row(ui, tr.t(Msg::CfgTlsVerify), &mut tls.verify_server);
             check_row(ui, tr.t(Msg::CfgTlsClientAuth), &mut tls.client_auth);
-            if let Some(err) = error_for(errors, "mqtt.tls.client_auth") {
+            if let Some(err) = error_for(tr, errors, "mqtt.tls.client_auth") {
                 ui.label("");
                 ui.colored_label(ui.visuals().error_fg_color, err);
                 ui.end_row();
@@ -304,12 +302,12 @@ pub fn connectivity_form_ui(
                 ui,
                 tr.t(Msg::CfgSsid),
                 &mut b.ssid,
-                error_for(errors, "ssid"),
+                error_for(tr, errors, "ssid"),
                 false,
                 None,
             );
             check_row(ui, tr.t(Msg::CfgDhcp), &mut b.dhcp);
-            if let Some(err) = error_for(errors, "dhcp") {
+            if let Some(err) = error_for(tr, errors, "dhcp") {
                 ui.label("");
                 ui.colored_label(ui.visuals().error_fg_color, err);
                 ui.end_row();
@@ -321,13 +319,13 @@ pub fn connectivity_form_ui(
                 (Msg::CfgDns, "dns", &mut b.dns),
                 (Msg::CfgDeviceName, "device_name", &mut b.device_name),
             ] {
-                text_row(ui, tr.t(label), text, error_for(errors, field), false, None);
+                text_row(ui, tr.t(label), text, error_for(tr, errors, field), false, None);
             }
             text_row(
                 ui,
                 tr.t(Msg::CfgWifiPassword),
                 &mut form.wifi_password.0,
-                error_for(errors, "password"),
+                error_for(tr, errors, "password"),
                 true,
                 Some(keep),
             );
@@ -335,7 +333,7 @@ pub fn connectivity_form_ui(
                 ui,
                 tr.t(Msg::CfgNewInterfacePassword),
                 &mut form.interface_password.0,
-                error_for(errors, "interface_password"),
+                error_for(tr, errors, "interface_password"),
                 true,
                 Some(keep),
             );
@@ -367,30 +365,31 @@ impl Forms {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ui::i18n::Lang;
 
     #[test]
     fn forms_check_numbers_then_the_whole_block() {
-        let tr = Tr(Lang::En);
         let mut ct = CtForm::new(&Ct {
             ratio: 100,
             invert: [false; 3],
         });
-        assert_eq!(ct.check(tr).unwrap().ratio, 100);
+        assert_eq!(ct.check().unwrap().ratio, 100);
         ct.ratio = "x".into();
-        assert_eq!(ct.check(tr).unwrap_err().0[0].field, "ratio");
+        assert_eq!(ct.check().unwrap_err().0[0].field, "ratio");
         ct.ratio = "500".into();
-        assert!(ct.check(tr).unwrap_err().0[0].reason.contains("20–400"));
+        assert_eq!(
+            ct.check().unwrap_err().for_field("ratio"),
+            Some(&Problem::OutOfRange {
+                value: 500,
+                min: 20,
+                max: 400
+            })
+        );
 
         let mut p = ProtocolsForm::new(&Protocols::factory(7));
-        assert_eq!(
-            p.check(tr).unwrap().mqtt.password,
-            None,
-            "empty keeps the password"
-        );
+        assert_eq!(p.check().unwrap().mqtt.password, None, "empty keeps the password");
         p.mqtt_password.0 = "n3w".into();
         assert_eq!(
-            p.check(tr).unwrap().mqtt.password.as_ref().map(Secret::expose),
+            p.check().unwrap().mqtt.password.as_ref().map(Secret::expose),
             Some("n3w")
         );
         assert_eq!(format!("{:?}", p.mqtt_password), "<redacted>");

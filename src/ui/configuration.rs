@@ -380,14 +380,14 @@ fn blocks_ui(
     egui::CollapsingHeader::new(RichText::new(tr.t(Msg::BlockProtocols)).strong())
         .default_open(false)
         .show(ui, |ui| {
-            let checked = forms.protocols.check(tr);
+            let checked = forms.protocols.check();
             config_forms::protocols_form_ui(ui, tr, &mut forms.protocols, checked.as_ref().err());
             save(ui, checked.ok().map(ConfigBlock::Protocols), actions);
         });
     egui::CollapsingHeader::new(RichText::new(tr.t(Msg::BlockCt)).strong())
         .default_open(true)
         .show(ui, |ui| {
-            let checked = forms.ct.check(tr);
+            let checked = forms.ct.check();
             config_forms::ct_form_ui(ui, tr, &mut forms.ct, checked.as_ref().err());
             save(ui, checked.ok().map(ConfigBlock::Ct), actions);
         });

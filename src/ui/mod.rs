@@ -11,6 +11,7 @@ pub mod config_forms;
 pub mod configuration;
 pub mod diagnostics;
 pub mod discovered;
+pub mod field_problem;
 pub mod firmware;
 pub mod i18n;
 pub mod job_status;

@@ -187,6 +187,41 @@ fn a_ct_block_saved_in_the_configuration_tab_reaches_the_meter_and_an_invalid_on
 }
 
 #[test]
+fn a_refused_field_says_why_in_portuguese_and_nothing_is_sent() {
+    let mut f = fixture(2206, Mode::Configuration);
+    f.click("Language");
+    f.click("Português (Brasil)");
+    f.click("Configuração");
+    f.idle();
+    f.type_into("Senha da interface", FACTORY_PASSWORD);
+    f.click("Ler do medidor");
+    f.step_until("the blocks", |app| {
+        app.view.config.meters.values().any(|m| m.forms.is_some())
+    });
+    let before = f.rt.block_on(f.http().ct()).unwrap();
+    f.type_into("Relação do TC (N × 5 A : 5 A)", "500");
+    f.harness.get_by_label("500 está fora da faixa; permitido 20–400");
+    f.click("Protocolos");
+    f.type_into("Tópico de publicação", "je08/+/data");
+    f.harness
+        .get_by_label("um tópico de publicação não pode conter os curingas + ou #");
+    assert!(
+        f.harness.query_by_label_contains("out of range").is_none()
+            && f.harness.query_by_label_contains("wildcards").is_none(),
+        "no English reason may remain in the Portuguese window"
+    );
+    assert!(
+        f.harness
+            .query_all_by_label("Salvar")
+            .all(|save| save.accesskit_node().is_disabled()),
+        "no block with a refused field may be saved (connectivity is collapsed)"
+    );
+    f.frames(5);
+    assert_eq!(f.jobs_of(WebKind::Save), 0, "nothing may be sent");
+    assert_eq!(f.rt.block_on(f.http().ct()).unwrap(), before);
+}
+
+#[test]
 fn a_mode_switch_asks_first_then_the_meter_is_in_configuration_mode() {
     let mut f = fixture(2202, Mode::Application);
     f.step_until("the first reading", |app| app.model.meters[0].latest.is_some());
