@@ -259,13 +259,15 @@ pub async fn publishers(args: PublishersArgs) -> anyhow::Result<ExitCode> {
     let mut meters: Vec<(SimMqtt, Arc<crate::sim::mqtt::SimMqttStats>)> = Vec::new();
     for i in 0..args.meters {
         let id = args.first_id.saturating_add(i);
-        let device = SimDevice::new(Device::new(DeviceConfig::new(id), Instant::now()));
         let mut link = LinkOptions::new(args.broker.clone(), "");
         link.queue = 16;
         link.keep_alive = Duration::from_secs(60);
         let mut options = SimMqttOptions::new(link);
         options.interval = Duration::from_secs(args.interval);
-        let mqtt = SimMqtt::spawn(device, options)?;
+        let mut config = DeviceConfig::new(id);
+        options.seed(&mut config)?;
+        let device = SimDevice::new(Device::new(config, Instant::now()));
+        let mqtt = SimMqtt::spawn(device, options.timing());
         let stats = mqtt.stats();
         meters.push((mqtt, stats));
     }

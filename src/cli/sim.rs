@@ -49,7 +49,8 @@ pub struct Args {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=253))]
     pub count: u16,
     /// Publish over MQTT to this broker: mqtt://HOST[:PORT] or mqtts://HOST[:PORT].
-    /// MQTT runs while a meter is in application mode.
+    /// The MQTT options fill each meter's saved protocols block and
+    /// certificate slots; MQTT runs in application mode as that block says.
     #[arg(long, value_name = "URL")]
     pub mqtt: Option<BrokerUrl>,
     /// MQTT user name.

@@ -14,13 +14,16 @@
 //!   network reset sets `network_saved` to `Connectivity::factory`. At every
 //!   boot `protocols.ds18b20.enabled` becomes the model's `sensor_enabled`;
 //!   Modbus is served while `protocols.modbus.enabled` (its port is ignored:
-//!   the simulator serves on the port it was given);
+//!   the simulator serves on the port it was given); the MQTT client
+//!   connects as `protocols.mqtt` and [`Device::certs`] say at each boot into
+//!   application mode;
 //! - [`Device::esp_version`], [`Device::app_image_valid`] (a boot into
 //!   application mode falls back to update mode while it is false),
 //!   [`Device::wifi_problem`], [`Device::rssi_dbm`], [`Device::stm32_fails`],
 //!   [`Device::reboot_delay`] are public knobs;
 //! - [`Device::model_mut`] changes the physics while running.
 
+use std::collections::HashMap;
 use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
@@ -123,6 +126,8 @@ pub struct DeviceConfig {
     pub network: Connectivity,
     /// Protocol settings at power-on.
     pub protocols: Protocols,
+    /// MQTT TLS material in the certificate slots at power-on (PEM).
+    pub certs: HashMap<CertKind, Secret>,
     /// Saved metering settings at power-on.
     pub settings: Settings,
     /// Mode at first power-on (a real meter always starts in application).
@@ -142,6 +147,7 @@ impl DeviceConfig {
             rssi_dbm: -58,
             network: station_connectivity(id, Ipv4Addr::LOCALHOST),
             protocols: Protocols::factory(id),
+            certs: HashMap::new(),
             settings: default_settings(),
             start_mode: Mode::Application,
         }
@@ -262,7 +268,7 @@ pub struct Device {
     pub protocols_saved: Protocols,
     /// MQTT TLS material stored over `/api/certs` (PEM, write-only; kept
     /// across reboots like the flash it lives in).
-    pub certs: std::collections::HashMap<CertKind, Secret>,
+    pub certs: HashMap<CertKind, Secret>,
     /// In station mode: the connection fails (wrong SSID/password, no lease).
     pub wifi_problem: bool,
     /// Wi-Fi signal while connected as a station.
@@ -304,7 +310,7 @@ impl Device {
             network_saved: config.network,
             protocols: config.protocols.clone(),
             protocols_saved: config.protocols,
-            certs: std::collections::HashMap::new(),
+            certs: config.certs,
             wifi_problem: false,
             rssi_dbm: config.rssi_dbm,
             stm32_fails: 0,

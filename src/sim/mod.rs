@@ -32,6 +32,7 @@ pub mod mdns;
 pub mod modbus;
 pub mod model;
 pub mod mqtt;
+pub mod mqtt_settings;
 pub mod ota;
 pub mod server_task;
 
@@ -48,7 +49,7 @@ use http::HttpServer;
 use mdns::{AdvertPorts, MdnsAdvertiser, MeterAdvert};
 use modbus::ModbusServer;
 pub use model::{ModelParams, Scenario};
-use mqtt::{SimMqtt, SimMqttOptions};
+use mqtt::{SimMqtt, SimMqttOptions, SimMqttTiming};
 use ota::OtaServer;
 
 /// How to start one virtual meter.
@@ -60,7 +61,10 @@ pub struct MeterOptions {
     pub bind: IpAddr,
     /// Modbus TCP port; 0 picks a free one.
     pub modbus_port: u16,
-    /// MQTT client settings; `None`: MQTT disabled.
+    /// The broker the meter is commissioned with: seeds its protocols
+    /// block and certificate slots before power-on (and sets the client's
+    /// timing). `None`: the protocols block of `device` as it is (MQTT off
+    /// unless it says otherwise); MQTT can then be set up over HTTP.
     pub mqtt: Option<SimMqttOptions>,
     /// HTTP API port (`None`: not served; 0: a free one).
     pub http_port: Option<u16>,
@@ -110,9 +114,8 @@ pub struct SimMeter {
     /// The control interface address, when served.
     pub control: Option<SocketAddr>,
     modbus_server: ModbusServer,
-    /// The MQTT client, when enabled.
-    pub mqtt: Option<SimMqtt>,
-    mqtt_broker: Option<String>,
+    /// The MQTT client; it runs while the active settings enable MQTT.
+    pub mqtt: SimMqtt,
     http_server: Option<HttpServer>,
     ota_server: Option<OtaServer>,
     control_server: Option<ControlServer>,
@@ -137,7 +140,7 @@ pub struct ReadyLine {
     /// Simulator control interface address, when served.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub control: Option<String>,
-    /// Broker URL the MQTT client publishes to, when enabled.
+    /// Broker URL of the active protocols block, when it enables MQTT.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mqtt: Option<String>,
     /// Address `IP:PORT` of the embedded broker, when `je08 sim` runs one.
@@ -148,6 +151,14 @@ pub struct ReadyLine {
 /// Start a meter and its servers; returns once every socket is bound.
 pub async fn spawn_meter(options: MeterOptions) -> io::Result<SimMeter> {
     let mut config = options.device;
+    let timing = match &options.mqtt {
+        Some(mqtt) => {
+            mqtt.seed(&mut config)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
+            mqtt.timing()
+        }
+        None => SimMqttTiming::default(),
+    };
     if let IpAddr::V4(ip) = options.bind
         && config.network.wifi_mode == crate::protocol::http_api::WifiMode::St
     {
@@ -156,14 +167,7 @@ pub async fn spawn_meter(options: MeterOptions) -> io::Result<SimMeter> {
     let device = SimDevice::new(Device::new(config, std::time::Instant::now()));
     let modbus_server =
         ModbusServer::spawn(device.clone(), SocketAddr::new(options.bind, options.modbus_port)).await?;
-    let mqtt_broker = options.mqtt.as_ref().map(|m| m.link.broker.to_string());
-    let mqtt = match options.mqtt {
-        Some(mqtt) => Some(
-            SimMqtt::spawn(device.clone(), mqtt)
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?,
-        ),
-        None => None,
-    };
+    let mqtt = SimMqtt::spawn(device.clone(), timing);
     let http_server = match options.http_port {
         Some(port) => Some(HttpServer::spawn(device.clone(), SocketAddr::new(options.bind, port)).await?),
         None => None,
@@ -202,7 +206,6 @@ pub async fn spawn_meter(options: MeterOptions) -> io::Result<SimMeter> {
         device,
         modbus_server,
         mqtt,
-        mqtt_broker,
         http_server,
         ota_server,
         control_server,
@@ -224,7 +227,10 @@ impl SimMeter {
             http: self.http.map(|a| a.to_string()),
             ota: self.ota.map(|a| a.to_string()),
             control: self.control.map(|a| a.to_string()),
-            mqtt: self.mqtt_broker.clone(),
+            mqtt: self
+                .device
+                .with(|d| mqtt_settings::broker_of(&d.protocols.mqtt))
+                .map(|url| url.to_string()),
             broker: None,
         }
     }
@@ -234,9 +240,7 @@ impl SimMeter {
         if let Some(mdns) = self.mdns {
             mdns.shutdown().await;
         }
-        if let Some(mqtt) = self.mqtt {
-            mqtt.shutdown().await;
-        }
+        self.mqtt.shutdown().await;
         self.modbus_server.shutdown().await;
         if let Some(server) = self.http_server {
             server.shutdown().await;

@@ -1,15 +1,22 @@
 //! The virtual meter's MQTT client (spec §3).
 //!
-//! While the device is online in application mode it keeps a connection to
-//! the broker (plain TCP or TLS, optional client certificate; capped
-//! exponential backoff with jitter; resubscribe on every ConnAck — see
-//! [`crate::mqtt_link`]), publishes `{"DATA":{…}}` (QoS 0) every interval on
-//! its publish topic from the same registers Modbus reads, and obeys its
+//! Like the meter, it follows its own settings: at every boot into
+//! application mode (power-on, reboot, mode switch) it reads the protocols
+//! block and certificate slots active since that boot (see
+//! [`super::mqtt_settings`]); with `mqtt.enabled` it keeps a connection to
+//! `mqtt.host:mqtt.port` (plain TCP or TLS with the CA slot, plus the client
+//! certificate and key slots when `client_auth`; capped exponential backoff
+//! with jitter; resubscribe on every ConnAck — see [`crate::mqtt_link`]),
+//! otherwise no client runs. A block saved over HTTP takes effect at the next
+//! boot, never while running (spec §4).
+//!
+//! While connected it publishes `{"DATA":{…}}` (QoS 0) every interval on its
+//! publish topic from the same registers Modbus reads, and obeys its
 //! subscribe topic: `{"GET":"INFO"}` → INFO (QoS 1), `{"GET":"DATA"}` → DATA
 //! now, `{"RST":"KWH"}` / `{"RST":"KVARH"}` → zero the accumulators Modbus
 //! reads. Anything else is ignored and counted. A reboot or a mode change
-//! drops the connection; it comes back when the device is in application
-//! mode again. DATA is not queued while disconnected (as on the device).
+//! drops the connection. DATA is not queued while disconnected (as on the
+//! device).
 
 use std::net::Ipv4Addr;
 use std::sync::Arc;
@@ -20,38 +27,12 @@ use rumqttc::QoS;
 use tokio::task::JoinHandle;
 
 use super::handle::SimDevice;
-use crate::mqtt_link::{Link, LinkError, LinkEvent, LinkOptions};
+use super::mqtt_settings::{SessionPlan, plan};
+pub use super::mqtt_settings::{SimMqttOptions, SimMqttTiming};
+use crate::mqtt_link::{Link, LinkError, LinkEvent};
 use crate::protocol::mode::Mode;
-use crate::protocol::mqtt::{
-    Command, DEFAULT_PUBLISH_TOPIC, DEFAULT_SUBSCRIBE_TOPIC, Incoming, InfoPacket, encode_data,
-    parse_command, render_topic,
-};
+use crate::protocol::mqtt::{Command, Incoming, InfoPacket, encode_data, parse_command};
 use crate::protocol::readings::Version;
-
-/// How the virtual meter reaches its broker.
-#[derive(Debug, Clone)]
-pub struct SimMqttOptions {
-    /// Broker, credentials, TLS; the client id defaults to `je08-<id>`.
-    pub link: LinkOptions,
-    /// Publish topic template (`{id}` → device id).
-    pub publish_topic: String,
-    /// Subscribe topic template (`{id}` → device id).
-    pub subscribe_topic: String,
-    /// Seconds between DATA publications.
-    pub interval: Duration,
-}
-
-impl SimMqttOptions {
-    /// Defaults of spec §3: `je08/{id}/data`, `je08/{id}/cmd`, every 5 s.
-    pub fn new(link: LinkOptions) -> Self {
-        Self {
-            link,
-            publish_topic: DEFAULT_PUBLISH_TOPIC.to_string(),
-            subscribe_topic: DEFAULT_SUBSCRIBE_TOPIC.to_string(),
-            interval: Duration::from_secs(5),
-        }
-    }
-}
 
 /// Counters of a virtual meter's MQTT client.
 #[derive(Debug, Default)]
@@ -113,19 +94,15 @@ pub struct SimMqtt {
 }
 
 impl SimMqtt {
-    /// Start the client for `device`. Fails only on unusable options
-    /// (e.g. mqtts:// without a CA, unreadable certificates).
-    pub fn spawn(device: SimDevice, mut options: SimMqttOptions) -> Result<Self, LinkError> {
-        options.link.mqtt_options()?;
-        if options.link.client_id.is_empty() {
-            options.link.client_id = format!("je08-{}", device.id());
-        }
+    /// Start the client of `device`; it connects whenever the device is in
+    /// application mode with MQTT enabled, pacing itself with `timing`.
+    pub fn spawn(device: SimDevice, timing: SimMqttTiming) -> Self {
         let stats = Arc::new(SimMqttStats::default());
-        let task = tokio::spawn(supervise(device, options, stats.clone()));
-        Ok(Self {
+        let task = tokio::spawn(supervise(device, timing, stats.clone()));
+        Self {
             stats,
             task: Some(task),
-        })
+        }
     }
 
     /// The client's counters.
@@ -150,16 +127,42 @@ impl Drop for SimMqtt {
     }
 }
 
-/// Run a connection whenever the device is online in application mode.
-async fn supervise(device: SimDevice, options: SimMqttOptions, stats: Arc<SimMqttStats>) {
+fn set_error(stats: &SimMqttStats, error: Option<LinkError>) {
+    *stats
+        .last_error
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = error;
+}
+
+/// At every boot into application mode, run the session the active
+/// settings call for until the device leaves application mode or reboots.
+async fn supervise(device: SimDevice, timing: SimMqttTiming, stats: Arc<SimMqttStats>) {
     let mut power = device.subscribe_power();
     loop {
-        if power.wait_for(|p| p.serving(Mode::Application)).await.is_err() {
+        let Ok(boot) = power
+            .wait_for(|p| p.serving(Mode::Application))
+            .await
+            .map(|p| p.boot_count)
+        else {
             return;
-        }
-        tokio::select! {
-            _ = session(&device, &options, &stats) => {}
-            _ = power.wait_for(|p| !p.serving(Mode::Application)) => {}
+        };
+        let left = power.wait_for(|p| !p.serving(Mode::Application) || p.boot_count != boot);
+        match device.with(|d| plan(d, timing)) {
+            Ok(Some(plan)) => {
+                tokio::select! {
+                    _ = session(&device, &plan, &stats) => {}
+                    _ = left => {}
+                }
+            }
+            Ok(None) => {
+                set_error(&stats, None);
+                let _ = left.await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "MQTT enabled but not usable; no client until the settings change");
+                set_error(&stats, Some(error));
+                let _ = left.await;
+            }
         }
         stats.connected.store(false, Ordering::Relaxed);
     }
@@ -176,15 +179,15 @@ fn info_packet(device: &SimDevice) -> InfoPacket {
     })
 }
 
-/// One power-on period: connect (retrying), publish, obey commands.
-async fn session(device: &SimDevice, options: &SimMqttOptions, stats: &Arc<SimMqttStats>) {
-    let id = device.id().to_string();
-    let publish_topic = render_topic(&options.publish_topic, &id);
-    let subscribe_topic = render_topic(&options.subscribe_topic, &id);
-    let link = match Link::new(options.link.clone(), vec![(subscribe_topic, QoS::AtLeastOnce)]) {
+/// One boot's connection: connect (retrying), publish, obey commands.
+async fn session(device: &SimDevice, plan: &SessionPlan, stats: &Arc<SimMqttStats>) {
+    let publish_topic = plan.publish_topic.clone();
+    let subscribe = vec![(plan.subscribe_topic.clone(), QoS::AtLeastOnce)];
+    let link = match Link::new(plan.link.clone(), subscribe) {
         Ok(link) => link,
         Err(err) => {
             tracing::error!(%err, "MQTT cannot start");
+            set_error(stats, Some(err));
             return std::future::pending().await;
         }
     };
@@ -216,10 +219,7 @@ async fn session(device: &SimDevice, options: &SimMqttOptions, stats: &Arc<SimMq
             LinkEvent::Connected(_) => {
                 stats.connected.store(true, Ordering::Relaxed);
                 stats.connects.fetch_add(1, Ordering::Relaxed);
-                *stats
-                    .last_error
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+                set_error(&stats, None);
                 if logged.take().is_some() {
                     tracing::info!("MQTT connected again");
                 }
@@ -227,10 +227,7 @@ async fn session(device: &SimDevice, options: &SimMqttOptions, stats: &Arc<SimMq
             LinkEvent::Down { error, retry_in } => {
                 stats.connected.store(false, Ordering::Relaxed);
                 stats.reconnects.fetch_add(1, Ordering::Relaxed);
-                *stats
-                    .last_error
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(error.clone());
+                set_error(&stats, Some(error.clone()));
                 if logged.as_ref() != Some(error) {
                     tracing::warn!(%error, ?retry_in, "MQTT down; retrying with backoff");
                     logged = Some(error.clone());
@@ -261,8 +258,8 @@ async fn session(device: &SimDevice, options: &SimMqttOptions, stats: &Arc<SimMq
         }
     };
     let mut ticker = tokio::time::interval_at(
-        tokio::time::Instant::now() + options.interval,
-        options.interval.max(Duration::from_millis(10)),
+        tokio::time::Instant::now() + plan.interval,
+        plan.interval.max(Duration::from_millis(10)),
     );
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let run = link.run(on_event);

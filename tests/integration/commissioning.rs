@@ -55,7 +55,8 @@ async fn je08(args: Vec<String>) -> Output {
     .expect("join")
 }
 
-fn args(list: &[&str]) -> Vec<String> {
+/// Owned command-line arguments.
+pub fn args(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
 
@@ -287,7 +288,8 @@ fn miscalibrated() -> ModelParams {
     p
 }
 
-fn pdf_text(path: &std::path::Path) -> String {
+/// The text of a PDF, laid out (`pdftotext -layout`).
+pub fn pdf_text(path: &std::path::Path) -> String {
     let out = Command::new("pdftotext")
         .args(["-layout", &path.to_string_lossy(), "-"])
         .output()
@@ -540,7 +542,7 @@ async fn a_killed_recording_keeps_whole_rows_and_continuous_energy_across_a_rebo
 }
 
 /// Run the `je08` binary with extra environment variables (passwords).
-async fn je08_env(args: Vec<String>, envs: &[(&str, &str)]) -> Output {
+pub async fn je08_env(args: Vec<String>, envs: &[(&str, &str)]) -> Output {
     let envs: Vec<(String, String)> = envs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     tokio::task::spawn_blocking(move || {
         Command::new(env!("CARGO_BIN_EXE_je08"))
@@ -554,7 +556,7 @@ async fn je08_env(args: Vec<String>, envs: &[(&str, &str)]) -> Output {
 }
 
 /// A meter with the HTTP API on a free port and quick reboots.
-fn http_options(id: u32) -> MeterOptions {
+pub fn http_options(id: u32) -> MeterOptions {
     let mut options = MeterOptions::new(id);
     options.http_port = Some(0);
     options.device.reboot_delay = Duration::from_millis(200);
@@ -562,11 +564,12 @@ fn http_options(id: u32) -> MeterOptions {
 }
 
 /// `HOST:MODBUS_PORT,http=HTTP_PORT` of a simulator.
-fn both(sim: &SimMeter) -> String {
+pub fn both(sim: &SimMeter) -> String {
     format!("{},http={}", sim.modbus, sim.http.expect("HTTP served").port())
 }
 
-const PASSWORD: (&str, &str) = ("JE08_PASSWORD", "bintechnology");
+/// The factory interface password, as the environment variable the CLI reads.
+pub const PASSWORD: (&str, &str) = ("JE08_PASSWORD", "bintechnology");
 
 #[tokio::test]
 async fn a_profile_carries_http_blocks_as_templates_and_applies_to_many_meters_except_a_refusing_one() {

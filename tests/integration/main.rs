@@ -17,6 +17,7 @@ mod mqtt;
 mod packaging;
 mod sim_calibration;
 mod sim_modbus;
+mod sim_mqtt_settings;
 mod sim_wiring;
 mod ui;
 mod ui_commissioning;

@@ -23,7 +23,7 @@ use tokio::sync::mpsc;
 
 /// Generous deadline for anything that should happen "soon" on a loaded
 /// 2-core CI machine.
-const SOON: Duration = Duration::from_secs(20);
+pub const SOON: Duration = Duration::from_secs(20);
 
 /// Poll `cond` until it holds or `SOON` passes.
 pub async fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
@@ -81,7 +81,8 @@ pub struct Mosquitto {
     config: PathBuf,
 }
 
-fn free_port() -> u16 {
+/// A loopback TCP port that was free a moment ago (nothing listens on it).
+pub fn free_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     l.local_addr().unwrap().port()
 }
@@ -254,14 +255,16 @@ impl Pki {
     }
 }
 
-fn link(url: BrokerUrl) -> LinkOptions {
+/// Options for a test client of `url` with a random id and quick backoff.
+pub fn link(url: BrokerUrl) -> LinkOptions {
     let mut link = LinkOptions::new(url, format!("test-{:08x}", rand::random::<u32>()));
     link.backoff_initial = Duration::from_millis(100);
     link.backoff_cap = Duration::from_secs(2);
     link
 }
 
-fn tls(ca: &str, identity: Option<&(String, String)>) -> Option<TlsFiles> {
+/// TLS material from PEM text: a CA and an optional client identity.
+pub fn tls(ca: &str, identity: Option<&(String, String)>) -> Option<TlsFiles> {
     Some(TlsFiles {
         ca: PemFile::new("ca.pem", ca.as_bytes()),
         identity: identity.map(|(c, k)| {
@@ -583,7 +586,8 @@ async fn sim_meter(id: u32, url: BrokerUrl, tls_files: Option<TlsFiles>) -> SimM
     spawn_meter(options).await.expect("simulator starts")
 }
 
-async fn next_payload(inbox: &mut mpsc::UnboundedReceiver<(String, Vec<u8>)>) -> (String, Vec<u8>) {
+/// The next `(topic, payload)` a raw client received, within `SOON`.
+pub async fn next_payload(inbox: &mut mpsc::UnboundedReceiver<(String, Vec<u8>)>) -> (String, Vec<u8>) {
     tokio::time::timeout(SOON, inbox.recv())
         .await
         .expect("a message in time")
@@ -614,14 +618,14 @@ async fn sim_publishes_data_with_exactly_the_39_keys() {
         packet.measurements.voltage_v
     );
     assert!(packet.measurements.frequency_hz > 45.0);
-    assert!(meter.mqtt.as_ref().unwrap().stats().data_published() >= 1);
+    assert!(meter.mqtt.stats().data_published() >= 1);
 }
 
 #[tokio::test]
 async fn sim_answers_get_info_and_get_data_and_counts_unknown_commands() {
     let broker = Mosquitto::start(&BrokerSetup::default());
     let meter = sim_meter(2102, broker.url(false), None).await;
-    let stats = meter.mqtt.as_ref().unwrap().stats();
+    let stats = meter.mqtt.stats();
     eventually("sim connected", || stats.connected()).await;
     let monitor = Monitor::start(MonitorOptions::new(link(broker.url(false)))).unwrap();
     monitor.wait_connected(SOON).await.unwrap();
@@ -673,7 +677,7 @@ async fn energy_registers(addr_: std::net::SocketAddr) -> (u64, u64) {
 async fn resets_over_mqtt_change_what_modbus_reads() {
     let broker = Mosquitto::start(&BrokerSetup::default());
     let meter = sim_meter(2103, broker.url(false), None).await;
-    let stats = meter.mqtt.as_ref().unwrap().stats();
+    let stats = meter.mqtt.stats();
     eventually("sim connected", || stats.connected()).await;
     let monitor = Monitor::start(MonitorOptions::new(link(broker.url(false)))).unwrap();
     monitor.wait_connected(SOON).await.unwrap();
@@ -723,7 +727,7 @@ async fn sim_over_tls_with_client_certificate() {
         unreachable!()
     };
     assert_eq!(id, "2104");
-    assert_eq!(meter.mqtt.as_ref().unwrap().stats().reconnects(), 0);
+    assert_eq!(meter.mqtt.stats().reconnects(), 0);
 }
 
 #[tokio::test]
@@ -731,7 +735,7 @@ async fn sim_recovers_when_the_broker_starts_late_and_restarts() {
     let port = free_port();
     let url: BrokerUrl = format!("mqtt://127.0.0.1:{port}").parse().unwrap();
     let meter = sim_meter(2105, url, None).await;
-    let stats = meter.mqtt.as_ref().unwrap().stats();
+    let stats = meter.mqtt.stats();
     eventually("a failed attempt", || stats.reconnects() >= 1).await;
     assert!(
         matches!(stats.last_error(), Some(LinkError::Refused(_))),
@@ -758,7 +762,7 @@ async fn sim_recovers_when_the_broker_starts_late_and_restarts() {
 async fn sim_leaves_the_broker_outside_application_mode() {
     let broker = Mosquitto::start(&BrokerSetup::default());
     let meter = sim_meter(2106, broker.url(false), None).await;
-    let stats = meter.mqtt.as_ref().unwrap().stats();
+    let stats = meter.mqtt.stats();
     eventually("sim connected", || stats.connected()).await;
     meter.device.reboot(je08::protocol::mode::Mode::Configuration);
     eventually("disconnected in configuration mode", || !stats.connected()).await;
@@ -852,7 +856,7 @@ fn cli_watch_json_prints_the_data_of_a_sim() {
 async fn cli_send_wait_prints_the_meters_answer() {
     let broker = Mosquitto::start(&BrokerSetup::default());
     let meter = sim_meter(2109, broker.url(false), None).await;
-    let stats = meter.mqtt.as_ref().unwrap().stats();
+    let stats = meter.mqtt.stats();
     eventually("sim connected", || stats.connected()).await;
     let url = broker.url(false).to_string();
     let exe = env!("CARGO_BIN_EXE_je08");
