@@ -22,6 +22,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+mod finding;
+
+pub use finding::Finding;
+
 /// First byte of every ESP8266 application image.
 pub const MAGIC: u8 = 0xE9;
 /// Largest number of segments the ROM loader accepts.
@@ -131,14 +135,15 @@ impl CheckKind {
 }
 
 /// Outcome of one check.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
     /// Which check.
     pub check: CheckKind,
     /// True when it passed.
     pub ok: bool,
-    /// One sentence saying what was found.
-    pub reason: String,
+    /// What was found (serialised as its English sentence, `reason`).
+    #[serde(rename = "reason")]
+    pub finding: Finding,
 }
 
 /// One segment as read from the image.
@@ -153,7 +158,7 @@ pub struct SegmentInfo {
 }
 
 /// Everything validation found, as shown by `je08 firmware check`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FirmwareReport {
     /// File length in bytes.
     pub size: usize,
@@ -186,7 +191,7 @@ impl FirmwareReport {
     /// `Ok(version)` when valid, else the reason of the first failure.
     pub fn verdict(&self) -> Result<Option<FirmwareVersion>, String> {
         match self.first_failure() {
-            Some(check) => Err(format!("{}: {}", check.check.label(), check.reason)),
+            Some(check) => Err(format!("{}: {}", check.check.label(), check.finding)),
             None => Ok(self.version),
         }
     }
@@ -204,7 +209,7 @@ impl fmt::Display for FirmwareReport {
         )?;
         for check in &self.checks {
             let mark = if check.ok { "ok    " } else { "FAILED" };
-            writeln!(f, "  {mark} {:<21} {}", check.check.label(), check.reason)?;
+            writeln!(f, "  {mark} {:<21} {}", check.check.label(), check.finding)?;
         }
         let verdict = if self.valid {
             "VALID: the image may be flashed"
@@ -309,8 +314,8 @@ pub fn validate(bytes: &[u8]) -> FirmwareReport {
         md5: md5_hex(bytes),
         checks: Vec::new(),
     };
-    let push = |report: &mut FirmwareReport, check, ok, reason: String| {
-        report.checks.push(Check { check, ok, reason });
+    let push = |report: &mut FirmwareReport, check, ok, finding: Finding| {
+        report.checks.push(Check { check, ok, finding });
         ok
     };
     let size_ok = bytes.len() <= MAX_IMAGE_BYTES;
@@ -319,16 +324,15 @@ pub fn validate(bytes: &[u8]) -> FirmwareReport {
         CheckKind::Size,
         size_ok,
         if size_ok {
-            format!(
-                "{} bytes fit the {MAX_IMAGE_BYTES}-byte application slot.",
-                bytes.len()
-            )
+            Finding::SizeFits {
+                size: bytes.len(),
+                max: MAX_IMAGE_BYTES,
+            }
         } else {
-            format!(
-                "{} bytes exceed the {MAX_IMAGE_BYTES}-byte application slot by {} bytes.",
-                bytes.len(),
-                bytes.len() - MAX_IMAGE_BYTES
-            )
+            Finding::SizeExceeds {
+                size: bytes.len(),
+                max: MAX_IMAGE_BYTES,
+            }
         },
     );
     if bytes.len() < HEADER_LEN {
@@ -336,10 +340,10 @@ pub fn validate(bytes: &[u8]) -> FirmwareReport {
             &mut report,
             CheckKind::Magic,
             false,
-            format!(
-                "the file has {} bytes, fewer than the {HEADER_LEN}-byte image header.",
-                bytes.len()
-            ),
+            Finding::ShorterThanHeader {
+                size: bytes.len(),
+                header: HEADER_LEN,
+            },
         );
         return finish(report);
     }
@@ -349,12 +353,9 @@ pub fn validate(bytes: &[u8]) -> FirmwareReport {
         CheckKind::Magic,
         magic_ok,
         if magic_ok {
-            "the first byte is 0xE9, an ESP8266 application image.".to_owned()
+            Finding::MagicOk
         } else {
-            format!(
-                "the first byte is 0x{:02X}, not 0xE9: this is not an ESP8266 application image.",
-                bytes[0]
-            )
+            Finding::MagicWrong { byte: bytes[0] }
         },
     );
     if !magic_ok {
@@ -367,9 +368,15 @@ pub fn validate(bytes: &[u8]) -> FirmwareReport {
         CheckKind::SegmentCount,
         count_ok,
         if count_ok {
-            format!("{count} segment(s), at most {MAX_SEGMENTS} allowed.")
+            Finding::SegmentCountOk {
+                count,
+                max: MAX_SEGMENTS,
+            }
         } else {
-            format!("the header declares {count} segments; 1 to {MAX_SEGMENTS} are allowed.")
+            Finding::SegmentCountBad {
+                count,
+                max: MAX_SEGMENTS,
+            }
         },
     );
     let mode = flash_mode_name(bytes[2]);
@@ -379,11 +386,8 @@ pub fn validate(bytes: &[u8]) -> FirmwareReport {
         CheckKind::FlashMode,
         mode.is_some(),
         match mode {
-            Some(name) => format!("flash mode {name}."),
-            None => format!(
-                "flash mode byte {} is unknown (0 QIO, 1 QOUT, 2 DIO, 3 DOUT).",
-                bytes[2]
-            ),
+            Some(name) => Finding::FlashMode { name },
+            None => Finding::FlashModeUnknown { byte: bytes[2] },
         },
     );
     let size = flash_size_name(bytes[3] >> 4);
@@ -395,11 +399,8 @@ pub fn validate(bytes: &[u8]) -> FirmwareReport {
         CheckKind::FlashSizeFreq,
         size.is_some() && freq.is_some(),
         match (size, freq) {
-            (Some(s), Some(f)) => format!("flash size {s}, frequency {f}."),
-            _ => format!(
-                "byte 0x{:02X} names an unknown flash size (high nibble) or frequency (low nibble).",
-                bytes[3]
-            ),
+            (Some(size), Some(freq)) => Finding::FlashSizeFreq { size, freq },
+            _ => Finding::FlashSizeFreqUnknown { byte: bytes[3] },
         },
     );
     let entry = read_u32(bytes, 4).unwrap_or(0);
@@ -410,13 +411,13 @@ pub fn validate(bytes: &[u8]) -> FirmwareReport {
         CheckKind::EntryPoint,
         entry_ok,
         if entry_ok {
-            format!("entry point 0x{entry:08X} lies in executable memory.")
+            Finding::EntryOk { entry }
         } else {
-            format!(
-                "entry point 0x{entry:08X} lies outside executable memory (0x{:08X}–0x{:08X}).",
-                EXEC_RANGE.start,
-                EXEC_RANGE.end - 1
-            )
+            Finding::EntryOutside {
+                entry,
+                first: EXEC_RANGE.start,
+                last: EXEC_RANGE.end - 1,
+            }
         },
     );
     if !count_ok {
@@ -431,11 +432,11 @@ pub fn validate(bytes: &[u8]) -> FirmwareReport {
                 &mut report,
                 CheckKind::Segments,
                 false,
-                format!(
-                    "segment {} header at offset {pos} runs past the end of the {}-byte file.",
-                    index + 1,
-                    bytes.len()
-                ),
+                Finding::SegmentHeaderPastEnd {
+                    segment: index + 1,
+                    offset: pos,
+                    size: bytes.len(),
+                },
             );
             return finish(report);
         };
@@ -446,10 +447,12 @@ pub fn validate(bytes: &[u8]) -> FirmwareReport {
                 &mut report,
                 CheckKind::Segments,
                 false,
-                format!(
-                    "segment {} (address 0x{address:08X}) declares {length} bytes but only {remaining} remain in the file.",
-                    index + 1
-                ),
+                Finding::SegmentPastEnd {
+                    segment: index + 1,
+                    address,
+                    length,
+                    remaining,
+                },
             );
             return finish(report);
         }
@@ -465,10 +468,10 @@ pub fn validate(bytes: &[u8]) -> FirmwareReport {
         &mut report,
         CheckKind::Segments,
         true,
-        format!(
-            "{count} segment(s) with {} data bytes lie inside the file.",
-            data_ranges.iter().map(|r| r.len()).sum::<usize>()
-        ),
+        Finding::SegmentsOk {
+            count,
+            data_bytes: data_ranges.iter().map(|r| r.len()).sum(),
+        },
     );
     // Padding: the checksum byte ends a 16-byte block.
     let checksum_at = pos + (15 - pos % 16);
@@ -479,17 +482,20 @@ pub fn validate(bytes: &[u8]) -> FirmwareReport {
         CheckKind::Padding,
         padding_ok,
         if padding_ok {
-            format!("segments end at offset {pos}; padded to {expected_len} bytes with the checksum last.")
+            Finding::PaddingOk {
+                end: pos,
+                size: expected_len,
+            }
         } else if bytes.len() < expected_len {
-            format!(
-                "the file ends at {} bytes, before the checksum byte at offset {checksum_at} (truncated?).",
-                bytes.len()
-            )
+            Finding::Truncated {
+                size: bytes.len(),
+                checksum_at,
+            }
         } else {
-            format!(
-                "{} unexpected bytes follow the checksum byte at offset {checksum_at}.",
-                bytes.len() - expected_len
-            )
+            Finding::TrailingBytes {
+                extra: bytes.len() - expected_len,
+                checksum_at,
+            }
         },
     );
     if bytes.len() > checksum_at {
@@ -500,20 +506,18 @@ pub fn validate(bytes: &[u8]) -> FirmwareReport {
             CheckKind::Checksum,
             computed == stored,
             if computed == stored {
-                format!("checksum 0x{stored:02X} matches the segment data.")
+                Finding::ChecksumOk { stored }
             } else {
-                format!(
-                    "stored checksum 0x{stored:02X} differs from 0x{computed:02X} computed over the segment data: the image is corrupt."
-                )
+                Finding::ChecksumBad { stored, computed }
             },
         );
     }
     report.version = data_ranges.iter().find_map(|r| find_version(&bytes[r.clone()]));
-    let reason = match report.version {
-        Some(v) => format!("version {v} (marker JE08-FW:{v})."),
-        None => "no JE08-FW:x.yy marker: version unknown (allowed).".to_owned(),
+    let finding = match report.version {
+        Some(version) => Finding::Version { version },
+        None => Finding::NoVersion,
     };
-    push(&mut report, CheckKind::Version, true, reason);
+    push(&mut report, CheckKind::Version, true, finding);
     finish(report)
 }
 
@@ -707,7 +711,8 @@ mod tests {
         image[0] = 0xEA;
         let check = failed(&image);
         assert_eq!(check.check, CheckKind::Magic);
-        assert!(check.reason.contains("0xEA"));
+        assert_eq!(check.finding, Finding::MagicWrong { byte: 0xEA });
+        assert!(check.finding.to_string().contains("0xEA"));
     }
 
     #[test]
@@ -718,7 +723,7 @@ mod tests {
         }
         let check = failed(&builder.build());
         assert_eq!(check.check, CheckKind::SegmentCount);
-        assert!(check.reason.contains("17 segments"));
+        assert_eq!(check.finding, Finding::SegmentCountBad { count: 17, max: 16 });
     }
 
     #[test]
@@ -728,7 +733,11 @@ mod tests {
         image[12..16].copy_from_slice(&10_000u32.to_le_bytes());
         let check = failed(&image);
         assert_eq!(check.check, CheckKind::Segments);
-        assert!(check.reason.contains("10000 bytes"), "{}", check.reason);
+        assert!(
+            matches!(check.finding, Finding::SegmentPastEnd { length: 10_000, .. }),
+            "{:?}",
+            check.finding
+        );
     }
 
     #[test]
@@ -737,7 +746,8 @@ mod tests {
         image[HEADER_LEN + SEGMENT_HEADER_LEN] ^= 0x40;
         let check = failed(&image);
         assert_eq!(check.check, CheckKind::Checksum);
-        assert!(check.reason.contains("corrupt"));
+        assert!(matches!(check.finding, Finding::ChecksumBad { .. }));
+        assert!(check.finding.to_string().contains("corrupt"));
     }
 
     #[test]
@@ -749,7 +759,7 @@ mod tests {
         assert!(image.len() > MAX_IMAGE_BYTES);
         let check = failed(&image);
         assert_eq!(check.check, CheckKind::Size);
-        assert!(check.reason.contains("exceed"));
+        assert!(matches!(check.finding, Finding::SizeExceeds { .. }));
     }
 
     #[test]

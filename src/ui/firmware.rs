@@ -10,6 +10,7 @@ use eframe::egui::{self, RichText};
 
 use super::app::{Action, Confirm};
 use super::configuration::{MeterWeb, password_ui, start};
+use super::firmware_text;
 use super::i18n::{Msg, Tr};
 use super::job_status::job_ui;
 use super::model::{MeterEntry, Model, WebKind};
@@ -145,13 +146,13 @@ fn report_ui(ui: &mut egui::Ui, tr: Tr, report: &FirmwareReport) {
         .spacing([16.0, 4.0])
         .show(ui, |ui| {
             for check in &report.checks {
-                ui.label(check.check.label());
+                ui.label(firmware_text::check_name(tr, check.check));
                 if check.ok {
                     ui.colored_label(OK_COLOR, tr.t(Msg::Passed));
                 } else {
                     ui.colored_label(ui.visuals().error_fg_color, tr.t(Msg::Failed));
                 }
-                ui.label(&check.reason);
+                ui.label(firmware_text::describe(tr, &check.finding));
                 ui.end_row();
             }
         });

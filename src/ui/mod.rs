@@ -13,6 +13,7 @@ pub mod diagnostics;
 pub mod discovered;
 pub mod field_problem;
 pub mod firmware;
+pub mod firmware_text;
 pub mod i18n;
 pub mod job_status;
 pub mod led;
