@@ -45,19 +45,19 @@ pub fn job_ui<'m>(
     let (id, job) = model.latest_job(meter, JobKind::Web(kind))?;
     match &job.outcome {
         None => {
+            // A fixed-width bar (indeterminate until a fraction is known),
+            // then Cancel, then the stage: the button never moves under the
+            // pointer as stages and fractions change.
             ui.horizontal(|ui| {
-                match job.fraction {
-                    Some(f) => {
-                        ui.add(egui::ProgressBar::new(f).desired_width(260.0).show_percentage());
-                    }
-                    None => {
-                        ui.spinner();
-                    }
-                }
-                ui.label(stage_text(tr, job.stage));
+                let bar = match job.fraction {
+                    Some(f) => egui::ProgressBar::new(f).show_percentage(),
+                    None => egui::ProgressBar::new(0.0).animate(true),
+                };
+                ui.add(bar.desired_width(260.0));
                 if ui.button(tr.t(Msg::Cancel)).clicked() {
                     actions.push(Action::Cancel(id));
                 }
+                ui.label(stage_text(tr, job.stage));
             });
             None
         }
