@@ -8,6 +8,8 @@
 //! ends with exactly one [`Event::Finished`]. Cancelling goes through the
 //! dispatcher's job tokens like every other job.
 
+mod batch;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -18,12 +20,14 @@ use crate::analysis::wiring::Expectation;
 use crate::client::endpoint::{Endpoint, MeterAddress};
 use crate::client::modbus::{ClientConfig, DEFAULT_PORT, ModbusClient};
 use crate::commissioning::calibrate::{self, CalibrationOutcome, Prepared};
+use crate::commissioning::pdf;
 use crate::commissioning::profile::{self, MeterResult, Profile};
 use crate::commissioning::record::{self, RecordOptions, RecordSummary};
 use crate::commissioning::sampler::{SampleError, SampleWindow, WindowOptions, sample_window};
 use crate::commissioning::wiring_check::{FixError, FixOutcome, WiringCheck, apply_fix, run_check};
-use crate::commissioning::{pdf, report};
 use crate::protocol::http_api::{DEFAULT_HTTP_PORT, Secret};
+
+pub use batch::{ProfileScope, ReportChecks};
 
 /// A file the commissioning views ask the user for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -38,9 +42,16 @@ pub enum CommFile {
     Recording,
     /// Where to save a commissioning report (PDF).
     Report,
+    /// The CA certificate (PEM) of the report's MQTT broker.
+    BrokerCa,
 }
 
 impl CommFile {
+    /// An existing file to open (else where to save one).
+    fn opens(self) -> bool {
+        matches!(self, Self::OpenProfile | Self::BrokerCa)
+    }
+
     fn dialog(self) -> rfd::FileDialog {
         let dialog = rfd::FileDialog::new();
         match self {
@@ -53,6 +64,7 @@ impl CommFile {
             Self::Report => dialog
                 .add_filter("PDF", &["pdf"])
                 .set_file_name("commissioning-report.pdf"),
+            Self::BrokerCa => dialog.add_filter("PEM", &["pem", "crt"]),
         }
     }
 }
@@ -157,10 +169,14 @@ pub enum Request {
     SaveProfile {
         /// Job to report on.
         job: JobId,
-        /// Modbus address.
+        /// Meter address (`HOST[:MODBUS_PORT][,http=HTTP_PORT]`).
         address: String,
         /// The TOML file.
         path: PathBuf,
+        /// With the HTTP blocks (two reboots) or the Modbus settings only.
+        scope: ProfileScope,
+        /// The meter's HTTP interface password (the batch's), when set.
+        password: Option<Secret>,
     },
     /// Wiring-check every meter and write the commissioning report (PDF).
     Report {
@@ -172,6 +188,8 @@ pub enum Request {
         password: Option<Secret>,
         /// Sample window per meter.
         window: WindowOptions,
+        /// HTTP blocks and MQTT check.
+        checks: ReportChecks,
         /// The PDF file.
         path: PathBuf,
     },
@@ -214,6 +232,13 @@ pub enum CommResult {
     Calibrated(Box<CalibrationOutcome>),
     /// A file was written.
     Saved(PathBuf),
+    /// A profile was written.
+    ProfileSaved {
+        /// The file.
+        path: PathBuf,
+        /// It holds the HTTP blocks besides the Modbus settings.
+        http: bool,
+    },
     /// A recording stopped.
     Recorded(RecordSummary),
     /// A profile and the dry run on each meter.
@@ -290,9 +315,12 @@ fn progress(sink: &EventSink, job: JobId) -> impl FnMut(usize, usize) + Send + u
 pub fn start(request: Request, sink: EventSink, cancel: CancellationToken) {
     tokio::spawn(async move {
         if let Request::ChooseFile { purpose, meter } = request {
-            let path = tokio::task::spawn_blocking(move || match purpose {
-                CommFile::OpenProfile => purpose.dialog().pick_file(),
-                _ => purpose.dialog().save_file(),
+            let path = tokio::task::spawn_blocking(move || {
+                if purpose.opens() {
+                    purpose.dialog().pick_file()
+                } else {
+                    purpose.dialog().save_file()
+                }
             })
             .await
             .ok()
@@ -302,11 +330,20 @@ pub fn start(request: Request, sink: EventSink, cancel: CancellationToken) {
         }
         let Some(job) = request.job() else { return };
         sink.send(Event::Progress { job, fraction: None });
-        // A job that may have written says what happened, even when cancelled.
-        let writes = matches!(request, Request::WiringFix { .. } | Request::Calibrate { .. });
+        // A job that may have written or rebooted the meter says what
+        // happened, even when cancelled.
+        let explains = matches!(
+            request,
+            Request::WiringFix { .. }
+                | Request::Calibrate { .. }
+                | Request::SaveProfile {
+                    scope: ProfileScope::Whole,
+                    ..
+                }
+        );
         let outcome = match run(request, &sink, &cancel).await {
             Ok(result) => JobOutcome::Commissioning(Box::new(result)),
-            Err(_) if cancel.is_cancelled() && !writes => JobOutcome::Cancelled,
+            Err(_) if cancel.is_cancelled() && !explains => JobOutcome::Cancelled,
             Err(why) => JobOutcome::Failed(why),
         };
         sink.send(Event::Finished { job, outcome });
@@ -439,47 +476,21 @@ async fn run(request: Request, sink: &EventSink, cancel: &CancellationToken) -> 
             let results = profile::apply(&profile, &meters, false, &access, &quiet, cancel).await;
             Ok(CommResult::ProfileApplied(results))
         }
-        Request::SaveProfile { address, path, .. } => {
-            let mut c = client(&address)?;
-            let captured = cancellable(cancel, profile::capture(&mut c, String::new())).await?;
-            c.disconnect().await;
-            let profile = captured.map_err(|e| e.to_string())?;
-            let target = path.clone();
-            tokio::task::spawn_blocking(move || profile.save(&target))
-                .await
-                .map_err(|e| e.to_string())?
-                .map_err(|e| e.to_string())?;
-            Ok(CommResult::Saved(path))
-        }
+        Request::SaveProfile {
+            job,
+            address,
+            path,
+            scope,
+            password,
+        } => batch::save_profile((sink, job), &address, path, scope, password, cancel).await,
         Request::Report {
             job,
             addresses,
             password,
             window,
+            checks,
             path,
-        } => {
-            let access = batch_access(password);
-            let options = report::InspectOptions::new(window);
-            let no_fix = |_: &WiringCheck| false;
-            let mut checks = Vec::new();
-            for (i, address) in addresses.iter().enumerate() {
-                let result = match MeterAddress::parse(address, DEFAULT_PORT, DEFAULT_HTTP_PORT) {
-                    Err(why) => Err((address.clone(), why)),
-                    Ok(meter) => report::inspect(&meter, &access, &options, &no_fix, cancel).await,
-                };
-                if cancel.is_cancelled() {
-                    return Err("cancelled".into());
-                }
-                checks.push(result);
-                sink.send(Event::Progress {
-                    job,
-                    fraction: Some((i + 1) as f32 / addresses.len().max(1) as f32),
-                });
-            }
-            let unreachable = checks.iter().filter_map(|c| c.as_ref().err().cloned()).collect();
-            write_pdf(report::document(&checks), path.clone()).await?;
-            Ok(CommResult::Report { path, unreachable })
-        }
+        } => batch::report((sink, job), &addresses, (password, checks), window, path, cancel).await,
     }
 }
 

@@ -155,7 +155,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                     &meter.http,
                     "enter configuration mode (to read its HTTP blocks) and back",
                 );
-                capture_all(&meter, &access, description).await?
+                capture_all(&meter, &access, description, |_, _| {}, &CancellationToken::new()).await?
             };
             profile.save(&file)?;
             println!(

@@ -17,6 +17,7 @@
 //! Format 1 files (settings only) still load.
 
 mod apply;
+mod capture;
 mod template;
 
 use std::path::Path;
@@ -27,12 +28,11 @@ use thiserror::Error;
 
 pub(crate) use apply::flatten;
 pub use apply::{Access, ApplyStatus, FieldDiff, MeterResult, Step, apply};
+pub use capture::{CAPTURE_STEPS, capture, capture_all};
 pub use template::{check_template, render, templated};
 
-use crate::client::endpoint::MeterAddress;
-use crate::client::http::{HttpError, MeterHttp};
-use crate::client::modbus::{ModbusClient, ModbusError};
-use crate::protocol::codec::decode;
+use crate::client::http::HttpError;
+use crate::client::modbus::ModbusError;
 use crate::protocol::http_api::{
     Connectivity, Ds18b20Config, ModbusConfig, Mode, MqttConfig, Protocols, TlsConfig, WifiMode,
 };
@@ -185,6 +185,46 @@ pub enum ProfileError {
         /// Id read over HTTP.
         http_id: u32,
     },
+    /// Cancelled before the profile was complete; the meter is in the mode
+    /// it was in.
+    #[error("cancelled; {}", cancelled_note(.rebooted, .mode))]
+    Cancelled {
+        /// The meter rebooted (into the other mode and back) first.
+        rebooted: bool,
+        /// The mode it is in (the one it started in).
+        mode: Mode,
+    },
+    /// The meter could not be returned to the mode it was in.
+    #[error(
+        "meter {meter} could not be returned to {mode} mode: {source}; switch it back with `je08 mode {meter} {mode}`"
+    )]
+    NotReturned {
+        /// The meter's HTTP address.
+        meter: String,
+        /// The mode it started in.
+        mode: Mode,
+        /// Why.
+        #[source]
+        source: HttpError,
+    },
+    /// The work was stopped halfway (the program is shutting down).
+    #[error("meter {meter}: interrupted; it may not be back in {mode} mode (`je08 mode {meter} {mode}`)")]
+    Interrupted {
+        /// The meter's HTTP address.
+        meter: String,
+        /// The mode it started in.
+        mode: Mode,
+    },
+}
+
+fn cancelled_note(rebooted: &bool, mode: &Mode) -> String {
+    if *rebooted {
+        format!(
+            "the meter rebooted twice and is back in {mode} mode (its energy counters restarted from zero)"
+        )
+    } else {
+        format!("the meter was not rebooted and is still in {mode} mode")
+    }
 }
 
 impl HttpProfile {
@@ -381,86 +421,6 @@ impl Profile {
             source,
         })
     }
-}
-
-/// Read a meter's Modbus settings as a profile (no HTTP blocks, no reboot).
-pub async fn capture(client: &mut ModbusClient, description: String) -> Result<Profile, ProfileError> {
-    let snapshot = decode(&client.read_map().await?);
-    Ok(Profile {
-        meta: ProfileMeta {
-            format: FORMAT,
-            source_device_id: snapshot.device.id,
-            saved_at: Utc::now(),
-            description,
-        },
-        settings: snapshot.settings,
-        http: None,
-    })
-}
-
-/// Read a meter's whole configuration as a profile: the Modbus settings (in
-/// application mode) and the HTTP blocks (in configuration mode). The meter
-/// reboots into configuration mode and back into the mode it was in, so
-/// its energy accumulators restart from zero.
-pub async fn capture_all(
-    meter: &MeterAddress,
-    access: &Access,
-    description: String,
-) -> Result<Profile, ProfileError> {
-    let http = access.http(meter);
-    let info = http.info().await?;
-    let start = info.mode;
-    if start == Mode::Update {
-        return Err(ProfileError::WrongMode {
-            meter: meter.http.to_string(),
-            mode: start,
-        });
-    }
-    // After a reboot the Modbus server may open a moment after the HTTP
-    // API answers: a failed read (never a write) is repeated for a while.
-    let read_modbus = async |patience: std::time::Duration| -> Result<Profile, ProfileError> {
-        let start = std::time::Instant::now();
-        loop {
-            let mut client = ModbusClient::new(meter.modbus.clone(), access.modbus);
-            let profile = capture(&mut client, description.clone()).await;
-            client.disconnect().await;
-            match profile {
-                Err(ProfileError::Modbus(_)) if start.elapsed() < patience => {
-                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-                }
-                other => return other,
-            }
-        }
-    };
-    let read_blocks = async |http: &MeterHttp| -> Result<(Connectivity, Protocols), ProfileError> {
-        Ok((http.connectivity().await?, http.protocols().await?))
-    };
-    let (mut profile, blocks) = if start == Mode::Application {
-        let profile = read_modbus(std::time::Duration::ZERO).await?;
-        http.switch_mode(Mode::Configuration, access.reboot_deadline)
-            .await?;
-        let blocks = read_blocks(&http).await;
-        http.switch_mode(Mode::Application, access.reboot_deadline)
-            .await?;
-        (profile, blocks?)
-    } else {
-        let blocks = read_blocks(&http).await;
-        http.switch_mode(Mode::Application, access.reboot_deadline)
-            .await?;
-        let profile = read_modbus(std::time::Duration::from_secs(5)).await;
-        http.switch_mode(Mode::Configuration, access.reboot_deadline)
-            .await?;
-        (profile?, blocks?)
-    };
-    if profile.meta.source_device_id != info.id {
-        return Err(ProfileError::Mismatch {
-            meter: meter.to_string(),
-            modbus_id: profile.meta.source_device_id,
-            http_id: info.id,
-        });
-    }
-    profile.http = Some(HttpProfile::from_blocks(&blocks.0, &blocks.1, info.id));
-    Ok(profile)
 }
 
 #[cfg(test)]

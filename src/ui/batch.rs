@@ -1,10 +1,13 @@
 //! The Batch page: tick meters, then apply a profile (dry-run diff per
 //! meter first, then Apply with a result table), save a profile from the
-//! selected meter, write a commissioning report or record the ticked meters.
+//! selected meter (the whole configuration or the Modbus settings only,
+//! asked first), write a commissioning report (with optional HTTP-settings
+//! and MQTT checks) or record the ticked meters.
 
 use eframe::egui::{self, RichText};
 
 use super::app::Action;
+use super::batch_forms::{report_options_ui, save_scope_ui};
 use super::commission::{BatchState, CommishState, Intent};
 use super::i18n::{Msg, Tr};
 use super::model::Model;
@@ -12,7 +15,7 @@ use super::recording_ui::recording_ui;
 use super::widgets::{self, OK_COLOR};
 use super::wiring_ui::running_ui;
 use crate::backend::MeterKey;
-use crate::backend::commissioning::CommFile;
+use crate::backend::commissioning::{CommFile, ProfileScope};
 use crate::commissioning::profile::{ApplyStatus, MeterResult};
 
 /// Draw the Batch page; `current` is the meter selected in the list.
@@ -93,18 +96,38 @@ pub fn batch_ui(
             )));
         }
         let text = tr.f(Msg::ReportFor, &[&ticked.to_string()]);
+        let valid = batch.report.checks().is_ok();
         if ui
-            .add_enabled(idle && ticked > 0, egui::Button::new(text))
+            .add_enabled(idle && ticked > 0 && valid, egui::Button::new(text))
             .clicked()
         {
             actions.push(Action::Commission(Intent::ChooseFile(CommFile::Report, None)));
         }
     });
+    report_options_ui(ui, tr, &mut batch.report, actions);
+    if let Some((key, _)) = &batch.pending_save {
+        let meter = model
+            .meter(*key)
+            .map_or_else(String::new, |m| format!("{} ({})", m.title(), m.address));
+        save_scope_ui(ui.ctx(), tr, &meter, batch.password.0.is_empty(), actions);
+    }
     if let Some(running) = batch.running {
-        ui.horizontal(|ui| running_ui(ui, tr, running, Msg::Working, actions));
+        let what = match batch.saving {
+            Some(ProfileScope::Whole) => Msg::SavingWhole,
+            _ => Msg::Working,
+        };
+        ui.horizontal(|ui| running_ui(ui, tr, running, what, actions));
     }
     if let Some(why) = &batch.error {
         ui.colored_label(ui.visuals().error_fg_color, why);
+    }
+    if let Some((path, http)) = &batch.saved_profile {
+        let msg = if *http {
+            Msg::ProfileSavedWhole
+        } else {
+            Msg::ProfileSavedModbus
+        };
+        ui.colored_label(OK_COLOR, tr.f(msg, &[&path.display().to_string()]));
     }
     if let Some((path, unreachable)) = &batch.saved {
         ui.colored_label(OK_COLOR, tr.f(Msg::SavedTo, &[&path.display().to_string()]));

@@ -8,10 +8,11 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::batch_forms::ReportForm;
 use super::config_forms::PasswordText;
 use super::model::Model;
 use crate::analysis::wiring::Expectation;
-use crate::backend::commissioning::{CommFile, CommResult, Request, Update};
+use crate::backend::commissioning::{CommFile, CommResult, ProfileScope, Request, Update};
 use crate::backend::{Command, JobId, JobOutcome, MeterKey};
 use crate::commissioning::calibrate::{CalibrationOutcome, Prepared};
 use crate::commissioning::profile::{MeterResult, Profile};
@@ -128,8 +129,17 @@ pub struct BatchState {
     pub preview: Option<(Profile, Vec<String>, Vec<MeterResult>)>,
     /// The result of applying the profile.
     pub applied: Option<Vec<MeterResult>>,
-    /// A file written (profile or report) and the meters not reached.
+    /// A report written and the meters not reached.
     pub saved: Option<(PathBuf, Vec<(String, String)>)>,
+    /// A profile file chosen for a meter, waiting for the answer to "the
+    /// whole configuration or the Modbus settings only?".
+    pub pending_save: Option<(MeterKey, PathBuf)>,
+    /// The profile being saved.
+    pub saving: Option<ProfileScope>,
+    /// A profile written, and whether it holds the HTTP settings.
+    pub saved_profile: Option<(PathBuf, bool)>,
+    /// The report's options.
+    pub report: ReportForm,
     /// Why the last batch job failed.
     pub error: Option<String>,
     /// The meters' HTTP interface password for profiles and reports
@@ -147,6 +157,8 @@ impl BatchState {
         self.running = Some(Running::new(job));
         self.error = None;
         self.saved = None;
+        self.saved_profile = None;
+        self.saving = None;
     }
 }
 
@@ -165,6 +177,9 @@ pub enum Intent {
     ResetCalibration(MeterKey),
     /// Apply the previewed profile to the meters it was previewed on.
     ApplyProfile,
+    /// Save the profile whose file was chosen, with this scope (`None`:
+    /// the question was dismissed, nothing is saved).
+    SaveProfile(Option<ProfileScope>),
     /// Open a file dialog.
     ChooseFile(CommFile, Option<MeterKey>),
     /// A file dialog closed (also how tests pick files).
@@ -311,6 +326,25 @@ impl CommishState {
                     password: self.batch.password(),
                 }
             }
+            Intent::SaveProfile(scope) => {
+                let (Some((key, path)), Some(scope)) = (self.batch.pending_save.take(), scope) else {
+                    return Vec::new();
+                };
+                let Some(m) = model.meter(key) else {
+                    return Vec::new();
+                };
+                let address = meter_address(&m.address, &m.http_address());
+                let job = model.new_job_id();
+                self.batch.start(job);
+                self.batch.saving = Some(scope);
+                Request::SaveProfile {
+                    job,
+                    address,
+                    path,
+                    scope,
+                    password: self.batch.password(),
+                }
+            }
             Intent::ChooseFile(purpose, meter) => Request::ChooseFile { purpose, meter },
             Intent::FileChosen(purpose, meter, path) => {
                 let Some(path) = path else {
@@ -382,12 +416,16 @@ impl CommishState {
                 })
             }
             CommFile::SaveProfile => {
-                let address = model.meter(meter?)?.address.clone();
-                let job = model.new_job_id();
-                self.batch.start(job);
-                Some(Request::SaveProfile { job, address, path })
+                // Asked next: the whole configuration or the Modbus settings only.
+                self.batch.pending_save = Some((meter?, path));
+                None
+            }
+            CommFile::BrokerCa => {
+                self.batch.report.ca = Some(path);
+                None
             }
             CommFile::Report => {
+                let checks = self.batch.report.checks().ok()?;
                 let addresses = self.batch_meter_addresses(model);
                 let job = model.new_job_id();
                 self.batch.start(job);
@@ -396,6 +434,7 @@ impl CommishState {
                     addresses,
                     password: self.batch.password(),
                     window: self.window,
+                    checks,
                     path,
                 })
             }
@@ -426,11 +465,16 @@ impl CommishState {
 
     /// A job made progress.
     pub fn progress(&mut self, job: JobId, fraction: Option<f32>) {
-        let running = self.wiring.values_mut().map(|s| &mut s.running).chain(
-            self.calibration
-                .values_mut()
-                .flat_map(|s| [&mut s.running, &mut s.saving]),
-        );
+        let running = self
+            .wiring
+            .values_mut()
+            .map(|s| &mut s.running)
+            .chain(
+                self.calibration
+                    .values_mut()
+                    .flat_map(|s| [&mut s.running, &mut s.saving]),
+            )
+            .chain([&mut self.batch.running]);
         for r in running.flatten() {
             if r.job == job {
                 r.fraction = fraction;
@@ -508,13 +552,16 @@ impl CommishState {
         let batch = &mut self.batch;
         if batch.running.is_some_and(|r| r.job == job) {
             batch.running = None;
+            batch.saving = None;
             match result {
                 Ok(CommResult::ProfilePreview { profile, results }) => {
                     let addresses = results.iter().map(|r| r.meter.clone()).collect();
                     batch.preview = Some((profile.as_ref().clone(), addresses, results.clone()));
                 }
                 Ok(CommResult::ProfileApplied(results)) => batch.applied = Some(results.clone()),
-                Ok(CommResult::Saved(path)) => batch.saved = Some((path.clone(), Vec::new())),
+                Ok(CommResult::ProfileSaved { path, http }) => {
+                    batch.saved_profile = Some((path.clone(), *http));
+                }
                 Ok(CommResult::Report { path, unreachable }) => {
                     batch.saved = Some((path.clone(), unreachable.clone()));
                 }

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod batch;
+pub mod batch_forms;
 pub mod calibration_ui;
 pub mod commission;
 pub mod config_forms;

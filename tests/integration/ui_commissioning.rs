@@ -10,7 +10,7 @@ use std::time::Duration;
 use eframe::egui;
 use eframe::egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use je08::backend::Backend;
 use je08::backend::MeterKey;
 use je08::backend::commissioning::CommFile;
@@ -18,15 +18,20 @@ use je08::backend::link::default_connector;
 use je08::client::endpoint::Endpoint;
 use je08::client::modbus::{ClientConfig, ModbusClient};
 use je08::commissioning::sampler::WindowOptions;
+use je08::mqtt_link::LinkOptions;
 use je08::protocol::codec::decode;
+use je08::protocol::http_api::Mode;
 use je08::protocol::readings::Snapshot;
 use je08::protocol::registers::addr;
+use je08::sim::broker::start_embedded_broker;
+use je08::sim::mqtt::SimMqttOptions;
 use je08::sim::{MeterOptions, ModelParams, Scenario, SimMeter, spawn_meter};
 use je08::ui::app::{Action, ConfiguratorApp};
 use je08::ui::commission::Intent;
 use je08::ui::i18n::Lang;
 use je08::ui::model::Source;
 use je08::ui::prefs::Prefs;
+use tokio_util::sync::CancellationToken;
 
 struct Fixture {
     rt: tokio::runtime::Runtime,
@@ -113,6 +118,35 @@ impl Fixture {
                 Some(path.to_path_buf()),
             )));
         self.frames(2);
+    }
+
+    /// Tell the app where each simulator serves its HTTP API.
+    fn list_http_endpoints(&mut self) {
+        for (i, key) in self.keys.clone().into_iter().enumerate() {
+            if let Some(http) = self.meters[i].http {
+                let entry = self.harness.state_mut().model.meter_mut(key).expect("listed");
+                entry.endpoints.http = Some(http.to_string());
+            }
+        }
+    }
+
+    /// Boot count of simulator `i` and whether it serves in application mode.
+    fn power(&self, i: usize) -> (u32, bool) {
+        let state = self.meters[i].device.power_state();
+        (state.boot_count, state.serving(Mode::Application))
+    }
+
+    /// Answer the save dialog with `path`, then the scope question with
+    /// the button `scope`; returns when the job has ended.
+    fn save_profile(&mut self, path: &Path, scope: &str) {
+        let key = self.keys[0];
+        self.choose(CommFile::SaveProfile, Some(key), path);
+        self.harness.get_by_label("Save the whole configuration?");
+        self.click(scope);
+        self.step_until("the profile job", |app| {
+            let b = &app.view.commish.batch;
+            b.running.is_none() && (b.saved_profile.is_some() || b.error.is_some())
+        });
     }
 
     /// A fresh reading of meter `i` over its own Modbus connection.
@@ -331,10 +365,13 @@ fn batch_profile_apply_to_two_meters_shows_the_result_table() {
     // The button opens a native dialog; the test answers it directly.
     f.harness.get_by_label("Save profile from JE08 2204…");
     f.choose(CommFile::SaveProfile, Some(f.keys[0]), &profile);
+    // These simulators serve no HTTP API: the Modbus settings only.
+    f.click("Modbus settings only (no reboot)");
     f.step_until("the saved profile", |app| {
         app.view.commish.batch.running.is_none()
     });
-    f.harness.get_by_label_contains("Saved to");
+    f.harness
+        .get_by_label_contains("Modbus settings only (no HTTP settings");
     let text = std::fs::read_to_string(&profile).expect("profile written");
     assert!(text.contains("ct_ratio = 200"), "{text}");
 
@@ -464,11 +501,7 @@ fn batch_apply_of_http_settings_needs_and_uses_the_typed_interface_password() {
     let mut source = with_http(2210);
     source.device.network.device_name = "Panel 7 meter 2210".into();
     let mut f = with_meters(vec![source, with_http(2211)]);
-    for (i, key) in f.keys.clone().into_iter().enumerate() {
-        let http = f.meters[i].http.expect("HTTP served").to_string();
-        let entry = f.harness.state_mut().model.meter_mut(key).expect("listed");
-        entry.endpoints.http = Some(http);
-    }
+    f.list_http_endpoints();
     let source = MeterAddress::parse(
         &format!(
             "{},http={}",
@@ -484,8 +517,14 @@ fn batch_apply_of_http_settings_needs_and_uses_the_typed_interface_password() {
         ..Access::default()
     };
     let profile =
-        f.rt.block_on(capture_all(&source, &access, String::new()))
-            .expect("profile with the HTTP blocks");
+        f.rt.block_on(capture_all(
+            &source,
+            &access,
+            String::new(),
+            |_, _| {},
+            &CancellationToken::new(),
+        ))
+        .expect("profile with the HTTP blocks");
     let path = f.dir.join("http.toml");
     profile.save(&path).expect("profile saved");
     let name = |f: &Fixture| f.meters[1].device.with(|d| d.network.device_name.clone());
@@ -524,4 +563,198 @@ fn batch_apply_of_http_settings_needs_and_uses_the_typed_interface_password() {
     assert_eq!(with.status, ApplyStatus::Changed, "{with:?}");
     assert!(with.http_checked, "{with:?}");
     assert_eq!(name(&f), "Panel 7 meter 2211", "templated with the target's id");
+}
+
+#[test]
+fn saving_the_whole_configuration_asks_first_reboots_twice_and_keeps_no_password() {
+    let mut f = with_meters(vec![with_http(2212)]);
+    f.list_http_endpoints();
+    let (boots, _) = f.power(0);
+    f.click("Batch");
+    f.type_into("Interface password", "bintechnology");
+    let path = f.dir.join("whole.toml");
+    f.choose(CommFile::SaveProfile, Some(f.keys[0]), &path);
+    f.harness
+        .get_by_label_contains("the meter reboots twice (into configuration mode and back)");
+    f.harness
+        .get_by_label_contains("kWh and kVArh energy counters restart from zero");
+    assert_eq!(f.power(0).0, boots, "nothing happens before the answer");
+    f.click("Save the whole configuration (reboots twice)");
+    f.step_until("the profile job", |app| {
+        let b = &app.view.commish.batch;
+        b.running.is_none() && (b.saved_profile.is_some() || b.error.is_some())
+    });
+    assert_eq!(f.harness.state().view.commish.batch.error, None);
+    f.harness
+        .get_by_label_contains("Modbus settings and HTTP settings (connectivity, protocols; no passwords)");
+    let text = std::fs::read_to_string(&path).expect("profile written");
+    for needle in [
+        "[settings",
+        "[http.connectivity]",
+        "[http.protocols.mqtt]",
+        "publish_topic = \"je08/{id}/data\"",
+    ] {
+        assert!(text.contains(needle), "profile lacks {needle:?}:\n{text}");
+    }
+    assert!(
+        !text.contains("password =") && !text.contains("bintechnology"),
+        "{text}"
+    );
+    assert_eq!(
+        f.power(0),
+        (boots + 2, true),
+        "rebooted into configuration mode and back into application mode"
+    );
+}
+
+#[test]
+fn saving_the_modbus_settings_only_does_not_reboot_the_meter() {
+    let mut f = with_meters(vec![with_http(2213)]);
+    f.list_http_endpoints();
+    let (boots, _) = f.power(0);
+    f.click("Batch");
+    let path = f.dir.join("modbus.toml");
+    f.save_profile(&path, "Modbus settings only (no reboot)");
+    assert_eq!(f.harness.state().view.commish.batch.error, None);
+    f.harness
+        .get_by_label_contains("Modbus settings only (no HTTP settings; the meter was not rebooted)");
+    let text = std::fs::read_to_string(&path).expect("profile written");
+    assert!(text.contains("ct_ratio = "), "{text}");
+    assert!(!text.contains("[http"), "no HTTP section:\n{text}");
+    assert_eq!(f.power(0), (boots, true), "not rebooted");
+
+    // Dismissing the question saves nothing.
+    let other = f.dir.join("dismissed.toml");
+    f.choose(CommFile::SaveProfile, Some(f.keys[0]), &other);
+    f.click("Cancel");
+    assert!(
+        f.harness
+            .query_by_label("Save the whole configuration?")
+            .is_none()
+    );
+    f.frames(5);
+    assert!(!other.exists());
+    assert_eq!(f.power(0), (boots, true));
+}
+
+#[test]
+fn cancelling_a_whole_configuration_save_returns_the_meter_to_application_mode() {
+    let mut options = with_http(2214);
+    options.device.reboot_delay = Duration::from_millis(1500);
+    let mut f = with_meters(vec![options]);
+    f.list_http_endpoints();
+    let (boots, _) = f.power(0);
+    f.click("Batch");
+    f.type_into("Interface password", "bintechnology");
+    let path = f.dir.join("cancelled.toml");
+    f.choose(CommFile::SaveProfile, Some(f.keys[0]), &path);
+    f.click("Save the whole configuration (reboots twice)");
+    f.harness.get_by_label_contains("Saving the whole configuration");
+    f.step_until("the meter in configuration mode", |app| {
+        let b = &app.view.commish.batch;
+        b.running.is_some_and(|r| r.fraction.is_some_and(|x| x >= 0.5))
+    });
+    f.click("Cancel");
+    f.step_until("the job to end", |app| app.view.commish.batch.running.is_none());
+    let error = f.harness.state().view.commish.batch.error.clone();
+    let error = error.expect("the cancel is explained");
+    assert!(
+        error.contains("cancelled") && error.contains("back in application mode"),
+        "{error}"
+    );
+    f.harness.get_by_label_contains("back in application mode");
+    assert!(!path.exists(), "no profile written");
+    assert_eq!(f.power(0), (boots + 2, true), "back in application mode");
+}
+
+#[test]
+fn the_report_checks_mqtt_through_the_broker_given_and_refuses_a_bad_url() {
+    let broker = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(start_embedded_broker(0))
+        .expect("broker");
+    let url = format!("mqtt://{broker}");
+    let mut options = MeterOptions::new(2215);
+    let mut link = LinkOptions::new(url.parse().expect("url"), "");
+    link.backoff_initial = Duration::from_millis(100);
+    link.backoff_cap = Duration::from_secs(1);
+    let mut mqtt = SimMqttOptions::new(link);
+    mqtt.interval = Duration::from_secs(1);
+    options.mqtt = Some(mqtt);
+    let mut f = with_meters(vec![options]);
+    f.click("Batch");
+    f.harness
+        .get_by_role_and_label(Role::CheckBox, "JE08 2215")
+        .click();
+    f.frames(2);
+    let button = "Commissioning report (PDF) for 1 meter(s)…";
+    assert!(!f.harness.get_by_label(button).accesskit_node().is_disabled());
+    f.harness.get_by_label_contains("no MQTT check");
+
+    f.type_into("MQTT check broker", "http://127.0.0.1:1883");
+    f.harness.get_by_label_contains("Not a broker URL");
+    assert!(
+        f.harness.get_by_label(button).accesskit_node().is_disabled(),
+        "an invalid broker blocks the report"
+    );
+    f.type_into("MQTT check broker", &url);
+    assert!(f.harness.query_by_label_contains("Not a broker URL").is_none());
+    assert!(!f.harness.get_by_label(button).accesskit_node().is_disabled());
+
+    let report = f.dir.join("mqtt.pdf");
+    f.choose(CommFile::Report, None, &report);
+    f.step_until("the report", |app| {
+        let b = &app.view.commish.batch;
+        b.running.is_none() && (b.saved.is_some() || b.error.is_some())
+    });
+    assert_eq!(f.harness.state().view.commish.batch.error, None);
+    let text = pdf_text(&report);
+    for needle in ["MQTT: seen", "je08/2215/data"] {
+        assert!(text.contains(needle), "report lacks {needle:?}:\n{text}");
+    }
+}
+
+#[test]
+fn the_report_with_http_settings_checks_mqtt_through_the_meters_own_broker() {
+    let broker = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(start_embedded_broker(0))
+        .expect("broker");
+    let mut options = with_http(2216);
+    let own = &mut options.device.protocols.mqtt;
+    own.enabled = true;
+    own.host = broker.ip().to_string();
+    own.port = u32::from(broker.port());
+    let mut link = LinkOptions::new(format!("mqtt://{broker}").parse().expect("url"), "");
+    link.backoff_initial = Duration::from_millis(100);
+    link.backoff_cap = Duration::from_secs(1);
+    let mut mqtt = SimMqttOptions::new(link);
+    mqtt.interval = Duration::from_secs(1);
+    options.mqtt = Some(mqtt);
+    let mut f = with_meters(vec![options]);
+    f.list_http_endpoints();
+    let (boots, _) = f.power(0);
+    f.click("Batch");
+    f.harness
+        .get_by_role_and_label(Role::CheckBox, "JE08 2216")
+        .click();
+    f.type_into("Interface password", "bintechnology");
+    f.click("Include HTTP settings (reboots each meter twice; energy counters restart)");
+    f.harness.get_by_label_contains("uses each meter's own broker");
+    let report = f.dir.join("own.pdf");
+    f.choose(CommFile::Report, None, &report);
+    f.step_until("the report", |app| {
+        let b = &app.view.commish.batch;
+        b.running.is_none() && (b.saved.is_some() || b.error.is_some())
+    });
+    assert_eq!(f.harness.state().view.commish.batch.error, None);
+    let text = pdf_text(&report);
+    for needle in ["protocols.mqtt.publish_topic", "MQTT: seen", "je08/2216/data"] {
+        assert!(text.contains(needle), "report lacks {needle:?}:\n{text}");
+    }
+    assert_eq!(f.power(0), (boots + 2, true));
 }

@@ -1,0 +1,192 @@
+//! The Batch page's jobs that reach a meter over both doors: saving a
+//! profile (the Modbus settings alone, or with the HTTP blocks, which
+//! reboots the meter twice) and the commissioning report with its optional
+//! HTTP-blocks and MQTT checks.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use super::{CommResult, batch_access, progress, write_pdf};
+use crate::backend::{Event, EventSink, JobId};
+use crate::client::endpoint::MeterAddress;
+use crate::client::modbus::{ClientConfig, DEFAULT_PORT, ModbusClient};
+use crate::commissioning::profile::{self, Profile};
+use crate::commissioning::report::{self, InspectOptions};
+use crate::commissioning::sampler::WindowOptions;
+use crate::commissioning::wiring_check::WiringCheck;
+use crate::mqtt_link::{LinkOptions, Password, TlsFiles};
+use crate::protocol::http_api::{DEFAULT_HTTP_PORT, Secret};
+use crate::protocol::mqtt::BrokerUrl;
+
+/// What a saved profile holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileScope {
+    /// The Modbus settings and the HTTP blocks: the meter reboots into the
+    /// other mode and back, so its energy counters restart from zero.
+    Whole,
+    /// The Modbus settings only (no reboot).
+    ModbusOnly,
+}
+
+/// The report's optional checks, as chosen in the window.
+#[derive(Debug, Clone, Default)]
+pub struct ReportChecks {
+    /// Read each meter's HTTP blocks (it reboots twice first).
+    pub http_blocks: bool,
+    /// Broker of the MQTT check; `None`: each meter's own broker, when its
+    /// HTTP blocks were read and name one.
+    pub broker: Option<BrokerUrl>,
+    /// MQTT user name.
+    pub user: Option<String>,
+    /// MQTT password (redacted in `Debug`).
+    pub password: Option<Secret>,
+    /// CA certificate (PEM) of an `mqtts://` broker.
+    pub ca: Option<PathBuf>,
+}
+
+impl ReportChecks {
+    /// The inspection options for `window` (the CA file is read and checked).
+    pub fn options(&self, window: WindowOptions) -> Result<InspectOptions, String> {
+        let mut options = InspectOptions::new(window);
+        options.http_blocks = self.http_blocks;
+        match &self.broker {
+            Some(url) => options.broker = Some(self.link(url.clone())?),
+            None if self.user.is_some() || self.ca.is_some() => {
+                // Credentials and TLS for each meter's own broker, whose URL
+                // is set per meter.
+                let stand_in = BrokerUrl {
+                    tls: self.ca.is_some(),
+                    host: "localhost".into(),
+                    port: 1883,
+                };
+                options.own_broker_link = Some(self.link(stand_in)?);
+            }
+            None => {}
+        }
+        Ok(options)
+    }
+
+    fn link(&self, broker: BrokerUrl) -> Result<LinkOptions, String> {
+        let id = format!("je08-report-{:08x}", rand::random::<u32>());
+        let mut link = LinkOptions::new(broker, id);
+        link.username = self.user.clone();
+        link.password = self.password.as_ref().map(|p| Password::new(p.expose()));
+        link.tls = TlsFiles::load(self.ca.as_deref(), None, None).map_err(|e| e.to_string())?;
+        link.backoff_cap = Duration::from_secs(10);
+        link.mqtt_options().map_err(|e| e.to_string())?;
+        Ok(link)
+    }
+}
+
+/// Read a meter's configuration (`scope`) and write it as a profile.
+pub(super) async fn save_profile(
+    (sink, job): (&EventSink, JobId),
+    address: &str,
+    path: PathBuf,
+    scope: ProfileScope,
+    password: Option<Secret>,
+    cancel: &CancellationToken,
+) -> Result<CommResult, String> {
+    let meter = MeterAddress::parse(address, DEFAULT_PORT, DEFAULT_HTTP_PORT)?;
+    let profile = match scope {
+        ProfileScope::ModbusOnly => {
+            let mut c = ModbusClient::new(meter.modbus.clone(), ClientConfig::default());
+            let captured = super::cancellable(cancel, profile::capture(&mut c, String::new())).await;
+            c.disconnect().await;
+            captured?
+        }
+        // Never dropped halfway: cancelling returns the meter to its mode.
+        ProfileScope::Whole => {
+            let access = batch_access(password);
+            profile::capture_all(&meter, &access, String::new(), progress(sink, job), cancel).await
+        }
+    }
+    .map_err(|e| e.to_string())?;
+    let http = profile.http.is_some();
+    let target = path.clone();
+    tokio::task::spawn_blocking(move || Profile::save(&profile, &target))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+    Ok(CommResult::ProfileSaved { path, http })
+}
+
+/// Wiring-check every meter (with the chosen HTTP and MQTT checks) and
+/// write the report.
+pub(super) async fn report(
+    (sink, job): (&EventSink, JobId),
+    addresses: &[String],
+    (password, checks): (Option<Secret>, ReportChecks),
+    window: WindowOptions,
+    path: PathBuf,
+    cancel: &CancellationToken,
+) -> Result<CommResult, String> {
+    let access = batch_access(password);
+    let options = checks.options(window)?;
+    let no_fix = |_: &WiringCheck| false;
+    let mut checked = Vec::new();
+    for (i, address) in addresses.iter().enumerate() {
+        // Not raced against `cancel`: a meter rebooted for its HTTP blocks
+        // is returned to application mode before the wiring check starts.
+        let result = match MeterAddress::parse(address, DEFAULT_PORT, DEFAULT_HTTP_PORT) {
+            Err(why) => Err((address.clone(), why)),
+            Ok(meter) => report::inspect(&meter, &access, &options, &no_fix, cancel).await,
+        };
+        if cancel.is_cancelled() {
+            return Err("cancelled".into());
+        }
+        checked.push(result);
+        sink.send(Event::Progress {
+            job,
+            fraction: Some((i + 1) as f32 / addresses.len().max(1) as f32),
+        });
+    }
+    let unreachable = checked.iter().filter_map(|c| c.as_ref().err().cloned()).collect();
+    write_pdf(report::document(&checked), path.clone()).await?;
+    Ok(CommResult::Report { path, unreachable })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window() -> WindowOptions {
+        WindowOptions {
+            samples: 1,
+            interval: Duration::from_millis(1),
+        }
+    }
+
+    #[test]
+    fn a_given_broker_is_used_for_every_meter_and_credentials_alone_go_to_their_own() {
+        let none = ReportChecks::default().options(window()).expect("options");
+        assert!(none.broker.is_none() && none.own_broker_link.is_none() && !none.http_blocks);
+        let given = ReportChecks {
+            broker: Some("mqtt://127.0.0.1:1884".parse().expect("url")),
+            user: Some("tech".into()),
+            password: Some(Secret::new("pw")),
+            ..ReportChecks::default()
+        };
+        let link = given.options(window()).expect("options").broker.expect("broker");
+        assert_eq!((link.broker.port, link.username.as_deref()), (1884, Some("tech")));
+        assert!(link.password.is_some() && !link.client_id.is_empty());
+        let own = ReportChecks {
+            http_blocks: true,
+            user: Some("tech".into()),
+            ..ReportChecks::default()
+        };
+        let options = own.options(window()).expect("options");
+        assert!(options.http_blocks && options.broker.is_none());
+        assert_eq!(
+            options.own_broker_link.and_then(|l| l.username).as_deref(),
+            Some("tech")
+        );
+        let missing_ca = ReportChecks {
+            ca: Some("/nonexistent/ca.pem".into()),
+            ..ReportChecks::default()
+        };
+        assert!(missing_ca.options(window()).is_err());
+    }
+}

@@ -1,0 +1,179 @@
+//! The Batch page's two forms: the options of the commissioning report
+//! (HTTP settings, broker of the MQTT check) and the question asked before
+//! a profile is saved (the whole configuration reboots the meter twice, the
+//! Modbus settings alone do not).
+
+use std::path::PathBuf;
+
+use eframe::egui::{self, RichText};
+
+use super::app::Action;
+use super::commission::Intent;
+use super::config_forms::PasswordText;
+use super::i18n::{Msg, Tr};
+use crate::backend::commissioning::{CommFile, ProfileScope, ReportChecks};
+use crate::protocol::mqtt::BrokerUrl;
+
+/// The report's options as typed.
+#[derive(Debug, Default)]
+pub struct ReportForm {
+    /// Read each meter's HTTP settings (two reboots each).
+    pub http_blocks: bool,
+    /// Broker URL of the MQTT check (empty: each meter's own).
+    pub broker: String,
+    /// MQTT user name.
+    pub user: String,
+    /// MQTT password (in memory only).
+    pub password: PasswordText,
+    /// CA certificate of an `mqtts://` broker.
+    pub ca: Option<PathBuf>,
+}
+
+impl ReportForm {
+    /// The checks as typed, or what is wrong with them.
+    pub fn checks(&self) -> Result<ReportChecks, Msg> {
+        let url = self.broker.trim();
+        let broker = if url.is_empty() {
+            None
+        } else {
+            Some(url.parse::<BrokerUrl>().map_err(|_| Msg::BadBrokerUrl)?)
+        };
+        match (broker.as_ref().map(|b| b.tls), &self.ca) {
+            (Some(true), None) => return Err(Msg::BrokerNeedsCa),
+            (Some(false), Some(_)) => return Err(Msg::CaNeedsMqtts),
+            _ => {}
+        }
+        let user = Some(self.user.trim().to_string()).filter(|u| !u.is_empty());
+        Ok(ReportChecks {
+            http_blocks: self.http_blocks,
+            broker,
+            user,
+            password: self.password.secret(),
+            ca: self.ca.clone(),
+        })
+    }
+}
+
+/// Draw the report options; an invalid broker is said inline (the caller
+/// disables the report button while [`ReportForm::checks`] fails).
+pub fn report_options_ui(ui: &mut egui::Ui, tr: Tr, form: &mut ReportForm, actions: &mut Vec<Action>) {
+    ui.label(RichText::new(tr.t(Msg::ReportOptions)).strong());
+    ui.checkbox(&mut form.http_blocks, tr.t(Msg::ReportHttpBlocks));
+    egui::Grid::new("report_mqtt")
+        .num_columns(3)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            let label = ui.label(tr.t(Msg::ReportBroker));
+            ui.add(egui::TextEdit::singleline(&mut form.broker).desired_width(260.0))
+                .labelled_by(label.id);
+            ui.weak(tr.t(Msg::ReportBrokerHint));
+            ui.end_row();
+            let label = ui.label(tr.t(Msg::ReportMqttUser));
+            ui.add(egui::TextEdit::singleline(&mut form.user).desired_width(180.0))
+                .labelled_by(label.id);
+            ui.label("");
+            ui.end_row();
+            let label = ui.label(tr.t(Msg::ReportMqttPassword));
+            ui.add(
+                egui::TextEdit::singleline(&mut form.password.0)
+                    .password(true)
+                    .desired_width(180.0),
+            )
+            .labelled_by(label.id);
+            ui.label("");
+            ui.end_row();
+            ui.label(tr.t(Msg::ReportBrokerCa));
+            match &form.ca {
+                Some(p) => ui.monospace(p.display().to_string()),
+                None => ui.weak(tr.t(Msg::NoCaFile)),
+            };
+            ui.horizontal(|ui| {
+                if ui.button(tr.t(Msg::ChooseFile)).clicked() {
+                    actions.push(Action::Commission(Intent::ChooseFile(CommFile::BrokerCa, None)));
+                }
+                if form.ca.is_some() && ui.button(tr.t(Msg::ClearFile)).clicked() {
+                    form.ca = None;
+                }
+            });
+            ui.end_row();
+        });
+    match form.checks() {
+        Err(why) => {
+            ui.colored_label(ui.visuals().error_fg_color, tr.t(why));
+        }
+        Ok(checks) if checks.broker.is_none() => {
+            ui.weak(tr.t(if checks.http_blocks {
+                Msg::MqttOwnBroker
+            } else {
+                Msg::NoMqttCheck
+            }));
+        }
+        Ok(_) => {}
+    }
+}
+
+/// The question before a profile is saved from `meter`: the whole
+/// configuration (two reboots, energy counters restart) or the Modbus
+/// settings only. `no_password`: no interface password was typed.
+pub fn save_scope_ui(ctx: &egui::Context, tr: Tr, meter: &str, no_password: bool, actions: &mut Vec<Action>) {
+    let answer = |scope| Action::Commission(Intent::SaveProfile(scope));
+    let modal = egui::Modal::new(egui::Id::unique("save_profile_scope")).show(ctx, |ui| {
+        ui.set_max_width(480.0);
+        ui.heading(tr.t(Msg::SaveScopeTitle));
+        ui.label(RichText::new(meter).strong());
+        ui.add_space(6.0);
+        ui.label(tr.t(Msg::SaveScopeBody));
+        if no_password {
+            ui.colored_label(ui.visuals().warn_fg_color, tr.t(Msg::SaveScopeNoPassword));
+        }
+        ui.add_space(10.0);
+        ui.horizontal_wrapped(|ui| {
+            if ui.button(RichText::new(tr.t(Msg::SaveWhole)).strong()).clicked() {
+                actions.push(answer(Some(ProfileScope::Whole)));
+            }
+            if ui.button(tr.t(Msg::SaveModbusOnly)).clicked() {
+                actions.push(answer(Some(ProfileScope::ModbusOnly)));
+            }
+            if ui.button(tr.t(Msg::Cancel)).clicked() {
+                actions.push(answer(None));
+            }
+        });
+    });
+    let answered = actions
+        .iter()
+        .any(|a| matches!(a, Action::Commission(Intent::SaveProfile(_))));
+    if modal.should_close() && !answered {
+        actions.push(answer(None));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_broker_is_optional_and_checked_with_its_ca() {
+        let mut form = ReportForm::default();
+        let checks = form.checks().expect("empty is valid");
+        assert!(checks.broker.is_none() && checks.user.is_none() && checks.password.is_none());
+        form.broker = "http://host".into();
+        assert_eq!(form.checks().err(), Some(Msg::BadBrokerUrl));
+        form.broker = "mqtt://user:pw@host".into();
+        assert_eq!(form.checks().err(), Some(Msg::BadBrokerUrl));
+        form.broker = " mqtts://host ".into();
+        assert_eq!(form.checks().err(), Some(Msg::BrokerNeedsCa));
+        form.ca = Some("ca.pem".into());
+        assert_eq!(
+            form.checks().ok().and_then(|c| c.broker).map(|b| b.port),
+            Some(8883)
+        );
+        form.broker = "mqtt://host".into();
+        assert_eq!(form.checks().err(), Some(Msg::CaNeedsMqtts));
+        form.broker.clear();
+        form.user = " meter ".into();
+        form.password = PasswordText("secret".into());
+        let checks = form.checks().expect("the meters' own broker over TLS");
+        assert_eq!(checks.user.as_deref(), Some("meter"));
+        assert!(!format!("{checks:?}").contains("secret"), "{checks:?}");
+    }
+}
