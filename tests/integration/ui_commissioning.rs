@@ -724,11 +724,8 @@ fn the_report_with_http_settings_checks_mqtt_through_the_meters_own_broker() {
         .unwrap()
         .block_on(start_embedded_broker(0))
         .expect("broker");
+    // The MQTT start option is also what the meter's protocols block says.
     let mut options = with_http(2216);
-    let own = &mut options.device.protocols.mqtt;
-    own.enabled = true;
-    own.host = broker.ip().to_string();
-    own.port = u32::from(broker.port());
     let mut link = LinkOptions::new(format!("mqtt://{broker}").parse().expect("url"), "");
     link.backoff_initial = Duration::from_millis(100);
     link.backoff_cap = Duration::from_secs(1);
