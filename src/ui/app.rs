@@ -400,7 +400,7 @@ impl ConfiguratorApp {
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui, tr, &mut actions));
         egui::Panel::left("meters")
             .default_size(300.0)
-            .min_size(240.0)
+            .size_range(240.0..=460.0)
             .show(ui, |ui| {
                 meters_list::meters_list_ui(ui, tr, &self.model, &mut self.view, &mut actions)
             });

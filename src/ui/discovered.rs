@@ -422,23 +422,31 @@ pub fn find_ui(ui: &mut egui::Ui, tr: Tr, state: &mut DiscoveryState, actions: &
                 Some(MdnsStatus::Off) | None => ui.weak(tr.t(Msg::MdnsOff)),
             };
             let running = state.scan.as_ref().is_some_and(|s| s.outcome.is_none());
+            // Button first, right to left, so the field takes exactly the
+            // width left (see the address row of the meters list).
             ui.horizontal(|ui| {
-                let field = egui::TextEdit::singleline(&mut state.range)
-                    .hint_text(tr.t(Msg::ScanRangeHint))
-                    .desired_width(ui.available_width() - 80.0);
-                let response = ui
-                    .add_enabled(!running, field)
-                    .accessible_name(tr.t(Msg::ScanRange));
-                let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                if running {
-                    if let Some(scan) = &state.scan
-                        && ui.button(tr.t(Msg::Cancel)).clicked()
-                    {
-                        actions.push(Action::Cancel(scan.job));
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    let mut scan = false;
+                    if running {
+                        if let Some(job) = state.scan.as_ref().map(|s| s.job)
+                            && ui.button(tr.t(Msg::Cancel)).clicked()
+                        {
+                            actions.push(Action::Cancel(job));
+                        }
+                    } else {
+                        scan = ui.button(tr.t(Msg::Scan)).clicked();
                     }
-                } else if ui.button(tr.t(Msg::Scan)).clicked() || enter {
-                    actions.push(Action::Scan);
-                }
+                    let field = egui::TextEdit::singleline(&mut state.range)
+                        .hint_text(tr.t(Msg::ScanRangeHint))
+                        .desired_width(ui.available_width());
+                    let response = ui
+                        .add_enabled(!running, field)
+                        .accessible_name(tr.t(Msg::ScanRange));
+                    let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                    if scan || (enter && !running) {
+                        actions.push(Action::Scan);
+                    }
+                });
             });
             if let Some(why) = &state.range_error {
                 ui.colored_label(ui.visuals().error_fg_color, why);

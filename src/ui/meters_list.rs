@@ -20,15 +20,21 @@ pub fn meters_list_ui(
 ) {
     ui.add_space(4.0);
     ui.heading(tr.t(Msg::Meters));
+    // Button first, right to left: the field takes exactly the width left,
+    // whatever the button's text is in this language (a guessed width made
+    // the panel grow a little on every frame).
     ui.horizontal(|ui| {
-        let field = egui::TextEdit::singleline(&mut view.add_address)
-            .hint_text(tr.t(Msg::AddressHint))
-            .desired_width(ui.available_width() - 70.0);
-        let response = ui.add(field);
-        let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if ui.button(tr.t(Msg::Add)).clicked() || enter {
-            actions.push(Action::Add(view.add_address.clone(), Source::Manual));
-        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let add = ui.button(tr.t(Msg::Add)).clicked();
+            let field = egui::TextEdit::singleline(&mut view.add_address)
+                .hint_text(tr.t(Msg::AddressHint))
+                .desired_width(ui.available_width());
+            let response = ui.add(field);
+            let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if add || enter {
+                actions.push(Action::Add(view.add_address.clone(), Source::Manual));
+            }
+        });
     });
     discovered::find_ui(ui, tr, &mut view.discovery, actions);
     ui.separator();

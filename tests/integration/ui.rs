@@ -191,6 +191,26 @@ fn switching_language_changes_the_labels() {
     assert_eq!(f.harness.query_all_by_label("Meters").count(), 0);
 }
 
+#[test]
+fn the_meters_list_keeps_its_width_in_every_language() {
+    let mut f = with_meter(Scenario::Balanced);
+    f.click("Language");
+    f.click("Português (Brasil)");
+    f.frames(3);
+    let add = f.harness.get_by_label("Adicionar").rect();
+    let scan = f.harness.get_by_label("Varrer").rect();
+    f.frames(60);
+    // A field sized by a guessed button width made the panel a little wider
+    // on every frame, until it squeezed the meter page off the window.
+    assert_eq!(f.harness.get_by_label("Adicionar").rect(), add);
+    assert_eq!(f.harness.get_by_label("Varrer").rect(), scan);
+    assert!(
+        add.right() <= 470.0,
+        "the meters list must stay a side panel, its button ends at {}",
+        add.right()
+    );
+}
+
 /// A transport that never answers: the meter stays "connecting" and no
 /// event ever arrives after the first.
 struct Silent;
