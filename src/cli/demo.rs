@@ -16,6 +16,7 @@ use crate::sim::broker::start_embedded_broker;
 use crate::sim::mdns::MdnsAdvertiser;
 use crate::sim::mqtt::SimMqttOptions;
 use crate::sim::{MeterOptions, Scenario, spawn_meter};
+use crate::ui::i18n::Msg;
 use crate::ui::model::{Endpoints, Source};
 
 /// Options of `je08 demo`.
@@ -27,10 +28,10 @@ pub struct Args {
 }
 
 /// The demo meters: device id, scenario, display name.
-pub const DEMO_METERS: [(u32, Scenario, &str); 3] = [
-    (1001, Scenario::Balanced, "Demo · balanced load"),
-    (1002, Scenario::ReversedCtB, "Demo · reversed CT on B"),
-    (1003, Scenario::NoTempSensor, "Demo · no temperature sensor"),
+pub const DEMO_METERS: [(u32, Scenario, Msg); 3] = [
+    (1001, Scenario::Balanced, Msg::DemoBalanced),
+    (1002, Scenario::ReversedCtB, Msg::DemoReversedCtB),
+    (1003, Scenario::NoTempSensor, Msg::DemoNoTempSensor),
 ];
 
 /// Start the simulators, open the window, stop everything when it closes.
@@ -71,7 +72,7 @@ pub fn run(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<Exit
         .zip(DEMO_METERS)
         .map(|(m, (_, _, name))| super::gui::InitialMeter {
             address: m.modbus.to_string(),
-            name: name.to_string(),
+            name,
             source: Source::Demo,
             endpoints: Endpoints {
                 http: m.http.map(|a| a.to_string()),

@@ -10,6 +10,7 @@ use crate::backend::Backend;
 use crate::backend::link::Connector;
 use crate::client::discovery::mdns::MdnsInterface;
 use crate::ui::app::ConfiguratorApp;
+use crate::ui::i18n::Msg;
 use crate::ui::model::{Endpoints, Source};
 use crate::ui::prefs::{self, Prefs};
 
@@ -37,8 +38,8 @@ impl Args {
 pub struct InitialMeter {
     /// Modbus address.
     pub address: String,
-    /// Display name.
-    pub name: String,
+    /// Display name, said in the window's language.
+    pub name: Msg,
     /// How it is known.
     pub source: Source,
     /// HTTP API and espota addresses, when not the defaults.
@@ -100,8 +101,9 @@ pub fn run(
             }
             for meter in meters {
                 let key = app.add_meter(meter.address, meter.source);
+                let name = app.tr().t(meter.name).to_owned();
                 if let Some(entry) = app.model.meter_mut(key) {
-                    entry.name = meter.name;
+                    entry.name = name;
                     entry.endpoints = meter.endpoints;
                 }
             }

@@ -101,6 +101,9 @@ messages! {
     NoMetersYet => "No meters yet. Type a meter's address above.", "Nenhum medidor ainda. Digite o endereço de um medidor acima.";
     NoMeterSelected => "No meter selected", "Nenhum medidor selecionado";
     NoMeterHint => "Add a meter by address on the left, or start `je08 demo`.", "Adicione um medidor pelo endereço à esquerda, ou rode `je08 demo`.";
+    DemoBalanced => "Demo · balanced load", "Demo · carga equilibrada";
+    DemoReversedCtB => "Demo · reversed CT on B", "Demo · TC invertido na fase B";
+    DemoNoTempSensor => "Demo · no temperature sensor", "Demo · sem sensor de temperatura";
     Address => "Address", "Endereço";
     State => "State", "Estado";
     Mode => "Mode", "Modo";

@@ -208,8 +208,12 @@ pub fn parameters_ui(
         .show(ui, |ui| {
             ui.label(RichText::new(tr.t(Msg::Gains)).strong().size(16.0));
             ui.weak(tr.t(Msg::GainsHint));
+            // Columns at least as wide as a field: a grid cell only offers
+            // the width its column had last frame, which would squeeze the
+            // first fields to the width of their "Phase A" header.
             egui::Grid::new("gains")
                 .num_columns(4)
+                .min_col_width(FIELD_WIDTH)
                 .spacing([16.0, 6.0])
                 .show(ui, |ui| {
                     ui.label("");
@@ -285,10 +289,13 @@ pub fn parameters_ui(
 
 const PHASES: [&str; 3] = ["A", "B", "C"];
 
+/// Width of a number field.
+const FIELD_WIDTH: f32 = 110.0;
+
 fn field_ui(ui: &mut egui::Ui, label: &str, text: &mut String, error: Option<&FieldError>, tr: Tr) {
     ui.vertical(|ui| {
         let mut edit = egui::TextEdit::singleline(text)
-            .desired_width(110.0)
+            .desired_width(FIELD_WIDTH)
             .font(egui::TextStyle::Monospace);
         if error.is_some() {
             edit = edit.text_color(ui.visuals().error_fg_color);

@@ -87,6 +87,18 @@ fn an_invalid_gain_is_flagged_and_nothing_is_written() {
     let mut f = with_meter(Scenario::Balanced);
     let before = f.register(addr::GANHO_TENSAO_A);
     f.click("Parameters");
+    f.frames(3);
+    for phase in ["A", "B", "C"] {
+        let width = f
+            .harness
+            .get_by_label(&format!("Voltage gain {phase}"))
+            .rect()
+            .width();
+        assert!(
+            width >= 100.0,
+            "the phase {phase} field is squeezed to {width} px"
+        );
+    }
     f.type_into("Voltage gain A", "1600");
     assert_eq!(
         f.harness.get_by_label("Voltage gain A").value().as_deref(),
