@@ -776,17 +776,12 @@ mod tests {
     #[test]
     fn api_error_json() {
         let mut errs = FieldErrors::default();
-        errs.push(
-            "ratio",
-            Problem::OutOfRange {
-                value: 10,
-                min: 20,
-                max: 400,
-            },
-        );
+        errs.push("device_name", Problem::Empty);
+        errs.push("ssid", Problem::SsidLength { has: 40 });
         let body = serde_json::to_value(ApiError::from_fields(&errs)).expect("json");
-        assert_eq!(body["field"], "ratio");
-        assert_eq!(body["error"], "10 is out of range; allowed 20–400");
+        assert_eq!(body["field"], "device_name", "the first bad field leads");
+        assert_eq!(body["error"], "must not be empty");
+        assert_eq!(body["errors"][1]["reason"], "must have 1 to 32 bytes (has 40)");
         let plain: ApiError = serde_json::from_str(r#"{"error":"nope","field":null}"#).expect("parse");
         assert_eq!(plain.field, None);
     }

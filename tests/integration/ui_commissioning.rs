@@ -120,6 +120,17 @@ impl Fixture {
         self.frames(2);
     }
 
+    /// Write the batch report to `path` (as if chosen in the file dialog),
+    /// wait for it and return the page's error, if any.
+    fn write_report(&mut self, path: &Path) -> Option<String> {
+        self.choose(CommFile::Report, None, path);
+        self.step_until("the report", |app| {
+            let b = &app.view.commish.batch;
+            b.running.is_none() && (b.saved.is_some() || b.error.is_some())
+        });
+        self.harness.state().view.commish.batch.error.clone()
+    }
+
     /// Tell the app where each simulator serves its HTTP API.
     fn list_http_endpoints(&mut self) {
         for (i, key) in self.keys.clone().into_iter().enumerate() {
@@ -393,11 +404,7 @@ fn batch_profile_apply_to_two_meters_shows_the_result_table() {
     }
 
     let report = f.dir.join("report.pdf");
-    f.choose(CommFile::Report, None, &report);
-    f.step_until("the report", |app| {
-        let b = &app.view.commish.batch;
-        b.running.is_none() && (b.saved.is_some() || b.error.is_some())
-    });
+    f.write_report(&report);
     let text = pdf_text(&report);
     assert!(text.contains("commissioning report"), "{text}");
     for m in &f.meters[1..] {
@@ -704,12 +711,7 @@ fn the_report_checks_mqtt_through_the_broker_given_and_refuses_a_bad_url() {
     assert!(!f.harness.get_by_label(button).accesskit_node().is_disabled());
 
     let report = f.dir.join("mqtt.pdf");
-    f.choose(CommFile::Report, None, &report);
-    f.step_until("the report", |app| {
-        let b = &app.view.commish.batch;
-        b.running.is_none() && (b.saved.is_some() || b.error.is_some())
-    });
-    assert_eq!(f.harness.state().view.commish.batch.error, None);
+    assert_eq!(f.write_report(&report), None);
     let text = pdf_text(&report);
     for needle in ["MQTT: seen", "je08/2215/data"] {
         assert!(text.contains(needle), "report lacks {needle:?}:\n{text}");
@@ -743,12 +745,7 @@ fn the_report_with_http_settings_checks_mqtt_through_the_meters_own_broker() {
     f.click("Include HTTP settings (reboots each meter twice; energy counters restart)");
     f.harness.get_by_label_contains("uses each meter's own broker");
     let report = f.dir.join("own.pdf");
-    f.choose(CommFile::Report, None, &report);
-    f.step_until("the report", |app| {
-        let b = &app.view.commish.batch;
-        b.running.is_none() && (b.saved.is_some() || b.error.is_some())
-    });
-    assert_eq!(f.harness.state().view.commish.batch.error, None);
+    assert_eq!(f.write_report(&report), None);
     let text = pdf_text(&report);
     for needle in ["protocols.mqtt.publish_topic", "MQTT: seen", "je08/2216/data"] {
         assert!(text.contains(needle), "report lacks {needle:?}:\n{text}");
