@@ -4,8 +4,10 @@
 //! and key the way a JE08 (ESP8266, BearSSL) will: PEM that parses, a key
 //! that matches its certificate, validity dates, a chain that verifies
 //! against the CA, RSA ≤ 2048 bits or EC P-256, and files of at most 4096
-//! bytes. Every problem is one sentence that names the file. The check is
-//! pure (bytes and a clock in, a report out); [`PemFile::read`] loads files.
+//! bytes. Every problem is a [`Problem`]: the file and a machine-readable
+//! [`Issue`], displayed as one English sentence that names the file (the
+//! window translates it). The check is pure (bytes and a clock in, a report
+//! out); [`PemFile::read`] loads files.
 //!
 //! [`client_tls_config`] builds the rustls configuration (ring provider) that
 //! both the simulator and the configurator use to reach a broker over TLS.
@@ -18,13 +20,17 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rustls::pki_types::pem::{PemObject, SectionKind};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
 use rustls::{CertificateError, RootCertStore};
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use thiserror::Error;
 use x509_parser::oid_registry::{
     OID_EC_P256, OID_KEY_TYPE_EC_PUBLIC_KEY, OID_NIST_EC_P384, OID_PKCS1_RSAENCRYPTION, OID_SIG_ED25519,
 };
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::x509::SubjectPublicKeyInfo;
+
+mod problem;
+
+pub use problem::{Issue, Problem, Role, Section};
 
 /// Largest certificate or key file a JE08 stores (spec §4, `/api/certs`).
 pub const MAX_FILE_BYTES: usize = 4096;
@@ -61,30 +67,30 @@ impl PemFile {
     /// Read a file; an unreadable or huge file is a [`Problem`].
     pub fn read(path: &Path) -> Result<Self, Problem> {
         let name = path.display().to_string();
-        let fail = |why: String| Problem {
+        let fail = |issue| Problem {
             file: name.clone(),
-            message: format!("{name} cannot be read: {why}."),
+            issue,
         };
-        let meta = std::fs::metadata(path).map_err(|e| fail(e.to_string()))?;
+        let unreadable = |e: std::io::Error| {
+            fail(Issue::Unreadable {
+                detail: e.to_string(),
+            })
+        };
+        let meta = std::fs::metadata(path).map_err(unreadable)?;
         if meta.len() > READ_LIMIT {
-            return Err(fail(format!(
-                "it is {} bytes, far too large for a PEM file",
-                meta.len()
-            )));
+            return Err(fail(Issue::FarTooLarge { size: meta.len() }));
         }
-        let bytes = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
+        let bytes = std::fs::read(path).map_err(unreadable)?;
         Ok(Self { name, bytes })
     }
-}
 
-/// One problem found by [`check`]: a sentence that names the file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Error)]
-#[error("{message}")]
-pub struct Problem {
-    /// The file concerned.
-    pub file: String,
-    /// One sentence, naming the file and saying what is wrong.
-    pub message: String,
+    /// A problem with this file.
+    fn problem(&self, issue: Issue) -> Problem {
+        Problem {
+            file: self.name.clone(),
+            issue,
+        }
+    }
 }
 
 /// What [`check`] learnt about one certificate.
@@ -100,8 +106,8 @@ pub struct CertSummary {
     pub not_before: String,
     /// End of validity (UTC).
     pub not_after: String,
-    /// Key type and size, e.g. `EC P-256` or `RSA 2048 bits`.
-    pub key: String,
+    /// Key type and size (serialised as e.g. `EC P-256` or `RSA 2048 bits`).
+    pub key: KeyKind,
 }
 
 /// The outcome of a pre-flight check.
@@ -119,21 +125,24 @@ impl Report {
         self.problems.is_empty()
     }
 
-    fn problem(&mut self, file: &PemFile, message: String) {
-        self.problems.push(Problem {
-            file: file.name.clone(),
-            message,
-        });
+    fn problem(&mut self, file: &PemFile, issue: Issue) {
+        self.problems.push(file.problem(issue));
     }
 }
 
-/// A public key's type, as far as the meter cares.
+/// A public key's type, as far as the meter cares (displayed and serialised
+/// as e.g. `RSA 2048 bits`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum KeyKind {
+pub enum KeyKind {
+    /// RSA with a modulus of this many bits.
     Rsa(usize),
+    /// ECDSA on NIST P-256.
     EcP256,
+    /// ECDSA on NIST P-384.
     EcP384,
+    /// Ed25519.
     Ed25519,
+    /// Anything else.
     Other,
 }
 
@@ -158,6 +167,7 @@ impl KeyKind {
         }
     }
 
+    /// The meter can use it: RSA up to [`MAX_RSA_BITS`] or EC P-256.
     fn usable_by_meter(self) -> bool {
         matches!(self, Self::EcP256) || matches!(self, Self::Rsa(bits) if bits <= MAX_RSA_BITS)
     }
@@ -175,6 +185,12 @@ impl fmt::Display for KeyKind {
     }
 }
 
+impl Serialize for KeyKind {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// Significant bits of a big-endian unsigned integer.
 fn bit_length(bytes: &[u8]) -> usize {
     let trimmed: &[u8] = match bytes.iter().position(|b| *b != 0) {
@@ -187,7 +203,8 @@ fn bit_length(bytes: &[u8]) -> usize {
     }
 }
 
-fn utc(ts: i64) -> String {
+/// A Unix time as dates read in reports: `2021-01-01 00:00:00 UTC`.
+pub fn utc(ts: i64) -> String {
     chrono::DateTime::from_timestamp(ts, 0)
         .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
         .unwrap_or_else(|| format!("timestamp {ts}"))
@@ -200,45 +217,46 @@ fn unix_seconds(now: SystemTime) -> i64 {
     }
 }
 
-/// The PEM sections of a file, or a problem sentence.
-fn sections(file: &PemFile) -> Result<Vec<(SectionKind, Vec<u8>)>, String> {
+/// The PEM sections of a file, or the problem.
+fn sections(file: &PemFile) -> Result<Vec<(SectionKind, Vec<u8>)>, Problem> {
     let mut out = Vec::new();
     for item in <(SectionKind, Vec<u8>)>::pem_slice_iter(&file.bytes) {
         match item {
             Ok(section) => out.push(section),
-            Err(err) => return Err(format!("{} is not valid PEM ({err}).", file.name)),
+            Err(err) => {
+                return Err(file.problem(Issue::NotPem {
+                    detail: err.to_string(),
+                }));
+            }
         }
     }
     if out.is_empty() {
-        return Err(format!(
-            "{} contains no PEM section (no -----BEGIN line).",
-            file.name
-        ));
+        return Err(file.problem(Issue::NoPemSection));
     }
     Ok(out)
 }
 
-fn kind_name(kind: SectionKind) -> &'static str {
+/// A section other than a certificate, as problems name it.
+fn section(kind: SectionKind) -> Section {
     match kind {
-        SectionKind::Certificate => "a certificate",
-        SectionKind::PublicKey => "a public key",
-        SectionKind::RsaPrivateKey | SectionKind::PrivateKey | SectionKind::EcPrivateKey => "a private key",
-        SectionKind::Crl => "a revocation list",
-        SectionKind::Csr => "a certificate signing request",
-        SectionKind::EchConfigList => "an ECH configuration",
-        _ => "an unexpected PEM section",
+        SectionKind::PublicKey => Section::PublicKey,
+        SectionKind::RsaPrivateKey | SectionKind::PrivateKey | SectionKind::EcPrivateKey => {
+            Section::PrivateKey
+        }
+        SectionKind::Crl => Section::RevocationList,
+        SectionKind::Csr => Section::SigningRequest,
+        SectionKind::EchConfigList => Section::EchConfig,
+        _ => Section::Unexpected,
     }
 }
 
-/// The certificates of a file (first = leaf), or a problem sentence.
-fn certificates(file: &PemFile) -> Result<Vec<CertificateDer<'static>>, String> {
+/// The certificates of a file (first = leaf), or the problem.
+fn certificates(file: &PemFile) -> Result<Vec<CertificateDer<'static>>, Problem> {
     let sections = sections(file)?;
     if let Some((kind, _)) = sections.iter().find(|(k, _)| *k != SectionKind::Certificate) {
-        return Err(format!(
-            "{} holds {} where a certificate was expected.",
-            file.name,
-            kind_name(*kind)
-        ));
+        return Err(file.problem(Issue::NotACertificate {
+            found: section(*kind),
+        }));
     }
     Ok(sections
         .into_iter()
@@ -246,8 +264,8 @@ fn certificates(file: &PemFile) -> Result<Vec<CertificateDer<'static>>, String> 
         .collect())
 }
 
-/// The private key of a file, or a problem sentence.
-fn private_key(file: &PemFile) -> Result<PrivateKeyDer<'static>, String> {
+/// The private key of a file, or the problem.
+fn private_key(file: &PemFile) -> Result<PrivateKeyDer<'static>, Problem> {
     let sections = sections(file)?;
     let mut keys = sections.into_iter().filter_map(|(kind, der)| match kind {
         SectionKind::RsaPrivateKey => Some(PrivateKeyDer::Pkcs1(der.into())),
@@ -256,10 +274,10 @@ fn private_key(file: &PemFile) -> Result<PrivateKeyDer<'static>, String> {
         _ => None,
     });
     let Some(key) = keys.next() else {
-        return Err(format!("{} holds no private key.", file.name));
+        return Err(file.problem(Issue::NoPrivateKey));
     };
     if keys.next().is_some() {
-        return Err(format!("{} holds more than one private key.", file.name));
+        return Err(file.problem(Issue::SeveralPrivateKeys));
     }
     Ok(key)
 }
@@ -270,14 +288,16 @@ fn check_certificate(
     file: &PemFile,
     der: &CertificateDer<'_>,
     now: i64,
-    role: &str,
+    role: Role,
 ) -> Option<KeyKind> {
     let cert = match X509Certificate::from_der(der) {
         Ok((_, cert)) => cert,
         Err(err) => {
             report.problem(
                 file,
-                format!("{} holds a certificate that cannot be parsed ({err}).", file.name),
+                Issue::Unparsable {
+                    detail: err.to_string(),
+                },
             );
             return None;
         }
@@ -291,28 +311,22 @@ fn check_certificate(
         issuer: cert.issuer().to_string(),
         not_before: utc(not_before),
         not_after: utc(not_after),
-        key: key.to_string(),
+        key,
     });
     if now < not_before {
         report.problem(
             file,
-            format!("{} ({role}) is not valid until {}.", file.name, utc(not_before)),
+            Issue::NotYetValid {
+                role,
+                from: not_before,
+            },
         );
     }
     if now > not_after {
-        report.problem(
-            file,
-            format!("{} ({role}) expired on {}.", file.name, utc(not_after)),
-        );
+        report.problem(file, Issue::Expired { role, on: not_after });
     }
     if !key.usable_by_meter() {
-        report.problem(
-            file,
-            format!(
-                "{} ({role}) uses {key}; the meter handles only RSA up to {MAX_RSA_BITS} bits or EC P-256.",
-                file.name
-            ),
-        );
+        report.problem(file, Issue::CertKeyUnusable { role, key });
     }
     Some(key)
 }
@@ -321,11 +335,10 @@ fn check_size(report: &mut Report, file: &PemFile) {
     if file.bytes.len() > MAX_FILE_BYTES {
         report.problem(
             file,
-            format!(
-                "{} is {} bytes; the meter stores at most {MAX_FILE_BYTES} bytes per file.",
-                file.name,
-                file.bytes.len()
-            ),
+            Issue::TooLarge {
+                size: file.bytes.len(),
+                max: MAX_FILE_BYTES,
+            },
         );
     }
 }
@@ -344,13 +357,7 @@ fn check_key_matches(
     let signing = match rustls::crypto::ring::sign::any_supported_type(key) {
         Ok(k) => k,
         Err(_) => {
-            report.problem(
-                key_file,
-                format!(
-                    "{} holds a key that cannot be used for TLS (RSA 2048–4096 bits or EC P-256/P-384 expected).",
-                    key_file.name
-                ),
-            );
+            report.problem(key_file, Issue::KeyNotForTls);
             return;
         }
     };
@@ -360,28 +367,24 @@ fn check_key_matches(
     if public.as_ref() != parsed.public_key().raw {
         report.problem(
             key_file,
-            format!("{} is not the private key of {}.", key_file.name, cert_file.name),
+            Issue::KeyMismatch {
+                cert: cert_file.name.clone(),
+            },
         );
         return;
     }
     if let Ok((_, spki)) = SubjectPublicKeyInfo::from_der(public.as_ref()) {
         let kind = KeyKind::of(&spki);
         if !kind.usable_by_meter() {
-            report.problem(
-                key_file,
-                format!(
-                    "{} is {kind}; the meter handles only RSA up to {MAX_RSA_BITS} bits or EC P-256.",
-                    key_file.name
-                ),
-            );
+            report.problem(key_file, Issue::KeyUnusable { key: kind });
         }
     }
 }
 
-/// One sentence for a chain verification failure.
-fn chain_message(err: &rustls::Error, cert: &PemFile, ca: &PemFile) -> Option<String> {
-    let (c, a) = (&cert.name, &ca.name);
-    let text = match err {
+/// The issue of a chain verification failure (with the client certificate).
+fn chain_issue(err: &rustls::Error, ca: &PemFile) -> Option<Issue> {
+    let ca = ca.name.clone();
+    let issue = match err {
         rustls::Error::InvalidCertificate(e) => match e {
             // Dates are reported from the certificates themselves.
             CertificateError::Expired
@@ -392,16 +395,22 @@ fn chain_message(err: &rustls::Error, cert: &PemFile, ca: &PemFile) -> Option<St
             CertificateError::UnknownIssuer
             | CertificateError::BadSignature
             | CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
-                format!("{c} is not signed by the CA in {a}.")
+                Issue::NotSignedByCa { ca }
             }
             CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
-                format!("{c} is not allowed for TLS client authentication (extended key usage).")
+                Issue::NotForClientAuth
             }
-            other => format!("{c} does not verify against {a} ({other:?})."),
+            other => Issue::DoesNotVerify {
+                ca,
+                detail: format!("{other:?}"),
+            },
         },
-        other => format!("{c} does not verify against {a} ({other})."),
+        other => Issue::DoesNotVerify {
+            ca,
+            detail: other.to_string(),
+        },
     };
-    Some(text)
+    Some(issue)
 }
 
 /// Check the CA and, when given, the client certificate and key, at `now`.
@@ -411,24 +420,24 @@ pub fn check(ca: &PemFile, identity: Option<(&PemFile, &PemFile)>, now: SystemTi
     check_size(&mut report, ca);
     let ca_certs = match certificates(ca) {
         Ok(certs) => certs,
-        Err(msg) => {
-            report.problem(ca, msg);
+        Err(problem) => {
+            report.problems.push(problem);
             Vec::new()
         }
     };
     for der in &ca_certs {
-        check_certificate(&mut report, ca, der, now_s, "CA certificate");
+        check_certificate(&mut report, ca, der, now_s, Role::Ca);
     }
     let Some((cert_file, key_file)) = identity else {
         return report;
     };
     check_size(&mut report, cert_file);
     check_size(&mut report, key_file);
-    let chain = certificates(cert_file).map_err(|msg| report.problem(cert_file, msg));
-    let key = private_key(key_file).map_err(|msg| report.problem(key_file, msg));
+    let chain = certificates(cert_file).map_err(|p| report.problems.push(p));
+    let key = private_key(key_file).map_err(|p| report.problems.push(p));
     let Ok(chain) = chain else { return report };
     for der in &chain {
-        check_certificate(&mut report, cert_file, der, now_s, "client certificate");
+        check_certificate(&mut report, cert_file, der, now_s, Role::Client);
     }
     let Some(leaf) = chain.first() else { return report };
     if let Ok(key) = &key {
@@ -439,12 +448,10 @@ pub fn check(ca: &PemFile, identity: Option<(&PemFile, &PemFile)>, now: SystemTi
     }
     match verify_client_chain(&ca_certs, &chain, now) {
         Ok(()) => {}
-        Err(ChainError::BadCa(why)) => {
-            report.problem(ca, format!("{} cannot serve as a CA ({why}).", ca.name))
-        }
+        Err(ChainError::BadCa(detail)) => report.problem(ca, Issue::NotACa { detail }),
         Err(ChainError::Verify(err)) => {
-            if let Some(msg) = chain_message(&err, cert_file, ca) {
-                report.problem(cert_file, msg);
+            if let Some(issue) = chain_issue(&err, ca) {
+                report.problem(cert_file, issue);
             }
         }
     }
@@ -483,7 +490,7 @@ fn verify_client_chain(
 pub enum TlsSetupError {
     /// A file is not usable PEM of the expected kind.
     #[error("{0}")]
-    Pem(String),
+    Pem(Problem),
     /// rustls refused the material.
     #[error("{file}: {reason}")]
     Rejected {
@@ -574,8 +581,18 @@ mod tests {
         PemFile::new(name, text.as_bytes())
     }
 
+    /// The English sentences, as `je08 certs check` prints them.
     fn messages(report: &Report) -> Vec<String> {
-        report.problems.iter().map(|p| p.message.clone()).collect()
+        report.problems.iter().map(Problem::to_string).collect()
+    }
+
+    /// Each problem's file and issue.
+    fn issues(report: &Report) -> Vec<(&str, Issue)> {
+        report
+            .problems
+            .iter()
+            .map(|p| (p.file.as_str(), p.issue.clone()))
+            .collect()
     }
 
     #[test]
@@ -593,7 +610,9 @@ mod tests {
         );
         assert!(report.is_ok(), "{:?}", report.problems);
         assert_eq!(report.certificates.len(), 2);
-        assert_eq!(report.certificates[0].key, "EC P-256");
+        assert_eq!(report.certificates[0].key, KeyKind::EcP256);
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["certificates"][0]["key"], "EC P-256");
         assert!(report.certificates[1].subject.contains("je08 meter"));
         let ca_only = check(&file("ca.pem", &ca.pem), None, SystemTime::now());
         assert!(ca_only.is_ok());
@@ -623,11 +642,36 @@ mod tests {
             SystemTime::now(),
         );
         assert_eq!(
+            issues(&report),
+            vec![
+                (
+                    "client.key",
+                    Issue::KeyMismatch {
+                        cert: "client.pem".into()
+                    }
+                ),
+                (
+                    "client.pem",
+                    Issue::NotSignedByCa {
+                        ca: "other-ca.pem".into()
+                    }
+                ),
+            ]
+        );
+        assert_eq!(
             messages(&report),
             vec![
                 "client.key is not the private key of client.pem.",
                 "client.pem is not signed by the CA in other-ca.pem.",
             ]
+        );
+        assert_eq!(
+            serde_json::to_value(&report.problems[0]).unwrap(),
+            serde_json::json!({
+                "file": "client.key",
+                "message": "client.key is not the private key of client.pem.",
+            }),
+            "the JSON report keeps the file and the English sentence"
         );
         assert!(
             client_tls_config(
@@ -652,6 +696,17 @@ mod tests {
             Some((&file("old.pem", &expired), &file("k.pem", &key_pem))),
             SystemTime::now(),
         );
+        let jan_2021 = 1_609_459_200;
+        assert_eq!(
+            issues(&report),
+            vec![(
+                "old.pem",
+                Issue::Expired {
+                    role: Role::Client,
+                    on: jan_2021
+                }
+            )]
+        );
         assert_eq!(
             messages(&report),
             vec!["old.pem (client certificate) expired on 2021-01-01 00:00:00 UTC."]
@@ -661,6 +716,20 @@ mod tests {
             &file("ca.pem", &ca.pem),
             Some((&file("new.pem", &future), &file("k.pem", &key_pem))),
             SystemTime::now(),
+        );
+        assert!(
+            matches!(
+                issues(&report).as_slice(),
+                [(
+                    "new.pem",
+                    Issue::NotYetValid {
+                        role: Role::Client,
+                        ..
+                    }
+                )]
+            ),
+            "{:?}",
+            report.problems
         );
         assert_eq!(
             messages(&report),
@@ -679,6 +748,19 @@ mod tests {
             SystemTime::now(),
         );
         assert_eq!(
+            issues(&report),
+            vec![
+                (
+                    "c.pem",
+                    Issue::CertKeyUnusable {
+                        role: Role::Client,
+                        key: KeyKind::EcP384
+                    }
+                ),
+                ("k.pem", Issue::KeyUnusable { key: KeyKind::EcP384 }),
+            ]
+        );
+        assert_eq!(
             messages(&report),
             vec![
                 "c.pem (client certificate) uses EC P-384; the meter handles only RSA up to 2048 bits or EC P-256.",
@@ -688,6 +770,16 @@ mod tests {
         let rsa4096 = KeyPair::from_pem(include_str!("../tests/fixtures/test-rsa4096.key")).unwrap();
         let big_ca = ca_with(rsa4096);
         let report = check(&file("big-ca.pem", &big_ca.pem), None, SystemTime::now());
+        assert_eq!(
+            issues(&report),
+            vec![(
+                "big-ca.pem",
+                Issue::CertKeyUnusable {
+                    role: Role::Ca,
+                    key: KeyKind::Rsa(4096)
+                }
+            )]
+        );
         assert_eq!(
             messages(&report),
             vec![
@@ -701,10 +793,11 @@ mod tests {
             Some((&file("c.pem", &cert), &file("k.pem", &rsa2048.serialize_pem()))),
             SystemTime::now(),
         );
-        assert_eq!(report.certificates[1].key, "RSA 2048 bits");
+        assert_eq!(report.certificates[1].key, KeyKind::Rsa(2048));
+        assert_eq!(report.certificates[1].key.to_string(), "RSA 2048 bits");
         assert_eq!(
-            messages(&report),
-            vec!["c.pem is not signed by the CA in ca.pem."]
+            issues(&report),
+            vec![("c.pem", Issue::NotSignedByCa { ca: "ca.pem".into() })]
         );
     }
 
@@ -713,36 +806,70 @@ mod tests {
         let ca = ca();
         let key = KeyPair::generate().unwrap();
         let report = check(&file("ca.pem", "hello"), None, SystemTime::now());
+        assert_eq!(issues(&report), vec![("ca.pem", Issue::NoPemSection)]);
         assert_eq!(
             messages(&report),
             vec!["ca.pem contains no PEM section (no -----BEGIN line)."]
         );
         let report = check(&file("ca.pem", &key.serialize_pem()), None, SystemTime::now());
         assert_eq!(
+            issues(&report),
+            vec![(
+                "ca.pem",
+                Issue::NotACertificate {
+                    found: Section::PrivateKey
+                }
+            )]
+        );
+        assert_eq!(
             messages(&report),
             vec!["ca.pem holds a private key where a certificate was expected."]
         );
         let broken = ca.pem.replace("MI", "@@");
-        assert_eq!(
-            check(&file("ca.pem", &broken), None, SystemTime::now())
-                .problems
-                .len(),
-            1
+        let report = check(&file("ca.pem", &broken), None, SystemTime::now());
+        assert!(
+            matches!(issues(&report).as_slice(), [("ca.pem", Issue::NotPem { .. })]),
+            "{:?}",
+            report.problems
         );
         let report = check(
             &file("ca.pem", &ca.pem),
             Some((&file("c.pem", &ca.pem), &file("k.pem", &ca.pem))),
             SystemTime::now(),
         );
+        assert!(issues(&report).contains(&("k.pem", Issue::NoPrivateKey)));
         assert!(messages(&report).contains(&"k.pem holds no private key.".to_string()));
         let padded = format!("{}{}", ca.pem, "\n".repeat(5000));
         let report = check(&file("ca.pem", &padded), None, SystemTime::now());
+        assert_eq!(
+            issues(&report),
+            vec![(
+                "ca.pem",
+                Issue::TooLarge {
+                    size: padded.len(),
+                    max: MAX_FILE_BYTES
+                }
+            )]
+        );
         assert_eq!(
             messages(&report),
             vec![format!(
                 "ca.pem is {} bytes; the meter stores at most 4096 bytes per file.",
                 padded.len()
             )]
+        );
+    }
+
+    #[test]
+    fn unreadable_files_are_named() {
+        let missing = std::env::temp_dir().join(format!("je08-no-such-{}.pem", std::process::id()));
+        let problem = PemFile::read(&missing).unwrap_err();
+        assert_eq!(problem.file, missing.display().to_string());
+        assert!(matches!(problem.issue, Issue::Unreadable { .. }), "{problem:?}");
+        assert!(
+            problem
+                .to_string()
+                .starts_with(&format!("{} cannot be read: ", missing.display()))
         );
     }
 

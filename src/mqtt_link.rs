@@ -65,7 +65,7 @@ impl TlsFiles {
         cert: Option<&std::path::Path>,
         key: Option<&std::path::Path>,
     ) -> Result<Option<Self>, LinkError> {
-        let read = |p: &std::path::Path| PemFile::read(p).map_err(|e| LinkError::Setup(e.message));
+        let read = |p: &std::path::Path| PemFile::read(p).map_err(|e| LinkError::Setup(e.to_string()));
         let identity = match (cert, key) {
             (None, None) => None,
             (Some(c), Some(k)) => Some((read(c)?, read(k)?)),

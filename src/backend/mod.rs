@@ -241,8 +241,8 @@ pub enum Event {
         /// The report, or why the file could not be read.
         report: Result<crate::protocol::firmware::FirmwareReport, String>,
     },
-    /// Certificate files were pre-flighted.
-    CertsChecked(Result<crate::certs::Report, String>),
+    /// Certificate files were pre-flighted (or one could not be read).
+    CertsChecked(Result<crate::certs::Report, crate::certs::Problem>),
     /// The broker's fleet changed (or the connection did).
     Mqtt(mqtt_view::FleetUpdate),
     /// The broker connection could not be started; the message says why.
@@ -482,14 +482,11 @@ fn read_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, String> {
 fn check_certs(
     ca: &std::path::Path,
     identity: Option<&(PathBuf, PathBuf)>,
-) -> Result<crate::certs::Report, String> {
+) -> Result<crate::certs::Report, crate::certs::Problem> {
     use crate::certs::PemFile;
-    let ca = PemFile::read(ca).map_err(|p| p.message)?;
+    let ca = PemFile::read(ca)?;
     let identity = match identity {
-        Some((cert, key)) => Some((
-            PemFile::read(cert).map_err(|p| p.message)?,
-            PemFile::read(key).map_err(|p| p.message)?,
-        )),
+        Some((cert, key)) => Some((PemFile::read(cert)?, PemFile::read(key)?)),
         None => None,
     };
     let identity = identity.as_ref().map(|(c, k)| (c, k));

@@ -254,10 +254,11 @@ async fn upload_certs(
         let (ca, identity) = (ca.to_owned(), identity.cloned());
         tokio::task::spawn_blocking(move || super::check_certs(&ca, identity.as_ref()))
             .await
-            .map_err(|e| e.to_string())??
+            .map_err(|e| e.to_string())?
+            .map_err(|p| p.to_string())?
     };
     if !report.is_ok() {
-        let problems: Vec<&str> = report.problems.iter().map(|p| p.message.as_str()).collect();
+        let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
         return Err(format!(
             "Certificate pre-flight failed, nothing was sent to meter {meter}: {}",
             problems.join("; ")
@@ -270,7 +271,7 @@ async fn upload_certs(
     }
     for (kind, path) in files {
         let what = format!("Uploading {kind}");
-        let pem = PemFile::read(&path).map_err(|p| p.message)?;
+        let pem = PemFile::read(&path).map_err(|p| p.to_string())?;
         let text = String::from_utf8(pem.bytes).map_err(|_| format!("{} is not text", pem.name))?;
         client
             .upload_cert(kind, &text, Ok(()))

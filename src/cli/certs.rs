@@ -113,7 +113,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             );
         }
         for p in &report.problems {
-            println!("problem: {}", p.message);
+            println!("problem: {p}");
         }
         if report.is_ok() {
             println!("ok: the meter can use these files");
@@ -173,7 +173,7 @@ async fn upload(
     });
     if !report.is_ok() {
         for problem in &report.problems {
-            eprintln!("problem: {}", problem.message);
+            eprintln!("problem: {problem}");
         }
         anyhow::bail!("certificate pre-flight failed: nothing was sent to the meter");
     }

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use eframe::egui::{self, RichText};
 
 use super::app::{Action, Confirm};
+use super::cert_text;
 use super::config_forms::{self, Forms, PasswordText};
 use super::i18n::{Msg, Tr};
 use super::job_status::{job_ui, mode_name};
@@ -59,7 +60,7 @@ pub struct ConfigState {
     /// Picked client key.
     pub client_key: Option<PathBuf>,
     /// Pre-flight of the picked files.
-    pub report: Option<Result<crate::certs::Report, String>>,
+    pub report: Option<Result<crate::certs::Report, crate::certs::Problem>>,
     /// Per meter: password, mode, blocks.
     pub meters: HashMap<MeterKey, MeterWeb>,
 }
@@ -485,24 +486,31 @@ fn pickers_ui(
         });
 }
 
-fn cert_report_ui(ui: &mut egui::Ui, tr: Tr, report: Option<&Result<crate::certs::Report, String>>) {
+fn cert_report_ui(
+    ui: &mut egui::Ui,
+    tr: Tr,
+    report: Option<&Result<crate::certs::Report, crate::certs::Problem>>,
+) {
     match report {
         None => {}
-        Some(Err(why)) => {
-            ui.colored_label(ui.visuals().error_fg_color, why);
+        Some(Err(unreadable)) => {
+            ui.colored_label(ui.visuals().error_fg_color, cert_text::describe(tr, unreadable));
         }
         Some(Ok(report)) if report.is_ok() => {
             ui.colored_label(OK_COLOR, tr.t(Msg::CertsOk));
             for c in &report.certificates {
                 ui.weak(format!(
                     "{} · {} · {} – {}",
-                    c.subject, c.key, c.not_before, c.not_after
+                    c.subject,
+                    cert_text::key_name(tr, c.key),
+                    c.not_before,
+                    c.not_after
                 ));
             }
         }
         Some(Ok(report)) => {
             for p in &report.problems {
-                ui.colored_label(ui.visuals().error_fg_color, &p.message);
+                ui.colored_label(ui.visuals().error_fg_color, cert_text::describe(tr, p));
             }
         }
     }

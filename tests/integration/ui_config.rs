@@ -494,6 +494,25 @@ fn certificates_upload_only_after_the_pre_flight_passes_and_the_slots_are_shown(
     upload.click();
     f.frames(5);
     assert_eq!(f.jobs_of(WebKind::UploadCerts), 0);
+    f.harness.get_by_label(&format!(
+        "{} contains no PEM section (no -----BEGIN line).",
+        junk.display()
+    ));
+
+    f.click("Language");
+    f.click("Português (Brasil)");
+    f.idle();
+    f.harness.get_by_label(&format!(
+        "{} não contém nenhuma seção PEM (nenhuma linha -----BEGIN).",
+        junk.display()
+    ));
+    assert!(
+        f.harness.query_by_label_contains("no PEM section").is_none(),
+        "no English problem may remain in the Portuguese window"
+    );
+    f.click("Idioma");
+    f.click("English");
+    f.idle();
 
     preflight(&mut f, &ca);
     f.harness.get_by_label_contains("Pre-flight passed");
