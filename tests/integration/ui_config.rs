@@ -129,6 +129,29 @@ impl Fixture {
     fn mode(&self) -> Mode {
         self.meter.device.power_state().mode
     }
+
+    /// Pick a firmware file as the file dialog would, and wait for its
+    /// validation report.
+    fn pick_firmware(&mut self, path: &std::path::Path) {
+        self.harness.state_mut().view.firmware.picked(path.to_path_buf());
+        self.harness
+            .state_mut()
+            .apply(Action::Send(Command::CheckFirmware {
+                path: path.to_path_buf(),
+            }));
+        self.step_until("the report", |app| app.view.firmware.report.is_some());
+    }
+
+    /// Click "Send firmware" and confirm the question.
+    fn send_firmware(&mut self) {
+        self.click("Send firmware");
+        self.harness.get_by_label("Send this firmware?");
+        self.harness
+            .get_all_by_label("Send firmware")
+            .last()
+            .unwrap()
+            .click();
+    }
 }
 
 #[test]
@@ -294,15 +317,7 @@ fn firmware_is_pushed_with_progress_and_the_new_version_is_shown_and_a_bad_image
     f.click("Firmware");
     f.idle();
     f.type_into("Interface password", FACTORY_PASSWORD);
-    let pick = |f: &mut Fixture, path: &std::path::PathBuf| {
-        f.harness.state_mut().view.firmware.picked(path.clone());
-        f.harness
-            .state_mut()
-            .apply(Action::Send(Command::CheckFirmware { path: path.clone() }));
-        f.step_until("the report", |app| app.view.firmware.report.is_some());
-    };
-
-    pick(&mut f, &bad);
+    f.pick_firmware(&bad);
     f.harness.get_by_label_contains("Invalid image");
     f.harness
         .get_by_label("This image failed validation and cannot be sent.");
@@ -313,7 +328,7 @@ fn firmware_is_pushed_with_progress_and_the_new_version_is_shown_and_a_bad_image
     assert!(f.harness.query_by_label("Send this firmware?").is_none());
     assert_eq!(f.jobs_of(WebKind::Flash), 0);
 
-    pick(&mut f, &good);
+    f.pick_firmware(&good);
     f.harness.get_by_label_contains("Valid image, version 3.07");
     f.click("Send firmware");
     f.harness.get_by_label("Send this firmware?");
@@ -380,19 +395,10 @@ fn a_cancelled_update_leaves_the_meter_in_update_mode_and_it_can_be_flashed_agai
     f.click("Firmware");
     f.idle();
     f.type_into("Interface password", FACTORY_PASSWORD);
-    f.harness.state_mut().view.firmware.picked(good.clone());
-    f.harness
-        .state_mut()
-        .apply(Action::Send(Command::CheckFirmware { path: good.clone() }));
-    f.step_until("the report", |app| app.view.firmware.report.is_some());
+    f.pick_firmware(&good);
     let before = f.meter.device.registers().get(addr::ESP_VERSION);
 
-    f.click("Send firmware");
-    f.harness
-        .get_all_by_label("Send firmware")
-        .last()
-        .unwrap()
-        .click();
+    f.send_firmware();
     until_stage(&mut f, Stage::Rebooting(Mode::Update));
     f.click("Cancel");
     let job = f.finished(WebKind::Flash);
@@ -412,14 +418,7 @@ fn a_cancelled_update_leaves_the_meter_in_update_mode_and_it_can_be_flashed_agai
     f.frames(3);
     let send = f.harness.get_by_label("Send firmware");
     assert!(!send.accesskit_node().is_disabled(), "it can be sent again");
-    send.click();
-    f.frames(3);
-    f.harness.get_by_label("Send this firmware?");
-    f.harness
-        .get_all_by_label("Send firmware")
-        .last()
-        .unwrap()
-        .click();
+    f.send_firmware();
     f.step_until("the second update to end", |app| {
         let flashes = app
             .model
@@ -533,4 +532,121 @@ fn certificates_upload_only_after_the_pre_flight_passes_and_the_slots_are_shown(
         ca_pem.len()
     ));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn firmware_goes_over_espota_when_chosen_and_a_failed_push_can_be_repeated() {
+    let mut f = fixture(2207, Mode::Application);
+    let dir = std::env::temp_dir().join(format!("je08-ui-espota-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("good.bin");
+    std::fs::write(&good, image("3.09")).unwrap();
+    // First a port where nothing answers: only an espota push can fail on
+    // it (an HTTP upload never uses it), which proves espota is the path.
+    let espota = f.meter.ota.unwrap().port();
+    let closed = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    f.harness.state_mut().model.meters[0].endpoints.ota = Some(closed);
+    f.click("Firmware");
+    f.idle();
+    f.type_into("Interface password", FACTORY_PASSWORD);
+    f.pick_firmware(&good);
+    f.click("espota (UDP)");
+    f.send_firmware();
+    let job = f.finished(WebKind::Flash);
+    assert!(
+        matches!(&job.outcome, Some(JobOutcome::Failed(why)) if why.contains("update mode")),
+        "{:?}",
+        job.outcome
+    );
+    assert_eq!(
+        f.mode(),
+        Mode::Update,
+        "a failed push leaves the meter in update mode"
+    );
+
+    f.harness.state_mut().model.meters[0].endpoints.ota = Some(espota);
+    f.frames(3);
+    f.send_firmware();
+    f.step_until("the second push to end", |app| {
+        let flashes = app
+            .model
+            .jobs
+            .values()
+            .filter(|j| j.kind == JobKind::Web(WebKind::Flash));
+        flashes.clone().count() == 2 && flashes.clone().all(|j| j.outcome.is_some())
+    });
+    let job = f.finished(WebKind::Flash);
+    assert!(
+        matches!(found(&job), Some(WebOutcome::Flashed(i)) if i.esp_version == "3.09"),
+        "{:?}",
+        job.outcome
+    );
+    assert_eq!(job.fraction, Some(1.0), "the espota upload reported its progress");
+    f.harness.get_by_label("Done: the meter now runs firmware 3.09.");
+    assert_eq!(f.mode(), Mode::Application);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_protocols_and_connectivity_blocks_are_saved_whole_and_passwords_only_when_typed() {
+    let mut f = fixture(2208, Mode::Configuration);
+    f.click("Configuration");
+    f.idle();
+    f.type_into("Interface password", FACTORY_PASSWORD);
+    f.click("Read from the meter");
+    f.step_until("the blocks", |app| {
+        app.view.config.meters.values().any(|m| m.forms.is_some())
+    });
+    let wifi_before = f.meter.device.with(|d| d.network_saved.password.clone());
+
+    f.click("Protocols");
+    f.click("MQTT client");
+    f.type_into("Broker host", "broker.plant.local");
+    f.type_into("Publish every (s)", "15");
+    // Connectivity is collapsed: the first Save is the protocols block's.
+    f.harness.get_all_by_label("Save").next().unwrap().click();
+    f.finished(WebKind::Save);
+    f.harness
+        .get_by_label_contains("Saved on the meter and read back");
+    let protocols = f.rt.block_on(f.http().protocols()).unwrap();
+    assert!(protocols.mqtt.enabled);
+    assert_eq!(protocols.mqtt.host, "broker.plant.local");
+    assert_eq!(protocols.mqtt.interval_s, 15);
+
+    f.click("Protocols");
+    f.click("Connectivity");
+    f.type_into("Device name", "Painel 3");
+    f.harness.get_all_by_label("Save").next().unwrap().click();
+    f.step_until("the second save", |app| {
+        app.model
+            .jobs
+            .values()
+            .filter(|j| j.kind == JobKind::Web(WebKind::Save) && j.outcome.is_some())
+            .count()
+            == 2
+    });
+    let connectivity = f.rt.block_on(f.http().connectivity()).unwrap();
+    assert_eq!(connectivity.device_name, "Painel 3");
+    assert_eq!(
+        f.meter.device.with(|d| d.network_saved.password.clone()),
+        wifi_before,
+        "an empty password field keeps the meter's Wi-Fi password"
+    );
+
+    f.type_into("Wi-Fi password", "correct horse battery");
+    f.harness.get_all_by_label("Save").next().unwrap().click();
+    f.step_until("the third save", |app| {
+        app.model
+            .jobs
+            .values()
+            .filter(|j| j.kind == JobKind::Web(WebKind::Save) && j.outcome.is_some())
+            .count()
+            == 3
+    });
+    let stored = f.meter.device.with(|d| d.network_saved.password.clone());
+    assert_eq!(stored.as_ref().map(Secret::expose), Some("correct horse battery"));
 }
