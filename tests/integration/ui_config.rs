@@ -650,3 +650,34 @@ fn the_protocols_and_connectivity_blocks_are_saved_whole_and_passwords_only_when
     let stored = f.meter.device.with(|d| d.network_saved.password.clone());
     assert_eq!(stored.as_ref().map(Secret::expose), Some("correct horse battery"));
 }
+
+/// No keychain: the Secret Service is looked for on a bus that does not
+/// exist (so a developer's real keychain is never touched).
+#[cfg(target_os = "linux")]
+#[test]
+fn without_a_keychain_the_window_says_so_and_uses_the_password_for_this_session() {
+    // SAFETY: nextest runs each test in its own process, and this runs
+    // before the test starts any thread.
+    unsafe {
+        std::env::set_var("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/je08-bus");
+    }
+    let mut f = fixture(2209, Mode::Configuration);
+    f.click("Configuration");
+    f.idle();
+    f.type_into("Interface password", FACTORY_PASSWORD);
+    f.click("Remember the password in the system keychain");
+    f.click("Read from the meter");
+    f.step_until("the blocks", |app| {
+        app.view.config.meters.values().any(|m| m.forms.is_some())
+    });
+    f.step_until("the keychain's answer", |app| {
+        app.view.config.meters.values().any(|m| m.storage.is_some())
+    });
+    f.harness
+        .get_by_label("No system keychain available: the password is kept for this session only");
+    assert!(
+        f.harness
+            .query_by_label("Password stored in the system keychain.")
+            .is_none()
+    );
+}
