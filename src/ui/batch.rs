@@ -12,7 +12,7 @@ use super::commission::{BatchState, CommishState, Intent};
 use super::i18n::{Msg, Tr};
 use super::model::Model;
 use super::recording_ui::recording_ui;
-use super::widgets::{self, OK_COLOR};
+use super::widgets::{self, OK_COLOR, wrapped_cell_ui};
 use super::wiring_ui::running_ui;
 use crate::backend::MeterKey;
 use crate::backend::commissioning::{CommFile, ProfileScope};
@@ -213,7 +213,7 @@ fn results_ui(ui: &mut egui::Ui, tr: Tr, id: &str, results: &[MeterResult]) {
                         .collect::<Vec<_>>()
                         .join(", "),
                 };
-                ui.add(egui::Label::new(detail).wrap());
+                wrapped_cell_ui(ui, 420.0, &detail);
                 ui.end_row();
             }
         });

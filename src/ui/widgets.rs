@@ -104,3 +104,14 @@ pub fn age_ui(ui: &mut egui::Ui, tr: Tr, when: Option<SystemTime>) {
     let next = if age < 60 { 1 } else { 60 - age % 60 };
     ui.ctx().request_repaint_after(Duration::from_secs(next));
 }
+
+/// A sentence in a table cell, wrapped at `width`: a grid cell only offers
+/// the width its column had last frame, which would otherwise wrap a
+/// sentence one word per line.
+pub fn wrapped_cell_ui(ui: &mut egui::Ui, width: f32, text: &str) -> egui::Response {
+    ui.scope(|ui| {
+        ui.set_width(width);
+        ui.add(egui::Label::new(text).wrap())
+    })
+    .inner
+}

@@ -9,7 +9,7 @@ use super::app::Action;
 use super::commission::{Intent, Running, WiringState};
 use super::i18n::{Msg, Tr};
 use super::model::MeterEntry;
-use super::widgets::OK_COLOR;
+use super::widgets::{OK_COLOR, wrapped_cell_ui};
 use crate::analysis::phasor;
 use crate::analysis::wiring::{Finding, FindingKind, Remedy, Severity};
 use crate::backend::LinkState;
@@ -147,8 +147,7 @@ fn check_ui(
                 for f in &report.findings {
                     ui.label(severity_text(ui, tr, f.severity));
                     ui.monospace(format!("{:.0} %", 100.0 * f.confidence));
-                    ui.add(egui::Label::new(finding_text(tr, f)).wrap())
-                        .on_hover_text(&f.message);
+                    wrapped_cell_ui(ui, 380.0, &finding_text(tr, f)).on_hover_text(&f.message);
                     remedy_ui(ui, tr, f, meter, busy, actions);
                     ui.end_row();
                 }
@@ -200,8 +199,7 @@ fn remedy_ui(
             });
         }
         Remedy::Rewire { instruction } => {
-            ui.add(egui::Label::new(rewire_text(tr, f)).wrap())
-                .on_hover_text(instruction);
+            wrapped_cell_ui(ui, 380.0, &rewire_text(tr, f)).on_hover_text(instruction);
         }
     }
 }

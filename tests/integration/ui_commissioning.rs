@@ -193,8 +193,14 @@ fn the_wiring_tab_finds_a_reversed_ct_and_one_click_fixes_it() {
     f.step_until("the wiring check", |app| {
         app.view.commish.wiring[&key].check.is_some()
     });
-    f.harness
-        .get_by_label_contains("The CT on phase B (TC2) is reversed");
+    let finding = f
+        .harness
+        .get_by_label_contains("The CT on phase B (TC2) is reversed")
+        .rect();
+    assert!(
+        finding.height() < 3.0 * finding.width() / 10.0,
+        "the finding must read as a few lines, not one word per line: {finding:?}"
+    );
     f.harness.get_by_label_contains("finding(s) need attention");
     f.harness.get_by_label("INVERTE_TC_FASE_B = 1");
     assert!(!f.read(0).settings.invert.b, "nothing written yet");
