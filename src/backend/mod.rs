@@ -185,6 +185,8 @@ pub enum JobOutcome {
     Commissioning(Box<commissioning::CommResult>),
     /// An HTTP job finished; what it found.
     Web(Box<web::WebOutcome>),
+    /// An HTTP job failed; why, for the window to say in its language.
+    WebFailed(Box<web::WebFailure>),
 }
 
 /// Something that happened on the runtime side.

@@ -3,8 +3,10 @@
 //! blocks, switch modes, save a block, upload certificates, update the
 //! firmware. Each job runs as its own task (the Modbus session is not
 //! involved), reports its stage and progress, obeys its cancellation token
-//! and an overall deadline, and ends with one [`JobOutcome`] whose failure
-//! text names the step, the meter and what to do.
+//! and an overall deadline, and ends with one [`JobOutcome`]; a failure is a
+//! [`WebFailure`] that names the step, the meter and what to do.
+
+mod failure;
 
 use std::net::ToSocketAddrs;
 use std::path::PathBuf;
@@ -13,11 +15,11 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+pub use self::failure::{BlockKind, Cause, WebAction, WebFailure};
 use super::{Event, EventSink, JobId, JobOutcome};
 use crate::certs::PemFile;
 use crate::client::flash::{self, FlashError, Step, Via};
 use crate::client::http::{HttpError, MeterHttp, REBOOT_DEADLINE};
-use crate::client::ota::OtaError;
 use crate::protocol::http_api::{CertKind, CertStatus, Connectivity, Ct, Info, Mode, Protocols, Secret};
 
 /// Longest any HTTP job may take, reboots included.
@@ -48,11 +50,12 @@ pub enum ConfigBlock {
 }
 
 impl ConfigBlock {
-    fn name(&self) -> &'static str {
+    /// Which block this is.
+    pub fn kind(&self) -> BlockKind {
         match self {
-            Self::Connectivity(_) => "connectivity",
-            Self::Protocols(_) => "protocols",
-            Self::Ct(_) => "CT",
+            Self::Connectivity(_) => BlockKind::Connectivity,
+            Self::Protocols(_) => BlockKind::Protocols,
+            Self::Ct(_) => BlockKind::Ct,
         }
     }
 }
@@ -117,7 +120,7 @@ pub enum WebOutcome {
         /// The blocks (configuration mode only).
         config: Option<Box<MeterConfig>>,
         /// Why the blocks could not be read (e.g. a wrong password).
-        refused: Option<String>,
+        refused: Option<WebFailure>,
     },
     /// The meter answers in the new mode.
     Switched(Info),
@@ -154,11 +157,11 @@ pub fn spawn(job: JobId, target: WebTarget, work: WebJob, token: CancellationTok
             () = token.cancelled() => JobOutcome::Cancelled,
             result = tokio::time::timeout(JOB_DEADLINE, run) => match result {
                 Ok(Ok(outcome)) => JobOutcome::Web(Box::new(outcome)),
-                Ok(Err(why)) => JobOutcome::Failed(why),
-                Err(_) => JobOutcome::Failed(format!(
-                    "meter {meter} did not finish within {} s; check that it is powered and reachable, then try again",
-                    JOB_DEADLINE.as_secs()
-                )),
+                Ok(Err(why)) => JobOutcome::WebFailed(Box::new(why)),
+                Err(_) => JobOutcome::WebFailed(Box::new(WebFailure::Deadline {
+                    meter,
+                    seconds: JOB_DEADLINE.as_secs(),
+                })),
             },
         };
         sink.send(Event::Finished { job, outcome });
@@ -169,8 +172,14 @@ fn stage(sink: &EventSink, job: JobId, stage: Stage) {
     sink.send(Event::Stage { job, stage });
 }
 
-async fn run(job: JobId, target: &WebTarget, work: WebJob, sink: &EventSink) -> Result<WebOutcome, String> {
-    let client = MeterHttp::from_host(&target.http, target.password.clone())?;
+async fn run(
+    job: JobId,
+    target: &WebTarget,
+    work: WebJob,
+    sink: &EventSink,
+) -> Result<WebOutcome, WebFailure> {
+    let client = MeterHttp::from_host(&target.http, target.password.clone())
+        .map_err(|detail| WebFailure::BadAddress { detail })?;
     let meter = client.meter().to_owned();
     match work {
         WebJob::Read => {
@@ -178,11 +187,11 @@ async fn run(job: JobId, target: &WebTarget, work: WebJob, sink: &EventSink) -> 
             let info = client
                 .info()
                 .await
-                .map_err(|e| failed("Reading the meter's identity", &meter, &e))?;
+                .map_err(|e| failed(WebAction::ReadIdentity, &meter, &e))?;
             let (config, refused) = if info.mode == Mode::Configuration {
                 match read_blocks(&client).await {
                     Ok(config) => (Some(Box::new(config)), None),
-                    Err(e) => (None, Some(failed("Reading the settings", &meter, &e))),
+                    Err(e) => (None, Some(failed(WebAction::ReadSettings, &meter, &e))),
                 }
             } else {
                 (None, None)
@@ -199,12 +208,12 @@ async fn run(job: JobId, target: &WebTarget, work: WebJob, sink: &EventSink) -> 
                 .switch_mode(mode, REBOOT_DEADLINE)
                 .await
                 .map(WebOutcome::Switched)
-                .map_err(|e| failed(&format!("Switching to {mode} mode"), &meter, &e))
+                .map_err(|e| failed(WebAction::SwitchMode(mode), &meter, &e))
         }
         WebJob::Save(block) => {
             stage(sink, job, Stage::Saving);
-            let what = format!("Saving the {} block", block.name());
-            save(&client, block).await.map_err(|e| failed(&what, &meter, &e))
+            let action = WebAction::Save(block.kind());
+            save(&client, block).await.map_err(|e| failed(action, &meter, &e))
         }
         WebJob::UploadCerts { ca, identity } => {
             stage(sink, job, Stage::Saving);
@@ -248,21 +257,27 @@ async fn upload_certs(
     client: &MeterHttp,
     ca: &std::path::Path,
     identity: Option<&(PathBuf, PathBuf)>,
-) -> Result<WebOutcome, String> {
+) -> Result<WebOutcome, WebFailure> {
     let meter = client.meter();
+    let fail = |action, cause| WebFailure::Step {
+        action,
+        meter: meter.to_owned(),
+        cause,
+    };
+    let other = |action, detail| fail(action, Cause::Other { detail });
     let report = {
         let (ca, identity) = (ca.to_owned(), identity.cloned());
         tokio::task::spawn_blocking(move || super::check_certs(&ca, identity.as_ref()))
             .await
-            .map_err(|e| e.to_string())?
-            .map_err(|p| p.to_string())?
+            .map_err(|e| other(WebAction::CertPreflight, e.to_string()))?
+            .map_err(|unreadable| {
+                let problems = vec![unreadable];
+                fail(WebAction::CertPreflight, Cause::CertProblems { problems })
+            })?
     };
     if !report.is_ok() {
-        let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
-        return Err(format!(
-            "Certificate pre-flight failed, nothing was sent to meter {meter}: {}",
-            problems.join("; ")
-        ));
+        let problems = report.problems;
+        return Err(fail(WebAction::CertPreflight, Cause::CertProblems { problems }));
     }
     let mut files = vec![(CertKind::Ca, ca.to_owned())];
     if let Some((cert, key)) = identity {
@@ -270,19 +285,20 @@ async fn upload_certs(
         files.push((CertKind::ClientKey, key.clone()));
     }
     for (kind, path) in files {
-        let what = format!("Uploading {kind}");
-        let pem = PemFile::read(&path).map_err(|p| p.to_string())?;
-        let text = String::from_utf8(pem.bytes).map_err(|_| format!("{} is not text", pem.name))?;
+        let action = WebAction::Upload(kind);
+        let pem = PemFile::read(&path).map_err(|problem| fail(action, Cause::CertFile { problem }))?;
+        let text =
+            String::from_utf8(pem.bytes).map_err(|_| fail(action, Cause::NotText { file: pem.name }))?;
         client
             .upload_cert(kind, &text, Ok(()))
             .await
-            .map_err(|e| failed(&what, meter, &e))?;
+            .map_err(|e| failed(action, meter, &e))?;
     }
     client
         .cert_status()
         .await
         .map(WebOutcome::Certs)
-        .map_err(|e| failed("Reading the certificate slots", meter, &e))
+        .map_err(|e| failed(WebAction::ReadCertSlots, meter, &e))
 }
 
 async fn flash_file(
@@ -292,13 +308,19 @@ async fn flash_file(
     path: &std::path::Path,
     method: FlashMethod,
     sink: &EventSink,
-) -> Result<WebOutcome, String> {
-    let meter = client.meter().to_owned();
+) -> Result<WebOutcome, WebFailure> {
+    let fail = |cause| WebFailure::Step {
+        action: WebAction::UpdateFirmware,
+        meter: client.meter().to_owned(),
+        cause,
+    };
+    let other = |detail| fail(Cause::Other { detail });
     let image = {
         let path = path.to_owned();
         tokio::task::spawn_blocking(move || super::read_limited(&path, IMAGE_READ_LIMIT))
             .await
-            .map_err(|e| e.to_string())??
+            .map_err(|e| other(e.to_string()))?
+            .map_err(other)?
     };
     let via = match method {
         FlashMethod::Http => Via::Http,
@@ -306,13 +328,14 @@ async fn flash_file(
             let host = crate::client::endpoint::Endpoint::parse(
                 &target.http,
                 crate::protocol::http_api::DEFAULT_HTTP_PORT,
-            )?
+            )
+            .map_err(|detail| WebFailure::BadAddress { detail })?
             .host;
             let addr = (host.as_str(), target.ota_port)
                 .to_socket_addrs()
                 .ok()
                 .and_then(|mut a| a.next())
-                .ok_or_else(|| format!("cannot resolve {host} for espota; check the meter's address"))?;
+                .ok_or_else(|| fail(Cause::Unresolvable { host: host.clone() }))?;
             Via::Espota(addr)
         }
     };
@@ -355,31 +378,23 @@ async fn flash_file(
     )
     .await
     .map(WebOutcome::Flashed)
-    .map_err(|e| match e {
-        FlashError::BadImage(why) => format!(
-            "{} failed validation, nothing was sent to meter {meter}: {why}",
-            path.display()
-        ),
-        FlashError::Http(e) => failed("Updating the firmware", &meter, &e),
-        FlashError::Ota(OtaError::Unauthorized { .. } | OtaError::PasswordNeeded { .. }) => format!(
-            "Updating the firmware on meter {meter} failed: espota refused the interface password; type the right one and push again (the meter stays in update mode)"
-        ),
-        FlashError::Ota(e) => format!(
-            "Updating the firmware on meter {meter} failed: {e}. The meter stays in update mode: push again."
-        ),
+    .map_err(|e| {
+        fail(match e {
+            FlashError::BadImage(check) => Cause::BadImage {
+                file: path.display().to_string(),
+                check,
+            },
+            FlashError::Http(e) => Cause::of_http(&e),
+            FlashError::Ota(e) => Cause::of_ota(&e),
+        })
     })
 }
 
-/// The window's wording of an HTTP failure: what failed, on which meter,
-/// and what to do there (the client's own texts point to CLI flags).
-fn failed(what: &str, meter: &str, err: &HttpError) -> String {
-    match err {
-        HttpError::Unauthorized { .. } => format!(
-            "{what} on meter {meter} failed: the meter refused the interface password. Type the right one (factory default: bintechnology) and try again."
-        ),
-        HttpError::WrongMode { needed, .. } => format!(
-            "{what} on meter {meter} failed: the meter must be in {needed} mode for this. Switch it with the mode buttons first."
-        ),
-        other => format!("{what} failed: {other}"),
+/// A step's failure from an HTTP client error.
+fn failed(action: WebAction, meter: &str, err: &HttpError) -> WebFailure {
+    WebFailure::Step {
+        action,
+        meter: meter.to_owned(),
+        cause: Cause::of_http(err),
     }
 }

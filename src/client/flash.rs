@@ -37,9 +37,9 @@ pub enum Step {
 /// What went wrong during an update.
 #[derive(Debug, Error)]
 pub enum FlashError {
-    /// The image failed validation: nothing was sent.
-    #[error("firmware image refused before sending: {0}")]
-    BadImage(String),
+    /// The image failed validation (the first failed check): nothing was sent.
+    #[error("firmware image refused before sending: {}: {}", .0.check.label(), .0.finding)]
+    BadImage(Box<firmware::Check>),
     /// An HTTP step failed.
     #[error(transparent)]
     Http(#[from] HttpError),
@@ -60,9 +60,11 @@ pub async fn flash(
     step: &(dyn Fn(Step) + Send + Sync),
     progress: Progress<'_>,
 ) -> Result<Info, FlashError> {
-    let version = firmware::validate(&image)
-        .verdict()
-        .map_err(FlashError::BadImage)?;
+    let report = firmware::validate(&image);
+    if let Some(failed) = report.first_failure() {
+        return Err(FlashError::BadImage(Box::new(failed.clone())));
+    }
+    let version = report.version;
     let mut info = client.info().await?;
     if info.mode != Mode::Update {
         step(Step::EnteringUpdate);

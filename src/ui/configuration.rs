@@ -14,6 +14,7 @@ use super::config_forms::{self, Forms, PasswordText};
 use super::i18n::{Msg, Tr};
 use super::job_status::{job_ui, mode_name};
 use super::model::{MeterEntry, Model, WebKind};
+use super::web_failure_text;
 use super::widgets::OK_COLOR;
 use crate::backend::secrets::Storage;
 use crate::backend::web::{ConfigBlock, Stage, WebJob, WebOutcome};
@@ -274,7 +275,7 @@ pub fn configuration_ui(
                 |_| Msg::NothingChanged,
                 actions,
             ) {
-                ui.colored_label(ui.visuals().error_fg_color, why);
+                ui.colored_label(ui.visuals().error_fg_color, web_failure_text::describe(tr, why));
             }
             ui.add_space(10.0);
             mode_ui(ui, tr, meter, model, web, busy, actions);

@@ -1,11 +1,13 @@
 //! The progress line of an HTTP job (stage, progress bar, Cancel) and its
-//! failure text once it ends; shared by the Configuration and Firmware tabs.
+//! failure, in the user's language, once it ends; shared by the
+//! Configuration and Firmware tabs.
 
 use eframe::egui;
 
 use super::app::Action;
 use super::i18n::{Msg, Tr};
 use super::model::{JobKind, Model, WebKind};
+use super::web_failure_text;
 use crate::backend::web::{Stage, WebOutcome};
 use crate::backend::{JobOutcome, MeterKey};
 use crate::protocol::http_api::Mode;
@@ -62,8 +64,8 @@ pub fn job_ui<'m>(
             None
         }
         Some(JobOutcome::Web(found)) => Some(&**found),
-        Some(JobOutcome::Failed(why)) => {
-            ui.colored_label(ui.visuals().error_fg_color, why);
+        Some(JobOutcome::WebFailed(why)) => {
+            ui.colored_label(ui.visuals().error_fg_color, web_failure_text::describe(tr, why));
             None
         }
         Some(JobOutcome::Cancelled) => {

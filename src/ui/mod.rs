@@ -29,5 +29,6 @@ pub mod phasor_ui;
 pub mod plots;
 pub mod prefs;
 pub mod recording_ui;
+pub mod web_failure_text;
 pub mod widgets;
 pub mod wiring_ui;

@@ -421,7 +421,7 @@ fn outcome_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterEntry, model: &Model) {
         Some(JobOutcome::Cancelled) => {
             ui.colored_label(ui.visuals().warn_fg_color, tr.t(Msg::WriteCancelled));
         }
-        Some(JobOutcome::Commissioning(_)) => {}
+        Some(JobOutcome::Commissioning(_) | JobOutcome::WebFailed(_)) => {}
     }
 }
 

@@ -11,7 +11,7 @@ use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use je08::backend::link::default_connector;
-use je08::backend::web::{Stage, WebOutcome};
+use je08::backend::web::{BlockKind, Cause, Stage, WebAction, WebFailure, WebOutcome};
 use je08::backend::{Backend, Command, JobOutcome};
 use je08::client::http::MeterHttp;
 use je08::protocol::firmware::{FirmwareVersion, ImageBuilder};
@@ -242,6 +242,60 @@ fn a_refused_field_says_why_in_portuguese_and_nothing_is_sent() {
     f.frames(5);
     assert_eq!(f.jobs_of(WebKind::Save), 0, "nothing may be sent");
     assert_eq!(f.rt.block_on(f.http().ct()).unwrap(), before);
+}
+
+#[test]
+fn a_wrong_interface_password_is_explained_in_portuguese_and_nothing_changes() {
+    let mut f = fixture(2207, Mode::Configuration);
+    f.click("Language");
+    f.click("Português (Brasil)");
+    f.click("Configuração");
+    f.idle();
+    // Without a password the meter refuses the blocks: the read says so.
+    f.harness
+        .get_by_label_contains("A leitura das configurações no medidor 127.0.0.1:");
+    f.harness
+        .get_by_label_contains("falhou: o medidor recusou a senha da interface.");
+    f.type_into("Senha da interface", FACTORY_PASSWORD);
+    f.click("Ler do medidor");
+    f.step_until("the blocks", |app| {
+        app.view.config.meters.values().any(|m| m.forms.is_some())
+    });
+    let before = f.rt.block_on(f.http().ct()).unwrap();
+
+    f.type_into("Senha da interface", "not-the-password");
+    f.type_into("Relação do TC (N × 5 A : 5 A)", "150");
+    f.click("Salvar");
+    let job = f.finished(WebKind::Save);
+    assert!(
+        matches!(
+            &job.outcome,
+            Some(JobOutcome::WebFailed(why)) if matches!(**why, WebFailure::Step {
+                action: WebAction::Save(BlockKind::Ct),
+                cause: Cause::PasswordRefused,
+                ..
+            })
+        ),
+        "{:?}",
+        job.outcome
+    );
+    let meter = f.meter.http.unwrap();
+    f.harness.get_by_label(&format!(
+        "A gravação do bloco de TC no medidor {meter} falhou: o medidor recusou a senha da interface. \
+         Digite a senha correta (padrão de fábrica: {FACTORY_PASSWORD}) e tente novamente."
+    ));
+    assert!(
+        f.harness
+            .query_by_label_contains("refused the interface password")
+            .is_none()
+            && f.harness.query_by_label_contains("Saving the").is_none(),
+        "no English job failure may remain in the Portuguese window"
+    );
+    assert_eq!(
+        f.rt.block_on(f.http().ct()).unwrap(),
+        before,
+        "the meter is unchanged"
+    );
 }
 
 #[test]
@@ -558,7 +612,14 @@ fn firmware_goes_over_espota_when_chosen_and_a_failed_push_can_be_repeated() {
     f.send_firmware();
     let job = f.finished(WebKind::Flash);
     assert!(
-        matches!(&job.outcome, Some(JobOutcome::Failed(why)) if why.contains("update mode")),
+        matches!(
+            &job.outcome,
+            Some(JobOutcome::WebFailed(why)) if matches!(**why, WebFailure::Step {
+                action: WebAction::UpdateFirmware,
+                cause: Cause::Espota { .. },
+                ..
+            }) && why.to_string().contains("update mode")
+        ),
         "{:?}",
         job.outcome
     );
