@@ -10,7 +10,6 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
-use tokio_util::sync::CancellationToken;
 
 use crate::analysis::calibration::{Preconditions, Quantity};
 use crate::analysis::wiring::Phase;
@@ -143,7 +142,7 @@ pub fn render_outcome(o: &CalibrationOutcome) -> String {
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let request = args.request();
     let mut client = args.target.client();
-    let cancel = CancellationToken::new();
+    let cancel = super::interrupt::cancel_on_ctrl_c("the calibration");
     let prepared = prepare(&mut client, request, |_, _| {}, &cancel).await?;
     if !args.json {
         print!("{}", render_plan(&prepared));

@@ -20,6 +20,7 @@ pub mod demo;
 pub mod discover;
 pub mod firmware;
 pub mod gui;
+pub mod interrupt;
 pub mod meter;
 pub mod modes;
 pub mod mqtt;

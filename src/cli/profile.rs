@@ -10,8 +10,6 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use tokio_util::sync::CancellationToken;
-
 use crate::client::endpoint::MeterAddress;
 use crate::commissioning::profile::{ApplyStatus, MeterResult, Profile, apply, capture, capture_all};
 
@@ -155,7 +153,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                     &meter.http,
                     "enter configuration mode (to read its HTTP blocks) and back",
                 );
-                capture_all(&meter, &access, description, |_, _| {}, &CancellationToken::new()).await?
+                let cancel = super::interrupt::cancel_on_ctrl_c("the profile capture");
+                capture_all(&meter, &access, description, |_, _| {}, &cancel).await?
             };
             profile.save(&file)?;
             println!(
@@ -178,7 +177,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             let http = profile.http.is_some();
             let names: Vec<String> = meters.iter().map(|m| m.http.to_string()).collect();
             let access = access.access(http, &names.join(", "))?;
-            let cancel = CancellationToken::new();
+            let cancel = super::interrupt::cancel_on_ctrl_c("the profile apply");
             let quiet = |_: &MeterAddress, _| {};
             let preview = apply(&profile, &meters, true, &access, &quiet, &cancel).await;
             if dry_run {

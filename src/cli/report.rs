@@ -8,7 +8,6 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use tokio_util::sync::CancellationToken;
 
 use crate::client::endpoint::MeterAddress;
 use crate::commissioning::pdf;
@@ -111,7 +110,7 @@ fn confirm_fix(yes: bool) -> impl Fn(&WiringCheck) -> bool + Send + Sync {
 
 /// Check every meter and write the report.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let cancel = CancellationToken::new();
+    let cancel = super::interrupt::cancel_on_ctrl_c("the report");
     let mut options = InspectOptions::new(WindowOptions {
         samples: args.samples.max(1),
         interval: Duration::from_millis(args.interval.max(1)),

@@ -8,7 +8,6 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::bail;
-use tokio_util::sync::CancellationToken;
 
 use crate::analysis::wiring::{Expectation, Severity, WiringReport};
 use crate::commissioning::sampler::WindowOptions;
@@ -74,7 +73,7 @@ fn status(healthy: bool) -> ExitCode {
 /// Run the check, and the fix when asked.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut client = args.target.client();
-    let cancel = CancellationToken::new();
+    let cancel = super::interrupt::cancel_on_ctrl_c("the wiring check");
     let expect = args.expectation();
     let checked = run_check(&mut client, args.window(), &expect, |_, _| {}, &cancel).await?;
     if !args.fix {

@@ -541,6 +541,58 @@ async fn a_killed_recording_keeps_whole_rows_and_continuous_energy_across_a_rebo
     sim.shutdown().await;
 }
 
+#[tokio::test]
+async fn ctrl_c_during_a_whole_profile_save_returns_the_meter_to_application_mode() {
+    let mut options = http_options(996);
+    options.device.reboot_delay = Duration::from_millis(1500);
+    let sim = meter(options).await;
+    let boots = sim.device.power_state().boot_count;
+    let dir = std::env::temp_dir().join(format!("je08-sigint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("never.toml");
+    let child = Command::new(env!("CARGO_BIN_EXE_je08"))
+        .args(["profile", "save", &both(&sim)])
+        .arg(&file)
+        .env(PASSWORD.0, PASSWORD.1)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("je08 profile save starts");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while sim.device.power_state().mode != Mode::Configuration {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the meter never left application mode"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let interrupt = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(interrupt.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .expect("join")
+        .expect("je08 ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "an interrupted save is not a success");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(
+        stderr.contains("cancelled") && stderr.contains("back in application mode"),
+        "{stderr}"
+    );
+    assert!(!file.exists(), "no profile is written");
+    let state = sim.device.power_state();
+    assert_eq!(
+        (state.mode, state.boot_count),
+        (Mode::Application, boots + 2),
+        "rebooted into configuration mode and back"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    sim.shutdown().await;
+}
+
 /// Run the `je08` binary with extra environment variables (passwords).
 pub async fn je08_env(args: Vec<String>, envs: &[(&str, &str)]) -> Output {
     let envs: Vec<(String, String)> = envs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();

@@ -1,0 +1,29 @@
+//! Ctrl-C for commands that may reboot or write a meter: the first press
+//! cancels the work at its next safe point (a meter that left its mode is
+//! returned to it, a started write finishes), a second press exits at once.
+
+use tokio_util::sync::CancellationToken;
+
+/// Exit status after an interrupt (128 + SIGINT, as shells report it).
+const INTERRUPTED: i32 = 130;
+
+/// A token that the first Ctrl-C cancels. Must be called inside the tokio
+/// runtime; from then on Ctrl-C no longer kills the process outright.
+pub fn cancel_on_ctrl_c(what: &'static str) -> CancellationToken {
+    let token = CancellationToken::new();
+    let cancel = token.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_err() {
+            return;
+        }
+        eprintln!("interrupted: stopping {what} at the next safe point; press Ctrl-C again to quit at once");
+        cancel.cancel();
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!(
+                "quit: the meter may be left in another mode; check it with `je08 info` and `je08 mode`"
+            );
+            std::process::exit(INTERRUPTED);
+        }
+    });
+    token
+}
