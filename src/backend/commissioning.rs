@@ -44,12 +44,19 @@ pub enum CommFile {
     Report,
     /// The CA certificate (PEM) of the report's MQTT broker.
     BrokerCa,
+    /// The client certificate (PEM) presented to the report's MQTT broker.
+    BrokerCert,
+    /// The private key (PEM) of that client certificate.
+    BrokerKey,
 }
 
 impl CommFile {
     /// An existing file to open (else where to save one).
     fn opens(self) -> bool {
-        matches!(self, Self::OpenProfile | Self::BrokerCa)
+        matches!(
+            self,
+            Self::OpenProfile | Self::BrokerCa | Self::BrokerCert | Self::BrokerKey
+        )
     }
 
     fn dialog(self) -> rfd::FileDialog {
@@ -64,7 +71,8 @@ impl CommFile {
             Self::Report => dialog
                 .add_filter("PDF", &["pdf"])
                 .set_file_name("commissioning-report.pdf"),
-            Self::BrokerCa => dialog.add_filter("PEM", &["pem", "crt"]),
+            Self::BrokerCa | Self::BrokerCert => dialog.add_filter("PEM", &["pem", "crt"]),
+            Self::BrokerKey => dialog.add_filter("PEM", &["pem", "key"]),
         }
     }
 }

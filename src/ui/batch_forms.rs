@@ -27,6 +27,10 @@ pub struct ReportForm {
     pub password: PasswordText,
     /// CA certificate of an `mqtts://` broker.
     pub ca: Option<PathBuf>,
+    /// Client certificate, for brokers that require one.
+    pub cert: Option<PathBuf>,
+    /// Private key of the client certificate.
+    pub key: Option<PathBuf>,
 }
 
 impl ReportForm {
@@ -43,6 +47,14 @@ impl ReportForm {
             (Some(false), Some(_)) => return Err(Msg::CaNeedsMqtts),
             _ => {}
         }
+        let identity = match (&self.cert, &self.key) {
+            (Some(cert), Some(key)) => Some((cert.clone(), key.clone())),
+            (None, None) => None,
+            _ => return Err(Msg::CertNeedsKey),
+        };
+        if identity.is_some() && self.ca.is_none() {
+            return Err(Msg::IdentityNeedsTls);
+        }
         let user = Some(self.user.trim().to_string()).filter(|u| !u.is_empty());
         Ok(ReportChecks {
             http_blocks: self.http_blocks,
@@ -50,6 +62,7 @@ impl ReportForm {
             user,
             password: self.password.secret(),
             ca: self.ca.clone(),
+            identity,
         })
     }
 }
@@ -82,20 +95,28 @@ pub fn report_options_ui(ui: &mut egui::Ui, tr: Tr, form: &mut ReportForm, actio
             .labelled_by(label.id);
             ui.label("");
             ui.end_row();
-            ui.label(tr.t(Msg::ReportBrokerCa));
-            match &form.ca {
-                Some(p) => ui.monospace(p.display().to_string()),
-                None => ui.weak(tr.t(Msg::NoCaFile)),
-            };
-            ui.horizontal(|ui| {
-                if ui.button(tr.t(Msg::ChooseFile)).clicked() {
-                    actions.push(Action::Commission(Intent::ChooseFile(CommFile::BrokerCa, None)));
-                }
-                if form.ca.is_some() && ui.button(tr.t(Msg::ClearFile)).clicked() {
-                    form.ca = None;
-                }
-            });
-            ui.end_row();
+            for (label, none, purpose, file) in [
+                (
+                    Msg::ReportBrokerCa,
+                    Msg::NoCaFile,
+                    CommFile::BrokerCa,
+                    &mut form.ca,
+                ),
+                (
+                    Msg::ClientCert,
+                    Msg::NoClientCert,
+                    CommFile::BrokerCert,
+                    &mut form.cert,
+                ),
+                (
+                    Msg::ClientKey,
+                    Msg::NoClientCert,
+                    CommFile::BrokerKey,
+                    &mut form.key,
+                ),
+            ] {
+                pem_file_row(ui, tr, (label, none), purpose, file, actions);
+            }
         });
     match form.checks() {
         Err(why) => {
@@ -110,6 +131,32 @@ pub fn report_options_ui(ui: &mut egui::Ui, tr: Tr, form: &mut ReportForm, actio
         }
         Ok(_) => {}
     }
+}
+
+/// A PEM file of the report's broker: its name (or what none means), a
+/// button for the file dialog and one to clear it.
+fn pem_file_row(
+    ui: &mut egui::Ui,
+    tr: Tr,
+    (label, none): (Msg, Msg),
+    purpose: CommFile,
+    file: &mut Option<PathBuf>,
+    actions: &mut Vec<Action>,
+) {
+    ui.label(tr.t(label));
+    match file {
+        Some(p) => ui.monospace(p.display().to_string()),
+        None => ui.weak(tr.t(none)),
+    };
+    ui.horizontal(|ui| {
+        if ui.button(tr.t(Msg::ChooseFile)).clicked() {
+            actions.push(Action::Commission(Intent::ChooseFile(purpose, None)));
+        }
+        if file.is_some() && ui.button(tr.t(Msg::ClearFile)).clicked() {
+            *file = None;
+        }
+    });
+    ui.end_row();
 }
 
 /// The question before a profile is saved from `meter`: the whole
@@ -175,5 +222,24 @@ mod tests {
         let checks = form.checks().expect("the meters' own broker over TLS");
         assert_eq!(checks.user.as_deref(), Some("meter"));
         assert!(!format!("{checks:?}").contains("secret"), "{checks:?}");
+    }
+
+    #[test]
+    fn a_client_certificate_comes_with_its_key_over_tls() {
+        let mut form = ReportForm {
+            broker: "mqtts://host".into(),
+            ca: Some("ca.pem".into()),
+            cert: Some("client.pem".into()),
+            ..ReportForm::default()
+        };
+        assert_eq!(form.checks().err(), Some(Msg::CertNeedsKey));
+        form.key = Some("client.key".into());
+        assert_eq!(
+            form.checks().expect("valid").identity,
+            Some(("client.pem".into(), "client.key".into()))
+        );
+        form.ca = None;
+        form.broker.clear();
+        assert_eq!(form.checks().err(), Some(Msg::IdentityNeedsTls));
     }
 }

@@ -424,6 +424,14 @@ impl CommishState {
                 self.batch.report.ca = Some(path);
                 None
             }
+            CommFile::BrokerCert => {
+                self.batch.report.cert = Some(path);
+                None
+            }
+            CommFile::BrokerKey => {
+                self.batch.report.key = Some(path);
+                None
+            }
             CommFile::Report => {
                 let checks = self.batch.report.checks().ok()?;
                 let addresses = self.batch_meter_addresses(model);

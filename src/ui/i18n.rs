@@ -288,6 +288,9 @@ messages! {
     ClearFile => "Clear", "Limpar";
     BadBrokerUrl => "Not a broker URL: use mqtt://HOST[:PORT] or mqtts://HOST[:PORT], with no user, password or path in it.", "Não é uma URL de broker: use mqtt://HOST[:PORTA] ou mqtts://HOST[:PORTA], sem usuário, senha ou caminho.";
     BrokerNeedsCa => "An mqtts:// broker needs its CA certificate: choose the file.", "Um broker mqtts:// precisa do seu certificado da CA: escolha o arquivo.";
+    NoClientCert => "none (the broker asks for no client certificate)", "nenhum (o broker não pede certificado de cliente)";
+    CertNeedsKey => "A client certificate needs its key, and a key its certificate: choose both or clear both.", "Um certificado de cliente precisa da sua chave, e a chave do seu certificado: escolha os dois ou limpe os dois.";
+    IdentityNeedsTls => "A client certificate is for an mqtts:// broker: choose its CA certificate too.", "Um certificado de cliente é para um broker mqtts://: escolha também o certificado da CA.";
     CaNeedsMqtts => "A CA certificate is for an mqtts:// broker: use mqtts:// or clear the certificate.", "Um certificado da CA é para um broker mqtts://: use mqtts:// ou limpe o certificado.";
     RecordSelected => "Record the ticked meters", "Registrar os medidores marcados";
     WaitingForData => "Waiting for the first reading…", "Aguardando a primeira leitura…";

@@ -44,10 +44,12 @@ pub struct ReportChecks {
     pub password: Option<Secret>,
     /// CA certificate (PEM) of an `mqtts://` broker.
     pub ca: Option<PathBuf>,
+    /// Client certificate and its key (PEM), for brokers that require one.
+    pub identity: Option<(PathBuf, PathBuf)>,
 }
 
 impl ReportChecks {
-    /// The inspection options for `window` (the CA file is read and checked).
+    /// The inspection options for `window` (the PEM files are read and checked).
     pub fn options(&self, window: WindowOptions) -> Result<InspectOptions, String> {
         let mut options = InspectOptions::new(window);
         options.http_blocks = self.http_blocks;
@@ -73,7 +75,11 @@ impl ReportChecks {
         let mut link = LinkOptions::new(broker, id);
         link.username = self.user.clone();
         link.password = self.password.as_ref().map(|p| Password::new(p.expose()));
-        link.tls = TlsFiles::load(self.ca.as_deref(), None, None).map_err(|e| e.to_string())?;
+        let (cert, key) = match &self.identity {
+            Some((cert, key)) => (Some(cert.as_path()), Some(key.as_path())),
+            None => (None, None),
+        };
+        link.tls = TlsFiles::load(self.ca.as_deref(), cert, key).map_err(|e| e.to_string())?;
         link.backoff_cap = Duration::from_secs(10);
         link.mqtt_options().map_err(|e| e.to_string())?;
         Ok(link)
@@ -188,5 +194,44 @@ mod tests {
             ..ReportChecks::default()
         };
         assert!(missing_ca.options(window()).is_err());
+    }
+
+    #[test]
+    fn a_client_certificate_and_key_reach_the_broker_link() {
+        let dir = std::env::temp_dir().join(format!("je08-report-identity-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let ca_key = rcgen::KeyPair::generate().expect("key");
+        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let ca = ca_params.self_signed(&ca_key).expect("ca");
+        let client_key = rcgen::KeyPair::generate().expect("key");
+        let issuer = rcgen::Issuer::from_params(&ca_params, &ca_key);
+        let client = rcgen::CertificateParams::new(Vec::<String>::new())
+            .expect("params")
+            .signed_by(&client_key, &issuer)
+            .expect("client");
+        let file = |name: &str, pem: String| {
+            let path = dir.join(name);
+            std::fs::write(&path, pem).expect("write");
+            path
+        };
+        let checks = ReportChecks {
+            broker: Some("mqtts://127.0.0.1:8883".parse().expect("url")),
+            ca: Some(file("ca.pem", ca.pem())),
+            identity: Some((
+                file("client.pem", client.pem()),
+                file("client.key", client_key.serialize_pem()),
+            )),
+            ..ReportChecks::default()
+        };
+        let link = checks.options(window()).expect("options").broker.expect("broker");
+        let tls = link.tls.expect("TLS files");
+        assert!(tls.identity.is_some(), "the client certificate is presented");
+        let no_key = ReportChecks {
+            identity: Some((dir.join("client.pem"), dir.join("missing.key"))),
+            ..checks
+        };
+        assert!(no_key.options(window()).is_err(), "an unreadable key is refused");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
