@@ -304,6 +304,17 @@ fn the_calibration_wizard_brings_the_reading_within_half_a_percent() {
     }
 }
 
+/// An embedded MQTT broker on a free loopback port, for as long as the
+/// test process runs.
+fn embedded_broker() -> std::net::SocketAddr {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(start_embedded_broker(0))
+        .expect("broker")
+}
+
 fn pdf_text(path: &Path) -> String {
     let out = std::process::Command::new("pdftotext")
         .args(["-layout", &path.to_string_lossy(), "-"])
@@ -682,12 +693,7 @@ fn cancelling_a_whole_configuration_save_returns_the_meter_to_application_mode()
 
 #[test]
 fn the_report_checks_mqtt_through_the_broker_given_and_refuses_a_bad_url() {
-    let broker = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(start_embedded_broker(0))
-        .expect("broker");
+    let broker = embedded_broker();
     let url = format!("mqtt://{broker}");
     let mut options = MeterOptions::new(2215);
     let mut link = LinkOptions::new(url.parse().expect("url"), "");
@@ -726,12 +732,7 @@ fn the_report_checks_mqtt_through_the_broker_given_and_refuses_a_bad_url() {
 
 #[test]
 fn the_report_with_http_settings_checks_mqtt_through_the_meters_own_broker() {
-    let broker = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(start_embedded_broker(0))
-        .expect("broker");
+    let broker = embedded_broker();
     // The MQTT start option is also what the meter's protocols block says.
     let mut options = with_http(2216);
     let mut link = LinkOptions::new(format!("mqtt://{broker}").parse().expect("url"), "");

@@ -142,6 +142,27 @@ impl Fixture {
         self.step_until("the report", |app| app.view.firmware.report.is_some());
     }
 
+    /// Run frames until `n` jobs of `kind` have ended.
+    fn until_ended(&mut self, kind: WebKind, n: usize) {
+        self.step_until("the jobs to end", |app| {
+            let jobs = app.model.jobs.values().filter(|j| j.kind == JobKind::Web(kind));
+            jobs.clone().count() == n && jobs.clone().all(|j| j.outcome.is_some())
+        });
+    }
+
+    /// The newest update succeeded with `version`, and the window says so.
+    fn assert_flashed(&mut self, version: &str) -> JobView {
+        let job = self.finished(WebKind::Flash);
+        assert!(
+            matches!(found(&job), Some(WebOutcome::Flashed(i)) if i.esp_version == version),
+            "{:?}",
+            job.outcome
+        );
+        self.harness
+            .get_by_label(&format!("Done: the meter now runs firmware {version}."));
+        job
+    }
+
     /// Click "Send firmware" and confirm the question.
     fn send_firmware(&mut self) {
         self.click("Send firmware");
@@ -410,18 +431,12 @@ fn firmware_is_pushed_with_progress_and_the_new_version_is_shown_and_a_bad_image
         std::thread::sleep(Duration::from_millis(5));
     }
     f.frames(3);
-    let job = f.finished(WebKind::Flash);
-    assert!(
-        matches!(found(&job), Some(WebOutcome::Flashed(i)) if i.esp_version == "3.07"),
-        "{:?}",
-        job.outcome
-    );
+    let job = f.assert_flashed("3.07");
     assert_eq!(job.fraction, Some(1.0), "the upload reported its progress");
     assert!(
         stages.contains(&Stage::Rebooting(Mode::Update)) && stages.contains(&Stage::Confirming),
         "{stages:?}"
     );
-    f.harness.get_by_label("Done: the meter now runs firmware 3.07.");
     assert_eq!(
         f.meter.device.registers().get(addr::ESP_VERSION),
         FirmwareVersion::parse("3.07").unwrap().code()
@@ -473,21 +488,8 @@ fn a_cancelled_update_leaves_the_meter_in_update_mode_and_it_can_be_flashed_agai
     let send = f.harness.get_by_label("Send firmware");
     assert!(!send.accesskit_node().is_disabled(), "it can be sent again");
     f.send_firmware();
-    f.step_until("the second update to end", |app| {
-        let flashes = app
-            .model
-            .jobs
-            .values()
-            .filter(|j| j.kind == JobKind::Web(WebKind::Flash));
-        flashes.clone().count() == 2 && flashes.clone().all(|j| j.outcome.is_some())
-    });
-    let job = f.finished(WebKind::Flash);
-    assert!(
-        matches!(found(&job), Some(WebOutcome::Flashed(i)) if i.esp_version == "3.08"),
-        "{:?}",
-        job.outcome
-    );
-    f.harness.get_by_label("Done: the meter now runs firmware 3.08.");
+    f.until_ended(WebKind::Flash, 2);
+    f.assert_flashed("3.08");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -632,22 +634,9 @@ fn firmware_goes_over_espota_when_chosen_and_a_failed_push_can_be_repeated() {
     f.harness.state_mut().model.meters[0].endpoints.ota = Some(espota);
     f.frames(3);
     f.send_firmware();
-    f.step_until("the second push to end", |app| {
-        let flashes = app
-            .model
-            .jobs
-            .values()
-            .filter(|j| j.kind == JobKind::Web(WebKind::Flash));
-        flashes.clone().count() == 2 && flashes.clone().all(|j| j.outcome.is_some())
-    });
-    let job = f.finished(WebKind::Flash);
-    assert!(
-        matches!(found(&job), Some(WebOutcome::Flashed(i)) if i.esp_version == "3.09"),
-        "{:?}",
-        job.outcome
-    );
+    f.until_ended(WebKind::Flash, 2);
+    let job = f.assert_flashed("3.09");
     assert_eq!(job.fraction, Some(1.0), "the espota upload reported its progress");
-    f.harness.get_by_label("Done: the meter now runs firmware 3.09.");
     assert_eq!(f.mode(), Mode::Application);
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -682,14 +671,7 @@ fn the_protocols_and_connectivity_blocks_are_saved_whole_and_passwords_only_when
     f.click("Connectivity");
     f.type_into("Device name", "Painel 3");
     f.harness.get_all_by_label("Save").next().unwrap().click();
-    f.step_until("the second save", |app| {
-        app.model
-            .jobs
-            .values()
-            .filter(|j| j.kind == JobKind::Web(WebKind::Save) && j.outcome.is_some())
-            .count()
-            == 2
-    });
+    f.until_ended(WebKind::Save, 2);
     let connectivity = f.rt.block_on(f.http().connectivity()).unwrap();
     assert_eq!(connectivity.device_name, "Painel 3");
     assert_eq!(
@@ -700,14 +682,7 @@ fn the_protocols_and_connectivity_blocks_are_saved_whole_and_passwords_only_when
 
     f.type_into("Wi-Fi password", "correct horse battery");
     f.harness.get_all_by_label("Save").next().unwrap().click();
-    f.step_until("the third save", |app| {
-        app.model
-            .jobs
-            .values()
-            .filter(|j| j.kind == JobKind::Web(WebKind::Save) && j.outcome.is_some())
-            .count()
-            == 3
-    });
+    f.until_ended(WebKind::Save, 3);
     let stored = f.meter.device.with(|d| d.network_saved.password.clone());
     assert_eq!(stored.as_ref().map(Secret::expose), Some("correct horse battery"));
 }
