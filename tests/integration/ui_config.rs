@@ -163,6 +163,16 @@ impl Fixture {
         job
     }
 
+    /// Type the factory password into `password_field`, click `read_button`
+    /// and wait for the settings blocks (labels in the window's language).
+    fn read_blocks(&mut self, password_field: &str, read_button: &str) {
+        self.type_into(password_field, FACTORY_PASSWORD);
+        self.click(read_button);
+        self.step_until("the blocks", |app| {
+            app.view.config.meters.values().any(|m| m.forms.is_some())
+        });
+    }
+
     /// Click "Send firmware" and confirm the question.
     fn send_firmware(&mut self) {
         self.click("Send firmware");
@@ -183,11 +193,7 @@ fn a_ct_block_saved_in_the_configuration_tab_reaches_the_meter_and_an_invalid_on
     f.harness.get_by_label("The meter is in configuration mode.");
     // Without the password the meter refuses the blocks, and says so.
     f.harness.get_by_label_contains("refused the interface password");
-    f.type_into("Interface password", FACTORY_PASSWORD);
-    f.click("Read from the meter");
-    f.step_until("the blocks", |app| {
-        app.view.config.meters.values().any(|m| m.forms.is_some())
-    });
+    f.read_blocks("Interface password", "Read from the meter");
     let before = f.rt.block_on(f.http().ct()).unwrap();
     assert_eq!(before.ratio, 100);
     assert_eq!(
@@ -237,11 +243,7 @@ fn a_refused_field_says_why_in_portuguese_and_nothing_is_sent() {
     f.click("Português (Brasil)");
     f.click("Configuração");
     f.idle();
-    f.type_into("Senha da interface", FACTORY_PASSWORD);
-    f.click("Ler do medidor");
-    f.step_until("the blocks", |app| {
-        app.view.config.meters.values().any(|m| m.forms.is_some())
-    });
+    f.read_blocks("Senha da interface", "Ler do medidor");
     let before = f.rt.block_on(f.http().ct()).unwrap();
     f.type_into("Relação do TC (N × 5 A : 5 A)", "500");
     f.harness.get_by_label("500 está fora da faixa; permitido 20–400");
@@ -277,11 +279,7 @@ fn a_wrong_interface_password_is_explained_in_portuguese_and_nothing_changes() {
         .get_by_label_contains("A leitura das configurações no medidor 127.0.0.1:");
     f.harness
         .get_by_label_contains("falhou: o medidor recusou a senha da interface.");
-    f.type_into("Senha da interface", FACTORY_PASSWORD);
-    f.click("Ler do medidor");
-    f.step_until("the blocks", |app| {
-        app.view.config.meters.values().any(|m| m.forms.is_some())
-    });
+    f.read_blocks("Senha da interface", "Ler do medidor");
     let before = f.rt.block_on(f.http().ct()).unwrap();
 
     f.type_into("Senha da interface", "not-the-password");
@@ -646,11 +644,7 @@ fn the_protocols_and_connectivity_blocks_are_saved_whole_and_passwords_only_when
     let mut f = fixture(2208, Mode::Configuration);
     f.click("Configuration");
     f.idle();
-    f.type_into("Interface password", FACTORY_PASSWORD);
-    f.click("Read from the meter");
-    f.step_until("the blocks", |app| {
-        app.view.config.meters.values().any(|m| m.forms.is_some())
-    });
+    f.read_blocks("Interface password", "Read from the meter");
     let wifi_before = f.meter.device.with(|d| d.network_saved.password.clone());
 
     f.click("Protocols");
