@@ -1,6 +1,10 @@
 //! The seam between the app's sessions and a transport: a [`Connector`]
 //! opens a [`MeterLink`] to one meter. The Modbus client implements it; the
-//! sessions and the UI only know this trait.
+//! sessions and the UI only know this trait. A failure is a [`LinkError`].
+
+mod error;
+
+pub use self::error::{Cause, LinkError};
 
 use futures::future::BoxFuture;
 
@@ -15,12 +19,6 @@ pub enum EnergyKind {
     /// Every kVArh accumulator (ZERA_KVARH).
     ReactiveKvarh,
 }
-
-/// A transport failure, already worded for a person (what failed, on which
-/// meter, what to do).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct LinkError(pub String);
 
 /// The result of writing one register during a settings write.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -166,8 +166,9 @@ pub enum LinkState {
     Connecting,
     /// Polling normally.
     Online,
-    /// Unreachable; the message says why. Retried with backoff.
-    Offline(String),
+    /// Unreachable; why, for the window to say in its language. Retried
+    /// with backoff.
+    Offline(link::LinkError),
 }
 
 /// How a job ended.
@@ -179,6 +180,9 @@ pub enum JobOutcome {
     Done(Option<Settings>),
     /// Failed; the message says what and what to do.
     Failed(String),
+    /// A meter session's job (write, defaults, energy reset) failed; why,
+    /// for the window to say in its language.
+    LinkFailed(link::LinkError),
     /// Cancelled by the user.
     Cancelled,
     /// A commissioning job's result.
@@ -507,7 +511,7 @@ fn route(
     if !delivered {
         sink.send(Event::Finished {
             job,
-            outcome: JobOutcome::Failed("the meter has no open session; reconnect it and try again".into()),
+            outcome: JobOutcome::LinkFailed(link::LinkError::NoSession),
         });
     }
 }

@@ -23,9 +23,9 @@ struct ModbusLink {
 impl Connector for ModbusConnector {
     fn connect(&self, address: String) -> BoxFuture<'static, Result<Box<dyn MeterLink>, LinkError>> {
         Box::pin(async move {
-            let endpoint = Endpoint::parse(&address, DEFAULT_PORT).map_err(LinkError)?;
+            let endpoint = Endpoint::try_parse(&address, DEFAULT_PORT).map_err(LinkError::BadAddress)?;
             let mut client = ModbusClient::new(endpoint, ClientConfig::default());
-            client.read_map().await.map_err(|e| LinkError(e.to_string()))?;
+            client.read_map().await.map_err(|e| LinkError::of_modbus(&e))?;
             Ok(Box::new(ModbusLink { client }) as Box<dyn MeterLink>)
         })
     }
@@ -38,7 +38,7 @@ impl MeterLink for ModbusLink {
                 .client
                 .read_map()
                 .await
-                .map_err(|e| LinkError(e.to_string()))?;
+                .map_err(|e| LinkError::of_modbus(&e))?;
             Ok(decode(&block))
         })
     }
@@ -49,15 +49,14 @@ impl MeterLink for ModbusLink {
                 .client
                 .read_map()
                 .await
-                .map_err(|e| LinkError(e.to_string()))?;
-            let plan = WritePlan::between(&decode_settings(&block), &wanted)
-                .map_err(|e| LinkError(format!("{e}; nothing was written")))?;
+                .map_err(|e| LinkError::of_modbus(&e))?;
+            let plan = WritePlan::between(&decode_settings(&block), &wanted).map_err(LinkError::Invalid)?;
             if plan.is_empty() {
                 return Ok(Vec::new());
             }
             let outcome = params::apply_settings(&mut self.client, &plan, ApplyOptions::default())
                 .await
-                .map_err(|e| LinkError(e.to_string()))?;
+                .map_err(|e| LinkError::of_params(&e))?;
             Ok(outcome
                 .fields
                 .iter()
@@ -80,7 +79,7 @@ impl MeterLink for ModbusLink {
             };
             let outcome = params::apply_settings(&mut self.client, &WritePlan::default(), options)
                 .await
-                .map_err(|e| LinkError(e.to_string()))?;
+                .map_err(|e| LinkError::of_params(&e))?;
             Ok(outcome.after)
         })
     }
@@ -93,14 +92,13 @@ impl MeterLink for ModbusLink {
             };
             let outcome = params::reset_energy(&mut self.client, which)
                 .await
-                .map_err(|e| LinkError(e.to_string()))?;
+                .map_err(|e| LinkError::of_params(&e))?;
             if outcome.is_ok() {
                 Ok(())
             } else {
-                Err(LinkError(format!(
-                    "meter {}: the counters did not go down after the reset; read the meter and try again",
-                    self.client.meter()
-                )))
+                Err(LinkError::NotReset {
+                    meter: self.client.meter().to_string(),
+                })
             }
         })
     }

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::link::{Connector, EnergyKind, MeterLink};
+use super::link::{Connector, EnergyKind, LinkError, MeterLink};
 use super::{Event, EventSink, JobId, JobOutcome, LinkState, MeterKey, POLL_INTERVAL};
 use crate::protocol::readings::Settings;
 
@@ -92,7 +92,7 @@ async fn run(
                         ticker.reset_immediately();
                     }
                     Err(err) => {
-                        sink.send(Event::Link { meter, state: LinkState::Offline(err.0) });
+                        sink.send(Event::Link { meter, state: LinkState::Offline(err) });
                         if wait_or_refuse(&stop, &mut jobs, &sink, backoff).await {
                             return;
                         }
@@ -114,7 +114,7 @@ async fn run(
                 }
                 Err(err) => {
                     online = false;
-                    sink.send(Event::Link { meter, state: LinkState::Offline(err.0) });
+                    sink.send(Event::Link { meter, state: LinkState::Offline(err) });
                     link = None;
                 }
             },
@@ -147,7 +147,7 @@ async fn wait_or_refuse(
             () = &mut sleep => return false,
             Some(sub) = jobs.recv() => sink.send(Event::Finished {
                 job: sub.job,
-                outcome: JobOutcome::Failed("the meter is offline; nothing was written".into()),
+                outcome: JobOutcome::LinkFailed(LinkError::NotConnected),
             }),
         }
     }
@@ -168,7 +168,7 @@ async fn run_job(link: &mut dyn MeterLink, sub: Submitted, sink: &EventSink) -> 
         () = token.cancelled() => (JobOutcome::Cancelled, false),
         result = work => match result {
             Ok(outcome) => (outcome, true),
-            Err(err) => (JobOutcome::Failed(err.0), false),
+            Err(err) => (JobOutcome::LinkFailed(err), false),
         },
     };
     sink.send(Event::Finished { job, outcome });

@@ -13,17 +13,32 @@ pub struct Endpoint {
 
 impl Endpoint {
     /// Parse `HOST`, `HOST:PORT`, `[V6]`, `[V6]:PORT` or a bare IPv6
-    /// address; a missing port becomes `default_port`.
+    /// address; a missing port becomes `default_port`. The error is the
+    /// English sentence of [`AddressError`].
     pub fn parse(text: &str, default_port: u16) -> Result<Self, String> {
+        Self::try_parse(text, default_port).map_err(|e| e.to_string())
+    }
+
+    /// [`Endpoint::parse`] with a structured error, for callers that say it
+    /// in another language.
+    pub fn try_parse(text: &str, default_port: u16) -> Result<Self, AddressError> {
         let text = text.trim();
-        let bad = |why: &str| format!("'{text}' is not a meter address ({why}); use HOST or HOST:PORT");
+        let bad = |fault| AddressError {
+            text: text.to_owned(),
+            fault,
+        };
         let (host, port) = if let Some(rest) = text.strip_prefix('[') {
-            let (host, after) = rest.split_once(']').ok_or_else(|| bad("missing ']'"))?;
+            let (host, after) = rest
+                .split_once(']')
+                .ok_or_else(|| bad(AddressFault::MissingBracket))?;
             match after {
                 "" => (host, None),
                 p => (
                     host,
-                    Some(p.strip_prefix(':').ok_or_else(|| bad("junk after ']'"))?),
+                    Some(
+                        p.strip_prefix(':')
+                            .ok_or_else(|| bad(AddressFault::JunkAfterBracket))?,
+                    ),
                 ),
             }
         } else if text.matches(':').count() == 1 {
@@ -33,12 +48,12 @@ impl Endpoint {
             (text, None)
         };
         if host.is_empty() || host.contains(char::is_whitespace) {
-            return Err(bad("empty or blank host"));
+            return Err(bad(AddressFault::BlankHost));
         }
         let port = match port {
             None => default_port,
             Some(p) => match p.parse::<u16>() {
-                Ok(0) | Err(_) => return Err(bad("the port must be 1–65535")),
+                Ok(0) | Err(_) => return Err(bad(AddressFault::BadPort)),
                 Ok(port) => port,
             },
         };
@@ -48,6 +63,51 @@ impl Endpoint {
         })
     }
 }
+
+/// Text that is not a meter address: what was typed and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddressError {
+    /// The text as typed (trimmed).
+    pub text: String,
+    /// What is wrong with it.
+    pub fault: AddressFault,
+}
+
+/// What is wrong with a typed address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddressFault {
+    /// `[` without its `]`.
+    MissingBracket,
+    /// Something other than `:PORT` after `]`.
+    JunkAfterBracket,
+    /// No host, or blanks in it.
+    BlankHost,
+    /// The port is not a number from 1 to 65535.
+    BadPort,
+}
+
+impl fmt::Display for AddressFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::MissingBracket => "missing ']'",
+            Self::JunkAfterBracket => "junk after ']'",
+            Self::BlankHost => "empty or blank host",
+            Self::BadPort => "the port must be 1–65535",
+        })
+    }
+}
+
+impl fmt::Display for AddressError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "'{}' is not a meter address ({}); use HOST or HOST:PORT",
+            self.text, self.fault
+        )
+    }
+}
+
+impl std::error::Error for AddressError {}
 
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -170,5 +230,20 @@ mod tests {
             let err = Endpoint::parse(bad, 502).unwrap_err();
             assert!(err.contains("HOST:PORT"), "{bad}: {err}");
         }
+        assert_eq!(
+            Endpoint::parse("host:x", 502).unwrap_err(),
+            "'host:x' is not a meter address (the port must be 1–65535); use HOST or HOST:PORT"
+        );
+        let faults =
+            ["[::1", "[::1]x", "a b", "host:0"].map(|t| Endpoint::try_parse(t, 502).unwrap_err().fault);
+        assert_eq!(
+            faults,
+            [
+                AddressFault::MissingBracket,
+                AddressFault::JunkAfterBracket,
+                AddressFault::BlankHost,
+                AddressFault::BadPort
+            ]
+        );
     }
 }

@@ -477,7 +477,16 @@ pub fn find_ui(ui: &mut egui::Ui, tr: Tr, state: &mut DiscoveryState, actions: &
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::link::{Cause, LinkError};
     use chrono::Utc;
+
+    fn refused() -> LinkState {
+        LinkState::Offline(LinkError::Modbus {
+            meter: "127.0.0.1:502".into(),
+            cause: Cause::Refused,
+            stage: None,
+        })
+    }
 
     fn entry(id: u32, mode: DeviceMode, ports: registry::Ports) -> registry::MeterEntry {
         let mut list = registry::DiscoveryList::default();
@@ -565,7 +574,7 @@ mod tests {
         merge(&mut model, vec![entry(5, DeviceMode::Application, modbus)]);
         let key = model.meters[0].key;
         model.meters[0].session = true;
-        model.meters[0].link = LinkState::Offline("refused".into());
+        model.meters[0].link = refused();
         let mut moved = entry(5, DeviceMode::Application, modbus);
         moved.current_ip = Some(IpAddr::from([127, 0, 0, 9]));
         let commands = merge(&mut model, vec![moved.clone()]);
@@ -592,7 +601,7 @@ mod tests {
         merge(&mut model, vec![entry(9, DeviceMode::Application, modbus)]);
         let key = model.meters[0].key;
         assert_eq!(connect_target(&model.meters[0]).as_deref(), Some("127.0.0.1:502"));
-        model.meters[0].link = LinkState::Offline("refused".into());
+        model.meters[0].link = refused();
         assert_eq!(
             model.meters[0].mode(),
             Some(Mode::Application),

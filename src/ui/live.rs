@@ -7,7 +7,7 @@ use super::app::{Action, Confirm};
 use super::i18n::{Msg, Tr};
 use super::model::{JobKind, MeterEntry, Model};
 use super::widgets::{self, PHASE_COLORS, fmt};
-use super::{phasor_ui, plots};
+use super::{link_text, phasor_ui, plots};
 use crate::backend::JobOutcome;
 use crate::backend::link::EnergyKind;
 use crate::protocol::readings::{PerPhase, PerPhaseTotal, Snapshot};
@@ -195,8 +195,8 @@ fn energy_ui(
                         Some(JobOutcome::Done(_)) => {
                             ui.colored_label(widgets::OK_COLOR, tr.t(Msg::ResetDone));
                         }
-                        Some(JobOutcome::Failed(why)) => {
-                            ui.colored_label(ui.visuals().error_fg_color, why);
+                        Some(JobOutcome::LinkFailed(why)) => {
+                            ui.colored_label(ui.visuals().error_fg_color, link_text::describe(tr, why));
                         }
                         Some(JobOutcome::Cancelled) => {
                             ui.weak(tr.t(Msg::Cancelled));

@@ -7,7 +7,8 @@ use super::app::{Action, ViewState};
 use super::i18n::{Msg, Tr};
 use super::model::{MeterEntry, Model};
 use super::{
-    calibration_ui, configuration, diagnostics, firmware, live, parameters, recording_ui, widgets, wiring_ui,
+    calibration_ui, configuration, diagnostics, firmware, link_text, live, parameters, recording_ui, widgets,
+    wiring_ui,
 };
 
 /// The meter tabs.
@@ -82,7 +83,7 @@ pub fn meter_page_ui(
     if !meter.session {
         ui.weak(tr.t(Msg::NoModbusHint));
     } else if let crate::backend::LinkState::Offline(why) = &meter.link {
-        ui.colored_label(ui.visuals().error_fg_color, why);
+        ui.colored_label(ui.visuals().error_fg_color, link_text::describe(tr, why));
     }
     ui.add_space(4.0);
     ui.horizontal_wrapped(|ui| {

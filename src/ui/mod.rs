@@ -19,6 +19,7 @@ pub mod firmware_text;
 pub mod i18n;
 pub mod job_status;
 pub mod led;
+pub mod link_text;
 pub mod live;
 pub mod meter_page;
 pub mod meters_list;

@@ -7,6 +7,7 @@ use eframe::egui::{self, RichText};
 
 use super::app::{Action, Confirm};
 use super::i18n::{Msg, Tr};
+use super::link_text;
 use super::model::{JobKind, MeterEntry, Model};
 use super::widgets::OK_COLOR;
 use crate::backend::{JobId, JobOutcome, LinkState};
@@ -412,16 +413,16 @@ fn outcome_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterEntry, model: &Model) {
         Some(JobOutcome::Done(_) | JobOutcome::Web(_)) => {
             ui.colored_label(OK_COLOR, tr.t(Msg::WriteConfirmed));
         }
-        Some(JobOutcome::Failed(why)) => {
+        Some(JobOutcome::LinkFailed(why)) => {
             ui.colored_label(
                 ui.visuals().error_fg_color,
-                format!("{}: {why}", tr.t(Msg::WriteFailed)),
+                format!("{}: {}", tr.t(Msg::WriteFailed), link_text::describe(tr, why)),
             );
         }
         Some(JobOutcome::Cancelled) => {
             ui.colored_label(ui.visuals().warn_fg_color, tr.t(Msg::WriteCancelled));
         }
-        Some(JobOutcome::Commissioning(_) | JobOutcome::WebFailed(_)) => {}
+        Some(JobOutcome::Failed(_) | JobOutcome::Commissioning(_) | JobOutcome::WebFailed(_)) => {}
     }
 }
 

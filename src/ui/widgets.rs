@@ -51,7 +51,7 @@ pub fn link_badge_ui(ui: &mut egui::Ui, tr: Tr, state: &LinkState) {
         })
         .response;
     if let LinkState::Offline(why) = state {
-        response.on_hover_text(why);
+        response.on_hover_text(super::link_text::describe(tr, why));
     }
 }
 

@@ -9,12 +9,13 @@ use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use futures::future::BoxFuture;
-use je08::backend::link::{Connector, EnergyKind, LinkError, MeterLink, default_connector};
-use je08::backend::{Backend, JobOutcome};
+use je08::backend::link::{Cause, Connector, EnergyKind, LinkError, MeterLink, default_connector};
+use je08::backend::{Backend, JobOutcome, LinkState};
 use je08::protocol::registers::addr;
 use je08::sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
 use je08::ui::app::ConfiguratorApp;
-use je08::ui::i18n::Lang;
+use je08::ui::i18n::{Lang, Tr};
+use je08::ui::link_text;
 use je08::ui::model::{JobKind, Source};
 use je08::ui::prefs::Prefs;
 
@@ -221,6 +222,89 @@ fn the_meters_list_keeps_its_width_in_every_language() {
         "the meters list must stay a side panel, its button ends at {}",
         add.right()
     );
+}
+
+#[test]
+fn an_unreachable_meter_is_explained_in_portuguese() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    // A loopback port nothing listens on: the connection is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let address = format!("127.0.0.1:{port}");
+    let backend = Backend::start(rt.handle(), default_connector(), Arc::new(|| {}));
+    let mut app = ConfiguratorApp::new(backend, english());
+    app.add_meter(address.clone(), Source::Manual);
+    let mut h = harness(app);
+    super::kit::click(&mut h, "Language");
+    super::kit::click(&mut h, "Português (Brasil)");
+    super::kit::step_until(&mut h, "the meter to be offline", |app| {
+        matches!(app.model.meters[0].link, LinkState::Offline(_))
+    });
+    assert_eq!(
+        h.state().model.meters[0].link,
+        LinkState::Offline(LinkError::Modbus {
+            meter: address.clone(),
+            cause: Cause::Refused,
+            stage: None,
+        })
+    );
+    let sentence = format!(
+        "medidor {address}: conexão recusada; verifique o endereço e a porta (o Modbus TCP usa a 502) \
+         e se o Modbus está habilitado na configuração do medidor"
+    );
+    // Under the header, and as the badge's hover text.
+    assert!(h.query_all_by_label(&sentence).count() >= 1, "{sentence}");
+    assert!(h.query_all_by_label("desconectado").count() >= 1, "the badge");
+    assert!(
+        h.query_by_label_contains("connection refused").is_none(),
+        "no English link state may remain in the Portuguese window"
+    );
+    drop(h);
+    drop(rt);
+}
+
+#[test]
+fn a_reset_while_the_meter_is_offline_says_so_in_portuguese() {
+    let mut f = with_meter(Scenario::Balanced);
+    f.click("Language");
+    f.click("Português (Brasil)");
+    let device = f.meter.as_ref().unwrap().device.clone();
+    device.set_refuse(true);
+    device.drop_connections();
+    f.step_until("the meter to be offline", |app| {
+        matches!(app.model.meters[0].link, LinkState::Offline(_))
+    });
+    // The header says why in Portuguese, whatever the first failure was.
+    let LinkState::Offline(why) = f.harness.state().model.meters[0].link.clone() else {
+        unreachable!()
+    };
+    let header = link_text::describe(Tr(Lang::PtBr), &why);
+    assert!(header.starts_with("medidor 127.0.0.1:"), "{header}");
+    // The sentence under the header (and the badge's hover text).
+    assert!(f.harness.query_all_by_label(&header).count() >= 1, "{header}");
+
+    let trigger = f.register(addr::ZERA_KWH);
+    f.click("Zerar kWh");
+    f.harness.get_by_label("Zerar os contadores de kWh?");
+    f.harness.get_all_by_label("Zerar kWh").last().unwrap().click();
+    f.step_until("the reset to fail", |app| {
+        app.model.jobs.values().any(|j| j.outcome.is_some())
+    });
+    let job = f.harness.state().model.jobs.values().next().unwrap().clone();
+    assert_eq!(job.outcome, Some(JobOutcome::LinkFailed(LinkError::NotConnected)));
+    f.harness
+        .get_by_label("o medidor está desconectado; nada foi gravado");
+    assert!(
+        f.harness.query_by_label_contains("nothing was written").is_none(),
+        "no English job failure may remain in the Portuguese window"
+    );
+    assert_eq!(f.register(addr::ZERA_KWH), trigger, "nothing reached the meter");
 }
 
 /// A transport that never answers: the meter stays "connecting" and no
