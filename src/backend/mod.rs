@@ -251,8 +251,8 @@ pub enum Event {
     CertsChecked(Result<crate::certs::Report, crate::certs::Problem>),
     /// The broker's fleet changed (or the connection did).
     Mqtt(mqtt_view::FleetUpdate),
-    /// The broker connection could not be started; the message says why.
-    MqttFailed(String),
+    /// The broker connection could not be started, and why.
+    MqttFailed(crate::mqtt_link::LinkError),
     /// A commissioning dialog closed or a recording moved on.
     Commissioning(commissioning::Update),
     /// Discovery found or lost meters, or made progress.

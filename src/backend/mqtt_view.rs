@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{Event, EventSink, JobId, JobOutcome};
 use crate::client::mqtt::{MeterView, Monitor, MonitorEvent, MonitorOptions};
-use crate::mqtt_link::{LinkOptions, Password, TlsFiles};
+use crate::mqtt_link::{LinkError, LinkOptions, Password, TlsFiles};
 use crate::protocol::mqtt::{BrokerUrl, Command as MqttCommand};
 
 /// How to reach a broker, as typed in the MQTT view.
@@ -43,16 +43,16 @@ struct Redacted<'a>(&'a BrokerSettings);
 pub struct FleetUpdate {
     /// Connected right now.
     pub connected: bool,
-    /// The last connection error, worded for a person.
-    pub error: Option<String>,
+    /// The last connection error (the window words it in its language).
+    pub error: Option<LinkError>,
     /// Every meter the broker carries, sorted by id.
     pub meters: Vec<MeterView>,
     /// When this snapshot was taken (ages in `meters` are relative to it).
     pub at: Instant,
 }
 
-fn options(settings: &BrokerSettings) -> Result<MonitorOptions, String> {
-    let broker: BrokerUrl = settings.url.parse()?;
+fn options(settings: &BrokerSettings) -> Result<MonitorOptions, LinkError> {
+    let broker: BrokerUrl = settings.url.parse().map_err(LinkError::Setup)?;
     let client_id = format!("je08-configurator-{}", std::process::id());
     let mut link = LinkOptions::new(broker, client_id);
     if !settings.username.is_empty() {
@@ -65,8 +65,7 @@ fn options(settings: &BrokerSettings) -> Result<MonitorOptions, String> {
         settings.ca.as_deref(),
         settings.cert.as_deref(),
         settings.key.as_deref(),
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     Ok(MonitorOptions::new(link))
 }
 
@@ -78,9 +77,9 @@ pub struct MqttSession {
 
 impl MqttSession {
     /// Connect (in the background) and forward fleet updates to `sink`.
-    pub fn start(settings: &BrokerSettings, sink: EventSink) -> Result<Self, String> {
+    pub fn start(settings: &BrokerSettings, sink: EventSink) -> Result<Self, LinkError> {
         tracing::info!(broker = ?Redacted(settings), "connecting to MQTT broker");
-        let monitor = std::sync::Arc::new(Monitor::start(options(settings)?).map_err(|e| e.to_string())?);
+        let monitor = std::sync::Arc::new(Monitor::start(options(settings)?)?);
         let stop = CancellationToken::new();
         tokio::spawn(forward(monitor.clone(), sink, stop.clone()));
         Ok(Self { monitor, stop })
@@ -133,7 +132,7 @@ impl Drop for MqttSession {
 fn update(monitor: &Monitor) -> FleetUpdate {
     FleetUpdate {
         connected: monitor.connected(),
-        error: monitor.last_error().map(|e| e.to_string()),
+        error: monitor.last_error(),
         meters: monitor.meters(),
         at: Instant::now(),
     }

@@ -25,6 +25,7 @@ pub mod meter_page;
 pub mod meters_list;
 pub mod model;
 pub mod mqtt;
+pub mod mqtt_text;
 pub mod parameters;
 pub mod phasor_ui;
 pub mod plots;

@@ -9,11 +9,13 @@ use eframe::egui::{self, RichText};
 
 use super::app::{Action, Confirm};
 use super::i18n::{Msg, Tr};
+use super::mqtt_text;
 use super::widgets::{self, OK_COLOR, fmt};
 use crate::backend::mqtt_view::{BrokerSettings, FleetUpdate};
 use crate::backend::secrets::Storage;
 use crate::backend::{Command, FilePurpose, JobId, JobOutcome};
 use crate::client::mqtt::{DEFAULT_INTERVAL, MeterView, STALE_AFTER_INTERVALS};
+use crate::mqtt_link::LinkError;
 use crate::protocol::http_api::Secret;
 use crate::protocol::mqtt::Command as MqttCommand;
 
@@ -41,7 +43,7 @@ pub struct MqttState {
     /// The last fleet snapshot.
     pub fleet: Option<FleetUpdate>,
     /// Why the connection could not start.
-    pub failure: Option<String>,
+    pub failure: Option<LinkError>,
     /// Commands sent: job → (meter id, command, outcome).
     pub jobs: BTreeMap<JobId, (String, MqttCommand, Option<JobOutcome>)>,
 }
@@ -210,7 +212,7 @@ fn broker_form_ui(ui: &mut egui::Ui, tr: Tr, state: &mut MqttState, actions: &mu
 
 fn status_ui(ui: &mut egui::Ui, tr: Tr, state: &MqttState) {
     if let Some(why) = &state.failure {
-        ui.colored_label(ui.visuals().error_fg_color, why);
+        ui.colored_label(ui.visuals().error_fg_color, mqtt_text::describe(tr, why));
         return;
     }
     if !state.active {
@@ -233,7 +235,9 @@ fn status_ui(ui: &mut egui::Ui, tr: Tr, state: &MqttState) {
         Some(f) => {
             ui.colored_label(
                 ui.visuals().warn_fg_color,
-                f.error.clone().unwrap_or_else(|| tr.t(Msg::Connecting).into()),
+                f.error
+                    .as_ref()
+                    .map_or_else(|| tr.t(Msg::Connecting).into(), |e| mqtt_text::describe(tr, e)),
             );
         }
     }

@@ -403,6 +403,37 @@ fn a_picked_firmware_file_gets_a_validation_report() {
 }
 
 #[test]
+fn a_refused_broker_is_explained_in_portuguese() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let backend = Backend::start(rt.handle(), default_connector(), Arc::new(|| {}));
+    let mut app = ConfiguratorApp::new(backend, english());
+    app.connect_broker(format!("mqtt://{closed}"));
+    let mut f = Fixture {
+        _rt: rt,
+        meter: None,
+        harness: harness(app),
+    };
+    f.click("Language");
+    f.click("Português (Brasil)");
+    f.click("Broker MQTT");
+    f.step_until("the broker's refusal", |app| {
+        app.view.mqtt.fleet.as_ref().is_some_and(|fl| fl.error.is_some())
+    });
+    f.harness.get_by_label(&format!(
+        "conexão recusada por mqtt://{closed}: o broker está rodando e a porta está certa?"
+    ));
+    assert!(f.harness.query_by_label_contains("connection refused").is_none());
+}
+
+#[test]
 fn the_mqtt_view_lists_the_broker_fleet_and_sends_commands() {
     use je08::mqtt_link::LinkOptions;
     use je08::protocol::mqtt::BrokerUrl;
