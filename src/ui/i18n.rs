@@ -123,6 +123,7 @@ messages! {
     MdnsAllInterfaces => "mDNS: browsing every network interface", "mDNS: procurando em todas as interfaces de rede";
     MdnsOn => "mDNS: browsing on {0}", "mDNS: procurando em {0}";
     MdnsOff => "mDNS: off", "mDNS: desligado";
+    MdnsFailed => "mDNS browsing is off ({0}); scan a range or add meters by address", "busca mDNS desligada ({0}); varra uma faixa ou adicione medidores pelo endereço";
     ScanRange => "Range", "Faixa";
     ScanRangeHint => "e.g. 192.168.0.1-254 or 10.0.0.0/24:1502", "ex.: 192.168.0.1-254 ou 10.0.0.0/24:1502";
     Scan => "Scan", "Varrer";
