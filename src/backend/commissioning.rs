@@ -9,6 +9,7 @@
 //! dispatcher's job tokens like every other job.
 
 mod batch;
+mod failure;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -17,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{Event, EventSink, JobId, JobOutcome, MeterKey};
 use crate::analysis::wiring::Expectation;
+use crate::backend::link::LinkError;
 use crate::client::endpoint::{Endpoint, MeterAddress};
 use crate::client::modbus::{ClientConfig, DEFAULT_PORT, ModbusClient};
 use crate::commissioning::calibrate::{self, CalibrationOutcome, Prepared};
@@ -24,10 +26,11 @@ use crate::commissioning::pdf;
 use crate::commissioning::profile::{self, MeterResult, Profile};
 use crate::commissioning::record::{self, RecordOptions, RecordSummary};
 use crate::commissioning::sampler::{SampleError, SampleWindow, WindowOptions, sample_window};
-use crate::commissioning::wiring_check::{FixError, FixOutcome, WiringCheck, apply_fix, run_check};
+use crate::commissioning::wiring_check::{FixOutcome, WiringCheck, apply_fix, run_check};
 use crate::protocol::http_api::{DEFAULT_HTTP_PORT, Secret};
 
 pub use batch::{ProfileScope, ReportChecks};
+pub use failure::{Aftermath, CommAction, CommCause, CommFailure};
 
 /// A file the commissioning views ask the user for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -290,22 +293,25 @@ pub enum Update {
     },
 }
 
-fn client(address: &str) -> Result<ModbusClient, String> {
-    let endpoint = Endpoint::parse(address, DEFAULT_PORT)?;
+fn client(action: CommAction, address: &str) -> Result<ModbusClient, CommFailure> {
+    let endpoint = Endpoint::try_parse(address, DEFAULT_PORT)
+        .map_err(|e| CommFailure::new(action, CommCause::Link(LinkError::BadAddress(e))))?;
     Ok(ModbusClient::new(endpoint, ClientConfig::default()))
 }
 
-fn meter_addresses(addresses: &[String]) -> Result<Vec<MeterAddress>, String> {
-    addresses
-        .iter()
-        .map(|a| MeterAddress::parse(a, DEFAULT_PORT, DEFAULT_HTTP_PORT))
-        .collect()
+fn meter_addresses(action: CommAction, addresses: &[String]) -> Result<Vec<MeterAddress>, CommFailure> {
+    addresses.iter().map(|a| meter_address(action, a)).collect()
 }
 
-fn endpoints(addresses: &[String]) -> Result<Vec<Endpoint>, String> {
+/// A batch address (`HOST[:MODBUS_PORT][,http=HTTP_PORT]`).
+fn meter_address(action: CommAction, address: &str) -> Result<MeterAddress, CommFailure> {
+    MeterAddress::parse(address, DEFAULT_PORT, DEFAULT_HTTP_PORT).map_err(|e| CommFailure::other(action, e))
+}
+
+fn endpoints(addresses: &[String]) -> Result<Vec<Endpoint>, CommFailure> {
     addresses
         .iter()
-        .map(|a| Endpoint::parse(a, DEFAULT_PORT))
+        .map(|a| client(CommAction::Record, a).map(|c| c.meter().clone()))
         .collect()
 }
 
@@ -352,27 +358,31 @@ pub fn start(request: Request, sink: EventSink, cancel: CancellationToken) {
         let outcome = match run(request, &sink, &cancel).await {
             Ok(result) => JobOutcome::Commissioning(Box::new(result)),
             Err(_) if cancel.is_cancelled() && !explains => JobOutcome::Cancelled,
-            Err(why) => JobOutcome::Failed(why),
+            Err(why) => JobOutcome::CommFailed(Box::new(why)),
         };
         sink.send(Event::Finished { job, outcome });
     });
 }
 
-async fn run(request: Request, sink: &EventSink, cancel: &CancellationToken) -> Result<CommResult, String> {
+async fn run(
+    request: Request,
+    sink: &EventSink,
+    cancel: &CancellationToken,
+) -> Result<CommResult, CommFailure> {
     match request {
-        Request::ChooseFile { .. } => Err("not a job".into()),
+        Request::ChooseFile { .. } => Err(CommFailure::other(CommAction::Report, "not a job")),
         Request::WiringCheck {
             job,
             address,
             window,
             expect,
         } => {
-            let mut c = client(&address)?;
+            let mut c = client(CommAction::CheckWiring, &address)?;
             let result = run_check(&mut c, window, &expect, progress(sink, job), cancel).await;
             c.disconnect().await;
             result
                 .map(|c| CommResult::Wiring(Box::new(c)))
-                .map_err(|e| e.to_string())
+                .map_err(|e| CommFailure::sample(CommAction::CheckWiring, &e))
         }
         Request::WiringFix {
             job,
@@ -381,18 +391,17 @@ async fn run(request: Request, sink: &EventSink, cancel: &CancellationToken) -> 
             window,
             expect,
         } => {
-            let mut c = client(&address)?;
+            let mut c = client(CommAction::FixWiring, &address)?;
             let result = apply_fix(&mut c, *before, window, &expect, progress(sink, job), cancel).await;
             c.disconnect().await;
-            match result {
-                Ok(outcome) => Ok(CommResult::Fixed(Box::new(outcome))),
-                // Written already: a cancelled re-check is a failure to explain, not a plain cancel.
-                Err(e @ FixError::Recheck(_)) => Err(format!("{e} (the fix itself was written)")),
-                Err(e) => Err(e.to_string()),
-            }
+            // Written already: a cancelled re-check is a failure to explain
+            // (Aftermath::FixWritten), not a plain cancel.
+            result
+                .map(|outcome| CommResult::Fixed(Box::new(outcome)))
+                .map_err(|e| CommFailure::fix(&e))
         }
         Request::CalibrationWindow { job, address, window } => {
-            let mut c = client(&address)?;
+            let mut c = client(CommAction::SampleCalibration, &address)?;
             let result = sample_window(&mut c, window, progress(sink, job), cancel).await;
             let meter = c.meter().to_string();
             c.disconnect().await;
@@ -401,7 +410,9 @@ async fn run(request: Request, sink: &EventSink, cancel: &CancellationToken) -> 
                     meter,
                     window: Box::new(window),
                 })
-                .map_err(|e: SampleError| format!("{e}; nothing was written"))
+                .map_err(|e: SampleError| {
+                    CommFailure::sample(CommAction::SampleCalibration, &e).then(Aftermath::NothingWritten)
+                })
         }
         Request::Calibrate {
             job,
@@ -409,16 +420,16 @@ async fn run(request: Request, sink: &EventSink, cancel: &CancellationToken) -> 
             prepared,
             instrument,
         } => {
-            let mut c = client(&address)?;
+            let mut c = client(CommAction::Calibrate, &address)?;
             let result = calibrate::execute(&mut c, *prepared, instrument, progress(sink, job), cancel).await;
             c.disconnect().await;
             result
                 .map(|o| CommResult::Calibrated(Box::new(o)))
-                .map_err(|e| e.to_string())
+                .map_err(|e| CommFailure::calibrate(&e))
         }
         Request::SaveCertificate { outcome, path, .. } => {
             let doc = calibrate::certificate(&outcome);
-            write_pdf(doc, path).await
+            write_pdf(CommAction::SaveCertificate, doc, path).await
         }
         Request::Record {
             job,
@@ -442,7 +453,7 @@ async fn run(request: Request, sink: &EventSink, cancel: &CancellationToken) -> 
             };
             let summary = record::record(&meters, &path, options, on_row, cancel)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| CommFailure::record(&e))?;
             Ok(CommResult::Recorded(summary))
         }
         Request::PreviewProfile {
@@ -451,15 +462,17 @@ async fn run(request: Request, sink: &EventSink, cancel: &CancellationToken) -> 
             password,
             ..
         } => {
-            let meters = meter_addresses(&addresses)?;
+            let action = CommAction::PreviewProfile;
+            let meters = meter_addresses(action, &addresses)?;
             let load = path.clone();
             let profile = tokio::task::spawn_blocking(move || Profile::load(&load))
                 .await
-                .map_err(|e| e.to_string())?
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| CommFailure::other(action, e))?
+                .map_err(|e| CommFailure::profile(action, &e))?;
             let quiet = |_: &MeterAddress, _: profile::Step| {};
             let access = batch_access(password);
             let results = cancellable(
+                action,
                 cancel,
                 profile::apply(&profile, &meters, true, &access, &quiet, cancel),
             )
@@ -475,7 +488,7 @@ async fn run(request: Request, sink: &EventSink, cancel: &CancellationToken) -> 
             password,
             ..
         } => {
-            let meters = meter_addresses(&addresses)?;
+            let meters = meter_addresses(CommAction::ApplyProfile, &addresses)?;
             // Cancel stops before the next write of each meter (a started
             // write finishes; a meter in configuration mode is returned to
             // application mode).
@@ -502,19 +515,30 @@ async fn run(request: Request, sink: &EventSink, cancel: &CancellationToken) -> 
     }
 }
 
-async fn cancellable<T>(cancel: &CancellationToken, work: impl Future<Output = T>) -> Result<T, String> {
+async fn cancellable<T>(
+    action: CommAction,
+    cancel: &CancellationToken,
+    work: impl Future<Output = T>,
+) -> Result<T, CommFailure> {
     tokio::select! {
-        () = cancel.cancelled() => Err("cancelled".into()),
+        () = cancel.cancelled() => Err(CommFailure::new(action, CommCause::Cancelled)),
         value = work => Ok(value),
     }
 }
 
-async fn write_pdf(doc: pdf::Document, path: PathBuf) -> Result<CommResult, String> {
+async fn write_pdf(action: CommAction, doc: pdf::Document, path: PathBuf) -> Result<CommResult, CommFailure> {
     let target = path.clone();
     tokio::task::spawn_blocking(move || pdf::write(&doc, &target))
         .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        .map_err(|e| CommFailure::other(action, e))?
+        .map_err(|e| {
+            let cause = CommCause::File {
+                path: path.display().to_string(),
+                write: true,
+                detail: e.to_string(),
+            };
+            CommFailure::new(action, cause)
+        })?;
     Ok(CommResult::Saved(path))
 }
 

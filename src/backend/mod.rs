@@ -191,6 +191,9 @@ pub enum JobOutcome {
     Web(Box<web::WebOutcome>),
     /// An HTTP job failed; why, for the window to say in its language.
     WebFailed(Box<web::WebFailure>),
+    /// A commissioning job failed; why, for the window to say in its
+    /// language.
+    CommFailed(Box<commissioning::CommFailure>),
 }
 
 /// Something that happened on the runtime side.

@@ -8,6 +8,7 @@ use eframe::egui::{self, RichText};
 
 use super::app::Action;
 use super::batch_forms::{report_options_ui, save_scope_ui};
+use super::comm_failure_text;
 use super::commission::{BatchState, CommishState, Intent};
 use super::i18n::{Msg, Tr};
 use super::model::Model;
@@ -119,7 +120,7 @@ pub fn batch_ui(
         ui.horizontal(|ui| running_ui(ui, tr, running, what, actions));
     }
     if let Some(why) = &batch.error {
-        ui.colored_label(ui.visuals().error_fg_color, why);
+        ui.colored_label(ui.visuals().error_fg_color, comm_failure_text::describe(tr, why));
     }
     if let Some((path, http)) = &batch.saved_profile {
         let msg = if *http {

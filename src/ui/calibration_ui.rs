@@ -8,6 +8,7 @@
 use eframe::egui::{self, RichText};
 
 use super::app::Action;
+use super::comm_failure_text;
 use super::commission::{CalibrationState, Intent};
 use super::i18n::{Msg, Tr};
 use super::model::MeterEntry;
@@ -71,7 +72,7 @@ pub fn calibration_ui(
         }
     });
     if let Some(why) = &state.error {
-        ui.colored_label(ui.visuals().error_fg_color, why);
+        ui.colored_label(ui.visuals().error_fg_color, comm_failure_text::describe(tr, why));
     }
     if state.cancelled {
         ui.colored_label(ui.visuals().warn_fg_color, tr.t(Msg::Cancelled));
@@ -315,7 +316,7 @@ fn outcome_ui(
                 ui.colored_label(OK_COLOR, tr.f(Msg::SavedTo, &[&path.display().to_string()]));
             }
             Some(Err(why)) => {
-                ui.colored_label(ui.visuals().error_fg_color, why);
+                ui.colored_label(ui.visuals().error_fg_color, comm_failure_text::describe(tr, why));
             }
             None => {}
         }

@@ -12,7 +12,7 @@ use super::batch_forms::ReportForm;
 use super::config_forms::PasswordText;
 use super::model::Model;
 use crate::analysis::wiring::Expectation;
-use crate::backend::commissioning::{CommFile, CommResult, ProfileScope, Request, Update};
+use crate::backend::commissioning::{CommFailure, CommFile, CommResult, ProfileScope, Request, Update};
 use crate::backend::{Command, JobId, JobOutcome, MeterKey};
 use crate::commissioning::calibrate::{CalibrationOutcome, Prepared};
 use crate::commissioning::profile::{MeterResult, Profile};
@@ -46,7 +46,7 @@ pub struct WiringState {
     /// The latest fix (with its re-check).
     pub fix: Option<FixOutcome>,
     /// Why the last job failed.
-    pub error: Option<String>,
+    pub error: Option<CommFailure>,
     /// The fitted CT primary as typed (optional).
     pub ct_primary: String,
     /// The last job was cancelled.
@@ -88,13 +88,13 @@ pub struct CalibrationState {
     /// Step 4 result.
     pub outcome: Option<CalibrationOutcome>,
     /// Why the last job failed.
-    pub error: Option<String>,
+    pub error: Option<CommFailure>,
     /// The last job was cancelled.
     pub cancelled: bool,
     /// The certificate job.
     pub saving: Option<Running>,
     /// Where the certificate was written, or why not.
-    pub saved: Option<Result<PathBuf, String>>,
+    pub saved: Option<Result<PathBuf, CommFailure>>,
 }
 
 /// A recording of one meter (meter page) or of the batch selection.
@@ -113,7 +113,7 @@ pub struct RecordingState {
     /// The summary once stopped.
     pub summary: Option<RecordSummary>,
     /// Why it failed.
-    pub error: Option<String>,
+    pub error: Option<CommFailure>,
 }
 
 /// The batch page: selected meters and the latest batch action.
@@ -141,7 +141,7 @@ pub struct BatchState {
     /// The report's options.
     pub report: ReportForm,
     /// Why the last batch job failed.
-    pub error: Option<String>,
+    pub error: Option<CommFailure>,
     /// The meters' HTTP interface password for profiles and reports
     /// (in memory only, never saved).
     pub password: PasswordText,
@@ -494,7 +494,7 @@ impl CommishState {
     pub fn finished(&mut self, job: JobId, outcome: &JobOutcome) {
         let result = match outcome {
             JobOutcome::Commissioning(result) => Ok(result.as_ref()),
-            JobOutcome::Failed(why) => Err(Some(why.clone())),
+            JobOutcome::CommFailed(why) => Err(Some((**why).clone())),
             JobOutcome::Cancelled => Err(None),
             _ => return,
         };
@@ -542,7 +542,7 @@ impl CommishState {
         self.finished_elsewhere(job, result);
     }
 
-    fn finished_elsewhere(&mut self, job: JobId, result: Result<&CommResult, Option<String>>) {
+    fn finished_elsewhere(&mut self, job: JobId, result: Result<&CommResult, Option<CommFailure>>) {
         for state in self.recording.values_mut() {
             if state.running.is_some_and(|r| r.job == job) {
                 state.running = None;

@@ -8,6 +8,7 @@ pub mod batch;
 pub mod batch_forms;
 pub mod calibration_ui;
 pub mod cert_text;
+pub mod comm_failure_text;
 pub mod commission;
 pub mod config_forms;
 pub mod configuration;

@@ -422,7 +422,12 @@ fn outcome_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterEntry, model: &Model) {
         Some(JobOutcome::Cancelled) => {
             ui.colored_label(ui.visuals().warn_fg_color, tr.t(Msg::WriteCancelled));
         }
-        Some(JobOutcome::Failed(_) | JobOutcome::Commissioning(_) | JobOutcome::WebFailed(_)) => {}
+        Some(
+            JobOutcome::Failed(_)
+            | JobOutcome::Commissioning(_)
+            | JobOutcome::WebFailed(_)
+            | JobOutcome::CommFailed(_),
+        ) => {}
     }
 }
 

@@ -4,6 +4,7 @@
 use eframe::egui::{self, RichText};
 
 use super::app::Action;
+use super::comm_failure_text;
 use super::commission::{Intent, RecordingState};
 use super::i18n::{Msg, Tr};
 use super::widgets::OK_COLOR;
@@ -62,6 +63,6 @@ pub fn recording_ui(
         );
     }
     if let Some(why) = &state.error {
-        ui.colored_label(ui.visuals().error_fg_color, why);
+        ui.colored_label(ui.visuals().error_fg_color, comm_failure_text::describe(tr, why));
     }
 }

@@ -6,6 +6,7 @@
 use eframe::egui::{self, RichText};
 
 use super::app::Action;
+use super::comm_failure_text;
 use super::commission::{Intent, Running, WiringState};
 use super::i18n::{Msg, Tr};
 use super::model::MeterEntry;
@@ -57,7 +58,7 @@ pub fn wiring_ui(
         }
     });
     if let Some(why) = &state.error {
-        ui.colored_label(ui.visuals().error_fg_color, why);
+        ui.colored_label(ui.visuals().error_fg_color, comm_failure_text::describe(tr, why));
     }
     if state.cancelled {
         ui.colored_label(ui.visuals().warn_fg_color, tr.t(Msg::Cancelled));

@@ -13,7 +13,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use je08::backend::Backend;
 use je08::backend::MeterKey;
-use je08::backend::commissioning::CommFile;
+use je08::backend::commissioning::{CommAction, CommCause, CommFile};
 use je08::backend::link::default_connector;
 use je08::client::endpoint::Endpoint;
 use je08::client::modbus::{ClientConfig, ModbusClient};
@@ -27,8 +27,9 @@ use je08::sim::broker::start_embedded_broker;
 use je08::sim::mqtt::SimMqttOptions;
 use je08::sim::{MeterOptions, ModelParams, Scenario, SimMeter, spawn_meter};
 use je08::ui::app::{Action, ConfiguratorApp};
+use je08::ui::comm_failure_text::describe;
 use je08::ui::commission::Intent;
-use je08::ui::i18n::Lang;
+use je08::ui::i18n::{Lang, Tr};
 use je08::ui::model::Source;
 use je08::ui::prefs::Prefs;
 use tokio_util::sync::CancellationToken;
@@ -128,7 +129,8 @@ impl Fixture {
             let b = &app.view.commish.batch;
             b.running.is_none() && (b.saved.is_some() || b.error.is_some())
         });
-        self.harness.state().view.commish.batch.error.clone()
+        let error = self.harness.state().view.commish.batch.error.clone();
+        error.map(|e| e.to_string())
     }
 
     /// Tell the app where each simulator serves its HTTP API.
@@ -682,13 +684,67 @@ fn cancelling_a_whole_configuration_save_returns_the_meter_to_application_mode()
     f.step_until("the job to end", |app| app.view.commish.batch.running.is_none());
     let error = f.harness.state().view.commish.batch.error.clone();
     let error = error.expect("the cancel is explained");
-    assert!(
-        error.contains("cancelled") && error.contains("back in application mode"),
-        "{error}"
+    let explained = CommCause::ProfileCancelled {
+        rebooted: true,
+        mode: Mode::Application,
+    };
+    assert_eq!(
+        (error.action, &error.cause),
+        (CommAction::SaveProfile, &explained)
     );
     f.harness.get_by_label_contains("back in application mode");
     assert!(!path.exists(), "no profile written");
     assert_eq!(f.power(0), (boots + 2, true), "back in application mode");
+
+    // The explanation is kept as a value: the Portuguese window says it in Portuguese.
+    f.click("Language");
+    f.click("Português (Brasil)");
+    f.frames(2);
+    f.harness
+        .get_by_label_contains("o medidor reiniciou duas vezes e voltou ao modo aplicação");
+    assert!(
+        f.harness
+            .query_by_label_contains("back in application mode")
+            .is_none()
+    );
+}
+
+#[test]
+fn a_profile_that_cannot_be_read_is_said_in_portuguese() {
+    let mut f = with_meters(vec![MeterOptions::new(2217)]);
+    f.click("Language");
+    f.click("Português (Brasil)");
+    f.click("Lote");
+    let broken = f.dir.join("broken.toml");
+    std::fs::write(&broken, "this is = = not a profile").expect("write");
+    let missing = f.dir.join("missing.toml");
+    for (path, said) in [
+        (&broken, "não é um perfil je08 válido"),
+        (&missing, "não foi possível ler"),
+    ] {
+        f.choose(CommFile::OpenProfile, None, path);
+        f.step_until("the preview job", |app| {
+            let b = &app.view.commish.batch;
+            b.running.is_none() && b.error.is_some()
+        });
+        let error = f
+            .harness
+            .state()
+            .view
+            .commish
+            .batch
+            .error
+            .clone()
+            .expect("failed");
+        assert_eq!(error.action, CommAction::PreviewProfile);
+        let text = describe(Tr(Lang::PtBr), &error);
+        assert!(
+            text.contains(said) && text.contains(&path.display().to_string()),
+            "{text}"
+        );
+        f.harness.get_by_label(&text);
+        assert!(f.harness.query_by_label(&error.to_string()).is_none(), "{error}");
+    }
 }
 
 #[test]

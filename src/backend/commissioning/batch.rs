@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::{CommResult, batch_access, progress, write_pdf};
+use super::{
+    CommAction, CommCause, CommFailure, CommResult, batch_access, meter_address, progress, write_pdf,
+};
 use crate::backend::{Event, EventSink, JobId};
 use crate::client::endpoint::MeterAddress;
 use crate::client::modbus::{ClientConfig, DEFAULT_PORT, ModbusClient};
@@ -94,28 +96,30 @@ pub(super) async fn save_profile(
     scope: ProfileScope,
     password: Option<Secret>,
     cancel: &CancellationToken,
-) -> Result<CommResult, String> {
-    let meter = MeterAddress::parse(address, DEFAULT_PORT, DEFAULT_HTTP_PORT)?;
+) -> Result<CommResult, CommFailure> {
+    let action = CommAction::SaveProfile;
+    let meter = meter_address(action, address)?;
     let profile = match scope {
         ProfileScope::ModbusOnly => {
             let mut c = ModbusClient::new(meter.modbus.clone(), ClientConfig::default());
-            let captured = super::cancellable(cancel, profile::capture(&mut c, String::new())).await;
+            let captured = super::cancellable(action, cancel, profile::capture(&mut c, String::new())).await;
             c.disconnect().await;
-            captured?
+            captured?.map_err(|e| CommFailure::profile(action, &e))?
         }
         // Never dropped halfway: cancelling returns the meter to its mode.
         ProfileScope::Whole => {
             let access = batch_access(password);
-            profile::capture_all(&meter, &access, String::new(), progress(sink, job), cancel).await
+            profile::capture_all(&meter, &access, String::new(), progress(sink, job), cancel)
+                .await
+                .map_err(|e| CommFailure::profile(action, &e))?
         }
-    }
-    .map_err(|e| e.to_string())?;
+    };
     let http = profile.http.is_some();
     let target = path.clone();
     tokio::task::spawn_blocking(move || Profile::save(&profile, &target))
         .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| CommFailure::other(action, e))?
+        .map_err(|e| CommFailure::profile(action, &e))?;
     Ok(CommResult::ProfileSaved { path, http })
 }
 
@@ -128,9 +132,12 @@ pub(super) async fn report(
     window: WindowOptions,
     path: PathBuf,
     cancel: &CancellationToken,
-) -> Result<CommResult, String> {
+) -> Result<CommResult, CommFailure> {
+    let action = CommAction::Report;
     let access = batch_access(password);
-    let options = checks.options(window)?;
+    let options = checks
+        .options(window)
+        .map_err(|e| CommFailure::other(action, e))?;
     let no_fix = |_: &WiringCheck| false;
     let mut checked = Vec::new();
     for (i, address) in addresses.iter().enumerate() {
@@ -141,7 +148,7 @@ pub(super) async fn report(
             Ok(meter) => report::inspect(&meter, &access, &options, &no_fix, cancel).await,
         };
         if cancel.is_cancelled() {
-            return Err("cancelled".into());
+            return Err(CommFailure::new(action, CommCause::Cancelled));
         }
         checked.push(result);
         sink.send(Event::Progress {
@@ -150,7 +157,7 @@ pub(super) async fn report(
         });
     }
     let unreachable = checked.iter().filter_map(|c| c.as_ref().err().cloned()).collect();
-    write_pdf(report::document(&checked), path.clone()).await?;
+    write_pdf(action, report::document(&checked), path.clone()).await?;
     Ok(CommResult::Report { path, unreachable })
 }
 
