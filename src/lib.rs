@@ -8,6 +8,7 @@ pub mod certs;
 pub mod cli;
 pub mod client;
 pub mod commissioning;
+pub mod i18n;
 pub mod mqtt_link;
 pub mod protocol;
 pub mod sim;

@@ -27,6 +27,7 @@ use crate::commissioning::profile::{self, MeterResult, Profile};
 use crate::commissioning::record::{self, RecordOptions, RecordSummary};
 use crate::commissioning::sampler::{SampleError, SampleWindow, WindowOptions, sample_window};
 use crate::commissioning::wiring_check::{FixOutcome, WiringCheck, apply_fix, run_check};
+use crate::i18n::{Lang, Tr};
 use crate::protocol::http_api::{DEFAULT_HTTP_PORT, Secret};
 
 pub use batch::{ProfileScope, ReportChecks};
@@ -142,6 +143,8 @@ pub enum Request {
         outcome: Box<CalibrationOutcome>,
         /// The file.
         path: PathBuf,
+        /// The certificate's language.
+        lang: Lang,
     },
     /// Record meters to CSV until cancelled.
     Record {
@@ -203,6 +206,8 @@ pub enum Request {
         checks: ReportChecks,
         /// The PDF file.
         path: PathBuf,
+        /// The report's language.
+        lang: Lang,
     },
 }
 
@@ -427,8 +432,10 @@ async fn run(
                 .map(|o| CommResult::Calibrated(Box::new(o)))
                 .map_err(|e| CommFailure::calibrate(&e))
         }
-        Request::SaveCertificate { outcome, path, .. } => {
-            let doc = calibrate::certificate(&outcome);
+        Request::SaveCertificate {
+            outcome, path, lang, ..
+        } => {
+            let doc = calibrate::certificate(Tr(lang), &outcome);
             write_pdf(CommAction::SaveCertificate, doc, path).await
         }
         Request::Record {
@@ -511,7 +518,19 @@ async fn run(
             window,
             checks,
             path,
-        } => batch::report((sink, job), &addresses, (password, checks), window, path, cancel).await,
+            lang,
+        } => {
+            let output = (path, Tr(lang));
+            batch::report(
+                (sink, job),
+                &addresses,
+                (password, checks),
+                window,
+                output,
+                cancel,
+            )
+            .await
+        }
     }
 }
 

@@ -21,6 +21,7 @@ use crate::commissioning::sampler::WindowOptions;
 use crate::protocol::registers::label;
 
 use super::confirm::ask;
+use super::lang::LangArg;
 use super::meter::Target;
 
 /// A phase on the command line.
@@ -77,6 +78,9 @@ pub struct Args {
     /// Write a PDF calibration certificate to this file.
     #[arg(long, value_name = "FILE.pdf")]
     pub certificate: Option<PathBuf>,
+    /// Language of the PDF (`en` or `pt-BR`; English unless given, whatever the OS locale).
+    #[arg(long, value_enum, value_name = "LANG", default_value_t = LangArg::En)]
+    pub lang: LangArg,
     /// Print the outcome as JSON.
     #[arg(long)]
     pub json: bool,
@@ -176,7 +180,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         print!("{}", render_outcome(&outcome));
     }
     if let Some(path) = &args.certificate {
-        pdf::write(&certificate(&outcome), path)
+        pdf::write(&certificate(args.lang.tr(), &outcome), path)
             .with_context(|| format!("cannot write the certificate {}", path.display()))?;
         if !args.json {
             println!("  certificate written to {}", path.display());

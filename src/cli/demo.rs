@@ -11,13 +11,13 @@ use anyhow::Context as _;
 
 use crate::backend::link::default_connector;
 use crate::client::discovery::mdns::MdnsInterface;
+use crate::i18n::Msg;
 use crate::mqtt_link::LinkOptions;
 use crate::protocol::mqtt::BrokerUrl;
 use crate::sim::broker::start_embedded_broker;
 use crate::sim::mdns::MdnsAdvertiser;
 use crate::sim::mqtt::SimMqttOptions;
 use crate::sim::{MeterOptions, Scenario, spawn_meter};
-use crate::ui::i18n::Msg;
 use crate::ui::model::{Endpoints, Source};
 
 /// Options of `je08 demo`.

@@ -9,8 +9,8 @@ use eframe::egui;
 use crate::backend::Backend;
 use crate::backend::link::Connector;
 use crate::client::discovery::mdns::MdnsInterface;
+use crate::i18n::Msg;
 use crate::ui::app::ConfiguratorApp;
-use crate::ui::i18n::Msg;
 use crate::ui::model::{Endpoints, Source};
 use crate::ui::prefs::{self, Prefs};
 

@@ -21,6 +21,7 @@ pub mod discover;
 pub mod firmware;
 pub mod gui;
 pub mod interrupt;
+pub mod lang;
 pub mod meter;
 pub mod modes;
 pub mod mqtt;

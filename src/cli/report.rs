@@ -19,6 +19,7 @@ use crate::protocol::registers::label;
 
 use super::batch::{AccessArgs, parse_meter_address};
 use super::confirm::ask;
+use super::lang::LangArg;
 use super::mqtt::BrokerAccess;
 
 /// Options of `je08 report`.
@@ -76,6 +77,9 @@ pub struct Args {
     #[arg(long, value_name = "S", default_value_t = 10,
           value_parser = clap::value_parser!(u64).range(1..=600))]
     pub mqtt_wait_s: u64,
+    /// Language of the PDF (`en` or `pt-BR`; English unless given, whatever the OS locale).
+    #[arg(long, value_enum, value_name = "LANG", default_value_t = LangArg::En)]
+    pub lang: LangArg,
     /// Deadlines and the interface password.
     #[command(flatten)]
     pub access: AccessArgs,
@@ -168,7 +172,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         reports.push(report);
     }
-    pdf::write(&document(&reports), &args.out)
+    pdf::write(&document(args.lang.tr(), &reports), &args.out)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     println!("report written to {}", args.out.display());
     let mqtt_ok = reports

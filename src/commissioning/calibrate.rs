@@ -15,6 +15,7 @@ use crate::analysis::stats::WindowStats;
 use crate::analysis::wiring::Phase;
 use crate::client::modbus::ModbusClient;
 use crate::client::params::{ApplyOptions, ParamsError, apply_settings};
+use crate::i18n::{Msg, Tr};
 use crate::protocol::readings::{DeviceStatus, Snapshot};
 use crate::protocol::registers::label;
 use crate::protocol::validate::{WriteError, WritePlan};
@@ -149,56 +150,66 @@ pub async fn execute(
     })
 }
 
-fn quantity_name(q: Quantity) -> &'static str {
-    match q {
-        Quantity::Voltage => "voltage",
-        Quantity::Current => "current",
-    }
+fn quantity_name(tr: Tr, q: Quantity) -> &'static str {
+    tr.t(match q {
+        Quantity::Voltage => Msg::CertVoltage,
+        Quantity::Current => Msg::CertCurrent,
+    })
 }
 
-/// The calibration certificate: meter id, firmware, date and time, the
-/// reference instrument as typed, and the before/after table.
-pub fn certificate(o: &CalibrationOutcome) -> Document {
+/// The calibration certificate in `tr`'s language: meter id, firmware,
+/// date and time, the reference instrument as typed, and the before/after
+/// table. Register names, numbers and units stay as they are.
+pub fn certificate(tr: Tr, o: &CalibrationOutcome) -> Document {
     let p = &o.plan;
     let unit = p.quantity.unit();
-    let title = format!("JE08 calibration certificate — meter {}", o.device.id);
+    let title = tr.f(Msg::CertTitle, &[&o.device.id.to_string()]);
     let reg = label(p.register);
     let blocks = vec![
         Block::Title(title.clone()),
         Block::Fields(vec![
-            ("Meter id".into(), o.device.id.to_string()),
-            ("Address".into(), o.meter.clone()),
-            ("ESP8266 firmware".into(), o.device.esp_version.to_string()),
-            ("STM32 firmware".into(), o.device.stm32_version.to_string()),
+            (tr.t(Msg::CertMeterId).into(), o.device.id.to_string()),
+            (tr.t(Msg::CertAddress).into(), o.meter.clone()),
+            (tr.t(Msg::DocEspFirmware).into(), o.device.esp_version.to_string()),
             (
-                "Date and time (UTC)".into(),
+                tr.t(Msg::DocStmFirmware).into(),
+                o.device.stm32_version.to_string(),
+            ),
+            (
+                tr.t(Msg::CertDateTime).into(),
                 o.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
             ),
             (
-                "Reference instrument".into(),
+                tr.t(Msg::CertReferenceInstrument).into(),
                 o.reference_instrument
                     .clone()
-                    .unwrap_or_else(|| "(not given)".into()),
+                    .unwrap_or_else(|| tr.t(Msg::CertNotGiven).into()),
             ),
             (
-                "Calibrated".into(),
-                format!("phase {} {}", p.phase, quantity_name(p.quantity)),
+                tr.t(Msg::CertCalibrated).into(),
+                tr.f(
+                    Msg::CertWhat,
+                    &[&p.phase.to_string(), quantity_name(tr, p.quantity)],
+                ),
             ),
-            ("Reference value".into(), format!("{:.3} {unit}", p.reference)),
+            (
+                tr.t(Msg::CertReferenceValue).into(),
+                format!("{:.3} {unit}", p.reference),
+            ),
         ]),
-        Block::Heading("Before and after".into()),
+        Block::Heading(tr.t(Msg::CertBeforeAfter).into()),
         Block::Table {
             header: vec![
                 "".into(),
-                format!("gain ({reg})"),
-                format!("reading ({unit})"),
-                "spread".into(),
-                "samples".into(),
-                "error".into(),
+                tr.f(Msg::CertGain, &[&reg]),
+                tr.f(Msg::CertReading, &[unit]),
+                tr.t(Msg::CertSpread).into(),
+                tr.t(Msg::CertSamples).into(),
+                tr.t(Msg::CertError).into(),
             ],
             rows: vec![
                 vec![
-                    "before".into(),
+                    tr.t(Msg::CertBefore).into(),
                     p.old_gain.to_string(),
                     format!("{:.3}", p.measured.mean),
                     format!("{:.3}%", 100.0 * p.measured.relative_spread()),
@@ -206,7 +217,7 @@ pub fn certificate(o: &CalibrationOutcome) -> Document {
                     format!("{:+.3}%", p.error_before_percent),
                 ],
                 vec![
-                    "after".into(),
+                    tr.t(Msg::CertAfter).into(),
                     o.field
                         .as_ref()
                         .map_or_else(|| p.new_gain.to_string(), |f| f.read_back.to_string()),
@@ -217,11 +228,18 @@ pub fn certificate(o: &CalibrationOutcome) -> Document {
                 ],
             ],
         },
-        Block::Text(if o.written_ok {
-            "The new gain was written, saved in the meter (SAVE_PARAMS) and read back.".into()
-        } else {
-            "WARNING: the new gain did not read back as written or was not saved.".into()
-        }),
+        Block::Text(
+            tr.t(if o.written_ok {
+                Msg::CertWrittenOk
+            } else {
+                Msg::CertNotWritten
+            })
+            .into(),
+        ),
     ];
-    Document { title, blocks }
+    Document {
+        title,
+        page_of: tr.t(Msg::DocPageOf).into(),
+        blocks,
+    }
 }

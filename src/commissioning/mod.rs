@@ -17,3 +17,4 @@ pub mod record;
 pub mod report;
 pub mod sampler;
 pub mod wiring_check;
+pub mod wiring_text;

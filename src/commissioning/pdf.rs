@@ -26,11 +26,15 @@ pub enum Block {
     PageBreak,
 }
 
-/// A document: a title (also the PDF metadata title) and its blocks.
+/// A document: a title (also the PDF metadata title), its page footer and
+/// its blocks.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Document {
     /// PDF metadata title.
     pub title: String,
+    /// The footer after the title, in the document's language: `{0}` is the
+    /// page number and `{1}` the page count (`page {0} of {1}`).
+    pub page_of: String,
     /// Content.
     pub blocks: Vec<Block>,
 }
@@ -220,11 +224,11 @@ pub fn render(doc: &Document) -> Vec<u8> {
         page.begin_text();
         page.set_font(Font::Regular.name(), 8.0);
         page.next_line(MARGIN, MARGIN / 2.0);
-        page.show(Str(&win_ansi(&format!(
-            "{} — page {} of {count}",
-            doc.title,
-            i + 1
-        ))));
+        let page_of = doc
+            .page_of
+            .replace("{0}", &(i + 1).to_string())
+            .replace("{1}", &count.to_string());
+        page.show(Str(&win_ansi(&format!("{} — {page_of}", doc.title))));
         page.end_text();
     }
     assemble(doc, layout.pages)

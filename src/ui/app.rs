@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use eframe::egui;
 
-use super::i18n::{Lang, Msg, Tr};
 use super::model::{JobKind, MeterEntry, Model, Source, WebKind};
 use super::prefs::{Prefs, SavedMeter};
 use super::{
@@ -16,6 +15,7 @@ use super::{
 use crate::backend::link::EnergyKind;
 use crate::backend::web::{FlashMethod, WebJob, WebTarget};
 use crate::backend::{Backend, Command, Event, FilePurpose, JobId, MeterKey};
+use crate::i18n::{Lang, Msg, Tr};
 use crate::protocol::http_api::Mode as HttpMode;
 use crate::protocol::mqtt::Command as MqttCommand;
 use crate::protocol::readings::Settings;
@@ -518,7 +518,8 @@ impl ConfiguratorApp {
             Action::MqttSend(id, command) => self.mqtt_send(id, command),
             Action::Send(command) => self.send(command),
             Action::Commission(intent) => {
-                for command in self.view.commish.handle(intent, &mut self.model) {
+                let tr = self.tr();
+                for command in self.view.commish.handle(intent, &mut self.model, tr) {
                     self.send(command);
                 }
             }

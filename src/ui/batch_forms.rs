@@ -10,8 +10,8 @@ use eframe::egui::{self, RichText};
 use super::app::Action;
 use super::commission::Intent;
 use super::config_forms::PasswordText;
-use super::i18n::{Msg, Tr};
 use crate::backend::commissioning::{CommFile, ProfileScope, ReportChecks};
+use crate::i18n::{Msg, Tr};
 use crate::protocol::mqtt::BrokerUrl;
 
 /// The report's options as typed.

@@ -10,7 +10,6 @@ use eframe::egui::{self, RichText};
 use super::app::Action;
 use super::comm_failure_text;
 use super::commission::{CalibrationState, Intent};
-use super::i18n::{Msg, Tr};
 use super::model::MeterEntry;
 use super::widgets::OK_COLOR;
 use super::wiring_ui::running_ui;
@@ -20,6 +19,7 @@ use crate::backend::LinkState;
 use crate::backend::commissioning::CommFile;
 use crate::commissioning::calibrate::{CalibrationOutcome, CalibrationRequest, Prepared};
 use crate::commissioning::sampler::WindowOptions;
+use crate::i18n::{Msg, Tr};
 use crate::protocol::registers::label;
 
 /// Draw the Calibration tab.

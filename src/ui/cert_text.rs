@@ -1,8 +1,8 @@
 //! The certificate pre-flight in the user's language: each [`Problem`] as a
 //! sentence naming the file, and key types as the summary shows them.
 
-use super::i18n::{Msg, Tr};
 use crate::certs::{Issue, KeyKind, MAX_RSA_BITS, Problem, Role, Section, utc};
+use crate::i18n::{Msg, Tr};
 
 /// A key's type and size, e.g. `RSA 2048 bits` (only "unsupported" is
 /// translated: the rest are names).
@@ -72,7 +72,7 @@ mod tests {
 
     use super::*;
     use crate::certs::{PemFile, check};
-    use crate::ui::i18n::Lang;
+    use crate::i18n::Lang;
 
     fn ca(key: KeyPair) -> (String, Issuer<'static, KeyPair>) {
         let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();

@@ -3,10 +3,10 @@
 //! profiles and reports. Modbus causes are said by `link_text`; texts from
 //! a library or the OS (`detail`) stay as they are inside the sentence.
 
-use super::i18n::{Msg, Tr};
-use super::job_status::mode_name;
 use super::link_text;
 use crate::backend::commissioning::{Aftermath, CommAction, CommCause, CommFailure};
+use crate::i18n::mode_name;
+use crate::i18n::{Msg, Tr};
 
 /// The sentence shown under a failed commissioning job.
 pub fn describe(tr: Tr, failure: &CommFailure) -> String {
@@ -68,8 +68,8 @@ mod tests {
     use super::*;
     use crate::backend::link::{Cause, LinkError};
     use crate::client::modbus::Operation;
+    use crate::i18n::Lang;
     use crate::protocol::mode::Mode;
-    use crate::ui::i18n::Lang;
 
     const DETAIL: &str = "permission denied (os error 13)";
 

@@ -19,6 +19,7 @@ use crate::commissioning::profile::{MeterResult, Profile};
 use crate::commissioning::record::{RecordOptions, RecordSummary};
 use crate::commissioning::sampler::{SampleWindow, WindowOptions};
 use crate::commissioning::wiring_check::{FixOutcome, WiringCheck};
+use crate::i18n::Tr;
 use crate::protocol::http_api::Secret;
 
 /// A job the view is waiting for.
@@ -222,8 +223,9 @@ impl Default for CommishState {
 }
 
 impl CommishState {
-    /// Turn an intent into backend commands (none when nothing is to send).
-    pub fn handle(&mut self, intent: Intent, model: &mut Model) -> Vec<Command> {
+    /// Turn an intent into backend commands (none when nothing is to send);
+    /// the PDFs it asks for are written in `tr`'s language.
+    pub fn handle(&mut self, intent: Intent, model: &mut Model, tr: Tr) -> Vec<Command> {
         let address = |key: MeterKey| model.meter(key).map(|m| m.address.clone());
         let request = match intent {
             Intent::CheckWiring(key) => {
@@ -350,7 +352,7 @@ impl CommishState {
                 let Some(path) = path else {
                     return Vec::new();
                 };
-                match self.file_chosen(purpose, meter, path, model) {
+                match self.file_chosen(purpose, meter, path, model, tr) {
                     Some(request) => request,
                     None => return Vec::new(),
                 }
@@ -366,6 +368,7 @@ impl CommishState {
         meter: Option<MeterKey>,
         path: PathBuf,
         model: &mut Model,
+        tr: Tr,
     ) -> Option<Request> {
         match purpose {
             CommFile::Certificate => {
@@ -374,7 +377,12 @@ impl CommishState {
                 let job = model.new_job_id();
                 state.saving = Some(Running::new(job));
                 state.saved = None;
-                Some(Request::SaveCertificate { job, outcome, path })
+                Some(Request::SaveCertificate {
+                    job,
+                    outcome,
+                    path,
+                    lang: tr.0,
+                })
             }
             CommFile::Recording => {
                 let addresses = match meter {
@@ -444,6 +452,7 @@ impl CommishState {
                     window: self.window,
                     checks,
                     path,
+                    lang: tr.0,
                 })
             }
         }

@@ -8,8 +8,8 @@
 use eframe::egui;
 
 use super::field_problem::describe;
-use super::i18n::{Msg, Tr};
 use crate::backend::web::ConfigBlock;
+use crate::i18n::{Msg, Tr};
 use crate::protocol::http_api::{Connectivity, Ct, FieldErrors, Problem, Protocols, Secret, WifiMode};
 
 /// A typed password that `Debug` never shows.

@@ -11,14 +11,15 @@ use eframe::egui::{self, RichText};
 use super::app::{Action, Confirm};
 use super::cert_text;
 use super::config_forms::{self, Forms, PasswordText};
-use super::i18n::{Msg, Tr};
-use super::job_status::{job_ui, mode_name};
+use super::job_status::job_ui;
 use super::model::{MeterEntry, Model, WebKind};
 use super::web_failure_text;
 use super::widgets::OK_COLOR;
 use crate::backend::secrets::Storage;
 use crate::backend::web::{ConfigBlock, Stage, WebJob, WebOutcome};
 use crate::backend::{Command, FilePurpose, JobOutcome, MeterKey};
+use crate::i18n::mode_name;
+use crate::i18n::{Msg, Tr};
 use crate::protocol::http_api::{CertKind, CertStatus, Info, Mode, Secret};
 
 /// What the window knows of one meter's HTTP side.

@@ -12,11 +12,11 @@ use std::time::SystemTime;
 use eframe::egui;
 
 use super::app::Action;
-use super::i18n::{Msg, Tr};
 use super::model::{MeterEntry, Mode, Model, Source};
 use crate::backend::discovery::{MdnsStatus, Request, Update};
 use crate::backend::{Command, JobId, JobOutcome, LinkState, MeterKey};
 use crate::client::discovery::{self as registry, mdns::MdnsInterface};
+use crate::i18n::{Msg, Tr};
 use crate::protocol::discovery::ScanRange;
 use crate::protocol::http_api::{self, DEFAULT_HTTP_PORT, Info};
 use crate::protocol::mode::Mode as DeviceMode;

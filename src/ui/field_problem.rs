@@ -1,6 +1,6 @@
 //! A refused field's [`Problem`] in the user's language.
 
-use super::i18n::{Msg, Tr};
+use crate::i18n::{Msg, Tr};
 use crate::protocol::http_api::Problem;
 
 /// The sentence shown under a refused field.
@@ -39,8 +39,8 @@ pub fn describe(tr: Tr, problem: &Problem) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
     use crate::protocol::http_api::{Connectivity, Ct};
-    use crate::ui::i18n::Lang;
 
     #[test]
     fn every_validation_problem_is_said_in_both_languages() {

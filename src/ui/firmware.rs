@@ -11,12 +11,12 @@ use eframe::egui::{self, RichText};
 use super::app::{Action, Confirm};
 use super::configuration::{MeterWeb, password_ui, start};
 use super::firmware_text;
-use super::i18n::{Msg, Tr};
 use super::job_status::job_ui;
 use super::model::{MeterEntry, Model, WebKind};
 use super::widgets::OK_COLOR;
 use crate::backend::FilePurpose;
 use crate::backend::web::{FlashMethod, Stage, WebOutcome};
+use crate::i18n::{Msg, Tr};
 use crate::protocol::firmware::FirmwareReport;
 
 /// State of the Firmware tab.

@@ -1,7 +1,7 @@
 //! A firmware validation report in the user's language: the name of each
 //! check and what it found.
 
-use super::i18n::{Msg, Tr};
+use crate::i18n::{Msg, Tr};
 use crate::protocol::firmware::{CheckKind, Finding};
 
 /// The short name of a check.
@@ -80,8 +80,8 @@ pub fn describe(tr: Tr, finding: &Finding) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
     use crate::protocol::firmware::{ImageBuilder, validate};
-    use crate::ui::i18n::Lang;
 
     #[test]
     fn every_check_of_a_corrupt_image_reads_in_portuguese() {

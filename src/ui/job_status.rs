@@ -5,21 +5,11 @@
 use eframe::egui;
 
 use super::app::Action;
-use super::i18n::{Msg, Tr};
 use super::model::{JobKind, Model, WebKind};
 use super::web_failure_text;
 use crate::backend::web::{Stage, WebOutcome};
 use crate::backend::{JobOutcome, MeterKey};
-use crate::protocol::http_api::Mode;
-
-/// The translated name of a mode.
-pub fn mode_name(tr: Tr, mode: Mode) -> &'static str {
-    tr.t(match mode {
-        Mode::Application => Msg::ModeApplication,
-        Mode::Configuration => Msg::ModeConfiguration,
-        Mode::Update => Msg::ModeUpdate,
-    })
-}
+use crate::i18n::{Msg, Tr, mode_name};
 
 fn stage_text(tr: Tr, stage: Option<Stage>) -> String {
     match stage {

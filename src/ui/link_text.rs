@@ -3,11 +3,11 @@
 //! window's English is the log's (`Display`) without the command line's
 //! advice; texts from the OS (`detail`) stay as they are inside the sentence.
 
-use super::i18n::{Msg, Tr};
 use crate::backend::link::{Cause, LinkError};
 use crate::client::endpoint::AddressFault;
 use crate::client::modbus::{Exception, Operation};
 use crate::client::params::Stage;
+use crate::i18n::{Msg, Tr};
 use crate::protocol::registers::{MAP_LEN, label};
 use crate::protocol::validate::WriteError;
 
@@ -165,7 +165,7 @@ fn invalid_text(tr: Tr, err: &WriteError) -> String {
 mod tests {
     use super::*;
     use crate::client::endpoint::{AddressError, Endpoint};
-    use crate::ui::i18n::Lang;
+    use crate::i18n::Lang;
 
     const DETAIL: &str = "connection reset by peer (os error 104)";
 

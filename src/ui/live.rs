@@ -4,12 +4,12 @@
 use eframe::egui::{self, RichText};
 
 use super::app::{Action, Confirm};
-use super::i18n::{Msg, Tr};
 use super::model::{JobKind, MeterEntry, Model};
 use super::widgets::{self, PHASE_COLORS, fmt};
 use super::{link_text, phasor_ui, plots};
 use crate::backend::JobOutcome;
 use crate::backend::link::EnergyKind;
+use crate::i18n::{Msg, Tr};
 use crate::protocol::readings::{PerPhase, PerPhaseTotal, Snapshot};
 
 /// State of the Live tab.

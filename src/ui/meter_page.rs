@@ -4,12 +4,12 @@
 use eframe::egui::{self, RichText};
 
 use super::app::{Action, ViewState};
-use super::i18n::{Msg, Tr};
 use super::model::{MeterEntry, Model};
 use super::{
     calibration_ui, configuration, diagnostics, firmware, link_text, live, parameters, recording_ui, widgets,
     wiring_ui,
 };
+use crate::i18n::{Msg, Tr};
 
 /// The meter tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

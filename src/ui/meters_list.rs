@@ -5,10 +5,10 @@
 use eframe::egui::{self, RichText};
 
 use super::app::{Action, Confirm, ViewState};
-use super::i18n::{Msg, Tr};
 use super::led;
 use super::model::{MeterEntry, Mode, Model, Source};
 use super::{discovered, widgets};
+use crate::i18n::{Msg, Tr};
 
 /// Draw the meters list.
 pub fn meters_list_ui(

@@ -17,7 +17,6 @@ pub mod discovered;
 pub mod field_problem;
 pub mod firmware;
 pub mod firmware_text;
-pub mod i18n;
 pub mod job_status;
 pub mod led;
 pub mod link_text;

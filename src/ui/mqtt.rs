@@ -8,13 +8,13 @@ use std::time::Instant;
 use eframe::egui::{self, RichText};
 
 use super::app::{Action, Confirm};
-use super::i18n::{Msg, Tr};
 use super::mqtt_text;
 use super::widgets::{self, OK_COLOR, fmt};
 use crate::backend::mqtt_view::{BrokerSettings, FleetUpdate};
 use crate::backend::secrets::Storage;
 use crate::backend::{Command, FilePurpose, JobId, JobOutcome};
 use crate::client::mqtt::{DEFAULT_INTERVAL, MeterView, STALE_AFTER_INTERVALS};
+use crate::i18n::{Msg, Tr};
 use crate::mqtt_link::LinkError;
 use crate::protocol::http_api::Secret;
 use crate::protocol::mqtt::Command as MqttCommand;

@@ -3,7 +3,7 @@
 //! English `Display` (`--ca`, `--cert/--key`); what the broker, rustls or
 //! the operating system said stays as it was.
 
-use super::i18n::{Msg, Tr};
+use crate::i18n::{Msg, Tr};
 use crate::mqtt_link::LinkError;
 
 /// The sentence shown in the MQTT view.
@@ -30,7 +30,7 @@ pub fn describe(tr: Tr, error: &LinkError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ui::i18n::Lang;
+    use crate::i18n::Lang;
 
     fn every_error() -> Vec<LinkError> {
         let b = || "mqtt://10.0.0.9:1883".to_owned();

@@ -6,11 +6,11 @@
 use eframe::egui::{self, RichText};
 
 use super::app::{Action, Confirm};
-use super::i18n::{Msg, Tr};
 use super::link_text;
 use super::model::{JobKind, MeterEntry, Model};
 use super::widgets::OK_COLOR;
 use crate::backend::{JobId, JobOutcome, LinkState};
+use crate::i18n::{Msg, Tr};
 use crate::protocol::readings::{Gains, Inversions, PhaseGains, Settings};
 use crate::protocol::registers::addr;
 use crate::protocol::validate::{WriteError, validate_write};

@@ -3,9 +3,9 @@
 
 use eframe::egui::{self, Color32, Pos2, Stroke, vec2};
 
-use super::i18n::{Msg, Tr};
 use super::widgets::PHASE_COLORS;
 use crate::analysis::phasor::{self, Phasor, PhasorSet};
+use crate::i18n::{Msg, Tr};
 use crate::protocol::readings::Measurements;
 
 /// Draw the diagram in a `size`-point square, with the angle table below.

@@ -6,11 +6,11 @@ use std::time::SystemTime;
 use eframe::egui::{self, RichText};
 use egui_plot::{Legend, Line, Plot};
 
-use super::i18n::{Msg, Tr};
 use super::live::LiveState;
 use super::model::MeterEntry;
 use super::widgets::PHASE_COLORS;
 use crate::backend::history::Channel;
+use crate::i18n::{Msg, Tr};
 
 /// A plotted quantity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::i18n::Lang;
 use super::model::Endpoints;
+use crate::i18n::Lang;
 
 /// Storage key of the preferences.
 pub const KEY: &str = "je08.prefs";

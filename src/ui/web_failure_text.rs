@@ -4,9 +4,9 @@
 
 use super::cert_text;
 use super::firmware_text;
-use super::i18n::{Msg, Tr};
-use super::job_status::mode_name;
 use crate::backend::web::{BlockKind, Cause, WebAction, WebFailure};
+use crate::i18n::mode_name;
+use crate::i18n::{Msg, Tr};
 use crate::protocol::http_api::{CertKind, FACTORY_PASSWORD};
 
 /// The sentence shown under a failed job.
@@ -83,9 +83,9 @@ mod tests {
 
     use super::*;
     use crate::certs::{Issue, Problem};
+    use crate::i18n::Lang;
     use crate::protocol::firmware::{ImageBuilder, validate};
     use crate::protocol::http_api::Mode;
-    use crate::ui::i18n::Lang;
 
     const DETAIL: &str = "connection refused (os error 111)";
 

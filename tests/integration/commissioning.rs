@@ -894,3 +894,133 @@ async fn the_report_shows_as_found_as_left_the_fix_and_the_mqtt_check_per_meter(
     good.shutdown().await;
     bad.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_report_in_portuguese_has_portuguese_headings_and_findings_and_no_english_ones() {
+    let mut options = http_options(997);
+    options.device.model = Scenario::ReversedCtB.params();
+    let bad = meter(options).await;
+    let dir = std::env::temp_dir().join(format!("je08-report-pt-{}", std::process::id()));
+    let out_file = dir.join("relatorio.pdf");
+    let out = je08_env(
+        args(&[
+            "report",
+            &both(&bad),
+            "127.0.0.1:1,http=1",
+            "--out",
+            &out_file.to_string_lossy(),
+            "--samples",
+            "4",
+            "--interval",
+            "5",
+            "--fix",
+            "--yes",
+            "--lang",
+            "pt-BR",
+        ]),
+        &[PASSWORD],
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = pdf_text(&out_file);
+    for needle in [
+        "Relatório de comissionamento JE08",
+        "997",
+        "Configurações como encontradas / como deixadas (alterado)",
+        "como encontrado",
+        "Verificação de ligação",
+        "NÃO saudável",
+        "O TC da fase B",
+        "Correção de ligação aplicada e salva",
+        "Verificação de ligação após a correção",
+        "Leituras",
+        "tensão (V)",
+        "NÃO ALCANÇADO",
+        "INVERTE_TC_FASE_B",
+        "RELACAO_TC",
+        "aplicação",
+        "página 1 de 2",
+    ] {
+        assert!(text.contains(needle), "report lacks {needle:?}:\n{text}");
+    }
+    for english in [
+        "commissioning report",
+        "Settings as found",
+        "as found",
+        "Wiring check",
+        "NOT healthy",
+        "Wiring fix applied",
+        "Readings",
+        "voltage (V)",
+        "NOT REACHED",
+        "is reversed",
+        "application",
+        "page 1 of",
+    ] {
+        assert!(!text.contains(english), "report has {english:?}:\n{text}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    bad.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_calibration_certificate_in_portuguese_has_portuguese_headings_and_no_english_ones() {
+    let sim = meter_with(961, miscalibrated()).await;
+    let dir = std::env::temp_dir().join(format!("je08-cal-pt-{}", std::process::id()));
+    let cert = dir.join("certificado.pdf");
+    let out = je08(args(&[
+        "calibrate",
+        &sim.modbus.to_string(),
+        "--phase",
+        "b",
+        "--current",
+        "300",
+        "--samples",
+        "10",
+        "--interval",
+        "5",
+        "--yes",
+        "--certificate",
+        &cert.to_string_lossy(),
+        "--lang",
+        "pt-BR",
+    ]))
+    .await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = pdf_text(&cert);
+    for needle in [
+        "Certificado de calibração JE08",
+        "961",
+        "Instrumento de referência",
+        "(não informado)",
+        "corrente da fase B",
+        "Antes e depois",
+        "antes",
+        "depois",
+        "ganho (GANHO_CORRENTE_B)",
+        "UTC",
+        "O novo ganho foi gravado",
+        "página 1 de 1",
+    ] {
+        assert!(text.contains(needle), "certificate lacks {needle:?}:\n{text}");
+    }
+    for english in [
+        "calibration certificate",
+        "Reference instrument",
+        "(not given)",
+        "Before and after",
+        "before",
+        "gain (",
+        "The new gain",
+        "page 1 of",
+    ] {
+        assert!(!text.contains(english), "certificate has {english:?}:\n{text}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    sim.shutdown().await;
+}

@@ -18,6 +18,7 @@ use je08::backend::link::default_connector;
 use je08::client::endpoint::Endpoint;
 use je08::client::modbus::{ClientConfig, ModbusClient};
 use je08::commissioning::sampler::WindowOptions;
+use je08::i18n::{Lang, Tr};
 use je08::mqtt_link::LinkOptions;
 use je08::protocol::codec::decode;
 use je08::protocol::http_api::Mode;
@@ -29,7 +30,6 @@ use je08::sim::{MeterOptions, ModelParams, Scenario, SimMeter, spawn_meter};
 use je08::ui::app::{Action, ConfiguratorApp};
 use je08::ui::comm_failure_text::describe;
 use je08::ui::commission::Intent;
-use je08::ui::i18n::{Lang, Tr};
 use je08::ui::model::Source;
 use je08::ui::prefs::Prefs;
 use tokio_util::sync::CancellationToken;
@@ -303,6 +303,25 @@ fn the_calibration_wizard_brings_the_reading_within_half_a_percent() {
         "after",
     ] {
         assert!(text.contains(needle), "certificate lacks {needle:?}:\n{text}");
+    }
+
+    // The window writes the certificate in its own language.
+    f.harness.state_mut().view.lang = Lang::PtBr;
+    let certificado = f.dir.join("certificado.pdf");
+    f.choose(CommFile::Certificate, Some(key), &certificado);
+    f.step_until("the certificate in Portuguese", |app| {
+        app.view.commish.calibration[&key].saved.is_some()
+    });
+    let text = pdf_text(&certificado);
+    for needle in [
+        "Certificado de calibração JE08",
+        "Fluke 435 nº 12345",
+        "Antes e depois",
+    ] {
+        assert!(text.contains(needle), "certificate lacks {needle:?}:\n{text}");
+    }
+    for english in ["calibration certificate", "Before and after", "before"] {
+        assert!(!text.contains(english), "certificate has {english:?}:\n{text}");
     }
 }
 
@@ -783,6 +802,22 @@ fn the_report_checks_mqtt_through_the_broker_given_and_refuses_a_bad_url() {
     let text = pdf_text(&report);
     for needle in ["MQTT: seen", "je08/2215/data"] {
         assert!(text.contains(needle), "report lacks {needle:?}:\n{text}");
+    }
+
+    // The window writes the report in its own language.
+    f.harness.state_mut().view.lang = Lang::PtBr;
+    let relatorio = f.dir.join("relatorio.pdf");
+    assert_eq!(f.write_report(&relatorio), None);
+    let text = pdf_text(&relatorio);
+    for needle in [
+        "Relatório de comissionamento JE08",
+        "MQTT: recebidos",
+        "je08/2215/data",
+    ] {
+        assert!(text.contains(needle), "report lacks {needle:?}:\n{text}");
+    }
+    for english in ["commissioning report", "MQTT: seen", "Readings"] {
+        assert!(!text.contains(english), "report has {english:?}:\n{text}");
     }
 }
 

@@ -14,12 +14,12 @@ use je08::backend::link::default_connector;
 use je08::backend::web::{BlockKind, Cause, Stage, WebAction, WebFailure, WebOutcome};
 use je08::backend::{Backend, Command, JobOutcome};
 use je08::client::http::MeterHttp;
+use je08::i18n::Lang;
 use je08::protocol::firmware::{FirmwareVersion, ImageBuilder};
 use je08::protocol::http_api::{FACTORY_PASSWORD, Mode, Secret};
 use je08::protocol::registers::addr;
 use je08::sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
 use je08::ui::app::{Action, ConfiguratorApp};
-use je08::ui::i18n::Lang;
 use je08::ui::model::{Endpoints, JobKind, JobView, Source, WebKind};
 use je08::ui::prefs::Prefs;
 

@@ -18,6 +18,7 @@ use crate::commissioning::profile::{self, Profile};
 use crate::commissioning::report::{self, InspectOptions};
 use crate::commissioning::sampler::WindowOptions;
 use crate::commissioning::wiring_check::WiringCheck;
+use crate::i18n::Tr;
 use crate::mqtt_link::{LinkOptions, Password, TlsFiles};
 use crate::protocol::http_api::{DEFAULT_HTTP_PORT, Secret};
 use crate::protocol::mqtt::BrokerUrl;
@@ -124,13 +125,13 @@ pub(super) async fn save_profile(
 }
 
 /// Wiring-check every meter (with the chosen HTTP and MQTT checks) and
-/// write the report.
+/// write the report in `tr`'s language.
 pub(super) async fn report(
     (sink, job): (&EventSink, JobId),
     addresses: &[String],
     (password, checks): (Option<Secret>, ReportChecks),
     window: WindowOptions,
-    path: PathBuf,
+    (path, tr): (PathBuf, Tr),
     cancel: &CancellationToken,
 ) -> Result<CommResult, CommFailure> {
     let action = CommAction::Report;
@@ -157,7 +158,7 @@ pub(super) async fn report(
         });
     }
     let unreachable = checked.iter().filter_map(|c| c.as_ref().err().cloned()).collect();
-    write_pdf(action, report::document(&checked), path.clone()).await?;
+    write_pdf(action, report::document(tr, &checked), path.clone()).await?;
     Ok(CommResult::Report { path, unreachable })
 }
 

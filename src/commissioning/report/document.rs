@@ -1,22 +1,28 @@
-//! The report's layout: one section per meter.
+//! The report's layout: one section per meter, in the reader's language.
 
 use super::{MeterReport, NotReached};
+use crate::commissioning::mqtt_check::MqttCheck;
 use crate::commissioning::pdf::{Block, Document};
 use crate::commissioning::profile::flatten;
 use crate::commissioning::wiring_check::WiringCheck;
+use crate::commissioning::wiring_text::{finding_text, severity_text};
+use crate::i18n::{Msg, Tr, mode_name};
 use crate::protocol::registers::label;
 use crate::protocol::validate::settings_words;
 
-/// The report of a batch: a title page header, then one section per meter
-/// (unreachable meters listed with the reason).
-pub fn document(meters: &[Result<MeterReport, NotReached>]) -> Document {
-    let title = "JE08 commissioning report".to_string();
+/// The report of a batch in `tr`'s language: a title page header, then one
+/// section per meter (unreachable meters listed with the reason). Register
+/// names, numbers, units and addresses stay as they are.
+pub fn document(tr: Tr, meters: &[Result<MeterReport, NotReached>]) -> Document {
+    let title = tr.t(Msg::RepTitle).to_string();
     let mut blocks = vec![
         Block::Title(title.clone()),
-        Block::Text(format!(
-            "{} meter(s), generated {}",
-            meters.len(),
-            chrono::Utc::now().format("%Y-%m-%d %H:%M:%S UTC")
+        Block::Text(tr.f(
+            Msg::RepGenerated,
+            &[
+                &meters.len().to_string(),
+                &chrono::Utc::now().format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            ],
         )),
     ];
     for (i, m) in meters.iter().enumerate() {
@@ -25,47 +31,55 @@ pub fn document(meters: &[Result<MeterReport, NotReached>]) -> Document {
         }
         match m {
             Err((meter, reason)) => {
-                blocks.push(Block::Heading(format!("Meter {meter}")));
-                blocks.push(Block::Text(format!("NOT REACHED: {reason}")));
+                blocks.push(Block::Heading(tr.f(Msg::RepMeter, &[meter])));
+                blocks.push(Block::Text(tr.f(Msg::RepNotReached, &[reason])));
             }
-            Ok(r) => meter_blocks(r, &mut blocks),
+            Ok(r) => meter_blocks(tr, r, &mut blocks),
         }
     }
-    Document { title, blocks }
+    Document {
+        title,
+        page_of: tr.t(Msg::DocPageOf).into(),
+        blocks,
+    }
 }
 
-fn identity(r: &MeterReport, blocks: &mut Vec<Block>) {
+fn identity(tr: Tr, r: &MeterReport, blocks: &mut Vec<Block>) {
     let d = &r.check.snapshot.device;
-    let mut fields = vec![("Device id".to_string(), d.id.to_string())];
+    let mut fields = vec![(tr.t(Msg::RepDeviceId).to_string(), d.id.to_string())];
     if let Some(i) = &r.info {
         fields.extend([
-            ("Name".to_string(), i.name.clone()),
+            (tr.t(Msg::RepName).to_string(), i.name.clone()),
             ("MAC".to_string(), i.mac.clone()),
             ("IP".to_string(), i.ip.clone()),
-            ("Mode".to_string(), i.mode.to_string()),
+            (tr.t(Msg::Mode).to_string(), mode_name(tr, i.mode).to_string()),
         ]);
     }
     fields.extend([
-        ("ESP8266 firmware".into(), d.esp_version.to_string()),
-        ("STM32 firmware".into(), d.stm32_version.to_string()),
-        ("Uptime".into(), format!("{} s", d.uptime_s)),
+        (tr.t(Msg::DocEspFirmware).into(), d.esp_version.to_string()),
+        (tr.t(Msg::DocStmFirmware).into(), d.stm32_version.to_string()),
+        (tr.t(Msg::RepUptime).into(), format!("{} s", d.uptime_s)),
         ("Wi-Fi".into(), format!("{} ({} dBm)", d.wifi_mode, d.rssi_dbm)),
     ]);
     blocks.push(Block::Fields(fields));
 }
 
-fn settings_table(r: &MeterReport, blocks: &mut Vec<Block>) {
+fn settings_table(tr: Tr, r: &MeterReport, blocks: &mut Vec<Block>) {
     let changed = r.as_found != r.as_left;
-    blocks.push(Block::Heading(format!(
-        "Settings as found / as left ({})",
-        if changed { "changed" } else { "unchanged" }
+    blocks.push(Block::Heading(tr.f(
+        Msg::RepSettingsHeading,
+        &[tr.t(if changed {
+            Msg::RepChanged
+        } else {
+            Msg::RepUnchanged
+        })],
     )));
     blocks.push(Block::Table {
         header: vec![
-            "register".into(),
-            "address".into(),
-            "as found".into(),
-            "as left".into(),
+            tr.t(Msg::RepRegister).into(),
+            tr.t(Msg::RepAddress).into(),
+            tr.t(Msg::RepAsFound).into(),
+            tr.t(Msg::RepAsLeft).into(),
             String::new(),
         ],
         rows: settings_words(&r.as_found)
@@ -80,20 +94,16 @@ fn settings_table(r: &MeterReport, blocks: &mut Vec<Block>) {
                     if found == left {
                         String::new()
                     } else {
-                        "changed".into()
+                        tr.t(Msg::RepChanged).into()
                     },
                 ]
             })
             .collect(),
     });
     match &r.http_blocks {
-        None => blocks.push(Block::Text(
-            "HTTP blocks not read (they need configuration mode: `je08 report --http-blocks`).".into(),
-        )),
+        None => blocks.push(Block::Text(tr.t(Msg::RepHttpNotRead).into())),
         Some(b) => {
-            blocks.push(Block::Heading(
-                "HTTP blocks as found = as left (the report writes none; passwords are never shown)".into(),
-            ));
+            blocks.push(Block::Heading(tr.t(Msg::RepHttpHeading).into()));
             let mut rows: Vec<Vec<String>> = Vec::new();
             for (name, fields) in [
                 ("connectivity", flatten(&b.connectivity)),
@@ -107,105 +117,133 @@ fn settings_table(r: &MeterReport, blocks: &mut Vec<Block>) {
                 );
             }
             blocks.push(Block::Table {
-                header: vec!["field".into(), "value".into()],
+                header: vec![tr.t(Msg::RepField).into(), tr.t(Msg::RepValue).into()],
                 rows,
             });
         }
     }
 }
 
-fn verdict(title: &str, c: &WiringCheck, blocks: &mut Vec<Block>) {
-    blocks.push(Block::Heading(format!(
-        "{title} ({} samples): {}",
-        c.report.samples,
-        if c.report.healthy {
-            "healthy"
-        } else {
-            "NOT healthy"
-        }
+fn verdict(tr: Tr, title: Msg, c: &WiringCheck, blocks: &mut Vec<Block>) {
+    blocks.push(Block::Heading(tr.f(
+        Msg::RepVerdict,
+        &[
+            tr.t(title),
+            &c.report.samples.to_string(),
+            tr.t(if c.report.healthy {
+                Msg::RepHealthy
+            } else {
+                Msg::RepNotHealthy
+            }),
+        ],
     )));
     if c.report.findings.is_empty() {
-        blocks.push(Block::Text("No finding.".into()));
+        blocks.push(Block::Text(tr.t(Msg::RepNoFinding).into()));
     }
     for f in &c.report.findings {
         blocks.push(Block::Text(format!(
-            "[{:?}, {:.0}%] {}",
-            f.severity,
+            "[{}, {:.0}%] {}",
+            severity_text(tr, f.severity),
             100.0 * f.confidence,
-            f.message
+            finding_text(tr, f)
         )));
     }
 }
 
-fn readings(c: &WiringCheck, blocks: &mut Vec<Block>) {
+fn readings(tr: Tr, c: &WiringCheck, blocks: &mut Vec<Block>) {
     let m = &c.snapshot.measurements;
-    blocks.push(Block::Heading("Readings".into()));
-    let row = |name: &str, v: [f64; 3], d: usize| {
-        let mut r = vec![name.to_string()];
+    blocks.push(Block::Heading(tr.t(Msg::RepReadings).into()));
+    let row = |name: Msg, v: [f64; 3], d: usize| {
+        let mut r = vec![tr.t(name).to_string()];
         r.extend(v.iter().map(|x| format!("{x:.d$}")));
         r
     };
     blocks.push(Block::Table {
         header: vec!["".into(), "A".into(), "B".into(), "C".into()],
         rows: vec![
-            row("voltage (V)", m.voltage_v.to_array(), 0),
-            row("current (A)", m.current_a.to_array(), 1),
-            row("active power (kW)", m.active_power_kw.phases(), 1),
-            row("reactive power (kVAr)", m.reactive_power_kvar.phases(), 1),
-            row("power factor", m.power_factor.phases(), 3),
+            row(Msg::RepVoltageV, m.voltage_v.to_array(), 0),
+            row(Msg::RepCurrentA, m.current_a.to_array(), 1),
+            row(Msg::RepActiveKw, m.active_power_kw.phases(), 1),
+            row(Msg::RepReactiveKvar, m.reactive_power_kvar.phases(), 1),
+            row(Msg::RepPowerFactor, m.power_factor.phases(), 3),
         ],
     });
-    blocks.push(Block::Text(format!(
-        "Total {:.1} kW, {:.1} kVAr, PF {:.3}, {:.2} Hz, energy {:.1} kWh",
-        m.active_power_kw.total,
-        m.reactive_power_kvar.total,
-        m.power_factor.total,
-        m.frequency_hz,
-        m.energy_kwh.total
+    blocks.push(Block::Text(tr.f(
+        Msg::RepTotals,
+        &[
+            &format!("{:.1}", m.active_power_kw.total),
+            &format!("{:.1}", m.reactive_power_kvar.total),
+            &format!("{:.3}", m.power_factor.total),
+            &format!("{:.2}", m.frequency_hz),
+            &format!("{:.1}", m.energy_kwh.total),
+        ],
     )));
 }
 
-fn meter_blocks(r: &MeterReport, blocks: &mut Vec<Block>) {
-    blocks.push(Block::Heading(format!(
-        "Meter {} (device id {})",
-        r.meter, r.check.snapshot.device.id
+/// The MQTT check in `tr`'s language (the CLI's `MqttCheck::summary` is
+/// the English line).
+fn mqtt_text(tr: Tr, m: &MqttCheck) -> String {
+    if m.seen() {
+        tr.f(
+            Msg::RepMqttSeen,
+            &[
+                &m.topic,
+                &m.broker,
+                &format!("{:.1}", m.within_s.unwrap_or_default()),
+            ],
+        )
+    } else {
+        tr.f(
+            Msg::RepMqttNotSeen,
+            &[
+                &m.topic,
+                &m.broker,
+                m.problem.as_deref().unwrap_or(tr.t(Msg::RepNoPacket)),
+            ],
+        )
+    }
+}
+
+fn meter_blocks(tr: Tr, r: &MeterReport, blocks: &mut Vec<Block>) {
+    blocks.push(Block::Heading(tr.f(
+        Msg::RepMeterHeading,
+        &[&r.meter, &r.check.snapshot.device.id.to_string()],
     )));
-    identity(r, blocks);
-    settings_table(r, blocks);
-    verdict("Wiring check", &r.check, blocks);
+    identity(tr, r, blocks);
+    settings_table(tr, r, blocks);
+    verdict(tr, Msg::RepWiringCheck, &r.check, blocks);
     if let Some(fix) = &r.fix {
         let fields: Vec<String> = fix
             .fields
             .iter()
             .map(|f| {
-                format!(
-                    "{} {} -> {} (read back {})",
-                    f.name,
-                    f.before,
-                    f.wanted.unwrap_or(f.read_back),
-                    f.read_back
+                tr.f(
+                    Msg::RepFixField,
+                    &[
+                        &f.name,
+                        &f.before.to_string(),
+                        &f.wanted.unwrap_or(f.read_back).to_string(),
+                        &f.read_back.to_string(),
+                    ],
                 )
             })
             .collect();
-        blocks.push(Block::Text(format!(
-            "Wiring fix applied{}: {}",
-            if fix.written_ok {
-                " and saved"
-            } else {
-                " but NOT verified"
-            },
-            fields.join(", ")
-        )));
-        verdict("Wiring check after the fix", &fix.after, blocks);
+        let msg = if fix.written_ok {
+            Msg::RepFixSaved
+        } else {
+            Msg::RepFixNotVerified
+        };
+        blocks.push(Block::Text(tr.f(msg, &[&fields.join(", ")])));
+        verdict(tr, Msg::RepWiringAfterFix, &fix.after, blocks);
     }
     let last = r.fix.as_ref().map_or(&r.check, |f| &f.after);
-    readings(last, blocks);
-    blocks.push(Block::Heading("MQTT check".into()));
+    readings(tr, last, blocks);
+    blocks.push(Block::Heading(tr.t(Msg::RepMqttCheck).into()));
     blocks.push(Block::Text(match &r.mqtt {
-        Some(m) => format!("MQTT: {}", m.summary()),
-        None => "MQTT: not checked (no broker given and none configured on the meter).".into(),
+        Some(m) => mqtt_text(tr, m),
+        None => tr.t(Msg::RepMqttNotChecked).into(),
     }));
     for note in &r.notes {
-        blocks.push(Block::Text(format!("Note: {note}")));
+        blocks.push(Block::Text(tr.f(Msg::RepNote, &[note])));
     }
 }

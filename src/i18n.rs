@@ -1,11 +1,17 @@
-//! Every visible string, in English and Brazilian Portuguese. The language
-//! comes from the OS locale (sys-locale) and can be switched at run time.
+//! Every visible string, in English and Brazilian Portuguese: the window's
+//! and those of the PDFs (commissioning report, calibration certificate).
+//! The window's language comes from the OS locale (sys-locale) and can be
+//! switched at run time; the command line's PDFs are English unless
+//! `--lang pt-BR` is given. A top-level module so that `commissioning`
+//! can word its documents without importing `ui`.
 //!
 //! Keys are an enum generated from one table, so a key without both
 //! translations does not compile; a test also rejects empty texts and
 //! placeholders that differ between the languages.
 
 use serde::{Deserialize, Serialize};
+
+use crate::protocol::mode::Mode;
 
 /// A display language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -63,6 +69,15 @@ impl Tr {
         }
         text
     }
+}
+
+/// The translated name of a mode.
+pub fn mode_name(tr: Tr, mode: Mode) -> &'static str {
+    tr.t(match mode {
+        Mode::Application => Msg::ModeApplication,
+        Mode::Configuration => Msg::ModeConfiguration,
+        Mode::Update => Msg::ModeUpdate,
+    })
 }
 
 macro_rules! messages {
@@ -694,6 +709,71 @@ messages! {
     Commands => "Commands", "Comandos";
     MqttGetInfo => "Get INFO", "Pedir INFO";
     MqttGetData => "Get DATA", "Pedir DATA";
+    DocPageOf => "page {0} of {1}", "página {0} de {1}";
+    RepTitle => "JE08 commissioning report", "Relatório de comissionamento JE08";
+    RepGenerated => "{0} meter(s), generated {1}", "{0} medidor(es), gerado em {1}";
+    RepMeter => "Meter {0}", "Medidor {0}";
+    RepNotReached => "NOT REACHED: {0}", "NÃO ALCANÇADO: {0}";
+    RepDeviceId => "Device id", "Id do dispositivo";
+    RepName => "Name", "Nome";
+    DocEspFirmware => "ESP8266 firmware", "Firmware do ESP8266";
+    DocStmFirmware => "STM32 firmware", "Firmware do STM32";
+    RepUptime => "Uptime", "Tempo ligado";
+    RepSettingsHeading => "Settings as found / as left ({0})", "Configurações como encontradas / como deixadas ({0})";
+    RepChanged => "changed", "alterado";
+    RepUnchanged => "unchanged", "inalterado";
+    RepRegister => "register", "registrador";
+    RepAddress => "address", "endereço";
+    RepAsFound => "as found", "como encontrado";
+    RepAsLeft => "as left", "como deixado";
+    RepHttpNotRead => "HTTP blocks not read (they need configuration mode: `je08 report --http-blocks`).", "Blocos HTTP não lidos (exigem o modo de configuração: `je08 report --http-blocks`).";
+    RepHttpHeading => "HTTP blocks as found = as left (the report writes none; passwords are never shown)", "Blocos HTTP como encontrados = como deixados (o relatório não grava nenhum; senhas nunca são mostradas)";
+    RepField => "field", "campo";
+    RepValue => "value", "valor";
+    RepVerdict => "{0} ({1} samples): {2}", "{0} ({1} amostras): {2}";
+    RepHealthy => "healthy", "saudável";
+    RepNotHealthy => "NOT healthy", "NÃO saudável";
+    RepNoFinding => "No finding.", "Nenhuma constatação.";
+    RepReadings => "Readings", "Leituras";
+    RepVoltageV => "voltage (V)", "tensão (V)";
+    RepCurrentA => "current (A)", "corrente (A)";
+    RepActiveKw => "active power (kW)", "potência ativa (kW)";
+    RepReactiveKvar => "reactive power (kVAr)", "potência reativa (kVAr)";
+    RepPowerFactor => "power factor", "fator de potência";
+    RepTotals => "Total {0} kW, {1} kVAr, PF {2}, {3} Hz, energy {4} kWh", "Total {0} kW, {1} kVAr, FP {2}, {3} Hz, energia {4} kWh";
+    RepMeterHeading => "Meter {0} (device id {1})", "Medidor {0} (id do dispositivo {1})";
+    RepWiringCheck => "Wiring check", "Verificação de ligação";
+    RepFixField => "{0} {1} -> {2} (read back {3})", "{0} {1} -> {2} (lido de volta {3})";
+    RepFixSaved => "Wiring fix applied and saved: {0}", "Correção de ligação aplicada e salva: {0}";
+    RepFixNotVerified => "Wiring fix applied but NOT verified: {0}", "Correção de ligação aplicada mas NÃO verificada: {0}";
+    RepWiringAfterFix => "Wiring check after the fix", "Verificação de ligação após a correção";
+    RepMqttCheck => "MQTT check", "Verificação MQTT";
+    RepMqttSeen => "MQTT: seen: INFO and DATA on {0} via {1} within {2} s", "MQTT: recebidos: INFO e DATA em {0} via {1} em {2} s";
+    RepMqttNotSeen => "MQTT: NOT seen on {0} via {1}: {2}", "MQTT: NÃO recebidos em {0} via {1}: {2}";
+    RepNoPacket => "no packet", "nenhum pacote";
+    RepMqttNotChecked => "MQTT: not checked (no broker given and none configured on the meter).", "MQTT: não verificado (nenhum broker informado e nenhum configurado no medidor).";
+    RepNote => "Note: {0}", "Observação: {0}";
+    CertTitle => "JE08 calibration certificate — meter {0}", "Certificado de calibração JE08 — medidor {0}";
+    CertMeterId => "Meter id", "Id do medidor";
+    CertAddress => "Address", "Endereço";
+    CertDateTime => "Date and time (UTC)", "Data e hora (UTC)";
+    CertReferenceInstrument => "Reference instrument", "Instrumento de referência";
+    CertNotGiven => "(not given)", "(não informado)";
+    CertCalibrated => "Calibrated", "Calibrado";
+    CertWhat => "phase {0} {1}", "{1} da fase {0}";
+    CertVoltage => "voltage", "tensão";
+    CertCurrent => "current", "corrente";
+    CertReferenceValue => "Reference value", "Valor de referência";
+    CertBeforeAfter => "Before and after", "Antes e depois";
+    CertGain => "gain ({0})", "ganho ({0})";
+    CertReading => "reading ({0})", "leitura ({0})";
+    CertSpread => "spread", "dispersão";
+    CertSamples => "samples", "amostras";
+    CertError => "error", "erro";
+    CertBefore => "before", "antes";
+    CertAfter => "after", "depois";
+    CertWrittenOk => "The new gain was written, saved in the meter (SAVE_PARAMS) and read back.", "O novo ganho foi gravado, salvo no medidor (SAVE_PARAMS) e lido de volta.";
+    CertNotWritten => "WARNING: the new gain did not read back as written or was not saved.", "ATENÇÃO: o novo ganho não foi lido de volta como gravado ou não foi salvo.";
 }
 
 #[cfg(test)]
