@@ -17,7 +17,34 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, timeout};
 
 /// Generous deadline for anything to show up over mDNS on a loaded machine.
-const MDNS_DEADLINE: Duration = Duration::from_secs(20);
+const MDNS_DEADLINE: Duration = Duration::from_secs(30);
+
+/// How long a browse may go without the awaited news before it is started
+/// afresh. The window does the same (`backend::discovery::MDNS_REFRESH`):
+/// now and then one service of a meter stays unresolved by a browse (seen
+/// here: its `_http._tcp` while its `_modbus._tcp` resolved), and a fresh
+/// browser's queries get it.
+const BROWSE_REFRESH: Duration = Duration::from_secs(5);
+
+/// An mDNS browser on loopback that can be started afresh.
+struct Browsing {
+    _browser: MdnsBrowser,
+    sink: mpsc::Sender<Sighting>,
+}
+
+impl Browsing {
+    fn start(sink: mpsc::Sender<Sighting>) -> Self {
+        let browser = MdnsBrowser::start(&[MdnsInterface::Loopback], sink.clone()).unwrap();
+        Self {
+            _browser: browser,
+            sink,
+        }
+    }
+
+    fn refresh(&mut self) {
+        self._browser = MdnsBrowser::start(&[MdnsInterface::Loopback], self.sink.clone()).unwrap();
+    }
+}
 
 /// Whether a multicast datagram sent on the loopback interface comes back.
 /// Sends only on loopback (IP_MULTICAST_IF 127.0.0.1, TTL 0 beyond it).
@@ -90,21 +117,32 @@ fn advert(id: u32, mode: Mode) -> Advert {
     }
 }
 
-/// Fold sightings into `list` until `done` holds for it, within [`MDNS_DEADLINE`].
+/// Fold sightings into `list` until `done` holds for it, within
+/// [`MDNS_DEADLINE`], starting the browse afresh every [`BROWSE_REFRESH`]
+/// without it.
 async fn wait_for(
     list: &mut DiscoveryList,
-    sightings: &mut mpsc::Receiver<Sighting>,
+    (browsing, sightings): (&mut Browsing, &mut mpsc::Receiver<Sighting>),
     what: &str,
     done: impl Fn(&DiscoveryList) -> bool,
 ) {
     let deadline = Instant::now() + MDNS_DEADLINE;
+    let mut refresh_at = Instant::now() + BROWSE_REFRESH;
     while !done(list) {
-        match timeout(deadline - Instant::now(), sightings.recv()).await {
+        let now = Instant::now();
+        if now >= deadline {
+            panic!("not seen within {MDNS_DEADLINE:?}: {what}; list: {list:#?}");
+        }
+        if now >= refresh_at {
+            browsing.refresh();
+            refresh_at = now + BROWSE_REFRESH;
+        }
+        match timeout(refresh_at.min(deadline) - now, sightings.recv()).await {
             Ok(Some(sighting)) => {
                 list.apply(sighting);
             }
             Ok(None) => panic!("browser stopped while waiting for {what}"),
-            Err(_) => panic!("not seen within {MDNS_DEADLINE:?}: {what}; list: {list:#?}"),
+            Err(_) => {}
         }
     }
 }
@@ -127,12 +165,17 @@ async fn mdns_on_loopback_follows_mode_and_address_and_is_withdrawn() {
     ));
 
     let (sink, mut sightings) = mpsc::channel(256);
-    let _browser = MdnsBrowser::start(&[MdnsInterface::Loopback], sink).unwrap();
+    let mut browsing = Browsing::start(sink);
     let mut list = DiscoveryList::default();
-    wait_for(&mut list, &mut sightings, "application-mode adverts", |l| {
-        l.get(id)
-            .is_some_and(|e| e.ports.http.is_some() && e.ports.modbus.is_some())
-    })
+    wait_for(
+        &mut list,
+        (&mut browsing, &mut sightings),
+        "application-mode adverts",
+        |l| {
+            l.get(id)
+                .is_some_and(|e| e.ports.http.is_some() && e.ports.modbus.is_some())
+        },
+    )
     .await;
     let entry = list.get(id).unwrap();
     assert_eq!(entry.current_ip, Some(IpAddr::V4(ip)));
@@ -146,7 +189,7 @@ async fn mdns_on_loopback_follows_mode_and_address_and_is_withdrawn() {
     state.send_modify(|a| a.mode = Mode::Update);
     wait_for(
         &mut list,
-        &mut sightings,
+        (&mut browsing, &mut sightings),
         "update mode with the OTA service",
         |l| {
             l.get(id)
@@ -155,9 +198,12 @@ async fn mdns_on_loopback_follows_mode_and_address_and_is_withdrawn() {
     )
     .await;
     state.send_modify(|a| a.mode = Mode::Configuration);
-    wait_for(&mut list, &mut sightings, "configuration mode", |l| {
-        l.get(id).is_some_and(|e| e.mode == Some(Mode::Configuration))
-    })
+    wait_for(
+        &mut list,
+        (&mut browsing, &mut sightings),
+        "configuration mode",
+        |l| l.get(id).is_some_and(|e| e.mode == Some(Mode::Configuration)),
+    )
     .await;
 
     // A new DHCP lease: the same meter at another address stays one row.
@@ -166,9 +212,12 @@ async fn mdns_on_loopback_follows_mode_and_address_and_is_withdrawn() {
         .publish(moved, &advert(id, Mode::Application))
         .await
         .unwrap();
-    wait_for(&mut list, &mut sightings, "the new address", |l| {
-        l.get(id).is_some_and(|e| e.current_ip == Some(IpAddr::V4(moved)))
-    })
+    wait_for(
+        &mut list,
+        (&mut browsing, &mut sightings),
+        "the new address",
+        |l| l.get(id).is_some_and(|e| e.current_ip == Some(IpAddr::V4(moved))),
+    )
     .await;
     let entry = list.get(id).unwrap();
     let addresses: Vec<IpAddr> = entry.addresses.iter().map(|a| a.ip).collect();
@@ -179,15 +228,25 @@ async fn mdns_on_loopback_follows_mode_and_address_and_is_withdrawn() {
     let watcher = ServiceDaemon::new().unwrap();
     watcher.disable_interface(IfKind::All).unwrap();
     watcher.enable_interface(IfKind::LoopbackV4).unwrap();
-    let events = watcher.browse("_http._tcp.local.").unwrap();
+    let http = "_http._tcp.local.";
+    let mut events = watcher.browse(http).unwrap();
     let fullname = format!("je08-{id}._http._tcp.local.");
     let deadline = Instant::now() + MDNS_DEADLINE;
+    let mut refresh_at = Instant::now() + BROWSE_REFRESH;
     let mut resolved = false;
     while !resolved {
-        match timeout(deadline - Instant::now(), events.recv_async()).await {
+        let now = Instant::now();
+        assert!(now < deadline, "watcher never resolved {fullname}");
+        if now >= refresh_at {
+            // Started afresh, as `wait_for` does.
+            let _ = watcher.stop_browse(http);
+            events = watcher.browse(http).unwrap();
+            refresh_at = now + BROWSE_REFRESH;
+        }
+        match timeout(refresh_at.min(deadline) - now, events.recv_async()).await {
             Ok(Ok(ServiceEvent::ServiceResolved(s))) => resolved = s.fullname == fullname,
-            Ok(Ok(_)) => {}
-            other => panic!("watcher never resolved {fullname}: {other:?}"),
+            Ok(Ok(_)) | Err(_) => {}
+            Ok(Err(e)) => panic!("watcher stopped: {e}"),
         }
     }
     drop(state);
@@ -307,7 +366,7 @@ async fn one_meter_seen_by_mdns_scan_and_mqtt_is_one_entry_that_follows_its_mode
     let meter = spawn_meter(options).await.unwrap();
 
     let (sink, mut sightings) = mpsc::channel(256);
-    let _browser = MdnsBrowser::start(&[MdnsInterface::Loopback], sink.clone()).unwrap();
+    let mut browsing = Browsing::start(sink.clone());
     let monitor = Monitor::start(MonitorOptions::new(LinkOptions::new(
         broker.url(false),
         format!("discovery-test-{id}"),
@@ -324,13 +383,18 @@ async fn one_meter_seen_by_mdns_scan_and_mqtt_is_one_entry_that_follows_its_mode
     });
 
     let mut list = DiscoveryList::default();
-    wait_for(&mut list, &mut sightings, "mdns, scan and mqtt sightings", |l| {
-        l.get(id).is_some_and(|e| {
-            [Source::Mdns, Source::Scan, Source::Mqtt]
-                .iter()
-                .all(|s| e.sources.contains_key(s))
-        })
-    })
+    wait_for(
+        &mut list,
+        (&mut browsing, &mut sightings),
+        "mdns, scan and mqtt sightings",
+        |l| {
+            l.get(id).is_some_and(|e| {
+                [Source::Mdns, Source::Scan, Source::Mqtt]
+                    .iter()
+                    .all(|s| e.sources.contains_key(s))
+            })
+        },
+    )
     .await;
     let entry = list.get(id).unwrap();
     assert_eq!(list.entries().filter(|e| e.id == id).count(), 1);
@@ -346,9 +410,12 @@ async fn one_meter_seen_by_mdns_scan_and_mqtt_is_one_entry_that_follows_its_mode
 
     // A reboot into configuration mode: the advert follows, the row stays one.
     meter.device.reboot(Mode::Configuration);
-    wait_for(&mut list, &mut sightings, "configuration mode over mDNS", |l| {
-        l.get(id).is_some_and(|e| e.mode == Some(Mode::Configuration))
-    })
+    wait_for(
+        &mut list,
+        (&mut browsing, &mut sightings),
+        "configuration mode over mDNS",
+        |l| l.get(id).is_some_and(|e| e.mode == Some(Mode::Configuration)),
+    )
     .await;
     let http = meter.http.expect("HTTP served");
     assert_eq!(list.get(id).unwrap().ports.http, Some(http.port()));
