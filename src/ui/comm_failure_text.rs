@@ -70,6 +70,7 @@ mod tests {
     use crate::client::modbus::Operation;
     use crate::i18n::Lang;
     use crate::protocol::mode::Mode;
+    use crate::ui::link_text::tests::without_cli_advice;
 
     const DETAIL: &str = "permission denied (os error 13)";
 
@@ -164,9 +165,7 @@ mod tests {
         for failure in failures() {
             let english = describe(en, &failure);
             // As `link_text`, without the command line's advice.
-            let display = failure
-                .to_string()
-                .replace(", or allow more time (--timeout)", "");
+            let display = without_cli_advice(&failure.to_string());
             assert_eq!(english, display, "the window's English is Display");
             let portuguese = describe(pt, &failure);
             assert!(!portuguese.is_empty());

@@ -162,7 +162,7 @@ fn invalid_text(tr: Tr, err: &WriteError) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::client::endpoint::{AddressError, Endpoint};
     use crate::i18n::Lang;
@@ -252,7 +252,7 @@ mod tests {
     /// The log's English minus the advice that only makes sense on the
     /// command line: a `--timeout` flag, Modbus functions the window never
     /// sends.
-    fn without_cli_advice(display: &str) -> String {
+    pub(crate) fn without_cli_advice(display: &str) -> String {
         display
             .replace(", or allow more time (--timeout)", "")
             .replace("; use function 3, 4, 6 or 16", "")

@@ -607,6 +607,17 @@ pub async fn je08_env(args: Vec<String>, envs: &[(&str, &str)]) -> Output {
     .expect("join")
 }
 
+/// A simulator's MQTT client for `url` that reconnects quickly and
+/// publishes every second.
+pub fn quick_mqtt(url: &str) -> SimMqttOptions {
+    let mut link = LinkOptions::new(url.parse().expect("url"), "");
+    link.backoff_initial = Duration::from_millis(100);
+    link.backoff_cap = Duration::from_secs(1);
+    let mut mqtt = SimMqttOptions::new(link);
+    mqtt.interval = Duration::from_secs(1);
+    mqtt
+}
+
 /// A meter with the HTTP API on a free port and quick reboots.
 pub fn http_options(id: u32) -> MeterOptions {
     let mut options = MeterOptions::new(id);
@@ -817,12 +828,7 @@ async fn the_report_shows_as_found_as_left_the_fix_and_the_mqtt_check_per_meter(
     let broker = je08::sim::broker::start_embedded_broker(0).await.expect("broker");
     let url = format!("mqtt://{broker}");
     let mut options = http_options(995);
-    let mut link = LinkOptions::new(url.parse().expect("url"), "");
-    link.backoff_initial = Duration::from_millis(100);
-    link.backoff_cap = Duration::from_secs(1);
-    let mut mqtt = SimMqttOptions::new(link);
-    mqtt.interval = Duration::from_secs(1);
-    options.mqtt = Some(mqtt);
+    options.mqtt = Some(quick_mqtt(&url));
     let good = meter(options).await;
     let mut options = http_options(996);
     options.device.model = Scenario::ReversedCtB.params();

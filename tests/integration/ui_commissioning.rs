@@ -19,19 +19,19 @@ use je08::client::endpoint::Endpoint;
 use je08::client::modbus::{ClientConfig, ModbusClient};
 use je08::commissioning::sampler::WindowOptions;
 use je08::i18n::{Lang, Tr};
-use je08::mqtt_link::LinkOptions;
 use je08::protocol::codec::decode;
 use je08::protocol::http_api::Mode;
 use je08::protocol::readings::Snapshot;
 use je08::protocol::registers::addr;
 use je08::sim::broker::start_embedded_broker;
-use je08::sim::mqtt::SimMqttOptions;
 use je08::sim::{MeterOptions, ModelParams, Scenario, SimMeter, spawn_meter};
 use je08::ui::app::{Action, ConfiguratorApp};
 use je08::ui::comm_failure_text::describe;
 use je08::ui::commission::Intent;
 use je08::ui::model::Source;
 use je08::ui::prefs::Prefs;
+
+use super::commissioning::quick_mqtt;
 use tokio_util::sync::CancellationToken;
 
 struct Fixture {
@@ -771,12 +771,7 @@ fn the_report_checks_mqtt_through_the_broker_given_and_refuses_a_bad_url() {
     let broker = embedded_broker();
     let url = format!("mqtt://{broker}");
     let mut options = MeterOptions::new(2215);
-    let mut link = LinkOptions::new(url.parse().expect("url"), "");
-    link.backoff_initial = Duration::from_millis(100);
-    link.backoff_cap = Duration::from_secs(1);
-    let mut mqtt = SimMqttOptions::new(link);
-    mqtt.interval = Duration::from_secs(1);
-    options.mqtt = Some(mqtt);
+    options.mqtt = Some(quick_mqtt(&url));
     let mut f = with_meters(vec![options]);
     f.click("Batch");
     f.harness
@@ -826,12 +821,7 @@ fn the_report_with_http_settings_checks_mqtt_through_the_meters_own_broker() {
     let broker = embedded_broker();
     // The MQTT start option is also what the meter's protocols block says.
     let mut options = with_http(2216);
-    let mut link = LinkOptions::new(format!("mqtt://{broker}").parse().expect("url"), "");
-    link.backoff_initial = Duration::from_millis(100);
-    link.backoff_cap = Duration::from_secs(1);
-    let mut mqtt = SimMqttOptions::new(link);
-    mqtt.interval = Duration::from_secs(1);
-    options.mqtt = Some(mqtt);
+    options.mqtt = Some(quick_mqtt(&format!("mqtt://{broker}")));
     let mut f = with_meters(vec![options]);
     f.list_http_endpoints();
     let (boots, _) = f.power(0);
