@@ -1,16 +1,11 @@
-//! je08: configurator, simulator and command line for the JE08 WATT METER.
+//! je08: the configurator and command line for the JE08 WATT METER — the
+//! window (`ui`), its tokio side (`backend`), the commissioning workflows
+//! and the `je08` command line, built on the `je08-protocol`, `je08-net`,
+//! `je08-client` and `je08-sim` crates.
 #![warn(missing_docs)]
 
-pub mod analysis;
 pub mod backend;
-pub mod backoff;
-pub mod certs;
 pub mod cli;
-pub mod client;
 pub mod commissioning;
 pub mod i18n;
-pub mod mqtt_link;
-pub mod protocol;
-pub mod sim;
-pub mod store;
 pub mod ui;

@@ -17,10 +17,7 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 use super::{Event, EventSink, JobId, JobOutcome, MeterKey};
-use crate::analysis::wiring::Expectation;
 use crate::backend::link::LinkError;
-use crate::client::endpoint::{Endpoint, MeterAddress};
-use crate::client::modbus::{ClientConfig, DEFAULT_PORT, ModbusClient};
 use crate::commissioning::calibrate::{self, CalibrationOutcome, Prepared};
 use crate::commissioning::pdf;
 use crate::commissioning::profile::{self, MeterResult, Profile};
@@ -28,7 +25,10 @@ use crate::commissioning::record::{self, RecordOptions, RecordSummary};
 use crate::commissioning::sampler::{SampleError, SampleWindow, WindowOptions, sample_window};
 use crate::commissioning::wiring_check::{FixOutcome, WiringCheck, apply_fix, run_check};
 use crate::i18n::{Lang, Tr};
-use crate::protocol::http_api::{DEFAULT_HTTP_PORT, Secret};
+use je08_client::endpoint::{Endpoint, MeterAddress};
+use je08_client::modbus::{ClientConfig, DEFAULT_PORT, ModbusClient};
+use je08_protocol::analysis::wiring::Expectation;
+use je08_protocol::http_api::{DEFAULT_HTTP_PORT, Secret};
 
 pub use batch::{ProfileScope, ReportChecks};
 pub use failure::{Aftermath, CommAction, CommCause, CommFailure};

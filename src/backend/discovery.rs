@@ -18,12 +18,12 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::{Event, EventSink, JobId, JobOutcome, MeterKey};
-use crate::client::discovery::mdns::{MdnsBrowser, MdnsInterface};
-use crate::client::discovery::scan::{ScanOptions, probe_range};
-use crate::client::discovery::{DiscoveryList, MeterEntry, Sighting};
-use crate::client::http::MeterHttp;
-use crate::protocol::discovery::ScanRange;
-use crate::protocol::http_api::Info;
+use je08_client::discovery::mdns::{MdnsBrowser, MdnsInterface};
+use je08_client::discovery::scan::{ScanOptions, probe_range};
+use je08_client::discovery::{DiscoveryList, MeterEntry, Sighting};
+use je08_client::http::MeterHttp;
+use je08_protocol::discovery::ScanRange;
+use je08_protocol::http_api::Info;
 
 /// How often the mDNS browser is restarted to see every advertiser again.
 pub const MDNS_REFRESH: Duration = Duration::from_secs(20);

@@ -5,7 +5,7 @@
 
 use std::collections::VecDeque;
 
-use crate::protocol::readings::Measurements;
+use je08_protocol::readings::Measurements;
 
 /// A plotted quantity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -61,7 +61,7 @@ fn sample(t: f64, m: &Measurements) -> Sample {
     };
     put(&mut v, 0, &m.voltage_v.to_array());
     put(&mut v, 3, &m.current_a.to_array());
-    let four = |p: crate::protocol::readings::PerPhaseTotal| [p.a, p.b, p.c, p.total];
+    let four = |p: je08_protocol::readings::PerPhaseTotal| [p.a, p.b, p.c, p.total];
     put(&mut v, 6, &four(m.active_power_kw));
     put(&mut v, 10, &four(m.reactive_power_kvar));
     put(&mut v, 14, &four(m.apparent_power_kva));

@@ -8,8 +8,8 @@ pub use self::error::{Cause, LinkError};
 
 use futures::future::BoxFuture;
 
-use crate::protocol::readings::{Settings, Snapshot};
-use crate::protocol::registers;
+use je08_protocol::readings::{Settings, Snapshot};
+use je08_protocol::registers;
 
 /// Which energy accumulators to zero.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

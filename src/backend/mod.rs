@@ -21,7 +21,7 @@ use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::protocol::readings::{Settings, Snapshot};
+use je08_protocol::readings::{Settings, Snapshot};
 use link::{Connector, EnergyKind, FieldOutcome};
 
 /// Depth of the command channel; a full channel makes the UI say "busy".
@@ -104,7 +104,7 @@ pub enum Command {
         /// Keychain account, e.g. `broker:mqtt://host:1883`.
         account: String,
         /// The secret.
-        secret: crate::protocol::http_api::Secret,
+        secret: je08_protocol::http_api::Secret,
         /// Also keep it in the OS keychain.
         remember: bool,
     },
@@ -124,7 +124,7 @@ pub enum Command {
         /// Meter id on the broker.
         id: String,
         /// The command.
-        command: crate::protocol::mqtt::Command,
+        command: je08_protocol::mqtt::Command,
     },
     /// Read and validate a firmware image (never sent anywhere).
     CheckFirmware {
@@ -248,14 +248,14 @@ pub enum Event {
         /// The file.
         path: PathBuf,
         /// The report, or why the file could not be read.
-        report: Result<crate::protocol::firmware::FirmwareReport, String>,
+        report: Result<je08_protocol::firmware::FirmwareReport, String>,
     },
     /// Certificate files were pre-flighted (or one could not be read).
-    CertsChecked(Result<crate::certs::Report, crate::certs::Problem>),
+    CertsChecked(Result<je08_net::certs::Report, je08_net::certs::Problem>),
     /// The broker's fleet changed (or the connection did).
     Mqtt(mqtt_view::FleetUpdate),
     /// The broker connection could not be started, and why.
-    MqttFailed(crate::mqtt_link::LinkError),
+    MqttFailed(je08_net::mqtt_link::LinkError),
     /// A commissioning dialog closed or a recording moved on.
     Commissioning(commissioning::Update),
     /// Discovery found or lost meters, or made progress.
@@ -265,7 +265,7 @@ pub enum Event {
         /// Keychain account.
         account: String,
         /// The secret, when found.
-        secret: Option<crate::protocol::http_api::Secret>,
+        secret: Option<je08_protocol::http_api::Secret>,
         /// Where it lives now.
         storage: secrets::Storage,
     },
@@ -396,7 +396,7 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
                 let sink = sink.clone();
                 tokio::task::spawn_blocking(move || {
                     let report =
-                        read_limited(&path, 4 << 20).map(|bytes| crate::protocol::firmware::validate(&bytes));
+                        read_limited(&path, 4 << 20).map(|bytes| je08_protocol::firmware::validate(&bytes));
                     sink.send(Event::FirmwareChecked { path, report });
                 });
             }
@@ -463,7 +463,7 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
                     let (secret, storage) = secrets.load(&account);
                     sink.send(Event::Secret {
                         account,
-                        secret: secret.map(crate::protocol::http_api::Secret::new),
+                        secret: secret.map(je08_protocol::http_api::Secret::new),
                         storage,
                     });
                 });
@@ -491,15 +491,19 @@ fn read_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, String> {
 fn check_certs(
     ca: &std::path::Path,
     identity: Option<&(PathBuf, PathBuf)>,
-) -> Result<crate::certs::Report, crate::certs::Problem> {
-    use crate::certs::PemFile;
+) -> Result<je08_net::certs::Report, je08_net::certs::Problem> {
+    use je08_net::certs::PemFile;
     let ca = PemFile::read(ca)?;
     let identity = match identity {
         Some((cert, key)) => Some((PemFile::read(cert)?, PemFile::read(key)?)),
         None => None,
     };
     let identity = identity.as_ref().map(|(c, k)| (c, k));
-    Ok(crate::certs::check(&ca, identity, std::time::SystemTime::now()))
+    Ok(je08_net::certs::check(
+        &ca,
+        identity,
+        std::time::SystemTime::now(),
+    ))
 }
 
 fn route(
@@ -525,7 +529,7 @@ pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::http_api::Secret;
+    use je08_protocol::http_api::Secret;
 
     #[test]
     fn secrets_in_commands_and_events_never_show_in_debug_output() {

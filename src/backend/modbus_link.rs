@@ -1,16 +1,16 @@
 //! [`MeterLink`] over the Modbus TCP client: whole-map reads, settings
 //! changes (validate → write → SAVE_PARAMS → read back → compare) and
-//! energy resets, all through `crate::client`.
+//! energy resets, all through `je08_client`.
 
 use futures::future::BoxFuture;
 
 use super::link::{Connector, EnergyKind, FieldOutcome, LinkError, MeterLink};
-use crate::client::endpoint::Endpoint;
-use crate::client::modbus::{ClientConfig, DEFAULT_PORT, ModbusClient};
-use crate::client::params::{self, ApplyOptions, EnergyCounters};
-use crate::protocol::codec::{decode, decode_settings};
-use crate::protocol::readings::{Settings, Snapshot};
-use crate::protocol::validate::WritePlan;
+use je08_client::endpoint::Endpoint;
+use je08_client::modbus::{ClientConfig, DEFAULT_PORT, ModbusClient};
+use je08_client::params::{self, ApplyOptions, EnergyCounters};
+use je08_protocol::codec::{decode, decode_settings};
+use je08_protocol::readings::{Settings, Snapshot};
+use je08_protocol::validate::WritePlan;
 
 /// Opens Modbus TCP links with the client's default deadlines.
 #[derive(Debug, Clone, Copy, Default)]

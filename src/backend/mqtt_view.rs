@@ -1,5 +1,5 @@
 //! The MQTT side of the app: one broker monitor at a time (from
-//! `crate::client::mqtt`), its fleet forwarded to the UI as coalesced
+//! `je08_client::mqtt`), its fleet forwarded to the UI as coalesced
 //! snapshots, and commands sent with QoS 1 as cancellable jobs.
 
 use std::path::PathBuf;
@@ -9,9 +9,9 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
 use super::{Event, EventSink, JobId, JobOutcome};
-use crate::client::mqtt::{MeterView, Monitor, MonitorEvent, MonitorOptions};
-use crate::mqtt_link::{LinkError, LinkOptions, Password, TlsFiles};
-use crate::protocol::mqtt::{BrokerUrl, Command as MqttCommand};
+use je08_client::mqtt::{MeterView, Monitor, MonitorEvent, MonitorOptions};
+use je08_net::mqtt_link::{LinkError, LinkOptions, Password, TlsFiles};
+use je08_protocol::mqtt::{BrokerUrl, Command as MqttCommand};
 
 /// How to reach a broker, as typed in the MQTT view.
 #[derive(Debug, Clone, Default)]
@@ -87,15 +87,12 @@ impl MqttSession {
 
     /// Send every meter seen on the broker (DATA, INFO) to discovery, until
     /// the session ends.
-    pub fn forward_sightings(
-        &self,
-        sightings: tokio::sync::mpsc::Sender<crate::client::discovery::Sighting>,
-    ) {
+    pub fn forward_sightings(&self, sightings: tokio::sync::mpsc::Sender<je08_client::discovery::Sighting>) {
         let (events, stop) = (self.monitor.subscribe(), self.stop.clone());
         tokio::spawn(async move {
             tokio::select! {
                 () = stop.cancelled() => {}
-                () = crate::client::discovery::mqtt::forward_monitor(events, sightings) => {}
+                () = je08_client::discovery::mqtt::forward_monitor(events, sightings) => {}
             }
         });
     }

@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::link::{Connector, EnergyKind, LinkError, MeterLink};
 use super::{Event, EventSink, JobId, JobOutcome, LinkState, MeterKey, POLL_INTERVAL};
-use crate::protocol::readings::Settings;
+use je08_protocol::readings::Settings;
 
 /// Work a session runs for the user.
 #[derive(Debug)]

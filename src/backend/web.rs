@@ -17,10 +17,10 @@ use tokio_util::sync::CancellationToken;
 
 pub use self::failure::{BlockKind, Cause, WebAction, WebFailure};
 use super::{Event, EventSink, JobId, JobOutcome};
-use crate::certs::PemFile;
-use crate::client::flash::{self, FlashError, Step, Via};
-use crate::client::http::{HttpError, MeterHttp, REBOOT_DEADLINE};
-use crate::protocol::http_api::{CertKind, CertStatus, Connectivity, Ct, Info, Mode, Protocols, Secret};
+use je08_client::flash::{self, FlashError, Step, Via};
+use je08_client::http::{HttpError, MeterHttp, REBOOT_DEADLINE};
+use je08_net::certs::PemFile;
+use je08_protocol::http_api::{CertKind, CertStatus, Connectivity, Ct, Info, Mode, Protocols, Secret};
 
 /// Longest any HTTP job may take, reboots included.
 pub const JOB_DEADLINE: Duration = Duration::from_secs(300);
@@ -325,9 +325,9 @@ async fn flash_file(
     let via = match method {
         FlashMethod::Http => Via::Http,
         FlashMethod::Espota => {
-            let host = crate::client::endpoint::Endpoint::parse(
+            let host = je08_client::endpoint::Endpoint::parse(
                 &target.http,
-                crate::protocol::http_api::DEFAULT_HTTP_PORT,
+                je08_protocol::http_api::DEFAULT_HTTP_PORT,
             )
             .map_err(|detail| WebFailure::BadAddress { detail })?
             .host;

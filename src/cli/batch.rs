@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use crate::client::endpoint::MeterAddress;
-use crate::client::modbus::{ClientConfig, DEFAULT_PORT};
 use crate::commissioning::profile::Access;
-use crate::protocol::http_api::DEFAULT_HTTP_PORT;
+use je08_client::endpoint::MeterAddress;
+use je08_client::modbus::{ClientConfig, DEFAULT_PORT};
+use je08_protocol::http_api::DEFAULT_HTTP_PORT;
 
 use super::web::interface_password;
 

@@ -13,8 +13,8 @@ use anyhow::{Context as _, bail};
 use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::process::{Child, Command};
 
-use crate::client::endpoint::Endpoint;
-use crate::client::modbus::{ClientConfig, ModbusClient};
+use je08_client::endpoint::Endpoint;
+use je08_client::modbus::{ClientConfig, ModbusClient};
 
 /// Options of `je08 bench`.
 #[derive(Debug, clap::Args)]

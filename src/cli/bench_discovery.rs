@@ -12,11 +12,11 @@ use anyhow::{Context as _, bail};
 use futures::StreamExt as _;
 use tokio::sync::mpsc;
 
-use crate::client::discovery::mdns::{MdnsBrowser, MdnsInterface};
-use crate::client::discovery::scan::{ScanOptions, scan};
-use crate::protocol::discovery::ScanRange;
-use crate::sim::mdns::MdnsAdvertiser;
-use crate::sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
+use je08_client::discovery::mdns::{MdnsBrowser, MdnsInterface};
+use je08_client::discovery::scan::{ScanOptions, scan};
+use je08_protocol::discovery::ScanRange;
+use je08_sim::mdns::MdnsAdvertiser;
+use je08_sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
 
 /// Options of `je08 bench discovery`.
 #[derive(Debug, clap::Args)]

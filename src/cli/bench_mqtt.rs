@@ -16,11 +16,11 @@ use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::process::{Child, Command};
 
 use super::bench::{cpu_share, cpu_time};
-use crate::client::mqtt::{Freshness, Monitor, MonitorOptions};
-use crate::mqtt_link::LinkOptions;
-use crate::protocol::mqtt::{BrokerUrl, decode_message, encode_data};
-use crate::sim::mqtt::{SimMqtt, SimMqttOptions};
-use crate::sim::{Device, DeviceConfig, SimDevice};
+use je08_client::mqtt::{Freshness, Monitor, MonitorOptions};
+use je08_net::mqtt_link::LinkOptions;
+use je08_protocol::mqtt::{BrokerUrl, decode_message, encode_data};
+use je08_sim::mqtt::{SimMqtt, SimMqttOptions};
+use je08_sim::{Device, DeviceConfig, SimDevice};
 
 /// Options of `je08 bench mqtt`.
 #[derive(Debug, clap::Args)]
@@ -256,7 +256,7 @@ async fn end_to_end(args: &MqttArgs) -> anyhow::Result<()> {
 /// The hidden child: K virtual meters publishing; prints `ready` once all
 /// are connected, then runs until killed.
 pub async fn publishers(args: PublishersArgs) -> anyhow::Result<ExitCode> {
-    let mut meters: Vec<(SimMqtt, Arc<crate::sim::mqtt::SimMqttStats>)> = Vec::new();
+    let mut meters: Vec<(SimMqtt, Arc<je08_sim::mqtt::SimMqttStats>)> = Vec::new();
     for i in 0..args.meters {
         let id = args.first_id.saturating_add(i);
         let mut link = LinkOptions::new(args.broker.clone(), "");

@@ -14,11 +14,11 @@ use futures::future::BoxFuture;
 use crate::backend::link::{Connector, LinkError, MeterLink, default_connector};
 use crate::backend::{Backend, Event, LinkState, MeterKey};
 use crate::i18n::Lang;
-use crate::protocol::codec::{RegisterBlock, decode};
-use crate::protocol::registers::addr;
 use crate::ui::app::ConfiguratorApp;
 use crate::ui::model::Source;
 use crate::ui::prefs::Prefs;
+use je08_protocol::codec::{RegisterBlock, decode};
+use je08_protocol::registers::addr;
 
 /// Options of `je08 bench ui`.
 #[derive(Debug, clap::Args)]

@@ -11,14 +11,14 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 
-use crate::analysis::calibration::{Preconditions, Quantity};
-use crate::analysis::wiring::Phase;
 use crate::commissioning::calibrate::{
     CalibrationOutcome, CalibrationRequest, Prepared, certificate, execute, prepare,
 };
 use crate::commissioning::pdf;
 use crate::commissioning::sampler::WindowOptions;
-use crate::protocol::registers::label;
+use je08_protocol::analysis::calibration::{Preconditions, Quantity};
+use je08_protocol::analysis::wiring::Phase;
+use je08_protocol::registers::label;
 
 use super::confirm::ask;
 use super::lang::LangArg;

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
-use crate::certs::{PemFile, Report, check};
-use crate::protocol::http_api::CertKind;
+use je08_net::certs::{PemFile, Report, check};
+use je08_protocol::http_api::CertKind;
 
 use super::web::WebTarget;
 

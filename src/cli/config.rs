@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
 
-use crate::protocol::http_api::{Connectivity, Ct, Protocols};
+use je08_protocol::http_api::{Connectivity, Ct, Protocols};
 
 use super::web::WebTarget;
 

@@ -10,15 +10,15 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use crate::backend::link::default_connector;
-use crate::client::discovery::mdns::MdnsInterface;
 use crate::i18n::Msg;
-use crate::mqtt_link::LinkOptions;
-use crate::protocol::mqtt::BrokerUrl;
-use crate::sim::broker::start_embedded_broker;
-use crate::sim::mdns::MdnsAdvertiser;
-use crate::sim::mqtt::SimMqttOptions;
-use crate::sim::{MeterOptions, Scenario, spawn_meter};
 use crate::ui::model::{Endpoints, Source};
+use je08_client::discovery::mdns::MdnsInterface;
+use je08_net::mqtt_link::LinkOptions;
+use je08_protocol::mqtt::BrokerUrl;
+use je08_sim::broker::start_embedded_broker;
+use je08_sim::mdns::MdnsAdvertiser;
+use je08_sim::mqtt::SimMqttOptions;
+use je08_sim::{MeterOptions, Scenario, spawn_meter};
 
 /// Options of `je08 demo`.
 #[derive(Debug, clap::Args)]

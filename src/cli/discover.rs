@@ -7,15 +7,15 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::mqtt::BrokerAccess;
-use crate::client::discovery::manual::ProbeOptions;
-use crate::client::discovery::mdns::MdnsInterface;
-use crate::client::discovery::{DiscoverOptions, MeterEntry, discover};
-use crate::client::endpoint::Endpoint;
-use crate::client::mqtt::MonitorOptions;
-use crate::protocol::discovery::{FACTORY_HELP, FACTORY_IP, MODBUS_PORT, ScanRange};
-use crate::protocol::http_api::DEFAULT_HTTP_PORT;
-use crate::protocol::mqtt::BrokerUrl;
-use crate::store::meters::MeterStore;
+use je08_client::discovery::manual::ProbeOptions;
+use je08_client::discovery::mdns::MdnsInterface;
+use je08_client::discovery::{DiscoverOptions, MeterEntry, discover};
+use je08_client::endpoint::Endpoint;
+use je08_client::mqtt::MonitorOptions;
+use je08_client::store::meters::MeterStore;
+use je08_protocol::discovery::{FACTORY_HELP, FACTORY_IP, MODBUS_PORT, ScanRange};
+use je08_protocol::http_api::DEFAULT_HTTP_PORT;
+use je08_protocol::mqtt::BrokerUrl;
 
 /// Options of `je08 discover`.
 #[derive(Debug, clap::Args)]
@@ -237,8 +237,8 @@ fn row_cells(row: &Row) -> [String; 6] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::discovery::{DiscoveryList, Sighting, Source};
-    use crate::store::meters::RememberedMeter;
+    use je08_client::discovery::{DiscoveryList, Sighting, Source};
+    use je08_client::store::meters::RememberedMeter;
 
     #[test]
     fn rows_show_remembered_and_device_names() {

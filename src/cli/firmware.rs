@@ -11,9 +11,9 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
 
-use crate::client::flash::{Step, Via, flash};
-use crate::protocol::firmware;
-use crate::protocol::http_api::DEFAULT_OTA_PORT;
+use je08_client::flash::{Step, Via, flash};
+use je08_protocol::firmware;
+use je08_protocol::http_api::DEFAULT_OTA_PORT;
 
 use super::web::{WebTarget, warn_reboot};
 

@@ -8,11 +8,11 @@ use eframe::egui;
 
 use crate::backend::Backend;
 use crate::backend::link::Connector;
-use crate::client::discovery::mdns::MdnsInterface;
 use crate::i18n::Msg;
 use crate::ui::app::ConfiguratorApp;
 use crate::ui::model::{Endpoints, Source};
 use crate::ui::prefs::{self, Prefs};
+use je08_client::discovery::mdns::MdnsInterface;
 
 /// Options of `je08 gui` (the same window `je08` opens without arguments).
 #[derive(Debug, clap::Args)]

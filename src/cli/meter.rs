@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use crate::client::endpoint::Endpoint;
-use crate::client::modbus::{ClientConfig, DEFAULT_PORT, ModbusClient};
+use je08_client::endpoint::Endpoint;
+use je08_client::modbus::{ClientConfig, DEFAULT_PORT, ModbusClient};
 
 /// The meter to talk to over Modbus TCP.
 #[derive(Debug, Clone, clap::Args)]

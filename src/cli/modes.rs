@@ -4,8 +4,8 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::client::endpoint::Endpoint;
-use crate::protocol::http_api::{Info, Mode};
+use je08_client::endpoint::Endpoint;
+use je08_protocol::http_api::{Info, Mode};
 
 use super::web::{WebTarget, parse_web_host, warn_reboot};
 
@@ -125,7 +125,7 @@ pub async fn run_network_reset(args: NetworkResetArgs) -> anyhow::Result<ExitCod
         "restore the factory network settings (own Wi-Fi BIN_XXXX, password bintechnology, 192.168.1.1) in configuration mode",
     );
     let after = args.wait_at.as_ref().map(|e| {
-        crate::client::http::MeterHttp::new(&e.host, e.port, None)
+        je08_client::http::MeterHttp::new(&e.host, e.port, None)
             .with_timeout(Duration::from_millis(args.target.timeout))
     });
     let deadline = Duration::from_secs(args.wait_s);

@@ -17,9 +17,9 @@ use anyhow::Context as _;
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::client::mqtt::{Monitor, MonitorEvent, MonitorOptions};
-use crate::mqtt_link::{LinkError, LinkOptions, Password, TlsFiles};
-use crate::protocol::mqtt::{
+use je08_client::mqtt::{Monitor, MonitorEvent, MonitorOptions};
+use je08_net::mqtt_link::{LinkError, LinkOptions, Password, TlsFiles};
+use je08_protocol::mqtt::{
     BrokerUrl, Command, DEFAULT_DATA_FILTER, DEFAULT_PUBLISH_TOPIC, DEFAULT_SUBSCRIBE_TOPIC, ID_PLACEHOLDER,
 };
 

@@ -10,8 +10,8 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::client::endpoint::MeterAddress;
 use crate::commissioning::profile::{ApplyStatus, MeterResult, Profile, apply, capture, capture_all};
+use je08_client::endpoint::MeterAddress;
 
 use super::batch::{AccessArgs, parse_meter_address};
 use super::confirm::ask;
@@ -142,8 +142,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         } => {
             let profile = if modbus_only {
                 let access = access.access(false, "")?;
-                let mut client =
-                    crate::client::modbus::ModbusClient::new(meter.modbus.clone(), access.modbus);
+                let mut client = je08_client::modbus::ModbusClient::new(meter.modbus.clone(), access.modbus);
                 let profile = capture(&mut client, description).await;
                 client.disconnect().await;
                 profile?

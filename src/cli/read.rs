@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use crate::protocol::codec::decode;
-use crate::protocol::readings::{PerPhaseTotal, Snapshot};
+use je08_protocol::codec::decode;
+use je08_protocol::readings::{PerPhaseTotal, Snapshot};
 
 use super::meter::Target;
 
@@ -116,7 +116,7 @@ pub fn table(meter: &str, s: &Snapshot) -> String {
         "  {:<22}{:>10}{:>10}{:>10}{:>10}",
         "", "A", "B", "C", "total"
     );
-    let phases = |v: crate::protocol::readings::PerPhase| PerPhaseTotal {
+    let phases = |v: je08_protocol::readings::PerPhase| PerPhaseTotal {
         a: v.a,
         b: v.b,
         c: v.c,
@@ -171,8 +171,8 @@ pub fn table(meter: &str, s: &Snapshot) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::codec::{RegisterBlock, TEMP_NO_READING};
-    use crate::protocol::registers::addr;
+    use je08_protocol::codec::{RegisterBlock, TEMP_NO_READING};
+    use je08_protocol::registers::addr;
 
     #[test]
     fn table_shows_units_phases_and_words() {

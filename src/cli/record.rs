@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::client::endpoint::Endpoint;
-use crate::client::modbus::DEFAULT_PORT;
 use crate::commissioning::record::{RecordOptions, record};
+use je08_client::endpoint::Endpoint;
+use je08_client::modbus::DEFAULT_PORT;
 
 /// Options of `je08 record`.
 #[derive(Debug, clap::Args)]

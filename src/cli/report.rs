@@ -9,13 +9,13 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 
-use crate::client::endpoint::MeterAddress;
 use crate::commissioning::pdf;
 use crate::commissioning::report::{InspectOptions, document, inspect};
 use crate::commissioning::sampler::WindowOptions;
 use crate::commissioning::wiring_check::WiringCheck;
-use crate::protocol::mqtt::BrokerUrl;
-use crate::protocol::registers::label;
+use je08_client::endpoint::MeterAddress;
+use je08_protocol::mqtt::BrokerUrl;
+use je08_protocol::registers::label;
 
 use super::batch::{AccessArgs, parse_meter_address};
 use super::confirm::ask;

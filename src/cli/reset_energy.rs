@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 
-use crate::client::params::{EnergyCounters, EnergyReset, reset_energy};
+use je08_client::params::{EnergyCounters, EnergyReset, reset_energy};
 
 use super::meter::Target;
 

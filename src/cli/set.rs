@@ -8,9 +8,9 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 
-use crate::client::params::{ApplyOptions, SettingsOutcome, apply_settings};
-use crate::protocol::registers::addr;
-use crate::protocol::validate::{WritePlan, validate_write};
+use je08_client::params::{ApplyOptions, SettingsOutcome, apply_settings};
+use je08_protocol::registers::addr;
+use je08_protocol::validate::{WritePlan, validate_write};
 
 use super::meter::Target;
 

@@ -1,6 +1,6 @@
 //! `je08 sim`: serve virtual meters until Ctrl-C.
 //!
-//! Prints one JSON [`ReadyLine`](crate::sim::ReadyLine) per meter on stdout
+//! Prints one JSON [`ReadyLine`](je08_sim::ReadyLine) per meter on stdout
 //! when it is ready; logs go to stderr.
 
 use std::io::Write as _;
@@ -11,13 +11,13 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 
-use crate::mqtt_link::{LinkOptions, Password, TlsFiles};
-use crate::protocol::http_api::Secret;
-use crate::protocol::mqtt::{BrokerUrl, DEFAULT_PUBLISH_TOPIC, DEFAULT_SUBSCRIBE_TOPIC};
-use crate::sim::broker::start_embedded_broker;
-use crate::sim::mdns::MdnsAdvertiser;
-use crate::sim::mqtt::SimMqttOptions;
-use crate::sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
+use je08_net::mqtt_link::{LinkOptions, Password, TlsFiles};
+use je08_protocol::http_api::Secret;
+use je08_protocol::mqtt::{BrokerUrl, DEFAULT_PUBLISH_TOPIC, DEFAULT_SUBSCRIBE_TOPIC};
+use je08_sim::broker::start_embedded_broker;
+use je08_sim::mdns::MdnsAdvertiser;
+use je08_sim::mqtt::SimMqttOptions;
+use je08_sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
 
 /// Options of `je08 sim`.
 #[derive(clap::Args)]

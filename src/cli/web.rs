@@ -8,9 +8,9 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use crate::client::endpoint::Endpoint;
-use crate::client::http::MeterHttp;
-use crate::protocol::http_api::{DEFAULT_HTTP_PORT, Secret};
+use je08_client::endpoint::Endpoint;
+use je08_client::http::MeterHttp;
+use je08_protocol::http_api::{DEFAULT_HTTP_PORT, Secret};
 
 /// The meter to talk to over HTTP, with its credentials.
 #[derive(Clone, clap::Args)]

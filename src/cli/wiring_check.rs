@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use anyhow::bail;
 
-use crate::analysis::wiring::{Expectation, Severity, WiringReport};
 use crate::commissioning::sampler::WindowOptions;
 use crate::commissioning::wiring_check::{FixOutcome, WiringCheck, apply_fix, run_check};
-use crate::protocol::registers::label;
+use je08_protocol::analysis::wiring::{Expectation, Severity, WiringReport};
+use je08_protocol::registers::label;
 
 use super::confirm::ask;
 use super::meter::Target;
@@ -159,8 +159,8 @@ pub fn render_report(report: &WiringReport) -> String {
             f.message
         );
         match &f.remedy {
-            crate::analysis::wiring::Remedy::Nothing => {}
-            crate::analysis::wiring::Remedy::WriteRegisters { writes } => {
+            je08_protocol::analysis::wiring::Remedy::Nothing => {}
+            je08_protocol::analysis::wiring::Remedy::WriteRegisters { writes } => {
                 for (a, v) in writes {
                     let _ = writeln!(
                         out,
@@ -169,7 +169,7 @@ pub fn render_report(report: &WiringReport) -> String {
                     );
                 }
             }
-            crate::analysis::wiring::Remedy::Rewire { instruction } => {
+            je08_protocol::analysis::wiring::Remedy::Rewire { instruction } => {
                 let _ = writeln!(out, "             rewire: {instruction}");
             }
         }

@@ -10,15 +10,17 @@ use tokio_util::sync::CancellationToken;
 use super::pdf::{Block, Document};
 use super::sampler::{SampleError, WindowOptions, sample_window};
 use super::wiring_check::{FieldChange, field_changes};
-use crate::analysis::calibration::{CalibrationPlan, Preconditions, Quantity, Refusal, error_percent, plan};
-use crate::analysis::stats::WindowStats;
-use crate::analysis::wiring::Phase;
-use crate::client::modbus::ModbusClient;
-use crate::client::params::{ApplyOptions, ParamsError, apply_settings};
 use crate::i18n::{Msg, Tr};
-use crate::protocol::readings::{DeviceStatus, Snapshot};
-use crate::protocol::registers::label;
-use crate::protocol::validate::{WriteError, WritePlan};
+use je08_client::modbus::ModbusClient;
+use je08_client::params::{ApplyOptions, ParamsError, apply_settings};
+use je08_protocol::analysis::calibration::{
+    CalibrationPlan, Preconditions, Quantity, Refusal, error_percent, plan,
+};
+use je08_protocol::analysis::stats::WindowStats;
+use je08_protocol::analysis::wiring::Phase;
+use je08_protocol::readings::{DeviceStatus, Snapshot};
+use je08_protocol::registers::label;
+use je08_protocol::validate::{WriteError, WritePlan};
 
 /// What to calibrate and against what.
 #[derive(Debug, Clone, PartialEq, Serialize)]

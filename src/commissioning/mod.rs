@@ -7,7 +7,7 @@
 //! more than a moment, and returns a serde-friendly result that the command
 //! line prints and the window shows.
 //!
-//! [`ModbusClient`]: crate::client::modbus::ModbusClient
+//! [`ModbusClient`]: je08_client::modbus::ModbusClient
 
 pub mod calibrate;
 pub mod mqtt_check;

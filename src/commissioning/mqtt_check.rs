@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::client::mqtt::{Monitor, MonitorEvent, MonitorOptions};
-use crate::mqtt_link::LinkOptions;
-use crate::protocol::mqtt::{Command, DEFAULT_PUBLISH_TOPIC, DEFAULT_SUBSCRIBE_TOPIC, render_topic};
+use je08_client::mqtt::{Monitor, MonitorEvent, MonitorOptions};
+use je08_net::mqtt_link::LinkOptions;
+use je08_protocol::mqtt::{Command, DEFAULT_PUBLISH_TOPIC, DEFAULT_SUBSCRIBE_TOPIC, render_topic};
 
 /// Where to look for one meter.
 #[derive(Debug, Clone)]

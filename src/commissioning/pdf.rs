@@ -282,7 +282,7 @@ fn assemble(doc: &Document, pages: Vec<Content>) -> Vec<u8> {
 
 /// Write `doc` as a PDF to `path` atomically (temporary file, then rename).
 pub fn write(doc: &Document, path: &std::path::Path) -> std::io::Result<()> {
-    crate::store::atomic::write_atomically(path, &render(doc))
+    je08_client::store::atomic::write_atomically(path, &render(doc))
 }
 
 #[cfg(test)]

@@ -31,13 +31,13 @@ pub use apply::{Access, ApplyStatus, FieldDiff, MeterResult, Step, apply};
 pub use capture::{CAPTURE_STEPS, capture, capture_all};
 pub use template::{check_template, render, templated};
 
-use crate::client::http::HttpError;
-use crate::client::modbus::ModbusError;
-use crate::protocol::http_api::{
+use je08_client::http::HttpError;
+use je08_client::modbus::ModbusError;
+use je08_protocol::http_api::{
     Connectivity, Ds18b20Config, ModbusConfig, Mode, MqttConfig, Protocols, TlsConfig, WifiMode,
 };
-use crate::protocol::readings::Settings;
-use crate::protocol::validate::{WritePlan, settings_words};
+use je08_protocol::readings::Settings;
+use je08_protocol::validate::{WritePlan, settings_words};
 
 /// Current profile file format.
 pub const FORMAT: u32 = 2;
@@ -416,9 +416,11 @@ impl Profile {
             path: path.display().to_string(),
             reason: e.to_string(),
         })?;
-        crate::store::atomic::write_atomically(path, text.as_bytes()).map_err(|source| ProfileError::Io {
-            path: path.display().to_string(),
-            source,
+        je08_client::store::atomic::write_atomically(path, text.as_bytes()).map_err(|source| {
+            ProfileError::Io {
+                path: path.display().to_string(),
+                source,
+            }
         })
     }
 }
@@ -426,7 +428,7 @@ impl Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::http_api::Secret;
+    use je08_protocol::http_api::Secret;
 
     fn source_blocks() -> (Connectivity, Protocols) {
         let mut conn = Connectivity::factory(990);
@@ -451,7 +453,7 @@ mod tests {
                 saved_at: Utc::now(),
                 description: String::new(),
             },
-            settings: crate::sim::device::default_settings(),
+            settings: je08_protocol::readings::Settings::factory(),
             http,
         }
     }

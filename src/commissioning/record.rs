@@ -18,10 +18,10 @@ use serde::Serialize;
 use thiserror::Error;
 use tokio_util::sync::CancellationToken;
 
-use crate::client::endpoint::Endpoint;
-use crate::client::modbus::{ClientConfig, ModbusClient};
-use crate::protocol::codec::decode;
-use crate::protocol::readings::Snapshot;
+use je08_client::endpoint::Endpoint;
+use je08_client::modbus::{ClientConfig, ModbusClient};
+use je08_protocol::codec::decode;
+use je08_protocol::readings::Snapshot;
 
 /// The CSV header; units after the last underscore.
 pub const HEADER: [&str; 22] = [

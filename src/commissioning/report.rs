@@ -19,14 +19,14 @@ use super::mqtt_check::{MqttCheck, MqttTarget, check_meter};
 use super::profile::Access;
 use super::sampler::WindowOptions;
 use super::wiring_check::{FieldChange, WiringCheck, apply_fix, run_check};
-use crate::analysis::wiring::Expectation;
-use crate::client::endpoint::MeterAddress;
-use crate::client::modbus::ModbusClient;
-use crate::mqtt_link::LinkOptions;
-use crate::protocol::codec::decode;
-use crate::protocol::http_api::{Connectivity, Info, Mode, Protocols};
-use crate::protocol::mqtt::BrokerUrl;
-use crate::protocol::readings::Settings;
+use je08_client::endpoint::MeterAddress;
+use je08_client::modbus::ModbusClient;
+use je08_net::mqtt_link::LinkOptions;
+use je08_protocol::analysis::wiring::Expectation;
+use je08_protocol::codec::decode;
+use je08_protocol::http_api::{Connectivity, Info, Mode, Protocols};
+use je08_protocol::mqtt::BrokerUrl;
+use je08_protocol::readings::Settings;
 
 /// What to do besides reading and checking.
 #[derive(Debug, Clone)]

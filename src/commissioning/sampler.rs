@@ -6,9 +6,9 @@ use serde::Serialize;
 use thiserror::Error;
 use tokio_util::sync::CancellationToken;
 
-use crate::client::modbus::{ModbusClient, ModbusError};
-use crate::protocol::codec::decode;
-use crate::protocol::readings::{Measurements, Settings, Snapshot};
+use je08_client::modbus::{ModbusClient, ModbusError};
+use je08_protocol::codec::decode;
+use je08_protocol::readings::{Measurements, Settings, Snapshot};
 
 /// How many samples to take and how far apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

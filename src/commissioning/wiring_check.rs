@@ -5,12 +5,12 @@ use thiserror::Error;
 use tokio_util::sync::CancellationToken;
 
 use super::sampler::{SampleError, SampleWindow, WindowOptions, sample_window};
-use crate::analysis::wiring::{Expectation, WiringReport, check};
-use crate::client::modbus::ModbusClient;
-use crate::client::params::{ApplyOptions, ParamsError, SettingsOutcome, apply_settings};
-use crate::protocol::readings::{Settings, Snapshot};
-use crate::protocol::registers::label;
-use crate::protocol::validate::{WriteError, WritePlan};
+use je08_client::modbus::ModbusClient;
+use je08_client::params::{ApplyOptions, ParamsError, SettingsOutcome, apply_settings};
+use je08_protocol::analysis::wiring::{Expectation, WiringReport, check};
+use je08_protocol::readings::{Settings, Snapshot};
+use je08_protocol::registers::label;
+use je08_protocol::validate::{WriteError, WritePlan};
 
 /// One wiring check of one meter.
 #[derive(Debug, Clone, PartialEq, Serialize)]

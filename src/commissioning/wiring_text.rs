@@ -2,8 +2,8 @@
 //! and the commissioning report both word `analysis::wiring::Finding`
 //! through here (the library's English `message` stays the CLI's text).
 
-use crate::analysis::wiring::{Finding, FindingKind, Severity};
 use crate::i18n::{Msg, Tr};
+use je08_protocol::analysis::wiring::{Finding, FindingKind, Severity};
 
 /// The severity's word.
 pub fn severity_text(tr: Tr, s: Severity) -> &'static str {

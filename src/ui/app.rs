@@ -16,9 +16,9 @@ use crate::backend::link::EnergyKind;
 use crate::backend::web::{FlashMethod, WebJob, WebTarget};
 use crate::backend::{Backend, Command, Event, FilePurpose, JobId, MeterKey};
 use crate::i18n::{Lang, Msg, Tr};
-use crate::protocol::http_api::Mode as HttpMode;
-use crate::protocol::mqtt::Command as MqttCommand;
-use crate::protocol::readings::Settings;
+use je08_protocol::http_api::Mode as HttpMode;
+use je08_protocol::mqtt::Command as MqttCommand;
+use je08_protocol::readings::Settings;
 
 /// Which page fills the central area.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,7 +215,7 @@ impl ConfiguratorApp {
     }
 
     /// Browse mDNS on `interfaces` (empty: every interface); `None` stops.
-    pub fn browse_mdns(&mut self, interfaces: Option<Vec<crate::client::discovery::mdns::MdnsInterface>>) {
+    pub fn browse_mdns(&mut self, interfaces: Option<Vec<je08_client::discovery::mdns::MdnsInterface>>) {
         self.send(Command::Discovery(crate::backend::discovery::Request::Mdns(
             interfaces,
         )));

@@ -12,7 +12,7 @@ use super::commission::Intent;
 use super::config_forms::PasswordText;
 use crate::backend::commissioning::{CommFile, ProfileScope, ReportChecks};
 use crate::i18n::{Msg, Tr};
-use crate::protocol::mqtt::BrokerUrl;
+use je08_protocol::mqtt::BrokerUrl;
 
 /// The report's options as typed.
 #[derive(Debug, Default)]

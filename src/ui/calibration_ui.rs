@@ -13,14 +13,14 @@ use super::commission::{CalibrationState, Intent};
 use super::model::MeterEntry;
 use super::widgets::OK_COLOR;
 use super::wiring_ui::running_ui;
-use crate::analysis::calibration::{Preconditions, Quantity, Refusal, check_preconditions, plan};
-use crate::analysis::wiring::Phase;
 use crate::backend::LinkState;
 use crate::backend::commissioning::CommFile;
 use crate::commissioning::calibrate::{CalibrationOutcome, CalibrationRequest, Prepared};
 use crate::commissioning::sampler::WindowOptions;
 use crate::i18n::{Msg, Tr};
-use crate::protocol::registers::label;
+use je08_protocol::analysis::calibration::{Preconditions, Quantity, Refusal, check_preconditions, plan};
+use je08_protocol::analysis::wiring::Phase;
+use je08_protocol::registers::label;
 
 /// Draw the Calibration tab.
 pub fn calibration_ui(

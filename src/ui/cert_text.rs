@@ -1,8 +1,8 @@
 //! The certificate pre-flight in the user's language: each [`Problem`] as a
 //! sentence naming the file, and key types as the summary shows them.
 
-use crate::certs::{Issue, KeyKind, MAX_RSA_BITS, Problem, Role, Section, utc};
 use crate::i18n::{Msg, Tr};
+use je08_net::certs::{Issue, KeyKind, MAX_RSA_BITS, Problem, Role, Section, utc};
 
 /// A key's type and size, e.g. `RSA 2048 bits` (only "unsupported" is
 /// translated: the rest are names).
@@ -71,8 +71,8 @@ mod tests {
     use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, date_time_ymd};
 
     use super::*;
-    use crate::certs::{PemFile, check};
     use crate::i18n::Lang;
+    use je08_net::certs::{PemFile, check};
 
     fn ca(key: KeyPair) -> (String, Issuer<'static, KeyPair>) {
         let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();

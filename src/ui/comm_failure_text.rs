@@ -67,10 +67,10 @@ fn action_msg(action: CommAction) -> Msg {
 mod tests {
     use super::*;
     use crate::backend::link::{Cause, LinkError};
-    use crate::client::modbus::Operation;
     use crate::i18n::Lang;
-    use crate::protocol::mode::Mode;
     use crate::ui::link_text::tests::without_cli_advice;
+    use je08_client::modbus::Operation;
+    use je08_protocol::mode::Mode;
 
     const DETAIL: &str = "permission denied (os error 13)";
 

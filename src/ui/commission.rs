@@ -11,7 +11,6 @@ use std::time::Duration;
 use super::batch_forms::ReportForm;
 use super::config_forms::PasswordText;
 use super::model::Model;
-use crate::analysis::wiring::Expectation;
 use crate::backend::commissioning::{CommFailure, CommFile, CommResult, ProfileScope, Request, Update};
 use crate::backend::{Command, JobId, JobOutcome, MeterKey};
 use crate::commissioning::calibrate::{CalibrationOutcome, Prepared};
@@ -20,7 +19,8 @@ use crate::commissioning::record::{RecordOptions, RecordSummary};
 use crate::commissioning::sampler::{SampleWindow, WindowOptions};
 use crate::commissioning::wiring_check::{FixOutcome, WiringCheck};
 use crate::i18n::Tr;
-use crate::protocol::http_api::Secret;
+use je08_protocol::analysis::wiring::Expectation;
+use je08_protocol::http_api::Secret;
 
 /// A job the view is waiting for.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -10,7 +10,7 @@ use eframe::egui;
 use super::field_problem::describe;
 use crate::backend::web::ConfigBlock;
 use crate::i18n::{Msg, Tr};
-use crate::protocol::http_api::{Connectivity, Ct, FieldErrors, Problem, Protocols, Secret, WifiMode};
+use je08_protocol::http_api::{Connectivity, Ct, FieldErrors, Problem, Protocols, Secret, WifiMode};
 
 /// A typed password that `Debug` never shows.
 #[derive(Clone, Default, PartialEq, Eq)]

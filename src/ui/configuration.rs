@@ -20,7 +20,7 @@ use crate::backend::web::{ConfigBlock, Stage, WebJob, WebOutcome};
 use crate::backend::{Command, FilePurpose, JobOutcome, MeterKey};
 use crate::i18n::mode_name;
 use crate::i18n::{Msg, Tr};
-use crate::protocol::http_api::{CertKind, CertStatus, Info, Mode, Secret};
+use je08_protocol::http_api::{CertKind, CertStatus, Info, Mode, Secret};
 
 /// What the window knows of one meter's HTTP side.
 #[derive(Debug, Default)]
@@ -62,7 +62,7 @@ pub struct ConfigState {
     /// Picked client key.
     pub client_key: Option<PathBuf>,
     /// Pre-flight of the picked files.
-    pub report: Option<Result<crate::certs::Report, crate::certs::Problem>>,
+    pub report: Option<Result<je08_net::certs::Report, je08_net::certs::Problem>>,
     /// Per meter: password, mode, blocks.
     pub meters: HashMap<MeterKey, MeterWeb>,
 }
@@ -491,7 +491,7 @@ fn pickers_ui(
 fn cert_report_ui(
     ui: &mut egui::Ui,
     tr: Tr,
-    report: Option<&Result<crate::certs::Report, crate::certs::Problem>>,
+    report: Option<&Result<je08_net::certs::Report, je08_net::certs::Problem>>,
 ) {
     match report {
         None => {}

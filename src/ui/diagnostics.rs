@@ -5,7 +5,7 @@ use eframe::egui::{self, RichText};
 
 use super::model::MeterEntry;
 use crate::i18n::{Msg, Tr};
-use crate::protocol::readings::{ResetCause, WifiMode};
+use je08_protocol::readings::{ResetCause, WifiMode};
 
 /// Uptime as "3 d 04:05:06".
 pub fn format_uptime(seconds: u32) -> String {

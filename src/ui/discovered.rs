@@ -15,12 +15,12 @@ use super::app::Action;
 use super::model::{MeterEntry, Mode, Model, Source};
 use crate::backend::discovery::{MdnsStatus, Request, Update};
 use crate::backend::{Command, JobId, JobOutcome, LinkState, MeterKey};
-use crate::client::discovery::{self as registry, mdns::MdnsInterface};
 use crate::i18n::{Msg, Tr};
-use crate::protocol::discovery::ScanRange;
-use crate::protocol::http_api::{self, DEFAULT_HTTP_PORT, Info};
-use crate::protocol::mode::Mode as DeviceMode;
-use crate::protocol::readings::WifiMode;
+use je08_client::discovery::{self as registry, mdns::MdnsInterface};
+use je08_protocol::discovery::ScanRange;
+use je08_protocol::http_api::{self, DEFAULT_HTTP_PORT, Info};
+use je08_protocol::mode::Mode as DeviceMode;
+use je08_protocol::readings::WifiMode;
 
 /// What `/api/info` said when probed.
 #[derive(Debug, Clone, PartialEq)]
@@ -270,7 +270,7 @@ pub fn offline_probe(meter: &MeterEntry) -> Option<Command> {
     let host = match entry.and_then(|e| e.current_ip) {
         Some(ip) => ip.to_string(),
         None => {
-            crate::client::endpoint::Endpoint::parse(&meter.address, 0)
+            je08_client::endpoint::Endpoint::parse(&meter.address, 0)
                 .ok()?
                 .host
         }

@@ -1,7 +1,7 @@
 //! A refused field's [`Problem`] in the user's language.
 
 use crate::i18n::{Msg, Tr};
-use crate::protocol::http_api::Problem;
+use je08_protocol::http_api::Problem;
 
 /// The sentence shown under a refused field.
 pub fn describe(tr: Tr, problem: &Problem) -> String {
@@ -40,7 +40,7 @@ pub fn describe(tr: Tr, problem: &Problem) -> String {
 mod tests {
     use super::*;
     use crate::i18n::Lang;
-    use crate::protocol::http_api::{Connectivity, Ct};
+    use je08_protocol::http_api::{Connectivity, Ct};
 
     #[test]
     fn every_validation_problem_is_said_in_both_languages() {

@@ -17,7 +17,7 @@ use super::widgets::OK_COLOR;
 use crate::backend::FilePurpose;
 use crate::backend::web::{FlashMethod, Stage, WebOutcome};
 use crate::i18n::{Msg, Tr};
-use crate::protocol::firmware::FirmwareReport;
+use je08_protocol::firmware::FirmwareReport;
 
 /// State of the Firmware tab.
 #[derive(Debug, Clone, Default)]

@@ -2,7 +2,7 @@
 //! check and what it found.
 
 use crate::i18n::{Msg, Tr};
-use crate::protocol::firmware::{CheckKind, Finding};
+use je08_protocol::firmware::{CheckKind, Finding};
 
 /// The short name of a check.
 pub fn check_name(tr: Tr, check: CheckKind) -> &'static str {
@@ -81,7 +81,7 @@ pub fn describe(tr: Tr, finding: &Finding) -> String {
 mod tests {
     use super::*;
     use crate::i18n::Lang;
-    use crate::protocol::firmware::{ImageBuilder, validate};
+    use je08_protocol::firmware::{ImageBuilder, validate};
 
     #[test]
     fn every_check_of_a_corrupt_image_reads_in_portuguese() {

@@ -5,7 +5,7 @@
 //! the next change.
 
 use super::model::Mode;
-use crate::protocol::readings::WifiMode;
+use je08_protocol::readings::WifiMode;
 
 /// Period of the blink patterns, seconds.
 pub const PERIOD_S: f64 = 5.0;

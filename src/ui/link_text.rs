@@ -4,12 +4,12 @@
 //! advice; texts from the OS (`detail`) stay as they are inside the sentence.
 
 use crate::backend::link::{Cause, LinkError};
-use crate::client::endpoint::AddressFault;
-use crate::client::modbus::{Exception, Operation};
-use crate::client::params::Stage;
 use crate::i18n::{Msg, Tr};
-use crate::protocol::registers::{MAP_LEN, label};
-use crate::protocol::validate::WriteError;
+use je08_client::endpoint::AddressFault;
+use je08_client::modbus::{Exception, Operation};
+use je08_client::params::Stage;
+use je08_protocol::registers::{MAP_LEN, label};
+use je08_protocol::validate::WriteError;
 
 /// The sentence shown for an offline meter or under a failed job.
 pub fn describe(tr: Tr, error: &LinkError) -> String {
@@ -164,8 +164,8 @@ fn invalid_text(tr: Tr, err: &WriteError) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::client::endpoint::{AddressError, Endpoint};
     use crate::i18n::Lang;
+    use je08_client::endpoint::{AddressError, Endpoint};
 
     const DETAIL: &str = "connection reset by peer (os error 104)";
 

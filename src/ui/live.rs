@@ -10,7 +10,7 @@ use super::{link_text, phasor_ui, plots};
 use crate::backend::JobOutcome;
 use crate::backend::link::EnergyKind;
 use crate::i18n::{Msg, Tr};
-use crate::protocol::readings::{PerPhase, PerPhaseTotal, Snapshot};
+use je08_protocol::readings::{PerPhase, PerPhaseTotal, Snapshot};
 
 /// State of the Live tab.
 #[derive(Debug, Clone)]

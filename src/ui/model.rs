@@ -11,9 +11,9 @@ use crate::backend::history::History;
 use crate::backend::link::EnergyKind;
 use crate::backend::web::{Stage, WebOutcome};
 use crate::backend::{Event, JobId, JobOutcome, LinkState, MeterKey};
-use crate::client::endpoint::Endpoint;
-use crate::protocol::http_api::{DEFAULT_HTTP_PORT, DEFAULT_OTA_PORT};
-use crate::protocol::readings::Snapshot;
+use je08_client::endpoint::Endpoint;
+use je08_protocol::http_api::{DEFAULT_HTTP_PORT, DEFAULT_OTA_PORT};
+use je08_protocol::readings::Snapshot;
 
 /// How a meter became known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -118,7 +118,7 @@ impl MeterEntry {
             .and_then(|e| e.current_ip)
             .map(|ip| ip.to_string())
             .or_else(|| {
-                Endpoint::parse(&self.address, crate::client::modbus::DEFAULT_PORT)
+                Endpoint::parse(&self.address, je08_client::modbus::DEFAULT_PORT)
                     .ok()
                     .map(|e| e.host)
             })

@@ -13,11 +13,11 @@ use super::widgets::{self, OK_COLOR, fmt};
 use crate::backend::mqtt_view::{BrokerSettings, FleetUpdate};
 use crate::backend::secrets::Storage;
 use crate::backend::{Command, FilePurpose, JobId, JobOutcome};
-use crate::client::mqtt::{DEFAULT_INTERVAL, MeterView, STALE_AFTER_INTERVALS};
 use crate::i18n::{Msg, Tr};
-use crate::mqtt_link::LinkError;
-use crate::protocol::http_api::Secret;
-use crate::protocol::mqtt::Command as MqttCommand;
+use je08_client::mqtt::{DEFAULT_INTERVAL, MeterView, STALE_AFTER_INTERVALS};
+use je08_net::mqtt_link::LinkError;
+use je08_protocol::http_api::Secret;
+use je08_protocol::mqtt::Command as MqttCommand;
 
 /// State of the MQTT view.
 #[derive(Debug, Default)]

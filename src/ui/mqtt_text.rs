@@ -4,7 +4,7 @@
 //! the operating system said stays as it was.
 
 use crate::i18n::{Msg, Tr};
-use crate::mqtt_link::LinkError;
+use je08_net::mqtt_link::LinkError;
 
 /// The sentence shown in the MQTT view.
 pub fn describe(tr: Tr, error: &LinkError) -> String {

@@ -11,9 +11,9 @@ use super::model::{JobKind, MeterEntry, Model};
 use super::widgets::OK_COLOR;
 use crate::backend::{JobId, JobOutcome, LinkState};
 use crate::i18n::{Msg, Tr};
-use crate::protocol::readings::{Gains, Inversions, PhaseGains, Settings};
-use crate::protocol::registers::addr;
-use crate::protocol::validate::{WriteError, validate_write};
+use je08_protocol::readings::{Gains, Inversions, PhaseGains, Settings};
+use je08_protocol::registers::addr;
+use je08_protocol::validate::{WriteError, validate_write};
 
 /// How the CT is entered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -463,15 +463,7 @@ mod tests {
     #[test]
     fn one_bad_field_blocks_the_whole_form() {
         let mut form = ParamsForm::default();
-        form.load(&Settings {
-            ct_ratio: 100,
-            invert: Inversions::default(),
-            gains: Gains {
-                frequency: 1000,
-                voltage: PhaseGains::from_array([1000; 3]),
-                current: PhaseGains::from_array([1000; 3]),
-            },
-        });
+        form.load(&Settings::factory());
         assert!(form.check().settings.is_some());
         form.voltage_gain[1] = "1600".into();
         let checked = form.check();

@@ -1,12 +1,12 @@
 //! The phasor diagram: voltages on the outer ring, currents scaled to the
-//! largest current, angles from [`crate::analysis::phasor`].
+//! largest current, angles from [`je08_protocol::analysis::phasor`].
 
 use eframe::egui::{self, Color32, Pos2, Stroke, vec2};
 
 use super::widgets::PHASE_COLORS;
-use crate::analysis::phasor::{self, Phasor, PhasorSet};
 use crate::i18n::{Msg, Tr};
-use crate::protocol::readings::Measurements;
+use je08_protocol::analysis::phasor::{self, Phasor, PhasorSet};
+use je08_protocol::readings::Measurements;
 
 /// Draw the diagram in a `size`-point square, with the angle table below.
 pub fn phasor_ui(ui: &mut egui::Ui, tr: Tr, m: &Measurements, size: f32) {

@@ -7,7 +7,7 @@ use super::firmware_text;
 use crate::backend::web::{BlockKind, Cause, WebAction, WebFailure};
 use crate::i18n::mode_name;
 use crate::i18n::{Msg, Tr};
-use crate::protocol::http_api::{CertKind, FACTORY_PASSWORD};
+use je08_protocol::http_api::{CertKind, FACTORY_PASSWORD};
 
 /// The sentence shown under a failed job.
 pub fn describe(tr: Tr, failure: &WebFailure) -> String {
@@ -82,10 +82,10 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::certs::{Issue, Problem};
     use crate::i18n::Lang;
-    use crate::protocol::firmware::{ImageBuilder, validate};
-    use crate::protocol::http_api::Mode;
+    use je08_net::certs::{Issue, Problem};
+    use je08_protocol::firmware::{ImageBuilder, validate};
+    use je08_protocol::http_api::Mode;
 
     const DETAIL: &str = "connection refused (os error 111)";
 

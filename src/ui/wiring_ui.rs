@@ -10,13 +10,13 @@ use super::comm_failure_text;
 use super::commission::{Intent, Running, WiringState};
 use super::model::MeterEntry;
 use super::widgets::{OK_COLOR, wrapped_cell_ui};
-use crate::analysis::phasor;
-use crate::analysis::wiring::{Finding, Remedy, Severity};
 use crate::backend::LinkState;
 use crate::commissioning::wiring_check::{FixOutcome, WiringCheck};
 use crate::commissioning::wiring_text::{self, finding_text, rewire_text};
 use crate::i18n::{Msg, Tr};
-use crate::protocol::registers::label;
+use je08_protocol::analysis::phasor;
+use je08_protocol::analysis::wiring::{Finding, Remedy, Severity};
+use je08_protocol::registers::label;
 
 /// Draw the Wiring tab.
 pub fn wiring_ui(

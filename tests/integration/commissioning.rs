@@ -7,16 +7,16 @@ use std::net::SocketAddr;
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use je08::analysis::wiring::{Expectation, Severity};
-use je08::client::endpoint::Endpoint;
-use je08::client::modbus::{ClientConfig, ModbusClient};
 use je08::commissioning::sampler::WindowOptions;
 use je08::commissioning::wiring_check::run_check;
-use je08::mqtt_link::LinkOptions;
-use je08::protocol::http_api::{Mode, Secret};
-use je08::protocol::registers::addr;
-use je08::sim::mqtt::SimMqttOptions;
-use je08::sim::{MeterOptions, ModelParams, Scenario, SimMeter, spawn_meter};
+use je08_client::endpoint::Endpoint;
+use je08_client::modbus::{ClientConfig, ModbusClient};
+use je08_net::mqtt_link::LinkOptions;
+use je08_protocol::analysis::wiring::{Expectation, Severity};
+use je08_protocol::http_api::{Mode, Secret};
+use je08_protocol::registers::addr;
+use je08_sim::mqtt::SimMqttOptions;
+use je08_sim::{MeterOptions, ModelParams, Scenario, SimMeter, spawn_meter};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
@@ -302,7 +302,7 @@ pub fn pdf_text(path: &std::path::Path) -> String {
     String::from_utf8(out.stdout).expect("UTF-8 text")
 }
 
-async fn mean_of(at: SocketAddr, f: impl Fn(&je08::protocol::readings::Measurements) -> f64) -> f64 {
+async fn mean_of(at: SocketAddr, f: impl Fn(&je08_protocol::readings::Measurements) -> f64) -> f64 {
     let mut c = client(at);
     let window = je08::commissioning::sampler::sample_window(
         &mut c,
@@ -825,7 +825,7 @@ async fn a_profile_carries_http_blocks_as_templates_and_applies_to_many_meters_e
 
 #[tokio::test]
 async fn the_report_shows_as_found_as_left_the_fix_and_the_mqtt_check_per_meter() {
-    let broker = je08::sim::broker::start_embedded_broker(0).await.expect("broker");
+    let broker = je08_sim::broker::start_embedded_broker(0).await.expect("broker");
     let url = format!("mqtt://{broker}");
     let mut options = http_options(995);
     options.mqtt = Some(quick_mqtt(&url));

@@ -6,12 +6,12 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::sync::Arc;
 use std::time::Duration;
 
-use je08::client::discovery::mdns::{MdnsBrowser, MdnsInterface};
-use je08::client::discovery::{DiscoveryList, Sighting};
-use je08::protocol::discovery::Advert;
-use je08::protocol::mode::Mode;
-use je08::protocol::readings::Version;
-use je08::sim::mdns::{MdnsAdvertiser, follow};
+use je08_client::discovery::mdns::{MdnsBrowser, MdnsInterface};
+use je08_client::discovery::{DiscoveryList, Sighting};
+use je08_protocol::discovery::Advert;
+use je08_protocol::mode::Mode;
+use je08_protocol::readings::Version;
+use je08_sim::mdns::{MdnsAdvertiser, follow};
 use mdns_sd::{IfKind, ServiceDaemon, ServiceEvent};
 use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, timeout};
@@ -268,14 +268,14 @@ async fn mdns_on_loopback_follows_mode_and_address_and_is_withdrawn() {
 use std::collections::BTreeSet;
 
 use futures::StreamExt as _;
-use je08::client::discovery::Source;
-use je08::client::discovery::mqtt::forward_monitor;
-use je08::client::discovery::scan::{ScanOptions, scan};
-use je08::client::mqtt::{Monitor, MonitorOptions};
-use je08::mqtt_link::LinkOptions;
-use je08::protocol::discovery::ScanRange;
-use je08::sim::mqtt::SimMqttOptions;
-use je08::sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
+use je08_client::discovery::Source;
+use je08_client::discovery::mqtt::forward_monitor;
+use je08_client::discovery::scan::{ScanOptions, scan};
+use je08_client::mqtt::{Monitor, MonitorOptions};
+use je08_net::mqtt_link::LinkOptions;
+use je08_protocol::discovery::ScanRange;
+use je08_sim::mqtt::SimMqttOptions;
+use je08_sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
 
 use crate::mqtt::{BrokerSetup, Mosquitto};
 
@@ -476,7 +476,7 @@ async fn discover_command_lists_a_scanned_meter_with_its_remembered_name_despite
         .collect();
     assert_eq!(set_aside.len(), 1);
     assert_eq!(std::fs::read_to_string(&set_aside[0]).unwrap(), damaged);
-    let (kept, recovery) = je08::store::meters::MeterStore::open(store).unwrap();
+    let (kept, recovery) = je08_client::store::meters::MeterStore::open(store).unwrap();
     assert!(recovery.is_none(), "the salvaged file was saved back");
     let remembered = kept.get(id).unwrap();
     assert_eq!(remembered.addresses, [IpAddr::V4(ip)], "last address recorded");

@@ -12,14 +12,14 @@ use egui_kittest::kittest::Queryable;
 use je08::backend::discovery::{Request, Update};
 use je08::backend::link::default_connector;
 use je08::backend::{Backend, Command, Event, JobOutcome, MeterKey};
-use je08::client::discovery::mdns::MdnsInterface;
-use je08::protocol::mode::Mode as DeviceMode;
-use je08::sim::mdns::MdnsAdvertiser;
-use je08::sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
 use je08::ui::app::ConfiguratorApp;
 use je08::ui::discovered;
 use je08::ui::led::{LedPattern, pattern};
 use je08::ui::model::{MeterEntry, Mode, Source};
+use je08_client::discovery::mdns::MdnsInterface;
+use je08_protocol::mode::Mode as DeviceMode;
+use je08_sim::mdns::MdnsAdvertiser;
+use je08_sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
 
 use super::discovery::{mdns_available, random_id, random_loopback};
 use super::ui::{english, harness};
@@ -215,10 +215,10 @@ fn a_scan_of_a_loopback_range_finds_a_meter() {
 
 #[test]
 fn a_meter_seen_only_on_the_broker_is_listed_with_source_mqtt() {
-    use je08::mqtt_link::LinkOptions;
-    use je08::protocol::mqtt::BrokerUrl;
-    use je08::sim::broker::start_embedded_broker;
-    use je08::sim::mqtt::SimMqttOptions;
+    use je08_net::mqtt_link::LinkOptions;
+    use je08_protocol::mqtt::BrokerUrl;
+    use je08_sim::broker::start_embedded_broker;
+    use je08_sim::mqtt::SimMqttOptions;
     let rt = runtime();
     let broker = rt.block_on(start_embedded_broker(0)).unwrap();
     let url = BrokerUrl {

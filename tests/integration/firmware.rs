@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use je08::protocol::firmware::{FirmwareVersion, ImageBuilder, MAX_IMAGE_BYTES};
+use je08_protocol::firmware::{FirmwareVersion, ImageBuilder, MAX_IMAGE_BYTES};
 
 /// A fresh file in the temp dir holding `bytes`.
 pub fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
@@ -101,9 +101,9 @@ mod over_the_network {
 
     use std::time::Duration;
 
-    use je08::client::ota::{self, OtaError};
-    use je08::protocol::http_api::{FACTORY_PASSWORD, Mode, Secret};
-    use je08::protocol::registers::addr;
+    use je08_client::ota::{self, OtaError};
+    use je08_protocol::http_api::{FACTORY_PASSWORD, Mode, Secret};
+    use je08_protocol::registers::addr;
     use tokio::io::AsyncWriteExt;
 
     use super::{broken_images, image, temp_file};
@@ -285,7 +285,7 @@ mod over_the_network {
             );
             assert_eq!(
                 m.device.registers().get(addr::ESP_VERSION),
-                je08::protocol::firmware::FirmwareVersion::parse(version)
+                je08_protocol::firmware::FirmwareVersion::parse(version)
                     .expect("v")
                     .code()
             );

@@ -7,10 +7,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::process::Command;
 
-use je08::client::http::{HttpError, MeterHttp};
-use je08::protocol::http_api::{Ct, FACTORY_PASSWORD, Mode, Secret, WifiMode};
-use je08::protocol::registers::addr;
-use je08::sim::{MeterOptions, SimMeter, spawn_meter};
+use je08_client::http::{HttpError, MeterHttp};
+use je08_protocol::http_api::{Ct, FACTORY_PASSWORD, Mode, Secret, WifiMode};
+use je08_protocol::registers::addr;
+use je08_sim::{MeterOptions, SimMeter, spawn_meter};
 use serde_json::{Value, json};
 
 /// Device id of the test meters.
@@ -307,7 +307,7 @@ async fn certificates_upload_status_delete_and_limits() {
     let m = meter(Mode::Configuration).await;
     let c = client(&m);
     let pem = ca_pem();
-    c.upload_cert(je08::protocol::http_api::CertKind::Ca, &pem, Ok(()))
+    c.upload_cert(je08_protocol::http_api::CertKind::Ca, &pem, Ok(()))
         .await
         .expect("upload");
     let (status, body) = call(

@@ -6,10 +6,10 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
-use je08::client::modbus::{ClientConfig, ModbusClient};
-use je08::protocol::codec::RegisterBlock;
-use je08::protocol::registers::addr;
-use je08::sim::{MeterOptions, SimMeter, spawn_meter};
+use je08_client::modbus::{ClientConfig, ModbusClient};
+use je08_protocol::codec::RegisterBlock;
+use je08_protocol::registers::addr;
+use je08_sim::{MeterOptions, SimMeter, spawn_meter};
 use tokio::process::Command;
 
 async fn meter(id: u32) -> SimMeter {

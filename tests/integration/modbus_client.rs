@@ -5,12 +5,12 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use je08::client::modbus::{ClientConfig, Exception, ModbusClient, ModbusError};
-use je08::client::params::{ApplyOptions, EnergyCounters, apply_settings, reset_energy};
-use je08::protocol::codec::{RegisterBlock, decode};
-use je08::protocol::registers::addr;
-use je08::protocol::validate::WritePlan;
-use je08::sim::{MeterOptions, SimMeter, spawn_meter};
+use je08_client::modbus::{ClientConfig, Exception, ModbusClient, ModbusError};
+use je08_client::params::{ApplyOptions, EnergyCounters, apply_settings, reset_energy};
+use je08_protocol::codec::{RegisterBlock, decode};
+use je08_protocol::registers::addr;
+use je08_protocol::validate::WritePlan;
+use je08_sim::{MeterOptions, SimMeter, spawn_meter};
 
 /// Generous deadline for waits on the simulator.
 const DEADLINE: Duration = Duration::from_secs(10);

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use je08::backoff::BackoffPolicy;
-use je08::client::modbus::{ClientConfig, ModbusClient, ModbusError};
+use je08_client::modbus::{ClientConfig, ModbusClient, ModbusError};
+use je08_net::backoff::BackoffPolicy;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
@@ -354,8 +354,8 @@ async fn serve_ignoring_writes(mut stream: TcpStream) {
 
 #[tokio::test]
 async fn a_write_that_does_not_read_back_is_reported_field_by_field() {
-    use je08::client::params::{ApplyOptions, apply_settings};
-    use je08::protocol::validate::WritePlan;
+    use je08_client::params::{ApplyOptions, apply_settings};
+    use je08_protocol::validate::WritePlan;
     let p = peer(|_, stream| serve_ignoring_writes(stream)).await;
     let mut c = client(p.addr, 2000);
     let plan = WritePlan::new(&[(16, 120), (10, 900)]).unwrap();

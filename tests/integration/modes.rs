@@ -5,9 +5,9 @@
 
 use std::time::Duration;
 
-use je08::client::http::HttpError;
-use je08::protocol::http_api::{Connectivity, Mode, Secret, WifiMode};
-use je08::sim::SimMeter;
+use je08_client::http::HttpError;
+use je08_protocol::http_api::{Connectivity, Mode, Secret, WifiMode};
+use je08_sim::SimMeter;
 use serde_json::{Value, json};
 
 use crate::http::{DEADLINE, ID, client, client_with, meter};

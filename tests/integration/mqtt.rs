@@ -8,12 +8,12 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use je08::certs::PemFile;
-use je08::client::mqtt::{Monitor, MonitorEvent, MonitorOptions};
-use je08::mqtt_link::{LinkError, LinkOptions, Password, TlsFiles};
-use je08::protocol::codec::RegisterBlock;
-use je08::protocol::mqtt::{BrokerUrl, Command as MqttCommand, InfoPacket, encode_data};
-use je08::protocol::readings::Version;
+use je08_client::mqtt::{Monitor, MonitorEvent, MonitorOptions};
+use je08_net::certs::PemFile;
+use je08_net::mqtt_link::{LinkError, LinkOptions, Password, TlsFiles};
+use je08_protocol::codec::RegisterBlock;
+use je08_protocol::mqtt::{BrokerUrl, Command as MqttCommand, InfoPacket, encode_data};
+use je08_protocol::readings::Version;
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     date_time_ymd,
@@ -566,10 +566,10 @@ async fn monitor_recovers_when_the_broker_starts_late_and_restarts() {
 // ---------------------------------------------------------------------------
 // The simulator's MQTT client, seen through Mosquitto.
 
-use je08::protocol::mqtt::{Message, data_keys, decode_message};
-use je08::protocol::registers::addr;
-use je08::sim::mqtt::SimMqttOptions;
-use je08::sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
+use je08_protocol::mqtt::{Message, data_keys, decode_message};
+use je08_protocol::registers::addr;
+use je08_sim::mqtt::SimMqttOptions;
+use je08_sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
 use tokio_modbus::client::Reader as _;
 
 /// A virtual meter publishing every second to `url`.
@@ -764,9 +764,9 @@ async fn sim_leaves_the_broker_outside_application_mode() {
     let meter = sim_meter(2106, broker.url(false), None).await;
     let stats = meter.mqtt.stats();
     eventually("sim connected", || stats.connected()).await;
-    meter.device.reboot(je08::protocol::mode::Mode::Configuration);
+    meter.device.reboot(je08_protocol::mode::Mode::Configuration);
     eventually("disconnected in configuration mode", || !stats.connected()).await;
-    meter.device.reboot(je08::protocol::mode::Mode::Application);
+    meter.device.reboot(je08_protocol::mode::Mode::Application);
     eventually("connected again in application mode", || {
         stats.connected() && stats.connects() >= 2
     })
@@ -775,7 +775,7 @@ async fn sim_leaves_the_broker_outside_application_mode() {
 
 #[tokio::test]
 async fn embedded_broker_carries_sim_data_to_the_monitor() {
-    let addr_ = je08::sim::broker::start_embedded_broker(0).await.unwrap();
+    let addr_ = je08_sim::broker::start_embedded_broker(0).await.unwrap();
     assert!(addr_.ip().is_loopback());
     let url: BrokerUrl = format!("mqtt://{addr_}").parse().unwrap();
     let _meter = sim_meter(2107, url.clone(), None).await;

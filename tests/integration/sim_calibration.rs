@@ -3,13 +3,13 @@
 
 use std::time::Duration;
 
-use je08::analysis::calibration::{Preconditions, Quantity, plan};
-use je08::analysis::wiring::Phase;
-use je08::protocol::codec::{RegisterBlock, decode};
-use je08::protocol::readings::{Measurements, Settings};
-use je08::protocol::registers::addr;
-use je08::protocol::validate::trigger_value;
-use je08::sim::{MeterOptions, Scenario, spawn_meter};
+use je08_protocol::analysis::calibration::{Preconditions, Quantity, plan};
+use je08_protocol::analysis::wiring::Phase;
+use je08_protocol::codec::{RegisterBlock, decode};
+use je08_protocol::readings::{Measurements, Settings};
+use je08_protocol::registers::addr;
+use je08_protocol::validate::trigger_value;
+use je08_sim::{MeterOptions, Scenario, spawn_meter};
 use tokio_modbus::client::{Context, Reader as _, Writer as _};
 
 const DEADLINE: Duration = Duration::from_secs(10);

@@ -7,12 +7,12 @@ use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use je08::protocol::codec::{RegisterBlock, decode};
-use je08::protocol::mode::Mode;
-use je08::protocol::readings::ResetCause;
-use je08::protocol::registers::addr;
-use je08::protocol::validate::trigger_value;
-use je08::sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
+use je08_protocol::codec::{RegisterBlock, decode};
+use je08_protocol::mode::Mode;
+use je08_protocol::readings::ResetCause;
+use je08_protocol::registers::addr;
+use je08_protocol::validate::trigger_value;
+use je08_sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
 use tokio_modbus::client::{Context, Reader as _, Writer as _};
 use tokio_modbus::slave::SlaveContext as _;
 use tokio_modbus::{ExceptionCode, Slave};

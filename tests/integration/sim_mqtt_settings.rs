@@ -7,13 +7,13 @@
 
 use std::time::{Duration, Instant};
 
-use je08::client::http::MeterHttp;
-use je08::client::mqtt::{Monitor, MonitorEvent, MonitorOptions};
-use je08::mqtt_link::{LinkOptions, Password};
-use je08::protocol::http_api::{CertKind, Mode, Protocols};
-use je08::protocol::mqtt::{Message, decode_message};
-use je08::sim::mqtt::SimMqttOptions;
-use je08::sim::{SimMeter, spawn_meter};
+use je08_client::http::MeterHttp;
+use je08_client::mqtt::{Monitor, MonitorEvent, MonitorOptions};
+use je08_net::mqtt_link::{LinkOptions, Password};
+use je08_protocol::http_api::{CertKind, Mode, Protocols};
+use je08_protocol::mqtt::{Message, decode_message};
+use je08_sim::mqtt::SimMqttOptions;
+use je08_sim::{SimMeter, spawn_meter};
 use rumqttc::QoS;
 
 use super::commissioning::{PASSWORD, args, both, http_options, je08_env, pdf_text};
@@ -217,7 +217,7 @@ async fn report(meters: &[&SimMeter], mqtt_wait_s: u64, limit: Duration) -> (Str
 
 #[tokio::test]
 async fn report_sees_the_meter_through_its_own_saved_broker() {
-    let broker = je08::sim::broker::start_embedded_broker(0).await.expect("broker");
+    let broker = je08_sim::broker::start_embedded_broker(0).await.expect("broker");
     let sim = unconfigured(2203).await;
     save_protocols(&client(&sim), |b| site_broker(b, 2203, broker.port())).await;
     eventually("the meter on its saved broker", || sim.mqtt.stats().connected()).await;

@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
-use je08::analysis::wiring::{Expectation, FindingKind, Phase, Severity, WiringReport, check};
-use je08::protocol::codec::{RegisterBlock, decode};
-use je08::protocol::readings::Measurements;
-use je08::protocol::registers::addr;
-use je08::sim::{MeterOptions, Scenario, spawn_meter};
+use je08_protocol::analysis::wiring::{Expectation, FindingKind, Phase, Severity, WiringReport, check};
+use je08_protocol::codec::{RegisterBlock, decode};
+use je08_protocol::readings::Measurements;
+use je08_protocol::registers::addr;
+use je08_sim::{MeterOptions, Scenario, spawn_meter};
 use tokio_modbus::client::Reader as _;
 
 const DEADLINE: Duration = Duration::from_secs(10);

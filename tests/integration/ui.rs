@@ -12,12 +12,12 @@ use futures::future::BoxFuture;
 use je08::backend::link::{Cause, Connector, EnergyKind, LinkError, MeterLink, default_connector};
 use je08::backend::{Backend, JobOutcome, LinkState};
 use je08::i18n::{Lang, Tr};
-use je08::protocol::registers::addr;
-use je08::sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
 use je08::ui::app::ConfiguratorApp;
 use je08::ui::link_text;
 use je08::ui::model::{JobKind, Source};
 use je08::ui::prefs::Prefs;
+use je08_protocol::registers::addr;
+use je08_sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
 
 struct Fixture {
     _rt: tokio::runtime::Runtime,
@@ -374,8 +374,8 @@ fn every_page_draws_in_both_languages() {
 #[test]
 fn a_picked_firmware_file_gets_a_validation_report() {
     use je08::backend::Command;
-    use je08::protocol::firmware::{FirmwareVersion, ImageBuilder};
     use je08::ui::app::Action;
+    use je08_protocol::firmware::{FirmwareVersion, ImageBuilder};
     let mut f = with_meter(Scenario::Balanced);
     let dir = std::env::temp_dir().join(format!("je08-ui-fw-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -435,10 +435,10 @@ fn a_refused_broker_is_explained_in_portuguese() {
 
 #[test]
 fn the_mqtt_view_lists_the_broker_fleet_and_sends_commands() {
-    use je08::mqtt_link::LinkOptions;
-    use je08::protocol::mqtt::BrokerUrl;
-    use je08::sim::broker::start_embedded_broker;
-    use je08::sim::mqtt::SimMqttOptions;
+    use je08_net::mqtt_link::LinkOptions;
+    use je08_protocol::mqtt::BrokerUrl;
+    use je08_sim::broker::start_embedded_broker;
+    use je08_sim::mqtt::SimMqttOptions;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -478,7 +478,7 @@ fn the_mqtt_view_lists_the_broker_fleet_and_sends_commands() {
         app.view.mqtt.jobs.values().any(|j| j.2.is_some())
     });
     let (_, command, outcome) = f.harness.state().view.mqtt.jobs.values().next().unwrap().clone();
-    assert_eq!(command, je08::protocol::mqtt::Command::GetInfo);
+    assert_eq!(command, je08_protocol::mqtt::Command::GetInfo);
     assert_eq!(outcome, Some(JobOutcome::Done(None)));
     f.click("Reset kWh");
     f.harness.get_by_label("Reset the kWh counters?");

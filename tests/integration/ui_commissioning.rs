@@ -15,21 +15,21 @@ use je08::backend::Backend;
 use je08::backend::MeterKey;
 use je08::backend::commissioning::{CommAction, CommCause, CommFile};
 use je08::backend::link::default_connector;
-use je08::client::endpoint::Endpoint;
-use je08::client::modbus::{ClientConfig, ModbusClient};
 use je08::commissioning::sampler::WindowOptions;
 use je08::i18n::{Lang, Tr};
-use je08::protocol::codec::decode;
-use je08::protocol::http_api::Mode;
-use je08::protocol::readings::Snapshot;
-use je08::protocol::registers::addr;
-use je08::sim::broker::start_embedded_broker;
-use je08::sim::{MeterOptions, ModelParams, Scenario, SimMeter, spawn_meter};
 use je08::ui::app::{Action, ConfiguratorApp};
 use je08::ui::comm_failure_text::describe;
 use je08::ui::commission::Intent;
 use je08::ui::model::Source;
 use je08::ui::prefs::Prefs;
+use je08_client::endpoint::Endpoint;
+use je08_client::modbus::{ClientConfig, ModbusClient};
+use je08_protocol::codec::decode;
+use je08_protocol::http_api::Mode;
+use je08_protocol::readings::Snapshot;
+use je08_protocol::registers::addr;
+use je08_sim::broker::start_embedded_broker;
+use je08_sim::{MeterOptions, ModelParams, Scenario, SimMeter, spawn_meter};
 
 use super::commissioning::quick_mqtt;
 use tokio_util::sync::CancellationToken;
@@ -539,9 +539,9 @@ fn with_http(id: u32) -> MeterOptions {
 
 #[test]
 fn batch_apply_of_http_settings_needs_and_uses_the_typed_interface_password() {
-    use je08::client::endpoint::MeterAddress;
     use je08::commissioning::profile::{Access, ApplyStatus, capture_all};
-    use je08::protocol::http_api::Secret;
+    use je08_client::endpoint::MeterAddress;
+    use je08_protocol::http_api::Secret;
 
     let mut source = with_http(2210);
     source.device.network.device_name = "Panel 7 meter 2210".into();

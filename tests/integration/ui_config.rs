@@ -13,15 +13,15 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use je08::backend::link::default_connector;
 use je08::backend::web::{BlockKind, Cause, Stage, WebAction, WebFailure, WebOutcome};
 use je08::backend::{Backend, Command, JobOutcome};
-use je08::client::http::MeterHttp;
 use je08::i18n::Lang;
-use je08::protocol::firmware::{FirmwareVersion, ImageBuilder};
-use je08::protocol::http_api::{FACTORY_PASSWORD, Mode, Secret};
-use je08::protocol::registers::addr;
-use je08::sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
 use je08::ui::app::{Action, ConfiguratorApp};
 use je08::ui::model::{Endpoints, JobKind, JobView, Source, WebKind};
 use je08::ui::prefs::Prefs;
+use je08_client::http::MeterHttp;
+use je08_protocol::firmware::{FirmwareVersion, ImageBuilder};
+use je08_protocol::http_api::{FACTORY_PASSWORD, Mode, Secret};
+use je08_protocol::registers::addr;
+use je08_sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
 
 /// What a finished HTTP job found, if it succeeded.
 fn found(job: &JobView) -> Option<&WebOutcome> {

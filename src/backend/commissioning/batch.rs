@@ -12,16 +12,16 @@ use super::{
     CommAction, CommCause, CommFailure, CommResult, batch_access, meter_address, progress, write_pdf,
 };
 use crate::backend::{Event, EventSink, JobId};
-use crate::client::endpoint::MeterAddress;
-use crate::client::modbus::{ClientConfig, DEFAULT_PORT, ModbusClient};
 use crate::commissioning::profile::{self, Profile};
 use crate::commissioning::report::{self, InspectOptions};
 use crate::commissioning::sampler::WindowOptions;
 use crate::commissioning::wiring_check::WiringCheck;
 use crate::i18n::Tr;
-use crate::mqtt_link::{LinkOptions, Password, TlsFiles};
-use crate::protocol::http_api::{DEFAULT_HTTP_PORT, Secret};
-use crate::protocol::mqtt::BrokerUrl;
+use je08_client::endpoint::MeterAddress;
+use je08_client::modbus::{ClientConfig, DEFAULT_PORT, ModbusClient};
+use je08_net::mqtt_link::{LinkOptions, Password, TlsFiles};
+use je08_protocol::http_api::{DEFAULT_HTTP_PORT, Secret};
+use je08_protocol::mqtt::BrokerUrl;
 
 /// What a saved profile holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,15 +6,15 @@
 use std::fmt;
 
 use crate::backend::link::LinkError;
-use crate::client::endpoint::Endpoint;
-use crate::client::modbus::DEFAULT_PORT;
-use crate::client::params::ParamsError;
 use crate::commissioning::calibrate::CalibrateError;
 use crate::commissioning::profile::ProfileError;
 use crate::commissioning::record::RecordError;
 use crate::commissioning::sampler::SampleError;
 use crate::commissioning::wiring_check::FixError;
-use crate::protocol::mode::Mode;
+use je08_client::endpoint::Endpoint;
+use je08_client::modbus::DEFAULT_PORT;
+use je08_client::params::ParamsError;
+use je08_protocol::mode::Mode;
 
 /// A failed commissioning job: what was being done and why it failed.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,10 +6,10 @@
 
 use std::fmt;
 
-use crate::client::endpoint::AddressError;
-use crate::client::modbus::{Exception, ModbusError, Operation};
-use crate::client::params::{ParamsError, Stage};
-use crate::protocol::validate::WriteError;
+use je08_client::endpoint::AddressError;
+use je08_client::modbus::{Exception, ModbusError, Operation};
+use je08_client::params::{ParamsError, Stage};
+use je08_protocol::validate::WriteError;
 
 /// Why a link could not be opened or kept, or why a job failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -223,7 +223,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::client::endpoint::Endpoint;
+    use je08_client::endpoint::Endpoint;
 
     fn errors() -> Vec<ModbusError> {
         let meter = || Endpoint::parse("10.0.0.7:1502", 502).unwrap();

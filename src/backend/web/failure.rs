@@ -7,11 +7,11 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::certs::Problem;
-use crate::client::http::HttpError;
-use crate::client::ota::OtaError;
-use crate::protocol::firmware::Check;
-use crate::protocol::http_api::{CertKind, FACTORY_PASSWORD, Mode};
+use je08_client::http::HttpError;
+use je08_client::ota::OtaError;
+use je08_net::certs::Problem;
+use je08_protocol::firmware::Check;
+use je08_protocol::http_api::{CertKind, FACTORY_PASSWORD, Mode};
 
 /// Why an HTTP job failed.
 #[derive(Debug, Clone, PartialEq)]

@@ -21,15 +21,15 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use super::{HttpProfile, Profile};
-use crate::client::endpoint::MeterAddress;
-use crate::client::http::{MeterHttp, REBOOT_DEADLINE, REQUEST_TIMEOUT};
-use crate::client::modbus::{ClientConfig, ModbusClient};
-use crate::client::params::{ApplyOptions, apply_settings};
-use crate::protocol::codec::decode;
-use crate::protocol::http_api::{Connectivity, Mode, Protocols, Secret};
-use crate::protocol::readings::Settings;
-use crate::protocol::registers::label;
-use crate::protocol::validate::{WritePlan, settings_words};
+use je08_client::endpoint::MeterAddress;
+use je08_client::http::{MeterHttp, REBOOT_DEADLINE, REQUEST_TIMEOUT};
+use je08_client::modbus::{ClientConfig, ModbusClient};
+use je08_client::params::{ApplyOptions, apply_settings};
+use je08_protocol::codec::decode;
+use je08_protocol::http_api::{Connectivity, Mode, Protocols, Secret};
+use je08_protocol::readings::Settings;
+use je08_protocol::registers::label;
+use je08_protocol::validate::{WritePlan, settings_words};
 
 /// How to reach the meters: Modbus deadlines, the HTTP interface password
 /// (one for the batch) and deadlines.

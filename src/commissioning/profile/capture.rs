@@ -14,11 +14,11 @@ use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 
 use super::{Access, FORMAT, HttpProfile, Profile, ProfileError, ProfileMeta};
-use crate::client::endpoint::MeterAddress;
-use crate::client::http::MeterHttp;
-use crate::client::modbus::ModbusClient;
-use crate::protocol::codec::decode;
-use crate::protocol::http_api::{Connectivity, Info, Mode, Protocols};
+use je08_client::endpoint::MeterAddress;
+use je08_client::http::MeterHttp;
+use je08_client::modbus::ModbusClient;
+use je08_protocol::codec::decode;
+use je08_protocol::http_api::{Connectivity, Info, Mode, Protocols};
 
 /// Steps [`capture_all`] reports progress in: read in the meter's mode,
 /// reboot into the other, read there, reboot back.

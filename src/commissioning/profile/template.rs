@@ -1,7 +1,7 @@
 //! `{id}` templates of per-meter identity (device name, MQTT client id,
 //! topics).
 
-use crate::protocol::mqtt::ID_PLACEHOLDER;
+use je08_protocol::mqtt::ID_PLACEHOLDER;
 
 /// `text` with every whole number equal to `id` (a run of digits with no
 /// letter or digit on either side) replaced by `{id}`; `None` when `text`

@@ -7,8 +7,8 @@ use crate::commissioning::profile::flatten;
 use crate::commissioning::wiring_check::WiringCheck;
 use crate::commissioning::wiring_text::{finding_text, severity_text};
 use crate::i18n::{Msg, Tr, mode_name};
-use crate::protocol::registers::label;
-use crate::protocol::validate::settings_words;
+use je08_protocol::registers::label;
+use je08_protocol::validate::settings_words;
 
 /// The report of a batch in `tr`'s language: a title page header, then one
 /// section per meter (unreachable meters listed with the reason). Register

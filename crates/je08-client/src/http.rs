@@ -1,0 +1,600 @@
+//! HTTP client for a meter's configuration API (spec §4) and the HTTP
+//! firmware update (spec §5).
+//!
+//! Plain HTTP (meters do not speak TLS). Every request has a deadline; every
+//! failure is a typed [`HttpError`] naming the meter and what to do. Settings
+//! are validated before anything is sent; firmware images are validated
+//! before the upload starts.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use reqwest::StatusCode;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use thiserror::Error;
+
+use super::endpoint::Endpoint;
+use je08_protocol::firmware::{self, FirmwareVersion};
+use je08_protocol::http_api::{
+    API_USER, ApiError, CertKind, CertStatus, Connectivity, Ct, DEFAULT_HTTP_PORT, FieldError, FieldErrors,
+    Info, Mode, ModeRequest, Protocols, Secret, UPDATE_ERROR_PREFIX, UPDATE_SUCCESS,
+};
+
+/// Default deadline of one request.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default deadline for a meter to come back after a reboot.
+pub const REBOOT_DEADLINE: Duration = Duration::from_secs(60);
+/// Pause between two `/api/info` polls while waiting for a reboot.
+const POLL_PERIOD: Duration = Duration::from_millis(200);
+/// Deadline of one poll while waiting for a reboot.
+const POLL_TIMEOUT: Duration = Duration::from_secs(2);
+/// Chunk size of a streamed firmware upload.
+const UPLOAD_CHUNK: usize = 4096;
+
+/// What went wrong talking to a meter's HTTP API.
+#[derive(Debug, Error)]
+pub enum HttpError {
+    /// 401: the interface password is wrong or missing.
+    #[error(
+        "wrong interface password for meter {meter}: pass the right one with --password or JE08_PASSWORD"
+    )]
+    Unauthorized {
+        /// Meter address.
+        meter: String,
+    },
+    /// 409: the meter is not in the mode this request needs.
+    #[error(
+        "meter {meter} must be in {needed} mode for this ({detail}); switch with `je08 mode {meter} {needed}`"
+    )]
+    WrongMode {
+        /// Meter address.
+        meter: String,
+        /// Mode the request needs.
+        needed: Mode,
+        /// The meter's explanation.
+        detail: String,
+    },
+    /// 422: the meter refused a value.
+    #[error("meter {meter} refused {field}: {reason}")]
+    Rejected {
+        /// Meter address.
+        meter: String,
+        /// Offending field.
+        field: String,
+        /// Why.
+        reason: String,
+        /// Every bad field the meter named.
+        errors: Vec<FieldError>,
+    },
+    /// Local validation failed: nothing was sent.
+    #[error("invalid settings, nothing sent to meter {meter}: {errors}")]
+    Invalid {
+        /// Meter address.
+        meter: String,
+        /// Every bad field.
+        errors: FieldErrors,
+    },
+    /// 413: the body is larger than the meter accepts.
+    #[error("meter {meter} refused the upload as too large: {detail}")]
+    TooLarge {
+        /// Meter address.
+        meter: String,
+        /// The meter's explanation.
+        detail: String,
+    },
+    /// No TCP connection could be made.
+    #[error(
+        "meter {meter} is unreachable ({detail}): check its address, that it is powered and on the network"
+    )]
+    Unreachable {
+        /// Meter address.
+        meter: String,
+        /// Underlying error.
+        detail: String,
+    },
+    /// The meter did not answer in time.
+    #[error("meter {meter} did not answer within {timeout:?}; the request may or may not have been applied")]
+    Timeout {
+        /// Meter address.
+        meter: String,
+        /// The deadline.
+        timeout: Duration,
+    },
+    /// The meter answered something this client does not understand.
+    #[error("unexpected answer from meter {meter}: {detail}")]
+    Protocol {
+        /// Meter address.
+        meter: String,
+        /// What was wrong.
+        detail: String,
+    },
+    /// The meter did not come back as expected after a reboot.
+    #[error("meter {meter} did not come back in {wanted} mode within {deadline:?}: {detail}")]
+    NotBack {
+        /// Meter address.
+        meter: String,
+        /// Mode waited for.
+        wanted: Mode,
+        /// The deadline.
+        deadline: Duration,
+        /// Last thing seen.
+        detail: String,
+    },
+    /// The firmware image failed validation: nothing was sent.
+    #[error("firmware image refused before sending: {0}")]
+    BadImage(String),
+    /// The meter refused or failed the firmware update.
+    #[error("meter {meter} refused the firmware: {reason}")]
+    UpdateFailed {
+        /// Meter address.
+        meter: String,
+        /// The meter's reason.
+        reason: String,
+    },
+    /// The certificate failed the pre-flight: nothing was sent.
+    #[error("certificate {kind} refused before sending: {reason}")]
+    BadCertificate {
+        /// Slot.
+        kind: CertKind,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Progress of an upload: bytes sent so far and total.
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Send + Sync);
+
+/// A connection-less client for one meter's HTTP API.
+#[derive(Clone)]
+pub struct MeterHttp {
+    client: reqwest::Client,
+    base: String,
+    meter: String,
+    password: Option<Secret>,
+    timeout: Duration,
+}
+
+impl fmt::Debug for MeterHttp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MeterHttp")
+            .field("meter", &self.meter)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+impl MeterHttp {
+    /// A client for the meter at `host:port` with the interface password
+    /// (needed for everything but [`MeterHttp::info`]).
+    pub fn new(host: &str, port: u16, password: Option<Secret>) -> Self {
+        let meter = Endpoint {
+            host: host.to_owned(),
+            port,
+        }
+        .to_string();
+        let client = reqwest::Client::builder()
+            .connect_timeout(REQUEST_TIMEOUT)
+            .no_proxy()
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new());
+        Self {
+            client,
+            base: format!("http://{meter}"),
+            meter,
+            password,
+            timeout: REQUEST_TIMEOUT,
+        }
+    }
+
+    /// Parse `host[:port]` (port 80 when absent) and build a client.
+    pub fn from_host(text: &str, password: Option<Secret>) -> Result<Self, String> {
+        let endpoint = Endpoint::parse(text, DEFAULT_HTTP_PORT)?;
+        Ok(Self::new(&endpoint.host, endpoint.port, password))
+    }
+
+    /// Change the per-request deadline.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The meter's `host:port`.
+    pub fn meter(&self) -> &str {
+        &self.meter
+    }
+
+    fn request(&self, method: reqwest::Method, path: &str, auth: bool) -> reqwest::RequestBuilder {
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .timeout(self.timeout);
+        if auth {
+            req = req.basic_auth(API_USER, self.password.as_ref().map(Secret::expose));
+        }
+        req
+    }
+
+    fn transport(&self, err: &reqwest::Error, timeout: Duration) -> HttpError {
+        if err.is_timeout() {
+            HttpError::Timeout {
+                meter: self.meter.clone(),
+                timeout,
+            }
+        } else if err.is_connect() {
+            HttpError::Unreachable {
+                meter: self.meter.clone(),
+                detail: error_chain(err),
+            }
+        } else {
+            HttpError::Protocol {
+                meter: self.meter.clone(),
+                detail: error_chain(err),
+            }
+        }
+    }
+
+    async fn send(
+        &self,
+        req: reqwest::RequestBuilder,
+        needed: Option<Mode>,
+        timeout: Duration,
+    ) -> Result<reqwest::Response, HttpError> {
+        let resp = req.send().await.map_err(|e| self.transport(&e, timeout))?;
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
+        }
+        let body = resp.text().await.unwrap_or_default();
+        let api: ApiError = serde_json::from_str(&body).unwrap_or_else(|_| ApiError::new(body.trim()));
+        let meter = self.meter.clone();
+        Err(match status {
+            StatusCode::UNAUTHORIZED => HttpError::Unauthorized { meter },
+            StatusCode::CONFLICT => HttpError::WrongMode {
+                meter,
+                needed: needed.unwrap_or(Mode::Configuration),
+                detail: api.error,
+            },
+            StatusCode::UNPROCESSABLE_ENTITY => HttpError::Rejected {
+                meter,
+                field: api.field.unwrap_or_else(|| "the request".to_owned()),
+                reason: api.error,
+                errors: api.errors,
+            },
+            StatusCode::PAYLOAD_TOO_LARGE => HttpError::TooLarge {
+                meter,
+                detail: api.error,
+            },
+            other => HttpError::Protocol {
+                meter,
+                detail: format!("HTTP {other}: {}", api.error),
+            },
+        })
+    }
+
+    async fn json<T: DeserializeOwned>(&self, resp: reqwest::Response) -> Result<T, HttpError> {
+        let text = resp.text().await.map_err(|e| self.transport(&e, self.timeout))?;
+        serde_json::from_str(&text).map_err(|e| HttpError::Protocol {
+            meter: self.meter.clone(),
+            detail: format!("cannot read the JSON answer: {e}"),
+        })
+    }
+
+    /// `GET /api/info` (no authentication).
+    pub async fn info(&self) -> Result<Info, HttpError> {
+        let resp = self
+            .send(
+                self.request(reqwest::Method::GET, "/api/info", false),
+                None,
+                self.timeout,
+            )
+            .await?;
+        self.json(resp).await
+    }
+
+    async fn get_block<T: DeserializeOwned>(&self, path: &str) -> Result<T, HttpError> {
+        let resp = self
+            .send(
+                self.request(reqwest::Method::GET, path, true),
+                Some(Mode::Configuration),
+                self.timeout,
+            )
+            .await?;
+        self.json(resp).await
+    }
+
+    async fn put_block<T: Serialize>(&self, path: &str, body: &T) -> Result<(), HttpError> {
+        self.send(
+            self.request(reqwest::Method::PUT, path, true).json(body),
+            Some(Mode::Configuration),
+            self.timeout,
+        )
+        .await?;
+        Ok(())
+    }
+
+    fn local_check(&self, result: Result<(), FieldErrors>) -> Result<(), HttpError> {
+        result.map_err(|errors| HttpError::Invalid {
+            meter: self.meter.clone(),
+            errors,
+        })
+    }
+
+    /// `GET /api/config/connectivity` (configuration mode; passwords `null`).
+    pub async fn connectivity(&self) -> Result<Connectivity, HttpError> {
+        self.get_block("/api/config/connectivity").await
+    }
+
+    /// Validate, then `PUT /api/config/connectivity` (applies at the next reboot).
+    pub async fn set_connectivity(&self, block: &Connectivity) -> Result<(), HttpError> {
+        self.local_check(block.validate())?;
+        self.put_block("/api/config/connectivity", block).await
+    }
+
+    /// `GET /api/config/protocols` (configuration mode; password `null`).
+    pub async fn protocols(&self) -> Result<Protocols, HttpError> {
+        self.get_block("/api/config/protocols").await
+    }
+
+    /// Validate, then `PUT /api/config/protocols` (applies at the next reboot).
+    pub async fn set_protocols(&self, block: &Protocols) -> Result<(), HttpError> {
+        self.local_check(block.validate())?;
+        self.put_block("/api/config/protocols", block).await
+    }
+
+    /// `GET /api/config/ct` (configuration mode).
+    pub async fn ct(&self) -> Result<Ct, HttpError> {
+        self.get_block("/api/config/ct").await
+    }
+
+    /// Validate, then `PUT /api/config/ct` (applies at the next reboot).
+    pub async fn set_ct(&self, block: &Ct) -> Result<(), HttpError> {
+        self.local_check(block.validate())?;
+        self.put_block("/api/config/ct", block).await
+    }
+
+    /// `GET /api/certs`: which slots hold a PEM (never the content).
+    pub async fn cert_status(&self) -> Result<CertStatus, HttpError> {
+        self.get_block("/api/certs").await
+    }
+
+    /// Upload a PEM to a slot. `preflight` is the MQTT pre-flight result for
+    /// this PEM (`Err(reason)` refuses before sending).
+    pub async fn upload_cert(
+        &self,
+        kind: CertKind,
+        pem: &str,
+        preflight: Result<(), String>,
+    ) -> Result<(), HttpError> {
+        preflight.map_err(|reason| HttpError::BadCertificate { kind, reason })?;
+        self.send(
+            self.request(reqwest::Method::PUT, &format!("/api/certs/{kind}"), true)
+                .header(reqwest::header::CONTENT_TYPE, "application/x-pem-file")
+                .body(pem.to_owned()),
+            Some(Mode::Configuration),
+            self.timeout,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Delete the PEM of a slot.
+    pub async fn delete_cert(&self, kind: CertKind) -> Result<(), HttpError> {
+        self.send(
+            self.request(reqwest::Method::DELETE, &format!("/api/certs/{kind}"), true),
+            Some(Mode::Configuration),
+            self.timeout,
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn post_reboot(&self, path: &str, body: Option<ModeRequest>) -> Result<(), HttpError> {
+        let mut req = self.request(reqwest::Method::POST, path, true);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let resp = self.send(req, None, self.timeout).await?;
+        if resp.status() != StatusCode::ACCEPTED {
+            return Err(HttpError::Protocol {
+                meter: self.meter.clone(),
+                detail: format!("expected 202 Accepted, got {}", resp.status()),
+            });
+        }
+        Ok(())
+    }
+
+    /// `POST /api/mode` only (202): the meter reboots into `mode`.
+    pub async fn request_mode(&self, mode: Mode) -> Result<(), HttpError> {
+        self.post_reboot("/api/mode", Some(ModeRequest { mode })).await
+    }
+
+    /// Switch modes and wait until the meter answers in `mode` (or say why
+    /// not within `deadline`).
+    pub async fn switch_mode(&self, mode: Mode, deadline: Duration) -> Result<Info, HttpError> {
+        let before = self.info().await?;
+        self.request_mode(mode).await?;
+        self.wait_back(mode, &before, deadline, |_| true).await
+    }
+
+    /// `POST /api/reboot` and wait until the meter is back in application mode.
+    pub async fn reboot(&self, deadline: Duration) -> Result<Info, HttpError> {
+        let before = self.info().await?;
+        self.post_reboot("/api/reboot", None).await?;
+        self.wait_back(Mode::Application, &before, deadline, |_| true)
+            .await
+    }
+
+    /// `POST /api/network/reset` and wait until the meter is back in
+    /// configuration mode with factory network settings. `reach` is where the
+    /// meter answers afterwards (a real one moves to 192.168.1.1 on its own
+    /// access point; `None` skips the wait).
+    pub async fn network_reset(
+        &self,
+        reach: Option<(&MeterHttp, Duration)>,
+    ) -> Result<Option<Info>, HttpError> {
+        let before = self.info().await?;
+        self.post_reboot("/api/network/reset", None).await?;
+        match reach {
+            Some((client, deadline)) => client
+                .wait_back(Mode::Configuration, &before, deadline, |_| true)
+                .await
+                .map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Poll `/api/info` until the meter has rebooted (seen offline, or uptime
+    /// restarted, or now in another mode than before) and is in `mode` and
+    /// `accept` holds.
+    pub async fn wait_back(
+        &self,
+        mode: Mode,
+        before: &Info,
+        deadline: Duration,
+        accept: impl Fn(&Info) -> bool,
+    ) -> Result<Info, HttpError> {
+        let start = Instant::now();
+        let poller = self.clone().with_timeout(POLL_TIMEOUT);
+        let mut seen_offline = false;
+        let mut last = "no answer yet".to_owned();
+        while start.elapsed() < deadline {
+            match poller.info().await {
+                Ok(info) => {
+                    let elapsed = start.elapsed().as_secs();
+                    let rebooted = seen_offline
+                        || info.mode != before.mode
+                        || info.uptime_s + 1 < before.uptime_s + elapsed;
+                    if rebooted && info.mode == mode && accept(&info) {
+                        return Ok(info);
+                    }
+                    last = format!(
+                        "it answers in {} mode, firmware {}, uptime {} s",
+                        info.mode, info.esp_version, info.uptime_s
+                    );
+                }
+                Err(err) => {
+                    seen_offline = true;
+                    last = err.to_string();
+                }
+            }
+            tokio::time::sleep(POLL_PERIOD).await;
+        }
+        Err(HttpError::NotBack {
+            meter: self.meter.clone(),
+            wanted: mode,
+            deadline,
+            detail: last,
+        })
+    }
+
+    /// Validate `image`, then `POST /update` as a streamed multipart upload
+    /// reporting progress. The meter must be in update mode. Returns the
+    /// version found in the image; call [`MeterHttp::confirm_version`] after.
+    pub async fn push_firmware(
+        &self,
+        image: Bytes,
+        progress: Progress<'_>,
+    ) -> Result<Option<FirmwareVersion>, HttpError> {
+        let version = firmware::validate(&image)
+            .verdict()
+            .map_err(HttpError::BadImage)?;
+        let total = image.len() as u64;
+        let (tx, rx) = std::sync::mpsc::channel::<u64>();
+        let chunks: Vec<Bytes> = (0..image.len())
+            .step_by(UPLOAD_CHUNK)
+            .map(|at| image.slice(at..image.len().min(at + UPLOAD_CHUNK)))
+            .collect();
+        let mut sent = 0u64;
+        let stream = futures::stream::iter(chunks.into_iter().map(move |chunk| {
+            sent += chunk.len() as u64;
+            let _ = tx.send(sent);
+            Ok::<Bytes, std::io::Error>(chunk)
+        }));
+        let part = reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), total)
+            .file_name("firmware.bin")
+            .mime_str("application/octet-stream")
+            .map_err(|e| HttpError::Protocol {
+                meter: self.meter.clone(),
+                detail: e.to_string(),
+            })?;
+        let form = reqwest::multipart::Form::new().part("firmware", part);
+        // The upload may take long on a weak link: a deadline per 4 KiB
+        // chunk, at least the request deadline.
+        let timeout = self.timeout + Duration::from_millis(total / 1024 * 50);
+        let req = self
+            .request(reqwest::Method::POST, "/update", true)
+            .timeout(timeout)
+            .multipart(form);
+        let send = self.send(req, Some(Mode::Update), timeout);
+        tokio::pin!(send);
+        let resp = loop {
+            tokio::select! {
+                resp = &mut send => break resp?,
+                () = tokio::time::sleep(Duration::from_millis(50)) => {
+                    if let Some(n) = rx.try_iter().last() {
+                        progress(n, total);
+                    }
+                }
+            }
+        };
+        if let Some(n) = rx.try_iter().last() {
+            progress(n, total);
+        }
+        let body = resp.text().await.map_err(|e| self.transport(&e, timeout))?;
+        let body = body.trim();
+        if body == UPDATE_SUCCESS {
+            Ok(version)
+        } else if let Some(reason) = body.strip_prefix(UPDATE_ERROR_PREFIX) {
+            Err(HttpError::UpdateFailed {
+                meter: self.meter.clone(),
+                reason: reason.to_owned(),
+            })
+        } else {
+            Err(HttpError::Protocol {
+                meter: self.meter.clone(),
+                detail: format!("unexpected update answer {body:?}"),
+            })
+        }
+    }
+
+    /// After an update: wait until the meter is back in application mode and,
+    /// when `version` is known, runs it.
+    pub async fn confirm_version(
+        &self,
+        before: &Info,
+        version: Option<FirmwareVersion>,
+        deadline: Duration,
+    ) -> Result<Info, HttpError> {
+        let wanted = version.map(|v| v.to_string());
+        self.wait_back(Mode::Application, before, deadline, |info| {
+            wanted.as_ref().is_none_or(|w| &info.esp_version == w)
+        })
+        .await
+    }
+}
+
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_the_password() {
+        let client = MeterHttp::new("127.0.0.1", 80, Some(Secret::new("hunter2hunter2")));
+        let text = format!("{client:?}");
+        assert!(!text.contains("hunter2"), "{text}");
+    }
+}
