@@ -8,4 +8,5 @@ pub mod backend;
 pub mod cli;
 pub mod commissioning;
 pub mod i18n;
+pub mod state;
 pub mod ui;

@@ -61,8 +61,3 @@ pub trait Connector: Send + Sync {
     /// Connect to `address` (`host` or `host:port`, Modbus TCP).
     fn connect(&self, address: String) -> BoxFuture<'static, Result<Box<dyn MeterLink>, LinkError>>;
 }
-
-/// The connector the app uses for real meters (Modbus TCP).
-pub fn default_connector() -> std::sync::Arc<dyn Connector> {
-    std::sync::Arc::new(super::modbus_link::ModbusConnector)
-}

@@ -4,7 +4,6 @@
 
 pub mod commissioning;
 pub mod discovery;
-pub mod history;
 pub mod link;
 pub mod modbus_link;
 pub mod mqtt_view;

@@ -103,3 +103,8 @@ impl MeterLink for ModbusLink {
         })
     }
 }
+
+/// The connector the app uses for real meters (Modbus TCP).
+pub fn default_connector() -> std::sync::Arc<dyn Connector> {
+    std::sync::Arc::new(ModbusConnector)
+}

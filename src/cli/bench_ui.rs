@@ -11,12 +11,13 @@ use std::time::{Duration, Instant, SystemTime};
 use eframe::egui;
 use futures::future::BoxFuture;
 
-use crate::backend::link::{Connector, LinkError, MeterLink, default_connector};
+use crate::backend::link::{Connector, LinkError, MeterLink};
+use crate::backend::modbus_link::default_connector;
 use crate::backend::{Backend, Event, LinkState, MeterKey};
 use crate::i18n::Lang;
+use crate::state::prefs::Prefs;
 use crate::ui::app::ConfiguratorApp;
-use crate::ui::model::Source;
-use crate::ui::prefs::Prefs;
+use je08_client::discovery::Source;
 use je08_protocol::codec::{RegisterBlock, decode};
 use je08_protocol::registers::addr;
 

@@ -9,9 +9,10 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use crate::backend::link::default_connector;
+use crate::backend::modbus_link::default_connector;
 use crate::i18n::Msg;
-use crate::ui::model::{Endpoints, Source};
+use crate::state::model::Endpoints;
+use je08_client::discovery::Source;
 use je08_client::discovery::mdns::MdnsInterface;
 use je08_net::mqtt_link::LinkOptions;
 use je08_protocol::mqtt::BrokerUrl;

@@ -9,9 +9,10 @@ use eframe::egui;
 use crate::backend::Backend;
 use crate::backend::link::Connector;
 use crate::i18n::Msg;
+use crate::state::model::Endpoints;
+use crate::state::prefs::{self, Prefs};
 use crate::ui::app::ConfiguratorApp;
-use crate::ui::model::{Endpoints, Source};
-use crate::ui::prefs::{self, Prefs};
+use je08_client::discovery::Source;
 use je08_client::discovery::mdns::MdnsInterface;
 
 /// Options of `je08 gui` (the same window `je08` opens without arguments).

@@ -118,11 +118,11 @@ pub fn main() -> ExitCode {
     };
     let command = match cli.command {
         None => {
-            let connector = crate::backend::link::default_connector();
+            let connector = crate::backend::modbus_link::default_connector();
             return exit_code(gui::run(&runtime, connector, Vec::new(), None, Some(Vec::new())));
         }
         Some(Command::Gui(args)) => {
-            let connector = crate::backend::link::default_connector();
+            let connector = crate::backend::modbus_link::default_connector();
             return exit_code(gui::run(&runtime, connector, Vec::new(), None, args.mdns()));
         }
         Some(Command::Demo(args)) => return exit_code(demo::run(&runtime, args)),

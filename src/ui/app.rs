@@ -7,119 +7,25 @@ use std::time::Duration;
 
 use eframe::egui;
 
-use super::model::{JobKind, MeterEntry, Model, Source, WebKind};
-use super::prefs::{Prefs, SavedMeter};
-use super::{
-    batch, commission, configuration, discovered, firmware, live, meter_page, meters_list, mqtt, parameters,
-};
+use super::{batch, meter_page, meters_list, mqtt};
 use crate::backend::link::EnergyKind;
-use crate::backend::web::{FlashMethod, WebJob, WebTarget};
-use crate::backend::{Backend, Command, Event, FilePurpose, JobId, MeterKey};
+use crate::backend::web::{WebJob, WebTarget};
+use crate::backend::{Backend, Command, Event, FilePurpose, MeterKey};
 use crate::i18n::{Lang, Msg, Tr};
-use je08_protocol::http_api::Mode as HttpMode;
+use crate::state::commission::CommishState;
+use crate::state::configuration::ConfigState;
+use crate::state::discovered::{self, DiscoveryState};
+use crate::state::firmware::FirmwareState;
+use crate::state::intent::{Action, Confirm};
+use crate::state::live::LiveState;
+use crate::state::model::{JobKind, MeterEntry, Model, WebKind};
+use crate::state::mqtt::MqttState;
+use crate::state::navigation::{Page, Tab};
+use crate::state::prefs::{Prefs, SavedMeter};
+use crate::state::view::ViewState;
+use je08_client::discovery::Source;
+use je08_protocol::mode::Mode;
 use je08_protocol::mqtt::Command as MqttCommand;
-use je08_protocol::readings::Settings;
-
-/// Which page fills the central area.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Page {
-    /// The selected meter's tabs.
-    Meter,
-    /// The MQTT broker view.
-    Mqtt,
-    /// Batch actions on ticked meters.
-    Batch,
-}
-
-/// A question the user must answer before something irreversible happens.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Confirm {
-    /// Zero the energy counters.
-    ResetEnergy(MeterKey, EnergyKind),
-    /// Restore default gains.
-    RestoreDefaults(MeterKey),
-    /// Remove a meter from the list.
-    Forget(MeterKey),
-    /// Send an MQTT command that changes the meter (energy resets).
-    MqttCommand(String, MqttCommand),
-    /// Reboot a meter into another mode (zeroes its energy counters).
-    SwitchMode(MeterKey, HttpMode),
-    /// Update a meter's firmware with a validated image.
-    Flash(MeterKey, std::path::PathBuf, FlashMethod),
-}
-
-/// A user intent gathered during a frame and applied after drawing.
-#[derive(Debug)]
-pub enum Action {
-    /// Show a meter.
-    Select(MeterKey),
-    /// Switch the central page.
-    Page(Page),
-    /// Switch the meter tab.
-    Tab(meter_page::Tab),
-    /// Change the language.
-    Lang(Lang),
-    /// Add a meter by address.
-    Add(String, Source),
-    /// Save a meter's name and notes.
-    SaveDetails(MeterKey, String, String),
-    /// Ask a question first.
-    Ask(Confirm),
-    /// The user said yes to the open question.
-    Confirmed,
-    /// The user closed the question.
-    Dismiss,
-    /// Write settings to a meter.
-    Write(MeterKey, Settings),
-    /// Cancel a job.
-    Cancel(JobId),
-    /// Open a file dialog.
-    PickFile(FilePurpose),
-    /// Publish an MQTT command to a meter.
-    MqttSend(String, MqttCommand),
-    /// Send a raw command.
-    Send(Command),
-    /// A commissioning request (wiring, calibration, recording, batch).
-    Commission(commission::Intent),
-    /// Scan the range typed in the "Find meters" panel.
-    Scan,
-    /// Run a job on a meter's HTTP API or espota.
-    Web(MeterKey, WebJob),
-}
-
-/// Per-page UI state that is not persisted.
-pub struct ViewState {
-    /// Current language.
-    pub lang: Lang,
-    /// Selected meter.
-    pub selected: Option<MeterKey>,
-    /// Central page.
-    pub page: Page,
-    /// Meter tab.
-    pub tab: meter_page::Tab,
-    /// Text of the "add by address" field.
-    pub add_address: String,
-    /// Live tab state (window, pause).
-    pub live: live::LiveState,
-    /// Parameter forms per meter.
-    pub params: HashMap<MeterKey, parameters::ParamsForm>,
-    /// Configuration tab state.
-    pub config: configuration::ConfigState,
-    /// Firmware tab state.
-    pub firmware: firmware::FirmwareState,
-    /// Commissioning views' state.
-    pub commish: commission::CommishState,
-    /// MQTT view state.
-    pub mqtt: mqtt::MqttState,
-    /// "Find meters" panel state.
-    pub discovery: discovered::DiscoveryState,
-    /// Name and notes being edited: (meter, name, notes).
-    pub edit: Option<(MeterKey, String, String)>,
-    /// Open question.
-    pub confirm: Option<Confirm>,
-    /// A transient notice (e.g. "busy").
-    pub notice: Option<String>,
-}
 
 /// The configurator window.
 pub struct ConfiguratorApp {
@@ -141,15 +47,15 @@ impl ConfiguratorApp {
             lang,
             selected: None,
             page: Page::Meter,
-            tab: meter_page::Tab::Live,
+            tab: Tab::Live,
             add_address: String::new(),
-            live: live::LiveState::new(prefs.plot_window_s),
+            live: LiveState::new(prefs.plot_window_s),
             params: HashMap::new(),
-            config: configuration::ConfigState::default(),
-            firmware: firmware::FirmwareState::default(),
-            commish: commission::CommishState::default(),
-            mqtt: mqtt::MqttState::new(&prefs.broker_url),
-            discovery: discovered::DiscoveryState::default(),
+            config: ConfigState::default(),
+            firmware: FirmwareState::default(),
+            commish: CommishState::default(),
+            mqtt: MqttState::new(&prefs.broker_url),
+            discovery: DiscoveryState::default(),
             edit: None,
             confirm: None,
             notice: None,
@@ -381,7 +287,11 @@ impl ConfiguratorApp {
                     self.send(command);
                 }
             }
-            Update::Info { meter, at, result } => discovered::probed(&mut self.model, meter, at, result),
+            Update::Info { meter, at, result } => {
+                if let Some(row) = self.model.meter_mut(meter) {
+                    row.take_probe(at, result);
+                }
+            }
             Update::Mdns(_) | Update::Scanned { .. } => {}
         }
     }
@@ -627,7 +537,7 @@ fn confirm_ui(ctx: &egui::Context, tr: Tr, confirm: &Confirm, model: &Model, act
             Msg::RestoreDefaults,
         ),
         Confirm::Forget(_) => (Msg::ForgetTitle, Msg::ForgetBody, Msg::Forget),
-        Confirm::SwitchMode(_, HttpMode::Configuration) => {
+        Confirm::SwitchMode(_, Mode::Configuration) => {
             (Msg::EnterConfigTitle, Msg::SwitchModeBody, Msg::EnterConfigMode)
         }
         Confirm::SwitchMode(_, _) => (Msg::LeaveConfigTitle, Msg::SwitchModeBody, Msg::LeaveConfigMode),
@@ -676,7 +586,7 @@ impl eframe::App for ConfiguratorApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, super::prefs::KEY, &self.prefs());
+        eframe::set_value(storage, crate::state::prefs::KEY, &self.prefs());
     }
 
     fn auto_save_interval(&self) -> Duration {

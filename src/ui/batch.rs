@@ -6,11 +6,8 @@
 
 use eframe::egui::{self, RichText};
 
-use super::app::Action;
 use super::batch_forms::{report_options_ui, save_scope_ui};
 use super::comm_failure_text;
-use super::commission::{BatchState, CommishState, Intent};
-use super::model::Model;
 use super::recording_ui::recording_ui;
 use super::widgets::{self, OK_COLOR, wrapped_cell_ui};
 use super::wiring_ui::running_ui;
@@ -18,6 +15,9 @@ use crate::backend::MeterKey;
 use crate::backend::commissioning::{CommFile, ProfileScope};
 use crate::commissioning::profile::{ApplyStatus, MeterResult};
 use crate::i18n::{Msg, Tr};
+use crate::state::commission::{BatchState, CommishState, Intent};
+use crate::state::intent::Action;
+use crate::state::model::Model;
 
 /// Draw the Batch page; `current` is the meter selected in the list.
 pub fn batch_ui(

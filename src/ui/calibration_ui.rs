@@ -7,10 +7,7 @@
 
 use eframe::egui::{self, RichText};
 
-use super::app::Action;
 use super::comm_failure_text;
-use super::commission::{CalibrationState, Intent};
-use super::model::MeterEntry;
 use super::widgets::OK_COLOR;
 use super::wiring_ui::running_ui;
 use crate::backend::LinkState;
@@ -18,6 +15,9 @@ use crate::backend::commissioning::CommFile;
 use crate::commissioning::calibrate::{CalibrationOutcome, CalibrationRequest, Prepared};
 use crate::commissioning::sampler::WindowOptions;
 use crate::i18n::{Msg, Tr};
+use crate::state::commission::{CalibrationState, Intent};
+use crate::state::intent::Action;
+use crate::state::model::MeterEntry;
 use je08_protocol::analysis::calibration::{Preconditions, Quantity, Refusal, check_preconditions, plan};
 use je08_protocol::analysis::wiring::Phase;
 use je08_protocol::registers::label;

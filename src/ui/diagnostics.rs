@@ -3,8 +3,8 @@
 
 use eframe::egui::{self, RichText};
 
-use super::model::MeterEntry;
 use crate::i18n::{Msg, Tr};
+use crate::state::model::MeterEntry;
 use je08_protocol::readings::{ResetCause, WifiMode};
 
 /// Uptime as "3 d 04:05:06".

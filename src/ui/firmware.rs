@@ -4,51 +4,20 @@
 //! then runs as a job with progress and Cancel, and ends by confirming the
 //! version the meter runs.
 
-use std::path::PathBuf;
-
 use eframe::egui::{self, RichText};
 
-use super::app::{Action, Confirm};
-use super::configuration::{MeterWeb, password_ui, start};
+use super::configuration::password_ui;
 use super::firmware_text;
 use super::job_status::job_ui;
-use super::model::{MeterEntry, Model, WebKind};
 use super::widgets::OK_COLOR;
 use crate::backend::FilePurpose;
 use crate::backend::web::{FlashMethod, Stage, WebOutcome};
 use crate::i18n::{Msg, Tr};
+use crate::state::configuration::{MeterWeb, start};
+use crate::state::firmware::FirmwareState;
+use crate::state::intent::{Action, Confirm};
+use crate::state::model::{MeterEntry, Model, WebKind};
 use je08_protocol::firmware::FirmwareReport;
-
-/// State of the Firmware tab.
-#[derive(Debug, Clone, Default)]
-pub struct FirmwareState {
-    /// The picked image.
-    pub path: Option<PathBuf>,
-    /// Its validation report, or why it could not be read.
-    pub report: Option<Result<FirmwareReport, String>>,
-    /// How the image travels.
-    pub method: FlashMethod,
-}
-
-impl FirmwareState {
-    /// A file was picked; its report is on the way.
-    pub fn picked(&mut self, path: PathBuf) {
-        self.path = Some(path);
-        self.report = None;
-    }
-
-    /// The image to send, only when its validation passed.
-    pub fn valid_image(&self) -> Option<&PathBuf> {
-        matches!(&self.report, Some(Ok(r)) if r.valid).then_some(self.path.as_ref())?
-    }
-
-    /// The validation of `path` finished.
-    pub fn checked(&mut self, path: PathBuf, report: Result<FirmwareReport, String>) {
-        if self.path.as_ref() == Some(&path) {
-            self.report = Some(report);
-        }
-    }
-}
 
 /// Draw the Firmware tab.
 pub fn firmware_ui(

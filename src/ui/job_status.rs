@@ -4,12 +4,12 @@
 
 use eframe::egui;
 
-use super::app::Action;
-use super::model::{JobKind, Model, WebKind};
 use super::web_failure_text;
 use crate::backend::web::{Stage, WebOutcome};
 use crate::backend::{JobOutcome, MeterKey};
 use crate::i18n::{Msg, Tr, mode_name};
+use crate::state::intent::Action;
+use crate::state::model::{JobKind, Model, WebKind};
 
 fn stage_text(tr: Tr, stage: Option<Stage>) -> String {
     match stage {

@@ -3,36 +3,15 @@
 
 use eframe::egui::{self, RichText};
 
-use super::app::{Action, Confirm};
-use super::model::{JobKind, MeterEntry, Model};
 use super::widgets::{self, PHASE_COLORS, fmt};
 use super::{link_text, phasor_ui, plots};
 use crate::backend::JobOutcome;
 use crate::backend::link::EnergyKind;
 use crate::i18n::{Msg, Tr};
+use crate::state::intent::{Action, Confirm};
+use crate::state::live::LiveState;
+use crate::state::model::{JobKind, MeterEntry, Model};
 use je08_protocol::readings::{PerPhase, PerPhaseTotal, Snapshot};
-
-/// State of the Live tab.
-#[derive(Debug, Clone)]
-pub struct LiveState {
-    /// Plot window, seconds.
-    pub window_s: u32,
-    /// When paused: the right edge of the frozen window (UNIX seconds).
-    pub paused_at: Option<f64>,
-    /// The plotted quantity.
-    pub quantity: plots::Quantity,
-}
-
-impl LiveState {
-    /// Start with a window of `window_s` seconds.
-    pub fn new(window_s: u32) -> Self {
-        Self {
-            window_s: window_s.clamp(60, 3600),
-            paused_at: None,
-            quantity: plots::Quantity::Voltage,
-        }
-    }
-}
 
 const VALUE_SIZE: f32 = 24.0;
 

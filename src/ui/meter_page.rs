@@ -3,61 +3,15 @@
 
 use eframe::egui::{self, RichText};
 
-use super::app::{Action, ViewState};
-use super::model::{MeterEntry, Model};
 use super::{
     calibration_ui, configuration, diagnostics, firmware, link_text, live, parameters, recording_ui, widgets,
     wiring_ui,
 };
 use crate::i18n::{Msg, Tr};
-
-/// The meter tabs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    /// Live readings, plots, phasors, energy.
-    Live,
-    /// Gains, CT ratio, inversion.
-    Parameters,
-    /// Modes, configuration blocks, certificates.
-    Configuration,
-    /// Firmware update.
-    Firmware,
-    /// Health and versions.
-    Diagnostics,
-    /// Wiring check and fix.
-    Wiring,
-    /// Calibration wizard.
-    Calibration,
-    /// Recording to CSV.
-    Recording,
-}
-
-impl Tab {
-    /// Every tab in display order.
-    pub const ALL: [Tab; 8] = [
-        Tab::Live,
-        Tab::Parameters,
-        Tab::Configuration,
-        Tab::Firmware,
-        Tab::Diagnostics,
-        Tab::Wiring,
-        Tab::Calibration,
-        Tab::Recording,
-    ];
-
-    fn msg(self) -> Msg {
-        match self {
-            Tab::Live => Msg::TabLive,
-            Tab::Parameters => Msg::TabParameters,
-            Tab::Configuration => Msg::TabConfiguration,
-            Tab::Firmware => Msg::TabFirmware,
-            Tab::Diagnostics => Msg::TabDiagnostics,
-            Tab::Wiring => Msg::TabWiring,
-            Tab::Calibration => Msg::TabCalibration,
-            Tab::Recording => Msg::TabRecording,
-        }
-    }
-}
+use crate::state::intent::Action;
+use crate::state::model::{MeterEntry, Model};
+use crate::state::navigation::Tab;
+use crate::state::view::ViewState;
 
 /// Draw the meter page.
 pub fn meter_page_ui(

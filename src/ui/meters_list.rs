@@ -4,11 +4,14 @@
 
 use eframe::egui::{self, RichText};
 
-use super::app::{Action, Confirm, ViewState};
-use super::led;
-use super::model::{MeterEntry, Mode, Model, Source};
-use super::{discovered, widgets};
+use super::{find_meters, widgets};
 use crate::i18n::{Msg, Tr};
+use crate::state::intent::{Action, Confirm};
+use crate::state::led;
+use crate::state::model::{MeterEntry, Model};
+use crate::state::view::ViewState;
+use je08_client::discovery::Source;
+use je08_protocol::mode::Mode;
 
 /// Draw the meters list.
 pub fn meters_list_ui(
@@ -36,7 +39,7 @@ pub fn meters_list_ui(
             }
         });
     });
-    discovered::find_ui(ui, tr, &mut view.discovery, actions);
+    find_meters::find_ui(ui, tr, &mut view.discovery, actions);
     ui.separator();
     if model.meters.is_empty() {
         ui.weak(tr.t(Msg::NoMetersYet));
@@ -67,7 +70,7 @@ fn meter_row_ui(
     let inner = frame.show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.horizontal(|ui| {
-            let pattern = led::pattern(meter.mode(), discovered::wifi(meter));
+            let pattern = led::pattern(meter.mode(), meter.wifi());
             widgets::led_ui(ui, pattern, tr.t(Msg::LedHint));
             ui.add(egui::Label::new(RichText::new(meter.title()).strong().size(16.0)).truncate());
         });
@@ -82,7 +85,7 @@ fn meter_row_ui(
                     &meter.address
                 });
                 ui.end_row();
-                let seen_at = discovered::addresses(meter);
+                let seen_at = meter.addresses();
                 if seen_at.len() > 1 {
                     ui.weak(tr.t(Msg::Addresses));
                     let all: Vec<String> = seen_at.iter().map(ToString::to_string).collect();
@@ -94,12 +97,12 @@ fn meter_row_ui(
                     Some(Mode::Application) => Msg::ModeApplication,
                     Some(Mode::Configuration) => Msg::ModeConfiguration,
                     Some(Mode::Update) => Msg::ModeUpdate,
-                    None if discovered::unreachable(meter) => Msg::Unreachable,
+                    None if meter.unreachable() => Msg::Unreachable,
                     None => Msg::Unknown,
                 }));
                 ui.end_row();
                 ui.weak(tr.t(Msg::Firmware));
-                ui.label(discovered::firmware(meter).unwrap_or_else(|| "—".into()));
+                ui.label(meter.firmware().unwrap_or_else(|| "—".into()));
                 ui.end_row();
                 ui.weak(tr.t(Msg::Sources));
                 let sources: Vec<&str> = meter.sources.iter().map(|s| tr.t(source_msg(*s))).collect();
@@ -108,7 +111,7 @@ fn meter_row_ui(
                 ui.weak(tr.t(Msg::LastSeen));
                 ui.horizontal(|ui| {
                     widgets::age_ui(ui, tr, meter.last_seen);
-                    if discovered::stale(meter) {
+                    if meter.stale() {
                         ui.colored_label(ui.visuals().warn_fg_color, tr.t(Msg::NotSeenRecently));
                     }
                 });

@@ -3,13 +3,13 @@
 
 use eframe::egui::{self, RichText};
 
-use super::app::Action;
 use super::comm_failure_text;
-use super::commission::{Intent, RecordingState};
 use super::widgets::OK_COLOR;
 use crate::backend::MeterKey;
 use crate::backend::commissioning::CommFile;
 use crate::i18n::{Msg, Tr};
+use crate::state::commission::{Intent, RecordingState};
+use crate::state::intent::Action;
 
 /// Draw the recording controls for `meter` (`None`: the batch selection);
 /// `can_start` is false when there is nothing to record.

@@ -4,9 +4,9 @@ use std::time::{Duration, SystemTime};
 
 use eframe::egui::{self, Color32, RichText};
 
-use super::led::{self, LedPattern};
 use crate::backend::LinkState;
 use crate::i18n::{Msg, Tr};
+use crate::state::led::{self, LedPattern};
 
 /// Colours for phases A, B, C and the total (IEC-like: brown, black/grey, grey-blue).
 pub const PHASE_COLORS: [Color32; 4] = [

@@ -5,15 +5,15 @@
 
 use eframe::egui::{self, RichText};
 
-use super::app::Action;
 use super::comm_failure_text;
-use super::commission::{Intent, Running, WiringState};
-use super::model::MeterEntry;
 use super::widgets::{OK_COLOR, wrapped_cell_ui};
 use crate::backend::LinkState;
 use crate::commissioning::wiring_check::{FixOutcome, WiringCheck};
 use crate::commissioning::wiring_text::{self, finding_text, rewire_text};
 use crate::i18n::{Msg, Tr};
+use crate::state::commission::{Intent, Running, WiringState};
+use crate::state::intent::Action;
+use crate::state::model::MeterEntry;
 use je08_protocol::analysis::phasor;
 use je08_protocol::analysis::wiring::{Finding, Remedy, Severity};
 use je08_protocol::registers::label;

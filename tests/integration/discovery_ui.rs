@@ -10,13 +10,14 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use je08::backend::discovery::{Request, Update};
-use je08::backend::link::default_connector;
+use je08::backend::modbus_link::default_connector;
 use je08::backend::{Backend, Command, Event, JobOutcome, MeterKey};
+use je08::state::led::{LedPattern, pattern};
+use je08::state::model::MeterEntry;
 use je08::ui::app::ConfiguratorApp;
-use je08::ui::discovered;
-use je08::ui::led::{LedPattern, pattern};
-use je08::ui::model::{MeterEntry, Mode, Source};
+use je08_client::discovery::Source;
 use je08_client::discovery::mdns::MdnsInterface;
+use je08_protocol::mode::Mode;
 use je08_protocol::mode::Mode as DeviceMode;
 use je08_sim::mdns::MdnsAdvertiser;
 use je08_sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
@@ -124,12 +125,12 @@ fn the_window_lists_meters_advertised_on_loopback_with_their_mode() {
     assert!(w.harness.query_all_by_label("configuration").count() >= 1);
     assert!(w.harness.query_all_by_label("not connected").count() >= 2);
     w.until("the LED mirror of the configuration-mode meter", |app| {
-        row(app, config_id).is_some_and(|m| discovered::wifi(m).is_some())
+        row(app, config_id).is_some_and(|m| m.wifi().is_some())
     });
     let m = w.row(config_id);
     assert!(
         matches!(
-            pattern(m.mode(), discovered::wifi(&m)),
+            pattern(m.mode(), m.wifi()),
             LedPattern::Blinks { inverted: true, .. }
         ),
         "configuration mode: LED on with short off pulses"
@@ -137,7 +138,9 @@ fn the_window_lists_meters_advertised_on_loopback_with_their_mode() {
 
     // Selecting the application-mode meter opens its session.
     let key = w.row(app_id).key;
-    w.harness.state_mut().apply(je08::ui::app::Action::Select(key));
+    w.harness
+        .state_mut()
+        .apply(je08::state::intent::Action::Select(key));
     w.until("the selected meter's first reading", |app| {
         row(app, app_id).is_some_and(|m| m.session && m.latest.is_some())
     });
@@ -159,7 +162,7 @@ fn the_window_lists_meters_advertised_on_loopback_with_their_mode() {
     w.until("configuration mode after the reboot", |app| {
         row(app, app_id).is_some_and(|m| m.mode() == Some(Mode::Configuration))
     });
-    assert!(!discovered::unreachable(&w.row(app_id)));
+    assert!(!w.row(app_id).unreachable());
     w.rt.block_on(async {
         running.shutdown().await;
         configuring.shutdown().await;

@@ -9,13 +9,15 @@ use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use futures::future::BoxFuture;
-use je08::backend::link::{Cause, Connector, EnergyKind, LinkError, MeterLink, default_connector};
+use je08::backend::link::{Cause, Connector, EnergyKind, LinkError, MeterLink};
+use je08::backend::modbus_link::default_connector;
 use je08::backend::{Backend, JobOutcome, LinkState};
 use je08::i18n::{Lang, Tr};
+use je08::state::model::JobKind;
+use je08::state::prefs::Prefs;
 use je08::ui::app::ConfiguratorApp;
 use je08::ui::link_text;
-use je08::ui::model::{JobKind, Source};
-use je08::ui::prefs::Prefs;
+use je08_client::discovery::Source;
 use je08_protocol::registers::addr;
 use je08_sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
 
@@ -374,7 +376,7 @@ fn every_page_draws_in_both_languages() {
 #[test]
 fn a_picked_firmware_file_gets_a_validation_report() {
     use je08::backend::Command;
-    use je08::ui::app::Action;
+    use je08::state::intent::Action;
     use je08_protocol::firmware::{FirmwareVersion, ImageBuilder};
     let mut f = with_meter(Scenario::Balanced);
     let dir = std::env::temp_dir().join(format!("je08-ui-fw-{}", std::process::id()));

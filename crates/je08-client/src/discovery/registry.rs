@@ -11,28 +11,37 @@ use serde::Serialize;
 use je08_protocol::mode::Mode;
 use je08_protocol::readings::Version;
 
-/// How a meter was found.
+/// How a meter became known: to discovery (mDNS, scan, MQTT, an address
+/// typed by a person) or to the configurator's list (remembered from an
+/// earlier run, started by `je08 demo`). Ordered as a list shows them: the
+/// person's own first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
+    /// Address typed by a person.
+    Manual,
+    /// Remembered from an earlier run.
+    Remembered,
+    /// Started by `je08 demo`.
+    Demo,
     /// mDNS advertisement.
     Mdns,
     /// Modbus scan of an address range.
     Scan,
     /// DATA or INFO packet on an MQTT broker.
     Mqtt,
-    /// Address typed by a person.
-    Manual,
 }
 
 impl Source {
     /// Short lower-case name.
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Manual => "manual",
+            Self::Remembered => "remembered",
+            Self::Demo => "demo",
             Self::Mdns => "mdns",
             Self::Scan => "scan",
             Self::Mqtt => "mqtt",
-            Self::Manual => "manual",
         }
     }
 }

@@ -8,9 +8,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::batch_forms::ReportForm;
 use super::config_forms::PasswordText;
 use super::model::Model;
+use super::report_form::ReportForm;
 use crate::backend::commissioning::{CommFailure, CommFile, CommResult, ProfileScope, Request, Update};
 use crate::backend::{Command, JobId, JobOutcome, MeterKey};
 use crate::commissioning::calibrate::{CalibrationOutcome, Prepared};

@@ -1,47 +1,25 @@
-//! The UI's picture of the world, fed by backend events: the meters list,
-//! each meter's latest reading and bounded history, and running jobs.
+//! The window's picture of the world, fed by backend events: the meters
+//! list, each meter's latest reading and bounded history, what discovery and
+//! probes say of it, and running jobs.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use std::net::IpAddr;
+
 use serde::{Deserialize, Serialize};
 
-use crate::backend::history::History;
+use super::found::{Found, Probed};
+use super::history::History;
 use crate::backend::link::EnergyKind;
 use crate::backend::web::{Stage, WebOutcome};
 use crate::backend::{Event, JobId, JobOutcome, LinkState, MeterKey};
+use je08_client::discovery::Source;
 use je08_client::endpoint::Endpoint;
-use je08_protocol::http_api::{DEFAULT_HTTP_PORT, DEFAULT_OTA_PORT};
-use je08_protocol::readings::Snapshot;
-
-/// How a meter became known.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Source {
-    /// Typed in by the user.
-    Manual,
-    /// Remembered from an earlier run.
-    Remembered,
-    /// Started by `je08 demo`.
-    Demo,
-    /// Found over mDNS.
-    Mdns,
-    /// Found by an address scan.
-    Scan,
-    /// Seen on an MQTT broker.
-    Mqtt,
-}
-
-/// Operating mode of a meter, when known.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Mode {
-    /// Normal operation.
-    Application,
-    /// Configuration web API only.
-    Configuration,
-    /// Firmware update only.
-    Update,
-}
+use je08_protocol::http_api::{DEFAULT_HTTP_PORT, DEFAULT_OTA_PORT, Info};
+use je08_protocol::mode::Mode;
+use je08_protocol::readings::{Snapshot, WifiMode};
 
 /// Where a meter's HTTP API and espota answer, besides Modbus. Either
 /// field may be filled by whoever knows better (a discovery sighting, the
@@ -84,7 +62,7 @@ pub struct MeterEntry {
     /// only when the user selects or adds them).
     pub session: bool,
     /// What discovery and `/api/info` probes tell about this meter.
-    pub found: super::discovered::Found,
+    pub found: Found,
 }
 
 impl MeterEntry {
@@ -103,7 +81,7 @@ impl MeterEntry {
             history: History::default(),
             device_id: None,
             session: false,
-            found: super::discovered::Found::default(),
+            found: Found::default(),
         }
     }
 
@@ -136,11 +114,83 @@ impl MeterEntry {
             .unwrap_or(DEFAULT_OTA_PORT)
     }
 
-    /// The mode from the best source: Modbus answering now means
-    /// application mode; otherwise the newest of mDNS TXT, MQTT, scans and
-    /// the `/api/info` probe (see [`super::discovered`]).
+    /// The mode from the best source: a Modbus session answering now means
+    /// application mode; otherwise the newest of discovery (mDNS TXT
+    /// `mode=`, MQTT, scans) and the `/api/info` probe.
     pub fn mode(&self) -> Option<Mode> {
-        super::discovered::mode(self)
+        if self.link == LinkState::Online {
+            return Some(Mode::Application);
+        }
+        self.found.latest().and_then(|(_, mode)| mode)
+    }
+
+    /// True when the newest word about the meter is a failed `/api/info`
+    /// probe (Modbus and HTTP both silent): it is unreachable, not in another
+    /// mode.
+    pub fn unreachable(&self) -> bool {
+        self.link != LinkState::Online && matches!(self.found.latest(), Some((_, None)))
+    }
+
+    /// True when no source has seen the meter for a while and no session
+    /// reads it.
+    pub fn stale(&self) -> bool {
+        self.link != LinkState::Online && self.found.entry.as_ref().is_some_and(|e| e.stale)
+    }
+
+    /// The Wi-Fi role for the LED mirror: from the last reading, else from
+    /// `/api/info`.
+    pub fn wifi(&self) -> Option<WifiMode> {
+        self.latest.as_ref().map(|s| s.device.wifi_mode).or_else(|| {
+            self.found
+                .probe
+                .as_ref()
+                .and_then(|(_, r)| r.as_ref().ok().map(|p| p.wifi))
+        })
+    }
+
+    /// Firmware text: from the last reading, else `/api/info`, else discovery.
+    pub fn firmware(&self) -> Option<String> {
+        if let Some(s) = &self.latest {
+            return Some(format!(
+                "ESP {} · STM32 {}",
+                s.device.esp_version, s.device.stm32_version
+            ));
+        }
+        if let Some((_, Ok(p))) = &self.found.probe {
+            return Some(format!("ESP {} · STM32 {}", p.esp_version, p.stm32_version));
+        }
+        let entry = self.found.entry.as_ref()?;
+        entry.firmware.map(|v| format!("ESP {v}"))
+    }
+
+    /// Every address discovery saw the meter at, latest first.
+    pub fn addresses(&self) -> Vec<IpAddr> {
+        self.found
+            .entry
+            .as_ref()
+            .map(|e| e.addresses.iter().map(|a| a.ip).collect())
+            .unwrap_or_default()
+    }
+
+    /// Take an `/api/info` answer: it is only the meter's word when the id
+    /// matches (or the row's id is not known yet).
+    pub fn take_probe(&mut self, at: SystemTime, result: Result<Box<Info>, String>) {
+        let result = match result {
+            Ok(info) if self.device_id.is_some_and(|id| id != info.id) => Err(format!(
+                "the HTTP API answers for meter {}, not {}",
+                info.id,
+                self.device_id.unwrap_or_default()
+            )),
+            Ok(info) => {
+                self.device_id = Some(info.id);
+                Ok(Probed::of(*info))
+            }
+            Err(why) => Err(why),
+        };
+        if result.is_ok() {
+            self.last_seen = Some(self.last_seen.map_or(at, |t| t.max(at)));
+        }
+        self.found.probe = Some((at, result));
     }
 
     /// The name to show: the user's name, else the device id, else the address.
@@ -337,8 +387,8 @@ impl Model {
                 };
                 j.outcome = Some(outcome);
                 // What `/api/info` said is the meter's word on its mode.
-                if let Some(info) = info {
-                    super::discovered::probed(self, meter, SystemTime::now(), Ok(Box::new(info)));
+                if let (Some(info), Some(row)) = (info, self.meters.iter_mut().find(|m| m.key == meter)) {
+                    row.take_probe(SystemTime::now(), Ok(Box::new(info)));
                 }
                 true
             }

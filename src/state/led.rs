@@ -4,7 +4,7 @@
 //! off in update mode. Pure timing maths so the widget can repaint only at
 //! the next change.
 
-use super::model::Mode;
+use je08_protocol::mode::Mode;
 use je08_protocol::readings::WifiMode;
 
 /// Period of the blink patterns, seconds.

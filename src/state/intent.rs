@@ -1,0 +1,72 @@
+//! What a frame's drawing asks for: [`Action`]s collected while drawing and
+//! applied after the frame, and the [`Confirm`] questions asked before
+//! something irreversible.
+
+use std::path::PathBuf;
+
+use super::commission::Intent;
+use super::navigation::{Page, Tab};
+use crate::backend::link::EnergyKind;
+use crate::backend::web::{FlashMethod, WebJob};
+use crate::backend::{Command, FilePurpose, JobId, MeterKey};
+use crate::i18n::Lang;
+use je08_client::discovery::Source;
+use je08_protocol::mode::Mode;
+use je08_protocol::mqtt::Command as MqttCommand;
+use je08_protocol::readings::Settings;
+
+/// A question the user must answer before something irreversible happens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirm {
+    /// Zero the energy counters.
+    ResetEnergy(MeterKey, EnergyKind),
+    /// Restore default gains.
+    RestoreDefaults(MeterKey),
+    /// Remove a meter from the list.
+    Forget(MeterKey),
+    /// Send an MQTT command that changes the meter (energy resets).
+    MqttCommand(String, MqttCommand),
+    /// Reboot a meter into another mode (zeroes its energy counters).
+    SwitchMode(MeterKey, Mode),
+    /// Update a meter's firmware with a validated image.
+    Flash(MeterKey, PathBuf, FlashMethod),
+}
+
+/// A user intent gathered during a frame and applied after drawing.
+#[derive(Debug)]
+pub enum Action {
+    /// Show a meter.
+    Select(MeterKey),
+    /// Switch the central page.
+    Page(Page),
+    /// Switch the meter tab.
+    Tab(Tab),
+    /// Change the language.
+    Lang(Lang),
+    /// Add a meter by address.
+    Add(String, Source),
+    /// Save a meter's name and notes.
+    SaveDetails(MeterKey, String, String),
+    /// Ask a question first.
+    Ask(Confirm),
+    /// The user said yes to the open question.
+    Confirmed,
+    /// The user closed the question.
+    Dismiss,
+    /// Write settings to a meter.
+    Write(MeterKey, Settings),
+    /// Cancel a job.
+    Cancel(JobId),
+    /// Open a file dialog.
+    PickFile(FilePurpose),
+    /// Publish an MQTT command to a meter.
+    MqttSend(String, MqttCommand),
+    /// Send a raw command.
+    Send(Command),
+    /// A commissioning request (wiring, calibration, recording, batch).
+    Commission(Intent),
+    /// Scan the range typed in the "Find meters" panel.
+    Scan,
+    /// Run a job on a meter's HTTP API or espota.
+    Web(MeterKey, WebJob),
+}
