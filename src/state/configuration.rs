@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use super::config_forms::{ConnectivityForm, CtForm, Forms, PasswordText, ProtocolsForm};
 use super::intent::Action;
-use super::model::MeterEntry;
+use super::model::MeterRow;
 use crate::backend::secrets::Storage;
 use crate::backend::web::{WebJob, WebOutcome};
 use crate::backend::{Command, FilePurpose, JobOutcome, MeterKey};
@@ -91,7 +91,7 @@ impl ConfigState {
     }
 
     /// This meter's state (created on first use).
-    pub fn meter(&mut self, meter: &MeterEntry) -> &mut MeterWeb {
+    pub fn meter(&mut self, meter: &MeterRow) -> &mut MeterWeb {
         meter_web(&mut self.meters, meter)
     }
 
@@ -157,7 +157,7 @@ impl ConfigState {
 
 /// The state of `meter` in `meters` (created on first use, with its
 /// keychain account).
-pub fn meter_web<'a>(meters: &'a mut HashMap<MeterKey, MeterWeb>, meter: &MeterEntry) -> &'a mut MeterWeb {
+pub fn meter_web<'a>(meters: &'a mut HashMap<MeterKey, MeterWeb>, meter: &MeterRow) -> &'a mut MeterWeb {
     meters.entry(meter.key).or_insert_with(|| MeterWeb {
         account: format!("meter:{}", meter.http_address()),
         ..MeterWeb::default()
@@ -165,7 +165,7 @@ pub fn meter_web<'a>(meters: &'a mut HashMap<MeterKey, MeterWeb>, meter: &MeterE
 }
 
 /// The meter's mode as best known: HTTP first, else what the list shows.
-pub fn known_mode(meter: &MeterEntry, web: &MeterWeb) -> Option<Mode> {
+pub fn known_mode(meter: &MeterRow, web: &MeterWeb) -> Option<Mode> {
     web.info.as_ref().map(|i| i.mode).or(meter.mode())
 }
 

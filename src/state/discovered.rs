@@ -9,7 +9,7 @@
 use std::net::SocketAddr;
 use std::time::SystemTime;
 
-use super::model::{MeterEntry, Model};
+use super::model::{MeterRow, Model};
 use crate::backend::discovery::{MdnsStatus, Request, Update};
 use crate::backend::{Command, JobId, JobOutcome, LinkState, MeterKey};
 use je08_client::discovery::{self as registry, Source};
@@ -62,7 +62,7 @@ pub fn merge(model: &mut Model, entries: Vec<registry::MeterEntry>) -> Vec<Comma
                 let source = entry.sources.keys().next().copied().unwrap_or(Source::Scan);
                 model
                     .meters
-                    .push(MeterEntry::new(key, shown_address(&entry), String::new(), source));
+                    .push(MeterRow::new(key, shown_address(&entry), String::new(), source));
                 key
             }
         };
@@ -134,7 +134,7 @@ fn info_probe(meter: MeterKey, entry: &registry::MeterEntry) -> Option<Command> 
 
 /// The probe to send when the Modbus session of `meter` goes offline: its
 /// HTTP API tells "in configuration (or update) mode" from "unreachable".
-pub fn offline_probe(meter: &MeterEntry) -> Option<Command> {
+pub fn offline_probe(meter: &MeterRow) -> Option<Command> {
     let entry = meter.found.entry.as_ref();
     let host = match entry.and_then(|e| e.current_ip) {
         Some(ip) => ip.to_string(),
@@ -154,7 +154,7 @@ pub fn offline_probe(meter: &MeterEntry) -> Option<Command> {
 
 /// Where selecting a row without a session connects: a meter discovery
 /// saw with a Modbus port, not known to be in another mode.
-pub fn connect_target(meter: &MeterEntry) -> Option<String> {
+pub fn connect_target(meter: &MeterRow) -> Option<String> {
     if meter.session || matches!(meter.mode(), Some(Mode::Configuration | Mode::Update)) {
         return None;
     }
@@ -274,7 +274,7 @@ mod tests {
     fn a_sighting_of_a_listed_address_joins_its_row_and_a_new_id_makes_a_row() {
         let mut model = Model::default();
         let key = model.new_key();
-        let mut manual = MeterEntry::new(key, "127.0.0.1:1502".into(), String::new(), Source::Manual);
+        let mut manual = MeterRow::new(key, "127.0.0.1:1502".into(), String::new(), Source::Manual);
         manual.session = true;
         model.meters.push(manual);
         let modbus = registry::Ports {
@@ -317,7 +317,7 @@ mod tests {
     fn a_row_found_before_its_first_reading_is_folded_into_the_session_row() {
         let mut model = Model::default();
         let key = model.new_key();
-        let mut demo = MeterEntry::new(key, "127.0.0.1:1502".into(), "Demo".into(), Source::Demo);
+        let mut demo = MeterRow::new(key, "127.0.0.1:1502".into(), "Demo".into(), Source::Demo);
         demo.session = true;
         model.meters.push(demo);
         let http_only = registry::Ports {

@@ -33,9 +33,12 @@ pub struct Endpoints {
     pub ota: Option<u16>,
 }
 
-/// One row of the meters list.
+/// One row of the meters list: the window's session on a meter (address,
+/// link, readings, jobs, the user's name and notes) together with what
+/// discovery knows of it (`found.entry`, discovery's own [`registry
+/// entry`](je08_client::discovery::MeterEntry)).
 #[derive(Debug, Clone)]
-pub struct MeterEntry {
+pub struct MeterRow {
     /// The app's key.
     pub key: MeterKey,
     /// Modbus address (`host:port`).
@@ -65,7 +68,7 @@ pub struct MeterEntry {
     pub found: Found,
 }
 
-impl MeterEntry {
+impl MeterRow {
     /// A new entry not yet connected.
     pub fn new(key: MeterKey, address: String, name: String, source: Source) -> Self {
         Self {
@@ -268,7 +271,7 @@ pub struct JobView {
 #[derive(Debug, Default)]
 pub struct Model {
     /// Every meter, in list order.
-    pub meters: Vec<MeterEntry>,
+    pub meters: Vec<MeterRow>,
     /// Jobs by id (finished ones are kept to show their outcome).
     pub jobs: BTreeMap<JobId, JobView>,
     next_key: u64,
@@ -306,12 +309,12 @@ impl Model {
     }
 
     /// The meter with `key`.
-    pub fn meter(&self, key: MeterKey) -> Option<&MeterEntry> {
+    pub fn meter(&self, key: MeterKey) -> Option<&MeterRow> {
         self.meters.iter().find(|m| m.key == key)
     }
 
     /// The meter with `key`, mutable.
-    pub fn meter_mut(&mut self, key: MeterKey) -> Option<&mut MeterEntry> {
+    pub fn meter_mut(&mut self, key: MeterKey) -> Option<&mut MeterRow> {
         self.meters.iter_mut().find(|m| m.key == key)
     }
 
@@ -405,7 +408,7 @@ mod tests {
 
     #[test]
     fn endpoints_default_to_the_modbus_host_and_spec_ports() {
-        let mut m = MeterEntry::new(MeterKey(1), "10.0.0.7:1502".into(), String::new(), Source::Manual);
+        let mut m = MeterRow::new(MeterKey(1), "10.0.0.7:1502".into(), String::new(), Source::Manual);
         assert_eq!(m.http_address(), "10.0.0.7:80");
         assert_eq!(m.ota_port(), 8266);
         m.endpoints = Endpoints {
@@ -414,7 +417,7 @@ mod tests {
         };
         assert_eq!(m.http_address(), "127.0.0.1:8080");
         assert_eq!(m.ota_port(), 18266);
-        let bare = MeterEntry::new(MeterKey(2), "meter-7.local".into(), String::new(), Source::Manual);
+        let bare = MeterRow::new(MeterKey(2), "meter-7.local".into(), String::new(), Source::Manual);
         assert_eq!(bare.http_address(), "meter-7.local:80");
     }
 }

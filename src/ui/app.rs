@@ -18,7 +18,7 @@ use crate::state::discovered::{self, DiscoveryState};
 use crate::state::firmware::FirmwareState;
 use crate::state::intent::{Action, Confirm};
 use crate::state::live::LiveState;
-use crate::state::model::{JobKind, MeterEntry, Model, WebKind};
+use crate::state::model::{JobKind, MeterRow, Model, WebKind};
 use crate::state::mqtt::MqttState;
 use crate::state::navigation::{Page, Tab};
 use crate::state::prefs::{Prefs, SavedMeter};
@@ -90,7 +90,7 @@ impl ConfiguratorApp {
             return key;
         }
         let key = self.model.new_key();
-        let mut entry = MeterEntry::new(key, address.clone(), String::new(), source);
+        let mut entry = MeterRow::new(key, address.clone(), String::new(), source);
         entry.session = true;
         self.model.meters.push(entry);
         self.send(Command::Connect { meter: key, address });

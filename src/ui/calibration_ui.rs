@@ -17,7 +17,7 @@ use crate::commissioning::sampler::WindowOptions;
 use crate::i18n::{Msg, Tr};
 use crate::state::commission::{CalibrationState, Intent};
 use crate::state::intent::Action;
-use crate::state::model::MeterEntry;
+use crate::state::model::MeterRow;
 use je08_protocol::analysis::calibration::{Preconditions, Quantity, Refusal, check_preconditions, plan};
 use je08_protocol::analysis::wiring::Phase;
 use je08_protocol::registers::label;
@@ -26,7 +26,7 @@ use je08_protocol::registers::label;
 pub fn calibration_ui(
     ui: &mut egui::Ui,
     tr: Tr,
-    meter: &MeterEntry,
+    meter: &MeterRow,
     state: &mut CalibrationState,
     window: WindowOptions,
     actions: &mut Vec<Action>,
@@ -252,7 +252,7 @@ fn refusal_ui(ui: &mut egui::Ui, tr: Tr, refusal: &Refusal) {
 fn outcome_ui(
     ui: &mut egui::Ui,
     tr: Tr,
-    meter: &MeterEntry,
+    meter: &MeterRow,
     state: &CalibrationState,
     o: &CalibrationOutcome,
     actions: &mut Vec<Action>,

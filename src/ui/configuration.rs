@@ -16,12 +16,12 @@ use crate::backend::web::{ConfigBlock, Stage, WebJob, WebOutcome};
 use crate::i18n::{Msg, Tr, mode_name};
 use crate::state::configuration::{ConfigState, MeterWeb, known_mode, meter_web, start};
 use crate::state::intent::{Action, Confirm};
-use crate::state::model::{MeterEntry, Model, WebKind};
+use crate::state::model::{MeterRow, Model, WebKind};
 use je08_protocol::http_api::{CertKind, Mode};
 
 /// The interface password field, "remember" and where it is stored;
 /// shared with the Firmware tab.
-pub fn password_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterEntry, web: &mut MeterWeb) {
+pub fn password_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterRow, web: &mut MeterWeb) {
     ui.horizontal(|ui| {
         ui.weak(tr.f(
             Msg::HttpEndpoint,
@@ -60,7 +60,7 @@ pub fn password_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterEntry, web: &mut Mete
 pub fn configuration_ui(
     ui: &mut egui::Ui,
     tr: Tr,
-    meter: &MeterEntry,
+    meter: &MeterRow,
     model: &Model,
     state: &mut ConfigState,
     actions: &mut Vec<Action>,
@@ -122,7 +122,7 @@ pub fn configuration_ui(
 fn mode_ui(
     ui: &mut egui::Ui,
     tr: Tr,
-    meter: &MeterEntry,
+    meter: &MeterRow,
     model: &Model,
     web: &MeterWeb,
     busy: bool,
@@ -174,7 +174,7 @@ fn mode_ui(
 fn blocks_ui(
     ui: &mut egui::Ui,
     tr: Tr,
-    meter: &MeterEntry,
+    meter: &MeterRow,
     model: &Model,
     web: &mut MeterWeb,
     busy: bool,
@@ -239,7 +239,7 @@ fn blocks_ui(
 fn certs_ui(
     ui: &mut egui::Ui,
     tr: Tr,
-    meter: &MeterEntry,
+    meter: &MeterRow,
     model: &Model,
     web: &MeterWeb,
     busy: bool,

@@ -4,7 +4,7 @@
 use eframe::egui::{self, RichText};
 
 use crate::i18n::{Msg, Tr};
-use crate::state::model::MeterEntry;
+use crate::state::model::MeterRow;
 use je08_protocol::readings::{ResetCause, WifiMode};
 
 /// Uptime as "3 d 04:05:06".
@@ -40,7 +40,7 @@ fn cause_msg(cause: ResetCause) -> Msg {
 }
 
 /// Draw the Diagnostics tab.
-pub fn diagnostics_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterEntry) {
+pub fn diagnostics_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterRow) {
     let Some(s) = meter.latest.as_deref() else {
         ui.label(tr.t(Msg::WaitingForData));
         return;

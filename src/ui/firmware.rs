@@ -16,14 +16,14 @@ use crate::i18n::{Msg, Tr};
 use crate::state::configuration::{MeterWeb, start};
 use crate::state::firmware::FirmwareState;
 use crate::state::intent::{Action, Confirm};
-use crate::state::model::{MeterEntry, Model, WebKind};
+use crate::state::model::{MeterRow, Model, WebKind};
 use je08_protocol::firmware::FirmwareReport;
 
 /// Draw the Firmware tab.
 pub fn firmware_ui(
     ui: &mut egui::Ui,
     tr: Tr,
-    meter: &MeterEntry,
+    meter: &MeterRow,
     model: &Model,
     web: &mut MeterWeb,
     state: &mut FirmwareState,

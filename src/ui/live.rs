@@ -10,7 +10,7 @@ use crate::backend::link::EnergyKind;
 use crate::i18n::{Msg, Tr};
 use crate::state::intent::{Action, Confirm};
 use crate::state::live::LiveState;
-use crate::state::model::{JobKind, MeterEntry, Model};
+use crate::state::model::{JobKind, MeterRow, Model};
 use je08_protocol::readings::{PerPhase, PerPhaseTotal, Snapshot};
 
 const VALUE_SIZE: f32 = 24.0;
@@ -19,7 +19,7 @@ const VALUE_SIZE: f32 = 24.0;
 pub fn live_ui(
     ui: &mut egui::Ui,
     tr: Tr,
-    meter: &MeterEntry,
+    meter: &MeterRow,
     model: &Model,
     state: &mut LiveState,
     actions: &mut Vec<Action>,
@@ -131,7 +131,7 @@ fn tile_ui(ui: &mut egui::Ui, label: &str, value: &str, unit: &str) {
 fn energy_ui(
     ui: &mut egui::Ui,
     tr: Tr,
-    meter: &MeterEntry,
+    meter: &MeterRow,
     model: &Model,
     s: &Snapshot,
     actions: &mut Vec<Action>,

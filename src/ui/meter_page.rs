@@ -9,7 +9,7 @@ use super::{
 };
 use crate::i18n::{Msg, Tr};
 use crate::state::intent::Action;
-use crate::state::model::{MeterEntry, Model};
+use crate::state::model::{MeterRow, Model};
 use crate::state::navigation::Tab;
 use crate::state::view::ViewState;
 
@@ -17,7 +17,7 @@ use crate::state::view::ViewState;
 pub fn meter_page_ui(
     ui: &mut egui::Ui,
     tr: Tr,
-    meter: &MeterEntry,
+    meter: &MeterRow,
     model: &Model,
     view: &mut ViewState,
     actions: &mut Vec<Action>,

@@ -8,7 +8,7 @@ use super::{find_meters, widgets};
 use crate::i18n::{Msg, Tr};
 use crate::state::intent::{Action, Confirm};
 use crate::state::led;
-use crate::state::model::{MeterEntry, Model};
+use crate::state::model::{MeterRow, Model};
 use crate::state::view::ViewState;
 use je08_client::discovery::Source;
 use je08_protocol::mode::Mode;
@@ -56,7 +56,7 @@ pub fn meters_list_ui(
 fn meter_row_ui(
     ui: &mut egui::Ui,
     tr: Tr,
-    meter: &MeterEntry,
+    meter: &MeterRow,
     view: &mut ViewState,
     actions: &mut Vec<Action>,
 ) {
@@ -136,13 +136,7 @@ fn meter_row_ui(
     ui.add_space(4.0);
 }
 
-fn details_ui(
-    ui: &mut egui::Ui,
-    tr: Tr,
-    meter: &MeterEntry,
-    view: &mut ViewState,
-    actions: &mut Vec<Action>,
-) {
+fn details_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterRow, view: &mut ViewState, actions: &mut Vec<Action>) {
     let mut close = false;
     let mut open = None;
     match &mut view.edit {

@@ -10,14 +10,14 @@ use super::widgets::OK_COLOR;
 use crate::backend::{JobOutcome, LinkState};
 use crate::i18n::{Msg, Tr};
 use crate::state::intent::{Action, Confirm};
-use crate::state::model::{JobKind, MeterEntry, Model};
+use crate::state::model::{JobKind, MeterRow, Model};
 use crate::state::parameters::{Checked, CtMode, FieldError, ParamsForm, parse_ct};
 
 /// Draw the Parameters tab.
 pub fn parameters_ui(
     ui: &mut egui::Ui,
     tr: Tr,
-    meter: &MeterEntry,
+    meter: &MeterRow,
     model: &Model,
     form: &mut ParamsForm,
     actions: &mut Vec<Action>,
@@ -146,7 +146,7 @@ fn field_ui(ui: &mut egui::Ui, label: &str, text: &mut String, error: Option<&Fi
 fn write_bar_ui(
     ui: &mut egui::Ui,
     tr: Tr,
-    meter: &MeterEntry,
+    meter: &MeterRow,
     model: &Model,
     form: &mut ParamsForm,
     checked: &Checked,
@@ -202,7 +202,7 @@ fn write_bar_ui(
     });
 }
 
-fn outcome_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterEntry, model: &Model) {
+fn outcome_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterRow, model: &Model) {
     let Some((_, job)) = model.latest_job(meter.key, JobKind::WriteSettings) else {
         return;
     };

@@ -9,7 +9,7 @@ use egui_plot::{Legend, Line, Plot};
 use super::widgets::PHASE_COLORS;
 use crate::i18n::{Msg, Tr};
 use crate::state::live::{LiveState, Quantity, WINDOWS};
-use crate::state::model::MeterEntry;
+use crate::state::model::MeterRow;
 
 fn now_s() -> f64 {
     SystemTime::now()
@@ -18,7 +18,7 @@ fn now_s() -> f64 {
 }
 
 /// Draw the plot controls and the plot.
-pub fn plots_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterEntry, state: &mut LiveState) {
+pub fn plots_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterRow, state: &mut LiveState) {
     ui.label(RichText::new(tr.t(Msg::Trends)).strong().size(16.0));
     ui.horizontal_wrapped(|ui| {
         for q in Quantity::ALL {

@@ -13,7 +13,7 @@ use crate::commissioning::wiring_text::{self, finding_text, rewire_text};
 use crate::i18n::{Msg, Tr};
 use crate::state::commission::{Intent, Running, WiringState};
 use crate::state::intent::Action;
-use crate::state::model::MeterEntry;
+use crate::state::model::MeterRow;
 use je08_protocol::analysis::phasor;
 use je08_protocol::analysis::wiring::{Finding, Remedy, Severity};
 use je08_protocol::registers::label;
@@ -22,7 +22,7 @@ use je08_protocol::registers::label;
 pub fn wiring_ui(
     ui: &mut egui::Ui,
     tr: Tr,
-    meter: &MeterEntry,
+    meter: &MeterRow,
     state: &mut WiringState,
     samples: &mut usize,
     actions: &mut Vec<Action>,
@@ -105,7 +105,7 @@ fn severity_text(ui: &egui::Ui, tr: Tr, s: Severity) -> RichText {
 fn check_ui(
     ui: &mut egui::Ui,
     tr: Tr,
-    meter: &MeterEntry,
+    meter: &MeterRow,
     check: &WiringCheck,
     busy: bool,
     actions: &mut Vec<Action>,
@@ -175,7 +175,7 @@ fn remedy_ui(
     ui: &mut egui::Ui,
     tr: Tr,
     f: &Finding,
-    meter: &MeterEntry,
+    meter: &MeterRow,
     busy: bool,
     actions: &mut Vec<Action>,
 ) {

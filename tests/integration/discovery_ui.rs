@@ -13,7 +13,7 @@ use je08::backend::discovery::{Request, Update};
 use je08::backend::modbus_link::default_connector;
 use je08::backend::{Backend, Command, Event, JobOutcome, MeterKey};
 use je08::state::led::{LedPattern, pattern};
-use je08::state::model::MeterEntry;
+use je08::state::model::MeterRow;
 use je08::ui::app::ConfiguratorApp;
 use je08_client::discovery::Source;
 use je08_client::discovery::mdns::MdnsInterface;
@@ -69,12 +69,12 @@ impl Window {
         }
     }
 
-    fn row(&self, id: u32) -> MeterEntry {
+    fn row(&self, id: u32) -> MeterRow {
         row(self.harness.state(), id).cloned().unwrap()
     }
 }
 
-fn row(app: &ConfiguratorApp, id: u32) -> Option<&MeterEntry> {
+fn row(app: &ConfiguratorApp, id: u32) -> Option<&MeterRow> {
     app.model.meters.iter().find(|m| m.device_id == Some(id))
 }
 
