@@ -42,7 +42,7 @@ pub struct ConfiguratorApp {
 impl ConfiguratorApp {
     /// Build the app around a started backend, restoring `prefs`.
     pub fn new(backend: Backend, prefs: Prefs) -> Self {
-        let lang = prefs.lang.unwrap_or_else(Lang::from_os);
+        let lang = prefs.lang.unwrap_or_else(crate::i18n::os_lang);
         let view = ViewState {
             lang,
             selected: None,

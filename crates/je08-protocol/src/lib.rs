@@ -12,6 +12,7 @@ pub mod codec;
 pub mod discovery;
 pub mod firmware;
 pub mod http_api;
+pub mod i18n;
 pub mod mode;
 pub mod mqtt;
 pub mod readings;
