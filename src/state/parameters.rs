@@ -6,6 +6,7 @@ use crate::backend::JobId;
 use crate::i18n::{Msg, Tr};
 use je08_protocol::readings::{Gains, Inversions, PhaseGains, Settings};
 use je08_protocol::registers::addr;
+use je08_protocol::texts::ProtocolMsg;
 use je08_protocol::validate::{WriteError, validate_write};
 
 /// How the CT is entered.
@@ -33,7 +34,7 @@ impl FieldError {
     /// The message in the current language.
     pub fn text(&self, tr: Tr) -> String {
         match self {
-            FieldError::NotANumber => tr.t(Msg::NotANumber).to_string(),
+            FieldError::NotANumber => tr.t(ProtocolMsg::NotANumber).to_string(),
             FieldError::OutOfRange(min, max) => tr.f(Msg::OutOfRange, &[&min.to_string(), &max.to_string()]),
             FieldError::NotMultipleOfFive => tr.t(Msg::NotMultipleOfFive).to_string(),
         }

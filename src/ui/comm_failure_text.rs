@@ -5,7 +5,7 @@
 
 use super::link_text;
 use crate::backend::commissioning::{Aftermath, CommAction, CommCause, CommFailure};
-use crate::i18n::mode_name;
+use crate::i18n::Describe;
 use crate::i18n::{Msg, Tr};
 
 /// The sentence shown under a failed commissioning job.
@@ -20,13 +20,13 @@ pub fn describe(tr: Tr, failure: &CommFailure) -> String {
             } else {
                 Msg::CommFailCancelledNotRebooted
             };
-            tr.f(msg, &[mode_name(tr, *mode)])
+            tr.f(msg, &[&mode.describe(tr)])
         }
         CommCause::NotReturned { meter, mode, detail } => tr.f(
             Msg::CommFailNotReturned,
-            &[meter, mode_name(tr, *mode), detail, &mode.to_string()],
+            &[meter, &mode.describe(tr), detail, &mode.to_string()],
         ),
-        CommCause::WrongMode { meter, mode } => tr.f(Msg::CommFailWrongMode, &[meter, mode_name(tr, *mode)]),
+        CommCause::WrongMode { meter, mode } => tr.f(Msg::CommFailWrongMode, &[meter, &mode.describe(tr)]),
         CommCause::InvalidProfile { path, detail } => tr.f(Msg::CommFailInvalidProfile, &[path, detail]),
         CommCause::File { path, write, detail } => {
             let msg = if *write {

@@ -7,14 +7,14 @@
 
 use eframe::egui;
 
-use super::field_problem::describe;
+use crate::i18n::Describe;
 use crate::i18n::{Msg, Tr};
 use crate::state::config_forms::{ConnectivityForm, CtForm, ProtocolsForm};
 use je08_protocol::http_api::{FieldErrors, WifiMode};
 
 /// The translated problem of `field`, if it is refused.
 fn error_for(tr: Tr, errors: Option<&FieldErrors>, field: &str) -> Option<String> {
-    errors?.for_field(field).map(|p| describe(tr, p))
+    errors?.for_field(field).map(|p| p.describe(tr))
 }
 
 /// A labelled text field with its error underneath.

@@ -13,7 +13,7 @@ use super::widgets::OK_COLOR;
 use super::{cert_text, config_forms, web_failure_text};
 use crate::backend::FilePurpose;
 use crate::backend::web::{ConfigBlock, Stage, WebJob, WebOutcome};
-use crate::i18n::{Msg, Tr, mode_name};
+use crate::i18n::{Describe, Msg, Tr};
 use crate::state::configuration::{ConfigState, MeterWeb, known_mode, meter_web, start};
 use crate::state::intent::{Action, Confirm};
 use crate::state::model::{MeterRow, Model, WebKind};
@@ -131,7 +131,7 @@ fn mode_ui(
     ui.label(RichText::new(tr.t(Msg::ModeSection)).strong().size(16.0));
     let mode = known_mode(meter, web);
     match mode {
-        Some(m) => ui.label(RichText::new(tr.f(Msg::MeterIsInMode, &[mode_name(tr, m)])).strong()),
+        Some(m) => ui.label(RichText::new(tr.f(Msg::MeterIsInMode, &[&m.describe(tr)])).strong()),
         None => ui.weak(tr.t(Msg::ModeNotKnown)),
     };
     egui::Frame::group(ui.style())
@@ -167,7 +167,7 @@ fn mode_ui(
         },
         actions,
     ) {
-        ui.colored_label(OK_COLOR, tr.f(Msg::NowInMode, &[mode_name(tr, info.mode)]));
+        ui.colored_label(OK_COLOR, tr.f(Msg::NowInMode, &[&info.mode.describe(tr)]));
     }
 }
 

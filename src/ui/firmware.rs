@@ -7,12 +7,11 @@
 use eframe::egui::{self, RichText};
 
 use super::configuration::password_ui;
-use super::firmware_text;
 use super::job_status::job_ui;
 use super::widgets::OK_COLOR;
 use crate::backend::FilePurpose;
 use crate::backend::web::{FlashMethod, Stage, WebOutcome};
-use crate::i18n::{Msg, Tr};
+use crate::i18n::{Describe, Msg, Tr};
 use crate::state::configuration::{MeterWeb, start};
 use crate::state::firmware::FirmwareState;
 use crate::state::intent::{Action, Confirm};
@@ -115,13 +114,13 @@ fn report_ui(ui: &mut egui::Ui, tr: Tr, report: &FirmwareReport) {
         .spacing([16.0, 4.0])
         .show(ui, |ui| {
             for check in &report.checks {
-                ui.label(firmware_text::check_name(tr, check.check));
+                ui.label(check.check.describe(tr));
                 if check.ok {
                     ui.colored_label(OK_COLOR, tr.t(Msg::Passed));
                 } else {
                     ui.colored_label(ui.visuals().error_fg_color, tr.t(Msg::Failed));
                 }
-                ui.label(firmware_text::describe(tr, &check.finding));
+                ui.label(check.finding.describe(tr));
                 ui.end_row();
             }
         });

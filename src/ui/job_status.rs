@@ -7,14 +7,14 @@ use eframe::egui;
 use super::web_failure_text;
 use crate::backend::web::{Stage, WebOutcome};
 use crate::backend::{JobOutcome, MeterKey};
-use crate::i18n::{Msg, Tr, mode_name};
+use crate::i18n::{Describe, Msg, Tr};
 use crate::state::intent::Action;
 use crate::state::model::{JobKind, Model, WebKind};
 
 fn stage_text(tr: Tr, stage: Option<Stage>) -> String {
     match stage {
         None | Some(Stage::Reading) => tr.t(Msg::StageReading).to_string(),
-        Some(Stage::Rebooting(mode)) => tr.f(Msg::StageRebooting, &[mode_name(tr, mode)]),
+        Some(Stage::Rebooting(mode)) => tr.f(Msg::StageRebooting, &[&mode.describe(tr)]),
         Some(Stage::Saving) => tr.t(Msg::StageSaving).to_string(),
         Some(Stage::Sending) => tr.t(Msg::StageSending).to_string(),
         Some(Stage::Confirming) => tr.t(Msg::StageConfirming).to_string(),

@@ -4,12 +4,11 @@
 //! advice; texts from the OS (`detail`) stay as they are inside the sentence.
 
 use crate::backend::link::{Cause, LinkError};
-use crate::i18n::{Msg, Tr};
+use crate::i18n::{Describe, Msg, Tr};
 use je08_client::endpoint::AddressFault;
 use je08_client::modbus::{Exception, Operation};
 use je08_client::params::Stage;
-use je08_protocol::registers::{MAP_LEN, label};
-use je08_protocol::validate::WriteError;
+use je08_protocol::registers::label;
 
 /// The sentence shown for an offline meter or under a failed job.
 pub fn describe(tr: Tr, error: &LinkError) -> String {
@@ -23,7 +22,7 @@ pub fn describe(tr: Tr, error: &LinkError) -> String {
         }
         LinkError::BadAddress(err) => tr.f(Msg::LinkFailBadAddress, &[&err.text, tr.t(fault_msg(err.fault))]),
         LinkError::Invalid(err) => {
-            format!("{}; {}", invalid_text(tr, err), stage_text(tr, Stage::ReadBefore))
+            format!("{}; {}", err.describe(tr), stage_text(tr, Stage::ReadBefore))
         }
         LinkError::NotReset { meter } => tr.f(Msg::LinkFailNotReset, &[meter]),
         LinkError::NotConnected => tr.t(Msg::LinkFailNotConnected).to_owned(),
@@ -141,31 +140,12 @@ fn fault_msg(fault: AddressFault) -> Msg {
     }
 }
 
-fn invalid_text(tr: Tr, err: &WriteError) -> String {
-    let n = |v: &dyn ToString| v.to_string();
-    match err {
-        WriteError::OutOfRange {
-            name,
-            addr,
-            value,
-            min,
-            max,
-        } => tr.f(
-            Msg::LinkInvalidOutOfRange,
-            &[name, &n(addr), &n(value), &n(min), &n(max)],
-        ),
-        WriteError::NotWritable { label, addr } => tr.f(Msg::LinkInvalidNotWritable, &[label, &n(addr)]),
-        WriteError::NoSuchRegister { addr } => {
-            tr.f(Msg::LinkInvalidNoSuchRegister, &[&n(addr), &n(&(MAP_LEN - 1))])
-        }
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
     use crate::i18n::Lang;
     use je08_client::endpoint::{AddressError, Endpoint};
+    use je08_protocol::validate::WriteError;
 
     const DETAIL: &str = "connection reset by peer (os error 104)";
 

@@ -5,13 +5,12 @@
 use eframe::egui::{self, RichText};
 
 use super::{find_meters, widgets};
-use crate::i18n::{Msg, Tr};
+use crate::i18n::{Describe, Msg, Tr};
 use crate::state::intent::{Action, Confirm};
 use crate::state::led;
 use crate::state::model::{MeterRow, Model};
 use crate::state::view::ViewState;
 use je08_client::discovery::Source;
-use je08_protocol::mode::Mode;
 
 /// Draw the meters list.
 pub fn meters_list_ui(
@@ -93,13 +92,11 @@ fn meter_row_ui(
                     ui.end_row();
                 }
                 ui.weak(tr.t(Msg::Mode));
-                ui.label(tr.t(match meter.mode() {
-                    Some(Mode::Application) => Msg::ModeApplication,
-                    Some(Mode::Configuration) => Msg::ModeConfiguration,
-                    Some(Mode::Update) => Msg::ModeUpdate,
-                    None if meter.unreachable() => Msg::Unreachable,
-                    None => Msg::Unknown,
-                }));
+                ui.label(match meter.mode() {
+                    Some(mode) => mode.describe(tr),
+                    None if meter.unreachable() => tr.t(Msg::Unreachable).to_owned(),
+                    None => tr.t(Msg::Unknown).to_owned(),
+                });
                 ui.end_row();
                 ui.weak(tr.t(Msg::Firmware));
                 ui.label(meter.firmware().unwrap_or_else(|| "—".into()));

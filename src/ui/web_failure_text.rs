@@ -3,9 +3,8 @@
 //! the meter's `reason`) stay as they are inside the translated sentence.
 
 use super::cert_text;
-use super::firmware_text;
 use crate::backend::web::{BlockKind, Cause, WebAction, WebFailure};
-use crate::i18n::mode_name;
+use crate::i18n::Describe;
 use crate::i18n::{Msg, Tr};
 use je08_protocol::http_api::{CertKind, FACTORY_PASSWORD};
 
@@ -24,7 +23,7 @@ fn action_text(tr: Tr, action: WebAction) -> String {
     let msg = match action {
         WebAction::ReadIdentity => Msg::WebActReadIdentity,
         WebAction::ReadSettings => Msg::WebActReadSettings,
-        WebAction::SwitchMode(mode) => return tr.f(Msg::WebActSwitchMode, &[mode_name(tr, mode)]),
+        WebAction::SwitchMode(mode) => return tr.f(Msg::WebActSwitchMode, &[&mode.describe(tr)]),
         WebAction::Save(BlockKind::Connectivity) => Msg::WebActSaveConnectivity,
         WebAction::Save(BlockKind::Protocols) => Msg::WebActSaveProtocols,
         WebAction::Save(BlockKind::Ct) => Msg::WebActSaveCt,
@@ -42,7 +41,7 @@ fn step(tr: Tr, action: &str, meter: &str, cause: &Cause) -> String {
     let debug = |d: &dyn std::fmt::Debug| format!("{d:?}");
     match cause {
         Cause::PasswordRefused => tr.f(Msg::WebFailPassword, &[action, meter, FACTORY_PASSWORD]),
-        Cause::WrongMode { needed } => tr.f(Msg::WebFailWrongMode, &[action, meter, mode_name(tr, *needed)]),
+        Cause::WrongMode { needed } => tr.f(Msg::WebFailWrongMode, &[action, meter, &needed.describe(tr)]),
         Cause::Unreachable { detail } => tr.f(Msg::WebFailUnreachable, &[action, meter, detail]),
         Cause::NoAnswer { timeout } => tr.f(Msg::WebFailNoAnswer, &[action, meter, &debug(timeout)]),
         Cause::NotBack {
@@ -51,7 +50,7 @@ fn step(tr: Tr, action: &str, meter: &str, cause: &Cause) -> String {
             detail,
         } => tr.f(
             Msg::WebFailNotBack,
-            &[action, meter, mode_name(tr, *wanted), &debug(deadline), detail],
+            &[action, meter, &wanted.describe(tr), &debug(deadline), detail],
         ),
         Cause::Rejected { field, reason } => tr.f(Msg::WebFailRejected, &[action, meter, field, reason]),
         Cause::FirmwareRefused { reason } => tr.f(Msg::WebFailFirmwareRefused, &[action, meter, reason]),
@@ -60,8 +59,8 @@ fn step(tr: Tr, action: &str, meter: &str, cause: &Cause) -> String {
             &[
                 file,
                 meter,
-                firmware_text::check_name(tr, check.check),
-                &firmware_text::describe(tr, &check.finding),
+                &check.check.describe(tr),
+                &check.finding.describe(tr),
             ],
         ),
         Cause::CertProblems { problems } => {

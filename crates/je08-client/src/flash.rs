@@ -38,7 +38,7 @@ pub enum Step {
 #[derive(Debug, Error)]
 pub enum FlashError {
     /// The image failed validation (the first failed check): nothing was sent.
-    #[error("firmware image refused before sending: {}: {}", .0.check.label(), .0.finding)]
+    #[error("firmware image refused before sending: {0}")]
     BadImage(Box<firmware::Check>),
     /// An HTTP step failed.
     #[error(transparent)]

@@ -124,7 +124,7 @@ pub enum HttpError {
     },
     /// The firmware image failed validation: nothing was sent.
     #[error("firmware image refused before sending: {0}")]
-    BadImage(String),
+    BadImage(Box<firmware::Check>),
     /// The meter refused or failed the firmware update.
     #[error("meter {meter} refused the firmware: {reason}")]
     UpdateFailed {
@@ -500,7 +500,7 @@ impl MeterHttp {
     ) -> Result<Option<FirmwareVersion>, HttpError> {
         let version = firmware::validate(&image)
             .verdict()
-            .map_err(HttpError::BadImage)?;
+            .map_err(|check| HttpError::BadImage(Box::new(check)))?;
         let total = image.len() as u64;
         let (tx, rx) = std::sync::mpsc::channel::<u64>();
         let chunks: Vec<Bytes> = (0..image.len())

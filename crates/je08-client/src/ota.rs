@@ -32,7 +32,7 @@ pub const RESULT_TIMEOUT: Duration = Duration::from_secs(60);
 pub enum OtaError {
     /// The image failed validation: nothing was sent.
     #[error("firmware image refused before sending: {0}")]
-    BadImage(String),
+    BadImage(Box<firmware::Check>),
     /// The meter did not answer the invitation.
     #[error(
         "meter {meter} did not answer the OTA invitation within {timeout:?}: is it in update mode and is {meter} its espota port?"
@@ -107,7 +107,9 @@ pub async fn push(
     progress: &(dyn Fn(u64, u64) + Send + Sync),
 ) -> Result<Option<FirmwareVersion>, OtaError> {
     let report = firmware::validate(image);
-    let version = report.verdict().map_err(OtaError::BadImage)?;
+    let version = report
+        .verdict()
+        .map_err(|check| OtaError::BadImage(Box::new(check)))?;
     let io = |step: &'static str| move |source| OtaError::Io { meter, step, source };
     let timeout = |step: &'static str, t: Duration| OtaError::Timeout {
         meter,

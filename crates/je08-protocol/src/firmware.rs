@@ -22,6 +22,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{Describe, Tr};
+use crate::texts::ProtocolMsg;
+
 mod finding;
 
 pub use finding::Finding;
@@ -116,21 +119,28 @@ pub enum CheckKind {
     Version,
 }
 
-impl CheckKind {
-    /// Short human name.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Size => "size",
-            Self::Magic => "magic byte",
-            Self::SegmentCount => "segment count",
-            Self::FlashMode => "flash mode",
-            Self::FlashSizeFreq => "flash size/frequency",
-            Self::EntryPoint => "entry point",
-            Self::Segments => "segments",
-            Self::Padding => "padding",
-            Self::Checksum => "checksum",
-            Self::Version => "version marker",
-        }
+impl Describe for CheckKind {
+    /// The check's short name, e.g. "checksum".
+    fn describe(&self, tr: Tr) -> String {
+        tr.t(match self {
+            Self::Size => ProtocolMsg::FwCheckSize,
+            Self::Magic => ProtocolMsg::FwCheckMagic,
+            Self::SegmentCount => ProtocolMsg::FwCheckSegmentCount,
+            Self::FlashMode => ProtocolMsg::FwCheckFlashMode,
+            Self::FlashSizeFreq => ProtocolMsg::FwCheckFlashSizeFreq,
+            Self::EntryPoint => ProtocolMsg::FwCheckEntryPoint,
+            Self::Segments => ProtocolMsg::FwCheckSegments,
+            Self::Padding => ProtocolMsg::FwCheckPadding,
+            Self::Checksum => ProtocolMsg::FwCheckChecksum,
+            Self::Version => ProtocolMsg::FwCheckVersion,
+        })
+        .to_owned()
+    }
+}
+
+impl fmt::Display for CheckKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
     }
 }
 
@@ -145,6 +155,21 @@ pub struct Check {
     #[serde(rename = "reason")]
     pub finding: Finding,
 }
+
+impl Describe for Check {
+    /// The check's name and what it found, e.g. "checksum: stored checksum …".
+    fn describe(&self, tr: Tr) -> String {
+        format!("{}: {}", self.check.describe(tr), self.finding.describe(tr))
+    }
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for Check {}
 
 /// One segment as read from the image.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -188,10 +213,10 @@ impl FirmwareReport {
         self.checks.iter().find(|c| !c.ok)
     }
 
-    /// `Ok(version)` when valid, else the reason of the first failure.
-    pub fn verdict(&self) -> Result<Option<FirmwareVersion>, String> {
+    /// `Ok(version)` when valid, else the first failed check.
+    pub fn verdict(&self) -> Result<Option<FirmwareVersion>, Check> {
         match self.first_failure() {
-            Some(check) => Err(format!("{}: {}", check.check.label(), check.finding)),
+            Some(check) => Err(check.clone()),
             None => Ok(self.version),
         }
     }
@@ -209,7 +234,7 @@ impl fmt::Display for FirmwareReport {
         )?;
         for check in &self.checks {
             let mark = if check.ok { "ok    " } else { "FAILED" };
-            writeln!(f, "  {mark} {:<21} {}", check.check.label(), check.finding)?;
+            writeln!(f, "  {mark} {:<21} {}", check.check.to_string(), check.finding)?;
         }
         let verdict = if self.valid {
             "VALID: the image may be flashed"
@@ -834,6 +859,28 @@ mod tests {
             let mut image = sample();
             image[HEADER_LEN + SEGMENT_HEADER_LEN + index] ^= 1 << bit;
             prop_assert!(!validate(&image).valid);
+        }
+    }
+
+    #[test]
+    fn every_check_of_a_corrupt_image_reads_in_portuguese() {
+        use crate::i18n::Lang;
+        let mut image = ImageBuilder::new().segment(0x4010_0000, vec![7; 64]).build();
+        image[8 + 8] ^= 0x40;
+        let report = validate(&image);
+        let pt = Tr(Lang::PtBr);
+        let failed = report.first_failure().expect("the checksum fails");
+        assert_eq!(failed.check.describe(pt), "soma de verificação");
+        let text = failed.finding.describe(pt);
+        assert!(text.starts_with("a soma armazenada 0x"), "{text}");
+        assert!(text.ends_with("a imagem está corrompida."), "{text}");
+        assert!(
+            failed.to_string().starts_with("checksum: stored checksum 0x"),
+            "{failed}"
+        );
+        for check in &report.checks {
+            let en = check.finding.to_string();
+            assert_ne!(check.finding.describe(pt), en, "{en} is not translated");
         }
     }
 }

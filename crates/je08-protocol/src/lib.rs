@@ -17,4 +17,5 @@ pub mod mode;
 pub mod mqtt;
 pub mod readings;
 pub mod registers;
+pub mod texts;
 pub mod validate;

@@ -5,6 +5,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{Describe, Tr};
+use crate::texts::ProtocolMsg;
+
 /// Operating mode; serialized in lowercase (`"application"`, …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -48,6 +51,18 @@ impl Mode {
 impl fmt::Display for Mode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl Describe for Mode {
+    /// The mode's name in the reader's language.
+    fn describe(&self, tr: Tr) -> String {
+        tr.t(match self {
+            Self::Application => ProtocolMsg::ModeApplication,
+            Self::Configuration => ProtocolMsg::ModeConfiguration,
+            Self::Update => ProtocolMsg::ModeUpdate,
+        })
+        .to_owned()
     }
 }
 

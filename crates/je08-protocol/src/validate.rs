@@ -3,16 +3,18 @@
 //! Everything is checked here before a single byte goes to the meter; an
 //! error names the register, the value and the allowed range.
 
-use thiserror::Error;
+use std::fmt;
+
+use crate::i18n::{Describe, Tr};
+use crate::texts::ProtocolMsg;
 
 use super::readings::Settings;
 use super::registers::{Access, MAP_LEN, register};
 
 /// A write that must not be sent.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WriteError {
     /// The value lies outside the register's range.
-    #[error("{name} (register {addr}): {value} is out of range; allowed {min}–{max}")]
     OutOfRange {
         /// Register name.
         name: &'static str,
@@ -26,7 +28,6 @@ pub enum WriteError {
         max: u16,
     },
     /// The register is read-only or reserved.
-    #[error("{label} (register {addr}) cannot be written")]
     NotWritable {
         /// Register name or RESERVED<n>.
         label: String,
@@ -34,12 +35,41 @@ pub enum WriteError {
         addr: u16,
     },
     /// The address lies past the end of the map.
-    #[error("register {addr} does not exist (the map ends at {last})", last = MAP_LEN - 1)]
     NoSuchRegister {
         /// Rejected address.
         addr: u16,
     },
 }
+
+impl Describe for WriteError {
+    fn describe(&self, tr: Tr) -> String {
+        let n = |v: &dyn ToString| v.to_string();
+        match self {
+            Self::OutOfRange {
+                name,
+                addr,
+                value,
+                min,
+                max,
+            } => tr.f(
+                ProtocolMsg::WriteOutOfRange,
+                &[name, &n(addr), &n(value), &n(min), &n(max)],
+            ),
+            Self::NotWritable { label, addr } => tr.f(ProtocolMsg::WriteNotWritable, &[label, &n(addr)]),
+            Self::NoSuchRegister { addr } => {
+                tr.f(ProtocolMsg::WriteNoSuchRegister, &[&n(addr), &n(&(MAP_LEN - 1))])
+            }
+        }
+    }
+}
+
+impl fmt::Display for WriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for WriteError {}
 
 /// Check one value for one register and return it as a register word.
 pub fn validate_write(addr: u16, value: i64) -> Result<u16, WriteError> {

@@ -575,7 +575,9 @@ fn upload_broken(err: axum::extract::multipart::MultipartError) -> Fail {
 /// Validate an uploaded image; on success record its version and reboot into
 /// application mode. Shared by HTTP and espota.
 pub fn apply_image(device: &SimDevice, image: &[u8]) -> Result<(), String> {
-    let version = firmware::validate(image).verdict()?;
+    let version = firmware::validate(image)
+        .verdict()
+        .map_err(|check| check.to_string())?;
     let code = version.map_or(0, FirmwareVersion::code);
     tracing::info!(
         id = device.id(),

@@ -208,7 +208,7 @@ async fn receive(device: &SimDevice, p: &Pending) -> io::Result<()> {
     match verdict {
         Err(reason) => {
             stream.write_all(format!("ERROR: {reason}").as_bytes()).await?;
-            Err(io::Error::other(reason))
+            Err(io::Error::other(reason.to_string()))
         }
         Ok(_) => {
             stream.write_all(b"OK").await?;

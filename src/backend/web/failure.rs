@@ -268,9 +268,7 @@ fn step(f: &mut fmt::Formatter<'_>, a: WebAction, meter: &str, cause: &Cause) ->
         }
         Cause::BadImage { file, check } => write!(
             f,
-            "{file} failed validation, nothing was sent to meter {meter}: {}: {}",
-            check.check.label(),
-            check.finding
+            "{file} failed validation, nothing was sent to meter {meter}: {check}"
         ),
         Cause::CertProblems { problems } => {
             let problems: Vec<String> = problems.iter().map(Problem::to_string).collect();

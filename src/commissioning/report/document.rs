@@ -6,7 +6,7 @@ use crate::commissioning::pdf::{Block, Document};
 use crate::commissioning::profile::flatten;
 use crate::commissioning::wiring_check::WiringCheck;
 use crate::commissioning::wiring_text::{finding_text, severity_text};
-use crate::i18n::{Msg, Tr, mode_name};
+use crate::i18n::{Describe, Msg, Tr};
 use je08_protocol::registers::label;
 use je08_protocol::validate::settings_words;
 
@@ -52,7 +52,7 @@ fn identity(tr: Tr, r: &MeterReport, blocks: &mut Vec<Block>) {
             (tr.t(Msg::RepName).to_string(), i.name.clone()),
             ("MAC".to_string(), i.mac.clone()),
             ("IP".to_string(), i.ip.clone()),
-            (tr.t(Msg::Mode).to_string(), mode_name(tr, i.mode).to_string()),
+            (tr.t(Msg::Mode).to_string(), i.mode.describe(tr)),
         ]);
     }
     fields.extend([

@@ -1,12 +1,14 @@
-//! What one firmware check found ([`Finding`]), machine-readable so a window
-//! can say it in the user's language; `Display` is the English sentence of
-//! `je08 firmware check` and of the JSON report's `reason`.
+//! What one firmware check found ([`Finding`]), machine-readable; its
+//! `Describe` says it in the reader's language, and its English (`Display`)
+//! is the sentence of `je08 firmware check` and of the JSON report's `reason`.
 
 use std::fmt;
 
 use serde::{Serialize, Serializer};
 
 use super::FirmwareVersion;
+use crate::i18n::{Describe, Tr};
+use crate::texts::ProtocolMsg;
 
 /// What one check found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,86 +160,79 @@ pub enum Finding {
     NoVersion,
 }
 
-impl fmt::Display for Finding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Describe for Finding {
+    fn describe(&self, tr: Tr) -> String {
+        let n = |v: &dyn ToString| v.to_string();
+        let hex2 = |b: u8| format!("0x{b:02X}");
+        let hex8 = |a: u32| format!("0x{a:08X}");
         match *self {
-            Self::SizeFits { size, max } => write!(f, "{size} bytes fit the {max}-byte application slot."),
-            Self::SizeExceeds { size, max } => write!(
-                f,
-                "{size} bytes exceed the {max}-byte application slot by {} bytes.",
-                size - max
+            Finding::SizeFits { size, max } => tr.f(ProtocolMsg::FwSizeFits, &[&n(&size), &n(&max)]),
+            Finding::SizeExceeds { size, max } => tr.f(
+                ProtocolMsg::FwSizeExceeds,
+                &[&n(&size), &n(&max), &n(&(size - max))],
             ),
-            Self::ShorterThanHeader { size, header } => {
-                write!(
-                    f,
-                    "the file has {size} bytes, fewer than the {header}-byte image header."
-                )
+            Finding::ShorterThanHeader { size, header } => {
+                tr.f(ProtocolMsg::FwShorterThanHeader, &[&n(&size), &n(&header)])
             }
-            Self::MagicOk => f.write_str("the first byte is 0xE9, an ESP8266 application image."),
-            Self::MagicWrong { byte } => write!(
-                f,
-                "the first byte is 0x{byte:02X}, not 0xE9: this is not an ESP8266 application image."
-            ),
-            Self::SegmentCountOk { count, max } => write!(f, "{count} segment(s), at most {max} allowed."),
-            Self::SegmentCountBad { count, max } => {
-                write!(f, "the header declares {count} segments; 1 to {max} are allowed.")
+            Finding::MagicOk => tr.t(ProtocolMsg::FwMagicOk).to_owned(),
+            Finding::MagicWrong { byte } => tr.f(ProtocolMsg::FwMagicWrong, &[&hex2(byte)]),
+            Finding::SegmentCountOk { count, max } => {
+                tr.f(ProtocolMsg::FwSegmentCountOk, &[&n(&count), &n(&max)])
             }
-            Self::FlashMode { name } => write!(f, "flash mode {name}."),
-            Self::FlashModeUnknown { byte } => write!(
-                f,
-                "flash mode byte {byte} is unknown (0 QIO, 1 QOUT, 2 DIO, 3 DOUT)."
+            Finding::SegmentCountBad { count, max } => {
+                tr.f(ProtocolMsg::FwSegmentCountBad, &[&n(&count), &n(&max)])
+            }
+            Finding::FlashMode { name } => tr.f(ProtocolMsg::FwFlashMode, &[name]),
+            Finding::FlashModeUnknown { byte } => tr.f(ProtocolMsg::FwFlashModeUnknown, &[&n(&byte)]),
+            Finding::FlashSizeFreq { size, freq } => tr.f(ProtocolMsg::FwFlashSizeFreq, &[size, freq]),
+            Finding::FlashSizeFreqUnknown { byte } => {
+                tr.f(ProtocolMsg::FwFlashSizeFreqUnknown, &[&hex2(byte)])
+            }
+            Finding::EntryOk { entry } => tr.f(ProtocolMsg::FwEntryOk, &[&hex8(entry)]),
+            Finding::EntryOutside { entry, first, last } => tr.f(
+                ProtocolMsg::FwEntryOutside,
+                &[&hex8(entry), &hex8(first), &hex8(last)],
             ),
-            Self::FlashSizeFreq { size, freq } => write!(f, "flash size {size}, frequency {freq}."),
-            Self::FlashSizeFreqUnknown { byte } => write!(
-                f,
-                "byte 0x{byte:02X} names an unknown flash size (high nibble) or frequency (low nibble)."
-            ),
-            Self::EntryOk { entry } => write!(f, "entry point 0x{entry:08X} lies in executable memory."),
-            Self::EntryOutside { entry, first, last } => write!(
-                f,
-                "entry point 0x{entry:08X} lies outside executable memory (0x{first:08X}–0x{last:08X})."
-            ),
-            Self::SegmentHeaderPastEnd {
+            Finding::SegmentHeaderPastEnd {
                 segment,
                 offset,
                 size,
-            } => write!(
-                f,
-                "segment {segment} header at offset {offset} runs past the end of the {size}-byte file."
+            } => tr.f(
+                ProtocolMsg::FwSegmentHeaderPastEnd,
+                &[&n(&segment), &n(&offset), &n(&size)],
             ),
-            Self::SegmentPastEnd {
+            Finding::SegmentPastEnd {
                 segment,
                 address,
                 length,
                 remaining,
-            } => write!(
-                f,
-                "segment {segment} (address 0x{address:08X}) declares {length} bytes but only {remaining} remain in the file."
+            } => tr.f(
+                ProtocolMsg::FwSegmentPastEnd,
+                &[&n(&segment), &hex8(address), &n(&length), &n(&remaining)],
             ),
-            Self::SegmentsOk { count, data_bytes } => write!(
-                f,
-                "{count} segment(s) with {data_bytes} data bytes lie inside the file."
-            ),
-            Self::PaddingOk { end, size } => write!(
-                f,
-                "segments end at offset {end}; padded to {size} bytes with the checksum last."
-            ),
-            Self::Truncated { size, checksum_at } => write!(
-                f,
-                "the file ends at {size} bytes, before the checksum byte at offset {checksum_at} (truncated?)."
-            ),
-            Self::TrailingBytes { extra, checksum_at } => write!(
-                f,
-                "{extra} unexpected bytes follow the checksum byte at offset {checksum_at}."
-            ),
-            Self::ChecksumOk { stored } => write!(f, "checksum 0x{stored:02X} matches the segment data."),
-            Self::ChecksumBad { stored, computed } => write!(
-                f,
-                "stored checksum 0x{stored:02X} differs from 0x{computed:02X} computed over the segment data: the image is corrupt."
-            ),
-            Self::Version { version } => write!(f, "version {version} (marker JE08-FW:{version})."),
-            Self::NoVersion => f.write_str("no JE08-FW:x.yy marker: version unknown (allowed)."),
+            Finding::SegmentsOk { count, data_bytes } => {
+                tr.f(ProtocolMsg::FwSegmentsOk, &[&n(&count), &n(&data_bytes)])
+            }
+            Finding::PaddingOk { end, size } => tr.f(ProtocolMsg::FwPaddingOk, &[&n(&end), &n(&size)]),
+            Finding::Truncated { size, checksum_at } => {
+                tr.f(ProtocolMsg::FwTruncated, &[&n(&size), &n(&checksum_at)])
+            }
+            Finding::TrailingBytes { extra, checksum_at } => {
+                tr.f(ProtocolMsg::FwTrailingBytes, &[&n(&extra), &n(&checksum_at)])
+            }
+            Finding::ChecksumOk { stored } => tr.f(ProtocolMsg::FwChecksumOk, &[&hex2(stored)]),
+            Finding::ChecksumBad { stored, computed } => {
+                tr.f(ProtocolMsg::FwChecksumBad, &[&hex2(stored), &hex2(computed)])
+            }
+            Finding::Version { version } => tr.f(ProtocolMsg::FwVersionFound, &[&n(&version)]),
+            Finding::NoVersion => tr.t(ProtocolMsg::FwNoVersion).to_owned(),
         }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
     }
 }
 

@@ -2,14 +2,18 @@
 //! refused ([`Problem`], machine-readable so a window can say it in the
 //! user's language) and the checks shared by the blocks.
 //!
-//! On the wire (spec §4, a 422 answer) a problem travels as its English
+//! A problem is said in words by its `Describe` (its English is its
+//! `Display`). On the wire (spec §4, a 422 answer) it travels as its English
 //! sentence in `reason`; a reason read back from a meter becomes
-//! [`Problem::Stated`].
+//! [`Problem::Stated`] and goes back on the wire as the meter said it.
 
 use std::fmt;
 use std::net::Ipv4Addr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::i18n::{Describe, Tr};
+use crate::texts::ProtocolMsg;
 
 /// Why a field is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,44 +109,46 @@ pub enum Problem {
     Stated(String),
 }
 
+impl Describe for Problem {
+    fn describe(&self, tr: Tr) -> String {
+        let n = |v: &dyn ToString| v.to_string();
+        match self {
+            Problem::NotANumber => tr.t(ProtocolMsg::NotANumber).to_owned(),
+            Problem::OutOfRange { value, min, max } => {
+                tr.f(ProtocolMsg::ProbOutOfRange, &[&n(value), &n(min), &n(max)])
+            }
+            Problem::SsidLength { has } => tr.f(ProtocolMsg::ProbSsidLength, &[&n(has)]),
+            Problem::PasswordLength { has } => tr.f(ProtocolMsg::ProbPasswordLength, &[&n(has)]),
+            Problem::PrintableAsciiOnly => tr.t(ProtocolMsg::ProbPrintableAscii).to_owned(),
+            Problem::AccessPointNeedsStaticAddress => tr.t(ProtocolMsg::ProbApStatic).to_owned(),
+            Problem::NotIpv4 { text } => tr.f(ProtocolMsg::ProbNotIpv4, &[text]),
+            Problem::AddressNotUsable { ip } => tr.f(ProtocolMsg::ProbAddressNotUsable, &[&n(ip)]),
+            Problem::BadNetmask { mask } => tr.f(ProtocolMsg::ProbBadNetmask, &[&n(mask)]),
+            Problem::NetworkOrBroadcast { ip } => tr.f(ProtocolMsg::ProbNetworkOrBroadcast, &[&n(ip)]),
+            Problem::GatewayOutsideSubnet { gateway, ip, prefix } => tr.f(
+                ProtocolMsg::ProbGatewayOutside,
+                &[&n(gateway), &n(ip), &n(prefix)],
+            ),
+            Problem::Empty => tr.t(ProtocolMsg::ProbEmpty).to_owned(),
+            Problem::TooLongOrControl { max } => tr.f(ProtocolMsg::ProbTooLongOrControl, &[&n(max)]),
+            Problem::HostRequired => tr.t(ProtocolMsg::ProbHostRequired).to_owned(),
+            Problem::NotAHost { text } => tr.f(ProtocolMsg::ProbNotAHost, &[text]),
+            Problem::ClientIdLength => tr.t(ProtocolMsg::ProbClientIdLength).to_owned(),
+            Problem::SpacesOrControl => tr.t(ProtocolMsg::ProbSpacesOrControl).to_owned(),
+            Problem::TooManyBytes { max } => tr.f(ProtocolMsg::ProbTooManyBytes, &[&n(max)]),
+            Problem::ContainsNul => tr.t(ProtocolMsg::ProbContainsNul).to_owned(),
+            Problem::PublishWildcard => tr.t(ProtocolMsg::ProbPublishWildcard).to_owned(),
+            Problem::HashNotLastLevel => tr.t(ProtocolMsg::ProbHashNotLast).to_owned(),
+            Problem::PlusNotWholeLevel => tr.t(ProtocolMsg::ProbPlusNotWhole).to_owned(),
+            Problem::ClientAuthNeedsTls => tr.t(ProtocolMsg::ProbClientAuthNeedsTls).to_owned(),
+            Problem::Stated(reason) => tr.f(ProtocolMsg::ProbStated, &[reason]),
+        }
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::NotANumber => f.write_str("not a whole number"),
-            Self::OutOfRange { value, min, max } => {
-                write!(f, "{value} is out of range; allowed {min}–{max}")
-            }
-            Self::SsidLength { has } => write!(f, "must have 1 to 32 bytes (has {has})"),
-            Self::PasswordLength { has } => write!(f, "must have 8 to 63 characters (has {has})"),
-            Self::PrintableAsciiOnly => f.write_str("must contain printable ASCII characters only"),
-            Self::AccessPointNeedsStaticAddress => {
-                f.write_str("an access point has a static address: dhcp must be false")
-            }
-            Self::NotIpv4 { text } => write!(f, "{text:?} is not an IPv4 address (a.b.c.d)"),
-            Self::AddressNotUsable { ip } => write!(f, "{ip} cannot be used here"),
-            Self::BadNetmask { mask } => {
-                write!(f, "{mask} is not a contiguous network mask between /1 and /30")
-            }
-            Self::NetworkOrBroadcast { ip } => {
-                write!(f, "{ip} is the network or broadcast address of its subnet")
-            }
-            Self::GatewayOutsideSubnet { gateway, ip, prefix } => {
-                write!(f, "{gateway} is outside the subnet of {ip}/{prefix}")
-            }
-            Self::Empty => f.write_str("must not be empty"),
-            Self::TooLongOrControl { max } => write!(f, "must be at most {max} printable characters"),
-            Self::HostRequired => f.write_str("must not be empty while MQTT is enabled"),
-            Self::NotAHost { text } => write!(f, "{text:?} is neither an IPv4 address nor a host name"),
-            Self::ClientIdLength => f.write_str("must have 1 to 64 characters"),
-            Self::SpacesOrControl => f.write_str("must not contain spaces or control characters"),
-            Self::TooManyBytes { max } => write!(f, "must be at most {max} bytes"),
-            Self::ContainsNul => f.write_str("must not contain NUL"),
-            Self::PublishWildcard => f.write_str("a publish topic must not contain the wildcards + or #"),
-            Self::HashNotLastLevel => f.write_str("# must be a whole level and the last one"),
-            Self::PlusNotWholeLevel => f.write_str("+ must be a whole level"),
-            Self::ClientAuthNeedsTls => f.write_str("needs mqtt.tls.enabled"),
-            Self::Stated(reason) => f.write_str(reason),
-        }
+        f.write_str(&self.describe(Tr::EN))
     }
 }
 
@@ -161,8 +167,12 @@ pub struct FieldError {
     pub problem: Problem,
 }
 
+/// The wire's `reason`: the sentence, or a meter's own words as it stated them.
 fn reason_text<S: Serializer>(problem: &Problem, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.collect_str(problem)
+    match problem {
+        Problem::Stated(reason) => serializer.serialize_str(reason),
+        other => serializer.collect_str(other),
+    }
 }
 
 fn stated<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Problem, D::Error> {
@@ -333,7 +343,15 @@ mod tests {
             back.for_field("ratio"),
             Some(&Problem::Stated("10 is out of range; allowed 20–400".into()))
         );
-        assert_eq!(back.to_string(), "ratio: 10 is out of range; allowed 20–400");
+        assert_eq!(
+            back.to_string(),
+            "ratio: the meter says: 10 is out of range; allowed 20–400"
+        );
+        assert_eq!(
+            serde_json::to_value(&back).expect("json")[0]["reason"],
+            "10 is out of range; allowed 20–400",
+            "a meter's words go back on the wire as it said them"
+        );
     }
 
     #[test]
@@ -343,5 +361,33 @@ mod tests {
         assert_eq!(check_topic("a/#/b", true), Err(Problem::HashNotLastLevel));
         assert_eq!(check_topic("a/x+/b", true), Err(Problem::PlusNotWholeLevel));
         assert_eq!(check_topic("a/+/b/#", true), Ok(()));
+    }
+
+    #[test]
+    fn every_validation_problem_is_said_in_both_languages() {
+        use crate::http_api::{Connectivity, Ct};
+        use crate::i18n::Lang;
+        let mut bad = Connectivity::factory(7);
+        bad.ssid = String::new();
+        bad.gateway = "10.9.9.9".into();
+        let errs = bad.validate().unwrap_err();
+        let ssid = errs.for_field("ssid").expect("ssid refused");
+        assert_eq!(ssid.to_string(), "must have 1 to 32 bytes (has 0)");
+        assert_eq!(ssid.describe(Tr(Lang::PtBr)), "deve ter de 1 a 32 bytes (tem 0)");
+        let gateway = errs.for_field("gateway").expect("gateway refused");
+        assert_eq!(
+            gateway.describe(Tr(Lang::PtBr)),
+            "10.9.9.9 está fora da sub-rede 192.168.1.1/24"
+        );
+        let ratio = Ct {
+            ratio: 500,
+            invert: [false; 3],
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(
+            ratio.for_field("ratio").expect("ratio").describe(Tr(Lang::PtBr)),
+            "500 está fora da faixa; permitido 20–400"
+        );
     }
 }

@@ -1,0 +1,85 @@
+//! The words of this crate's findings and refusals, in English and
+//! Brazilian Portuguese: refused settings fields
+//! ([`Problem`](crate::http_api::Problem)), refused register writes
+//! ([`WriteError`](crate::validate::WriteError)), firmware checks
+//! ([`Finding`](crate::firmware::Finding)), and the operating modes. Each
+//! value's `Describe` picks its row; its English is its `Display`.
+
+crate::messages! {
+    /// A text of je08-protocol; each variant's doc is its English.
+    pub enum ProtocolMsg {
+        ModeApplication => "application", "aplicação";
+        ModeConfiguration => "configuration", "configuração";
+        ModeUpdate => "update", "atualização";
+        NotANumber => "not a whole number", "não é um número inteiro";
+        ProbOutOfRange => "{0} is out of range; allowed {1}–{2}", "{0} está fora da faixa; permitido {1}–{2}";
+        ProbSsidLength => "must have 1 to 32 bytes (has {0})", "deve ter de 1 a 32 bytes (tem {0})";
+        ProbPasswordLength => "must have 8 to 63 characters (has {0})", "deve ter de 8 a 63 caracteres (tem {0})";
+        ProbPrintableAscii => "printable ASCII characters only", "somente caracteres ASCII imprimíveis";
+        ProbApStatic => "an access point has a fixed address: turn DHCP off", "um ponto de acesso tem endereço fixo: desative o DHCP";
+        ProbNotIpv4 => "“{0}” is not an IPv4 address (a.b.c.d)", "“{0}” não é um endereço IPv4 (a.b.c.d)";
+        ProbAddressNotUsable => "{0} cannot be used here", "{0} não pode ser usado aqui";
+        ProbBadNetmask => "{0} is not a contiguous network mask between /1 and /30", "{0} não é uma máscara de rede contígua entre /1 e /30";
+        ProbNetworkOrBroadcast => "{0} is the network or broadcast address of its subnet", "{0} é o endereço de rede ou de broadcast da sua sub-rede";
+        ProbGatewayOutside => "{0} is outside the subnet {1}/{2}", "{0} está fora da sub-rede {1}/{2}";
+        ProbEmpty => "must not be empty", "não pode ficar vazio";
+        ProbTooLongOrControl => "at most {0} printable characters", "no máximo {0} caracteres imprimíveis";
+        ProbHostRequired => "needed while MQTT is enabled", "obrigatório com o MQTT ativado";
+        ProbNotAHost => "“{0}” is neither an IPv4 address nor a host name", "“{0}” não é endereço IPv4 nem nome de host";
+        ProbClientIdLength => "must have 1 to 64 characters", "deve ter de 1 a 64 caracteres";
+        ProbSpacesOrControl => "no spaces or control characters", "sem espaços nem caracteres de controle";
+        ProbTooManyBytes => "at most {0} bytes", "no máximo {0} bytes";
+        ProbContainsNul => "must not contain NUL", "não pode conter NUL";
+        ProbPublishWildcard => "a publish topic cannot hold the wildcards + or #", "um tópico de publicação não pode conter os curingas + ou #";
+        ProbHashNotLast => "# must be a whole level and the last one", "# deve ser um nível inteiro e o último";
+        ProbPlusNotWhole => "+ must be a whole level", "+ deve ser um nível inteiro";
+        ProbClientAuthNeedsTls => "client authentication needs TLS enabled", "a autenticação do cliente requer TLS ativado";
+        ProbStated => "the meter says: {0}", "o medidor diz: {0}";
+        FwCheckSize => "size", "tamanho";
+        FwCheckMagic => "magic byte", "byte mágico";
+        FwCheckSegmentCount => "segment count", "número de segmentos";
+        FwCheckFlashMode => "flash mode", "modo da flash";
+        FwCheckFlashSizeFreq => "flash size/frequency", "tamanho/frequência da flash";
+        FwCheckEntryPoint => "entry point", "ponto de entrada";
+        FwCheckSegments => "segments", "segmentos";
+        FwCheckPadding => "padding", "preenchimento";
+        FwCheckChecksum => "checksum", "soma de verificação";
+        FwCheckVersion => "version marker", "marcador de versão";
+        FwSizeFits => "{0} bytes fit the {1}-byte application slot.", "{0} bytes cabem na área de aplicação de {1} bytes.";
+        FwSizeExceeds => "{0} bytes exceed the {1}-byte application slot by {2} bytes.", "{0} bytes excedem a área de aplicação de {1} bytes em {2} bytes.";
+        FwShorterThanHeader => "the file has {0} bytes, fewer than the {1}-byte image header.", "o arquivo tem {0} bytes, menos que o cabeçalho de imagem de {1} bytes.";
+        FwMagicOk => "the first byte is 0xE9, an ESP8266 application image.", "o primeiro byte é 0xE9, uma imagem de aplicação ESP8266.";
+        FwMagicWrong => "the first byte is {0}, not 0xE9: this is not an ESP8266 application image.", "o primeiro byte é {0}, não 0xE9: isto não é uma imagem de aplicação ESP8266.";
+        FwSegmentCountOk => "{0} segment(s), at most {1} allowed.", "{0} segmento(s), no máximo {1} permitidos.";
+        FwSegmentCountBad => "the header declares {0} segments; 1 to {1} are allowed.", "o cabeçalho declara {0} segmentos; são permitidos de 1 a {1}.";
+        FwFlashMode => "flash mode {0}.", "modo da flash {0}.";
+        FwFlashModeUnknown => "flash mode byte {0} is unknown (0 QIO, 1 QOUT, 2 DIO, 3 DOUT).", "o byte de modo da flash {0} é desconhecido (0 QIO, 1 QOUT, 2 DIO, 3 DOUT).";
+        FwFlashSizeFreq => "flash size {0}, frequency {1}.", "flash de {0}, frequência {1}.";
+        FwFlashSizeFreqUnknown => "byte {0} names an unknown flash size (high nibble) or frequency (low nibble).", "o byte {0} indica um tamanho de flash (nibble alto) ou uma frequência (nibble baixo) desconhecidos.";
+        FwEntryOk => "entry point {0} lies in executable memory.", "o ponto de entrada {0} está na memória executável.";
+        FwEntryOutside => "entry point {0} lies outside executable memory ({1}–{2}).", "o ponto de entrada {0} está fora da memória executável ({1}–{2}).";
+        FwSegmentHeaderPastEnd => "segment {0} header at offset {1} runs past the end of the {2}-byte file.", "o cabeçalho do segmento {0} no deslocamento {1} passa do fim do arquivo de {2} bytes.";
+        FwSegmentPastEnd => "segment {0} (address {1}) declares {2} bytes but only {3} remain in the file.", "o segmento {0} (endereço {1}) declara {2} bytes, mas só restam {3} no arquivo.";
+        FwSegmentsOk => "{0} segment(s) with {1} data bytes lie inside the file.", "{0} segmento(s) com {1} bytes de dados, todos dentro do arquivo.";
+        FwPaddingOk => "segments end at offset {0}; padded to {1} bytes with the checksum last.", "os segmentos terminam no deslocamento {0}; preenchido até {1} bytes com a soma de verificação no fim.";
+        FwTruncated => "the file ends at {0} bytes, before the checksum byte at offset {1} (truncated?).", "o arquivo termina em {0} bytes, antes do byte de verificação no deslocamento {1} (truncado?).";
+        FwTrailingBytes => "{0} unexpected bytes follow the checksum byte at offset {1}.", "{0} bytes inesperados seguem o byte de verificação no deslocamento {1}.";
+        FwChecksumOk => "checksum {0} matches the segment data.", "a soma de verificação {0} confere com os dados dos segmentos.";
+        FwChecksumBad => "stored checksum {0} differs from {1} computed over the segment data: the image is corrupt.", "a soma armazenada {0} difere de {1}, calculada sobre os dados dos segmentos: a imagem está corrompida.";
+        FwVersionFound => "version {0} (marker JE08-FW:{0}).", "versão {0} (marcador JE08-FW:{0}).";
+        FwNoVersion => "no JE08-FW:x.yy marker: version unknown (allowed).", "sem marcador JE08-FW:x.yy: versão desconhecida (permitido).";
+        WriteOutOfRange => "{0} (register {1}): {2} is out of range; allowed {3}–{4}", "{0} (registrador {1}): {2} está fora da faixa; permitido {3}–{4}";
+        WriteNotWritable => "{0} (register {1}) cannot be written", "{0} (registrador {1}) não pode ser gravado";
+        WriteNoSuchRegister => "register {0} does not exist (the map ends at {1})", "o registrador {0} não existe (o mapa termina em {1})";
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_has_both_languages_with_the_same_placeholders() {
+        assert_eq!(crate::i18n::table_problems::<ProtocolMsg>(), Vec::<String>::new());
+    }
+}
