@@ -10,7 +10,7 @@ use eframe::egui::{self, RichText};
 
 use super::job_status::job_ui;
 use super::widgets::OK_COLOR;
-use super::{cert_text, config_forms, web_failure_text};
+use super::{config_forms, web_failure_text};
 use crate::backend::FilePurpose;
 use crate::backend::web::{ConfigBlock, Stage, WebJob, WebOutcome};
 use crate::i18n::{Describe, Msg, Tr};
@@ -324,7 +324,7 @@ fn cert_report_ui(
     match report {
         None => {}
         Some(Err(unreadable)) => {
-            ui.colored_label(ui.visuals().error_fg_color, cert_text::describe(tr, unreadable));
+            ui.colored_label(ui.visuals().error_fg_color, unreadable.describe(tr));
         }
         Some(Ok(report)) if report.is_ok() => {
             ui.colored_label(OK_COLOR, tr.t(Msg::CertsOk));
@@ -332,7 +332,7 @@ fn cert_report_ui(
                 ui.weak(format!(
                     "{} · {} · {} – {}",
                     c.subject,
-                    cert_text::key_name(tr, c.key),
+                    c.key.describe(tr),
                     c.not_before,
                     c.not_after
                 ));
@@ -340,7 +340,7 @@ fn cert_report_ui(
         }
         Some(Ok(report)) => {
             for p in &report.problems {
-                ui.colored_label(ui.visuals().error_fg_color, cert_text::describe(tr, p));
+                ui.colored_label(ui.visuals().error_fg_color, p.describe(tr));
             }
         }
     }

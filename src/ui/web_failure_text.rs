@@ -2,7 +2,6 @@
 //! on which meter, what to do. Texts from a library or the OS (`detail`,
 //! the meter's `reason`) stay as they are inside the translated sentence.
 
-use super::cert_text;
 use crate::backend::web::{BlockKind, Cause, WebAction, WebFailure};
 use crate::i18n::Describe;
 use crate::i18n::{Msg, Tr};
@@ -64,10 +63,10 @@ fn step(tr: Tr, action: &str, meter: &str, cause: &Cause) -> String {
             ],
         ),
         Cause::CertProblems { problems } => {
-            let problems: Vec<String> = problems.iter().map(|p| cert_text::describe(tr, p)).collect();
+            let problems: Vec<String> = problems.iter().map(|p| p.describe(tr)).collect();
             tr.f(Msg::WebFailCertProblems, &[action, meter, &problems.join("; ")])
         }
-        Cause::CertFile { problem } => tr.f(Msg::WebFailOther, &[action, &cert_text::describe(tr, problem)]),
+        Cause::CertFile { problem } => tr.f(Msg::WebFailOther, &[action, &problem.describe(tr)]),
         Cause::NotText { file } => tr.f(Msg::WebFailNotText, &[action, file]),
         Cause::Unresolvable { host } => tr.f(Msg::WebFailUnresolvable, &[action, host]),
         Cause::EspotaPassword => tr.f(Msg::WebFailEspotaPassword, &[action, meter]),

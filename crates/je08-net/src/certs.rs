@@ -28,6 +28,9 @@ use x509_parser::oid_registry::{
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::x509::SubjectPublicKeyInfo;
 
+use crate::texts::NetMsg;
+use je08_protocol::i18n::{Describe, Tr};
+
 mod problem;
 
 pub use problem::{Issue, Problem, Role, Section};
@@ -173,15 +176,23 @@ impl KeyKind {
     }
 }
 
+impl Describe for KeyKind {
+    /// The key's type and size, e.g. `RSA 2048 bits` (only "unsupported" is
+    /// words; the rest are names).
+    fn describe(&self, tr: Tr) -> String {
+        match self {
+            Self::Rsa(bits) => format!("RSA {bits} bits"),
+            Self::EcP256 => "EC P-256".to_owned(),
+            Self::EcP384 => "EC P-384".to_owned(),
+            Self::Ed25519 => "Ed25519".to_owned(),
+            Self::Other => tr.t(NetMsg::CertKeyOther).to_owned(),
+        }
+    }
+}
+
 impl fmt::Display for KeyKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Rsa(bits) => write!(f, "RSA {bits} bits"),
-            Self::EcP256 => f.write_str("EC P-256"),
-            Self::EcP384 => f.write_str("EC P-384"),
-            Self::Ed25519 => f.write_str("Ed25519"),
-            Self::Other => f.write_str("an unsupported key type"),
-        }
+        f.write_str(&self.describe(Tr::EN))
     }
 }
 

@@ -8,3 +8,4 @@
 pub mod backoff;
 pub mod certs;
 pub mod mqtt_link;
+pub mod texts;

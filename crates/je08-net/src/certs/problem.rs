@@ -1,14 +1,17 @@
 //! What the certificate pre-flight found wrong ([`Problem`]: a file and an
-//! [`Issue`]), machine-readable so a window can say it in the user's
-//! language; `Display` is the English sentence of `je08 certs check`, and the
-//! JSON report keeps it as `message`.
+//! [`Issue`]), machine-readable; its `Describe` says it in the reader's
+//! language, naming the file, and its English (`Display`) is the sentence of
+//! `je08 certs check`, which the JSON report keeps as `message`.
 
 use std::fmt;
 
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
+use je08_protocol::i18n::{Describe, Tr};
+
 use super::{KeyKind, MAX_RSA_BITS, utc};
+use crate::texts::NetMsg;
 
 /// One problem found by [`check`](super::check) or
 /// [`PemFile::read`](super::PemFile::read): the file and what is wrong with
@@ -31,12 +34,13 @@ pub enum Role {
     Client,
 }
 
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Ca => "CA certificate",
-            Self::Client => "client certificate",
+impl Describe for Role {
+    fn describe(&self, tr: Tr) -> String {
+        tr.t(match self {
+            Self::Ca => NetMsg::CertRoleCa,
+            Self::Client => NetMsg::CertRoleClient,
         })
+        .to_owned()
     }
 }
 
@@ -57,16 +61,17 @@ pub enum Section {
     Unexpected,
 }
 
-impl fmt::Display for Section {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::PublicKey => "a public key",
-            Self::PrivateKey => "a private key",
-            Self::RevocationList => "a revocation list",
-            Self::SigningRequest => "a certificate signing request",
-            Self::EchConfig => "an ECH configuration",
-            Self::Unexpected => "an unexpected PEM section",
+impl Describe for Section {
+    fn describe(&self, tr: Tr) -> String {
+        tr.t(match self {
+            Self::PublicKey => NetMsg::CertSectionPublicKey,
+            Self::PrivateKey => NetMsg::CertSectionPrivateKey,
+            Self::RevocationList => NetMsg::CertSectionCrl,
+            Self::SigningRequest => NetMsg::CertSectionCsr,
+            Self::EchConfig => NetMsg::CertSectionEch,
+            Self::Unexpected => NetMsg::CertSectionOther,
         })
+        .to_owned()
     }
 }
 
@@ -168,56 +173,45 @@ pub enum Issue {
     },
 }
 
+impl Describe for Problem {
+    fn describe(&self, tr: Tr) -> String {
+        let file = self.file.as_str();
+        let n = |v: &dyn ToString| v.to_string();
+        let max_rsa = n(&MAX_RSA_BITS);
+        match &self.issue {
+            Issue::Unreadable { detail } => tr.f(NetMsg::CertUnreadable, &[file, detail]),
+            Issue::FarTooLarge { size } => tr.f(NetMsg::CertFarTooLarge, &[file, &n(size)]),
+            Issue::TooLarge { size, max } => tr.f(NetMsg::CertTooLarge, &[file, &n(size), &n(max)]),
+            Issue::NotPem { detail } => tr.f(NetMsg::CertNotPem, &[file, detail]),
+            Issue::NoPemSection => tr.f(NetMsg::CertNoPemSection, &[file]),
+            Issue::NotACertificate { found } => {
+                tr.f(NetMsg::CertNotACertificate, &[file, &found.describe(tr)])
+            }
+            Issue::NoPrivateKey => tr.f(NetMsg::CertNoPrivateKey, &[file]),
+            Issue::SeveralPrivateKeys => tr.f(NetMsg::CertSeveralPrivateKeys, &[file]),
+            Issue::Unparsable { detail } => tr.f(NetMsg::CertUnparsable, &[file, detail]),
+            Issue::NotYetValid { role, from } => {
+                tr.f(NetMsg::CertNotYetValid, &[file, &role.describe(tr), &utc(*from)])
+            }
+            Issue::Expired { role, on } => tr.f(NetMsg::CertExpired, &[file, &role.describe(tr), &utc(*on)]),
+            Issue::CertKeyUnusable { role, key } => tr.f(
+                NetMsg::CertCertKeyUnusable,
+                &[file, &role.describe(tr), &key.describe(tr), &max_rsa],
+            ),
+            Issue::KeyNotForTls => tr.f(NetMsg::CertKeyNotForTls, &[file]),
+            Issue::KeyMismatch { cert } => tr.f(NetMsg::CertKeyMismatch, &[file, cert]),
+            Issue::KeyUnusable { key } => tr.f(NetMsg::CertKeyUnusable, &[file, &key.describe(tr), &max_rsa]),
+            Issue::NotSignedByCa { ca } => tr.f(NetMsg::CertNotSignedByCa, &[file, ca]),
+            Issue::NotForClientAuth => tr.f(NetMsg::CertNotForClientAuth, &[file]),
+            Issue::DoesNotVerify { ca, detail } => tr.f(NetMsg::CertDoesNotVerify, &[file, ca, detail]),
+            Issue::NotACa { detail } => tr.f(NetMsg::CertNotACa, &[file, detail]),
+        }
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = &self.file;
-        match &self.issue {
-            Issue::Unreadable { detail } => write!(f, "{name} cannot be read: {detail}."),
-            Issue::FarTooLarge { size } => write!(
-                f,
-                "{name} cannot be read: it is {size} bytes, far too large for a PEM file."
-            ),
-            Issue::TooLarge { size, max } => write!(
-                f,
-                "{name} is {size} bytes; the meter stores at most {max} bytes per file."
-            ),
-            Issue::NotPem { detail } => write!(f, "{name} is not valid PEM ({detail})."),
-            Issue::NoPemSection => write!(f, "{name} contains no PEM section (no -----BEGIN line)."),
-            Issue::NotACertificate { found } => {
-                write!(f, "{name} holds {found} where a certificate was expected.")
-            }
-            Issue::NoPrivateKey => write!(f, "{name} holds no private key."),
-            Issue::SeveralPrivateKeys => write!(f, "{name} holds more than one private key."),
-            Issue::Unparsable { detail } => {
-                write!(f, "{name} holds a certificate that cannot be parsed ({detail}).")
-            }
-            Issue::NotYetValid { role, from } => {
-                write!(f, "{name} ({role}) is not valid until {}.", utc(*from))
-            }
-            Issue::Expired { role, on } => write!(f, "{name} ({role}) expired on {}.", utc(*on)),
-            Issue::CertKeyUnusable { role, key } => write!(
-                f,
-                "{name} ({role}) uses {key}; the meter handles only RSA up to {MAX_RSA_BITS} bits or EC P-256."
-            ),
-            Issue::KeyNotForTls => write!(
-                f,
-                "{name} holds a key that cannot be used for TLS (RSA 2048–4096 bits or EC P-256/P-384 expected)."
-            ),
-            Issue::KeyMismatch { cert } => write!(f, "{name} is not the private key of {cert}."),
-            Issue::KeyUnusable { key } => write!(
-                f,
-                "{name} is {key}; the meter handles only RSA up to {MAX_RSA_BITS} bits or EC P-256."
-            ),
-            Issue::NotSignedByCa { ca } => write!(f, "{name} is not signed by the CA in {ca}."),
-            Issue::NotForClientAuth => write!(
-                f,
-                "{name} is not allowed for TLS client authentication (extended key usage)."
-            ),
-            Issue::DoesNotVerify { ca, detail } => {
-                write!(f, "{name} does not verify against {ca} ({detail}).")
-            }
-            Issue::NotACa { detail } => write!(f, "{name} cannot serve as a CA ({detail})."),
-        }
+        f.write_str(&self.describe(Tr::EN))
     }
 }
 
@@ -229,5 +223,102 @@ impl Serialize for Problem {
         s.serialize_field("file", &self.file)?;
         s.serialize_field("message", &self.to_string())?;
         s.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::SystemTime;
+
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, date_time_ymd};
+
+    use super::*;
+    use crate::certs::{KeyKind, PemFile, check};
+    use je08_protocol::i18n::Lang;
+    use je08_protocol::i18n::{Describe, Tr};
+
+    fn ca(key: KeyPair) -> (String, Issuer<'static, KeyPair>) {
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name.push(DnType::CommonName, "test CA");
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let pem = params.self_signed(&key).unwrap().pem();
+        (pem, Issuer::new(params, key))
+    }
+
+    fn file(name: &str, text: &str) -> PemFile {
+        PemFile::new(name, text.as_bytes())
+    }
+
+    #[test]
+    fn every_problem_of_bad_files_reads_in_portuguese() {
+        let (ca_pem, issuer) = ca(KeyPair::generate().unwrap());
+        let (other_ca, _) = ca(KeyPair::generate().unwrap());
+        let p384 = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).unwrap();
+        let mut params = CertificateParams::new(vec!["meter".to_string()]).unwrap();
+        let current = params.signed_by(&p384, &issuer).unwrap().pem();
+        params.not_before = date_time_ymd(2020, 1, 1);
+        params.not_after = date_time_ymd(2021, 1, 1);
+        let expired = params.signed_by(&p384, &issuer).unwrap().pem();
+        let stranger = KeyPair::generate().unwrap().serialize_pem();
+        let now = SystemTime::now();
+        let reports = [
+            check(&file("ca.pem", "hello"), None, now),
+            check(&file("ca.pem", &stranger), None, now),
+            check(
+                &file("ca.pem", &format!("{ca_pem}{}", "\n".repeat(5000))),
+                None,
+                now,
+            ),
+            check(
+                &file("other-ca.pem", &other_ca),
+                Some((&file("c.pem", &current), &file("k.pem", &stranger))),
+                now,
+            ),
+            check(
+                &file("ca.pem", &ca_pem),
+                Some((&file("c.pem", &expired), &file("k.pem", &p384.serialize_pem()))),
+                now,
+            ),
+            check(
+                &file("ca.pem", &ca_pem),
+                Some((&file("c.pem", &ca_pem), &file("k.pem", &ca_pem))),
+                now,
+            ),
+        ];
+        let problems: Vec<&Problem> = reports.iter().flat_map(|r| &r.problems).collect();
+        let unreadable = PemFile::read(std::path::Path::new("/nonexistent/je08/ca.pem")).unwrap_err();
+        let problems: Vec<&Problem> = problems.into_iter().chain([&unreadable]).collect();
+        assert!(problems.len() >= 9, "{problems:?}");
+        let pt = Tr(Lang::PtBr);
+        for problem in &problems {
+            let en = problem.to_string();
+            assert_ne!(problem.describe(pt), en, "{en} is not translated");
+        }
+        let said: Vec<String> = problems.iter().map(|p| p.describe(pt)).collect();
+        for expected in [
+            "ca.pem não contém nenhuma seção PEM (nenhuma linha -----BEGIN).",
+            "ca.pem contém uma chave privada onde se esperava um certificado.",
+            "k.pem não é a chave privada de c.pem.",
+            "c.pem (certificado do cliente) expirou em 2021-01-01 00:00:00 UTC.",
+            "c.pem não é assinado pela CA de other-ca.pem.",
+            "k.pem é EC P-384; o medidor aceita apenas RSA de até 2048 bits ou EC P-256.",
+            "k.pem não contém chave privada.",
+        ] {
+            assert!(
+                said.iter().any(|s| s == expected),
+                "{expected:?} not in {said:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn key_names_translate_only_words() {
+        assert_eq!(KeyKind::Rsa(2048).describe(Tr(Lang::PtBr)), "RSA 2048 bits");
+        assert_eq!(KeyKind::EcP256.describe(Tr(Lang::PtBr)), "EC P-256");
+        assert_eq!(
+            KeyKind::Other.describe(Tr(Lang::PtBr)),
+            "um tipo de chave não suportado"
+        );
+        assert_eq!(KeyKind::Other.to_string(), "an unsupported key type");
     }
 }
