@@ -24,54 +24,45 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use tokio::net::TcpListener;
 
 use super::device::{BUTTON_FACTORY, BUTTON_SWITCH, ButtonOutcome, LedPattern, led_while_held};
 use super::handle::SimDevice;
-use super::server_task::ServerTask;
+use super::http::Connections;
+use super::server::{Protocol, listen};
 use je08_protocol::firmware::FirmwareVersion;
 use je08_protocol::http_api::Mode;
 
-/// A running control interface; stops when dropped.
-#[derive(Debug)]
-pub struct ControlServer {
-    task: ServerTask,
+/// The control interface as a [`Protocol`]: loopback only, served in every
+/// state and under every fault.
+#[derive(Debug, Default)]
+pub struct Control {
+    connections: Connections,
 }
 
-impl ControlServer {
-    /// Bind `bind` (must be a loopback address; port 0 = any free one).
-    pub async fn spawn(device: SimDevice, bind: SocketAddr) -> io::Result<Self> {
-        if !bind.ip().is_loopback() {
+impl Protocol for Control {
+    const NAME: &'static str = "control";
+    type Socket = TcpListener;
+
+    /// Refuses any address but a loopback one.
+    fn bind(addr: SocketAddr) -> io::Result<(TcpListener, SocketAddr)> {
+        if !addr.ip().is_loopback() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!("the control interface listens on loopback only, not {bind}"),
+                format!("the control interface listens on loopback only, not {addr}"),
             ));
         }
-        let listener = tokio::net::TcpListener::bind(bind).await?;
-        let addr = listener.local_addr()?;
+        listen(addr)
+    }
+
+    async fn serve(&self, listener: &TcpListener, device: &SimDevice) -> io::Result<()> {
         let app = Router::new()
             .route("/state", get(state))
             .route("/button", post(button))
             .route("/power-cycle", post(power_cycle))
             .route("/faults", post(faults))
-            .with_state(device);
-        let task = tokio::spawn(async move {
-            if let Err(err) = axum::serve(listener, app).await {
-                tracing::warn!("control: server stopped: {err}");
-            }
-        });
-        Ok(Self {
-            task: ServerTask::new(addr, task),
-        })
-    }
-
-    /// The bound address.
-    pub fn local_addr(&self) -> SocketAddr {
-        self.task.local_addr()
-    }
-
-    /// Stop serving.
-    pub async fn shutdown(self) {
-        self.task.shutdown().await;
+            .with_state(device.clone());
+        self.connections.accept(listener, app).await
     }
 }
 

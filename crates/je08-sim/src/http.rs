@@ -24,6 +24,7 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -38,12 +39,12 @@ use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use super::handle::{Faults, PowerState, SimDevice};
-use super::server_task::{ServerTask, listen};
+use super::handle::SimDevice;
+use super::server::{Conditions, Protocol, Serving, listen};
 use je08_protocol::firmware::{self, FirmwareVersion, MAX_IMAGE_BYTES};
 use je08_protocol::http_api::{
     API_USER, ApiError, CertKind, CertSlot, CertStatus, Connectivity, Ct, FieldErrors, Info, MAX_CERT_BYTES,
@@ -60,130 +61,89 @@ const MAX_UPDATE_BODY: usize = 2 * 1024 * 1024;
 /// How long a reboot lets a connection finish its current answer.
 const GRACE: Duration = Duration::from_secs(2);
 
-/// A running HTTP API for one virtual meter; stops when dropped.
-#[derive(Debug)]
-pub struct HttpServer {
-    task: ServerTask,
+/// The HTTP API as a [`Protocol`]: served online without the `refuse` fault;
+/// connections outlive a closed listener until a reboot or a fault ends them.
+#[derive(Debug, Default)]
+pub struct Http {
+    connections: Connections,
 }
 
-impl HttpServer {
-    /// Bind `bind` (port 0 = any free port) and serve `device` there.
-    pub async fn spawn(device: SimDevice, bind: SocketAddr) -> io::Result<Self> {
-        let listener = listen(bind)?;
-        let addr = listener.local_addr()?;
-        let task = tokio::spawn(supervise(device, addr, listener));
-        Ok(Self {
-            task: ServerTask::new(addr, task),
-        })
+impl Protocol for Http {
+    const NAME: &'static str = "http";
+    type Socket = TcpListener;
+
+    fn bind(addr: SocketAddr) -> io::Result<(TcpListener, SocketAddr)> {
+        listen(addr)
     }
 
-    /// The address the server listens on (also while closed).
-    pub fn local_addr(&self) -> SocketAddr {
-        self.task.local_addr()
+    fn serves(&self, _device: &SimDevice, now: &Conditions) -> bool {
+        now.power.online && !now.faults.refuse
     }
 
-    /// Stop serving: close the listener and every connection.
-    pub async fn shutdown(self) {
-        self.task.shutdown().await;
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Key {
-    listening: bool,
-    boot_count: u32,
-    online: bool,
-    drop_generation: u64,
-}
-
-fn observe(power: &mut watch::Receiver<PowerState>, faults: &mut watch::Receiver<Faults>) -> Key {
-    let p = *power.borrow_and_update();
-    let f = *faults.borrow_and_update();
-    Key {
-        listening: p.online && !f.refuse,
-        boot_count: p.boot_count,
-        online: p.online,
-        drop_generation: f.drop_generation,
-    }
-}
-
-async fn changed(power: &mut watch::Receiver<PowerState>, faults: &mut watch::Receiver<Faults>) -> bool {
-    tokio::select! {
-        r = power.changed() => r.is_ok(),
-        r = faults.changed() => r.is_ok(),
-    }
-}
-
-async fn accept(listener: &Option<TcpListener>) -> io::Result<(TcpStream, SocketAddr)> {
-    match listener {
-        Some(l) => l.accept().await,
-        None => std::future::pending().await,
-    }
-}
-
-async fn supervise(device: SimDevice, addr: SocketAddr, first: TcpListener) {
-    let mut power = device.subscribe_power();
-    let mut faults = device.subscribe_faults();
-    let app = router(device.clone());
-    let mut listener = Some(first);
-    let mut conns = JoinSet::new();
-    let (graceful, _) = watch::channel(0u64);
-    let mut key = observe(&mut power, &mut faults);
-    loop {
-        if !key.listening {
-            listener = None;
-        } else if listener.is_none() {
-            match listen(addr) {
-                Ok(l) => listener = Some(l),
-                Err(err) => {
-                    tracing::warn!(%addr, "http: cannot listen again: {err}; retrying");
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                    continue;
-                }
-            }
+    /// Dropped connections, or `refuse` set while online: close them now.
+    /// A reboot (going down or coming back) lets each finish its answer.
+    fn on_change(&self, before: &Conditions, now: &Conditions) -> Serving {
+        let refusing = before.power.online && now.power.online && !before.faults.refuse && now.faults.refuse;
+        if now.faults.drop_generation != before.faults.drop_generation || refusing {
+            self.connections.close_now();
         }
-        tokio::select! {
-            accepted = accept(&listener) => match accepted {
-                Ok((stream, peer)) => {
-                    tracing::debug!(%peer, "http: connection");
-                    let service = TowerToHyperService::new(app.clone());
-                    let mut stop = graceful.subscribe();
-                    conns.spawn(async move {
-                        let conn = hyper::server::conn::http1::Builder::new()
-                            .serve_connection(TokioIo::new(stream), service);
-                        tokio::pin!(conn);
-                        tokio::select! {
-                            _ = conn.as_mut() => {}
-                            _ = stop.changed() => {
-                                conn.as_mut().graceful_shutdown();
-                                let _ = tokio::time::timeout(GRACE, conn).await;
-                            }
-                        }
-                    });
-                }
-                Err(err) => {
-                    tracing::warn!(%addr, "http: accept failed: {err}; reopening");
-                    listener = None;
-                }
-            },
-            alive = changed(&mut power, &mut faults) => {
-                if !alive {
-                    return;
-                }
-                let new = observe(&mut power, &mut faults);
-                // Dropped connections, or a refusing meter: close them now.
-                if new.drop_generation != key.drop_generation
-                    || (new.online && key.listening && !new.listening)
-                {
-                    conns.abort_all();
-                }
-                if new.boot_count != key.boot_count || new.online != key.online {
-                    graceful.send_modify(|g| *g += 1);
-                }
-                key = new;
-            }
-            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+        if now.power.boot_count != before.power.boot_count || now.power.online != before.power.online {
+            self.connections.close_gracefully();
         }
+        Serving::Continue
+    }
+
+    async fn serve(&self, listener: &TcpListener, device: &SimDevice) -> io::Result<()> {
+        self.connections.accept(listener, router(device.clone())).await
+    }
+}
+
+/// The open connections of an HTTP server, each serving a router; they are
+/// aborted when this is dropped.
+#[derive(Debug, Default)]
+pub(crate) struct Connections {
+    tasks: Mutex<JoinSet<()>>,
+    /// Bumped to let every connection finish its current answer and close.
+    finish: watch::Sender<u64>,
+}
+
+impl Connections {
+    /// Accept connections on `listener` and serve `app` on each, until
+    /// accepting fails.
+    pub(crate) async fn accept(&self, listener: &TcpListener, app: Router) -> io::Result<()> {
+        loop {
+            let (stream, peer) = listener.accept().await?;
+            tracing::debug!(%peer, "connection accepted");
+            let service = TowerToHyperService::new(app.clone());
+            let mut finish = self.finish.subscribe();
+            let mut tasks = self.tasks.lock().unwrap_or_else(PoisonError::into_inner);
+            while tasks.try_join_next().is_some() {}
+            tasks.spawn(async move {
+                let conn = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service);
+                tokio::pin!(conn);
+                tokio::select! {
+                    _ = conn.as_mut() => {}
+                    _ = finish.changed() => {
+                        conn.as_mut().graceful_shutdown();
+                        let _ = tokio::time::timeout(GRACE, conn).await;
+                    }
+                }
+            });
+        }
+    }
+
+    /// Close every connection at once.
+    pub(crate) fn close_now(&self) {
+        self.tasks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .abort_all();
+    }
+
+    /// Let every connection finish its current answer (at most [`GRACE`]), then close it.
+    pub(crate) fn close_gracefully(&self) {
+        self.finish.send_modify(|g| *g += 1);
     }
 }
 

@@ -6,20 +6,23 @@
 //!   §2), synchronous, time passed in explicitly;
 //! - [`handle`]: [`SimDevice`], the cloneable shared handle with the power
 //!   and fault `watch` channels and the reboot timers;
-//! - protocol servers ([`modbus`], …), each holding a `SimDevice` clone,
-//!   starting/stopping themselves from [`SimDevice::subscribe_power`] and
-//!   honouring [`SimDevice::subscribe_faults`];
+//! - protocol servers ([`modbus`], [`http`], [`ota`], [`control`]): each a
+//!   [`server::Protocol`] run by a [`server::Server`], which opens and closes
+//!   its port from [`SimDevice::subscribe_power`] and
+//!   [`SimDevice::subscribe_faults`]; the MQTT client ([`mqtt`]) and the
+//!   mDNS advert ([`mdns`]) follow the power state on their own;
 //! - [`spawn_meter`]: builds a device and starts its servers, returning a
 //!   [`SimMeter`].
 //!
-//! # Adding a server (HTTP, MQTT, OTA, mDNS, control)
+//! # Adding a server
 //!
-//! 1. Put it in its own module here, with a `spawn(device: SimDevice,
-//!    bind: SocketAddr) -> io::Result<Self>` that binds (port 0 allowed) and
-//!    returns at once with the bound address, and a `shutdown`.
-//! 2. Add its option (port) to [`MeterOptions`], its handle and address to
-//!    [`SimMeter`], start it in [`spawn_meter`], stop it in
-//!    [`SimMeter::shutdown`], and fill its field of [`ReadyLine`].
+//! 1. Put it in its own module here and implement [`server::Protocol`]:
+//!    what it binds, when the meter serves it, what a change of power state
+//!    or faults does to its connections, and how it serves a bound socket.
+//! 2. Add its port to [`MeterOptions`] and its address to [`SimMeter`] and
+//!    [`ReadyLine`]; start it in [`spawn_meter`] with
+//!    `Server::spawn::<YourProtocol>` among the meter's servers, which
+//!    [`SimMeter::shutdown`] (or a drop) stops.
 //! 3. Read and change the meter only through `SimDevice::with` /
 //!    `registers` / `reboot` …; never hold the lock across an await.
 #![warn(missing_docs)]
@@ -35,7 +38,7 @@ pub mod model;
 pub mod mqtt;
 pub mod mqtt_settings;
 pub mod ota;
-pub mod server_task;
+pub mod server;
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -43,15 +46,16 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use control::ControlServer;
+use control::Control;
 pub use device::{Device, DeviceConfig};
 pub use handle::{Faults, PowerState, SimDevice};
-use http::HttpServer;
+use http::Http;
 use mdns::{AdvertPorts, MdnsAdvertiser, MeterAdvert};
-use modbus::ModbusServer;
+use modbus::Modbus;
 pub use model::{ModelParams, Scenario};
 use mqtt::{SimMqtt, SimMqttOptions, SimMqttTiming};
-use ota::OtaServer;
+use ota::Ota;
+use server::Server;
 
 /// How to start one virtual meter.
 #[derive(Debug, Clone)]
@@ -114,12 +118,10 @@ pub struct SimMeter {
     pub ota: Option<SocketAddr>,
     /// The control interface address, when served.
     pub control: Option<SocketAddr>,
-    modbus_server: ModbusServer,
     /// The MQTT client; it runs while the active settings enable MQTT.
     pub mqtt: SimMqtt,
-    http_server: Option<HttpServer>,
-    ota_server: Option<OtaServer>,
-    control_server: Option<ControlServer>,
+    /// The protocol servers above, stopped by shutdown or drop.
+    servers: Vec<Server>,
     mdns: Option<MeterAdvert>,
 }
 
@@ -166,50 +168,43 @@ pub async fn spawn_meter(options: MeterOptions) -> io::Result<SimMeter> {
         config.network.ip = ip.to_string();
     }
     let device = SimDevice::new(Device::new(config, std::time::Instant::now()));
-    let modbus_server =
-        ModbusServer::spawn(device.clone(), SocketAddr::new(options.bind, options.modbus_port)).await?;
+    let at = |port| SocketAddr::new(options.bind, port);
+    let modbus = Server::spawn::<Modbus>(device.clone(), at(options.modbus_port))?;
+    let http = options
+        .http_port
+        .map(|port| Server::spawn::<Http>(device.clone(), at(port)))
+        .transpose()?;
+    let ota = options
+        .ota_port
+        .map(|port| Server::spawn::<Ota>(device.clone(), at(port)))
+        .transpose()?;
+    let control = options
+        .control_port
+        .map(|port| {
+            Server::spawn::<Control>(device.clone(), SocketAddr::new(Ipv4Addr::LOCALHOST.into(), port))
+        })
+        .transpose()?;
     let mqtt = SimMqtt::spawn(device.clone(), timing);
-    let http_server = match options.http_port {
-        Some(port) => Some(HttpServer::spawn(device.clone(), SocketAddr::new(options.bind, port)).await?),
-        None => None,
-    };
-    let ota_server = match options.ota_port {
-        Some(port) => Some(OtaServer::spawn(device.clone(), SocketAddr::new(options.bind, port)).await?),
-        None => None,
-    };
-    let control_server = match options.control_port {
-        Some(port) => Some(
-            ControlServer::spawn(
-                device.clone(),
-                SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port),
-            )
-            .await?,
-        ),
-        None => None,
-    };
     let mdns = match (options.mdns, options.bind) {
         (Some(advertiser), IpAddr::V4(ip)) => {
             let ports = AdvertPorts {
-                http: http_server.as_ref().map(|s| s.local_addr().port()),
-                modbus: modbus_server.local_addr().port(),
-                ota: ota_server.as_ref().map(|s| s.local_addr().port()),
+                http: http.as_ref().map(|s| s.local_addr().port()),
+                modbus: modbus.local_addr().port(),
+                ota: ota.as_ref().map(|s| s.local_addr().port()),
             };
             Some(MeterAdvert::spawn(advertiser, device.clone(), ip, ports))
         }
         _ => None,
     };
     Ok(SimMeter {
-        modbus: modbus_server.local_addr(),
-        http: http_server.as_ref().map(HttpServer::local_addr),
-        ota: ota_server.as_ref().map(OtaServer::local_addr),
-        control: control_server.as_ref().map(ControlServer::local_addr),
+        modbus: modbus.local_addr(),
+        http: http.as_ref().map(Server::local_addr),
+        ota: ota.as_ref().map(Server::local_addr),
+        control: control.as_ref().map(Server::local_addr),
+        servers: [Some(modbus), http, ota, control].into_iter().flatten().collect(),
         mdns,
         device,
-        modbus_server,
         mqtt,
-        http_server,
-        ota_server,
-        control_server,
     })
 }
 
@@ -242,14 +237,7 @@ impl SimMeter {
             mdns.shutdown().await;
         }
         self.mqtt.shutdown().await;
-        self.modbus_server.shutdown().await;
-        if let Some(server) = self.http_server {
-            server.shutdown().await;
-        }
-        if let Some(server) = self.ota_server {
-            server.shutdown().await;
-        }
-        if let Some(server) = self.control_server {
+        for server in self.servers {
             server.shutdown().await;
         }
     }

@@ -23,140 +23,58 @@ use std::future::{Future, ready};
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::time::Duration;
 
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio_modbus::server::tcp::Server;
 use tokio_modbus::{ExceptionCode, Request, Response};
 
 use super::device::Exception;
-use super::handle::{Faults, PowerState, SimDevice};
-use super::server_task::{ServerTask, listen};
+use super::handle::{Faults, SimDevice};
+use super::server::{Conditions, Protocol, Serving, listen};
 use je08_protocol::mode::Mode;
 
-/// A running Modbus TCP server for one virtual meter; stops when dropped.
-#[derive(Debug)]
-pub struct ModbusServer {
-    task: ServerTask,
-}
+/// Modbus TCP as a [`Protocol`]: served online in application mode with
+/// Modbus enabled and no `refuse` fault.
+#[derive(Debug, Default)]
+pub struct Modbus;
 
-impl ModbusServer {
-    /// Bind `bind` (port 0 = any free port) and serve `device` there.
-    pub async fn spawn(device: SimDevice, bind: SocketAddr) -> io::Result<Self> {
-        let listener = listen(bind)?;
-        let addr = listener.local_addr()?;
-        let task = tokio::spawn(supervise(device, addr, listener));
-        Ok(Self {
-            task: ServerTask::new(addr, task),
-        })
+impl Protocol for Modbus {
+    const NAME: &'static str = "modbus";
+    type Socket = Server;
+
+    fn bind(addr: SocketAddr) -> io::Result<(Server, SocketAddr)> {
+        let (listener, addr) = listen(addr)?;
+        Ok((Server::new(listener), addr))
     }
 
-    /// The address the server listens on (also while closed).
-    pub fn local_addr(&self) -> SocketAddr {
-        self.task.local_addr()
+    fn serves(&self, device: &SimDevice, now: &Conditions) -> bool {
+        now.power.serving(Mode::Application) && !now.faults.refuse && device.with(|d| d.modbus_enabled())
     }
 
-    /// Stop serving: close the listener and every connection.
-    pub async fn shutdown(self) {
-        self.task.shutdown().await;
-    }
-}
-
-/// What decides whether the listener is open and which connections live.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Key {
-    listening: bool,
-    boot_count: u32,
-    drop_generation: u64,
-}
-
-fn key(device: &SimDevice, power: PowerState, faults: Faults) -> Key {
-    let enabled = device.with(|d| d.modbus_enabled());
-    Key {
-        listening: power.serving(Mode::Application) && enabled && !faults.refuse,
-        boot_count: power.boot_count,
-        drop_generation: faults.drop_generation,
-    }
-}
-
-/// The key now, marking both channels seen. The watch borrows are released
-/// before [`key`] locks the device (which may publish on the power channel).
-fn observe(
-    device: &SimDevice,
-    power: &mut watch::Receiver<PowerState>,
-    faults: &mut watch::Receiver<Faults>,
-) -> Key {
-    let power_now = *power.borrow_and_update();
-    let faults_now = *faults.borrow_and_update();
-    key(device, power_now, faults_now)
-}
-
-/// Resolve when the key differs from `current` (or the channels close).
-async fn key_change(
-    device: &SimDevice,
-    power: &mut watch::Receiver<PowerState>,
-    faults: &mut watch::Receiver<Faults>,
-    current: Key,
-) {
-    loop {
-        tokio::select! {
-            r = power.changed() => if r.is_err() { return },
-            r = faults.changed() => if r.is_err() { return },
-        }
-        if observe(device, power, faults) != current {
-            return;
+    /// A reboot or a drop-connections fault closes every connection.
+    fn on_change(&self, before: &Conditions, now: &Conditions) -> Serving {
+        if now.power.boot_count != before.power.boot_count
+            || now.faults.drop_generation != before.faults.drop_generation
+        {
+            Serving::Restart
+        } else {
+            Serving::Continue
         }
     }
-}
 
-async fn supervise(device: SimDevice, addr: SocketAddr, first: TcpListener) {
-    let mut power = device.subscribe_power();
-    let mut faults = device.subscribe_faults();
-    let mut server = Some(Server::new(first));
-    loop {
-        let current = observe(&device, &mut power, &mut faults);
-        if !current.listening {
-            server = None;
-        } else if server.is_none() {
-            match listen(addr) {
-                Ok(listener) => server = Some(Server::new(listener)),
-                Err(err) => {
-                    tracing::warn!(%addr, "modbus: cannot listen again: {err}; retrying");
-                    tokio::select! {
-                        () = key_change(&device, &mut power, &mut faults, current) => {}
-                        () = tokio::time::sleep(Duration::from_millis(200)) => {}
-                    }
-                    continue;
-                }
-            }
-        }
-        match &server {
-            Some(listening) => {
-                let service_device = device.clone();
-                let on_connected = move |stream: TcpStream, peer: SocketAddr| {
-                    let service = MeterService {
-                        device: service_device.clone(),
-                        faults: service_device.subscribe_faults(),
-                    };
-                    tracing::debug!(%peer, "modbus: connection");
-                    ready(io::Result::Ok(Some((service, stream))))
-                };
-                let on_error = |err: io::Error| tracing::debug!("modbus: connection ended: {err}");
-                tokio::select! {
-                    result = listening.serve(&on_connected, on_error) => {
-                        if let Err(err) = result {
-                            // e.g. out of file descriptors: pause, then reopen.
-                            tracing::warn!(%addr, "modbus: accept failed: {err}; reopening");
-                            server = None;
-                            tokio::time::sleep(Duration::from_millis(200)).await;
-                        }
-                    }
-                    () = key_change(&device, &mut power, &mut faults, current) => {}
-                }
-            }
-            None => key_change(&device, &mut power, &mut faults, current).await,
-        }
+    /// Accept connections; they close when this is dropped.
+    async fn serve(&self, server: &Server, device: &SimDevice) -> io::Result<()> {
+        let on_connected = |stream: TcpStream, peer: SocketAddr| {
+            let service = MeterService {
+                device: device.clone(),
+                faults: device.subscribe_faults(),
+            };
+            tracing::debug!(%peer, "modbus: connection");
+            ready(io::Result::Ok(Some((service, stream))))
+        };
+        let on_error = |err: io::Error| tracing::debug!("modbus: connection ended: {err}");
+        server.serve(&on_connected, on_error).await
     }
 }
 

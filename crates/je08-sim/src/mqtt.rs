@@ -24,11 +24,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rumqttc::QoS;
-use tokio::task::JoinHandle;
 
 use super::handle::SimDevice;
 use super::mqtt_settings::{SessionPlan, plan};
 pub use super::mqtt_settings::{SimMqttOptions, SimMqttTiming};
+use super::server::OwnedTask;
 use je08_net::mqtt_link::{Link, LinkError, LinkEvent};
 use je08_protocol::mode::Mode;
 use je08_protocol::mqtt::{Command, Incoming, InfoPacket, encode_data, parse_command};
@@ -90,7 +90,7 @@ impl SimMqttStats {
 #[derive(Debug)]
 pub struct SimMqtt {
     stats: Arc<SimMqttStats>,
-    task: Option<JoinHandle<()>>,
+    task: OwnedTask,
 }
 
 impl SimMqtt {
@@ -101,7 +101,7 @@ impl SimMqtt {
         let task = tokio::spawn(supervise(device, timing, stats.clone()));
         Self {
             stats,
-            task: Some(task),
+            task: OwnedTask::new(task),
         }
     }
 
@@ -111,19 +111,8 @@ impl SimMqtt {
     }
 
     /// Disconnect and stop.
-    pub async fn shutdown(mut self) {
-        if let Some(task) = self.task.take() {
-            task.abort();
-            let _ = task.await;
-        }
-    }
-}
-
-impl Drop for SimMqtt {
-    fn drop(&mut self) {
-        if let Some(task) = &self.task {
-            task.abort();
-        }
+    pub async fn shutdown(self) {
+        self.task.shutdown().await;
     }
 }
 

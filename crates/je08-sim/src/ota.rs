@@ -25,7 +25,7 @@ use tokio::net::{TcpStream, UdpSocket};
 use tokio::sync::Mutex;
 
 use super::handle::SimDevice;
-use super::server_task::ServerTask;
+use super::server::Protocol;
 use je08_protocol::firmware::MAX_IMAGE_BYTES;
 use je08_protocol::firmware::md5_hex;
 use je08_protocol::http_api::Mode;
@@ -35,31 +35,94 @@ const ACK_EVERY: usize = 1460;
 /// Longest wait for data, the auth answer or the call-back connection.
 const STEP_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A running espota endpoint for one virtual meter; stops when dropped.
-#[derive(Debug)]
-pub struct OtaServer {
-    task: ServerTask,
-}
+/// espota as a [`Protocol`]. Its UDP port stays bound in every state (the
+/// meter only connects out over TCP); invitations are ignored unless the
+/// meter is online in update mode without the `stall`/`refuse` faults.
+#[derive(Debug, Default)]
+pub struct Ota;
 
-impl OtaServer {
-    /// Bind the UDP port (0 = any free one) and serve `device`.
-    pub async fn spawn(device: SimDevice, bind: SocketAddr) -> io::Result<Self> {
-        let socket = UdpSocket::bind(bind).await?;
+impl Protocol for Ota {
+    const NAME: &'static str = "ota";
+    type Socket = UdpSocket;
+
+    fn bind(addr: SocketAddr) -> io::Result<(UdpSocket, SocketAddr)> {
+        let socket = std::net::UdpSocket::bind(addr)?;
+        socket.set_nonblocking(true)?;
         let addr = socket.local_addr()?;
-        let task = tokio::spawn(serve(device, Arc::new(socket)));
-        Ok(Self {
-            task: ServerTask::new(addr, task),
-        })
+        Ok((UdpSocket::from_std(socket)?, addr))
     }
 
-    /// The UDP address.
-    pub fn local_addr(&self) -> SocketAddr {
-        self.task.local_addr()
-    }
-
-    /// Stop serving.
-    pub async fn shutdown(self) {
-        self.task.shutdown().await;
+    /// Answer invitations; each accepted one is received from its own task.
+    async fn serve(&self, socket: &UdpSocket, device: &SimDevice) -> io::Result<()> {
+        let busy = Arc::new(Mutex::new(()));
+        let mut pending: Option<Pending> = None;
+        let mut buf = [0u8; 512];
+        loop {
+            let (n, peer) = match socket.recv_from(&mut buf).await {
+                Ok(x) => x,
+                Err(err) => {
+                    tracing::debug!("ota: receive failed: {err}");
+                    continue;
+                }
+            };
+            if !serving(device) || busy.try_lock().is_err() {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+            if let Some(p) = pending.take_if(|p| p.peer == peer) {
+                // Waiting for `200 <cnonce> <response>`.
+                let mut parts = text.split_whitespace();
+                let (cmd, cnonce, response) = (parts.next(), parts.next(), parts.next());
+                let (Some("200"), Some(cnonce), Some(response)) = (cmd, cnonce, response) else {
+                    continue;
+                };
+                if cnonce.len() != 32 || response.len() != 32 {
+                    continue;
+                }
+                let password = device.with(|d| {
+                    d.network
+                        .interface_password
+                        .as_ref()
+                        .map(|p| p.expose().to_owned())
+                        .unwrap_or_default()
+                });
+                let expected =
+                    md5_hex(format!("{}:{}:{cnonce}", md5_hex(password.as_bytes()), p.nonce).as_bytes());
+                if !expected.eq_ignore_ascii_case(response) {
+                    tracing::warn!(%peer, "ota: authentication failed");
+                    let _ = socket.send_to(b"Authentication Failed", peer).await;
+                    continue;
+                }
+                if p.size > MAX_IMAGE_BYTES {
+                    let _ = socket.send_to(b"ERR: Not Enough Space", peer).await;
+                    continue;
+                }
+                let _ = socket.send_to(b"OK", peer).await;
+                let Ok(guard) = busy.clone().try_lock_owned() else {
+                    continue;
+                };
+                let device = device.clone();
+                tokio::spawn(async move {
+                    let _guard = guard;
+                    if let Err(err) = receive(&device, &p).await {
+                        tracing::warn!(peer = %p.peer, "ota: update failed: {err}; staying in update mode");
+                    }
+                });
+            } else if let Some((tcp_port, size, md5)) = parse_invitation(&text) {
+                let nonce = md5_hex(
+                    format!("{:?}{}", std::time::SystemTime::now(), rand::random::<u64>()).as_bytes(),
+                );
+                tracing::info!(%peer, size, "ota: invitation");
+                let _ = socket.send_to(format!("AUTH {nonce}").as_bytes(), peer).await;
+                pending = Some(Pending {
+                    peer,
+                    tcp_port,
+                    size,
+                    md5,
+                    nonce,
+                });
+            }
+        }
     }
 }
 
@@ -86,77 +149,6 @@ fn parse_invitation(text: &str) -> Option<(u16, usize, String)> {
 fn serving(device: &SimDevice) -> bool {
     let faults = device.faults();
     device.power_state().serving(Mode::Update) && !faults.stall && !faults.refuse
-}
-
-async fn serve(device: SimDevice, socket: Arc<UdpSocket>) {
-    let busy = Arc::new(Mutex::new(()));
-    let mut pending: Option<Pending> = None;
-    let mut buf = [0u8; 512];
-    loop {
-        let (n, peer) = match socket.recv_from(&mut buf).await {
-            Ok(x) => x,
-            Err(err) => {
-                tracing::debug!("ota: receive failed: {err}");
-                continue;
-            }
-        };
-        if !serving(&device) || busy.try_lock().is_err() {
-            continue;
-        }
-        let text = String::from_utf8_lossy(&buf[..n]).into_owned();
-        if let Some(p) = pending.take_if(|p| p.peer == peer) {
-            // Waiting for `200 <cnonce> <response>`.
-            let mut parts = text.split_whitespace();
-            let (cmd, cnonce, response) = (parts.next(), parts.next(), parts.next());
-            let (Some("200"), Some(cnonce), Some(response)) = (cmd, cnonce, response) else {
-                continue;
-            };
-            if cnonce.len() != 32 || response.len() != 32 {
-                continue;
-            }
-            let password = device.with(|d| {
-                d.network
-                    .interface_password
-                    .as_ref()
-                    .map(|p| p.expose().to_owned())
-                    .unwrap_or_default()
-            });
-            let expected =
-                md5_hex(format!("{}:{}:{cnonce}", md5_hex(password.as_bytes()), p.nonce).as_bytes());
-            if !expected.eq_ignore_ascii_case(response) {
-                tracing::warn!(%peer, "ota: authentication failed");
-                let _ = socket.send_to(b"Authentication Failed", peer).await;
-                continue;
-            }
-            if p.size > MAX_IMAGE_BYTES {
-                let _ = socket.send_to(b"ERR: Not Enough Space", peer).await;
-                continue;
-            }
-            let _ = socket.send_to(b"OK", peer).await;
-            let Ok(guard) = busy.clone().try_lock_owned() else {
-                continue;
-            };
-            let device = device.clone();
-            tokio::spawn(async move {
-                let _guard = guard;
-                if let Err(err) = receive(&device, &p).await {
-                    tracing::warn!(peer = %p.peer, "ota: update failed: {err}; staying in update mode");
-                }
-            });
-        } else if let Some((tcp_port, size, md5)) = parse_invitation(&text) {
-            let nonce =
-                md5_hex(format!("{:?}{}", std::time::SystemTime::now(), rand::random::<u64>()).as_bytes());
-            tracing::info!(%peer, size, "ota: invitation");
-            let _ = socket.send_to(format!("AUTH {nonce}").as_bytes(), peer).await;
-            pending = Some(Pending {
-                peer,
-                tcp_port,
-                size,
-                md5,
-                nonce,
-            });
-        }
-    }
 }
 
 /// Connect back, receive, check, answer, apply.
