@@ -587,3 +587,29 @@ async fn reboot_and_mode_over_curl() {
     assert_eq!(code, "422", "{body}");
     assert!(body.contains("\"field\":\"mode\""), "{body}");
 }
+
+/// A meter that reboots cannot answer a next request on the same
+/// connection: the answer that sends it down closes its connection, and an
+/// answer that does not keeps it open.
+#[tokio::test]
+async fn an_answer_that_reboots_the_meter_closes_its_connection() {
+    let m = meter(Mode::Application).await;
+    let client = raw();
+    let info = client.get(url(&m, "/api/info")).send().await.expect("info");
+    assert_eq!(info.status().as_u16(), 200);
+    assert!(info.headers().get("connection").is_none(), "{:?}", info.headers());
+    let switch = client
+        .post(url(&m, "/api/mode"))
+        .basic_auth("admin", Some(FACTORY_PASSWORD))
+        .json(&serde_json::json!({"mode": "configuration"}))
+        .send()
+        .await
+        .expect("mode");
+    assert_eq!(switch.status().as_u16(), 202);
+    assert_eq!(
+        switch.headers().get("connection").map(|v| v.as_bytes()),
+        Some(&b"close"[..]),
+        "{:?}",
+        switch.headers()
+    );
+}

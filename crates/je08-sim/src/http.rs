@@ -171,6 +171,10 @@ fn router(device: SimDevice) -> Router {
         .with_state(device)
 }
 
+/// Faults (stall, delay) before a request; after it, an answer that sent
+/// the meter down (a reboot, a mode switch, a firmware update) closes its
+/// connection as the real meter's reboot does, so a client cannot send its
+/// next request on it to a meter that is no longer there.
 async fn faults_layer(State(device): State<SimDevice>, request: Request, next: Next) -> Response {
     let mut faults = device.subscribe_faults();
     let now = *faults.borrow_and_update();
@@ -181,7 +185,15 @@ async fn faults_layer(State(device): State<SimDevice>, request: Request, next: N
     if let Some(delay) = device.faults().delay {
         tokio::time::sleep(delay).await;
     }
-    next.run(request).await
+    let before = device.power_state();
+    let mut response = next.run(request).await;
+    let after = device.power_state();
+    if !after.online || after.boot_count != before.boot_count {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
 }
 
 /// An error answer: status and `{"error","field"}`.
