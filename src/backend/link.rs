@@ -7,6 +7,7 @@ mod error;
 pub use self::error::{Cause, LinkError};
 
 use futures::future::BoxFuture;
+use je08_net::backoff::BackoffPolicy;
 
 use je08_protocol::readings::{Settings, Snapshot};
 use je08_protocol::registers;
@@ -60,4 +61,8 @@ pub trait MeterLink: Send {
 pub trait Connector: Send + Sync {
     /// Connect to `address` (`host` or `host:port`, Modbus TCP).
     fn connect(&self, address: String) -> BoxFuture<'static, Result<Box<dyn MeterLink>, LinkError>>;
+
+    /// How a session paces its attempts to reach a meter it cannot reach:
+    /// the transport's own reconnect policy.
+    fn reconnect(&self) -> BackoffPolicy;
 }

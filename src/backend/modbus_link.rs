@@ -3,6 +3,7 @@
 //! energy resets, all through `je08_client`.
 
 use futures::future::BoxFuture;
+use je08_net::backoff::BackoffPolicy;
 
 use super::link::{Connector, EnergyKind, FieldOutcome, LinkError, MeterLink};
 use je08_client::endpoint::Endpoint;
@@ -28,6 +29,10 @@ impl Connector for ModbusConnector {
             client.read_map().await.map_err(|e| LinkError::of_modbus(&e))?;
             Ok(Box::new(ModbusLink { client }) as Box<dyn MeterLink>)
         })
+    }
+
+    fn reconnect(&self) -> BackoffPolicy {
+        ClientConfig::default().backoff
     }
 }
 

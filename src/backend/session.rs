@@ -1,4 +1,5 @@
-//! One task per meter: connect with capped exponential backoff, poll the
+//! One task per meter: connect, paced after failures by the transport's
+//! reconnect policy (capped exponential backoff with jitter), poll the
 //! register map once per [`POLL_INTERVAL`](super::POLL_INTERVAL), and run the
 //! user's jobs (writes, resets) between polls. A cancelled or failed job
 //! drops the connection so that no half-finished request lingers.
@@ -11,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::link::{Connector, EnergyKind, LinkError, MeterLink};
 use super::{Event, EventSink, JobId, JobOutcome, LinkState, MeterKey, POLL_INTERVAL};
+use je08_net::backoff::Backoff;
 use je08_protocol::readings::Settings;
 
 /// Work a session runs for the user.
@@ -61,9 +63,6 @@ pub fn spawn(
     SessionHandle { jobs: tx, stop }
 }
 
-const BACKOFF_START: Duration = Duration::from_millis(500);
-const BACKOFF_CAP: Duration = Duration::from_secs(15);
-
 async fn run(
     meter: MeterKey,
     address: String,
@@ -72,7 +71,7 @@ async fn run(
     mut jobs: mpsc::Receiver<Submitted>,
     stop: CancellationToken,
 ) {
-    let mut backoff = BACKOFF_START;
+    let mut backoff = Backoff::new(connector.reconnect());
     let mut link: Option<Box<dyn MeterLink>> = None;
     let mut online = false;
     let mut ticker = tokio::time::interval(POLL_INTERVAL);
@@ -88,15 +87,14 @@ async fn run(
                 result = connector.connect(address.clone()) => match result {
                     Ok(new) => {
                         link = Some(new);
-                        backoff = BACKOFF_START;
+                        backoff.succeed();
                         ticker.reset_immediately();
                     }
                     Err(err) => {
                         sink.send(Event::Link { meter, state: LinkState::Offline(err) });
-                        if wait_or_refuse(&stop, &mut jobs, &sink, backoff).await {
+                        if wait_or_refuse(&stop, &mut jobs, &sink, backoff.fail()).await {
                             return;
                         }
-                        backoff = (backoff * 2).min(BACKOFF_CAP);
                     }
                 },
             }
@@ -173,4 +171,58 @@ async fn run_job(link: &mut dyn MeterLink, sub: Submitted, sink: &EventSink) -> 
     };
     sink.send(Event::Finished { job, outcome });
     keep
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use futures::future::BoxFuture;
+    use je08_net::backoff::BackoffPolicy;
+    use tokio::time::Instant;
+
+    use super::*;
+
+    /// A transport whose meter never answers; it notes when each attempt came.
+    struct Unreachable {
+        attempts: Arc<Mutex<Vec<Instant>>>,
+    }
+
+    impl Connector for Unreachable {
+        fn connect(&self, _address: String) -> BoxFuture<'static, Result<Box<dyn MeterLink>, LinkError>> {
+            self.attempts.lock().unwrap().push(Instant::now());
+            Box::pin(async { Err(LinkError::NotConnected) })
+        }
+
+        fn reconnect(&self) -> BackoffPolicy {
+            BackoffPolicy {
+                initial: Duration::from_millis(100),
+                cap: Duration::from_millis(400),
+                jitter: false,
+            }
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_unreachable_meter_is_retried_at_the_transports_pace() {
+        let attempts = Arc::new(Mutex::new(Vec::new()));
+        let connector = Arc::new(Unreachable {
+            attempts: attempts.clone(),
+        });
+        let (tx, _events) = mpsc::unbounded_channel();
+        let sink = EventSink {
+            tx,
+            wake: Arc::new(|| {}),
+        };
+        let session = spawn(MeterKey(1), "10.0.0.7".into(), connector, sink);
+        tokio::time::sleep(Duration::from_millis(1_750)).await;
+        session.stop();
+        let attempts = attempts.lock().unwrap().clone();
+        let gaps: Vec<u128> = attempts.windows(2).map(|w| (w[1] - w[0]).as_millis()).collect();
+        assert_eq!(
+            gaps,
+            [100, 200, 400, 400, 400],
+            "doubling from the policy's first delay to its cap"
+        );
+    }
 }

@@ -3,6 +3,7 @@
 //! hour of 1 Hz history, CPU with 10 live meters polled at 1 Hz (simulators
 //! in a child process, so only the app is measured), time to first frame.
 
+use je08_net::backoff::BackoffPolicy;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -47,6 +48,10 @@ struct Never;
 impl Connector for Never {
     fn connect(&self, _address: String) -> BoxFuture<'static, Result<Box<dyn MeterLink>, LinkError>> {
         Box::pin(futures::future::pending())
+    }
+
+    fn reconnect(&self) -> BackoffPolicy {
+        BackoffPolicy::default()
     }
 }
 

@@ -2,6 +2,7 @@
 //! simulated meter over loopback Modbus TCP; widgets are found by label and
 //! role, clicked and typed into like a user would.
 
+use je08_net::backoff::BackoffPolicy;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -316,6 +317,10 @@ struct Silent;
 impl Connector for Silent {
     fn connect(&self, _address: String) -> BoxFuture<'static, Result<Box<dyn MeterLink>, LinkError>> {
         Box::pin(futures::future::pending())
+    }
+
+    fn reconnect(&self) -> BackoffPolicy {
+        BackoffPolicy::default()
     }
 }
 
