@@ -299,7 +299,7 @@ pub enum Update {
 }
 
 fn client(action: CommAction, address: &str) -> Result<ModbusClient, CommFailure> {
-    let endpoint = Endpoint::try_parse(address, DEFAULT_PORT)
+    let endpoint = Endpoint::parse(address, DEFAULT_PORT)
         .map_err(|e| CommFailure::new(action, CommCause::Link(LinkError::BadAddress(e))))?;
     Ok(ModbusClient::new(endpoint, ClientConfig::default()))
 }

@@ -20,6 +20,7 @@ use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use crate::i18n::{Describe, Msg, Tr};
 use je08_protocol::readings::{Settings, Snapshot};
 use link::{Connector, EnergyKind, FieldOutcome};
 
@@ -247,7 +248,7 @@ pub enum Event {
         /// The file.
         path: PathBuf,
         /// The report, or why the file could not be read.
-        report: Result<je08_protocol::firmware::FirmwareReport, String>,
+        report: Result<je08_protocol::firmware::FirmwareReport, FileError>,
     },
     /// Certificate files were pre-flighted (or one could not be read).
     CertsChecked(Result<je08_net::certs::Report, je08_net::certs::Problem>),
@@ -474,17 +475,57 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
     }
 }
 
-/// Read a file of at most `limit` bytes.
-fn read_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    if meta.len() > limit {
-        return Err(format!(
-            "{}: {} bytes is far larger than any JE08 image",
-            path.display(),
-            meta.len()
-        ));
+/// Why a file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileError {
+    /// The operating system could not read it.
+    Unreadable {
+        /// The file.
+        file: String,
+        /// What the operating system said.
+        detail: String,
+    },
+    /// It is far larger than any file of its kind.
+    TooLarge {
+        /// The file.
+        file: String,
+        /// Its size in bytes.
+        size: u64,
+    },
+}
+
+impl Describe for FileError {
+    fn describe(&self, tr: Tr) -> String {
+        match self {
+            Self::Unreadable { file, detail } => tr.f(Msg::Unreadable, &[file, detail]),
+            Self::TooLarge { file, size } => tr.f(Msg::ImageTooLarge, &[file, &size.to_string()]),
+        }
     }
-    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for FileError {}
+
+/// Read a firmware image of at most `limit` bytes.
+fn read_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, FileError> {
+    let file = path.display().to_string();
+    let unreadable = |e: std::io::Error| FileError::Unreadable {
+        file: file.clone(),
+        detail: e.to_string(),
+    };
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
+    if meta.len() > limit {
+        return Err(FileError::TooLarge {
+            file: file.clone(),
+            size: meta.len(),
+        });
+    }
+    std::fs::read(path).map_err(unreadable)
 }
 
 fn check_certs(

@@ -24,7 +24,7 @@ struct ModbusLink {
 impl Connector for ModbusConnector {
     fn connect(&self, address: String) -> BoxFuture<'static, Result<Box<dyn MeterLink>, LinkError>> {
         Box::pin(async move {
-            let endpoint = Endpoint::try_parse(&address, DEFAULT_PORT).map_err(LinkError::BadAddress)?;
+            let endpoint = Endpoint::parse(&address, DEFAULT_PORT).map_err(LinkError::BadAddress)?;
             let mut client = ModbusClient::new(endpoint, ClientConfig::default());
             client.read_map().await.map_err(|e| LinkError::of_modbus(&e))?;
             Ok(Box::new(ModbusLink { client }) as Box<dyn MeterLink>)

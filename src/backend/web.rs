@@ -8,6 +8,7 @@
 
 mod failure;
 
+use crate::backend::FileError;
 use std::net::ToSocketAddrs;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -178,8 +179,8 @@ async fn run(
     work: WebJob,
     sink: &EventSink,
 ) -> Result<WebOutcome, WebFailure> {
-    let client = MeterHttp::from_host(&target.http, target.password.clone())
-        .map_err(|detail| WebFailure::BadAddress { detail })?;
+    let client =
+        MeterHttp::from_host(&target.http, target.password.clone()).map_err(WebFailure::BadAddress)?;
     let meter = client.meter().to_owned();
     match work {
         WebJob::Read => {
@@ -264,12 +265,17 @@ async fn upload_certs(
         meter: meter.to_owned(),
         cause,
     };
-    let other = |action, detail| fail(action, Cause::Other { detail });
     let report = {
-        let (ca, identity) = (ca.to_owned(), identity.cloned());
+        let (file, ca, identity) = (ca.display().to_string(), ca.to_owned(), identity.cloned());
         tokio::task::spawn_blocking(move || super::check_certs(&ca, identity.as_ref()))
             .await
-            .map_err(|e| other(WebAction::CertPreflight, e.to_string()))?
+            .map_err(|e| {
+                let detail = e.to_string();
+                fail(
+                    WebAction::CertPreflight,
+                    Cause::File(FileError::Unreadable { file, detail }),
+                )
+            })?
             .map_err(|unreadable| {
                 let problems = vec![unreadable];
                 fail(WebAction::CertPreflight, Cause::CertProblems { problems })
@@ -290,7 +296,7 @@ async fn upload_certs(
         let text =
             String::from_utf8(pem.bytes).map_err(|_| fail(action, Cause::NotText { file: pem.name }))?;
         client
-            .upload_cert(kind, &text, Ok(()))
+            .upload_cert(kind, &text)
             .await
             .map_err(|e| failed(action, meter, &e))?;
     }
@@ -314,13 +320,17 @@ async fn flash_file(
         meter: client.meter().to_owned(),
         cause,
     };
-    let other = |detail| fail(Cause::Other { detail });
     let image = {
         let path = path.to_owned();
-        tokio::task::spawn_blocking(move || super::read_limited(&path, IMAGE_READ_LIMIT))
+        let unreadable = |e: tokio::task::JoinError| FileError::Unreadable {
+            file: path.display().to_string(),
+            detail: e.to_string(),
+        };
+        let read = path.clone();
+        tokio::task::spawn_blocking(move || super::read_limited(&read, IMAGE_READ_LIMIT))
             .await
-            .map_err(|e| other(e.to_string()))?
-            .map_err(other)?
+            .map_err(|e| fail(Cause::File(unreadable(e))))?
+            .map_err(|e| fail(Cause::File(e)))?
     };
     let via = match method {
         FlashMethod::Http => Via::Http,
@@ -329,7 +339,7 @@ async fn flash_file(
                 &target.http,
                 je08_protocol::http_api::DEFAULT_HTTP_PORT,
             )
-            .map_err(|detail| WebFailure::BadAddress { detail })?
+            .map_err(WebFailure::BadAddress)?
             .host;
             let addr = (host.as_str(), target.ota_port)
                 .to_socket_addrs()
@@ -384,8 +394,8 @@ async fn flash_file(
                 file: path.display().to_string(),
                 check,
             },
-            FlashError::Http(e) => Cause::of_http(&e),
-            FlashError::Ota(e) => Cause::of_ota(&e),
+            FlashError::Http(e) => Cause::Http(e),
+            FlashError::Ota(e) => Cause::Ota(e),
         })
     })
 }
@@ -395,6 +405,6 @@ fn failed(action: WebAction, meter: &str, err: &HttpError) -> WebFailure {
     WebFailure::Step {
         action,
         meter: meter.to_owned(),
-        cause: Cause::of_http(err),
+        cause: Cause::Http(err.clone()),
     }
 }

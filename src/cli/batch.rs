@@ -5,14 +5,14 @@
 use std::time::Duration;
 
 use crate::commissioning::profile::Access;
-use je08_client::endpoint::MeterAddress;
+use je08_client::endpoint::{AddressError, MeterAddress};
 use je08_client::modbus::{ClientConfig, DEFAULT_PORT};
 use je08_protocol::http_api::DEFAULT_HTTP_PORT;
 
 use super::web::interface_password;
 
 /// Parse `HOST[:MODBUS_PORT][,http=HTTP_PORT]` (ports 502 and 80 by default).
-pub fn parse_meter_address(text: &str) -> Result<MeterAddress, String> {
+pub fn parse_meter_address(text: &str) -> Result<MeterAddress, AddressError> {
     MeterAddress::parse(text, DEFAULT_PORT, DEFAULT_HTTP_PORT)
 }
 

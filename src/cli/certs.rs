@@ -186,7 +186,7 @@ async fn upload(
     for (kind, path) in files {
         let file = PemFile::read(&path)?;
         let text = String::from_utf8(file.bytes).map_err(|_| anyhow::anyhow!("{} is not text", file.name))?;
-        client.upload_cert(kind, &text, Ok(())).await?;
+        client.upload_cert(kind, &text).await?;
         println!("meter {}: {kind} uploaded ({} bytes)", target.meter, text.len());
     }
     Ok(ExitCode::SUCCESS)

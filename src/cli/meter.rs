@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use je08_client::endpoint::Endpoint;
+use je08_client::endpoint::{AddressError, Endpoint};
 use je08_client::modbus::{ClientConfig, DEFAULT_PORT, ModbusClient};
 
 /// The meter to talk to over Modbus TCP.
@@ -31,6 +31,6 @@ impl Target {
     }
 }
 
-fn parse_meter(text: &str) -> Result<Endpoint, String> {
+fn parse_meter(text: &str) -> Result<Endpoint, AddressError> {
     Endpoint::parse(text, DEFAULT_PORT)
 }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod advice;
 pub mod batch;
 pub mod bench;
 pub mod bench_discovery;
@@ -166,7 +167,10 @@ fn exit_code(result: anyhow::Result<ExitCode>) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            match advice::for_error(&err) {
+                Some(advice) => eprintln!("error: {err:#}; {advice}"),
+                None => eprintln!("error: {err:#}"),
+            }
             ExitCode::FAILURE
         }
     }

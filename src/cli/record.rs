@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::commissioning::record::{RecordOptions, record};
-use je08_client::endpoint::Endpoint;
+use je08_client::endpoint::{AddressError, Endpoint};
 use je08_client::modbus::DEFAULT_PORT;
 
 /// Options of `je08 record`.
@@ -37,7 +37,7 @@ pub struct Args {
     pub timeout: u64,
 }
 
-fn parse_meter(text: &str) -> Result<Endpoint, String> {
+fn parse_meter(text: &str) -> Result<Endpoint, AddressError> {
     Endpoint::parse(text, DEFAULT_PORT)
 }
 

@@ -8,7 +8,7 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use je08_client::endpoint::Endpoint;
+use je08_client::endpoint::{AddressError, Endpoint};
 use je08_client::http::MeterHttp;
 use je08_protocol::http_api::{DEFAULT_HTTP_PORT, Secret};
 
@@ -38,7 +38,7 @@ impl std::fmt::Debug for WebTarget {
 }
 
 /// Parse `HOST[:PORT]` with the HTTP default port.
-pub fn parse_web_host(text: &str) -> Result<Endpoint, String> {
+pub fn parse_web_host(text: &str) -> Result<Endpoint, AddressError> {
     Endpoint::parse(text, DEFAULT_HTTP_PORT)
 }
 

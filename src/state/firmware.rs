@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::backend::FileError;
 use crate::backend::web::FlashMethod;
 use je08_protocol::firmware::FirmwareReport;
 
@@ -12,7 +13,7 @@ pub struct FirmwareState {
     /// The picked image.
     pub path: Option<PathBuf>,
     /// Its validation report, or why it could not be read.
-    pub report: Option<Result<FirmwareReport, String>>,
+    pub report: Option<Result<FirmwareReport, FileError>>,
     /// How the image travels.
     pub method: FlashMethod,
 }
@@ -30,7 +31,7 @@ impl FirmwareState {
     }
 
     /// The validation of `path` finished.
-    pub fn checked(&mut self, path: PathBuf, report: Result<FirmwareReport, String>) {
+    pub fn checked(&mut self, path: PathBuf, report: Result<FirmwareReport, FileError>) {
         if self.path.as_ref() == Some(&path) {
             self.report = Some(report);
         }

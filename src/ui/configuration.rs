@@ -8,9 +8,9 @@ use std::path::PathBuf;
 use crate::backend::secrets::Storage;
 use eframe::egui::{self, RichText};
 
+use super::config_forms;
 use super::job_status::job_ui;
 use super::widgets::OK_COLOR;
-use super::{config_forms, web_failure_text};
 use crate::backend::FilePurpose;
 use crate::backend::web::{ConfigBlock, Stage, WebJob, WebOutcome};
 use crate::i18n::{Describe, Msg, Tr};
@@ -104,7 +104,7 @@ pub fn configuration_ui(
                 |_| Msg::NothingChanged,
                 actions,
             ) {
-                ui.colored_label(ui.visuals().error_fg_color, web_failure_text::describe(tr, why));
+                ui.colored_label(ui.visuals().error_fg_color, why.describe(tr));
             }
             ui.add_space(10.0);
             mode_ui(ui, tr, meter, model, web, busy, actions);

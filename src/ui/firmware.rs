@@ -54,7 +54,7 @@ pub fn firmware_ui(
         }
         None => {}
         Some(Err(why)) => {
-            ui.colored_label(ui.visuals().error_fg_color, why);
+            ui.colored_label(ui.visuals().error_fg_color, why.describe(tr));
         }
         Some(Ok(report)) => report_ui(ui, tr, report),
     }

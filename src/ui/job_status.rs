@@ -4,7 +4,6 @@
 
 use eframe::egui;
 
-use super::web_failure_text;
 use crate::backend::web::{Stage, WebOutcome};
 use crate::backend::{JobOutcome, MeterKey};
 use crate::i18n::{Describe, Msg, Tr};
@@ -55,7 +54,7 @@ pub fn job_ui<'m>(
         }
         Some(JobOutcome::Web(found)) => Some(&**found),
         Some(JobOutcome::WebFailed(why)) => {
-            ui.colored_label(ui.visuals().error_fg_color, web_failure_text::describe(tr, why));
+            ui.colored_label(ui.visuals().error_fg_color, why.describe(tr));
             None
         }
         Some(JobOutcome::Cancelled) => {

@@ -5,7 +5,6 @@
 
 use crate::backend::link::{Cause, LinkError};
 use crate::i18n::{Describe, Msg, Tr};
-use je08_client::endpoint::AddressFault;
 use je08_client::modbus::{Exception, Operation};
 use je08_client::params::Stage;
 use je08_protocol::registers::label;
@@ -20,7 +19,7 @@ pub fn describe(tr: Tr, error: &LinkError) -> String {
             }
             text
         }
-        LinkError::BadAddress(err) => tr.f(Msg::LinkFailBadAddress, &[&err.text, tr.t(fault_msg(err.fault))]),
+        LinkError::BadAddress(err) => err.describe(tr),
         LinkError::Invalid(err) => {
             format!("{}; {}", err.describe(tr), stage_text(tr, Stage::ReadBefore))
         }
@@ -131,19 +130,11 @@ fn stage_text(tr: Tr, stage: Stage) -> &'static str {
     })
 }
 
-fn fault_msg(fault: AddressFault) -> Msg {
-    match fault {
-        AddressFault::MissingBracket => Msg::LinkAddrMissingBracket,
-        AddressFault::JunkAfterBracket => Msg::LinkAddrJunkAfterBracket,
-        AddressFault::BlankHost => Msg::LinkAddrBlankHost,
-        AddressFault::BadPort => Msg::LinkAddrBadPort,
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
     use crate::i18n::Lang;
+    use je08_client::endpoint::AddressFault;
     use je08_client::endpoint::{AddressError, Endpoint};
     use je08_protocol::validate::WriteError;
 
@@ -205,7 +196,7 @@ pub(crate) mod tests {
         all.extend(stages.map(|stage| modbus(Cause::Refused, Some(stage))));
         all.extend(
             ["[::1", "[::1]x", "a b", "host:0"]
-                .map(|t| LinkError::BadAddress(Endpoint::try_parse(t, 502).unwrap_err())),
+                .map(|t| LinkError::BadAddress(Endpoint::parse(t, 502).unwrap_err())),
         );
         all.extend([
             LinkError::Invalid(WriteError::OutOfRange {

@@ -26,6 +26,5 @@ pub mod parameters;
 pub mod phasor_ui;
 pub mod plots;
 pub mod recording_ui;
-pub mod web_failure_text;
 pub mod widgets;
 pub mod wiring_ui;

@@ -133,7 +133,7 @@ async fn wrong_password_is_401_and_changes_nothing() {
         .await
         .expect_err("refused");
     assert!(matches!(err, HttpError::Unauthorized { .. }), "{err}");
-    assert!(err.to_string().contains("wrong interface password"), "{err}");
+    assert!(err.to_string().contains("refused the interface password"), "{err}");
     let (status, body) = call(&m, reqwest::Method::GET, "/api/config/ct", None, None).await;
     assert_eq!(status, 401);
     assert!(body["error"].is_string());
@@ -307,7 +307,7 @@ async fn certificates_upload_status_delete_and_limits() {
     let m = meter(Mode::Configuration).await;
     let c = client(&m);
     let pem = ca_pem();
-    c.upload_cert(je08_protocol::http_api::CertKind::Ca, &pem, Ok(()))
+    c.upload_cert(je08_protocol::http_api::CertKind::Ca, &pem)
         .await
         .expect("upload");
     let (status, body) = call(
@@ -499,7 +499,7 @@ async fn cli_commands_work_and_never_print_the_password() {
             vec!["config", "get", &host, "--password", wrong],
             None,
             false,
-            "wrong interface password",
+            "refused the interface password",
         ),
         (
             vec!["mode", &host, "application"],

@@ -151,7 +151,7 @@ async fn tls_with_a_client_certificate_comes_from_the_certificate_slots() {
         (CertKind::ClientCert, &cert),
         (CertKind::ClientKey, &key),
     ] {
-        http.upload_cert(kind, pem, Ok(())).await.expect("upload");
+        http.upload_cert(kind, pem).await.expect("upload");
     }
     let mut block = http.protocols().await.expect("GET protocols");
     block.mqtt.enabled = true;

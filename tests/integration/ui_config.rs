@@ -19,6 +19,7 @@ use je08::state::model::{Endpoints, JobKind, JobView, WebKind};
 use je08::state::prefs::Prefs;
 use je08::ui::app::ConfiguratorApp;
 use je08_client::discovery::Source;
+use je08_client::http::HttpError;
 use je08_client::http::MeterHttp;
 use je08_protocol::firmware::{FirmwareVersion, ImageBuilder};
 use je08_protocol::http_api::{FACTORY_PASSWORD, Mode, Secret};
@@ -278,9 +279,9 @@ fn a_wrong_interface_password_is_explained_in_portuguese_and_nothing_changes() {
     f.idle();
     // Without a password the meter refuses the blocks: the read says so.
     f.harness
-        .get_by_label_contains("A leitura das configurações no medidor 127.0.0.1:");
+        .get_by_label_contains("A leitura das configurações falhou: o medidor 127.0.0.1:");
     f.harness
-        .get_by_label_contains("falhou: o medidor recusou a senha da interface.");
+        .get_by_label_contains("recusou a senha da interface. Digite a senha correta");
     f.read_blocks("Senha da interface", "Ler do medidor");
     let before = f.rt.block_on(f.http().ct()).unwrap();
 
@@ -293,7 +294,7 @@ fn a_wrong_interface_password_is_explained_in_portuguese_and_nothing_changes() {
             &job.outcome,
             Some(JobOutcome::WebFailed(why)) if matches!(**why, WebFailure::Step {
                 action: WebAction::Save(BlockKind::Ct),
-                cause: Cause::PasswordRefused,
+                cause: Cause::Http(HttpError::Unauthorized { .. }),
                 ..
             })
         ),
@@ -302,7 +303,7 @@ fn a_wrong_interface_password_is_explained_in_portuguese_and_nothing_changes() {
     );
     let meter = f.meter.http.unwrap();
     f.harness.get_by_label(&format!(
-        "A gravação do bloco de TC no medidor {meter} falhou: o medidor recusou a senha da interface. \
+        "A gravação do bloco de TC falhou: o medidor {meter} recusou a senha da interface. \
          Digite a senha correta (padrão de fábrica: {FACTORY_PASSWORD}) e tente novamente."
     ));
     assert!(
@@ -618,7 +619,7 @@ fn firmware_goes_over_espota_when_chosen_and_a_failed_push_can_be_repeated() {
             &job.outcome,
             Some(JobOutcome::WebFailed(why)) if matches!(**why, WebFailure::Step {
                 action: WebAction::UpdateFirmware,
-                cause: Cause::Espota { .. },
+                cause: Cause::Ota(_),
                 ..
             }) && why.to_string().contains("update mode")
         ),

@@ -2,6 +2,9 @@
 
 use std::fmt;
 
+use super::texts::ClientMsg;
+use je08_protocol::i18n::{Describe, Tr};
+
 /// A meter's network address: host name or IP, and TCP port.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Endpoint {
@@ -13,15 +16,8 @@ pub struct Endpoint {
 
 impl Endpoint {
     /// Parse `HOST`, `HOST:PORT`, `[V6]`, `[V6]:PORT` or a bare IPv6
-    /// address; a missing port becomes `default_port`. The error is the
-    /// English sentence of [`AddressError`].
-    pub fn parse(text: &str, default_port: u16) -> Result<Self, String> {
-        Self::try_parse(text, default_port).map_err(|e| e.to_string())
-    }
-
-    /// [`Endpoint::parse`] with a structured error, for callers that say it
-    /// in another language.
-    pub fn try_parse(text: &str, default_port: u16) -> Result<Self, AddressError> {
+    /// address; a missing port becomes `default_port`.
+    pub fn parse(text: &str, default_port: u16) -> Result<Self, AddressError> {
         let text = text.trim();
         let bad = |fault| AddressError {
             text: text.to_owned(),
@@ -84,26 +80,35 @@ pub enum AddressFault {
     BlankHost,
     /// The port is not a number from 1 to 65535.
     BadPort,
+    /// What follows `,` is not `http=PORT` with a port from 1 to 65535.
+    BadHttpPort,
 }
 
-impl fmt::Display for AddressFault {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::MissingBracket => "missing ']'",
-            Self::JunkAfterBracket => "junk after ']'",
-            Self::BlankHost => "empty or blank host",
-            Self::BadPort => "the port must be 1–65535",
+impl Describe for AddressFault {
+    fn describe(&self, tr: Tr) -> String {
+        tr.t(match self {
+            Self::MissingBracket => ClientMsg::AddrMissingBracket,
+            Self::JunkAfterBracket => ClientMsg::AddrJunkAfterBracket,
+            Self::BlankHost => ClientMsg::AddrBlankHost,
+            Self::BadPort => ClientMsg::AddrBadPort,
+            Self::BadHttpPort => ClientMsg::AddrBadHttpPort,
         })
+        .to_owned()
+    }
+}
+
+impl Describe for AddressError {
+    fn describe(&self, tr: Tr) -> String {
+        tr.f(
+            ClientMsg::AddrNotAnAddress,
+            &[&self.text, &self.fault.describe(tr)],
+        )
     }
 }
 
 impl fmt::Display for AddressError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "'{}' is not a meter address ({}); use HOST or HOST:PORT",
-            self.text, self.fault
-        )
+        f.write_str(&self.describe(Tr::EN))
     }
 }
 
@@ -156,7 +161,7 @@ impl MeterAddress {
 
     /// Parse `HOST[:MODBUS_PORT][,http=HTTP_PORT]`; missing ports take the
     /// defaults.
-    pub fn parse(text: &str, modbus_default: u16, http_default: u16) -> Result<Self, String> {
+    pub fn parse(text: &str, modbus_default: u16, http_default: u16) -> Result<Self, AddressError> {
         let (modbus, http) = match text.split_once(',') {
             None => (text, None),
             Some((modbus, rest)) => {
@@ -165,8 +170,9 @@ impl MeterAddress {
                     .strip_prefix("http=")
                     .and_then(|p| p.parse::<u16>().ok())
                     .filter(|p| *p != 0)
-                    .ok_or_else(|| {
-                        format!("'{text}' is not a meter address; use HOST[:MODBUS_PORT][,http=HTTP_PORT]")
+                    .ok_or_else(|| AddressError {
+                        text: text.trim().to_owned(),
+                        fault: AddressFault::BadHttpPort,
                     })?;
                 (modbus, Some(port))
             }
@@ -227,15 +233,20 @@ mod tests {
             "[::1]x",
             "a b",
         ] {
-            let err = Endpoint::parse(bad, 502).unwrap_err();
+            let err = Endpoint::parse(bad, 502).unwrap_err().to_string();
             assert!(err.contains("HOST:PORT"), "{bad}: {err}");
         }
         assert_eq!(
-            Endpoint::parse("host:x", 502).unwrap_err(),
+            Endpoint::parse("host:x", 502).unwrap_err().to_string(),
             "'host:x' is not a meter address (the port must be 1–65535); use HOST or HOST:PORT"
         );
-        let faults =
-            ["[::1", "[::1]x", "a b", "host:0"].map(|t| Endpoint::try_parse(t, 502).unwrap_err().fault);
+        assert_eq!(
+            Endpoint::parse("host:x", 502)
+                .unwrap_err()
+                .describe(Tr(je08_protocol::i18n::Lang::PtBr)),
+            "'host:x' não é um endereço de medidor (a porta deve estar entre 1 e 65535); use HOST ou HOST:PORTA"
+        );
+        let faults = ["[::1", "[::1]x", "a b", "host:0"].map(|t| Endpoint::parse(t, 502).unwrap_err().fault);
         assert_eq!(
             faults,
             [

@@ -6,8 +6,9 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use super::texts::ClientMsg;
 use bytes::Bytes;
-use thiserror::Error;
+use je08_protocol::i18n::{Describe, Tr};
 
 use super::http::{HttpError, MeterHttp, Progress};
 use super::ota::{self, OtaError};
@@ -34,19 +35,47 @@ pub enum Step {
     Confirming,
 }
 
-/// What went wrong during an update.
-#[derive(Debug, Error)]
+/// What went wrong during an update; said in words by its [`Describe`]
+/// (its English is its `Display`).
+#[derive(Debug, Clone, PartialEq)]
 pub enum FlashError {
     /// The image failed validation (the first failed check): nothing was sent.
-    #[error("firmware image refused before sending: {0}")]
     BadImage(Box<firmware::Check>),
     /// An HTTP step failed.
-    #[error(transparent)]
-    Http(#[from] HttpError),
+    Http(HttpError),
     /// The espota push failed.
-    #[error(transparent)]
-    Ota(#[from] OtaError),
+    Ota(OtaError),
 }
+
+impl From<HttpError> for FlashError {
+    fn from(err: HttpError) -> Self {
+        Self::Http(err)
+    }
+}
+
+impl From<OtaError> for FlashError {
+    fn from(err: OtaError) -> Self {
+        Self::Ota(err)
+    }
+}
+
+impl Describe for FlashError {
+    fn describe(&self, tr: Tr) -> String {
+        match self {
+            Self::BadImage(check) => tr.f(ClientMsg::ImageRefused, &[&check.describe(tr)]),
+            Self::Http(err) => err.describe(tr),
+            Self::Ota(err) => err.describe(tr),
+        }
+    }
+}
+
+impl std::fmt::Display for FlashError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for FlashError {}
 
 /// Update the meter behind `client` with `image`; `deadline` bounds each
 /// reboot. `step` is told before each step, `progress` during the sending.

@@ -13,14 +13,15 @@ use bytes::Bytes;
 use reqwest::StatusCode;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use thiserror::Error;
 
-use super::endpoint::Endpoint;
+use super::endpoint::{AddressError, Endpoint};
+use super::texts::ClientMsg;
 use je08_protocol::firmware::{self, FirmwareVersion};
 use je08_protocol::http_api::{
     API_USER, ApiError, CertKind, CertStatus, Connectivity, Ct, DEFAULT_HTTP_PORT, FieldError, FieldErrors,
     Info, Mode, ModeRequest, Protocols, Secret, UPDATE_ERROR_PREFIX, UPDATE_SUCCESS,
 };
+use je08_protocol::i18n::{Describe, Tr};
 
 /// Default deadline of one request.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -33,21 +34,18 @@ const POLL_TIMEOUT: Duration = Duration::from_secs(2);
 /// Chunk size of a streamed firmware upload.
 const UPLOAD_CHUNK: usize = 4096;
 
-/// What went wrong talking to a meter's HTTP API.
-#[derive(Debug, Error)]
+/// What went wrong talking to a meter's HTTP API; said in words by its
+/// [`Describe`] (its English is its `Display`). What to do with the
+/// controls of a front end (a command-line flag, a button) is that front
+/// end's to add.
+#[derive(Debug, Clone, PartialEq)]
 pub enum HttpError {
     /// 401: the interface password is wrong or missing.
-    #[error(
-        "wrong interface password for meter {meter}: pass the right one with --password or JE08_PASSWORD"
-    )]
     Unauthorized {
         /// Meter address.
         meter: String,
     },
     /// 409: the meter is not in the mode this request needs.
-    #[error(
-        "meter {meter} must be in {needed} mode for this ({detail}); switch with `je08 mode {meter} {needed}`"
-    )]
     WrongMode {
         /// Meter address.
         meter: String,
@@ -57,7 +55,6 @@ pub enum HttpError {
         detail: String,
     },
     /// 422: the meter refused a value.
-    #[error("meter {meter} refused {field}: {reason}")]
     Rejected {
         /// Meter address.
         meter: String,
@@ -69,7 +66,6 @@ pub enum HttpError {
         errors: Vec<FieldError>,
     },
     /// Local validation failed: nothing was sent.
-    #[error("invalid settings, nothing sent to meter {meter}: {errors}")]
     Invalid {
         /// Meter address.
         meter: String,
@@ -77,7 +73,6 @@ pub enum HttpError {
         errors: FieldErrors,
     },
     /// 413: the body is larger than the meter accepts.
-    #[error("meter {meter} refused the upload as too large: {detail}")]
     TooLarge {
         /// Meter address.
         meter: String,
@@ -85,9 +80,6 @@ pub enum HttpError {
         detail: String,
     },
     /// No TCP connection could be made.
-    #[error(
-        "meter {meter} is unreachable ({detail}): check its address, that it is powered and on the network"
-    )]
     Unreachable {
         /// Meter address.
         meter: String,
@@ -95,7 +87,6 @@ pub enum HttpError {
         detail: String,
     },
     /// The meter did not answer in time.
-    #[error("meter {meter} did not answer within {timeout:?}; the request may or may not have been applied")]
     Timeout {
         /// Meter address.
         meter: String,
@@ -103,7 +94,6 @@ pub enum HttpError {
         timeout: Duration,
     },
     /// The meter answered something this client does not understand.
-    #[error("unexpected answer from meter {meter}: {detail}")]
     Protocol {
         /// Meter address.
         meter: String,
@@ -111,7 +101,6 @@ pub enum HttpError {
         detail: String,
     },
     /// The meter did not come back as expected after a reboot.
-    #[error("meter {meter} did not come back in {wanted} mode within {deadline:?}: {detail}")]
     NotBack {
         /// Meter address.
         meter: String,
@@ -123,25 +112,76 @@ pub enum HttpError {
         detail: String,
     },
     /// The firmware image failed validation: nothing was sent.
-    #[error("firmware image refused before sending: {0}")]
     BadImage(Box<firmware::Check>),
     /// The meter refused or failed the firmware update.
-    #[error("meter {meter} refused the firmware: {reason}")]
     UpdateFailed {
         /// Meter address.
         meter: String,
         /// The meter's reason.
         reason: String,
     },
-    /// The certificate failed the pre-flight: nothing was sent.
-    #[error("certificate {kind} refused before sending: {reason}")]
-    BadCertificate {
-        /// Slot.
-        kind: CertKind,
-        /// Why.
-        reason: String,
-    },
 }
+
+impl HttpError {
+    /// The meter the request went to (`None` for an image refused before
+    /// anything was sent).
+    pub fn meter(&self) -> Option<&str> {
+        match self {
+            Self::Unauthorized { meter }
+            | Self::WrongMode { meter, .. }
+            | Self::Rejected { meter, .. }
+            | Self::Invalid { meter, .. }
+            | Self::TooLarge { meter, .. }
+            | Self::Unreachable { meter, .. }
+            | Self::Timeout { meter, .. }
+            | Self::Protocol { meter, .. }
+            | Self::NotBack { meter, .. }
+            | Self::UpdateFailed { meter, .. } => Some(meter),
+            Self::BadImage(_) => None,
+        }
+    }
+}
+
+impl Describe for HttpError {
+    fn describe(&self, tr: Tr) -> String {
+        let debug = |d: &Duration| format!("{d:?}");
+        match self {
+            Self::Unauthorized { meter } => tr.f(ClientMsg::HttpUnauthorized, &[meter]),
+            Self::WrongMode {
+                meter,
+                needed,
+                detail,
+            } => tr.f(ClientMsg::HttpWrongMode, &[meter, &needed.describe(tr), detail]),
+            Self::Rejected {
+                meter, field, reason, ..
+            } => tr.f(ClientMsg::HttpRejected, &[meter, field, reason]),
+            Self::Invalid { meter, errors } => tr.f(ClientMsg::HttpInvalid, &[meter, &errors.describe(tr)]),
+            Self::TooLarge { meter, detail } => tr.f(ClientMsg::HttpTooLarge, &[meter, detail]),
+            Self::Unreachable { meter, detail } => tr.f(ClientMsg::HttpUnreachable, &[meter, detail]),
+            Self::Timeout { meter, timeout } => tr.f(ClientMsg::HttpTimeout, &[meter, &debug(timeout)]),
+            Self::Protocol { meter, detail } => tr.f(ClientMsg::HttpProtocol, &[meter, detail]),
+            Self::NotBack {
+                meter,
+                wanted,
+                deadline,
+                detail,
+            } => tr.f(
+                ClientMsg::HttpNotBack,
+                &[meter, &wanted.describe(tr), &debug(deadline), detail],
+            ),
+            Self::BadImage(check) => tr.f(ClientMsg::ImageRefused, &[&check.describe(tr)]),
+            Self::UpdateFailed { meter, reason } => tr.f(ClientMsg::FirmwareRefused, &[meter, reason]),
+        }
+    }
+}
+
+impl fmt::Display for HttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for HttpError {}
 
 /// Progress of an upload: bytes sent so far and total.
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Send + Sync);
@@ -190,7 +230,7 @@ impl MeterHttp {
     }
 
     /// Parse `host[:port]` (port 80 when absent) and build a client.
-    pub fn from_host(text: &str, password: Option<Secret>) -> Result<Self, String> {
+    pub fn from_host(text: &str, password: Option<Secret>) -> Result<Self, AddressError> {
         let endpoint = Endpoint::parse(text, DEFAULT_HTTP_PORT)?;
         Ok(Self::new(&endpoint.host, endpoint.port, password))
     }
@@ -360,15 +400,8 @@ impl MeterHttp {
         self.get_block("/api/certs").await
     }
 
-    /// Upload a PEM to a slot. `preflight` is the MQTT pre-flight result for
-    /// this PEM (`Err(reason)` refuses before sending).
-    pub async fn upload_cert(
-        &self,
-        kind: CertKind,
-        pem: &str,
-        preflight: Result<(), String>,
-    ) -> Result<(), HttpError> {
-        preflight.map_err(|reason| HttpError::BadCertificate { kind, reason })?;
+    /// Upload a PEM to a slot (pre-flight it first with `je08_net::certs::check`).
+    pub async fn upload_cert(&self, kind: CertKind, pem: &str) -> Result<(), HttpError> {
         self.send(
             self.request(reqwest::Method::PUT, &format!("/api/certs/{kind}"), true)
                 .header(reqwest::header::CONTENT_TYPE, "application/x-pem-file")

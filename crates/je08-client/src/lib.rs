@@ -12,3 +12,4 @@ pub mod mqtt;
 pub mod ota;
 pub mod params;
 pub mod store;
+pub mod texts;

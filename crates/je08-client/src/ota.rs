@@ -9,16 +9,18 @@
 //!    1460-byte chunks, each acknowledged with the byte count in ASCII.
 //! 4. The meter checks the MD5 and answers `OK` (or an error) and reboots.
 
+use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use md5::Digest;
-use thiserror::Error;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, UdpSocket};
 
+use super::texts::ClientMsg;
 use je08_protocol::firmware::{self, FirmwareVersion};
 use je08_protocol::http_api::Secret;
+use je08_protocol::i18n::{Describe, Tr};
 
 /// espota's chunk size (one TCP segment).
 pub const CHUNK: usize = 1460;
@@ -27,16 +29,71 @@ pub const STEP_TIMEOUT: Duration = Duration::from_secs(10);
 /// Deadline for the final verdict after the last chunk.
 pub const RESULT_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// What went wrong during an espota push.
-#[derive(Debug, Error)]
+/// A step of an espota push, for failures that name where it stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OtaStep {
+    /// Binding UDP.
+    BindUdp,
+    /// Reaching the meter.
+    ReachMeter,
+    /// Listening for the meter.
+    Listen,
+    /// Sending the invitation.
+    SendInvitation,
+    /// Reading the invitation answer.
+    ReadInvitationAnswer,
+    /// Sending the authentication.
+    SendAuthentication,
+    /// Authentication.
+    Authenticate,
+    /// Reading the authentication answer.
+    ReadAuthenticationAnswer,
+    /// Waiting for the meter to connect back.
+    AwaitConnectBack,
+    /// Accepting the meter's connection.
+    AcceptConnection,
+    /// Sending a chunk.
+    SendChunk,
+    /// Waiting for a chunk acknowledgement.
+    AwaitChunkAck,
+    /// Reading a chunk acknowledgement.
+    ReadChunkAck,
+    /// Waiting for the result.
+    AwaitResult,
+    /// Reading the result.
+    ReadResult,
+}
+
+impl Describe for OtaStep {
+    fn describe(&self, tr: Tr) -> String {
+        tr.t(match self {
+            Self::BindUdp => ClientMsg::OtaStepBindUdp,
+            Self::ReachMeter => ClientMsg::OtaStepReachMeter,
+            Self::Listen => ClientMsg::OtaStepListen,
+            Self::SendInvitation => ClientMsg::OtaStepSendInvitation,
+            Self::ReadInvitationAnswer => ClientMsg::OtaStepReadInvitationAnswer,
+            Self::SendAuthentication => ClientMsg::OtaStepSendAuthentication,
+            Self::Authenticate => ClientMsg::OtaStepAuthenticate,
+            Self::ReadAuthenticationAnswer => ClientMsg::OtaStepReadAuthenticationAnswer,
+            Self::AwaitConnectBack => ClientMsg::OtaStepAwaitConnectBack,
+            Self::AcceptConnection => ClientMsg::OtaStepAcceptConnection,
+            Self::SendChunk => ClientMsg::OtaStepSendChunk,
+            Self::AwaitChunkAck => ClientMsg::OtaStepAwaitChunkAck,
+            Self::ReadChunkAck => ClientMsg::OtaStepReadChunkAck,
+            Self::AwaitResult => ClientMsg::OtaStepAwaitResult,
+            Self::ReadResult => ClientMsg::OtaStepReadResult,
+        })
+        .to_owned()
+    }
+}
+
+/// What went wrong during an espota push; said in words by its
+/// [`Describe`] (its English is its `Display`).
+#[derive(Debug, Clone, PartialEq)]
 pub enum OtaError {
     /// The image failed validation: nothing was sent.
-    #[error("firmware image refused before sending: {0}")]
     BadImage(Box<firmware::Check>),
     /// The meter did not answer the invitation.
-    #[error(
-        "meter {meter} did not answer the OTA invitation within {timeout:?}: is it in update mode and is {meter} its espota port?"
-    )]
     NoAnswer {
         /// Meter UDP address.
         meter: SocketAddr,
@@ -44,46 +101,88 @@ pub enum OtaError {
         timeout: Duration,
     },
     /// The interface password was refused.
-    #[error("wrong interface password for meter {meter} (espota authentication failed)")]
     Unauthorized {
         /// Meter UDP address.
         meter: SocketAddr,
     },
     /// The meter needs a password and none was given.
-    #[error("meter {meter} asks for the interface password: pass it with --password or JE08_PASSWORD")]
     PasswordNeeded {
         /// Meter UDP address.
         meter: SocketAddr,
     },
     /// The meter refused the update or it failed there.
-    #[error("meter {meter} refused the firmware: {reason}")]
     Refused {
         /// Meter UDP address.
         meter: SocketAddr,
         /// What it said.
         reason: String,
     },
+    /// The meter closed the connection before the whole image was sent.
+    ClosedEarly {
+        /// Meter UDP address.
+        meter: SocketAddr,
+        /// Bytes sent before it closed.
+        sent: u64,
+        /// What it had answered so far.
+        said: String,
+    },
+    /// The meter closed the connection after the image without a verdict.
+    NoVerdict {
+        /// Meter UDP address.
+        meter: SocketAddr,
+    },
     /// A step timed out.
-    #[error("meter {meter}: {step} timed out after {timeout:?}; the meter stays in update mode")]
     Timeout {
         /// Meter UDP address.
         meter: SocketAddr,
         /// Which step.
-        step: &'static str,
+        step: OtaStep,
         /// Deadline.
         timeout: Duration,
     },
     /// Socket failure.
-    #[error("meter {meter}: {step} failed: {source}")]
     Io {
         /// Meter UDP address.
         meter: SocketAddr,
         /// Which step.
-        step: &'static str,
-        /// Cause.
-        source: std::io::Error,
+        step: OtaStep,
+        /// What the operating system said.
+        detail: String,
     },
 }
+
+impl Describe for OtaError {
+    fn describe(&self, tr: Tr) -> String {
+        let n = |v: &dyn ToString| v.to_string();
+        let debug = |d: &Duration| format!("{d:?}");
+        match self {
+            Self::BadImage(check) => tr.f(ClientMsg::ImageRefused, &[&check.describe(tr)]),
+            Self::NoAnswer { meter, timeout } => tr.f(ClientMsg::OtaNoAnswer, &[&n(meter), &debug(timeout)]),
+            Self::Unauthorized { meter } => tr.f(ClientMsg::OtaUnauthorized, &[&n(meter)]),
+            Self::PasswordNeeded { meter } => tr.f(ClientMsg::OtaPasswordNeeded, &[&n(meter)]),
+            Self::Refused { meter, reason } => tr.f(ClientMsg::FirmwareRefused, &[&n(meter), reason]),
+            Self::ClosedEarly { meter, sent, said } => {
+                tr.f(ClientMsg::OtaClosedEarly, &[&n(meter), &n(sent), said])
+            }
+            Self::NoVerdict { meter } => tr.f(ClientMsg::OtaNoVerdict, &[&n(meter)]),
+            Self::Timeout { meter, step, timeout } => tr.f(
+                ClientMsg::OtaTimeout,
+                &[&n(meter), &step.describe(tr), &debug(timeout)],
+            ),
+            Self::Io { meter, step, detail } => {
+                tr.f(ClientMsg::OtaIo, &[&n(meter), &step.describe(tr), detail])
+            }
+        }
+    }
+}
+
+impl fmt::Display for OtaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for OtaError {}
 
 fn md5_hex(data: &[u8]) -> String {
     md5::Md5::digest(data)
@@ -110,35 +209,36 @@ pub async fn push(
     let version = report
         .verdict()
         .map_err(|check| OtaError::BadImage(Box::new(check)))?;
-    let io = |step: &'static str| move |source| OtaError::Io { meter, step, source };
-    let timeout = |step: &'static str, t: Duration| OtaError::Timeout {
+    let io = |step: OtaStep| {
+        move |e: std::io::Error| OtaError::Io {
+            meter,
+            step,
+            detail: e.to_string(),
+        }
+    };
+    let timeout = |step: OtaStep, t: Duration| OtaError::Timeout {
         meter,
         step,
         timeout: t,
     };
 
-    let any: SocketAddr = match meter.ip() {
-        IpAddr::V4(_) => "0.0.0.0:0",
-        IpAddr::V6(_) => "[::]:0",
-    }
-    .parse()
-    .map_err(|_| OtaError::Refused {
-        meter,
-        reason: "bad local address".into(),
-    })?;
-    let udp = UdpSocket::bind(any).await.map_err(io("binding UDP"))?;
-    udp.connect(meter).await.map_err(io("reaching the meter"))?;
+    let any = match meter.ip() {
+        IpAddr::V4(_) => SocketAddr::from((std::net::Ipv4Addr::UNSPECIFIED, 0)),
+        IpAddr::V6(_) => SocketAddr::from((std::net::Ipv6Addr::UNSPECIFIED, 0)),
+    };
+    let udp = UdpSocket::bind(any).await.map_err(io(OtaStep::BindUdp))?;
+    udp.connect(meter).await.map_err(io(OtaStep::ReachMeter))?;
     // Listen for the call-back on the interface that reaches the meter.
-    let local_ip = udp.local_addr().map_err(io("binding UDP"))?.ip();
+    let local_ip = udp.local_addr().map_err(io(OtaStep::BindUdp))?.ip();
     let listener = TcpListener::bind(SocketAddr::new(local_ip, 0))
         .await
-        .map_err(io("listening for the meter"))?;
-    let tcp_port = listener.local_addr().map_err(io("listening"))?.port();
+        .map_err(io(OtaStep::Listen))?;
+    let tcp_port = listener.local_addr().map_err(io(OtaStep::Listen))?.port();
 
     let invitation = format!("0 {tcp_port} {} {}\n", image.len(), report.md5);
     udp.send(invitation.as_bytes())
         .await
-        .map_err(io("sending the invitation"))?;
+        .map_err(io(OtaStep::SendInvitation))?;
     let mut buf = [0u8; 128];
     let n = tokio::time::timeout(STEP_TIMEOUT, udp.recv(&mut buf))
         .await
@@ -146,7 +246,7 @@ pub async fn push(
             meter,
             timeout: STEP_TIMEOUT,
         })?
-        .map_err(io("reading the invitation answer"))?;
+        .map_err(io(OtaStep::ReadInvitationAnswer))?;
     let answer = String::from_utf8_lossy(&buf[..n]).trim().to_owned();
     if let Some(nonce) = answer.strip_prefix("AUTH ") {
         let password = password.ok_or(OtaError::PasswordNeeded { meter })?;
@@ -157,11 +257,11 @@ pub async fn push(
         );
         udp.send(reply.as_bytes())
             .await
-            .map_err(io("sending the authentication"))?;
+            .map_err(io(OtaStep::SendAuthentication))?;
         let n = tokio::time::timeout(STEP_TIMEOUT, udp.recv(&mut buf))
             .await
-            .map_err(|_| timeout("authentication", STEP_TIMEOUT))?
-            .map_err(io("reading the authentication answer"))?;
+            .map_err(|_| timeout(OtaStep::Authenticate, STEP_TIMEOUT))?
+            .map_err(io(OtaStep::ReadAuthenticationAnswer))?;
         let verdict = String::from_utf8_lossy(&buf[..n]).trim().to_owned();
         if verdict.starts_with("Authentication Failed") {
             return Err(OtaError::Unauthorized { meter });
@@ -181,8 +281,8 @@ pub async fn push(
 
     let (mut stream, _) = tokio::time::timeout(STEP_TIMEOUT, listener.accept())
         .await
-        .map_err(|_| timeout("waiting for the meter to connect back", STEP_TIMEOUT))?
-        .map_err(io("accepting the meter's connection"))?;
+        .map_err(|_| timeout(OtaStep::AwaitConnectBack, STEP_TIMEOUT))?
+        .map_err(io(OtaStep::AcceptConnection))?;
     drop(listener);
     let _ = stream.set_nodelay(true);
     let total = image.len() as u64;
@@ -193,16 +293,17 @@ pub async fn push(
     for chunk in image.chunks(CHUNK) {
         tokio::time::timeout(STEP_TIMEOUT, stream.write_all(chunk))
             .await
-            .map_err(|_| timeout("sending a chunk", STEP_TIMEOUT))?
-            .map_err(io("sending a chunk"))?;
+            .map_err(|_| timeout(OtaStep::SendChunk, STEP_TIMEOUT))?
+            .map_err(io(OtaStep::SendChunk))?;
         let n = tokio::time::timeout(STEP_TIMEOUT, stream.read(&mut ack))
             .await
-            .map_err(|_| timeout("waiting for a chunk acknowledgement", STEP_TIMEOUT))?
-            .map_err(io("reading a chunk acknowledgement"))?;
+            .map_err(|_| timeout(OtaStep::AwaitChunkAck, STEP_TIMEOUT))?
+            .map_err(io(OtaStep::ReadChunkAck))?;
         if n == 0 {
-            return Err(OtaError::Refused {
+            return Err(OtaError::ClosedEarly {
                 meter,
-                reason: format!("connection closed after {sent} bytes: {}", replies.trim()),
+                sent,
+                said: replies.trim().to_owned(),
             });
         }
         replies.push_str(&String::from_utf8_lossy(&ack[..n]));
@@ -217,17 +318,18 @@ pub async fn push(
         }
         let n = tokio::time::timeout_at(deadline, stream.read(&mut ack))
             .await
-            .map_err(|_| timeout("waiting for the result", RESULT_TIMEOUT))?
-            .map_err(io("reading the result"))?;
+            .map_err(|_| timeout(OtaStep::AwaitResult, RESULT_TIMEOUT))?
+            .map_err(io(OtaStep::ReadResult))?;
         if n == 0 {
             let reason: String = replies.chars().skip_while(|c| c.is_ascii_digit()).collect();
-            return Err(OtaError::Refused {
-                meter,
-                reason: if reason.trim().is_empty() {
-                    "connection closed without a verdict".to_owned()
-                } else {
-                    reason.trim().to_owned()
-                },
+            let reason = reason.trim();
+            return Err(if reason.is_empty() {
+                OtaError::NoVerdict { meter }
+            } else {
+                OtaError::Refused {
+                    meter,
+                    reason: reason.to_owned(),
+                }
             });
         }
         replies.push_str(&String::from_utf8_lossy(&ack[..n]));

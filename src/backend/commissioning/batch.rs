@@ -145,7 +145,7 @@ pub(super) async fn report(
         // Not raced against `cancel`: a meter rebooted for its HTTP blocks
         // is returned to application mode before the wiring check starts.
         let result = match MeterAddress::parse(address, DEFAULT_PORT, DEFAULT_HTTP_PORT) {
-            Err(why) => Err((address.clone(), why)),
+            Err(why) => Err((address.clone(), why.to_string())),
             Ok(meter) => report::inspect(&meter, &access, &options, &no_fix, cancel).await,
         };
         if cancel.is_cancelled() {

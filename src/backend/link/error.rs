@@ -279,10 +279,10 @@ mod tests {
             };
             assert_eq!(LinkError::of_params(&staged).to_string(), staged.to_string());
         }
-        let bad = Endpoint::try_parse("a b", 502).unwrap_err();
+        let bad = Endpoint::parse("a b", 502).unwrap_err();
         assert_eq!(
             LinkError::BadAddress(bad).to_string(),
-            Endpoint::parse("a b", 502).unwrap_err()
+            Endpoint::parse("a b", 502).unwrap_err().to_string()
         );
         let refused = WriteError::NoSuchRegister { addr: 200 };
         assert_eq!(

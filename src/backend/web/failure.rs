@@ -1,12 +1,15 @@
-//! Why an HTTP job failed ([`WebFailure`]), machine-readable so the window
-//! can say it in the user's language (`ui::web_failure_text`); `Display` is
-//! the English sentence: what failed, on which meter, what to do there.
-//! Texts that come from a library or the OS (`detail`, `reason`) stay as
-//! they are inside the sentence.
+//! Why an HTTP job failed ([`WebFailure`]): the step, the meter and a typed
+//! [`Cause`] — the HTTP or espota client's own error, or what the job found
+//! before sending anything. Said in words by its `Describe` (the English is
+//! its `Display`): the step and the window's advice (which button to press)
+//! are this module's words, the cause's are its own crate's. Texts from a
+//! library or the OS (`detail`, the meter's `reason`) stay as they are.
 
 use std::fmt;
-use std::time::Duration;
 
+use crate::backend::FileError;
+use crate::i18n::{Describe, Msg, Tr};
+use je08_client::endpoint::AddressError;
 use je08_client::http::HttpError;
 use je08_client::ota::OtaError;
 use je08_net::certs::Problem;
@@ -33,10 +36,7 @@ pub enum WebFailure {
         seconds: u64,
     },
     /// The meter's address cannot be used; nothing was tried.
-    BadAddress {
-        /// The address parser's own text (as the meters list shows it).
-        detail: String,
-    },
+    BadAddress(AddressError),
 }
 
 /// What an HTTP job was doing when it failed.
@@ -74,44 +74,10 @@ pub enum BlockKind {
 /// Why a step failed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cause {
-    /// HTTP 401: the interface password is wrong or missing.
-    PasswordRefused,
-    /// HTTP 409: the meter is not in the mode this needs.
-    WrongMode {
-        /// The mode needed.
-        needed: Mode,
-    },
-    /// No TCP connection could be made.
-    Unreachable {
-        /// The network error.
-        detail: String,
-    },
-    /// The meter did not answer one request in time.
-    NoAnswer {
-        /// The request deadline.
-        timeout: Duration,
-    },
-    /// The meter did not come back in the wanted mode after a reboot.
-    NotBack {
-        /// The mode waited for.
-        wanted: Mode,
-        /// How long it was waited for.
-        deadline: Duration,
-        /// The last thing seen.
-        detail: String,
-    },
-    /// HTTP 422: the meter refused a value.
-    Rejected {
-        /// The field.
-        field: String,
-        /// The meter's reason.
-        reason: String,
-    },
-    /// The meter refused or failed the firmware update.
-    FirmwareRefused {
-        /// The meter's reason.
-        reason: String,
-    },
+    /// The meter's HTTP API refused, failed or could not be reached.
+    Http(HttpError),
+    /// The espota push failed.
+    Ota(OtaError),
     /// The image failed validation: nothing was sent.
     BadImage {
         /// The file as shown to the user.
@@ -140,247 +106,228 @@ pub enum Cause {
         /// The host.
         host: String,
     },
-    /// espota refused the interface password (or needed one).
-    EspotaPassword,
-    /// The espota push failed otherwise.
-    Espota {
-        /// The espota client's text.
-        detail: String,
-    },
-    /// Anything else: a file that cannot be read, an unexpected answer.
-    Other {
-        /// The library's or the OS's text.
-        detail: String,
-    },
+    /// A file the job needs cannot be read.
+    File(FileError),
 }
 
-impl Cause {
-    /// The cause of an HTTP client error.
-    pub fn of_http(err: &HttpError) -> Self {
-        match err {
-            HttpError::Unauthorized { .. } => Self::PasswordRefused,
-            HttpError::WrongMode { needed, .. } => Self::WrongMode { needed: *needed },
-            HttpError::Unreachable { detail, .. } => Self::Unreachable {
-                detail: detail.clone(),
-            },
-            HttpError::Timeout { timeout, .. } => Self::NoAnswer { timeout: *timeout },
-            HttpError::NotBack {
-                wanted,
-                deadline,
-                detail,
-                ..
-            } => Self::NotBack {
-                wanted: *wanted,
-                deadline: *deadline,
-                detail: detail.clone(),
-            },
-            HttpError::Rejected { field, reason, .. } => Self::Rejected {
-                field: field.clone(),
-                reason: reason.clone(),
-            },
-            HttpError::UpdateFailed { reason, .. } => Self::FirmwareRefused {
-                reason: reason.clone(),
-            },
-            other => Self::Other {
-                detail: other.to_string(),
-            },
-        }
-    }
-
-    /// The cause of an espota error.
-    pub fn of_ota(err: &OtaError) -> Self {
-        match err {
-            OtaError::Unauthorized { .. } | OtaError::PasswordNeeded { .. } => Self::EspotaPassword,
-            other => Self::Espota {
-                detail: other.to_string(),
-            },
-        }
-    }
-}
-
-impl fmt::Display for BlockKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Connectivity => "connectivity",
-            Self::Protocols => "protocols",
-            Self::Ct => "CT",
+impl Describe for BlockKind {
+    fn describe(&self, tr: Tr) -> String {
+        tr.t(match self {
+            Self::Connectivity => Msg::BlockNameConnectivity,
+            Self::Protocols => Msg::BlockNameProtocols,
+            Self::Ct => Msg::BlockNameCt,
         })
+        .to_owned()
     }
 }
 
-impl fmt::Display for WebAction {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Describe for WebAction {
+    /// What the job was doing, as the start of a sentence.
+    fn describe(&self, tr: Tr) -> String {
+        let msg = match self {
+            Self::ReadIdentity => Msg::WebActReadIdentity,
+            Self::ReadSettings => Msg::WebActReadSettings,
+            Self::SwitchMode(mode) => return tr.f(Msg::WebActSwitchMode, &[&mode.describe(tr)]),
+            Self::Save(block) => return tr.f(Msg::WebActSave, &[&block.describe(tr)]),
+            Self::CertPreflight => Msg::WebActCertPreflight,
+            Self::Upload(CertKind::Ca) => Msg::WebActUploadCa,
+            Self::Upload(CertKind::ClientCert) => Msg::WebActUploadClientCert,
+            Self::Upload(CertKind::ClientKey) => Msg::WebActUploadClientKey,
+            Self::ReadCertSlots => Msg::WebActReadCertSlots,
+            Self::UpdateFirmware => Msg::WebActUpdateFirmware,
+        };
+        tr.t(msg).to_owned()
+    }
+}
+
+impl Describe for WebFailure {
+    fn describe(&self, tr: Tr) -> String {
         match self {
-            Self::ReadIdentity => f.write_str("Reading the meter's identity"),
-            Self::ReadSettings => f.write_str("Reading the settings"),
-            Self::SwitchMode(mode) => write!(f, "Switching to {mode} mode"),
-            Self::Save(block) => write!(f, "Saving the {block} block"),
-            Self::CertPreflight => f.write_str("Certificate pre-flight"),
-            Self::Upload(kind) => write!(f, "Uploading {kind}"),
-            Self::ReadCertSlots => f.write_str("Reading the certificate slots"),
-            Self::UpdateFirmware => f.write_str("Updating the firmware"),
+            Self::Step { action, meter, cause } => step(tr, &action.describe(tr), meter, cause),
+            Self::Deadline { meter, seconds } => tr.f(Msg::WebFailDeadline, &[meter, &seconds.to_string()]),
+            Self::BadAddress(err) => err.describe(tr),
         }
     }
 }
 
 impl fmt::Display for WebFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Step { action, meter, cause } => step(f, *action, meter, cause),
-            Self::Deadline { meter, seconds } => write!(
-                f,
-                "meter {meter} did not finish within {seconds} s; check that it is powered and reachable, then try again"
-            ),
-            Self::BadAddress { detail } => f.write_str(detail),
-        }
+        f.write_str(&self.describe(Tr::EN))
     }
 }
 
-fn step(f: &mut fmt::Formatter<'_>, a: WebAction, meter: &str, cause: &Cause) -> fmt::Result {
+impl std::error::Error for WebFailure {}
+
+/// What the window's user can do about a client error, if anything
+/// besides what the error says.
+fn advice(tr: Tr, cause: &Cause) -> Option<String> {
     match cause {
-        Cause::PasswordRefused => write!(
-            f,
-            "{a} on meter {meter} failed: the meter refused the interface password. Type the right one (factory default: {FACTORY_PASSWORD}) and try again."
-        ),
-        Cause::WrongMode { needed } => write!(
-            f,
-            "{a} on meter {meter} failed: the meter must be in {needed} mode for this. Switch it with the mode buttons first."
-        ),
-        Cause::Unreachable { detail } => write!(
-            f,
-            "{a} failed: meter {meter} is unreachable ({detail}): check its address, that it is powered and on the network"
-        ),
-        Cause::NoAnswer { timeout } => write!(
-            f,
-            "{a} failed: meter {meter} did not answer within {timeout:?}; the request may or may not have been applied"
-        ),
-        Cause::NotBack {
-            wanted,
-            deadline,
-            detail,
-        } => write!(
-            f,
-            "{a} failed: meter {meter} did not come back in {wanted} mode within {deadline:?}: {detail}"
-        ),
-        Cause::Rejected { field, reason } => write!(f, "{a} failed: meter {meter} refused {field}: {reason}"),
-        Cause::FirmwareRefused { reason } => {
-            write!(f, "{a} failed: meter {meter} refused the firmware: {reason}")
+        Cause::Http(HttpError::Unauthorized { .. }) => {
+            Some(tr.f(Msg::AdviceRetypePassword, &[FACTORY_PASSWORD]))
         }
-        Cause::BadImage { file, check } => write!(
-            f,
-            "{file} failed validation, nothing was sent to meter {meter}: {check}"
-        ),
+        Cause::Http(HttpError::WrongMode { .. }) => Some(tr.t(Msg::AdviceModeButtons).to_owned()),
+        Cause::Ota(OtaError::Unauthorized { .. } | OtaError::PasswordNeeded { .. }) => {
+            Some(tr.t(Msg::AdviceRetypeAndPush).to_owned())
+        }
+        Cause::Ota(OtaError::BadImage(_)) => None,
+        Cause::Ota(_) => Some(tr.t(Msg::AdvicePushAgain).to_owned()),
+        _ => None,
+    }
+}
+
+fn step(tr: Tr, action: &str, meter: &str, cause: &Cause) -> String {
+    let said = match cause {
+        Cause::Http(err) => err.describe(tr),
+        Cause::Ota(err) => err.describe(tr),
+        Cause::BadImage { file, check } => {
+            return tr.f(Msg::WebFailBadImage, &[file, meter, &check.describe(tr)]);
+        }
         Cause::CertProblems { problems } => {
-            let problems: Vec<String> = problems.iter().map(Problem::to_string).collect();
-            write!(
-                f,
-                "{a} failed, nothing was sent to meter {meter}: {}",
-                problems.join("; ")
-            )
+            let problems: Vec<String> = problems.iter().map(|p| p.describe(tr)).collect();
+            return tr.f(Msg::WebFailCertProblems, &[action, meter, &problems.join("; ")]);
         }
-        Cause::CertFile { problem } => write!(f, "{a} failed: {problem}"),
-        Cause::NotText { file } => write!(f, "{a} failed: {file} is not text"),
-        Cause::Unresolvable { host } => write!(
-            f,
-            "{a} failed: cannot resolve {host} for espota; check the meter's address"
-        ),
-        Cause::EspotaPassword => write!(
-            f,
-            "{a} on meter {meter} failed: espota refused the interface password; type the right one and push again (the meter stays in update mode)"
-        ),
-        Cause::Espota { detail } => write!(
-            f,
-            "{a} on meter {meter} failed: {detail}. The meter stays in update mode: push again."
-        ),
-        Cause::Other { detail } => write!(f, "{a} failed: {detail}"),
+        Cause::CertFile { problem } => problem.describe(tr),
+        Cause::NotText { file } => tr.f(Msg::NotText, &[file]),
+        Cause::Unresolvable { host } => tr.f(Msg::Unresolvable, &[host]),
+        Cause::File(err) => err.describe(tr),
+    };
+    match advice(tr, cause) {
+        Some(advice) => tr.f(Msg::WebFailAdvised, &[action, &said, &advice]),
+        None => tr.f(Msg::WebFailStep, &[action, &said]),
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+    use crate::i18n::Lang;
+    use je08_net::certs::Issue;
+    use je08_protocol::firmware::{ImageBuilder, validate};
 
-    fn step(action: WebAction, cause: Cause) -> String {
-        WebFailure::Step {
-            action,
-            meter: "10.0.0.9:80".into(),
-            cause,
-        }
-        .to_string()
-    }
+    const METER: &str = "10.0.0.9:80";
+    const DETAIL: &str = "connection refused (os error 111)";
 
-    #[test]
-    fn the_english_sentences_name_the_step_the_meter_and_what_to_do() {
-        let refused = HttpError::Unauthorized {
-            meter: "10.0.0.9:80".into(),
-        };
-        assert_eq!(
-            step(WebAction::ReadSettings, Cause::of_http(&refused)),
-            "Reading the settings on meter 10.0.0.9:80 failed: the meter refused the interface password. Type the right one (factory default: bintechnology) and try again."
-        );
-        assert_eq!(
-            step(
-                WebAction::Save(BlockKind::Ct),
-                Cause::WrongMode {
-                    needed: Mode::Configuration
-                }
-            ),
-            "Saving the CT block on meter 10.0.0.9:80 failed: the meter must be in configuration mode for this. Switch it with the mode buttons first."
-        );
-        let meter = || "10.0.0.9:80".to_owned();
-        let detail = || "connection refused (os error 111)".to_owned();
-        for err in [
-            HttpError::Unreachable {
-                meter: meter(),
-                detail: detail(),
+    fn causes() -> Vec<Cause> {
+        let mut image = ImageBuilder::new().segment(0x4010_0000, vec![7; 64]).build();
+        image[8 + 8] ^= 0x40;
+        let check = validate(&image).first_failure().expect("corrupt").clone();
+        let unreadable = Problem {
+            file: "ca.pem".into(),
+            issue: Issue::Unreadable {
+                detail: DETAIL.into(),
             },
-            HttpError::Timeout {
+        };
+        let meter = || METER.to_owned();
+        let espota = "10.0.0.9:8266".parse().unwrap();
+        vec![
+            Cause::Http(HttpError::Unauthorized { meter: meter() }),
+            Cause::Http(HttpError::WrongMode {
+                meter: meter(),
+                needed: Mode::Configuration,
+                detail: "not in configuration mode".into(),
+            }),
+            Cause::Http(HttpError::Unreachable {
+                meter: meter(),
+                detail: DETAIL.into(),
+            }),
+            Cause::Http(HttpError::Timeout {
                 meter: meter(),
                 timeout: Duration::from_secs(5),
-            },
-            HttpError::NotBack {
+            }),
+            Cause::Http(HttpError::NotBack {
                 meter: meter(),
                 wanted: Mode::Update,
                 deadline: Duration::from_secs(60),
-                detail: detail(),
-            },
-            HttpError::Rejected {
+                detail: DETAIL.into(),
+            }),
+            Cause::Http(HttpError::UpdateFailed {
                 meter: meter(),
-                field: "ratio".into(),
-                reason: "out of range".into(),
-                errors: Vec::new(),
+                reason: DETAIL.into(),
+            }),
+            Cause::Ota(OtaError::Unauthorized { meter: espota }),
+            Cause::Ota(OtaError::NoVerdict { meter: espota }),
+            Cause::BadImage {
+                file: "je08.bin".into(),
+                check: Box::new(check),
             },
-            HttpError::UpdateFailed {
-                meter: meter(),
-                reason: detail(),
+            Cause::CertProblems {
+                problems: vec![unreadable.clone()],
             },
-            HttpError::Protocol {
-                meter: meter(),
-                detail: detail(),
+            Cause::CertFile { problem: unreadable },
+            Cause::NotText {
+                file: "ca.pem".into(),
             },
-        ] {
-            assert_eq!(
-                step(WebAction::SwitchMode(Mode::Update), Cause::of_http(&err)),
-                format!("Switching to update mode failed: {err}"),
-                "the client's own sentence, after the step"
+            Cause::Unresolvable {
+                host: "je08.local".into(),
+            },
+            Cause::File(FileError::Unreadable {
+                file: "je08.bin".into(),
+                detail: DETAIL.into(),
+            }),
+        ]
+    }
+
+    #[test]
+    fn every_failure_reads_in_both_languages_and_keeps_the_os_words() {
+        let actions = [
+            WebAction::ReadIdentity,
+            WebAction::ReadSettings,
+            WebAction::SwitchMode(Mode::Application),
+            WebAction::Save(BlockKind::Connectivity),
+            WebAction::Save(BlockKind::Protocols),
+            WebAction::Save(BlockKind::Ct),
+            WebAction::CertPreflight,
+            WebAction::Upload(CertKind::Ca),
+            WebAction::Upload(CertKind::ClientCert),
+            WebAction::Upload(CertKind::ClientKey),
+            WebAction::ReadCertSlots,
+            WebAction::UpdateFirmware,
+        ];
+        let mut failures: Vec<WebFailure> = causes()
+            .into_iter()
+            .zip(actions.into_iter().cycle())
+            .map(|(cause, action)| WebFailure::Step {
+                action,
+                meter: METER.into(),
+                cause,
+            })
+            .collect();
+        failures.push(WebFailure::Deadline {
+            meter: METER.into(),
+            seconds: 300,
+        });
+        let pt = Tr(Lang::PtBr);
+        for failure in failures {
+            let english = failure.to_string();
+            let portuguese = failure.describe(pt);
+            assert_ne!(portuguese, english, "{english} is not translated");
+            assert!(english.contains("10.0.0.9") || english.contains("ca.pem") || english.contains("je08"));
+            assert!(
+                !english.contains("--"),
+                "no command-line flag in the window: {english}"
             );
+            if english.contains(DETAIL) {
+                assert!(portuguese.contains(DETAIL), "{portuguese} lost the detail");
+            }
         }
+    }
+
+    #[test]
+    fn a_refused_password_names_the_step_the_meter_and_the_factory_default() {
+        let failure = WebFailure::Step {
+            action: WebAction::SwitchMode(Mode::Configuration),
+            meter: METER.into(),
+            cause: Cause::Http(HttpError::Unauthorized { meter: METER.into() }),
+        };
         assert_eq!(
-            step(
-                WebAction::Upload(CertKind::Ca),
-                Cause::NotText {
-                    file: "ca.pem".into()
-                }
-            ),
-            "Uploading ca failed: ca.pem is not text"
+            failure.to_string(),
+            "Switching to configuration mode failed: meter 10.0.0.9:80 refused the interface password. Type the right one (factory default: bintechnology) and try again."
         );
         assert_eq!(
-            WebFailure::Deadline {
-                meter: "10.0.0.9:80".into(),
-                seconds: 300
-            }
-            .to_string(),
-            "meter 10.0.0.9:80 did not finish within 300 s; check that it is powered and reachable, then try again"
+            failure.describe(Tr(Lang::PtBr)),
+            "A mudança para o modo configuração falhou: o medidor 10.0.0.9:80 recusou a senha da interface. Digite a senha correta (padrão de fábrica: bintechnology) e tente novamente."
         );
     }
 }

@@ -203,15 +203,21 @@ impl FieldErrors {
     }
 }
 
+impl Describe for FieldErrors {
+    /// Every bad field with why, e.g. "ratio: 10 is out of range; allowed 20–400".
+    fn describe(&self, tr: Tr) -> String {
+        let fields: Vec<String> = self
+            .0
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.problem.describe(tr)))
+            .collect();
+        fields.join("; ")
+    }
+}
+
 impl fmt::Display for FieldErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str("; ")?;
-            }
-            write!(f, "{}: {}", e.field, e.problem)?;
-        }
-        Ok(())
+        f.write_str(&self.describe(Tr::EN))
     }
 }
 

@@ -1,0 +1,73 @@
+//! What the command line adds to a failure: the flag or command that fixes
+//! it. Library errors say what failed, on which meter and what to do there;
+//! which of this program's options does it is the command line's to say,
+//! so the window never shows a flag it has no use for.
+
+use je08_client::flash::FlashError;
+use je08_client::http::HttpError;
+use je08_client::ota::OtaError;
+
+/// The advice for the first error in `err`'s chain that has one.
+pub fn for_error(err: &anyhow::Error) -> Option<String> {
+    err.chain().find_map(|cause| {
+        if let Some(e) = cause.downcast_ref::<HttpError>() {
+            http(e)
+        } else if let Some(e) = cause.downcast_ref::<OtaError>() {
+            ota(e)
+        } else if let Some(e) = cause.downcast_ref::<FlashError>() {
+            match e {
+                FlashError::Http(e) => http(e),
+                FlashError::Ota(e) => ota(e),
+                FlashError::BadImage(_) => None,
+            }
+        } else {
+            None
+        }
+    })
+}
+
+fn http(err: &HttpError) -> Option<String> {
+    match err {
+        HttpError::Unauthorized { .. } => Some(PASSWORD.to_owned()),
+        HttpError::WrongMode { meter, needed, .. } => {
+            Some(format!("switch with `je08 mode {meter} {needed}`"))
+        }
+        _ => None,
+    }
+}
+
+fn ota(err: &OtaError) -> Option<String> {
+    match err {
+        OtaError::Unauthorized { .. } | OtaError::PasswordNeeded { .. } => Some(PASSWORD.to_owned()),
+        _ => None,
+    }
+}
+
+/// How to give the interface password on the command line.
+const PASSWORD: &str = "pass the right interface password with --password or JE08_PASSWORD";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use je08_protocol::http_api::Mode;
+
+    #[test]
+    fn advice_names_the_flag_or_command_and_the_library_sentence_does_not() {
+        let refused = HttpError::Unauthorized {
+            meter: "10.0.0.9:80".into(),
+        };
+        assert!(!refused.to_string().contains("--"), "{refused}");
+        let err = anyhow::Error::new(refused).context("reading the settings");
+        assert_eq!(for_error(&err).as_deref(), Some(PASSWORD));
+        let wrong_mode = anyhow::Error::new(FlashError::Http(HttpError::WrongMode {
+            meter: "10.0.0.9:80".into(),
+            needed: Mode::Configuration,
+            detail: "not in configuration mode".into(),
+        }));
+        assert_eq!(
+            for_error(&wrong_mode).as_deref(),
+            Some("switch with `je08 mode 10.0.0.9:80 configuration`")
+        );
+        assert_eq!(for_error(&anyhow::anyhow!("something else")), None);
+    }
+}
