@@ -1,14 +1,15 @@
 //! Conversion between a 110-register block and the typed [`Snapshot`],
 //! driven by the register table.
 //!
-//! The codec knows no scale, sign or pairing of its own: [`RegisterBlock`]'s
+//! The codec knows no scale, sign or pairing of its own. [`RegisterBlock`]'s
 //! accessors ([`RegisterBlock::value`], [`RegisterBlock::set_value`],
 //! [`RegisterBlock::integer`], [`RegisterBlock::set_integer`]) read each
-//! register's [`Encoding`](crate::registers::Encoding) and divisor from
-//! [`MAP`](crate::registers::MAP), and which register feeds which field of
-//! [`Measurements`] is one list next to that struct (in `readings`). Decode
-//! and encode walk that list; identity and settings registers are bound here
-//! by hand, still through the table's accessors.
+//! register's [`Encoding`] and divisor from [`MAP`](crate::registers::MAP).
+//! Which register feeds which field of [`Measurements`] is one list next to
+//! that struct (`Measurements::visit_registers`); decode and encode both walk
+//! it. Identity and settings registers are bound here by hand, still through
+//! the table-driven accessors; the temperature's "no reading" sentinel is the
+//! one rule the table cannot state, so it is kept here too.
 //!
 //! Decoding never fails and never panics: every possible block yields a
 //! snapshot. Encoding quantizes engineering values back into registers (used

@@ -1,16 +1,16 @@
-//! The JE08 Modbus register map (spec §2) as one data table, and the only
-//! place that knows how a register's words hold its value.
+//! The JE08 Modbus register map (spec §2) as one data table: the one place
+//! that states how each register's words hold its value.
 //!
 //! Each row of [`MAP`] states a register's address, name, access, its
 //! [`Encoding`] (unsigned, signed, or the HIGH/LOW words of a pair combined
 //! with a [`Radix`]), the divisor that turns the raw integer into the
 //! engineering value, that value's unit and, for writable registers, the
-//! allowed range. The codec ([`crate::codec`]), the MQTT DATA map, the
-//! simulator and the clients take every scale, sign and pairing from here
-//! through [`Register::at`], [`Register::scale`] and [`Register::quantize`];
-//! nothing else hard-codes a register number or its scale. Looking a register
-//! up by address is O(1) (a constant index built from the table at compile
-//! time).
+//! allowed range. The codec ([`crate::codec`], whose `RegisterBlock`
+//! accessors interpret the encoding), the MQTT DATA map, the simulator and
+//! the clients take every scale, sign and pairing from here through
+//! [`Register::at`], [`Register::scale`] and [`Register::quantize`]; nothing
+//! else hard-codes a register number or its scale. Looking a register up by
+//! address is O(1) (a constant index built from the table at compile time).
 
 use serde::Serialize;
 
