@@ -30,7 +30,7 @@ pub enum What {
     /// Full-map reads per second on one connection, many meters polled at
     /// once, and mbpoll reading the same simulator.
     Modbus(ModbusArgs),
-    /// DATA decode rate, and K simulated meters publishing through
+    /// DATA and full-map decode rates, and K simulated meters publishing through
     /// Mosquitto into one monitor (its CPU and memory).
     Mqtt(super::bench_mqtt::MqttArgs),
     /// (Internal) the publishing meters of `bench mqtt`, in a child process.

@@ -341,7 +341,7 @@ async fn monitor_decodes_data_info_and_counts_malformed() {
     let mut block = RegisterBlock::default();
     block.set(61, 221);
     block.set(87, 6001);
-    block.set_energy_tenths(49, 123_456);
+    block.set_integer(49, 123_456);
     meter
         .publish("je08/42/data", QoS::AtMostOnce, false, encode_data(&block))
         .await
@@ -656,7 +656,7 @@ async fn sim_answers_get_info_and_get_data_and_counts_unknown_commands() {
     assert_eq!(stats.commands(), 2);
 }
 
-async fn energy_registers(addr_: std::net::SocketAddr) -> (u64, u64) {
+async fn energy_registers(addr_: std::net::SocketAddr) -> (i64, i64) {
     let mut ctx = tokio::time::timeout(SOON, tokio_modbus::client::tcp::connect(addr_))
         .await
         .unwrap()
@@ -667,10 +667,7 @@ async fn energy_registers(addr_: std::net::SocketAddr) -> (u64, u64) {
         .unwrap()
         .unwrap();
     let block = RegisterBlock::try_from(words.as_slice()).unwrap();
-    (
-        block.energy_tenths(addr::KWHT_HIGH),
-        block.energy_tenths(addr::KVARHT_HIGH),
-    )
+    (block.integer(addr::KWHT_HIGH), block.integer(addr::KVARHT_HIGH))
 }
 
 #[tokio::test]

@@ -242,7 +242,7 @@ async fn energy_triggers_zero_their_accumulators() {
     let mut ctx = connect(sim.modbus).await;
     let start = Instant::now();
     let mut block = read_map(&mut ctx).await;
-    while block.energy_tenths(addr::KWHT_HIGH) == 0 || block.energy_tenths(addr::KVARHT_HIGH) == 0 {
+    while block.integer(addr::KWHT_HIGH) == 0 || block.integer(addr::KVARHT_HIGH) == 0 {
         assert!(start.elapsed() < DEADLINE, "no energy accumulated");
         tokio::time::sleep(Duration::from_millis(20)).await;
         block = read_map(&mut ctx).await;

@@ -19,7 +19,7 @@ use std::fmt;
 use thiserror::Error;
 
 use super::modbus::{ModbusClient, ModbusError};
-use je08_protocol::codec::{KVARH_HIGH, KWH_HIGH, RegisterBlock, decode_settings};
+use je08_protocol::codec::{RegisterBlock, decode_settings};
 use je08_protocol::readings::Settings;
 use je08_protocol::registers::{addr, label};
 use je08_protocol::validate::{Mismatch, WritePlan, compare, trigger_value};
@@ -275,10 +275,6 @@ impl EnergyResetOutcome {
     }
 }
 
-fn total(block: &RegisterBlock, highs: [u16; 4]) -> f64 {
-    block.energy_tenths(highs[3]) as f64 / 10.0
-}
-
 /// Zero the chosen accumulators with the ZERA_KWH / ZERA_KVARH triggers and
 /// read back the totals.
 pub async fn reset_energy(
@@ -297,15 +293,15 @@ pub async fn reset_energy(
             .map_err(at(Stage::ResetEnergy))?;
     }
     let after = client.read_map().await.map_err(at(Stage::ReadBack))?;
-    let family = |on: bool, highs| {
+    let family = |on: bool, total_register| {
         on.then(|| EnergyReset {
-            before: total(&before, highs),
-            after: total(&after, highs),
+            before: before.value(total_register),
+            after: after.value(total_register),
         })
     };
     Ok(EnergyResetOutcome {
-        kwh: family(which.kwh, KWH_HIGH),
-        kvarh: family(which.kvarh, KVARH_HIGH),
+        kwh: family(which.kwh, addr::KWHT_HIGH),
+        kvarh: family(which.kvarh, addr::KVARHT_HIGH),
     })
 }
 

@@ -1,14 +1,25 @@
-//! Conversion between a 110-register block and the typed [`Snapshot`].
+//! Conversion between a 110-register block and the typed [`Snapshot`],
+//! driven by the register table.
+//!
+//! The codec knows no scale, sign or pairing of its own. [`RegisterBlock`]'s
+//! accessors ([`RegisterBlock::value`], [`RegisterBlock::set_value`],
+//! [`RegisterBlock::integer`], [`RegisterBlock::set_integer`]) read each
+//! register's [`Encoding`] and divisor from [`MAP`](crate::registers::MAP).
+//! Which register feeds which field of [`Measurements`] is one list next to
+//! that struct (`Measurements::visit_registers`); decode and encode both walk
+//! it. Identity and settings registers are bound here by hand, still through
+//! the table-driven accessors; the temperature's "no reading" sentinel is the
+//! one rule the table cannot state, so it is kept here too.
 //!
 //! Decoding never fails and never panics: every possible block yields a
 //! snapshot. Encoding quantizes engineering values back into registers (used
-//! by the simulator), saturating at the register limits.
+//! by the simulator), rounding and saturating at the register limits.
 
 use super::readings::{
-    DeviceStatus, Gains, Inversions, LineVoltages, Measurements, PerPhase, PerPhaseTotal, PhaseGains,
-    ResetReason, Settings, Snapshot, Version, WifiMode,
+    DeviceStatus, Gains, Inversions, Measurements, PhaseGains, ResetReason, Settings, Snapshot, Version,
+    WifiMode,
 };
-use super::registers::{MAP_LEN, addr};
+use super::registers::{Encoding, MAP_LEN, Register, addr};
 
 /// TEMP_DS18B20 value meaning "no valid reading for over 10 s".
 pub const TEMP_NO_READING: i16 = -1000;
@@ -45,54 +56,73 @@ impl RegisterBlock {
         self.0[usize::from(a)] = value;
     }
 
-    fn signed(&self, a: u16) -> i16 {
-        self.get(a) as i16
+    /// The raw integer of the register at `a` as its table row encodes it:
+    /// the word, sign-extended for a signed register, HIGH × radix + LOW for
+    /// the HIGH row of a pair.
+    ///
+    /// # Panics
+    ///
+    /// When the table does not list `a` (see [`Register::at`]).
+    pub fn integer(&self, a: u16) -> i64 {
+        self.integer_of(Register::at(a))
     }
 
-    fn scaled(&self, a: u16, divisor: f64) -> f64 {
-        f64::from(self.get(a)) / divisor
+    /// Store the raw integer `raw` in the register at `a` (both words of a
+    /// pair), saturated to its encoding's range.
+    ///
+    /// # Panics
+    ///
+    /// When the table does not list `a` (see [`Register::at`]).
+    pub fn set_integer(&mut self, a: u16, raw: i64) {
+        self.set_integer_of(Register::at(a), raw);
     }
 
-    fn scaled_signed(&self, a: u16, divisor: f64) -> f64 {
-        f64::from(self.signed(a)) / divisor
+    /// The engineering value of the register at `a`: its raw integer divided
+    /// by the table's divisor.
+    ///
+    /// # Panics
+    ///
+    /// When the table does not list `a` (see [`Register::at`]).
+    pub fn value(&self, a: u16) -> f64 {
+        let register = Register::at(a);
+        register.scale(self.integer_of(register))
     }
 
-    /// HIGH×65536 + LOW (device id, uptime).
-    fn wide(&self, high: u16) -> u32 {
-        (u32::from(self.get(high)) << 16) | u32::from(self.get(high + 1))
+    /// Store the engineering value `value` in the register at `a`, quantized
+    /// with the table's divisor (rounded, saturated to the encoding's range).
+    ///
+    /// # Panics
+    ///
+    /// When the table does not list `a` (see [`Register::at`]).
+    pub fn set_value(&mut self, a: u16, value: f64) {
+        let register = Register::at(a);
+        self.set_integer_of(register, register.quantize(value));
     }
 
-    fn set_wide(&mut self, high: u16, value: u32) {
-        self.set(high, (value >> 16) as u16);
-        self.set(high + 1, value as u16);
+    fn integer_of(&self, register: &Register) -> i64 {
+        let a = register.addr;
+        match register.encoding {
+            Encoding::U16 | Encoding::Low => i64::from(self.get(a)),
+            Encoding::I16 => i64::from(self.get(a) as i16),
+            Encoding::High(radix) => i64::from(self.get(a)) * radix.factor() + i64::from(self.get(a + 1)),
+        }
     }
 
-    /// Energy in tenths: HIGH×1000 + LOW.
-    pub fn energy_tenths(&self, high: u16) -> u64 {
-        u64::from(self.get(high)) * 1000 + u64::from(self.get(high + 1))
-    }
-
-    /// Store an energy in tenths as HIGH×1000 + LOW (saturating).
-    pub fn set_energy_tenths(&mut self, high: u16, tenths: u64) {
-        let tenths = tenths.min(u64::from(u16::MAX) * 1000 + 999);
-        self.set(high, (tenths / 1000) as u16);
-        self.set(high + 1, (tenths % 1000) as u16);
+    fn set_integer_of(&mut self, register: &Register, raw: i64) {
+        let a = register.addr;
+        let (lo, hi) = register.encoding.raw_range();
+        let raw = raw.clamp(lo, hi);
+        match register.encoding {
+            Encoding::U16 | Encoding::Low => self.set(a, raw as u16),
+            Encoding::I16 => self.set(a, raw as i16 as u16),
+            Encoding::High(radix) => {
+                self.set(a, (raw / radix.factor()) as u16);
+                self.set(a + 1, (raw % radix.factor()) as u16);
+            }
+        }
     }
 }
 
-/// HIGH registers of the kWh accumulators A, B, C, T.
-pub const KWH_HIGH: [u16; 4] = [addr::KWHA_HIGH, addr::KWHB_HIGH, addr::KWHC_HIGH, addr::KWHT_HIGH];
-/// HIGH registers of the kVArh accumulators A, B, C, T.
-pub const KVARH_HIGH: [u16; 4] = [
-    addr::KVARHA_HIGH,
-    addr::KVARHB_HIGH,
-    addr::KVARHC_HIGH,
-    addr::KVARHT_HIGH,
-];
-/// Phase voltage registers A, B, C.
-pub const V_RMS: [u16; 3] = [addr::VA_RMS, addr::VB_RMS, addr::VC_RMS];
-/// Phase current registers A, B, C.
-pub const I_RMS: [u16; 3] = [addr::IA_RMS, addr::IB_RMS, addr::IC_RMS];
 /// Voltage gain registers A, B, C.
 pub const GAIN_V: [u16; 3] = [addr::GANHO_TENSAO_A, addr::GANHO_TENSAO_B, addr::GANHO_TENSAO_C];
 /// Current gain registers A, B, C.
@@ -108,65 +138,27 @@ pub const INVERT: [u16; 3] = [
     addr::INVERTE_TC_FASE_C,
 ];
 
-fn per_phase_total(block: &RegisterBlock, first: u16, divisor: f64, signed: bool) -> PerPhaseTotal {
-    let v = |i: u16| {
-        if signed {
-            block.scaled_signed(first + i, divisor)
-        } else {
-            block.scaled(first + i, divisor)
-        }
-    };
-    PerPhaseTotal {
-        a: v(0),
-        b: v(1),
-        c: v(2),
-        total: v(3),
-    }
-}
-
-fn energy(block: &RegisterBlock, highs: [u16; 4]) -> PerPhaseTotal {
-    let e = |i: usize| block.energy_tenths(highs[i]) as f64 / 10.0;
-    PerPhaseTotal {
-        a: e(0),
-        b: e(1),
-        c: e(2),
-        total: e(3),
-    }
-}
-
 /// Decode the measurement part of a block.
 pub fn decode_measurements(block: &RegisterBlock) -> Measurements {
-    let temp = block.signed(addr::TEMP_DS18B20);
-    Measurements {
-        voltage_v: PerPhase::from_array(V_RMS.map(|a| block.scaled(a, 1.0))),
-        line_voltage_v: LineVoltages {
-            ab: block.scaled(addr::VAB_RMS, 1.0),
-            bc: block.scaled(addr::VBC_RMS, 1.0),
-            ca: block.scaled(addr::VCA_RMS, 1.0),
-            mean: block.scaled(addr::VABC_T_RMS_MEDIO, 1.0),
-        },
-        current_a: PerPhase::from_array(I_RMS.map(|a| block.scaled(a, 10.0))),
-        active_power_kw: per_phase_total(block, addr::POTENCIA_ATIVA_A, 10.0, true),
-        apparent_power_kva: per_phase_total(block, addr::POTENCIA_APARENTE_A, 10.0, false),
-        power_factor: per_phase_total(block, addr::FATOR_POTENCIA_A, 1000.0, true),
-        reactive_power_kvar: per_phase_total(block, addr::POTENCIA_REATIVA_A, 10.0, true),
-        energy_kwh: energy(block, KWH_HIGH),
-        energy_kvarh: energy(block, KVARH_HIGH),
-        frequency_hz: block.scaled(addr::FREQUENCIA, 100.0),
-        temperature_c: (temp != TEMP_NO_READING).then(|| f64::from(temp) / 10.0),
-        temperature_errors: block.get(addr::ERRS_DS18B20),
-    }
+    let mut m = Measurements::default();
+    m.visit_registers(|a, field| *field = block.value(a));
+    let no_reading = block.integer(addr::TEMP_DS18B20) == i64::from(TEMP_NO_READING);
+    m.temperature_c = (!no_reading).then(|| block.value(addr::TEMP_DS18B20));
+    m.temperature_errors = block.get(addr::ERRS_DS18B20);
+    m
 }
 
 /// Decode the identity and health part of a block.
 pub fn decode_device(block: &RegisterBlock) -> DeviceStatus {
     DeviceStatus {
-        id: block.wide(addr::DEVICE_ID_HIGH),
+        // The table's ranges make these conversions exact: a Word pair is
+        // 32 bits unsigned, WIFI_RSSI is signed 16-bit.
+        id: block.integer(addr::DEVICE_ID_HIGH) as u32,
         esp_version: Version(block.get(addr::ESP_VERSION)),
         stm32_version: Version(block.get(addr::STM32_VERSION)),
-        uptime_s: block.wide(addr::UPTIME_HIGH),
+        uptime_s: block.integer(addr::UPTIME_HIGH) as u32,
         wifi_mode: WifiMode::from_raw(block.get(addr::WIFI_MODE)),
-        rssi_dbm: block.signed(addr::WIFI_RSSI),
+        rssi_dbm: block.integer(addr::WIFI_RSSI) as i16,
         reset_reason: ResetReason(block.get(addr::RESET_REASON)),
         stm32_fails: block.get(addr::STM32_FAILS),
     }
@@ -194,81 +186,30 @@ pub fn decode(block: &RegisterBlock) -> Snapshot {
     }
 }
 
-/// Quantize `value × scale` into an unsigned register (rounded, saturating).
-pub fn quantize_u16(value: f64, scale: f64) -> u16 {
-    (value * scale).round().clamp(0.0, f64::from(u16::MAX)) as u16
-}
-
-/// Quantize `value × scale` into a signed register (rounded, saturating).
-pub fn quantize_i16(value: f64, scale: f64) -> u16 {
-    (value * scale)
-        .round()
-        .clamp(f64::from(i16::MIN), f64::from(i16::MAX)) as i16 as u16
-}
-
-fn set_per_phase_total(block: &mut RegisterBlock, first: u16, v: PerPhaseTotal, scale: f64, signed: bool) {
-    for (i, value) in [v.a, v.b, v.c, v.total].into_iter().enumerate() {
-        let raw = if signed {
-            quantize_i16(value, scale)
-        } else {
-            quantize_u16(value, scale)
-        };
-        block.set(first + i as u16, raw);
-    }
-}
-
-fn set_energy(block: &mut RegisterBlock, highs: [u16; 4], v: PerPhaseTotal) {
-    for (high, value) in highs.into_iter().zip([v.a, v.b, v.c, v.total]) {
-        block.set_energy_tenths(high, (value * 10.0).round().max(0.0) as u64);
-    }
-}
-
 /// Write the measurement registers of `m` into `block`.
 pub fn encode_measurements(block: &mut RegisterBlock, m: &Measurements) {
-    for (a, v) in V_RMS.into_iter().zip(m.voltage_v.to_array()) {
-        block.set(a, quantize_u16(v, 1.0));
-    }
-    for (a, v) in I_RMS.into_iter().zip(m.current_a.to_array()) {
-        block.set(a, quantize_u16(v, 10.0));
-    }
-    let lv = m.line_voltage_v;
-    block.set(addr::VAB_RMS, quantize_u16(lv.ab, 1.0));
-    block.set(addr::VBC_RMS, quantize_u16(lv.bc, 1.0));
-    block.set(addr::VCA_RMS, quantize_u16(lv.ca, 1.0));
-    block.set(addr::VABC_T_RMS_MEDIO, quantize_u16(lv.mean, 1.0));
-    set_per_phase_total(block, addr::POTENCIA_ATIVA_A, m.active_power_kw, 10.0, true);
-    set_per_phase_total(
-        block,
-        addr::POTENCIA_APARENTE_A,
-        m.apparent_power_kva,
-        10.0,
-        false,
-    );
-    set_per_phase_total(block, addr::FATOR_POTENCIA_A, m.power_factor, 1000.0, true);
-    set_per_phase_total(block, addr::POTENCIA_REATIVA_A, m.reactive_power_kvar, 10.0, true);
-    set_energy(block, KWH_HIGH, m.energy_kwh);
-    set_energy(block, KVARH_HIGH, m.energy_kvarh);
-    block.set(addr::FREQUENCIA, quantize_u16(m.frequency_hz, 100.0));
-    let temp = match m.temperature_c {
+    m.clone().visit_registers(|a, value| block.set_value(a, *value));
+    let sentinel = i64::from(TEMP_NO_READING);
+    let temperature = match m.temperature_c {
         // A real reading that would quantize onto the sentinel is nudged off it.
-        Some(t) => match quantize_i16(t, 10.0) as i16 {
-            TEMP_NO_READING => (TEMP_NO_READING + 1) as u16,
-            raw => raw as u16,
+        Some(t) => match Register::at(addr::TEMP_DS18B20).quantize(t) {
+            raw if raw == sentinel => sentinel + 1,
+            raw => raw,
         },
-        None => TEMP_NO_READING as u16,
+        None => sentinel,
     };
-    block.set(addr::TEMP_DS18B20, temp);
+    block.set_integer(addr::TEMP_DS18B20, temperature);
     block.set(addr::ERRS_DS18B20, m.temperature_errors);
 }
 
 /// Write the identity registers of `d` into `block`.
 pub fn encode_device(block: &mut RegisterBlock, d: &DeviceStatus) {
-    block.set_wide(addr::DEVICE_ID_HIGH, d.id);
+    block.set_integer(addr::DEVICE_ID_HIGH, i64::from(d.id));
     block.set(addr::ESP_VERSION, d.esp_version.0);
     block.set(addr::STM32_VERSION, d.stm32_version.0);
-    block.set_wide(addr::UPTIME_HIGH, d.uptime_s);
+    block.set_integer(addr::UPTIME_HIGH, i64::from(d.uptime_s));
     block.set(addr::WIFI_MODE, d.wifi_mode.raw());
-    block.set(addr::WIFI_RSSI, d.rssi_dbm as u16);
+    block.set_integer(addr::WIFI_RSSI, i64::from(d.rssi_dbm));
     block.set(addr::RESET_REASON, d.reset_reason.0);
     block.set(addr::STM32_FAILS, d.stm32_fails);
 }
@@ -302,6 +243,7 @@ mod tests {
     use super::*;
     use crate::registers::{Access, MAP, register};
     use proptest::prelude::*;
+    use std::collections::BTreeSet;
 
     fn example_block() -> RegisterBlock {
         let mut b = RegisterBlock::default();
@@ -433,6 +375,118 @@ mod tests {
                 "{}",
                 r.name
             );
+        }
+    }
+
+    #[test]
+    fn the_binding_names_each_value_register_once() {
+        let mut bound = Vec::new();
+        Measurements::default().visit_registers(|a, _| bound.push(a));
+        let mut seen = BTreeSet::from([addr::TEMP_DS18B20, addr::ERRS_DS18B20]);
+        for a in bound {
+            let r = register(a).unwrap_or_else(|| panic!("register {a} is not in the table"));
+            assert_eq!(r.access, Access::Read, "{}", r.name);
+            assert_ne!(
+                r.encoding,
+                Encoding::Low,
+                "{} is read through its HIGH row",
+                r.name
+            );
+            assert!(seen.insert(a), "{} bound twice", r.name);
+        }
+    }
+
+    #[test]
+    fn every_register_but_the_triggers_reaches_the_snapshot() {
+        let zero = decode(&RegisterBlock::default());
+        for r in MAP.iter().filter(|r| ![1, 2, 7, 8].contains(&r.addr)) {
+            let mut block = RegisterBlock::default();
+            block.set(r.addr, 1);
+            assert_ne!(decode(&block), zero, "{} is not decoded", r.name);
+        }
+    }
+
+    #[test]
+    fn pairs_combine_and_saturate_at_their_radix() {
+        let mut b = RegisterBlock::default();
+        b.set_value(addr::KWHA_HIGH, 1234.5);
+        assert_eq!((b.get(addr::KWHA_HIGH), b.get(addr::KWHA_HIGH + 1)), (12, 345));
+        b.set_integer(addr::KWHT_HIGH, i64::MAX);
+        assert_eq!(
+            (b.get(addr::KWHT_HIGH), b.get(addr::KWHT_HIGH + 1)),
+            (65_535, 999)
+        );
+        assert_eq!(b.value(addr::KWHT_HIGH), 6_553_599.9);
+        b.set_value(addr::KVARHT_HIGH, -5.0);
+        assert_eq!((b.get(addr::KVARHT_HIGH), b.get(addr::KVARHT_HIGH + 1)), (0, 0));
+        b.set_integer(addr::UPTIME_HIGH, 65_541);
+        assert_eq!((b.get(addr::UPTIME_HIGH), b.get(addr::UPTIME_LOW)), (1, 5));
+        b.set_integer(addr::UPTIME_HIGH, i64::MAX);
+        assert_eq!(
+            (b.get(addr::UPTIME_HIGH), b.get(addr::UPTIME_LOW)),
+            (0xFFFF, 0xFFFF)
+        );
+        assert_eq!(b.integer(addr::UPTIME_HIGH), i64::from(u32::MAX));
+        // A LOW word above 999 (never sent by a meter) still adds up.
+        b.set(addr::KWHB_HIGH, 2);
+        b.set(addr::KWHB_HIGH + 1, 1500);
+        assert_eq!(b.integer(addr::KWHB_HIGH), 3500);
+        // Signed single registers saturate at the i16 limits.
+        b.set_value(addr::POTENCIA_ATIVA_T, 1e6);
+        assert_eq!(b.integer(addr::POTENCIA_ATIVA_T), 32_767);
+        b.set_value(addr::POTENCIA_ATIVA_T, -1e6);
+        assert_eq!(b.get(addr::POTENCIA_ATIVA_T), 0x8000);
+    }
+
+    #[test]
+    fn temperature_next_to_the_sentinel_is_nudged_off_it() {
+        let mut m = Measurements {
+            temperature_c: Some(-100.0),
+            ..Measurements::default()
+        };
+        let mut b = RegisterBlock::default();
+        encode_measurements(&mut b, &m);
+        assert_eq!(b.integer(addr::TEMP_DS18B20), i64::from(TEMP_NO_READING) + 1);
+        assert_eq!(decode_measurements(&b).temperature_c, Some(-99.9));
+        m.temperature_c = None;
+        encode_measurements(&mut b, &m);
+        assert_eq!(b.get(addr::TEMP_DS18B20), TEMP_NO_READING as u16);
+    }
+
+    /// Any register of the table and any raw integer it can hold.
+    fn register_and_raw() -> impl Strategy<Value = (&'static crate::registers::Register, i64)> {
+        (0..MAP.len()).prop_flat_map(|i| {
+            let (lo, hi) = MAP[i].encoding.raw_range();
+            (Just(&MAP[i]), lo..=hi)
+        })
+    }
+
+    proptest! {
+        /// For every register, a value representable at its divisor goes in
+        /// with set_value and comes back unchanged from value and integer.
+        #[test]
+        fn every_register_round_trips_its_values((r, raw) in register_and_raw()) {
+            let value = r.scale(raw);
+            let mut block = RegisterBlock::default();
+            block.set_value(r.addr, value);
+            prop_assert_eq!(block.value(r.addr), value, "{}", r.name);
+            prop_assert_eq!(block.integer(r.addr), raw, "{}", r.name);
+            let mut again = RegisterBlock::default();
+            again.set_integer(r.addr, raw);
+            prop_assert_eq!(again, block);
+        }
+
+        /// Writing a raw integer past the encoding's range stores its limit.
+        #[test]
+        fn every_register_saturates((r, raw) in register_and_raw(), beyond in 1i64..1 << 40) {
+            let (lo, hi) = r.encoding.raw_range();
+            let mut block = RegisterBlock::default();
+            block.set_integer(r.addr, hi + beyond);
+            prop_assert_eq!(block.integer(r.addr), hi, "{}", r.name);
+            block.set_integer(r.addr, lo - beyond);
+            prop_assert_eq!(block.integer(r.addr), lo, "{}", r.name);
+            block.set_integer(r.addr, raw);
+            prop_assert_eq!(block.integer(r.addr), raw, "{}", r.name);
         }
     }
 }

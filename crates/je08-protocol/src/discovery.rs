@@ -6,6 +6,7 @@
 use std::fmt;
 use std::net::Ipv4Addr;
 
+use crate::codec::{RegisterBlock, decode_device};
 pub use crate::http_api::{FACTORY_IP, FACTORY_PASSWORD};
 use crate::mode::Mode;
 use crate::readings::{Version, WifiMode};
@@ -209,29 +210,31 @@ pub enum IdentityError {
 }
 
 impl RegisterIdentity {
-    /// Decode registers 103–109 and check they are what a JE08 reports
-    /// (Wi-Fi mode 1 or 2, a non-zero id, a firmware version).
+    /// Decode registers 103–109 as the codec decodes a full read (so the id
+    /// and uptime pairs follow the register table) and check they are what a
+    /// JE08 reports (Wi-Fi mode 1 or 2, a non-zero id, a firmware version).
     pub fn from_registers(regs: &[u16]) -> Result<Self, IdentityError> {
-        let [wifi, id_high, id_low, up_high, up_low, fails, esp] = regs else {
+        if regs.len() != usize::from(IDENTITY_LEN) {
             return Err(IdentityError::WrongLength(regs.len()));
-        };
-        let wifi_mode = WifiMode::from_raw(*wifi);
-        if matches!(wifi_mode, WifiMode::Unknown(_)) {
+        }
+        let mut block = RegisterBlock::default();
+        block.0[usize::from(IDENTITY_FIRST)..][..regs.len()].copy_from_slice(regs);
+        let device = decode_device(&block);
+        if matches!(device.wifi_mode, WifiMode::Unknown(_)) {
             return Err(IdentityError::Implausible("WIFI_MODE is neither 1 nor 2"));
         }
-        let id = (u32::from(*id_high) << 16) | u32::from(*id_low);
-        if id == 0 {
+        if device.id == 0 {
             return Err(IdentityError::Implausible("DEVICE_ID is 0"));
         }
-        if *esp == 0 {
+        if device.esp_version.0 == 0 {
             return Err(IdentityError::Implausible("ESP_VERSION is 0"));
         }
         Ok(Self {
-            id,
-            wifi_mode,
-            uptime_s: (u32::from(*up_high) << 16) | u32::from(*up_low),
-            stm32_fails: *fails,
-            firmware: Version(*esp),
+            id: device.id,
+            wifi_mode: device.wifi_mode,
+            uptime_s: device.uptime_s,
+            stm32_fails: device.stm32_fails,
+            firmware: device.esp_version,
         })
     }
 }

@@ -2,8 +2,12 @@
 //! commands, and topic helpers.
 //!
 //! DATA carries raw integers in the scale of the matching Modbus register, so
-//! decoding goes through a [`RegisterBlock`] and [`decode_measurements`]: Modbus
-//! and MQTT share one readings model. Decoding never panics on any input;
+//! the DATA map is only a list of (key, register address) in the manual's
+//! order: each value's accepted range, sign and HIGH/LOW pairing come from
+//! that register's row of the table, and the values are stored into and read
+//! from a [`RegisterBlock`] with its table-driven `set_integer`/`integer`.
+//! Decoding then goes through [`decode_measurements`]: Modbus and MQTT share
+//! one readings model. Decoding never panics on any input;
 //! INFO accepts the manual's unquoted MAC (`"DEVMAC":AA:BB:…`), which is not
 //! valid JSON, by repairing the text before a second parse.
 
@@ -16,7 +20,7 @@ use thiserror::Error;
 
 use super::codec::{RegisterBlock, decode_measurements, encode_measurements};
 use super::readings::{Measurements, Version};
-use super::registers::addr;
+use super::registers::{Register, addr};
 
 /// Largest payload the decoder looks at; a DATA packet is about 600 bytes.
 pub const MAX_PAYLOAD: usize = 8 * 1024;
@@ -30,95 +34,49 @@ pub const DEFAULT_SUBSCRIBE_TOPIC: &str = "je08/{id}/cmd";
 /// Placeholder replaced by the device id in topic templates.
 pub const ID_PLACEHOLDER: &str = "{id}";
 
-/// How one DATA key maps onto the register map.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
-    /// One unsigned register.
-    Unsigned(u16),
-    /// One signed (two's complement) register.
-    Signed(u16),
-    /// An energy pair, carried combined as HIGH×1000 + LOW.
-    Energy(u16),
-    /// A 32-bit HIGH×65536 + LOW pair (uptime).
-    Wide(u16),
-}
-
-impl Field {
-    /// Accepted raw range of the JSON integer.
-    fn range(self) -> (i64, i64) {
-        match self {
-            Field::Unsigned(_) => (0, i64::from(u16::MAX)),
-            Field::Signed(_) => (i64::from(i16::MIN), i64::from(i16::MAX)),
-            Field::Energy(_) => (0, i64::from(u16::MAX) * 1000 + 999),
-            Field::Wide(_) => (0, i64::from(u32::MAX)),
-        }
-    }
-
-    fn store(self, block: &mut RegisterBlock, raw: i64) {
-        match self {
-            Field::Unsigned(a) => block.set(a, raw as u16),
-            Field::Signed(a) => block.set(a, raw as i16 as u16),
-            Field::Energy(high) => block.set_energy_tenths(high, raw as u64),
-            Field::Wide(high) => {
-                block.set(high, (raw >> 16) as u16);
-                block.set(high + 1, raw as u16);
-            }
-        }
-    }
-
-    fn load(self, block: &RegisterBlock) -> i64 {
-        match self {
-            Field::Unsigned(a) => i64::from(block.get(a)),
-            Field::Signed(a) => i64::from(block.get(a) as i16),
-            Field::Energy(high) => block.energy_tenths(high) as i64,
-            Field::Wide(high) => (i64::from(block.get(high)) << 16) | i64::from(block.get(high + 1)),
-        }
-    }
-}
-
-use Field::{Energy, Signed, Unsigned, Wide};
-
-/// The 39 DATA keys in the manual's order, each with its register.
-const DATA_KEYS: [(&str, Field); 39] = [
-    ("VARMS", Unsigned(addr::VA_RMS)),
-    ("VBRMS", Unsigned(addr::VB_RMS)),
-    ("VCRMS", Unsigned(addr::VC_RMS)),
-    ("IARMS", Unsigned(addr::IA_RMS)),
-    ("IBRMS", Unsigned(addr::IB_RMS)),
-    ("ICRMS", Unsigned(addr::IC_RMS)),
-    ("VABRMS", Unsigned(addr::VAB_RMS)),
-    ("VBCRMS", Unsigned(addr::VBC_RMS)),
-    ("VCARMS", Unsigned(addr::VCA_RMS)),
-    ("VABCTRMS", Unsigned(addr::VABC_T_RMS_MEDIO)),
-    ("PA", Signed(addr::POTENCIA_ATIVA_A)),
-    ("PB", Signed(addr::POTENCIA_ATIVA_A + 1)),
-    ("PC", Signed(addr::POTENCIA_ATIVA_A + 2)),
-    ("PT", Signed(addr::POTENCIA_ATIVA_A + 3)),
-    ("QA", Signed(addr::POTENCIA_REATIVA_A)),
-    ("QB", Signed(addr::POTENCIA_REATIVA_A + 1)),
-    ("QC", Signed(addr::POTENCIA_REATIVA_A + 2)),
-    ("QT", Signed(addr::POTENCIA_REATIVA_A + 3)),
-    ("SA", Unsigned(addr::POTENCIA_APARENTE_A)),
-    ("SB", Unsigned(addr::POTENCIA_APARENTE_A + 1)),
-    ("SC", Unsigned(addr::POTENCIA_APARENTE_A + 2)),
-    ("ST", Unsigned(addr::POTENCIA_APARENTE_A + 3)),
-    ("FPA", Signed(addr::FATOR_POTENCIA_A)),
-    ("FPB", Signed(addr::FATOR_POTENCIA_A + 1)),
-    ("FPC", Signed(addr::FATOR_POTENCIA_A + 2)),
-    ("FPT", Signed(addr::FATOR_POTENCIA_A + 3)),
-    ("KVARHA", Energy(addr::KVARHA_HIGH)),
-    ("KVARHB", Energy(addr::KVARHB_HIGH)),
-    ("KVARHC", Energy(addr::KVARHC_HIGH)),
-    ("KVARHT", Energy(addr::KVARHT_HIGH)),
-    ("KWHA", Energy(addr::KWHA_HIGH)),
-    ("KWHB", Energy(addr::KWHB_HIGH)),
-    ("KWHC", Energy(addr::KWHC_HIGH)),
-    ("KWHT", Energy(addr::KWHT_HIGH)),
-    ("FREQ", Unsigned(addr::FREQUENCIA)),
-    ("TEMP", Signed(addr::TEMP_DS18B20)),
-    ("SERRS", Unsigned(addr::ERRS_DS18B20)),
-    ("WRSSI", Signed(addr::WIFI_RSSI)),
-    ("UPTIME", Wide(addr::UPTIME_HIGH)),
+/// The 39 DATA keys in the manual's order, each with the register (the HIGH
+/// row for a pair) whose raw integer it carries. Range, sign and pairing of
+/// every value come from that register's row of the table.
+const DATA_KEYS: [(&str, u16); 39] = [
+    ("VARMS", addr::VA_RMS),
+    ("VBRMS", addr::VB_RMS),
+    ("VCRMS", addr::VC_RMS),
+    ("IARMS", addr::IA_RMS),
+    ("IBRMS", addr::IB_RMS),
+    ("ICRMS", addr::IC_RMS),
+    ("VABRMS", addr::VAB_RMS),
+    ("VBCRMS", addr::VBC_RMS),
+    ("VCARMS", addr::VCA_RMS),
+    ("VABCTRMS", addr::VABC_T_RMS_MEDIO),
+    ("PA", addr::POTENCIA_ATIVA_A),
+    ("PB", addr::POTENCIA_ATIVA_B),
+    ("PC", addr::POTENCIA_ATIVA_C),
+    ("PT", addr::POTENCIA_ATIVA_T),
+    ("QA", addr::POTENCIA_REATIVA_A),
+    ("QB", addr::POTENCIA_REATIVA_B),
+    ("QC", addr::POTENCIA_REATIVA_C),
+    ("QT", addr::POTENCIA_REATIVA_T),
+    ("SA", addr::POTENCIA_APARENTE_A),
+    ("SB", addr::POTENCIA_APARENTE_B),
+    ("SC", addr::POTENCIA_APARENTE_C),
+    ("ST", addr::POTENCIA_APARENTE_T),
+    ("FPA", addr::FATOR_POTENCIA_A),
+    ("FPB", addr::FATOR_POTENCIA_B),
+    ("FPC", addr::FATOR_POTENCIA_C),
+    ("FPT", addr::FATOR_POTENCIA_T),
+    ("KVARHA", addr::KVARHA_HIGH),
+    ("KVARHB", addr::KVARHB_HIGH),
+    ("KVARHC", addr::KVARHC_HIGH),
+    ("KVARHT", addr::KVARHT_HIGH),
+    ("KWHA", addr::KWHA_HIGH),
+    ("KWHB", addr::KWHB_HIGH),
+    ("KWHC", addr::KWHC_HIGH),
+    ("KWHT", addr::KWHT_HIGH),
+    ("FREQ", addr::FREQUENCIA),
+    ("TEMP", addr::TEMP_DS18B20),
+    ("SERRS", addr::ERRS_DS18B20),
+    ("WRSSI", addr::WIFI_RSSI),
+    ("UPTIME", addr::UPTIME_HIGH),
 ];
 
 /// The names of the DATA keys, in the manual's order.
@@ -144,8 +102,10 @@ impl DataPacket {
     pub fn from_block(block: &RegisterBlock) -> Self {
         Self {
             measurements: decode_measurements(block),
-            rssi_dbm: block.get(addr::WIFI_RSSI) as i16,
-            uptime_s: Wide(addr::UPTIME_HIGH).load(block) as u32,
+            // Exact: the table makes WIFI_RSSI signed 16-bit and UPTIME a
+            // 32-bit unsigned pair.
+            rssi_dbm: block.integer(addr::WIFI_RSSI) as i16,
+            uptime_s: block.integer(addr::UPTIME_HIGH) as u32,
         }
     }
 
@@ -153,8 +113,8 @@ impl DataPacket {
     pub fn to_block(&self) -> RegisterBlock {
         let mut block = RegisterBlock::default();
         encode_measurements(&mut block, &self.measurements);
-        block.set(addr::WIFI_RSSI, self.rssi_dbm as u16);
-        Wide(addr::UPTIME_HIGH).store(&mut block, i64::from(self.uptime_s));
+        block.set_integer(addr::WIFI_RSSI, i64::from(self.rssi_dbm));
+        block.set_integer(addr::UPTIME_HIGH, i64::from(self.uptime_s));
         block
     }
 
@@ -168,12 +128,12 @@ impl DataPacket {
 pub fn encode_data(block: &RegisterBlock) -> String {
     let mut out = String::with_capacity(640);
     out.push_str("{\"DATA\":{");
-    for (i, (key, field)) in DATA_KEYS.iter().enumerate() {
+    for (i, (key, a)) in DATA_KEYS.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
         // Writing into a String cannot fail.
-        let _ = write!(out, "\"{key}\":{}", field.load(block));
+        let _ = write!(out, "\"{key}\":{}", block.integer(*a));
     }
     out.push_str("}}");
     out
@@ -330,11 +290,11 @@ fn integer(v: &Value) -> Option<i64> {
 /// Decode the body of a DATA object.
 fn decode_data_object(obj: &serde_json::Map<String, Value>) -> Result<DataPacket, DecodeError> {
     let mut block = RegisterBlock::default();
-    for (key, field) in DATA_KEYS {
+    for (key, a) in DATA_KEYS {
         let value = obj
             .get(key)
             .ok_or(DecodeError::MissingKey { packet: "DATA", key })?;
-        let (lo, hi) = field.range();
+        let (lo, hi) = Register::at(a).encoding.raw_range();
         let raw = integer(value)
             .filter(|r| (lo..=hi).contains(r))
             .ok_or_else(|| DecodeError::BadValue {
@@ -342,7 +302,7 @@ fn decode_data_object(obj: &serde_json::Map<String, Value>) -> Result<DataPacket
                 key,
                 value: excerpt(value),
             })?;
-        field.store(&mut block, raw);
+        block.set_integer(a, raw);
     }
     Ok(DataPacket::from_block(&block))
 }
@@ -612,16 +572,17 @@ pub fn id_from_topic<'t>(filter: &str, topic: &'t str) -> Option<&'t str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::registers::{Encoding, Radix};
     use proptest::prelude::*;
 
     fn sample_block() -> RegisterBlock {
         let mut b = RegisterBlock::default();
-        for (i, (_, field)) in DATA_KEYS.iter().enumerate() {
-            let raw = match field {
-                Signed(_) => -(i as i64) * 7,
+        for (i, (_, a)) in DATA_KEYS.iter().enumerate() {
+            let raw = match Register::at(*a).encoding {
+                Encoding::I16 => -(i as i64) * 7,
                 _ => i as i64 * 13 + 1,
             };
-            field.store(&mut b, raw);
+            b.set_integer(*a, raw);
         }
         b.set(addr::VA_RMS, 220);
         b.set(addr::IA_RMS, 314);
@@ -629,7 +590,7 @@ mod tests {
         b.set(addr::TEMP_DS18B20, (-354i16) as u16);
         b.set(addr::WIFI_RSSI, (-36i16) as u16);
         b.set(addr::FREQUENCIA, 6012);
-        b.set_energy_tenths(addr::KWHT_HIGH, 12_345_678);
+        b.set_integer(addr::KWHT_HIGH, 12_345_678);
         b.set(addr::UPTIME_HIGH, 1);
         b.set(addr::UPTIME_LOW, 5);
         b
@@ -654,6 +615,48 @@ mod tests {
             .map(|k| payload.find(&format!("\"{k}\":")).unwrap())
             .collect();
         assert!(positions.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn every_data_key_carries_one_register_of_the_table() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (key, a) in DATA_KEYS {
+            let register = crate::registers::register(a).unwrap_or_else(|| panic!("{key}: no register {a}"));
+            assert_ne!(
+                register.encoding,
+                Encoding::Low,
+                "{key} must name the HIGH row of its pair"
+            );
+            assert!(seen.insert(a), "{key}: register {} used twice", register.name);
+        }
+    }
+
+    #[test]
+    fn data_ranges_come_from_the_table() {
+        let range = |wanted: &str| {
+            let (_, a) = DATA_KEYS.iter().find(|(k, _)| *k == wanted).unwrap();
+            Register::at(*a).encoding.raw_range()
+        };
+        assert_eq!(range("VARMS"), (0, 65_535));
+        assert_eq!(range("PA"), (-32_768, 32_767));
+        assert_eq!(range("TEMP"), (-32_768, 32_767));
+        assert_eq!(range("KWHT"), Encoding::High(Radix::Thousand).raw_range());
+        assert_eq!(range("KWHT"), (0, 65_535_999));
+        assert_eq!(range("UPTIME"), (0, i64::from(u32::MAX)));
+        // Out of range by one is refused, the limit itself accepted.
+        let mut json: Value = serde_json::from_str(&encode_data(&sample_block())).unwrap();
+        json["DATA"]["KWHT"] = Value::from(65_536_000);
+        assert!(matches!(
+            decode_message(json.to_string().as_bytes()),
+            Err(DecodeError::BadValue { key: "KWHT", .. })
+        ));
+        json["DATA"]["KWHT"] = Value::from(65_535_999);
+        json["DATA"]["PA"] = Value::from(-32_768);
+        let Ok(Message::Data(p)) = decode_message(json.to_string().as_bytes()) else {
+            panic!("limits refused");
+        };
+        assert_eq!(p.measurements.energy_kwh.total, 6_553_599.9);
+        assert_eq!(p.measurements.active_power_kw.a, -3276.8);
     }
 
     #[test]
@@ -854,8 +857,8 @@ mod tests {
     fn raw_values() -> impl Strategy<Value = Vec<i64>> {
         DATA_KEYS
             .iter()
-            .map(|(_, f)| {
-                let (lo, hi) = f.range();
+            .map(|(_, a)| {
+                let (lo, hi) = Register::at(*a).encoding.raw_range();
                 lo..=hi
             })
             .collect::<Vec<_>>()
@@ -878,8 +881,8 @@ mod tests {
         #[test]
         fn data_round_trips(raws in raw_values()) {
             let mut block = RegisterBlock::default();
-            for ((_, field), raw) in DATA_KEYS.iter().zip(&raws) {
-                field.store(&mut block, *raw);
+            for ((_, a), raw) in DATA_KEYS.iter().zip(&raws) {
+                block.set_integer(*a, *raw);
             }
             let payload = encode_data(&block);
             let Ok(Message::Data(packet)) = decode_message(payload.as_bytes()) else {

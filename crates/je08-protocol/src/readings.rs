@@ -2,10 +2,14 @@
 //!
 //! Values are in engineering units; the JSON field names carry the unit
 //! (`voltage_v`, `active_power_kw`, …) and are the `je08 read --json` format.
+//! Which register carries each measured quantity is stated once, next to
+//! [`Measurements`], and the codec reads and writes through that binding.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize, Serializer, ser::SerializeStruct};
+
+use super::registers::addr;
 
 /// One value per phase.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -90,6 +94,57 @@ pub struct Measurements {
     pub temperature_c: Option<f64>,
     /// DS18B20 read errors.
     pub temperature_errors: u16,
+}
+
+impl Measurements {
+    /// The binding of readings to registers: calls `visit` with every `f64`
+    /// quantity and the address of the register that carries it (the HIGH
+    /// row for an energy pair), in the engineering unit the register table
+    /// scales it to. [`crate::codec`] decodes and encodes by walking this one
+    /// list, so a new measured quantity needs its table row, its field and a
+    /// line here. The temperature (with its no-reading sentinel) and the
+    /// error counter are bound in the codec.
+    ///
+    /// A visitor rather than a returned list so that, once inlined, every
+    /// address is a constant at its call and the table lookups fold away.
+    #[inline]
+    pub(crate) fn visit_registers(&mut self, mut visit: impl FnMut(u16, &mut f64)) {
+        visit(addr::VA_RMS, &mut self.voltage_v.a);
+        visit(addr::VB_RMS, &mut self.voltage_v.b);
+        visit(addr::VC_RMS, &mut self.voltage_v.c);
+        visit(addr::VAB_RMS, &mut self.line_voltage_v.ab);
+        visit(addr::VBC_RMS, &mut self.line_voltage_v.bc);
+        visit(addr::VCA_RMS, &mut self.line_voltage_v.ca);
+        visit(addr::VABC_T_RMS_MEDIO, &mut self.line_voltage_v.mean);
+        visit(addr::IA_RMS, &mut self.current_a.a);
+        visit(addr::IB_RMS, &mut self.current_a.b);
+        visit(addr::IC_RMS, &mut self.current_a.c);
+        visit(addr::POTENCIA_ATIVA_A, &mut self.active_power_kw.a);
+        visit(addr::POTENCIA_ATIVA_B, &mut self.active_power_kw.b);
+        visit(addr::POTENCIA_ATIVA_C, &mut self.active_power_kw.c);
+        visit(addr::POTENCIA_ATIVA_T, &mut self.active_power_kw.total);
+        visit(addr::POTENCIA_REATIVA_A, &mut self.reactive_power_kvar.a);
+        visit(addr::POTENCIA_REATIVA_B, &mut self.reactive_power_kvar.b);
+        visit(addr::POTENCIA_REATIVA_C, &mut self.reactive_power_kvar.c);
+        visit(addr::POTENCIA_REATIVA_T, &mut self.reactive_power_kvar.total);
+        visit(addr::POTENCIA_APARENTE_A, &mut self.apparent_power_kva.a);
+        visit(addr::POTENCIA_APARENTE_B, &mut self.apparent_power_kva.b);
+        visit(addr::POTENCIA_APARENTE_C, &mut self.apparent_power_kva.c);
+        visit(addr::POTENCIA_APARENTE_T, &mut self.apparent_power_kva.total);
+        visit(addr::FATOR_POTENCIA_A, &mut self.power_factor.a);
+        visit(addr::FATOR_POTENCIA_B, &mut self.power_factor.b);
+        visit(addr::FATOR_POTENCIA_C, &mut self.power_factor.c);
+        visit(addr::FATOR_POTENCIA_T, &mut self.power_factor.total);
+        visit(addr::KWHA_HIGH, &mut self.energy_kwh.a);
+        visit(addr::KWHB_HIGH, &mut self.energy_kwh.b);
+        visit(addr::KWHC_HIGH, &mut self.energy_kwh.c);
+        visit(addr::KWHT_HIGH, &mut self.energy_kwh.total);
+        visit(addr::KVARHA_HIGH, &mut self.energy_kvarh.a);
+        visit(addr::KVARHB_HIGH, &mut self.energy_kvarh.b);
+        visit(addr::KVARHC_HIGH, &mut self.energy_kvarh.c);
+        visit(addr::KVARHT_HIGH, &mut self.energy_kvarh.total);
+        visit(addr::FREQUENCIA, &mut self.frequency_hz);
+    }
 }
 
 /// Wi-Fi role of the meter (register WIFI_MODE).

@@ -1,8 +1,16 @@
-//! The JE08 Modbus register map (spec §2) as one data table.
+//! The JE08 Modbus register map (spec §2) as one data table: the one place
+//! that states how each register's words hold its value.
 //!
-//! Every other part of the program (decoding, validation, the simulator, the
-//! command line) reads addresses, scales and ranges from [`MAP`]; nothing
-//! else hard-codes a register number.
+//! Each row of [`MAP`] states a register's address, name, access, its
+//! [`Encoding`] (unsigned, signed, or the HIGH/LOW words of a pair combined
+//! with a [`Radix`]), the divisor that turns the raw integer into the
+//! engineering value, that value's unit and, for writable registers, the
+//! allowed range. The codec ([`crate::codec`], whose `RegisterBlock`
+//! accessors interpret the encoding), the MQTT DATA map, the simulator and
+//! the clients take every scale, sign and pairing from here through
+//! [`Register::at`], [`Register::scale`] and [`Register::quantize`]; nothing
+//! else hard-codes a register number or its scale. Looking a register up by
+//! address is O(1) (a constant index built from the table at compile time).
 
 use serde::Serialize;
 
@@ -25,33 +33,101 @@ pub enum Access {
     ReadWrite,
 }
 
-/// How the 16 bits of a register are interpreted.
+/// How the HIGH word of a pair combines with the LOW word after it:
+/// value = HIGH × radix + LOW.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum ValueType {
+pub enum Radix {
+    /// HIGH × 1000 + LOW, LOW below 1000 (the energy accumulators).
+    Thousand,
+    /// HIGH × 65536 + LOW: one unsigned 32-bit integer (device id, uptime).
+    Word,
+}
+
+impl Radix {
+    /// What one unit of the HIGH word is worth.
+    pub const fn factor(self) -> i64 {
+        match self {
+            Radix::Thousand => 1000,
+            Radix::Word => 1 << 16,
+        }
+    }
+}
+
+/// How the 16-bit word(s) of a register hold its raw integer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Encoding {
     /// Unsigned 16-bit integer.
     U16,
     /// Two's-complement signed 16-bit integer.
     I16,
+    /// HIGH word of a pair whose LOW word is at the next address; the
+    /// register's raw integer is HIGH × radix + LOW.
+    High(Radix),
+    /// LOW word of the pair whose HIGH word is at the previous address; read
+    /// alone it is a plain unsigned word.
+    Low,
+}
+
+impl Encoding {
+    /// The smallest and largest raw integer this encoding can hold; writes
+    /// saturate to it.
+    pub const fn raw_range(self) -> (i64, i64) {
+        const WORD_MAX: i64 = u16::MAX as i64;
+        match self {
+            Encoding::U16 | Encoding::Low => (0, WORD_MAX),
+            Encoding::I16 => (i16::MIN as i64, i16::MAX as i64),
+            Encoding::High(radix) => (0, WORD_MAX * radix.factor() + radix.factor() - 1),
+        }
+    }
 }
 
 /// One register of the map.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Register {
-    /// Modbus address (0-based).
+    /// Modbus address (0-based); the HIGH word's address for a pair.
     pub addr: u16,
     /// Name as printed in the vendor manual.
     pub name: &'static str,
     /// Read-only or read/write.
     pub access: Access,
-    /// Signedness.
-    pub value_type: ValueType,
-    /// Engineering value = raw / divisor (1 for plain integers).
+    /// Signedness and pairing of the word(s).
+    pub encoding: Encoding,
+    /// Engineering value = raw integer / divisor (1 for plain integers).
     pub divisor: f64,
     /// Engineering unit of the scaled value ("" for none).
     pub unit: &'static str,
     /// Inclusive range a write must respect; `None` for read-only registers.
     pub range: Option<(u16, u16)>,
+}
+
+impl Register {
+    /// The register the table lists at `addr`, for addresses known to be in
+    /// the map (the constants of [`addr`]).
+    ///
+    /// # Panics
+    ///
+    /// When `addr` is reserved or past the map: a programming error, never
+    /// caused by what a meter sends. Use [`register`] for untrusted addresses.
+    pub const fn at(addr: u16) -> &'static Register {
+        match register(addr) {
+            Some(r) => r,
+            None => panic!("the register map does not list this address"),
+        }
+    }
+
+    /// The engineering value of the raw integer `raw`: raw / divisor.
+    pub fn scale(&self, raw: i64) -> f64 {
+        raw as f64 / self.divisor
+    }
+
+    /// The raw integer that stores the engineering value `value`:
+    /// value × divisor, rounded, saturated to the encoding's range (NaN → 0).
+    pub fn quantize(&self, value: f64) -> i64 {
+        let (lo, hi) = self.encoding.raw_range();
+        (value * self.divisor).round().clamp(lo as f64, hi as f64) as i64
+    }
 }
 
 /// Register addresses by name.
@@ -88,9 +164,21 @@ pub mod addr {
     pub const VC_RMS: u16 = 65;
     pub const IC_RMS: u16 = 66;
     pub const POTENCIA_ATIVA_A: u16 = 67;
+    pub const POTENCIA_ATIVA_B: u16 = 68;
+    pub const POTENCIA_ATIVA_C: u16 = 69;
+    pub const POTENCIA_ATIVA_T: u16 = 70;
     pub const POTENCIA_APARENTE_A: u16 = 71;
+    pub const POTENCIA_APARENTE_B: u16 = 72;
+    pub const POTENCIA_APARENTE_C: u16 = 73;
+    pub const POTENCIA_APARENTE_T: u16 = 74;
     pub const FATOR_POTENCIA_A: u16 = 75;
+    pub const FATOR_POTENCIA_B: u16 = 76;
+    pub const FATOR_POTENCIA_C: u16 = 77;
+    pub const FATOR_POTENCIA_T: u16 = 78;
     pub const POTENCIA_REATIVA_A: u16 = 79;
+    pub const POTENCIA_REATIVA_B: u16 = 80;
+    pub const POTENCIA_REATIVA_C: u16 = 81;
+    pub const POTENCIA_REATIVA_T: u16 = 82;
     pub const VAB_RMS: u16 = 83;
     pub const VBC_RMS: u16 = 84;
     pub const VCA_RMS: u16 = 85;
@@ -109,72 +197,68 @@ pub mod addr {
     pub const ESP_VERSION: u16 = 109;
 }
 
-const fn rw(addr: u16, name: &'static str, unit: &'static str, lo: u16, hi: u16) -> Register {
+const fn rw(addr: u16, name: &'static str, divisor: f64, lo: u16, hi: u16) -> Register {
     Register {
         addr,
         name,
         access: Access::ReadWrite,
-        value_type: ValueType::U16,
-        divisor: 1.0,
-        unit,
+        encoding: U16,
+        divisor,
+        unit: "",
         range: Some((lo, hi)),
     }
 }
 
-const fn ro(
-    addr: u16,
-    name: &'static str,
-    value_type: ValueType,
-    divisor: f64,
-    unit: &'static str,
-) -> Register {
+const fn ro(addr: u16, name: &'static str, encoding: Encoding, divisor: f64, unit: &'static str) -> Register {
     Register {
         addr,
         name,
         access: Access::Read,
-        value_type,
+        encoding,
         divisor,
         unit,
         range: None,
     }
 }
 
-use ValueType::{I16, U16};
+use Encoding::{High, I16, Low, U16};
+use Radix::{Thousand, Word};
 
-/// The whole map; addresses not listed are reserved and read 0.
+/// The whole map; addresses not listed are reserved and read 0. Gains are
+/// factors (raw 1000 = ×1.000); energies are HIGH × 1000 + LOW tenths.
 pub const MAP: &[Register] = &[
-    rw(1, "SAVE_PARAMS", "", 0, 65535),
-    rw(2, "DEFAULT_PARAMS", "", 0, 65535),
-    rw(7, "ZERA_KVARH", "", 0, 65535),
-    rw(8, "ZERA_KWH", "", 0, 65535),
-    rw(9, "GANHO_FREQUENCIA", "", 0, 65535),
-    rw(10, "GANHO_TENSAO_A", "", 500, 1500),
-    rw(11, "GANHO_CORRENTE_A", "", 100, 1500),
-    rw(12, "GANHO_TENSAO_B", "", 500, 1500),
-    rw(13, "GANHO_CORRENTE_B", "", 100, 1500),
-    rw(14, "GANHO_TENSAO_C", "", 500, 1500),
-    rw(15, "GANHO_CORRENTE_C", "", 100, 1500),
-    rw(16, "RELACAO_TC", "", 20, 400),
-    rw(17, "INVERTE_TC_FASE_A", "", 0, 1),
-    rw(18, "INVERTE_TC_FASE_B", "", 0, 1),
-    rw(19, "INVERTE_TC_FASE_C", "", 0, 1),
+    rw(1, "SAVE_PARAMS", 1.0, 0, 65535),
+    rw(2, "DEFAULT_PARAMS", 1.0, 0, 65535),
+    rw(7, "ZERA_KVARH", 1.0, 0, 65535),
+    rw(8, "ZERA_KWH", 1.0, 0, 65535),
+    rw(9, "GANHO_FREQUENCIA", 1000.0, 0, 65535),
+    rw(10, "GANHO_TENSAO_A", 1000.0, 500, 1500),
+    rw(11, "GANHO_CORRENTE_A", 1000.0, 100, 1500),
+    rw(12, "GANHO_TENSAO_B", 1000.0, 500, 1500),
+    rw(13, "GANHO_CORRENTE_B", 1000.0, 100, 1500),
+    rw(14, "GANHO_TENSAO_C", 1000.0, 500, 1500),
+    rw(15, "GANHO_CORRENTE_C", 1000.0, 100, 1500),
+    rw(16, "RELACAO_TC", 1.0, 20, 400),
+    rw(17, "INVERTE_TC_FASE_A", 1.0, 0, 1),
+    rw(18, "INVERTE_TC_FASE_B", 1.0, 0, 1),
+    rw(19, "INVERTE_TC_FASE_C", 1.0, 0, 1),
     ro(30, "RESET_REASON", U16, 1.0, ""),
-    ro(35, "KVARHA_HIGH", U16, 1.0, ""),
-    ro(36, "KVARHA_LOW", U16, 1.0, ""),
-    ro(37, "KWHA_HIGH", U16, 1.0, ""),
-    ro(38, "KWHA_LOW", U16, 1.0, ""),
-    ro(39, "KVARHB_HIGH", U16, 1.0, ""),
-    ro(40, "KVARHB_LOW", U16, 1.0, ""),
-    ro(41, "KWHB_HIGH", U16, 1.0, ""),
-    ro(42, "KWHB_LOW", U16, 1.0, ""),
-    ro(43, "KVARHC_HIGH", U16, 1.0, ""),
-    ro(44, "KVARHC_LOW", U16, 1.0, ""),
-    ro(45, "KWHC_HIGH", U16, 1.0, ""),
-    ro(46, "KWHC_LOW", U16, 1.0, ""),
-    ro(47, "KVARHT_HIGH", U16, 1.0, ""),
-    ro(48, "KVARHT_LOW", U16, 1.0, ""),
-    ro(49, "KWHT_HIGH", U16, 1.0, ""),
-    ro(50, "KWHT_LOW", U16, 1.0, ""),
+    ro(35, "KVARHA_HIGH", High(Thousand), 10.0, "kVArh"),
+    ro(36, "KVARHA_LOW", Low, 1.0, ""),
+    ro(37, "KWHA_HIGH", High(Thousand), 10.0, "kWh"),
+    ro(38, "KWHA_LOW", Low, 1.0, ""),
+    ro(39, "KVARHB_HIGH", High(Thousand), 10.0, "kVArh"),
+    ro(40, "KVARHB_LOW", Low, 1.0, ""),
+    ro(41, "KWHB_HIGH", High(Thousand), 10.0, "kWh"),
+    ro(42, "KWHB_LOW", Low, 1.0, ""),
+    ro(43, "KVARHC_HIGH", High(Thousand), 10.0, "kVArh"),
+    ro(44, "KVARHC_LOW", Low, 1.0, ""),
+    ro(45, "KWHC_HIGH", High(Thousand), 10.0, "kWh"),
+    ro(46, "KWHC_LOW", Low, 1.0, ""),
+    ro(47, "KVARHT_HIGH", High(Thousand), 10.0, "kVArh"),
+    ro(48, "KVARHT_LOW", Low, 1.0, ""),
+    ro(49, "KWHT_HIGH", High(Thousand), 10.0, "kWh"),
+    ro(50, "KWHT_LOW", Low, 1.0, ""),
     ro(61, "VA_RMS", U16, 1.0, "V"),
     ro(62, "IA_RMS", U16, 10.0, "A"),
     ro(63, "VB_RMS", U16, 1.0, "V"),
@@ -207,17 +291,42 @@ pub const MAP: &[Register] = &[
     ro(101, "ERRS_DS18B20", U16, 1.0, ""),
     ro(102, "WIFI_RSSI", I16, 1.0, "dBm"),
     ro(103, "WIFI_MODE", U16, 1.0, ""),
-    ro(104, "DEVICE_ID_HIGH", U16, 1.0, ""),
-    ro(105, "DEVICE_ID_LOW", U16, 1.0, ""),
-    ro(106, "UPTIME_HIGH", U16, 1.0, ""),
-    ro(107, "UPTIME_LOW", U16, 1.0, "s"),
+    ro(104, "DEVICE_ID_HIGH", High(Word), 1.0, ""),
+    ro(105, "DEVICE_ID_LOW", Low, 1.0, ""),
+    ro(106, "UPTIME_HIGH", High(Word), 1.0, "s"),
+    ro(107, "UPTIME_LOW", Low, 1.0, ""),
     ro(108, "STM32_FAILS", U16, 1.0, ""),
     ro(109, "ESP_VERSION", U16, 100.0, ""),
 ];
 
+/// Marks an address of [`INDEX`] that [`MAP`] does not list.
+const UNLISTED: u8 = u8::MAX;
+
+/// Position in [`MAP`] of every address of the map, or [`UNLISTED`]; built
+/// from the table at compile time so a lookup is one array access.
+const INDEX: [u8; MAP_LEN as usize] = {
+    assert!(MAP.len() < UNLISTED as usize);
+    let mut index = [UNLISTED; MAP_LEN as usize];
+    let mut i = 0;
+    while i < MAP.len() {
+        let a = MAP[i].addr as usize;
+        assert!(
+            a < MAP_LEN as usize && index[a] == UNLISTED,
+            "MAP rows must be unique and inside the map"
+        );
+        index[a] = i as u8;
+        i += 1;
+    }
+    index
+};
+
 /// The register at `addr`, or `None` when the address is reserved or past the map.
-pub fn register(addr: u16) -> Option<&'static Register> {
-    MAP.iter().find(|r| r.addr == addr)
+pub const fn register(addr: u16) -> Option<&'static Register> {
+    let a = addr as usize;
+    if a >= INDEX.len() || INDEX[a] == UNLISTED {
+        return None;
+    }
+    Some(&MAP[INDEX[a] as usize])
 }
 
 /// The register called `name` (manual spelling), if any.
@@ -254,6 +363,18 @@ mod tests {
             (addr::RELACAO_TC, "RELACAO_TC"),
             (addr::INVERTE_TC_FASE_C, "INVERTE_TC_FASE_C"),
             (addr::KWHT_HIGH, "KWHT_HIGH"),
+            (addr::POTENCIA_ATIVA_B, "POTENCIA_ATIVA_B"),
+            (addr::POTENCIA_ATIVA_C, "POTENCIA_ATIVA_C"),
+            (addr::POTENCIA_ATIVA_T, "POTENCIA_ATIVA_T"),
+            (addr::POTENCIA_APARENTE_B, "POTENCIA_APARENTE_B"),
+            (addr::POTENCIA_APARENTE_C, "POTENCIA_APARENTE_C"),
+            (addr::POTENCIA_APARENTE_T, "POTENCIA_APARENTE_T"),
+            (addr::FATOR_POTENCIA_B, "FATOR_POTENCIA_B"),
+            (addr::FATOR_POTENCIA_C, "FATOR_POTENCIA_C"),
+            (addr::FATOR_POTENCIA_T, "FATOR_POTENCIA_T"),
+            (addr::POTENCIA_REATIVA_B, "POTENCIA_REATIVA_B"),
+            (addr::POTENCIA_REATIVA_C, "POTENCIA_REATIVA_C"),
+            (addr::POTENCIA_REATIVA_T, "POTENCIA_REATIVA_T"),
             (addr::FREQUENCIA, "FREQUENCIA"),
             (addr::TEMP_DS18B20, "TEMP_DS18B20"),
             (addr::ESP_VERSION, "ESP_VERSION"),
@@ -273,5 +394,137 @@ mod tests {
         assert!(register(0).is_none());
         assert!(register(55).is_none());
         assert!(register(110).is_none());
+    }
+
+    #[test]
+    fn lookup_by_address_agrees_with_the_table() {
+        for a in 0..=MAP_LEN + 20 {
+            assert_eq!(register(a), MAP.iter().find(|r| r.addr == a), "address {a}");
+        }
+        assert_eq!(register(u16::MAX), None);
+        for r in MAP {
+            assert_eq!(Register::at(r.addr), r, "{}", r.name);
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "does not list")]
+    fn a_reserved_address_is_no_register() {
+        Register::at(55);
+    }
+
+    #[test]
+    fn every_pair_is_a_high_row_then_its_low_row() {
+        for (i, r) in MAP.iter().enumerate() {
+            match r.encoding {
+                Encoding::High(_) => {
+                    let low = MAP
+                        .get(i + 1)
+                        .unwrap_or_else(|| panic!("{} has no LOW row", r.name));
+                    assert_eq!(low.addr, r.addr + 1, "{}", r.name);
+                    assert_eq!(low.encoding, Encoding::Low, "{}", low.name);
+                    assert_eq!(
+                        low.name.strip_suffix("_LOW"),
+                        r.name.strip_suffix("_HIGH"),
+                        "{} / {}",
+                        r.name,
+                        low.name
+                    );
+                }
+                Encoding::Low => {
+                    let high = &MAP[i.checked_sub(1).expect("a LOW row cannot come first")];
+                    assert!(matches!(high.encoding, Encoding::High(_)), "{}", r.name);
+                    // The value, its divisor and unit belong to the HIGH row.
+                    assert_eq!((r.divisor, r.unit), (1.0, ""), "{}", r.name);
+                }
+                Encoding::U16 | Encoding::I16 => {
+                    assert!(
+                        !r.name.ends_with("_HIGH") && !r.name.ends_with("_LOW"),
+                        "{}",
+                        r.name
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn encodings_hold_the_manuals_ranges() {
+        assert_eq!(Encoding::U16.raw_range(), (0, 65_535));
+        assert_eq!(Encoding::Low.raw_range(), (0, 65_535));
+        assert_eq!(Encoding::I16.raw_range(), (-32_768, 32_767));
+        assert_eq!(Encoding::High(Radix::Thousand).raw_range(), (0, 65_535_999));
+        assert_eq!(Encoding::High(Radix::Word).raw_range(), (0, i64::from(u32::MAX)));
+    }
+
+    #[test]
+    fn rows_state_the_engineering_value() {
+        let row = |a| Register::at(a);
+        for high in [addr::KWHA_HIGH, addr::KWHB_HIGH, addr::KWHC_HIGH, addr::KWHT_HIGH] {
+            let r = row(high);
+            assert_eq!(
+                (r.encoding, r.divisor, r.unit),
+                (Encoding::High(Radix::Thousand), 10.0, "kWh")
+            );
+        }
+        for high in [
+            addr::KVARHA_HIGH,
+            addr::KVARHB_HIGH,
+            addr::KVARHC_HIGH,
+            addr::KVARHT_HIGH,
+        ] {
+            let r = row(high);
+            assert_eq!(
+                (r.encoding, r.divisor, r.unit),
+                (Encoding::High(Radix::Thousand), 10.0, "kVArh")
+            );
+        }
+        let uptime = row(addr::UPTIME_HIGH);
+        assert_eq!(
+            (uptime.encoding, uptime.divisor, uptime.unit),
+            (Encoding::High(Radix::Word), 1.0, "s")
+        );
+        assert_eq!(row(addr::DEVICE_ID_HIGH).encoding, Encoding::High(Radix::Word));
+        let temp = row(addr::TEMP_DS18B20);
+        assert_eq!(
+            (temp.encoding, temp.divisor, temp.unit),
+            (Encoding::I16, 10.0, "°C")
+        );
+        assert_eq!(row(addr::WIFI_RSSI).encoding, Encoding::I16);
+        for gain in addr::GANHO_FREQUENCIA..=addr::GANHO_CORRENTE_C {
+            assert_eq!(row(gain).divisor, 1000.0, "{}", row(gain).name);
+            assert_eq!(row(gain).scale(1000), 1.0);
+        }
+        assert_eq!(row(addr::FREQUENCIA).scale(6012), 60.12);
+        assert_eq!(row(addr::POTENCIA_ATIVA_T).quantize(-85.2), -852);
+        assert!(MAP.iter().all(|r| r.divisor >= 1.0), "divisors scale down");
+    }
+
+    #[test]
+    fn quantize_rounds_and_saturates() {
+        let p = Register::at(addr::POTENCIA_ATIVA_A);
+        assert_eq!(p.quantize(0.05), 1);
+        assert_eq!(p.quantize(-0.05), -1);
+        assert_eq!(p.quantize(1e9), 32_767);
+        assert_eq!(p.quantize(-1e9), -32_768);
+        assert_eq!(p.quantize(f64::NAN), 0);
+        let v = Register::at(addr::VA_RMS);
+        assert_eq!(v.quantize(-3.0), 0);
+        assert_eq!(v.quantize(f64::INFINITY), 65_535);
+        let kwh = Register::at(addr::KWHT_HIGH);
+        assert_eq!(kwh.quantize(1e12), 65_535_999);
+        assert_eq!(kwh.quantize(1234.56), 12_346);
+    }
+
+    proptest::proptest! {
+        /// Every raw integer a register can hold survives scale → quantize, so
+        /// the divisor and the encoding's range agree for every row.
+        #[test]
+        fn every_raw_integer_survives_scaling(index in 0..MAP.len(), fraction in 0.0..=1.0f64) {
+            let r = &MAP[index];
+            let (lo, hi) = r.encoding.raw_range();
+            let raw = lo + ((hi - lo) as f64 * fraction).round() as i64;
+            proptest::prop_assert_eq!(r.quantize(r.scale(raw)), raw, "{}", r.name);
+        }
     }
 }

@@ -10,9 +10,10 @@
 //! - channel `i` sees the voltage of phase `i` (0 V when that phase is
 //!   missing) and the current of phase `wiring.ct_source[i]`, negated when the
 //!   CT is reversed, negated again when `INVERTE_TC` is set;
-//! - reported voltage = true × hw error × gain / 1000;
+//! - reported voltage = true × hw error × gain, where a gain is its raw
+//!   register value scaled as the register table says (1000 = ×1.000);
 //! - reported current = true primary / physical ratio × configured ratio ×
-//!   hw error × gain / 1000 (the meter measures the secondary and multiplies
+//!   hw error × gain (the meter measures the secondary and multiplies
 //!   by RELACAO_TC, so a wrong ratio gives wrong currents);
 //! - P = V·I·cos θ, Q = V·I·sin θ (inductive positive), S = V·I, PF = P/S
 //!   (0 when S = 0), where θ is the angle from the channel's current phasor
@@ -35,7 +36,9 @@ use std::time::Duration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use je08_protocol::codec::{GAIN_I, GAIN_V};
 use je08_protocol::readings::{LineVoltages, Measurements, PerPhase, PerPhaseTotal, Settings};
+use je08_protocol::registers::{Register, addr};
 
 /// What is connected to one phase.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -282,6 +285,12 @@ fn distance(a: (f64, f64), b: (f64, f64)) -> f64 {
     (a.0 - b.0).hypot(a.1 - b.1)
 }
 
+/// The factor a gain register's raw value multiplies by, scaled by that
+/// register's divisor in the table (raw 1000 = ×1.000).
+fn gain_factor(register: u16, raw: u16) -> f64 {
+    Register::at(register).scale(i64::from(raw))
+}
+
 fn ratio(value: f64, denominator: f64) -> f64 {
     if denominator.abs() < 1e-9 {
         0.0
@@ -424,8 +433,10 @@ impl Model {
     /// Compute a sample; `jitter(scale)` returns the relative error to apply.
     fn sample(&self, settings: &Settings, jitter: &mut dyn FnMut(f64) -> f64) -> Sample {
         let p = &self.params;
-        let gains_v = settings.gains.voltage.to_array();
-        let gains_i = settings.gains.current.to_array();
+        let raw_v = settings.gains.voltage.to_array();
+        let raw_i = settings.gains.current.to_array();
+        let gains_v: [f64; 3] = std::array::from_fn(|i| gain_factor(GAIN_V[i], raw_v[i]));
+        let gains_i: [f64; 3] = std::array::from_fn(|i| gain_factor(GAIN_I[i], raw_i[i]));
         let invert = settings.invert.to_array();
         let ct_scale = ratio(f64::from(settings.ct_ratio), f64::from(p.physical_ct_ratio));
         let mut s = Sample::default();
@@ -436,12 +447,12 @@ impl Model {
             } else {
                 p.phases[i].voltage_v
             };
-            let v = v_true * p.voltage_hw_error[i] * f64::from(gains_v[i]) / 1000.0 * (1.0 + jitter(1.0));
+            let v = v_true * p.voltage_hw_error[i] * gains_v[i] * (1.0 + jitter(1.0));
             let v = v.max(0.0);
             let src = p.wiring.ct_source[i].min(2);
             let load = p.phases[src];
-            let current = load.current_a * ct_scale * p.current_hw_error[i] * f64::from(gains_i[i]) / 1000.0
-                * (1.0 + jitter(1.0));
+            let current =
+                load.current_a * ct_scale * p.current_hw_error[i] * gains_i[i] * (1.0 + jitter(1.0));
             let current = current.max(0.0);
             let mut i_angle = voltage_angle(src) - load.angle_deg.to_radians();
             if p.wiring.ct_reversed[i] != invert[i] {
@@ -461,7 +472,9 @@ impl Model {
         }
         let any_voltage = s.voltage_v.iter().any(|v| *v > 1.0);
         s.frequency_hz = if any_voltage {
-            p.frequency_hz * p.frequency_hw_error * f64::from(settings.gains.frequency) / 1000.0
+            p.frequency_hz
+                * p.frequency_hw_error
+                * gain_factor(addr::GANHO_FREQUENCIA, settings.gains.frequency)
                 * (1.0 + jitter(0.05))
         } else {
             0.0
