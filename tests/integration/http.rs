@@ -133,7 +133,10 @@ async fn wrong_password_is_401_and_changes_nothing() {
         .await
         .expect_err("refused");
     assert!(matches!(err, HttpError::Unauthorized { .. }), "{err}");
-    assert!(err.to_string().contains("refused the interface password"), "{err}");
+    assert!(
+        err.to_string().contains("refused the interface password"),
+        "{err}"
+    );
     let (status, body) = call(&m, reqwest::Method::GET, "/api/config/ct", None, None).await;
     assert_eq!(status, 401);
     assert!(body["error"].is_string());

@@ -10,6 +10,9 @@ use std::net::Ipv4Addr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{Describe, Tr};
+use crate::texts::ProtocolMsg;
+
 mod validation;
 
 pub use validation::{FieldError, FieldErrors, Problem, check_topic};
@@ -513,10 +516,77 @@ impl CertStatus {
     }
 }
 
-/// Minimal PEM shape check (one or more `-----BEGIN X-----` … `-----END X-----`
-/// blocks of base64): `Err` names what is wrong. The MQTT pre-flight does the
-/// X.509 checks; this is the part both ends agree on.
-pub fn check_pem_shape(text: &str) -> Result<(), String> {
+/// Why a text is not the PEM a certificate slot holds (the shape both ends
+/// agree on; the MQTT pre-flight makes the X.509 checks).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PemError {
+    /// Text outside any `-----BEGIN …-----` block (its start, shortened).
+    OutsideBlock {
+        /// The first characters of the line.
+        excerpt: String,
+    },
+    /// A block without its `-----END …-----` line.
+    NotClosed {
+        /// The block's label.
+        label: String,
+    },
+    /// A block without content.
+    EmptyBlock {
+        /// The block's label.
+        label: String,
+    },
+    /// A block whose content is not base64.
+    NotBase64 {
+        /// The block's label.
+        label: String,
+        /// What the decoder said.
+        detail: String,
+    },
+    /// No block at all.
+    NoBlock,
+    /// More bytes than a slot stores.
+    TooLarge {
+        /// The text's size.
+        size: usize,
+    },
+    /// A `ca` or `client_cert` slot given something else than certificates.
+    CertificatesOnly {
+        /// The slot.
+        kind: CertKind,
+    },
+    /// The `client_key` slot given something else than one private key.
+    OnePrivateKey,
+}
+
+impl Describe for PemError {
+    fn describe(&self, tr: Tr) -> String {
+        match self {
+            Self::OutsideBlock { excerpt } => tr.f(ProtocolMsg::PemOutsideBlock, &[excerpt]),
+            Self::NotClosed { label } => tr.f(ProtocolMsg::PemNotClosed, &[label]),
+            Self::EmptyBlock { label } => tr.f(ProtocolMsg::PemEmptyBlock, &[label]),
+            Self::NotBase64 { label, detail } => tr.f(ProtocolMsg::PemNotBase64, &[label, detail]),
+            Self::NoBlock => tr.t(ProtocolMsg::PemNoBlock).to_owned(),
+            Self::TooLarge { size } => tr.f(
+                ProtocolMsg::PemTooLarge,
+                &[&size.to_string(), &MAX_CERT_BYTES.to_string()],
+            ),
+            Self::CertificatesOnly { kind } => tr.f(ProtocolMsg::PemCertificatesOnly, &[kind.as_str()]),
+            Self::OnePrivateKey => tr.t(ProtocolMsg::PemOnePrivateKey).to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for PemError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for PemError {}
+
+/// Minimal PEM shape check: one or more `-----BEGIN X-----` …
+/// `-----END X-----` blocks of base64.
+pub fn check_pem_shape(text: &str) -> Result<(), PemError> {
     use base64::Engine;
     let mut blocks = 0;
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
@@ -525,30 +595,37 @@ pub fn check_pem_shape(text: &str) -> Result<(), String> {
             .strip_prefix("-----BEGIN ")
             .and_then(|l| l.strip_suffix("-----"))
         else {
-            return Err(format!("unexpected text outside a PEM block: {:.20}…", line));
+            let excerpt: String = line.chars().take(20).collect();
+            return Err(PemError::OutsideBlock { excerpt });
         };
         let end = format!("-----END {label}-----");
+        let not_closed = || PemError::NotClosed {
+            label: label.to_owned(),
+        };
         let mut body = String::new();
         loop {
             match lines.next() {
                 Some(l) if l == end => break,
-                Some(l) if l.starts_with("-----") => {
-                    return Err(format!("block {label} is not closed by {end}"));
-                }
+                Some(l) if l.starts_with("-----") => return Err(not_closed()),
                 Some(l) => body.push_str(l),
-                None => return Err(format!("block {label} is not closed by {end}")),
+                None => return Err(not_closed()),
             }
         }
         if body.is_empty() {
-            return Err(format!("block {label} is empty"));
+            return Err(PemError::EmptyBlock {
+                label: label.to_owned(),
+            });
         }
         base64::engine::general_purpose::STANDARD
             .decode(body.as_bytes())
-            .map_err(|e| format!("block {label} is not valid base64: {e}"))?;
+            .map_err(|e| PemError::NotBase64 {
+                label: label.to_owned(),
+                detail: e.to_string(),
+            })?;
         blocks += 1;
     }
     if blocks == 0 {
-        return Err("no -----BEGIN …----- block found".to_owned());
+        return Err(PemError::NoBlock);
     }
     Ok(())
 }
@@ -556,12 +633,9 @@ pub fn check_pem_shape(text: &str) -> Result<(), String> {
 /// PEM check of one certificate slot: the shape ([`check_pem_shape`]), at
 /// most [`MAX_CERT_BYTES`], and the right kind of block (certificates in
 /// `ca`/`client_cert`, a private key in `client_key`).
-pub fn check_pem(kind: CertKind, text: &str) -> Result<(), String> {
+pub fn check_pem(kind: CertKind, text: &str) -> Result<(), PemError> {
     if text.len() > MAX_CERT_BYTES {
-        return Err(format!(
-            "{} bytes exceed the {MAX_CERT_BYTES}-byte limit",
-            text.len()
-        ));
+        return Err(PemError::TooLarge { size: text.len() });
     }
     check_pem_shape(text)?;
     let labels: Vec<&str> = text
@@ -573,12 +647,12 @@ pub fn check_pem(kind: CertKind, text: &str) -> Result<(), String> {
     match kind {
         CertKind::Ca | CertKind::ClientCert => {
             if labels.iter().any(|l| *l != "CERTIFICATE") {
-                return Err(format!("{kind} must hold CERTIFICATE blocks only"));
+                return Err(PemError::CertificatesOnly { kind });
             }
         }
         CertKind::ClientKey => {
             if labels.len() != 1 || !labels.iter().all(is_key) {
-                return Err("client_key must hold exactly one PRIVATE KEY block".to_owned());
+                return Err(PemError::OnePrivateKey);
             }
         }
     }

@@ -66,15 +66,38 @@ impl Describe for Mode {
     }
 }
 
+/// A text that names no mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownMode {
+    /// The text given.
+    pub text: String,
+}
+
+impl Describe for UnknownMode {
+    fn describe(&self, tr: Tr) -> String {
+        tr.f(ProtocolMsg::UnknownMode, &[&self.text])
+    }
+}
+
+impl fmt::Display for UnknownMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for UnknownMode {}
+
 impl FromStr for Mode {
-    type Err = String;
+    type Err = UnknownMode;
 
     /// Parse a lowercase mode name (case-insensitive).
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         Self::ALL
             .into_iter()
             .find(|m| m.as_str().eq_ignore_ascii_case(text.trim()))
-            .ok_or_else(|| format!("'{text}' is not a mode; use application, configuration or update"))
+            .ok_or_else(|| UnknownMode {
+                text: text.to_owned(),
+            })
     }
 }
 

@@ -9,6 +9,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize, Serializer, ser::SerializeStruct};
 
+use crate::i18n::{Describe, Tr};
+use crate::texts::ProtocolMsg;
+
 use super::registers::addr;
 
 /// One value per phase.
@@ -210,12 +213,35 @@ impl Serialize for Version {
     }
 }
 
+/// A text that is not a firmware version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadVersion {
+    /// The text given.
+    pub text: String,
+}
+
+impl Describe for BadVersion {
+    fn describe(&self, tr: Tr) -> String {
+        tr.f(ProtocolMsg::BadVersion, &[&self.text])
+    }
+}
+
+impl fmt::Display for BadVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for BadVersion {}
+
 impl std::str::FromStr for Version {
-    type Err = String;
+    type Err = BadVersion;
 
     /// Parse "3.01", "03.01" or "3".
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let bad = || format!("'{text}' is not a version like 3.01");
+        let bad = || BadVersion {
+            text: text.to_owned(),
+        };
         let (major, minor) = text.trim().split_once('.').unwrap_or((text.trim(), "0"));
         let major: u16 = major.parse().map_err(|_| bad())?;
         if minor.is_empty() || minor.len() > 2 {

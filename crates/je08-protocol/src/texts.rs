@@ -1,13 +1,24 @@
 //! The words of this crate's findings and refusals, in English and
 //! Brazilian Portuguese: refused settings fields
 //! ([`Problem`](crate::http_api::Problem)), refused register writes
-//! ([`WriteError`](crate::validate::WriteError)), firmware checks
+//! ([`WriteError`](crate::validate::WriteError)), certificate slots' PEM
+//! ([`PemError`](crate::http_api::PemError)), firmware checks
 //! ([`Finding`](crate::firmware::Finding)), and the operating modes. Each
 //! value's `Describe` picks its row; its English is its `Display`.
 
 crate::messages! {
     /// A text of je08-protocol; each variant's doc is its English.
     pub enum ProtocolMsg {
+        PemOutsideBlock => "unexpected text outside a PEM block: {0}…", "texto inesperado fora de um bloco PEM: {0}…";
+        PemNotClosed => "block {0} is not closed by its -----END line", "o bloco {0} não é fechado pela sua linha -----END";
+        PemEmptyBlock => "block {0} is empty", "o bloco {0} está vazio";
+        PemNotBase64 => "block {0} is not valid base64: {1}", "o bloco {0} não é base64 válido: {1}";
+        PemNoBlock => "no -----BEGIN …----- block found", "nenhum bloco -----BEGIN …----- encontrado";
+        PemTooLarge => "{0} bytes exceed the {1}-byte limit", "{0} bytes excedem o limite de {1} bytes";
+        PemCertificatesOnly => "{0} must hold CERTIFICATE blocks only", "{0} deve conter somente blocos CERTIFICATE";
+        PemOnePrivateKey => "client_key must hold exactly one PRIVATE KEY block", "client_key deve conter exatamente um bloco PRIVATE KEY";
+        UnknownMode => "'{0}' is not a mode; use application, configuration or update", "'{0}' não é um modo; use application, configuration ou update";
+        BadVersion => "'{0}' is not a version like 3.01", "'{0}' não é uma versão como 3.01";
         ModeApplication => "application", "aplicação";
         ModeConfiguration => "configuration", "configuração";
         ModeUpdate => "update", "atualização";

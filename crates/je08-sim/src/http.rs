@@ -341,7 +341,7 @@ async fn mode(State(device): State<SimDevice>, headers: HeaderMap, body: Body) -
         .and_then(|m| m.as_str())
         .ok_or_else(|| Fail::field(StatusCode::UNPROCESSABLE_ENTITY, "mode", "missing mode"))?
         .parse::<Mode>()
-        .map_err(|e| Fail::field(StatusCode::UNPROCESSABLE_ENTITY, "mode", e))?;
+        .map_err(|e| Fail::field(StatusCode::UNPROCESSABLE_ENTITY, "mode", e.to_string()))?;
     tracing::info!(id = device.id(), %target, "http: mode change requested");
     device.reboot(target);
     json(
@@ -477,7 +477,8 @@ async fn put_cert(
             "the PEM is not text",
         )
     })?;
-    check_pem(kind, text).map_err(|e| Fail::field(StatusCode::UNPROCESSABLE_ENTITY, kind.as_str(), e))?;
+    check_pem(kind, text)
+        .map_err(|e| Fail::field(StatusCode::UNPROCESSABLE_ENTITY, kind.as_str(), e.to_string()))?;
     device.with(|d| d.certs.insert(kind, Secret::new(text)));
     json(StatusCode::OK, &cert_status_of(&device))
 }
@@ -545,11 +546,10 @@ fn upload_broken(err: axum::extract::multipart::MultipartError) -> Fail {
 }
 
 /// Validate an uploaded image; on success record its version and reboot into
-/// application mode. Shared by HTTP and espota.
-pub fn apply_image(device: &SimDevice, image: &[u8]) -> Result<(), String> {
-    let version = firmware::validate(image)
-        .verdict()
-        .map_err(|check| check.to_string())?;
+/// application mode. Shared by HTTP and espota; the failed check is what the
+/// meter answers.
+pub fn apply_image(device: &SimDevice, image: &[u8]) -> Result<(), firmware::Check> {
+    let version = firmware::validate(image).verdict()?;
     let code = version.map_or(0, FirmwareVersion::code);
     tracing::info!(
         id = device.id(),
