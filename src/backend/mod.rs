@@ -114,7 +114,12 @@ pub enum Command {
         account: String,
     },
     /// Connect to an MQTT broker (replacing any current connection).
-    MqttConnect(mqtt_view::BrokerSettings),
+    MqttConnect {
+        /// The broker.
+        broker: je08_protocol::mqtt::BrokerUrl,
+        /// How to log in, PEM files not read yet.
+        credentials: je08_net::mqtt_link::CredentialFiles,
+    },
     /// Close the broker connection.
     MqttDisconnect,
     /// Publish a command to a meter through the broker.
@@ -255,7 +260,7 @@ pub enum Event {
     /// The broker's fleet changed (or the connection did).
     Mqtt(mqtt_view::FleetUpdate),
     /// The broker connection could not be started, and why.
-    MqttFailed(je08_net::mqtt_link::LinkError),
+    MqttFailed(je08_net::mqtt_link::SetupError),
     /// A commissioning dialog closed or a recording moved on.
     Commissioning(commissioning::Update),
     /// Discovery found or lost meters, or made progress.
@@ -370,9 +375,9 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
                     token,
                 );
             }
-            Command::MqttConnect(settings) => {
+            Command::MqttConnect { broker, credentials } => {
                 mqtt = None;
-                match mqtt_view::MqttSession::start(&settings, sink.clone()) {
+                match mqtt_view::MqttSession::start(broker, &credentials, sink.clone()) {
                     Ok(session) => {
                         session.forward_sightings(discovery.sightings());
                         mqtt = Some(session);

@@ -2,7 +2,6 @@
 //! `je08_client::mqtt`), its fleet forwarded to the UI as coalesced
 //! snapshots, and commands sent with QoS 1 as cancellable jobs.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use tokio::sync::broadcast::error::RecvError;
@@ -10,33 +9,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::{Event, EventSink, JobId, JobOutcome};
 use je08_client::mqtt::{MeterView, Monitor, MonitorEvent, MonitorOptions};
-use je08_net::mqtt_link::{LinkError, LinkOptions, Password, TlsFiles};
+use je08_net::mqtt_link::{BrokerLogin, CredentialFiles, LinkError, LinkOptions, SetupError};
 use je08_protocol::mqtt::{BrokerUrl, Command as MqttCommand};
-
-/// How to reach a broker, as typed in the MQTT view.
-#[derive(Debug, Clone, Default)]
-pub struct BrokerSettings {
-    /// `mqtt://host:port` or `mqtts://host:port`.
-    pub url: String,
-    /// User name (empty: none).
-    pub username: String,
-    /// Password (empty: none). Never logged.
-    pub password: String,
-    /// CA certificate for `mqtts://`.
-    pub ca: Option<PathBuf>,
-    /// Client certificate.
-    pub cert: Option<PathBuf>,
-    /// Client key.
-    pub key: Option<PathBuf>,
-}
-
-impl std::fmt::Debug for Redacted<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} as {:?}", self.0.url, self.0.username)
-    }
-}
-
-struct Redacted<'a>(&'a BrokerSettings);
 
 /// What the UI shows about the broker.
 #[derive(Debug, Clone)]
@@ -51,22 +25,14 @@ pub struct FleetUpdate {
     pub at: Instant,
 }
 
-fn options(settings: &BrokerSettings) -> Result<MonitorOptions, LinkError> {
-    let broker: BrokerUrl = settings.url.parse().map_err(LinkError::Setup)?;
+/// The monitor's options: `credentials` read and checked for `broker`, as
+/// this window's client.
+fn options(broker: BrokerUrl, credentials: &CredentialFiles) -> Result<MonitorOptions, SetupError> {
+    let login = BrokerLogin::load(broker, credentials)?;
     let client_id = format!("je08-configurator-{}", std::process::id());
-    let mut link = LinkOptions::new(broker, client_id);
-    if !settings.username.is_empty() {
-        link.username = Some(settings.username.clone());
-    }
-    if !settings.password.is_empty() {
-        link.password = Some(Password::new(settings.password.clone()));
-    }
-    link.tls = TlsFiles::load(
-        settings.ca.as_deref(),
-        settings.cert.as_deref(),
-        settings.key.as_deref(),
-    )?;
-    Ok(MonitorOptions::new(link))
+    Ok(MonitorOptions::new(
+        LinkOptions::builder(login, client_id).build()?,
+    ))
 }
 
 /// A running broker connection.
@@ -76,10 +42,15 @@ pub struct MqttSession {
 }
 
 impl MqttSession {
-    /// Connect (in the background) and forward fleet updates to `sink`.
-    pub fn start(settings: &BrokerSettings, sink: EventSink) -> Result<Self, LinkError> {
-        tracing::info!(broker = ?Redacted(settings), "connecting to MQTT broker");
-        let monitor = std::sync::Arc::new(Monitor::start(options(settings)?)?);
+    /// Connect to `broker` (in the background) with `credentials` and
+    /// forward fleet updates to `sink`.
+    pub fn start(
+        broker: BrokerUrl,
+        credentials: &CredentialFiles,
+        sink: EventSink,
+    ) -> Result<Self, SetupError> {
+        tracing::info!(%broker, user = ?credentials.user, "connecting to MQTT broker");
+        let monitor = std::sync::Arc::new(Monitor::start(options(broker, credentials)?));
         let stop = CancellationToken::new();
         tokio::spawn(forward(monitor.clone(), sink, stop.clone()));
         Ok(Self { monitor, stop })

@@ -18,7 +18,7 @@ use tokio::process::{Child, Command};
 
 use super::bench::{cpu_share, cpu_time};
 use je08_client::mqtt::{Freshness, Monitor, MonitorOptions};
-use je08_net::mqtt_link::LinkOptions;
+use je08_net::mqtt_link::{BrokerLogin, LinkOptions};
 use je08_protocol::codec::{RegisterBlock, decode};
 use je08_protocol::mqtt::{BrokerUrl, decode_message, encode_data};
 use je08_sim::mqtt::{SimMqtt, SimMqttOptions};
@@ -188,9 +188,10 @@ async fn end_to_end(args: &MqttArgs) -> anyhow::Result<()> {
         host: "127.0.0.1".into(),
         port: broker.port,
     };
-    let mut options = MonitorOptions::new(LinkOptions::new(url.clone(), "je08-bench-monitor"));
+    let link = LinkOptions::builder(BrokerLogin::anonymous(url.clone()), "je08-bench-monitor").build()?;
+    let mut options = MonitorOptions::new(link);
     options.max_meters = (args.meters as usize).max(1) * 2;
-    let monitor = Monitor::start(options)?;
+    let monitor = Monitor::start(options);
     monitor
         .wait_connected(Duration::from_secs(10))
         .await
@@ -282,15 +283,14 @@ pub async fn publishers(args: PublishersArgs) -> anyhow::Result<ExitCode> {
     let mut meters: Vec<(SimMqtt, Arc<je08_sim::mqtt::SimMqttStats>)> = Vec::new();
     for i in 0..args.meters {
         let id = args.first_id.saturating_add(i);
-        let mut link = LinkOptions::new(args.broker.clone(), "");
-        link.queue = 16;
-        link.keep_alive = Duration::from_secs(60);
-        let mut options = SimMqttOptions::new(link);
+        let mut options = SimMqttOptions::new(BrokerLogin::anonymous(args.broker.clone()));
+        options.timing.queue = 16;
+        options.timing.link.keep_alive = Duration::from_secs(60);
         options.interval = Duration::from_secs(args.interval);
         let mut config = DeviceConfig::new(id);
         options.seed(&mut config)?;
         let device = SimDevice::new(Device::new(config, Instant::now()));
-        let mqtt = SimMqtt::spawn(device, options.timing());
+        let mqtt = SimMqtt::spawn(device, options.timing);
         let stats = mqtt.stats();
         meters.push((mqtt, stats));
     }

@@ -14,7 +14,7 @@ use crate::i18n::Msg;
 use crate::state::model::Endpoints;
 use je08_client::discovery::Source;
 use je08_client::discovery::mdns::MdnsInterface;
-use je08_net::mqtt_link::LinkOptions;
+use je08_net::mqtt_link::BrokerLogin;
 use je08_protocol::mqtt::BrokerUrl;
 use je08_sim::broker::start_embedded_broker;
 use je08_sim::mdns::MdnsAdvertiser;
@@ -50,7 +50,7 @@ pub fn run(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<Exit
             host: broker.ip().to_string(),
             port: broker.port(),
         };
-        let mut mqtt = SimMqttOptions::new(LinkOptions::new(url.clone(), ""));
+        let mut mqtt = SimMqttOptions::new(BrokerLogin::anonymous(url.clone()));
         mqtt.interval = std::time::Duration::from_secs(2);
         // The meters advertise over mDNS on loopback only, where the window browses.
         let mdns = MdnsAdvertiser::loopback()

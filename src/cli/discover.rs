@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::mqtt::BrokerAccess;
+use super::broker_login::{ClientArgs, said, setup_failed};
 use je08_client::discovery::manual::ProbeOptions;
 use je08_client::discovery::mdns::MdnsInterface;
 use je08_client::discovery::{DiscoverOptions, MeterEntry, discover};
@@ -15,10 +15,13 @@ use je08_client::mqtt::MonitorOptions;
 use je08_client::store::meters::MeterStore;
 use je08_protocol::discovery::{FACTORY_HELP, FACTORY_IP, MODBUS_PORT, ScanRange};
 use je08_protocol::http_api::DEFAULT_HTTP_PORT;
-use je08_protocol::mqtt::BrokerUrl;
 
 /// Options of `je08 discover`.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("broker", |a| a.help(
+    "Also watch this MQTT broker (mqtt://HOST[:PORT] or mqtts://HOST[:PORT]) for --timeout \
+     seconds: meters publishing DATA or INFO there are listed with source mqtt"
+)))]
 pub struct Args {
     /// Seconds to listen for mDNS adverts.
     #[arg(long, value_name = "S", default_value = "3", value_parser = parse_seconds)]
@@ -48,14 +51,9 @@ pub struct Args {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
-    /// Also watch this MQTT broker (mqtt://HOST[:PORT] or mqtts://) for
-    /// --timeout seconds: meters publishing DATA or INFO there are listed
-    /// with source mqtt.
-    #[arg(long, value_name = "URL")]
-    pub broker: Option<BrokerUrl>,
-    /// Credentials and TLS files for --broker.
+    /// A broker to watch too, how to log in to it and the client id.
     #[command(flatten)]
-    pub access: BrokerAccess,
+    pub broker: ClientArgs,
 }
 
 fn parse_seconds(text: &str) -> Result<Duration, String> {
@@ -92,14 +90,14 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("{FACTORY_HELP}\n");
         probes.push((FACTORY_IP.to_string(), probe_options(MODBUS_PORT, args.http_port)));
     }
-    if args.no_mdns && args.scans.is_empty() && probes.is_empty() && args.broker.is_none() {
+    if args.no_mdns && args.scans.is_empty() && probes.is_empty() && args.broker.login.broker.is_none() {
         anyhow::bail!("nothing to do: with --no-mdns give --scan RANGE, --probe HOST or --broker URL");
     }
-    let access = &args.access;
-    let logs_in = access.user.is_some() || access.ca.is_some() || access.cert.is_some();
-    let mqtt = match &args.broker {
-        Some(broker) => Some(MonitorOptions::new(access.link(broker.clone())?)),
-        None if logs_in || access.client_id.is_some() => {
+    let given = &args.broker;
+    let logs_in = given.login.user.is_some() || given.login.ca.is_some() || given.login.cert.is_some();
+    let mqtt = match given.link().map_err(setup_failed)? {
+        Some(link) => Some(MonitorOptions::new(link)),
+        None if logs_in || given.client_id.is_some() => {
             anyhow::bail!("--user, --ca, --cert, --key and --client-id need --broker URL")
         }
         None => None,
@@ -117,7 +115,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("error: {err}");
     }
     if let Some(err) = &report.mqtt_error {
-        eprintln!("warning: the MQTT broker was not reached: {err}");
+        eprintln!("warning: the MQTT broker was not reached: {}", said(err));
     }
 
     let store = open_store();

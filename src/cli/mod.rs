@@ -13,6 +13,7 @@ pub mod bench;
 pub mod bench_discovery;
 pub mod bench_mqtt;
 pub mod bench_ui;
+pub mod broker_login;
 pub mod calibrate;
 pub mod certs;
 pub mod config;

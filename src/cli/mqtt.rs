@@ -8,20 +8,22 @@
 //! can fix — TLS trust or expiry, a rejected client certificate, bad
 //! credentials, not authorized — are printed as one line and end the
 //! command with exit status 2, so scripts and supervisors see them at once.
+//! Each line is the library's sentence, followed by the flag to give or
+//! check when one applies (see [`super::broker_login`]).
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::Context as _;
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
-use je08_client::mqtt::{Monitor, MonitorEvent, MonitorOptions};
-use je08_net::mqtt_link::{LinkError, LinkOptions, Password, TlsFiles};
+use je08_client::mqtt::{Monitor, MonitorEvent, MonitorOptions, SendError};
+use je08_net::mqtt_link::{LinkError, LinkOptions};
 use je08_protocol::mqtt::{
-    BrokerUrl, Command, DEFAULT_DATA_FILTER, DEFAULT_PUBLISH_TOPIC, DEFAULT_SUBSCRIBE_TOPIC, ID_PLACEHOLDER,
+    Command, DEFAULT_DATA_FILTER, DEFAULT_PUBLISH_TOPIC, DEFAULT_SUBSCRIBE_TOPIC, ID_PLACEHOLDER,
 };
+
+use super::broker_login::{ClientArgs, advice, said};
 
 /// Exit status for errors that need a configuration change.
 const EXIT_CONFIG: u8 = 2;
@@ -47,75 +49,13 @@ pub enum Action {
     Send(SendArgs),
 }
 
-/// Broker connection options shared by `watch` and `send`.
-#[derive(Debug, Clone, clap::Args)]
-pub struct BrokerArgs {
-    /// Broker URL: mqtt://HOST[:PORT] or mqtts://HOST[:PORT] (TLS).
-    #[arg(long, value_name = "URL")]
-    pub broker: BrokerUrl,
-    /// Credentials, TLS files and client id.
-    #[command(flatten)]
-    pub access: BrokerAccess,
-}
-
-/// How to log in to a broker (everything but its URL; shared with
-/// `je08 discover --broker`).
-#[derive(Debug, Clone, clap::Args)]
-pub struct BrokerAccess {
-    /// User name.
-    #[arg(long, value_name = "USER")]
-    pub user: Option<String>,
-    /// Password (prefer the environment variable: it stays out of `ps`).
-    #[arg(
-        long,
-        value_name = "PASSWORD",
-        env = "JE08_MQTT_PASSWORD",
-        hide_env_values = true
-    )]
-    pub password: Option<String>,
-    /// CA certificate (PEM) that signs the broker's certificate (mqtts://).
-    #[arg(long, value_name = "FILE")]
-    pub ca: Option<PathBuf>,
-    /// Client certificate (PEM), for brokers that require one.
-    #[arg(long, value_name = "FILE", requires = "key")]
-    pub cert: Option<PathBuf>,
-    /// Client private key (PEM) of --cert.
-    #[arg(long, value_name = "FILE", requires = "cert")]
-    pub key: Option<PathBuf>,
-    /// MQTT client id (default: je08-cli-<random>).
-    #[arg(long, value_name = "ID")]
-    pub client_id: Option<String>,
-}
-
-impl BrokerArgs {
-    fn link(&self) -> Result<LinkOptions, LinkError> {
-        self.access.link(self.broker.clone())
-    }
-}
-
-impl BrokerAccess {
-    /// Link options for `broker` with these credentials (TLS files loaded and checked).
-    pub fn link(&self, broker: BrokerUrl) -> Result<LinkOptions, LinkError> {
-        let id = self
-            .client_id
-            .clone()
-            .unwrap_or_else(|| format!("je08-cli-{:08x}", rand::random::<u32>()));
-        let mut link = LinkOptions::new(broker, id);
-        link.username = self.user.clone();
-        link.password = self.password.clone().map(Password::new);
-        link.tls = TlsFiles::load(self.ca.as_deref(), self.cert.as_deref(), self.key.as_deref())?;
-        link.backoff_cap = Duration::from_secs(10);
-        link.mqtt_options()?;
-        Ok(link)
-    }
-}
-
 /// Options of `je08 mqtt watch`.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("broker", |a| a.required(true)))]
 pub struct WatchArgs {
-    /// Broker and credentials.
+    /// Broker, credentials and client id.
     #[command(flatten)]
-    pub broker: BrokerArgs,
+    pub broker: ClientArgs,
     /// Topic filter; the level matched by the first `+` is the meter id.
     #[arg(long, value_name = "FILTER", default_value = DEFAULT_DATA_FILTER)]
     pub topic: String,
@@ -126,10 +66,11 @@ pub struct WatchArgs {
 
 /// Options of `je08 mqtt send`.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("broker", |a| a.required(true)))]
 pub struct SendArgs {
-    /// Broker and credentials.
+    /// Broker, credentials and client id.
     #[command(flatten)]
-    pub broker: BrokerArgs,
+    pub broker: ClientArgs,
     /// The meter's id (as in its topics).
     #[arg(long, value_name = "ID")]
     pub device: String,
@@ -225,12 +166,13 @@ fn human_line(event: &MonitorEvent) -> Option<String> {
 /// Print a connection problem once per change; Some(exit) when it is fatal.
 fn report_down(error: &LinkError, retry_in: Duration, last: &mut Option<LinkError>) -> Option<ExitCode> {
     if error.needs_configuration() {
-        eprintln!("error: {error}");
+        eprintln!("error: {}", said(error));
         return Some(ExitCode::from(EXIT_CONFIG));
     }
     if last.as_ref() != Some(error) {
         eprintln!(
-            "warning: {error}; retrying (next in {:.1} s)",
+            "warning: {}; retrying (next in {:.1} s)",
+            said(error),
             retry_in.as_secs_f64()
         );
         *last = Some(error.clone());
@@ -238,18 +180,32 @@ fn report_down(error: &LinkError, retry_in: Duration, last: &mut Option<LinkErro
     None
 }
 
-async fn watch(args: WatchArgs) -> anyhow::Result<ExitCode> {
-    let link = match args.broker.link() {
-        Ok(link) => link,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(ExitCode::from(EXIT_CONFIG));
+/// The link options of `--broker`, or the exit status after printing why
+/// they cannot work.
+fn link(args: &ClientArgs) -> Result<LinkOptions, ExitCode> {
+    match args.link() {
+        Ok(Some(link)) => Ok(link),
+        Ok(None) => {
+            eprintln!("error: give the broker with --broker URL");
+            Err(ExitCode::from(EXIT_CONFIG))
         }
+        Err(e) => {
+            eprintln!("error: {}", said(&e.into()));
+            Err(ExitCode::from(EXIT_CONFIG))
+        }
+    }
+}
+
+async fn watch(args: WatchArgs) -> anyhow::Result<ExitCode> {
+    let link = match link(&args.broker) {
+        Ok(link) => link,
+        Err(code) => return Ok(code),
     };
+    let broker = link.broker().clone();
     let mut options = MonitorOptions::new(link);
     options.filter = Some(args.topic.clone());
     options.history = 1;
-    let monitor = Monitor::start(options).context("cannot start the MQTT monitor")?;
+    let monitor = Monitor::start(options);
     let mut events = monitor.subscribe();
     let mut last_error: Option<LinkError> = None;
     let mut connected_once = false;
@@ -269,7 +225,7 @@ async fn watch(args: WatchArgs) -> anyhow::Result<ExitCode> {
         match &event {
             MonitorEvent::Connected => {
                 if last_error.take().is_some() || !connected_once {
-                    eprintln!("connected to {} (watching {})", args.broker.broker, args.topic);
+                    eprintln!("connected to {broker} (watching {})", args.topic);
                 }
                 connected_once = true;
             }
@@ -299,12 +255,9 @@ async fn watch(args: WatchArgs) -> anyhow::Result<ExitCode> {
 
 async fn send(args: SendArgs) -> anyhow::Result<ExitCode> {
     let deadline = Duration::from_secs(args.timeout);
-    let link = match args.broker.link() {
+    let link = match link(&args.broker) {
         Ok(link) => link,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(ExitCode::from(EXIT_CONFIG));
-        }
+        Err(code) => return Ok(code),
     };
     let mut options = MonitorOptions::new(link);
     options.command_topic = args.cmd_topic.clone();
@@ -312,10 +265,17 @@ async fn send(args: SendArgs) -> anyhow::Result<ExitCode> {
     if args.wait && !args.data_topic.contains(ID_PLACEHOLDER) {
         options.filter = Some(args.data_topic.clone());
     }
-    let monitor = Monitor::start(options).context("cannot start the MQTT client")?;
+    let monitor = Monitor::start(options);
     if let Err(e) = monitor.wait_connected(deadline).await {
-        eprintln!("error: {e}");
-        let fatal = monitor.last_error().is_some_and(|e| e.needs_configuration());
+        let cause = match &e {
+            SendError::NotConnected(cause) => cause.as_ref(),
+            _ => None,
+        };
+        match cause.and_then(advice) {
+            Some(advice) => eprintln!("error: {e}; {advice}"),
+            None => eprintln!("error: {e}"),
+        }
+        let fatal = cause.is_some_and(LinkError::needs_configuration);
         return Ok(if fatal {
             ExitCode::from(EXIT_CONFIG)
         } else {

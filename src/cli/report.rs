@@ -14,16 +14,20 @@ use crate::commissioning::report::{InspectOptions, document, inspect};
 use crate::commissioning::sampler::WindowOptions;
 use crate::commissioning::wiring_check::WiringCheck;
 use je08_client::endpoint::MeterAddress;
-use je08_protocol::mqtt::BrokerUrl;
 use je08_protocol::registers::label;
 
 use super::batch::{AccessArgs, parse_meter_address};
+use super::broker_login::{BrokerLoginArgs, setup_failed};
 use super::confirm::ask;
 use super::lang::LangArg;
-use super::mqtt::BrokerAccess;
 
 /// Options of `je08 report`.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("broker", |a| a.help(
+    "MQTT check through this broker: mqtt://HOST[:PORT] or mqtts://HOST[:PORT] (else through \
+     each meter's own broker when --http-blocks finds one, logged in with the user, password \
+     and TLS files given here)"
+)))]
 pub struct Args {
     /// The meters, HOST[:MODBUS_PORT][,http=HTTP_PORT].
     #[arg(value_name = "HOST", required = true, value_parser = parse_meter_address)]
@@ -49,30 +53,9 @@ pub struct Args {
     /// accumulators restart from zero.
     #[arg(long)]
     pub http_blocks: bool,
-    /// MQTT check through this broker: mqtt://HOST[:PORT] or mqtts://…
-    /// (else through the meter's own broker when --http-blocks finds one).
-    #[arg(long, value_name = "URL")]
-    pub broker: Option<BrokerUrl>,
-    /// MQTT user name.
-    #[arg(long, value_name = "USER")]
-    pub mqtt_user: Option<String>,
-    /// MQTT password (prefer the environment variable).
-    #[arg(
-        long,
-        value_name = "PASSWORD",
-        env = "JE08_MQTT_PASSWORD",
-        hide_env_values = true
-    )]
-    pub mqtt_password: Option<String>,
-    /// CA certificate (PEM) of the broker (mqtts://).
-    #[arg(long, value_name = "FILE")]
-    pub ca: Option<PathBuf>,
-    /// Client certificate (PEM), for brokers that require one.
-    #[arg(long, value_name = "FILE", requires = "key")]
-    pub cert: Option<PathBuf>,
-    /// Client private key (PEM) of --cert.
-    #[arg(long, value_name = "FILE", requires = "cert")]
-    pub key: Option<PathBuf>,
+    /// The broker of the MQTT check (or each meter's own) and how to log in.
+    #[command(flatten)]
+    pub broker: BrokerLoginArgs,
     /// How long to wait for each meter's INFO and DATA, in seconds.
     #[arg(long, value_name = "S", default_value_t = 10,
           value_parser = clap::value_parser!(u64).range(1..=600))]
@@ -122,25 +105,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     options.http_blocks = args.http_blocks;
     options.fix = args.fix;
     options.mqtt_deadline = Duration::from_secs(args.mqtt_wait_s);
-    let login = BrokerAccess {
-        user: args.mqtt_user.clone(),
-        password: args.mqtt_password.clone(),
-        ca: args.ca.clone(),
-        cert: args.cert.clone(),
-        key: args.key.clone(),
-        client_id: None,
-    };
-    if let Some(broker) = &args.broker {
-        options.broker = Some(login.link(broker.clone())?);
-    } else if login.user.is_some() || login.ca.is_some() || login.cert.is_some() {
-        // Credentials and TLS for the meters' own broker: the URL is set per meter.
-        let stand_in = BrokerUrl {
-            tls: login.ca.is_some(),
-            host: "localhost".into(),
-            port: 1883,
-        };
-        options.own_broker_link = Some(login.link(stand_in)?);
-    }
+    options
+        .set_mqtt_login(args.broker.broker.clone(), &args.broker.credentials())
+        .map_err(setup_failed)?;
     let names: Vec<String> = args.meters.iter().map(|m| m.http.to_string()).collect();
     let access = args.access.access(args.http_blocks, &names.join(", "))?;
     if args.http_blocks {

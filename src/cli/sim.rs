@@ -5,13 +5,11 @@
 
 use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 
-use je08_net::mqtt_link::{LinkOptions, Password, TlsFiles};
 use je08_protocol::http_api::Secret;
 use je08_protocol::mqtt::{BrokerUrl, DEFAULT_PUBLISH_TOPIC, DEFAULT_SUBSCRIBE_TOPIC};
 use je08_sim::broker::start_embedded_broker;
@@ -19,8 +17,15 @@ use je08_sim::mdns::MdnsAdvertiser;
 use je08_sim::mqtt::SimMqttOptions;
 use je08_sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
 
+use super::broker_login::{BrokerLoginArgs, setup_failed};
+
 /// Options of `je08 sim`.
 #[derive(clap::Args)]
+#[command(mut_arg("broker", |a| a.help(
+    "Publish over MQTT to this broker: mqtt://HOST[:PORT] or mqtts://HOST[:PORT]. The login \
+     fills each meter's saved protocols block and certificate slots; MQTT runs in application \
+     mode as that block says"
+)))]
 pub struct Args {
     /// Address to serve on [default: 127.0.0.1; with --count > 1, 127.0.0.2,
     /// 127.0.0.3, … one per meter].
@@ -48,31 +53,10 @@ pub struct Args {
     /// Number of meters to serve.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=253))]
     pub count: u16,
-    /// Publish over MQTT to this broker: mqtt://HOST[:PORT] or mqtts://HOST[:PORT].
-    /// The MQTT options fill each meter's saved protocols block and
-    /// certificate slots; MQTT runs in application mode as that block says.
-    #[arg(long, value_name = "URL")]
-    pub mqtt: Option<BrokerUrl>,
-    /// MQTT user name.
-    #[arg(long, value_name = "USER")]
-    pub mqtt_user: Option<String>,
-    /// MQTT password (never printed; prefer the environment variable).
-    #[arg(
-        long,
-        value_name = "PASSWORD",
-        env = "JE08_MQTT_PASSWORD",
-        hide_env_values = true
-    )]
-    pub mqtt_password: Option<String>,
-    /// CA certificate (PEM) that signs the broker's certificate (mqtts://).
-    #[arg(long, value_name = "FILE")]
-    pub mqtt_ca: Option<PathBuf>,
-    /// Client certificate (PEM) for brokers that require one.
-    #[arg(long, value_name = "FILE", requires = "mqtt_key")]
-    pub mqtt_cert: Option<PathBuf>,
-    /// Private key (PEM) of --mqtt-cert.
-    #[arg(long, value_name = "FILE", requires = "mqtt_cert")]
-    pub mqtt_key: Option<PathBuf>,
+    /// The broker the meters publish to (else the embedded broker, if any)
+    /// and how they log in to it.
+    #[command(flatten)]
+    pub broker: BrokerLoginArgs,
     /// Publish topic; {id} is replaced by the device id.
     #[arg(long, value_name = "TOPIC", default_value = DEFAULT_PUBLISH_TOPIC)]
     pub publish_topic: String,
@@ -83,7 +67,7 @@ pub struct Args {
     #[arg(long, value_name = "S", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub interval: u64,
     /// Run an MQTT broker in this process on 127.0.0.1:PORT (no PORT: a free
-    /// one); the meters publish to it unless --mqtt names another broker.
+    /// one); the meters publish to it unless --broker names another broker.
     #[arg(long, value_name = "PORT", num_args = 0..=1, default_missing_value = "0")]
     pub embedded_broker: Option<u16>,
     /// HTTP API port (0 = any free port; 80 needs privileges). With --count
@@ -120,6 +104,7 @@ impl std::fmt::Debug for Args {
             .field("id", &self.id)
             .field("count", &self.count)
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("broker", &self.broker)
             .field("start_mode", &self.start_mode)
             .finish_non_exhaustive()
     }
@@ -135,10 +120,10 @@ fn nth_port(base: u16, index: u16, shared_address: bool, what: &str) -> anyhow::
         .with_context(|| format!("{what} port past 65535"))
 }
 
-/// The meters' MQTT settings, if MQTT is on: --mqtt, else the embedded
+/// The meters' MQTT settings, if MQTT is on: --broker, else the embedded
 /// broker when there is one.
 fn mqtt_options(args: &Args, embedded: Option<SocketAddr>) -> anyhow::Result<Option<SimMqttOptions>> {
-    let url = match (&args.mqtt, embedded) {
+    let url = match (&args.broker.broker, embedded) {
         (Some(url), _) => url.clone(),
         (None, Some(addr)) => BrokerUrl {
             tls: false,
@@ -147,17 +132,8 @@ fn mqtt_options(args: &Args, embedded: Option<SocketAddr>) -> anyhow::Result<Opt
         },
         (None, None) => return Ok(None),
     };
-    // Empty client id: each meter uses je08-<id>.
-    let mut link = LinkOptions::new(url, "");
-    link.username = args.mqtt_user.clone();
-    link.password = args.mqtt_password.clone().map(Password::new);
-    link.tls = TlsFiles::load(
-        args.mqtt_ca.as_deref(),
-        args.mqtt_cert.as_deref(),
-        args.mqtt_key.as_deref(),
-    )?;
-    link.mqtt_options()?;
-    let mut options = SimMqttOptions::new(link);
+    let login = args.broker.login_to(url).map_err(setup_failed)?;
+    let mut options = SimMqttOptions::new(login);
     options.publish_topic = args.publish_topic.clone();
     options.subscribe_topic = args.subscribe_topic.clone();
     options.interval = Duration::from_secs(args.interval);

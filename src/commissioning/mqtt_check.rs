@@ -8,7 +8,7 @@ use serde::Serialize;
 use tokio::sync::broadcast::error::RecvError;
 
 use je08_client::mqtt::{Monitor, MonitorEvent, MonitorOptions};
-use je08_net::mqtt_link::LinkOptions;
+use je08_net::mqtt_link::{BrokerLogin, LinkOptions, LinkTiming, SetupError};
 use je08_protocol::mqtt::{Command, DEFAULT_PUBLISH_TOPIC, DEFAULT_SUBSCRIBE_TOPIC, render_topic};
 
 /// Where to look for one meter.
@@ -76,31 +76,42 @@ impl MqttCheck {
     }
 }
 
-/// Connect with `link`, request INFO and DATA from the meter and wait up to
+/// The check's own client: a fresh client id, reconnects capped at 10 s.
+fn link(login: BrokerLogin) -> Result<LinkOptions, SetupError> {
+    let client_id = format!("je08-report-{:08x}", rand::random::<u32>());
+    let timing = LinkTiming {
+        backoff_cap: Duration::from_secs(10),
+        ..LinkTiming::default()
+    };
+    LinkOptions::builder(login, client_id).timing(timing).build()
+}
+
+/// Log in with `login`, request INFO and DATA from the meter and wait up to
 /// `deadline` for both on its publish topic.
-pub async fn check_meter(link: LinkOptions, target: &MqttTarget, deadline: Duration) -> MqttCheck {
+pub async fn check_meter(login: BrokerLogin, target: &MqttTarget, deadline: Duration) -> MqttCheck {
     let id = target.id.to_string();
     let topic = render_topic(&target.publish_topic, &id);
     let mut result = MqttCheck {
-        broker: link.broker.to_string(),
+        broker: login.broker.to_string(),
         topic: topic.clone(),
         info_seen: false,
         data_seen: false,
         within_s: None,
         problem: None,
     };
-    let mut options = MonitorOptions::new(link);
-    options.filter = Some(topic.clone());
-    options.command_topic = render_topic(&target.subscribe_topic, &id);
-    options.history = 1;
-    options.max_meters = 4;
-    let monitor = match Monitor::start(options) {
-        Ok(m) => m,
+    let link = match link(login) {
+        Ok(link) => link,
         Err(e) => {
             result.problem = Some(format!("cannot start the MQTT client: {e}"));
             return result;
         }
     };
+    let mut options = MonitorOptions::new(link);
+    options.filter = Some(topic.clone());
+    options.command_topic = render_topic(&target.subscribe_topic, &id);
+    options.history = 1;
+    options.max_meters = 4;
+    let monitor = Monitor::start(options);
     let start = Instant::now();
     let mut events = monitor.subscribe();
     if let Err(e) = monitor.wait_connected(deadline).await {

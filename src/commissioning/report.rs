@@ -21,7 +21,7 @@ use super::sampler::WindowOptions;
 use super::wiring_check::{FieldChange, WiringCheck, apply_fix, run_check};
 use je08_client::endpoint::MeterAddress;
 use je08_client::modbus::ModbusClient;
-use je08_net::mqtt_link::LinkOptions;
+use je08_net::mqtt_link::{BrokerLogin, CredentialFiles, Credentials, SetupError};
 use je08_protocol::analysis::wiring::Expectation;
 use je08_protocol::codec::decode;
 use je08_protocol::http_api::{Connectivity, Info, Mode, Protocols};
@@ -40,12 +40,13 @@ pub struct InspectOptions {
     pub http_blocks: bool,
     /// Offer the wiring check's register fix.
     pub fix: bool,
-    /// MQTT check through this broker connection (`None`: with the meter's
-    /// own broker when its HTTP blocks were read and name one, else none).
-    pub broker: Option<LinkOptions>,
+    /// MQTT check through this broker (`None`: with the meter's own broker
+    /// when its HTTP blocks were read and name one, else none).
+    pub broker: Option<BrokerLogin>,
     /// Credentials and TLS used when checking through the meter's own
-    /// broker (its password is write-only and never read back).
-    pub own_broker_link: Option<LinkOptions>,
+    /// broker (its password is write-only and never read back; its user
+    /// name is used when none is given here).
+    pub own_broker: Option<Credentials>,
     /// Deadline of the MQTT check.
     pub mqtt_deadline: Duration,
 }
@@ -59,9 +60,25 @@ impl InspectOptions {
             http_blocks: false,
             fix: false,
             broker: None,
-            own_broker_link: None,
+            own_broker: None,
             mqtt_deadline: Duration::from_secs(10),
         }
+    }
+
+    /// Check MQTT through `broker` logged in with `credentials`; without a
+    /// broker, through each meter's own with them (when any is given). The
+    /// PEM files are read and checked now.
+    pub fn set_mqtt_login(
+        &mut self,
+        broker: Option<BrokerUrl>,
+        credentials: &CredentialFiles,
+    ) -> Result<(), SetupError> {
+        match broker {
+            Some(broker) => self.broker = Some(BrokerLogin::load(broker, credentials)?),
+            None if !credentials.is_empty() => self.own_broker = Some(credentials.load()?),
+            None => {}
+        }
+        Ok(())
     }
 }
 
@@ -165,11 +182,14 @@ async fn read_settings(
 /// How long to wait for Modbus after the HTTP API is back from a reboot.
 const MODBUS_AFTER_BOOT: Duration = Duration::from_secs(5);
 
+/// Where the MQTT check looks for meter `id`: through the given broker, or
+/// through the meter's own (from its HTTP blocks) with the credentials
+/// given for it; `None` when there is neither.
 fn mqtt_plan(
     options: &InspectOptions,
     blocks: Option<&HttpBlocks>,
     id: u32,
-) -> Result<Option<(LinkOptions, MqttTarget)>, String> {
+) -> Result<Option<(BrokerLogin, MqttTarget)>, SetupError> {
     let target = blocks.map_or_else(
         || MqttTarget::with_default_topics(id),
         |b| MqttTarget {
@@ -178,26 +198,22 @@ fn mqtt_plan(
             subscribe_topic: b.protocols.mqtt.subscribe_topic.clone(),
         },
     );
-    if let Some(link) = &options.broker {
-        return Ok(Some((link.clone(), target)));
+    if let Some(login) = &options.broker {
+        return Ok(Some((login.clone(), target)));
     }
     let Some(mqtt) = blocks.map(|b| &b.protocols.mqtt).filter(|m| m.enabled) else {
         return Ok(None);
     };
-    let scheme = if mqtt.tls.enabled { "mqtts" } else { "mqtt" };
-    let url: BrokerUrl = format!("{scheme}://{}:{}", mqtt.host, mqtt.port).parse()?;
-    let mut link = options
-        .own_broker_link
-        .clone()
-        .unwrap_or_else(|| LinkOptions::new(url.clone(), String::new()));
-    link.broker = url;
-    if link.client_id.is_empty() {
-        link.client_id = format!("je08-report-{:08x}", rand::random::<u32>());
+    let broker = BrokerUrl {
+        tls: mqtt.tls.enabled,
+        host: mqtt.host.clone(),
+        port: u16::try_from(mqtt.port).map_err(|_| SetupError::NotATcpPort { port: mqtt.port })?,
+    };
+    let mut credentials = options.own_broker.clone().unwrap_or_default();
+    if credentials.user.is_none() && !mqtt.username.is_empty() {
+        credentials.user = Some(mqtt.username.clone());
     }
-    if link.username.is_none() && !mqtt.username.is_empty() {
-        link.username = Some(mqtt.username.clone());
-    }
-    Ok(Some((link, target)))
+    Ok(Some((BrokerLogin { broker, credentials }, target)))
 }
 
 /// Inspect one meter: identity, settings as found, the wiring check, the fix
@@ -283,7 +299,7 @@ pub async fn inspect(
     };
     let id = check.snapshot.device.id;
     let mqtt = match mqtt_plan(options, http_blocks.as_ref(), id) {
-        Ok(Some((link, target))) => Some(check_meter(link, &target, options.mqtt_deadline).await),
+        Ok(Some((login, target))) => Some(check_meter(login, &target, options.mqtt_deadline).await),
         Ok(None) => None,
         Err(e) => {
             notes.push(format!(

@@ -429,15 +429,15 @@ impl CommishState {
                 None
             }
             CommFile::BrokerCa => {
-                self.batch.report.ca = Some(path);
+                self.batch.report.broker.ca = Some(path);
                 None
             }
             CommFile::BrokerCert => {
-                self.batch.report.cert = Some(path);
+                self.batch.report.broker.cert = Some(path);
                 None
             }
             CommFile::BrokerKey => {
-                self.batch.report.key = Some(path);
+                self.batch.report.broker.key = Some(path);
                 None
             }
             CommFile::Report => {

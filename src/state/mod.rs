@@ -5,6 +5,7 @@
 //! views in `ui` draw it and push actions, and the shell applies them after
 //! the frame.
 
+pub mod broker_form;
 pub mod commission;
 pub mod config_forms;
 pub mod configuration;

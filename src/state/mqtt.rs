@@ -4,38 +4,31 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::backend::mqtt_view::{BrokerSettings, FleetUpdate};
+use super::broker_form::BrokerForm;
+use super::config_forms::PasswordText;
+use crate::backend::mqtt_view::FleetUpdate;
 use crate::backend::secrets::Storage;
-use crate::backend::{FilePurpose, JobId, JobOutcome};
-use je08_net::mqtt_link::LinkError;
+use crate::backend::{Command, FilePurpose, JobId, JobOutcome};
+use je08_net::mqtt_link::SetupError;
 use je08_protocol::http_api::Secret;
 use je08_protocol::mqtt::Command as MqttCommand;
 
 /// State of the MQTT view.
 #[derive(Debug, Default)]
 pub struct MqttState {
-    /// Broker URL.
-    pub url: String,
-    /// User name.
-    pub username: String,
-    /// Password (never persisted outside the keychain).
-    pub password: String,
+    /// The broker login as typed (the password is never persisted outside
+    /// the keychain).
+    pub form: BrokerForm,
     /// Keep the password in the OS keychain.
     pub remember: bool,
     /// Where the password is kept, as last reported.
     pub storage: Option<Storage>,
-    /// CA certificate for mqtts://.
-    pub ca: Option<PathBuf>,
-    /// Client certificate.
-    pub cert: Option<PathBuf>,
-    /// Client key.
-    pub key: Option<PathBuf>,
     /// A connection was requested.
     pub active: bool,
     /// The last fleet snapshot.
     pub fleet: Option<FleetUpdate>,
     /// Why the connection could not start.
-    pub failure: Option<LinkError>,
+    pub failure: Option<SetupError>,
     /// Commands sent: job → (meter id, command, outcome).
     pub jobs: BTreeMap<JobId, (String, MqttCommand, Option<JobOutcome>)>,
 }
@@ -44,14 +37,17 @@ impl MqttState {
     /// Start with the last broker URL.
     pub fn new(url: &str) -> Self {
         Self {
-            url: url.to_string(),
+            form: BrokerForm {
+                url: url.to_string(),
+                ..BrokerForm::default()
+            },
             ..Self::default()
         }
     }
 
     /// The keychain account for this broker's password.
     pub fn account(&self) -> String {
-        format!("broker:{}:{}", self.url.trim(), self.username.trim())
+        format!("broker:{}:{}", self.form.url.trim(), self.form.user.trim())
     }
 
     /// A secret lookup or store finished.
@@ -60,7 +56,7 @@ impl MqttState {
             return;
         }
         if let Some(secret) = secret {
-            self.password = secret.expose().to_owned();
+            self.form.password = PasswordText(secret.expose().to_owned());
         }
         self.storage = Some(storage);
     }
@@ -69,9 +65,9 @@ impl MqttState {
     pub fn picked(&mut self, purpose: FilePurpose, path: Option<PathBuf>) {
         let Some(path) = path else { return };
         match purpose {
-            FilePurpose::BrokerCa => self.ca = Some(path),
-            FilePurpose::BrokerCert => self.cert = Some(path),
-            FilePurpose::BrokerKey => self.key = Some(path),
+            FilePurpose::BrokerCa => self.form.ca = Some(path),
+            FilePurpose::BrokerCert => self.form.cert = Some(path),
+            FilePurpose::BrokerKey => self.form.key = Some(path),
             _ => {}
         }
     }
@@ -83,15 +79,13 @@ impl MqttState {
         }
     }
 
-    /// The settings typed in the view.
-    pub fn settings(&self) -> BrokerSettings {
-        BrokerSettings {
-            url: self.url.trim().to_string(),
-            username: self.username.trim().to_string(),
-            password: self.password.clone(),
-            ca: self.ca.clone(),
-            cert: self.cert.clone(),
-            key: self.key.clone(),
-        }
+    /// The command connecting to the broker as typed; `None` while the form
+    /// names no broker or has a problem ([`BrokerForm::login`] says which).
+    pub fn connect_command(&self) -> Option<Command> {
+        let typed = self.form.login().ok()?;
+        Some(Command::MqttConnect {
+            broker: typed.broker?,
+            credentials: typed.credentials,
+        })
     }
 }

@@ -133,12 +133,14 @@ impl ConfiguratorApp {
         self.launched = Some(at);
     }
 
-    /// Point the MQTT view at `url` and connect (no credentials).
+    /// Point the MQTT view at `url` and connect (no credentials); a URL
+    /// that is not a broker's is said in the view instead.
     pub fn connect_broker(&mut self, url: String) {
-        self.view.mqtt.url = url;
-        self.view.mqtt.active = true;
-        let settings = self.view.mqtt.settings();
-        self.send(Command::MqttConnect(settings));
+        self.view.mqtt.form.url = url;
+        if let Some(command) = self.view.mqtt.connect_command() {
+            self.view.mqtt.active = true;
+            self.send(command);
+        }
     }
 
     /// Frames drawn so far (for idle tests and benchmarks).
@@ -155,7 +157,7 @@ impl ConfiguratorApp {
     pub fn prefs(&self) -> Prefs {
         let mut prefs = self.prefs.clone();
         prefs.plot_window_s = self.view.live.window_s;
-        prefs.broker_url = self.view.mqtt.url.clone();
+        prefs.broker_url = self.view.mqtt.form.url.clone();
         prefs.meters = self
             .model
             .meters

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use eframe::egui::{self, RichText};
 
 use crate::backend::commissioning::{CommFile, ProfileScope};
-use crate::i18n::{Msg, Tr};
+use crate::i18n::{Describe, Msg, Tr};
 use crate::state::commission::Intent;
 use crate::state::intent::Action;
 use crate::state::report_form::ReportForm;
@@ -22,19 +22,20 @@ pub fn report_options_ui(ui: &mut egui::Ui, tr: Tr, form: &mut ReportForm, actio
         .num_columns(3)
         .spacing([12.0, 4.0])
         .show(ui, |ui| {
+            let broker = &mut form.broker;
             let label = ui.label(tr.t(Msg::ReportBroker));
-            ui.add(egui::TextEdit::singleline(&mut form.broker).desired_width(260.0))
+            ui.add(egui::TextEdit::singleline(&mut broker.url).desired_width(260.0))
                 .labelled_by(label.id);
             ui.weak(tr.t(Msg::ReportBrokerHint));
             ui.end_row();
             let label = ui.label(tr.t(Msg::ReportMqttUser));
-            ui.add(egui::TextEdit::singleline(&mut form.user).desired_width(180.0))
+            ui.add(egui::TextEdit::singleline(&mut broker.user).desired_width(180.0))
                 .labelled_by(label.id);
             ui.label("");
             ui.end_row();
             let label = ui.label(tr.t(Msg::ReportMqttPassword));
             ui.add(
-                egui::TextEdit::singleline(&mut form.password.0)
+                egui::TextEdit::singleline(&mut broker.password.0)
                     .password(true)
                     .desired_width(180.0),
             )
@@ -46,19 +47,19 @@ pub fn report_options_ui(ui: &mut egui::Ui, tr: Tr, form: &mut ReportForm, actio
                     Msg::ReportBrokerCa,
                     Msg::NoCaFile,
                     CommFile::BrokerCa,
-                    &mut form.ca,
+                    &mut broker.ca,
                 ),
                 (
                     Msg::ClientCert,
                     Msg::NoClientCert,
                     CommFile::BrokerCert,
-                    &mut form.cert,
+                    &mut broker.cert,
                 ),
                 (
                     Msg::ClientKey,
                     Msg::NoClientCert,
                     CommFile::BrokerKey,
-                    &mut form.key,
+                    &mut broker.key,
                 ),
             ] {
                 pem_file_row(ui, tr, (label, none), purpose, file, actions);
@@ -66,7 +67,7 @@ pub fn report_options_ui(ui: &mut egui::Ui, tr: Tr, form: &mut ReportForm, actio
         });
     match form.checks() {
         Err(why) => {
-            ui.colored_label(ui.visuals().error_fg_color, tr.t(why));
+            ui.colored_label(ui.visuals().error_fg_color, why.describe(tr));
         }
         Ok(checks) if checks.broker.is_none() => {
             ui.weak(tr.t(if checks.http_blocks {

@@ -36,6 +36,10 @@ pub fn describe(tr: Tr, failure: &CommFailure) -> String {
             };
             tr.f(msg, &[path, detail])
         }
+        CommCause::BrokerLogin(err) => tr.f(
+            Msg::CommFailOther,
+            &[tr.t(action_msg(failure.action)), &err.describe(tr)],
+        ),
         CommCause::Other(detail) => tr.f(Msg::CommFailOther, &[tr.t(action_msg(failure.action)), detail]),
     };
     match failure.after {
@@ -70,6 +74,7 @@ mod tests {
     use crate::i18n::Lang;
     use crate::ui::link_text::tests::without_cli_advice;
     use je08_client::modbus::Operation;
+    use je08_net::mqtt_link::SetupError;
     use je08_protocol::mode::Mode;
 
     const DETAIL: &str = "permission denied (os error 13)";
@@ -136,6 +141,9 @@ mod tests {
                 write: false,
                 detail: DETAIL.into(),
             },
+            CommCause::BrokerLogin(SetupError::CaRequired {
+                broker: "mqtts://10.0.0.9:8883".into(),
+            }),
         ];
         let mut all: Vec<CommFailure> = causes
             .into_iter()

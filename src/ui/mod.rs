@@ -21,7 +21,6 @@ pub mod live;
 pub mod meter_page;
 pub mod meters_list;
 pub mod mqtt;
-pub mod mqtt_text;
 pub mod parameters;
 pub mod phasor_ui;
 pub mod plots;

@@ -8,11 +8,10 @@ use std::time::Instant;
 
 use eframe::egui::{self, RichText};
 
-use super::mqtt_text;
 use super::widgets::{self, OK_COLOR, fmt};
 use crate::backend::mqtt_view::FleetUpdate;
 use crate::backend::{Command, FilePurpose, JobId, JobOutcome};
-use crate::i18n::{Msg, Tr};
+use crate::i18n::{Describe, Msg, Tr};
 use crate::state::intent::{Action, Confirm};
 use crate::state::mqtt::MqttState;
 use je08_client::mqtt::{DEFAULT_INTERVAL, MeterView, STALE_AFTER_INTERVALS};
@@ -45,18 +44,18 @@ fn broker_form_ui(ui: &mut egui::Ui, tr: Tr, state: &mut MqttState, actions: &mu
         .spacing([12.0, 6.0])
         .show(ui, |ui| {
             ui.label(tr.t(Msg::BrokerUrl));
-            ui.add(egui::TextEdit::singleline(&mut state.url).desired_width(320.0))
+            ui.add(egui::TextEdit::singleline(&mut state.form.url).desired_width(320.0))
                 .accessible_name(tr.t(Msg::BrokerUrl));
             ui.label("");
             ui.end_row();
             ui.label(tr.t(Msg::Username));
-            ui.add(egui::TextEdit::singleline(&mut state.username).desired_width(200.0))
+            ui.add(egui::TextEdit::singleline(&mut state.form.user).desired_width(200.0))
                 .accessible_name(tr.t(Msg::Username));
             ui.label("");
             ui.end_row();
             ui.label(tr.t(Msg::Password));
             ui.add(
-                egui::TextEdit::singleline(&mut state.password)
+                egui::TextEdit::singleline(&mut state.form.password.0)
                     .password(true)
                     .desired_width(200.0),
             )
@@ -72,9 +71,9 @@ fn broker_form_ui(ui: &mut egui::Ui, tr: Tr, state: &mut MqttState, actions: &mu
             ui.label("");
             ui.end_row();
             for (label, purpose, path) in [
-                (Msg::CaCert, FilePurpose::BrokerCa, &state.ca),
-                (Msg::ClientCert, FilePurpose::BrokerCert, &state.cert),
-                (Msg::ClientKey, FilePurpose::BrokerKey, &state.key),
+                (Msg::CaCert, FilePurpose::BrokerCa, &state.form.ca),
+                (Msg::ClientCert, FilePurpose::BrokerCert, &state.form.cert),
+                (Msg::ClientKey, FilePurpose::BrokerKey, &state.form.key),
             ] {
                 ui.label(tr.t(label));
                 match path {
@@ -99,20 +98,26 @@ fn broker_form_ui(ui: &mut egui::Ui, tr: Tr, state: &mut MqttState, actions: &mu
         }
         _ => {}
     }
+    if let Err(problem) = state.form.login() {
+        ui.colored_label(ui.visuals().error_fg_color, problem.describe(tr));
+    }
     ui.horizontal(|ui| {
         let connect = egui::Button::new(RichText::new(tr.t(Msg::Connect)).size(15.0));
-        if ui.add_enabled(!state.url.trim().is_empty(), connect).clicked() {
-            if !state.password.is_empty() {
+        let command = state.connect_command();
+        if ui.add_enabled(command.is_some(), connect).clicked()
+            && let Some(command) = command
+        {
+            if !state.form.password.0.is_empty() {
                 actions.push(Action::Send(Command::StoreSecret {
                     account: state.account(),
-                    secret: Secret::new(state.password.clone()),
+                    secret: Secret::new(state.form.password.0.clone()),
                     remember: state.remember,
                 }));
             }
             state.active = true;
             state.failure = None;
             state.fleet = None;
-            actions.push(Action::Send(Command::MqttConnect(state.settings())));
+            actions.push(Action::Send(command));
         }
         if ui
             .add_enabled(state.active, egui::Button::new(tr.t(Msg::Disconnect)))
@@ -127,7 +132,7 @@ fn broker_form_ui(ui: &mut egui::Ui, tr: Tr, state: &mut MqttState, actions: &mu
 
 fn status_ui(ui: &mut egui::Ui, tr: Tr, state: &MqttState) {
     if let Some(why) = &state.failure {
-        ui.colored_label(ui.visuals().error_fg_color, mqtt_text::describe(tr, why));
+        ui.colored_label(ui.visuals().error_fg_color, why.describe(tr));
         return;
     }
     if !state.active {
@@ -152,7 +157,7 @@ fn status_ui(ui: &mut egui::Ui, tr: Tr, state: &MqttState) {
                 ui.visuals().warn_fg_color,
                 f.error
                     .as_ref()
-                    .map_or_else(|| tr.t(Msg::Connecting).into(), |e| mqtt_text::describe(tr, e)),
+                    .map_or_else(|| tr.t(Msg::Connecting).into(), |e| e.describe(tr)),
             );
         }
     }

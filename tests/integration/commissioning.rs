@@ -11,7 +11,7 @@ use je08::commissioning::sampler::WindowOptions;
 use je08::commissioning::wiring_check::run_check;
 use je08_client::endpoint::Endpoint;
 use je08_client::modbus::{ClientConfig, ModbusClient};
-use je08_net::mqtt_link::LinkOptions;
+use je08_net::mqtt_link::BrokerLogin;
 use je08_protocol::analysis::wiring::{Expectation, Severity};
 use je08_protocol::http_api::{Mode, Secret};
 use je08_protocol::registers::addr;
@@ -610,10 +610,9 @@ pub async fn je08_env(args: Vec<String>, envs: &[(&str, &str)]) -> Output {
 /// A simulator's MQTT client for `url` that reconnects quickly and
 /// publishes every second.
 pub fn quick_mqtt(url: &str) -> SimMqttOptions {
-    let mut link = LinkOptions::new(url.parse().expect("url"), "");
-    link.backoff_initial = Duration::from_millis(100);
-    link.backoff_cap = Duration::from_secs(1);
-    let mut mqtt = SimMqttOptions::new(link);
+    let mut mqtt = SimMqttOptions::new(BrokerLogin::anonymous(url.parse().expect("url")));
+    mqtt.timing.link.backoff_initial = Duration::from_millis(100);
+    mqtt.timing.link.backoff_cap = Duration::from_secs(1);
     mqtt.interval = Duration::from_secs(1);
     mqtt
 }

@@ -272,7 +272,7 @@ use je08_client::discovery::Source;
 use je08_client::discovery::mqtt::forward_monitor;
 use je08_client::discovery::scan::{ScanOptions, scan};
 use je08_client::mqtt::{Monitor, MonitorOptions};
-use je08_net::mqtt_link::LinkOptions;
+use je08_net::mqtt_link::{BrokerLogin, LinkOptions};
 use je08_protocol::discovery::ScanRange;
 use je08_sim::mqtt::SimMqttOptions;
 use je08_sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
@@ -360,18 +360,20 @@ async fn one_meter_seen_by_mdns_scan_and_mqtt_is_one_entry_that_follows_its_mode
     options.device.reboot_delay = Duration::from_millis(200);
     options.http_port = Some(0);
     options.mdns = Some(Arc::clone(&advertiser));
-    let mut mqtt = SimMqttOptions::new(LinkOptions::new(broker.url(false), ""));
+    let mut mqtt = SimMqttOptions::new(BrokerLogin::anonymous(broker.url(false)));
     mqtt.interval = Duration::from_secs(1);
     options.mqtt = Some(mqtt);
     let meter = spawn_meter(options).await.unwrap();
 
     let (sink, mut sightings) = mpsc::channel(256);
     let mut browsing = Browsing::start(sink.clone());
-    let monitor = Monitor::start(MonitorOptions::new(LinkOptions::new(
-        broker.url(false),
+    let link = LinkOptions::builder(
+        BrokerLogin::anonymous(broker.url(false)),
         format!("discovery-test-{id}"),
-    )))
+    )
+    .build()
     .unwrap();
+    let monitor = Monitor::start(MonitorOptions::new(link));
     tokio::spawn(forward_monitor(monitor.subscribe(), sink.clone()));
     let range: ScanRange = format!("{ip}:{}", meter.modbus.port()).parse().unwrap();
     let scan_sink = sink.clone();
@@ -553,7 +555,7 @@ async fn discover_command_finds_a_meter_publishing_on_a_broker() {
     let ip = random_loopback();
     let mut options = MeterOptions::scenario(id, Scenario::Balanced);
     options.bind = IpAddr::V4(ip);
-    let mut mqtt = SimMqttOptions::new(LinkOptions::new(broker.url(false), ""));
+    let mut mqtt = SimMqttOptions::new(BrokerLogin::anonymous(broker.url(false)));
     mqtt.interval = Duration::from_secs(1);
     options.mqtt = Some(mqtt);
     let meter = spawn_meter(options).await.unwrap();

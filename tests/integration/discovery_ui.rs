@@ -218,7 +218,7 @@ fn a_scan_of_a_loopback_range_finds_a_meter() {
 
 #[test]
 fn a_meter_seen_only_on_the_broker_is_listed_with_source_mqtt() {
-    use je08_net::mqtt_link::LinkOptions;
+    use je08_net::mqtt_link::BrokerLogin;
     use je08_protocol::mqtt::BrokerUrl;
     use je08_sim::broker::start_embedded_broker;
     use je08_sim::mqtt::SimMqttOptions;
@@ -232,7 +232,7 @@ fn a_meter_seen_only_on_the_broker_is_listed_with_source_mqtt() {
     let id = random_id();
     let mut options = MeterOptions::scenario(id, Scenario::Balanced);
     options.bind = IpAddr::V4(random_loopback());
-    let mut mqtt = SimMqttOptions::new(LinkOptions::new(url.clone(), ""));
+    let mut mqtt = SimMqttOptions::new(BrokerLogin::anonymous(url.clone()));
     mqtt.interval = Duration::from_secs(1);
     options.mqtt = Some(mqtt);
     let sim = rt.block_on(spawn_meter(options)).unwrap();

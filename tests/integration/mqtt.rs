@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use je08_client::mqtt::{Monitor, MonitorEvent, MonitorOptions};
 use je08_net::certs::PemFile;
-use je08_net::mqtt_link::{LinkError, LinkOptions, Password, TlsFiles};
+use je08_net::mqtt_link::{BrokerLogin, LinkError, LinkOptions, LinkTiming, Password, TlsFiles};
 use je08_protocol::codec::RegisterBlock;
 use je08_protocol::mqtt::{BrokerUrl, Command as MqttCommand, InfoPacket, encode_data};
 use je08_protocol::readings::Version;
@@ -255,25 +255,44 @@ impl Pki {
     }
 }
 
-/// Options for a test client of `url` with a random id and quick backoff.
+/// Quick reconnects, for tests.
+pub fn quick() -> LinkTiming {
+    LinkTiming {
+        backoff_initial: Duration::from_millis(100),
+        backoff_cap: Duration::from_secs(2),
+        ..LinkTiming::default()
+    }
+}
+
+/// Options for a test client of `login` with a random id and quick backoff.
+pub fn link_as(login: BrokerLogin) -> LinkOptions {
+    LinkOptions::builder(login, format!("test-{:08x}", rand::random::<u32>()))
+        .timing(quick())
+        .build()
+        .expect("usable options")
+}
+
+/// Options for an anonymous test client of `url` (see [`link_as`]).
 pub fn link(url: BrokerUrl) -> LinkOptions {
-    let mut link = LinkOptions::new(url, format!("test-{:08x}", rand::random::<u32>()));
-    link.backoff_initial = Duration::from_millis(100);
-    link.backoff_cap = Duration::from_secs(2);
-    link
+    link_as(BrokerLogin::anonymous(url))
 }
 
 /// TLS material from PEM text: a CA and an optional client identity.
-pub fn tls(ca: &str, identity: Option<&(String, String)>) -> Option<TlsFiles> {
-    Some(TlsFiles {
-        ca: PemFile::new("ca.pem", ca.as_bytes()),
-        identity: identity.map(|(c, k)| {
-            (
-                PemFile::new("client.pem", c.as_bytes()),
-                PemFile::new("client.key", k.as_bytes()),
-            )
-        }),
-    })
+pub fn tls(ca: &str, identity: Option<&(String, String)>) -> TlsFiles {
+    let identity = identity.map(|(c, k)| {
+        (
+            PemFile::new("client.pem", c.as_bytes()),
+            PemFile::new("client.key", k.as_bytes()),
+        )
+    });
+    TlsFiles::new(PemFile::new("ca.pem", ca.as_bytes()), identity).expect("usable TLS files")
+}
+
+/// A login to `url` over TLS with `files`.
+pub fn tls_login(url: BrokerUrl, files: TlsFiles) -> BrokerLogin {
+    let mut login = BrokerLogin::anonymous(url);
+    login.credentials.tls = Some(files);
+    login
 }
 
 /// A plain rumqttc client standing in for a meter or a tool; its incoming
@@ -333,7 +352,7 @@ async fn next_event(
 #[tokio::test]
 async fn monitor_decodes_data_info_and_counts_malformed() {
     let broker = Mosquitto::start(&BrokerSetup::default());
-    let monitor = Monitor::start(MonitorOptions::new(link(broker.url(false)))).unwrap();
+    let monitor = Monitor::start(MonitorOptions::new(link(broker.url(false))));
     let mut events = monitor.subscribe();
     eventually("monitor connected", || monitor.connected()).await;
     let (meter, _) = raw_client(broker.port, None).await;
@@ -398,7 +417,7 @@ async fn monitor_decodes_data_info_and_counts_malformed() {
 async fn commands_go_to_the_meter_topic_with_qos1() {
     let broker = Mosquitto::start(&BrokerSetup::default());
     let (_meter, mut inbox) = raw_client(broker.port, Some("je08/77/cmd")).await;
-    let monitor = Monitor::start(MonitorOptions::new(link(broker.url(false)))).unwrap();
+    let monitor = Monitor::start(MonitorOptions::new(link(broker.url(false))));
     monitor.wait_connected(SOON).await.unwrap();
     for command in MqttCommand::ALL {
         monitor.send("77", command.clone(), SOON).await.unwrap();
@@ -412,16 +431,14 @@ async fn commands_go_to_the_meter_topic_with_qos1() {
 async fn tls_server_only_and_with_client_certificate() {
     let pki = Pki::new("fleet CA");
     let broker = Mosquitto::start(&pki.broker(false, false));
-    let mut opts = link(broker.url(true));
-    opts.tls = tls(&pki.ca_pem, None);
-    let monitor = Monitor::start(MonitorOptions::new(opts)).unwrap();
+    let opts = link_as(tls_login(broker.url(true), tls(&pki.ca_pem, None)));
+    let monitor = Monitor::start(MonitorOptions::new(opts));
     monitor.wait_connected(SOON).await.unwrap();
 
     let strict = Mosquitto::start(&pki.broker(false, true));
     let identity = pki.client();
-    let mut opts = link(strict.url(true));
-    opts.tls = tls(&pki.ca_pem, Some(&identity));
-    let monitor = Monitor::start(MonitorOptions::new(opts)).unwrap();
+    let opts = link_as(tls_login(strict.url(true), tls(&pki.ca_pem, Some(&identity))));
+    let monitor = Monitor::start(MonitorOptions::new(opts));
     monitor.wait_connected(SOON).await.unwrap();
     assert_eq!(monitor.counters().reconnects, 0);
 }
@@ -434,7 +451,7 @@ const MAX_SLOW_ATTEMPTS: u64 = 4;
 /// Start a monitor that cannot connect; return its first error and the
 /// number of attempts it made over 3 s.
 async fn failing(opts: LinkOptions) -> (LinkError, u64) {
-    let monitor = Monitor::start(MonitorOptions::new(opts)).unwrap();
+    let monitor = Monitor::start(MonitorOptions::new(opts));
     let mut events = monitor.subscribe();
     let MonitorEvent::Down { error, .. } =
         next_event(&mut events, |e| matches!(e, MonitorEvent::Down { .. })).await
@@ -452,8 +469,7 @@ async fn wrong_ca_is_specific_and_not_a_hot_loop() {
     let pki = Pki::new("fleet CA");
     let other = Pki::new("some other CA");
     let broker = Mosquitto::start(&pki.broker(false, false));
-    let mut opts = link(broker.url(true));
-    opts.tls = tls(&other.ca_pem, None);
+    let opts = link_as(tls_login(broker.url(true), tls(&other.ca_pem, None)));
     let (error, attempts) = failing(opts).await;
     assert!(matches!(error, LinkError::UnknownCa(_)), "{error:?}");
     assert!(attempts <= MAX_SLOW_ATTEMPTS, "{attempts} attempts in 3 s");
@@ -463,8 +479,7 @@ async fn wrong_ca_is_specific_and_not_a_hot_loop() {
 async fn expired_broker_certificate_is_specific_and_not_a_hot_loop() {
     let pki = Pki::new("fleet CA");
     let expired = Mosquitto::start(&pki.broker(true, false));
-    let mut opts = link(expired.url(true));
-    opts.tls = tls(&pki.ca_pem, None);
+    let opts = link_as(tls_login(expired.url(true), tls(&pki.ca_pem, None)));
     let (error, attempts) = failing(opts).await;
     assert!(matches!(error, LinkError::BrokerCertExpired(_)), "{error:?}");
     assert!(attempts <= MAX_SLOW_ATTEMPTS, "{attempts} attempts in 3 s");
@@ -474,8 +489,7 @@ async fn expired_broker_certificate_is_specific_and_not_a_hot_loop() {
 async fn missing_client_certificate_is_specific_and_not_a_hot_loop() {
     let pki = Pki::new("fleet CA");
     let strict = Mosquitto::start(&pki.broker(false, true));
-    let mut opts = link(strict.url(true));
-    opts.tls = tls(&pki.ca_pem, None);
+    let opts = link_as(tls_login(strict.url(true), tls(&pki.ca_pem, None)));
     let (error, attempts) = failing(opts).await;
     assert!(matches!(error, LinkError::ClientCertRejected { .. }), "{error:?}");
     assert!(attempts <= MAX_SLOW_ATTEMPTS, "{attempts} attempts in 3 s");
@@ -485,8 +499,10 @@ async fn missing_client_certificate_is_specific_and_not_a_hot_loop() {
 async fn expired_client_certificate_is_rejected_specifically_and_not_a_hot_loop() {
     let pki = Pki::new("fleet CA");
     let strict = Mosquitto::start(&pki.broker(false, true));
-    let mut opts = link(strict.url(true));
-    opts.tls = tls(&pki.ca_pem, Some(&pki.client_with(true)));
+    let opts = link_as(tls_login(
+        strict.url(true),
+        tls(&pki.ca_pem, Some(&pki.client_with(true))),
+    ));
     let (error, attempts) = failing(opts).await;
     assert!(matches!(error, LinkError::ClientCertRejected { .. }), "{error:?}");
     assert!(attempts <= MAX_SLOW_ATTEMPTS, "{attempts} attempts in 3 s");
@@ -498,18 +514,19 @@ async fn bad_password_is_specific_and_not_a_hot_loop() {
         password: Some(("op".into(), "right".into())),
         ..BrokerSetup::default()
     });
-    let mut opts = link(guarded.url(false));
-    opts.username = Some("op".into());
-    opts.password = Some(Password::new("wrong"));
-    let (error, attempts) = failing(opts.clone()).await;
+    let as_op = |password: &str| {
+        let mut login = BrokerLogin::anonymous(guarded.url(false));
+        login.credentials.user = Some("op".into());
+        login.credentials.password = Some(Password::new(password));
+        link_as(login)
+    };
+    let (error, attempts) = failing(as_op("wrong")).await;
     assert!(
         matches!(error, LinkError::BadCredentials(_) | LinkError::NotAuthorized(_)),
         "{error:?}"
     );
     assert!(attempts <= MAX_SLOW_ATTEMPTS, "{attempts} attempts in 3 s");
-    opts.password = Some(Password::new("right"));
-    Monitor::start(MonitorOptions::new(opts))
-        .unwrap()
+    Monitor::start(MonitorOptions::new(as_op("right")))
         .wait_connected(SOON)
         .await
         .unwrap();
@@ -529,7 +546,7 @@ async fn refused_connections_back_off() {
 async fn monitor_recovers_when_the_broker_starts_late_and_restarts() {
     let port = free_port();
     let url: BrokerUrl = format!("mqtt://127.0.0.1:{port}").parse().unwrap();
-    let monitor = Monitor::start(MonitorOptions::new(link(url))).unwrap();
+    let monitor = Monitor::start(MonitorOptions::new(link(url)));
     eventually("a failed attempt", || monitor.counters().reconnects >= 1).await;
     let mut broker = Mosquitto::configure(port, &BrokerSetup::default());
     broker.wait_ready();
@@ -576,11 +593,10 @@ use tokio_modbus::client::Reader as _;
 async fn sim_meter(id: u32, url: BrokerUrl, tls_files: Option<TlsFiles>) -> SimMeter {
     let mut options = MeterOptions::scenario(id, Scenario::Balanced);
     options.device.model.time_scale = 3600.0;
-    let mut link = LinkOptions::new(url, "");
-    link.tls = tls_files;
-    link.backoff_initial = Duration::from_millis(100);
-    link.backoff_cap = Duration::from_secs(2);
-    let mut mqtt = SimMqttOptions::new(link);
+    let mut login = BrokerLogin::anonymous(url);
+    login.credentials.tls = tls_files;
+    let mut mqtt = SimMqttOptions::new(login);
+    mqtt.timing.link = quick();
     mqtt.interval = Duration::from_secs(1);
     options.mqtt = Some(mqtt);
     spawn_meter(options).await.expect("simulator starts")
@@ -627,7 +643,7 @@ async fn sim_answers_get_info_and_get_data_and_counts_unknown_commands() {
     let meter = sim_meter(2102, broker.url(false), None).await;
     let stats = meter.mqtt.stats();
     eventually("sim connected", || stats.connected()).await;
-    let monitor = Monitor::start(MonitorOptions::new(link(broker.url(false)))).unwrap();
+    let monitor = Monitor::start(MonitorOptions::new(link(broker.url(false))));
     monitor.wait_connected(SOON).await.unwrap();
     let mut events = monitor.subscribe();
     monitor.send("2102", MqttCommand::GetInfo, SOON).await.unwrap();
@@ -676,7 +692,7 @@ async fn resets_over_mqtt_change_what_modbus_reads() {
     let meter = sim_meter(2103, broker.url(false), None).await;
     let stats = meter.mqtt.stats();
     eventually("sim connected", || stats.connected()).await;
-    let monitor = Monitor::start(MonitorOptions::new(link(broker.url(false)))).unwrap();
+    let monitor = Monitor::start(MonitorOptions::new(link(broker.url(false))));
     monitor.wait_connected(SOON).await.unwrap();
 
     // Let energy accumulate (1 s of real time is 1 h of meter time).
@@ -713,10 +729,9 @@ async fn sim_over_tls_with_client_certificate() {
     let pki = Pki::new("fleet CA");
     let broker = Mosquitto::start(&pki.broker(false, true));
     let identity = pki.client();
-    let meter = sim_meter(2104, broker.url(true), tls(&pki.ca_pem, Some(&identity))).await;
-    let mut opts = link(broker.url(true));
-    opts.tls = tls(&pki.ca_pem, Some(&pki.client()));
-    let monitor = Monitor::start(MonitorOptions::new(opts)).unwrap();
+    let meter = sim_meter(2104, broker.url(true), Some(tls(&pki.ca_pem, Some(&identity)))).await;
+    let opts = link_as(tls_login(broker.url(true), tls(&pki.ca_pem, Some(&pki.client()))));
+    let monitor = Monitor::start(MonitorOptions::new(opts));
     let mut events = monitor.subscribe();
     let MonitorEvent::Data { id, .. } =
         next_event(&mut events, |e| matches!(e, MonitorEvent::Data { .. })).await
@@ -748,7 +763,7 @@ async fn sim_recovers_when_the_broker_starts_late_and_restarts() {
     })
     .await;
     // Commands work on the new connection: the subscription was renewed.
-    let monitor = Monitor::start(MonitorOptions::new(link(broker.url(false)))).unwrap();
+    let monitor = Monitor::start(MonitorOptions::new(link(broker.url(false))));
     monitor.wait_connected(SOON).await.unwrap();
     let mut events = monitor.subscribe();
     monitor.send("2105", MqttCommand::GetInfo, SOON).await.unwrap();
@@ -776,7 +791,7 @@ async fn embedded_broker_carries_sim_data_to_the_monitor() {
     assert!(addr_.ip().is_loopback());
     let url: BrokerUrl = format!("mqtt://{addr_}").parse().unwrap();
     let _meter = sim_meter(2107, url.clone(), None).await;
-    let monitor = Monitor::start(MonitorOptions::new(link(url))).unwrap();
+    let monitor = Monitor::start(MonitorOptions::new(link(url)));
     let mut events = monitor.subscribe();
     let MonitorEvent::Data { id, .. } =
         next_event(&mut events, |e| matches!(e, MonitorEvent::Data { .. })).await
@@ -847,6 +862,63 @@ fn cli_watch_json_prints_the_data_of_a_sim() {
     assert!(json["voltage_v"]["a"].as_f64().unwrap() > 100.0, "{json}");
     assert!(json["energy_kwh"]["total"].is_number());
     assert!(json["rssi_dbm"].is_number() && json["uptime_s"].is_number());
+}
+
+#[test]
+fn cli_sim_logs_in_with_the_shared_broker_flags_and_the_former_spellings() {
+    use std::io::{BufRead as _, BufReader};
+    let guarded = Mosquitto::start(&BrokerSetup {
+        password: Some(("op".into(), "right".into())),
+        ..BrokerSetup::default()
+    });
+    let url = guarded.url(false).to_string();
+    let exe = env!("CARGO_BIN_EXE_je08");
+    let mut watch = Proc(
+        Command::new(exe)
+            .args(["mqtt", "watch", "--broker", &url, "--user", "op", "--json"])
+            .args(["--mqtt-password", "right"])
+            .env_remove("JE08_MQTT_PASSWORD")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let sim = |id: &str, login: &[&str]| {
+        Proc(
+            Command::new(exe)
+                .args(["sim", "--id", id, "--modbus-port", "0", "--http-port", "0"])
+                .args(["--ota-port", "0", "--interval", "1"])
+                .args(login)
+                .env("JE08_MQTT_PASSWORD", "right")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        )
+    };
+    let _current = sim("2111", &["--broker", &url, "--user", "op"]);
+    let _former = sim("2112", &["--mqtt", &url, "--mqtt-user", "op"]);
+    let stdout = watch.0.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { return };
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let mut seen = std::collections::BTreeSet::new();
+    let end = std::time::Instant::now() + SOON;
+    while seen.len() < 2 {
+        let left = end.saturating_duration_since(std::time::Instant::now());
+        let line = rx
+            .recv_timeout(left)
+            .unwrap_or_else(|_| panic!("DATA from both sims in time; seen {seen:?}"));
+        let json: serde_json::Value = serde_json::from_str(&line).unwrap();
+        seen.insert(json["device"].as_str().unwrap_or_default().to_owned());
+    }
+    assert_eq!(seen, ["2111", "2112"].map(String::from).into());
 }
 
 #[tokio::test]
@@ -950,6 +1022,10 @@ fn cli_reports_a_refused_broker_in_one_line_and_bad_credentials_with_status_2() 
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("; check --user and --mqtt-password"),
+        "the command line's advice ends the line: {stderr}"
+    );
     assert!(
         !stderr.contains("wrong"),
         "the password must not be printed: {stderr}"

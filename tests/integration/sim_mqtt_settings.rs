@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use je08_client::http::MeterHttp;
 use je08_client::mqtt::{Monitor, MonitorEvent, MonitorOptions};
-use je08_net::mqtt_link::{LinkOptions, Password};
+use je08_net::mqtt_link::Password;
 use je08_protocol::http_api::{CertKind, Mode, Protocols};
 use je08_protocol::mqtt::{Message, decode_message};
 use je08_sim::mqtt::SimMqttOptions;
@@ -19,7 +19,8 @@ use rumqttc::QoS;
 use super::commissioning::{PASSWORD, args, both, http_options, je08_env, pdf_text};
 use super::http::{DEADLINE, client};
 use super::mqtt::{
-    BrokerSetup, Mosquitto, Pki, SOON, eventually, free_port, link, next_payload, raw_client, tls,
+    BrokerSetup, Mosquitto, Pki, SOON, eventually, free_port, link_as, next_payload, raw_client, tls,
+    tls_login,
 };
 
 /// A meter with the HTTP API and no MQTT start option: MQTT off, as from
@@ -61,10 +62,12 @@ async fn a_start_option_is_what_the_protocols_block_and_certificate_slots_report
     let pki = Pki::new("seed CA");
     let mut options = http_options(2206);
     options.device.start_mode = Mode::Configuration;
-    let mut seed = LinkOptions::new("mqtts://127.0.0.1:8883".parse().expect("url"), "");
-    seed.username = Some("meter".into());
-    seed.password = Some(Password::new("seed-secret"));
-    seed.tls = tls(&pki.ca_pem, None);
+    let mut seed = tls_login(
+        "mqtts://127.0.0.1:8883".parse().expect("url"),
+        tls(&pki.ca_pem, None),
+    );
+    seed.credentials.user = Some("meter".into());
+    seed.credentials.password = Some(Password::new("seed-secret"));
     options.mqtt = Some(SimMqttOptions::new(seed));
     let sim = spawn_meter(options).await.expect("simulator starts");
     assert_eq!(sim.ready_line().mqtt.as_deref(), Some("mqtts://127.0.0.1:8883"));
@@ -165,9 +168,8 @@ async fn tls_with_a_client_certificate_comes_from_the_certificate_slots() {
         .await
         .expect("application mode");
 
-    let mut opts = link(broker.url(true));
-    opts.tls = tls(&pki.ca_pem, Some(&pki.client()));
-    let monitor = Monitor::start(MonitorOptions::new(opts)).expect("monitor");
+    let opts = link_as(tls_login(broker.url(true), tls(&pki.ca_pem, Some(&pki.client()))));
+    let monitor = Monitor::start(MonitorOptions::new(opts));
     let mut events = monitor.subscribe();
     let id = tokio::time::timeout(SOON, async {
         loop {

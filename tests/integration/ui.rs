@@ -442,7 +442,7 @@ fn a_refused_broker_is_explained_in_portuguese() {
 
 #[test]
 fn the_mqtt_view_lists_the_broker_fleet_and_sends_commands() {
-    use je08_net::mqtt_link::LinkOptions;
+    use je08_net::mqtt_link::BrokerLogin;
     use je08_protocol::mqtt::BrokerUrl;
     use je08_sim::broker::start_embedded_broker;
     use je08_sim::mqtt::SimMqttOptions;
@@ -457,7 +457,7 @@ fn the_mqtt_view_lists_the_broker_fleet_and_sends_commands() {
         host: broker.ip().to_string(),
         port: broker.port(),
     };
-    let mut mqtt = SimMqttOptions::new(LinkOptions::new(url.clone(), ""));
+    let mut mqtt = SimMqttOptions::new(BrokerLogin::anonymous(url.clone()));
     mqtt.interval = Duration::from_secs(1);
     let mut options = MeterOptions::scenario(2101, Scenario::Balanced);
     options.mqtt = Some(mqtt);

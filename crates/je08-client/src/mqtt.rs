@@ -412,14 +412,14 @@ impl Drop for Monitor {
 
 impl Monitor {
     /// Start watching; returns at once (the connection is made in the
-    /// background and retried with backoff). Fails only on unusable options.
-    pub fn start(options: MonitorOptions) -> Result<Self, LinkError> {
+    /// background and retried with backoff).
+    pub fn start(options: MonitorOptions) -> Self {
         let subscriptions = options
             .filter
             .iter()
             .map(|f| (f.clone(), QoS::AtMostOnce))
             .collect();
-        let link = Link::new(options.link, subscriptions)?;
+        let link = Link::new(options.link, subscriptions);
         let (events, _) = broadcast::channel(options.event_buffer.max(1));
         let shared = Arc::new(Shared {
             filter: options.filter,
@@ -438,14 +438,14 @@ impl Monitor {
         let client = link.client.clone();
         let run_shared = shared.clone();
         let task = tokio::spawn(link.run(move |event| run_shared.on_link(event)));
-        Ok(Self {
+        Self {
             shared,
             client,
             stats,
             command_topic: options.command_topic,
             send_lock: tokio::sync::Mutex::new(()),
             task,
-        })
+        }
     }
 
     /// Live events (bounded; a slow reader loses the oldest).

@@ -7,10 +7,9 @@
 //! bytes. Every problem is a [`Problem`]: the file and a machine-readable
 //! [`Issue`], displayed as one English sentence that names the file (the
 //! window translates it). The check is pure (bytes and a clock in, a report
-//! out); [`PemFile::read`] loads files.
-//!
-//! [`client_tls_config`] builds the rustls configuration (ring provider) that
-//! both the simulator and the configurator use to reach a broker over TLS.
+//! out); [`PemFile::read`] loads files. The PEM parsing is shared with
+//! [`TlsFiles`](crate::mqtt_link::TlsFiles), which builds the rustls
+//! configuration a broker connection uses.
 
 use std::fmt;
 use std::path::Path;
@@ -21,7 +20,6 @@ use rustls::pki_types::pem::{PemObject, SectionKind};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
 use rustls::{CertificateError, RootCertStore};
 use serde::{Serialize, Serializer};
-use thiserror::Error;
 use x509_parser::oid_registry::{
     OID_EC_P256, OID_KEY_TYPE_EC_PUBLIC_KEY, OID_NIST_EC_P384, OID_PKCS1_RSAENCRYPTION, OID_SIG_ED25519,
 };
@@ -88,7 +86,7 @@ impl PemFile {
     }
 
     /// A problem with this file.
-    fn problem(&self, issue: Issue) -> Problem {
+    pub(crate) fn problem(&self, issue: Issue) -> Problem {
         Problem {
             file: self.name.clone(),
             issue,
@@ -262,7 +260,7 @@ fn section(kind: SectionKind) -> Section {
 }
 
 /// The certificates of a file (first = leaf), or the problem.
-fn certificates(file: &PemFile) -> Result<Vec<CertificateDer<'static>>, Problem> {
+pub(crate) fn certificates(file: &PemFile) -> Result<Vec<CertificateDer<'static>>, Problem> {
     let sections = sections(file)?;
     if let Some((kind, _)) = sections.iter().find(|(k, _)| *k != SectionKind::Certificate) {
         return Err(file.problem(Issue::NotACertificate {
@@ -276,7 +274,7 @@ fn certificates(file: &PemFile) -> Result<Vec<CertificateDer<'static>>, Problem>
 }
 
 /// The private key of a file, or the problem.
-fn private_key(file: &PemFile) -> Result<PrivateKeyDer<'static>, Problem> {
+pub(crate) fn private_key(file: &PemFile) -> Result<PrivateKeyDer<'static>, Problem> {
     let sections = sections(file)?;
     let mut keys = sections.into_iter().filter_map(|(kind, der)| match kind {
         SectionKind::RsaPrivateKey => Some(PrivateKeyDer::Pkcs1(der.into())),
@@ -496,59 +494,6 @@ fn verify_client_chain(
         .map_err(ChainError::Verify)
 }
 
-/// Why a TLS client configuration could not be built.
-#[derive(Debug, Error)]
-pub enum TlsSetupError {
-    /// A file is not usable PEM of the expected kind.
-    #[error("{0}")]
-    Pem(Problem),
-    /// rustls refused the material.
-    #[error("{file}: {reason}")]
-    Rejected {
-        /// The file at fault.
-        file: String,
-        /// What rustls said.
-        reason: String,
-    },
-}
-
-/// Build a rustls client configuration (ring provider, TLS 1.2 and 1.3)
-/// trusting the CA(s) in `ca`, with an optional client certificate chain and
-/// key for brokers that require client authentication.
-pub fn client_tls_config(
-    ca: &PemFile,
-    identity: Option<(&PemFile, &PemFile)>,
-) -> Result<rustls::ClientConfig, TlsSetupError> {
-    let mut roots = RootCertStore::empty();
-    for der in certificates(ca).map_err(TlsSetupError::Pem)? {
-        roots.add(der).map_err(|e| TlsSetupError::Rejected {
-            file: ca.name.clone(),
-            reason: format!("not a usable CA certificate ({e})"),
-        })?;
-    }
-    let builder =
-        rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .map_err(|e| TlsSetupError::Rejected {
-                file: ca.name.clone(),
-                reason: e.to_string(),
-            })?
-            .with_root_certificates(roots);
-    match identity {
-        None => Ok(builder.with_no_client_auth()),
-        Some((cert, key)) => {
-            let chain = certificates(cert).map_err(TlsSetupError::Pem)?;
-            let key_der = private_key(key).map_err(TlsSetupError::Pem)?;
-            builder
-                .with_client_auth_cert(chain, key_der)
-                .map_err(|e| TlsSetupError::Rejected {
-                    file: key.name.clone(),
-                    reason: format!("does not fit {} ({e})", cert.name),
-                })
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -627,14 +572,6 @@ mod tests {
         assert!(report.certificates[1].subject.contains("je08 meter"));
         let ca_only = check(&file("ca.pem", &ca.pem), None, SystemTime::now());
         assert!(ca_only.is_ok());
-        client_tls_config(
-            &file("ca.pem", &ca.pem),
-            Some((
-                &file("client.pem", &cert),
-                &file("client.key", &key.serialize_pem()),
-            )),
-        )
-        .unwrap();
     }
 
     #[test]
@@ -683,16 +620,6 @@ mod tests {
                 "message": "client.key is not the private key of client.pem.",
             }),
             "the JSON report keeps the file and the English sentence"
-        );
-        assert!(
-            client_tls_config(
-                &file("ca.pem", &ca1.pem),
-                Some((
-                    &file("client.pem", &cert),
-                    &file("client.key", &other.serialize_pem())
-                )),
-            )
-            .is_err()
         );
     }
 

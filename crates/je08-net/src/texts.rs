@@ -1,7 +1,10 @@
-//! The words of this crate's findings, in English and Brazilian
-//! Portuguese: what the certificate pre-flight found wrong with a file
-//! ([`Problem`](crate::certs::Problem)). Each value's `Describe` picks its
-//! row; its English is its `Display`.
+//! The words of this crate's findings and failures, in English and
+//! Brazilian Portuguese: what the certificate pre-flight found wrong with a
+//! file ([`Problem`](crate::certs::Problem)), why a broker login cannot work
+//! ([`SetupError`](crate::mqtt_link::SetupError)) and why a broker
+//! connection is down ([`LinkError`](crate::mqtt_link::LinkError)). Each
+//! value's `Describe` picks its row; its English is its `Display`. No row
+//! names a command-line flag: the command line adds its advice itself.
 
 je08_protocol::messages! {
     /// A text of je08-net; each variant's doc is its English.
@@ -34,6 +37,25 @@ je08_protocol::messages! {
         CertNotForClientAuth => "{0} is not allowed for TLS client authentication (extended key usage).", "{0} não é permitido para autenticação de cliente TLS (uso estendido de chave).";
         CertDoesNotVerify => "{0} does not verify against {1} ({2}).", "{0} não pôde ser verificado com a CA de {1} ({2}).";
         CertNotACa => "{0} cannot serve as a CA ({1}).", "{0} não pode servir como CA ({1}).";
+        SetupCaRequired => "{0} uses TLS but the CA certificate that signs the broker's certificate is missing", "{0} usa TLS, mas falta o certificado da CA que assina o certificado do broker";
+        SetupTlsForPlainBroker => "{0} is plain TCP but TLS files were given: use an mqtts:// URL", "{0} é TCP simples, mas foram dados arquivos TLS: use uma URL mqtts://";
+        SetupIdentityIncomplete => "a client certificate needs its key, and a key its certificate", "um certificado de cliente precisa da sua chave, e a chave do seu certificado";
+        SetupIdentityWithoutTls => "a client certificate is only used over TLS, with the CA certificate of an mqtts:// broker", "um certificado de cliente só é usado com TLS, junto com o certificado da CA de um broker mqtts://";
+        SetupClientAuthWithoutIdentity => "client authentication is on but the client certificate or its key is missing", "a autenticação do cliente está ativada, mas falta o certificado do cliente ou a sua chave";
+        SetupNotATcpPort => "{0} is not a TCP port (1–65535)", "{0} não é uma porta TCP (1–65535)";
+        SetupTlsRefused => "{0} cannot be used for TLS ({1})", "{0} não pode ser usado para TLS ({1})";
+        LinkRefused => "connection refused by {0}: is the broker running and is the port right?", "conexão recusada por {0}: o broker está rodando e a porta está certa?";
+        LinkTimeout => "no answer from {0} within the deadline: check the address and the network", "sem resposta de {0} dentro do prazo: verifique o endereço e a rede";
+        LinkNetwork => "cannot reach {0}: {1}", "não é possível alcançar {0}: {1}";
+        LinkUnknownCa => "TLS: the certificate of {0} is not signed by the given CA (wrong CA file?)", "TLS: o certificado de {0} não é assinado pela CA informada (arquivo da CA errado?)";
+        LinkCertExpired => "TLS: the certificate of {0} has expired or is not valid yet", "TLS: o certificado de {0} expirou ou ainda não é válido";
+        LinkWrongName => "TLS: the certificate of {0} is not valid for that host name", "TLS: o certificado de {0} não vale para esse nome de host";
+        LinkClientCertRejected => "TLS: {0} rejected the client certificate ({1}); check the client certificate and key", "TLS: {0} rejeitou o certificado do cliente ({1}); verifique o certificado e a chave do cliente";
+        LinkTls => "TLS with {0} failed: {1}", "TLS com {0} falhou: {1}";
+        LinkBadCredentials => "{0} rejected the user name or password", "{0} rejeitou o usuário ou a senha";
+        LinkNotAuthorized => "{0} says this client is not authorized (check the user and the broker's ACL)", "{0} diz que este cliente não está autorizado (verifique o usuário e a ACL do broker)";
+        LinkConnAckRefused => "{0} refused the connection ({1})", "{0} recusou a conexão ({1})";
+        LinkLost => "connection to {0} lost: {1}", "conexão com {0} perdida: {1}";
     }
 }
 

@@ -157,8 +157,8 @@ pub async fn spawn_meter(options: MeterOptions) -> io::Result<SimMeter> {
     let timing = match &options.mqtt {
         Some(mqtt) => {
             mqtt.seed(&mut config)
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
-            mqtt.timing()
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+            mqtt.timing
         }
         None => SimMqttTiming::default(),
     };

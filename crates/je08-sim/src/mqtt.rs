@@ -149,7 +149,7 @@ async fn supervise(device: SimDevice, timing: SimMqttTiming, stats: Arc<SimMqttS
             }
             Err(error) => {
                 tracing::warn!(%error, "MQTT enabled but not usable; no client until the settings change");
-                set_error(&stats, Some(error));
+                set_error(&stats, Some(error.into()));
                 let _ = left.await;
             }
         }
@@ -172,14 +172,7 @@ fn info_packet(device: &SimDevice) -> InfoPacket {
 async fn session(device: &SimDevice, plan: &SessionPlan, stats: &Arc<SimMqttStats>) {
     let publish_topic = plan.publish_topic.clone();
     let subscribe = vec![(plan.subscribe_topic.clone(), QoS::AtLeastOnce)];
-    let link = match Link::new(plan.link.clone(), subscribe) {
-        Ok(link) => link,
-        Err(err) => {
-            tracing::error!(%err, "MQTT cannot start");
-            set_error(stats, Some(err));
-            return std::future::pending().await;
-        }
-    };
+    let link = Link::new(plan.link.clone(), subscribe);
     let client = link.client.clone();
     let publish_data = {
         let (client, topic, device, stats) = (

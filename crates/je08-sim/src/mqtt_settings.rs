@@ -3,7 +3,7 @@
 //! boot, plus connection timing, which is firmware behaviour and not a
 //! setting of the meter.
 //!
-//! A start option (`je08 sim --mqtt URL`, [`MeterOptions::mqtt`]) does not
+//! A start option (`je08 sim --broker URL`, [`MeterOptions::mqtt`]) does not
 //! run a client of its own: [`SimMqttOptions::seed`] writes it into the
 //! meter's protocols block and certificate slots before power-on, so
 //! `GET /api/config/protocols` reports what the meter really uses and a
@@ -15,7 +15,9 @@ use std::time::Duration;
 
 use super::device::{Device, DeviceConfig};
 use je08_net::certs::PemFile;
-use je08_net::mqtt_link::{LinkError, LinkOptions, Password, TlsFiles};
+use je08_net::mqtt_link::{
+    BrokerLogin, Credentials, DEFAULT_QUEUE, LinkOptions, LinkTiming, Password, SetupError, TlsFiles,
+};
 use je08_protocol::http_api::{CertKind, MqttConfig, Secret, TlsConfig};
 use je08_protocol::mqtt::{BrokerUrl, DEFAULT_PUBLISH_TOPIC, DEFAULT_SUBSCRIBE_TOPIC, render_topic};
 
@@ -25,9 +27,10 @@ const MAX_INTERVAL_S: u64 = 3600;
 /// A start option: the broker a virtual meter is commissioned with.
 #[derive(Debug, Clone)]
 pub struct SimMqttOptions {
-    /// Broker, credentials, TLS files and connection timing; an empty client
-    /// id becomes `je08-<id>`.
-    pub link: LinkOptions,
+    /// Broker, credentials and TLS files; the client id is `je08-<id>`.
+    pub login: BrokerLogin,
+    /// How the client paces its connection.
+    pub timing: SimMqttTiming,
     /// Publish topic template (`{id}` → device id).
     pub publish_topic: String,
     /// Subscribe topic template (`{id}` → device id).
@@ -37,10 +40,12 @@ pub struct SimMqttOptions {
 }
 
 impl SimMqttOptions {
-    /// Defaults of spec §3: `je08/{id}/data`, `je08/{id}/cmd`, every 5 s.
-    pub fn new(link: LinkOptions) -> Self {
+    /// Defaults of spec §3: `je08/{id}/data`, `je08/{id}/cmd`, every 5 s;
+    /// the default timing.
+    pub fn new(login: BrokerLogin) -> Self {
         Self {
-            link,
+            login,
+            timing: SimMqttTiming::default(),
             publish_topic: DEFAULT_PUBLISH_TOPIC.to_string(),
             subscribe_topic: DEFAULT_SUBSCRIBE_TOPIC.to_string(),
             interval: Duration::from_secs(5),
@@ -48,98 +53,58 @@ impl SimMqttOptions {
     }
 
     /// Write these settings into the protocols block (MQTT enabled) and the
-    /// certificate slots the meter powers on with. Fails on options that
-    /// cannot work (mqtts:// without a CA, unusable PEM…).
-    pub fn seed(&self, config: &mut DeviceConfig) -> Result<(), LinkError> {
-        self.link.mqtt_options()?;
+    /// certificate slots the meter powers on with. Fails when the URL and
+    /// the TLS material do not go together.
+    pub fn seed(&self, config: &mut DeviceConfig) -> Result<(), SetupError> {
+        self.login.check()?;
         let id = config.id.to_string();
-        let link = &self.link;
+        let (broker, credentials) = (&self.login.broker, &self.login.credentials);
         let mqtt = &mut config.protocols.mqtt;
         mqtt.enabled = true;
-        mqtt.host.clone_from(&link.broker.host);
-        mqtt.port = u32::from(link.broker.port);
-        mqtt.client_id = if link.client_id.is_empty() {
-            format!("je08-{id}")
-        } else {
-            link.client_id.clone()
-        };
-        mqtt.username = link.username.clone().unwrap_or_default();
-        mqtt.password = link.password.as_ref().map(|p| Secret::new(p.expose()));
+        mqtt.host.clone_from(&broker.host);
+        mqtt.port = u32::from(broker.port);
+        mqtt.client_id = client_id(&id);
+        mqtt.username = credentials.user.clone().unwrap_or_default();
+        mqtt.password = credentials.password.as_ref().map(|p| Secret::new(p.expose()));
         mqtt.publish_topic = render_topic(&self.publish_topic, &id);
         mqtt.subscribe_topic = render_topic(&self.subscribe_topic, &id);
         let whole_s = self.interval.as_secs() + u64::from(self.interval.subsec_nanos() > 0);
         mqtt.interval_s = u32::try_from(whole_s.clamp(1, MAX_INTERVAL_S)).unwrap_or(1);
         mqtt.tls = TlsConfig {
-            enabled: link.broker.tls,
+            enabled: broker.tls,
             verify_server: true,
-            client_auth: link.tls.as_ref().is_some_and(|t| t.identity.is_some()),
+            client_auth: credentials.tls.as_ref().is_some_and(|t| t.identity().is_some()),
         };
-        if let Some(files) = &link.tls {
+        if let Some(files) = &credentials.tls {
             let pem = |f: &PemFile| Secret::new(String::from_utf8_lossy(&f.bytes));
-            config.certs.insert(CertKind::Ca, pem(&files.ca));
-            if let Some((cert, key)) = &files.identity {
+            config.certs.insert(CertKind::Ca, pem(files.ca()));
+            if let Some((cert, key)) = files.identity() {
                 config.certs.insert(CertKind::ClientCert, pem(cert));
                 config.certs.insert(CertKind::ClientKey, pem(key));
             }
         }
         Ok(())
     }
-
-    /// The connection timing of [`Self::link`].
-    pub fn timing(&self) -> SimMqttTiming {
-        SimMqttTiming::of(&self.link)
-    }
 }
 
 /// How the virtual meter's client paces its connection: keep-alive,
-/// deadlines and reconnect backoff (firmware behaviour, not settings).
+/// deadlines, reconnect backoff and its request queue (firmware behaviour,
+/// not settings).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SimMqttTiming {
-    /// Keep-alive interval.
-    pub keep_alive: Duration,
-    /// Deadline for TCP + TLS + CONNECT/ConnAck.
-    pub connect_timeout: Duration,
-    /// First reconnect delay.
-    pub backoff_initial: Duration,
-    /// Largest reconnect delay.
-    pub backoff_cap: Duration,
+    /// Keep-alive, connect deadline and backoff.
+    pub link: LinkTiming,
     /// Bound of the request queue towards the broker.
     pub queue: usize,
 }
 
-impl SimMqttTiming {
-    /// The timing fields of `link`.
-    pub fn of(link: &LinkOptions) -> Self {
-        Self {
-            keep_alive: link.keep_alive,
-            connect_timeout: link.connect_timeout,
-            backoff_initial: link.backoff_initial,
-            backoff_cap: link.backoff_cap,
-            queue: link.queue,
-        }
-    }
-
-    fn apply(self, link: &mut LinkOptions) {
-        link.keep_alive = self.keep_alive;
-        link.connect_timeout = self.connect_timeout;
-        link.backoff_initial = self.backoff_initial;
-        link.backoff_cap = self.backoff_cap;
-        link.queue = self.queue;
-    }
-}
-
 impl Default for SimMqttTiming {
-    /// The defaults of [`LinkOptions::new`] (10 s deadline, 250 ms → 30 s).
+    /// The defaults of [`LinkTiming`] and [`DEFAULT_QUEUE`].
     fn default() -> Self {
-        let link = LinkOptions::new(
-            BrokerUrl {
-                tls: false,
-                host: String::new(),
-                port: 0,
-            },
-            "",
-        );
-        Self::of(&link)
+        Self {
+            link: LinkTiming::default(),
+            queue: DEFAULT_QUEUE,
+        }
     }
 }
 
@@ -166,28 +131,35 @@ pub fn broker_of(mqtt: &MqttConfig) -> Option<BrokerUrl> {
     })
 }
 
+/// The client id of meter `id` (what the firmware uses when none is set).
+fn client_id(id: &str) -> String {
+    format!("je08-{id}")
+}
+
 /// The session the device's active protocols block and certificate slots
-/// call for: `None` while MQTT is disabled, an error (a sentence, never a
-/// secret) when the settings cannot work.
-pub fn plan(device: &Device, timing: SimMqttTiming) -> Result<Option<SessionPlan>, LinkError> {
+/// call for: `None` while MQTT is disabled, an error (never a secret) when
+/// the settings cannot work.
+pub fn plan(device: &Device, timing: SimMqttTiming) -> Result<Option<SessionPlan>, SetupError> {
     let mqtt = &device.protocols.mqtt;
     if !mqtt.enabled {
         return Ok(None);
     }
-    let broker = broker_of(mqtt)
-        .ok_or_else(|| LinkError::Setup(format!("mqtt.port {} is not a TCP port", mqtt.port)))?;
+    let broker = broker_of(mqtt).ok_or(SetupError::NotATcpPort { port: mqtt.port })?;
     let id = device.id().to_string();
     let client_id = if mqtt.client_id.is_empty() {
-        format!("je08-{id}")
+        client_id(&id)
     } else {
         mqtt.client_id.clone()
     };
-    let mut link = LinkOptions::new(broker, client_id);
-    link.username = (!mqtt.username.is_empty()).then(|| mqtt.username.clone());
-    link.password = mqtt.password.as_ref().map(|p| Password::new(p.expose()));
-    link.tls = tls_files(device, mqtt.tls)?;
-    timing.apply(&mut link);
-    link.mqtt_options()?;
+    let credentials = Credentials {
+        user: (!mqtt.username.is_empty()).then(|| mqtt.username.clone()),
+        password: mqtt.password.as_ref().map(|p| Password::new(p.expose())),
+        tls: tls_files(device, &broker, mqtt.tls)?,
+    };
+    let link = LinkOptions::builder(BrokerLogin { broker, credentials }, client_id)
+        .timing(timing.link)
+        .queue(timing.queue)
+        .build()?;
     Ok(Some(SessionPlan {
         link,
         publish_topic: render_topic(&mqtt.publish_topic, &id),
@@ -199,7 +171,7 @@ pub fn plan(device: &Device, timing: SimMqttTiming) -> Result<Option<SessionPlan
 /// The TLS material of the certificate slots, as `tls` asks for it. The
 /// broker's certificate is always verified against the CA slot (the
 /// simulator does not model `verify_server: false`).
-fn tls_files(device: &Device, tls: TlsConfig) -> Result<Option<TlsFiles>, LinkError> {
+fn tls_files(device: &Device, broker: &BrokerUrl, tls: TlsConfig) -> Result<Option<TlsFiles>, SetupError> {
     if !tls.enabled {
         return Ok(None);
     }
@@ -209,24 +181,18 @@ fn tls_files(device: &Device, tls: TlsConfig) -> Result<Option<TlsFiles>, LinkEr
             .get(&kind)
             .map(|pem| PemFile::new(format!("the {kind} slot"), pem.expose().as_bytes()))
     };
-    let ca = slot(CertKind::Ca).ok_or_else(|| {
-        LinkError::Setup(
-            "MQTT TLS is enabled but no CA certificate is uploaded (the ca slot is empty)".into(),
-        )
+    let ca = slot(CertKind::Ca).ok_or_else(|| SetupError::CaRequired {
+        broker: broker.to_string(),
     })?;
     let identity = if tls.client_auth {
         match (slot(CertKind::ClientCert), slot(CertKind::ClientKey)) {
             (Some(cert), Some(key)) => Some((cert, key)),
-            _ => {
-                return Err(LinkError::Setup(
-                    "MQTT client_auth is on but the client_cert or client_key slot is empty".into(),
-                ));
-            }
+            _ => return Err(SetupError::ClientAuthWithoutIdentity),
         }
     } else {
         None
     };
-    Ok(Some(TlsFiles { ca, identity }))
+    TlsFiles::new(ca, identity).map(Some)
 }
 
 #[cfg(test)]
@@ -235,17 +201,18 @@ mod tests {
 
     use super::*;
 
-    fn link(url: &str) -> LinkOptions {
-        let mut link = LinkOptions::new(url.parse().unwrap(), "");
-        link.username = Some("meter".into());
-        link.password = Some(Password::new("s3cret"));
-        link.backoff_cap = Duration::from_secs(2);
-        link
+    fn options(url: &str) -> SimMqttOptions {
+        let mut login = BrokerLogin::anonymous(url.parse().unwrap());
+        login.credentials.user = Some("meter".into());
+        login.credentials.password = Some(Password::new("s3cret"));
+        let mut options = SimMqttOptions::new(login);
+        options.timing.link.backoff_cap = Duration::from_secs(2);
+        options
     }
 
     #[test]
     fn a_start_option_seeds_the_block_the_client_then_follows() {
-        let mut options = SimMqttOptions::new(link("mqtt://127.0.0.1:1999"));
+        let mut options = options("mqtt://127.0.0.1:1999");
         options.interval = Duration::from_millis(1500);
         let mut config = DeviceConfig::new(42);
         options.seed(&mut config).unwrap();
@@ -260,11 +227,15 @@ mod tests {
         assert!(config.protocols.validate().is_ok());
 
         let device = Device::new(config, Instant::now());
-        let plan = plan(&device, options.timing()).unwrap().expect("enabled");
-        assert_eq!(plan.link.broker.to_string(), "mqtt://127.0.0.1:1999");
-        assert_eq!(plan.link.username.as_deref(), Some("meter"));
-        assert_eq!(plan.link.password.as_ref().map(Password::expose), Some("s3cret"));
-        assert_eq!(plan.link.backoff_cap, Duration::from_secs(2));
+        let plan = plan(&device, options.timing).unwrap().expect("enabled");
+        let login = plan.link.login();
+        assert_eq!(login.broker.to_string(), "mqtt://127.0.0.1:1999");
+        assert_eq!(login.credentials.user.as_deref(), Some("meter"));
+        assert_eq!(
+            login.credentials.password.as_ref().map(Password::expose),
+            Some("s3cret")
+        );
+        assert_eq!(plan.link.timing().backoff_cap, Duration::from_secs(2));
         assert_eq!(plan.interval, Duration::from_secs(2));
         assert!(!format!("{plan:?}").contains("s3cret"));
     }
@@ -277,19 +248,25 @@ mod tests {
         device.protocols.mqtt.host = "127.0.0.1".into();
         device.protocols.mqtt.tls.enabled = true;
         let err = plan(&device, SimMqttTiming::default()).unwrap_err();
-        assert!(err.to_string().contains("ca slot"), "{err}");
+        assert!(matches!(err, SetupError::CaRequired { .. }), "{err}");
         device.certs.insert(CertKind::Ca, Secret::new("not pem"));
         device.protocols.mqtt.tls.client_auth = true;
         let err = plan(&device, SimMqttTiming::default()).unwrap_err();
-        assert!(err.to_string().contains("client_cert"), "{err}");
+        assert_eq!(err, SetupError::ClientAuthWithoutIdentity);
+        device.protocols.mqtt.tls.client_auth = false;
+        let err = plan(&device, SimMqttTiming::default()).unwrap_err();
+        assert!(
+            matches!(&err, SetupError::Pem(p) if p.file == "the ca slot"),
+            "{err}"
+        );
     }
 
     #[test]
     fn mqtts_without_a_ca_cannot_seed() {
-        let options = SimMqttOptions::new(link("mqtts://127.0.0.1:8883"));
+        let options = options("mqtts://127.0.0.1:8883");
         assert!(matches!(
             options.seed(&mut DeviceConfig::new(1)),
-            Err(LinkError::Setup(_))
+            Err(SetupError::CaRequired { .. })
         ));
     }
 }

@@ -4,7 +4,6 @@
 //! HTTP-blocks and MQTT checks.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
@@ -19,7 +18,7 @@ use crate::commissioning::wiring_check::WiringCheck;
 use crate::i18n::Tr;
 use je08_client::endpoint::MeterAddress;
 use je08_client::modbus::{ClientConfig, DEFAULT_PORT, ModbusClient};
-use je08_net::mqtt_link::{LinkOptions, Password, TlsFiles};
+use je08_net::mqtt_link::{CredentialFiles, SetupError};
 use je08_protocol::http_api::{DEFAULT_HTTP_PORT, Secret};
 use je08_protocol::mqtt::BrokerUrl;
 
@@ -41,51 +40,18 @@ pub struct ReportChecks {
     /// Broker of the MQTT check; `None`: each meter's own broker, when its
     /// HTTP blocks were read and name one.
     pub broker: Option<BrokerUrl>,
-    /// MQTT user name.
-    pub user: Option<String>,
-    /// MQTT password (redacted in `Debug`).
-    pub password: Option<Secret>,
-    /// CA certificate (PEM) of an `mqtts://` broker.
-    pub ca: Option<PathBuf>,
-    /// Client certificate and its key (PEM), for brokers that require one.
-    pub identity: Option<(PathBuf, PathBuf)>,
+    /// How to log in to that broker (or to each meter's own), PEM files not
+    /// read yet.
+    pub credentials: CredentialFiles,
 }
 
 impl ReportChecks {
     /// The inspection options for `window` (the PEM files are read and checked).
-    pub fn options(&self, window: WindowOptions) -> Result<InspectOptions, String> {
+    pub fn options(&self, window: WindowOptions) -> Result<InspectOptions, SetupError> {
         let mut options = InspectOptions::new(window);
         options.http_blocks = self.http_blocks;
-        match &self.broker {
-            Some(url) => options.broker = Some(self.link(url.clone())?),
-            None if self.user.is_some() || self.ca.is_some() => {
-                // Credentials and TLS for each meter's own broker, whose URL
-                // is set per meter.
-                let stand_in = BrokerUrl {
-                    tls: self.ca.is_some(),
-                    host: "localhost".into(),
-                    port: 1883,
-                };
-                options.own_broker_link = Some(self.link(stand_in)?);
-            }
-            None => {}
-        }
+        options.set_mqtt_login(self.broker.clone(), &self.credentials)?;
         Ok(options)
-    }
-
-    fn link(&self, broker: BrokerUrl) -> Result<LinkOptions, String> {
-        let id = format!("je08-report-{:08x}", rand::random::<u32>());
-        let mut link = LinkOptions::new(broker, id);
-        link.username = self.user.clone();
-        link.password = self.password.as_ref().map(|p| Password::new(p.expose()));
-        let (cert, key) = match &self.identity {
-            Some((cert, key)) => (Some(cert.as_path()), Some(key.as_path())),
-            None => (None, None),
-        };
-        link.tls = TlsFiles::load(self.ca.as_deref(), cert, key).map_err(|e| e.to_string())?;
-        link.backoff_cap = Duration::from_secs(10);
-        link.mqtt_options().map_err(|e| e.to_string())?;
-        Ok(link)
     }
 }
 
@@ -138,7 +104,7 @@ pub(super) async fn report(
     let access = batch_access(password);
     let options = checks
         .options(window)
-        .map_err(|e| CommFailure::other(action, e))?;
+        .map_err(|e| CommFailure::new(action, CommCause::BrokerLogin(e)))?;
     let no_fix = |_: &WiringCheck| false;
     let mut checked = Vec::new();
     for (i, address) in addresses.iter().enumerate() {
@@ -164,7 +130,10 @@ pub(super) async fn report(
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+    use je08_net::mqtt_link::Password;
 
     fn window() -> WindowOptions {
         WindowOptions {
@@ -176,36 +145,46 @@ mod tests {
     #[test]
     fn a_given_broker_is_used_for_every_meter_and_credentials_alone_go_to_their_own() {
         let none = ReportChecks::default().options(window()).expect("options");
-        assert!(none.broker.is_none() && none.own_broker_link.is_none() && !none.http_blocks);
+        assert!(none.broker.is_none() && none.own_broker.is_none() && !none.http_blocks);
+        let tech = CredentialFiles {
+            user: Some("tech".into()),
+            password: Some(Password::new("pw")),
+            ..CredentialFiles::default()
+        };
         let given = ReportChecks {
             broker: Some("mqtt://127.0.0.1:1884".parse().expect("url")),
-            user: Some("tech".into()),
-            password: Some(Secret::new("pw")),
+            credentials: tech.clone(),
             ..ReportChecks::default()
         };
-        let link = given.options(window()).expect("options").broker.expect("broker");
-        assert_eq!((link.broker.port, link.username.as_deref()), (1884, Some("tech")));
-        assert!(link.password.is_some() && !link.client_id.is_empty());
+        let login = given.options(window()).expect("options").broker.expect("broker");
+        assert_eq!(
+            (login.broker.port, login.credentials.user.as_deref()),
+            (1884, Some("tech"))
+        );
+        assert!(login.credentials.password.is_some());
         let own = ReportChecks {
             http_blocks: true,
-            user: Some("tech".into()),
+            credentials: tech,
             ..ReportChecks::default()
         };
         let options = own.options(window()).expect("options");
         assert!(options.http_blocks && options.broker.is_none());
-        assert_eq!(
-            options.own_broker_link.and_then(|l| l.username).as_deref(),
-            Some("tech")
-        );
+        assert_eq!(options.own_broker.and_then(|c| c.user).as_deref(), Some("tech"));
         let missing_ca = ReportChecks {
-            ca: Some("/nonexistent/ca.pem".into()),
+            credentials: CredentialFiles {
+                ca: Some("/nonexistent/ca.pem".into()),
+                ..CredentialFiles::default()
+            },
             ..ReportChecks::default()
         };
-        assert!(missing_ca.options(window()).is_err());
+        assert!(matches!(
+            missing_ca.options(window()),
+            Err(SetupError::Pem(p)) if p.file == "/nonexistent/ca.pem"
+        ));
     }
 
     #[test]
-    fn a_client_certificate_and_key_reach_the_broker_link() {
+    fn a_client_certificate_and_key_reach_the_broker_login() {
         let dir = std::env::temp_dir().join(format!("je08-report-identity-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         let ca_key = rcgen::KeyPair::generate().expect("key");
@@ -225,20 +204,19 @@ mod tests {
         };
         let checks = ReportChecks {
             broker: Some("mqtts://127.0.0.1:8883".parse().expect("url")),
-            ca: Some(file("ca.pem", ca.pem())),
-            identity: Some((
-                file("client.pem", client.pem()),
-                file("client.key", client_key.serialize_pem()),
-            )),
+            credentials: CredentialFiles {
+                ca: Some(file("ca.pem", ca.pem())),
+                cert: Some(file("client.pem", client.pem())),
+                key: Some(file("client.key", client_key.serialize_pem())),
+                ..CredentialFiles::default()
+            },
             ..ReportChecks::default()
         };
-        let link = checks.options(window()).expect("options").broker.expect("broker");
-        let tls = link.tls.expect("TLS files");
-        assert!(tls.identity.is_some(), "the client certificate is presented");
-        let no_key = ReportChecks {
-            identity: Some((dir.join("client.pem"), dir.join("missing.key"))),
-            ..checks
-        };
+        let login = checks.options(window()).expect("options").broker.expect("broker");
+        let tls = login.credentials.tls.expect("TLS files");
+        assert!(tls.identity().is_some(), "the client certificate is presented");
+        let mut no_key = checks.clone();
+        no_key.credentials.key = Some(dir.join("missing.key"));
         assert!(no_key.options(window()).is_err(), "an unreadable key is refused");
         let _ = std::fs::remove_dir_all(&dir);
     }

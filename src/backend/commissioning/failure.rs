@@ -14,6 +14,7 @@ use crate::commissioning::wiring_check::FixError;
 use je08_client::endpoint::Endpoint;
 use je08_client::modbus::DEFAULT_PORT;
 use je08_client::params::ParamsError;
+use je08_net::mqtt_link::SetupError;
 use je08_protocol::mode::Mode;
 
 /// A failed commissioning job: what was being done and why it failed.
@@ -116,6 +117,8 @@ pub enum CommCause {
         /// The OS's text.
         detail: String,
     },
+    /// The broker login of the report's MQTT check cannot work.
+    BrokerLogin(SetupError),
     /// Anything else, in the library's words.
     Other(String),
 }
@@ -278,6 +281,7 @@ impl fmt::Display for CommFailure {
                 write: false,
                 detail,
             } => write!(f, "cannot read {path}: {detail}")?,
+            CommCause::BrokerLogin(err) => write!(f, "{} failed: {err}", self.action)?,
             CommCause::Other(detail) => write!(f, "{} failed: {detail}", self.action)?,
         }
         if self.after == Aftermath::NothingWritten {

@@ -63,9 +63,6 @@ pub enum DiscoverError {
     /// mDNS browsing could not start.
     #[error(transparent)]
     Mdns(#[from] MdnsBrowseError),
-    /// The broker options are unusable (TLS files, credentials, URL).
-    #[error("cannot watch the MQTT broker: {0}")]
-    Mqtt(#[from] LinkError),
 }
 
 /// Run every requested source at once; returns when mDNS and MQTT have
@@ -78,7 +75,7 @@ pub async fn discover(options: &DiscoverOptions) -> Result<DiscoverReport, Disco
     };
     let monitor = match &options.mqtt {
         Some(mqtt) => {
-            let monitor = Monitor::start(mqtt.clone())?;
+            let monitor = Monitor::start(mqtt.clone());
             let forward = tokio::spawn(forward_monitor(monitor.subscribe(), sink.clone()));
             Some((monitor, forward))
         }

@@ -1,0 +1,435 @@
+//! Why a broker cannot be reached: [`SetupError`] when the login or the
+//! options cannot work (found before anything is sent), [`LinkError`] when
+//! a connection attempt fails or a connection drops, and [`classify`],
+//! which turns rumqttc's errors into the specific [`LinkError`].
+//!
+//! Both are said in words by their `Describe` (rows of
+//! [`NetMsg`](crate::texts::NetMsg)); their English is their `Display`. The
+//! words name what failed, never a command-line flag: the command line adds
+//! its own advice when it prints them.
+
+use std::fmt;
+
+use rumqttc::{ConnectReturnCode, ConnectionError};
+use rustls::{AlertDescription, CertificateError};
+
+use crate::certs::Problem;
+use crate::texts::NetMsg;
+use je08_protocol::i18n::{Describe, Tr};
+use je08_protocol::mqtt::BrokerUrl;
+
+/// Why a broker login or link options cannot work. Found before anything is
+/// sent; retrying does not help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetupError {
+    /// An `mqtts://` broker without the CA certificate that signs its
+    /// certificate.
+    CaRequired {
+        /// Broker URL.
+        broker: String,
+    },
+    /// TLS files for a plain `mqtt://` broker.
+    TlsForPlainBroker {
+        /// Broker URL.
+        broker: String,
+    },
+    /// A client certificate without its key, or a key without its
+    /// certificate.
+    IdentityIncomplete,
+    /// A client certificate and key without a CA certificate, so without TLS.
+    IdentityWithoutTls,
+    /// Client authentication is asked for (a meter's `client_auth`) but the
+    /// client certificate or its key is missing.
+    ClientAuthWithoutIdentity,
+    /// A broker port outside 1–65535.
+    NotATcpPort {
+        /// The port given.
+        port: u32,
+    },
+    /// A PEM file that cannot be used: unreadable, not PEM, the wrong kind
+    /// of section, a key that is not the certificate's…
+    Pem(Problem),
+    /// rustls refused the TLS material for another reason.
+    TlsRefused {
+        /// The file at fault.
+        file: String,
+        /// What rustls said.
+        detail: String,
+    },
+}
+
+impl Describe for SetupError {
+    fn describe(&self, tr: Tr) -> String {
+        match self {
+            Self::CaRequired { broker } => tr.f(NetMsg::SetupCaRequired, &[broker]),
+            Self::TlsForPlainBroker { broker } => tr.f(NetMsg::SetupTlsForPlainBroker, &[broker]),
+            Self::IdentityIncomplete => tr.t(NetMsg::SetupIdentityIncomplete).to_owned(),
+            Self::IdentityWithoutTls => tr.t(NetMsg::SetupIdentityWithoutTls).to_owned(),
+            Self::ClientAuthWithoutIdentity => tr.t(NetMsg::SetupClientAuthWithoutIdentity).to_owned(),
+            Self::NotATcpPort { port } => tr.f(NetMsg::SetupNotATcpPort, &[&port.to_string()]),
+            Self::Pem(problem) => problem.describe(tr),
+            Self::TlsRefused { file, detail } => tr.f(NetMsg::SetupTlsRefused, &[file, detail]),
+        }
+    }
+}
+
+impl fmt::Display for SetupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for SetupError {}
+
+/// Why the connection to the broker is down (or never came up).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkError {
+    /// The login or the options cannot work.
+    Setup(SetupError),
+    /// Nothing listens at the broker address.
+    Refused(String),
+    /// No answer within the deadline.
+    Timeout(String),
+    /// Another network error.
+    Network {
+        /// Broker URL.
+        broker: String,
+        /// The operating system's words.
+        reason: String,
+    },
+    /// The broker's certificate is not signed by the configured CA.
+    UnknownCa(String),
+    /// The broker's certificate has expired or is not valid yet.
+    BrokerCertExpired(String),
+    /// The broker's certificate is for another host name.
+    WrongName(String),
+    /// The broker refused our client certificate (missing, unknown CA, expired…).
+    ClientCertRejected {
+        /// Broker URL.
+        broker: String,
+        /// The TLS alert received.
+        alert: String,
+    },
+    /// Another TLS failure.
+    Tls {
+        /// Broker URL.
+        broker: String,
+        /// rustls' words.
+        reason: String,
+    },
+    /// ConnAck "bad user name or password".
+    BadCredentials(String),
+    /// ConnAck "not authorized".
+    NotAuthorized(String),
+    /// Another ConnAck refusal.
+    ConnAckRefused {
+        /// Broker URL.
+        broker: String,
+        /// The return code.
+        code: String,
+    },
+    /// The connection dropped after being up (broker restart, network).
+    Lost {
+        /// Broker URL.
+        broker: String,
+        /// What rumqttc said.
+        reason: String,
+    },
+}
+
+impl LinkError {
+    /// Errors that retrying will not fix without a configuration change
+    /// (the login, certificates, credentials, authorization).
+    pub fn needs_configuration(&self) -> bool {
+        matches!(
+            self,
+            LinkError::Setup(_)
+                | LinkError::UnknownCa(_)
+                | LinkError::BrokerCertExpired(_)
+                | LinkError::WrongName(_)
+                | LinkError::ClientCertRejected { .. }
+                | LinkError::BadCredentials(_)
+                | LinkError::NotAuthorized(_)
+        )
+    }
+}
+
+impl From<SetupError> for LinkError {
+    fn from(error: SetupError) -> Self {
+        LinkError::Setup(error)
+    }
+}
+
+impl Describe for LinkError {
+    fn describe(&self, tr: Tr) -> String {
+        match self {
+            Self::Setup(error) => error.describe(tr),
+            Self::Refused(broker) => tr.f(NetMsg::LinkRefused, &[broker]),
+            Self::Timeout(broker) => tr.f(NetMsg::LinkTimeout, &[broker]),
+            Self::Network { broker, reason } => tr.f(NetMsg::LinkNetwork, &[broker, reason]),
+            Self::UnknownCa(broker) => tr.f(NetMsg::LinkUnknownCa, &[broker]),
+            Self::BrokerCertExpired(broker) => tr.f(NetMsg::LinkCertExpired, &[broker]),
+            Self::WrongName(broker) => tr.f(NetMsg::LinkWrongName, &[broker]),
+            Self::ClientCertRejected { broker, alert } => {
+                tr.f(NetMsg::LinkClientCertRejected, &[broker, alert])
+            }
+            Self::Tls { broker, reason } => tr.f(NetMsg::LinkTls, &[broker, reason]),
+            Self::BadCredentials(broker) => tr.f(NetMsg::LinkBadCredentials, &[broker]),
+            Self::NotAuthorized(broker) => tr.f(NetMsg::LinkNotAuthorized, &[broker]),
+            Self::ConnAckRefused { broker, code } => tr.f(NetMsg::LinkConnAckRefused, &[broker, code]),
+            Self::Lost { broker, reason } => tr.f(NetMsg::LinkLost, &[broker, reason]),
+        }
+    }
+}
+
+impl fmt::Display for LinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for LinkError {}
+
+/// Find a rustls error anywhere in an error's source chain (rumqttc wraps
+/// it in `io::Error`s).
+fn find_rustls<'e>(err: &'e (dyn std::error::Error + 'static)) -> Option<&'e rustls::Error> {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = current {
+        if let Some(r) = e.downcast_ref::<rustls::Error>() {
+            return Some(r);
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && let Some(inner) = io.get_ref()
+            && let Some(r) = find_rustls(inner)
+        {
+            return Some(r);
+        }
+        current = e.source();
+    }
+    None
+}
+
+fn find_io_kind(err: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = current {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        current = e.source();
+    }
+    None
+}
+
+fn classify_rustls(broker: String, err: &rustls::Error) -> LinkError {
+    match err {
+        rustls::Error::InvalidCertificate(c) => match c {
+            CertificateError::UnknownIssuer
+            | CertificateError::BadSignature
+            | CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
+                LinkError::UnknownCa(broker)
+            }
+            CertificateError::Expired
+            | CertificateError::ExpiredContext { .. }
+            | CertificateError::NotValidYet
+            | CertificateError::NotValidYetContext { .. } => LinkError::BrokerCertExpired(broker),
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                LinkError::WrongName(broker)
+            }
+            other => LinkError::Tls {
+                broker,
+                reason: format!("invalid broker certificate ({other:?})"),
+            },
+        },
+        rustls::Error::AlertReceived(alert) => match alert {
+            AlertDescription::CertificateRequired
+            | AlertDescription::BadCertificate
+            | AlertDescription::UnknownCA
+            | AlertDescription::CertificateExpired
+            | AlertDescription::CertificateRevoked
+            | AlertDescription::CertificateUnknown
+            | AlertDescription::UnsupportedCertificate
+            | AlertDescription::AccessDenied
+            | AlertDescription::HandshakeFailure => LinkError::ClientCertRejected {
+                broker,
+                alert: format!("{alert:?}"),
+            },
+            other => LinkError::Tls {
+                broker,
+                reason: format!("alert {other:?}"),
+            },
+        },
+        other => LinkError::Tls {
+            broker,
+            reason: other.to_string(),
+        },
+    }
+}
+
+/// Turn a rumqttc error into a specific [`LinkError`]. `was_up` tells a
+/// dropped connection from a failed attempt.
+pub fn classify(broker: &BrokerUrl, err: &ConnectionError, was_up: bool) -> LinkError {
+    let b = broker.to_string();
+    if let ConnectionError::ConnectionRefused(code) = err {
+        return match code {
+            ConnectReturnCode::BadUserNamePassword => LinkError::BadCredentials(b),
+            ConnectReturnCode::NotAuthorized => LinkError::NotAuthorized(b),
+            other => LinkError::ConnAckRefused {
+                broker: b,
+                code: format!("{other:?}"),
+            },
+        };
+    }
+    if let Some(r) = find_rustls(err) {
+        return classify_rustls(b, r);
+    }
+    if let ConnectionError::Tls(t) = err {
+        return LinkError::Tls {
+            broker: b,
+            reason: t.to_string(),
+        };
+    }
+    if was_up {
+        return LinkError::Lost {
+            broker: b,
+            reason: err.to_string(),
+        };
+    }
+    match (err, find_io_kind(err)) {
+        (ConnectionError::NetworkTimeout, _) => LinkError::Timeout(b),
+        (_, Some(std::io::ErrorKind::ConnectionRefused)) => LinkError::Refused(b),
+        (_, Some(std::io::ErrorKind::TimedOut)) => LinkError::Timeout(b),
+        _ => LinkError::Network {
+            broker: b,
+            reason: err.to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::certs::Issue;
+    use je08_protocol::i18n::Lang;
+
+    const BROKER: &str = "mqtt://10.0.0.9:1883";
+
+    #[test]
+    fn connack_codes_and_tls_errors_are_specific() {
+        let broker: BrokerUrl = "mqtts://127.0.0.1:8883".parse().unwrap();
+        let bad = classify(
+            &broker,
+            &ConnectionError::ConnectionRefused(ConnectReturnCode::BadUserNamePassword),
+            false,
+        );
+        assert_eq!(bad, LinkError::BadCredentials("mqtts://127.0.0.1:8883".into()));
+        assert!(bad.needs_configuration());
+        let tls = std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer),
+        );
+        let err = ConnectionError::Tls(rumqttc::TlsError::Io(tls));
+        assert!(matches!(classify(&broker, &err, false), LinkError::UnknownCa(_)));
+        let refused = ConnectionError::Io(std::io::ErrorKind::ConnectionRefused.into());
+        let e = classify(&broker, &refused, false);
+        assert!(matches!(e, LinkError::Refused(_)) && !e.needs_configuration());
+        assert!(matches!(
+            classify(&broker, &refused, true),
+            LinkError::Lost { .. }
+        ));
+    }
+
+    /// Every failure, with the broker it names (None: it names none).
+    fn every_error() -> Vec<(LinkError, Option<&'static str>)> {
+        let b = || BROKER.to_owned();
+        let tls_broker = "mqtts://10.0.0.9:8883";
+        let setup = |e: SetupError| LinkError::Setup(e);
+        vec![
+            (
+                setup(SetupError::CaRequired {
+                    broker: tls_broker.into(),
+                }),
+                Some(tls_broker),
+            ),
+            (setup(SetupError::TlsForPlainBroker { broker: b() }), Some(BROKER)),
+            (setup(SetupError::IdentityIncomplete), None),
+            (setup(SetupError::IdentityWithoutTls), None),
+            (setup(SetupError::ClientAuthWithoutIdentity), None),
+            (setup(SetupError::NotATcpPort { port: 70_000 }), None),
+            (
+                setup(SetupError::Pem(Problem {
+                    file: "client.key".into(),
+                    issue: Issue::NoPrivateKey,
+                })),
+                None,
+            ),
+            (
+                setup(SetupError::TlsRefused {
+                    file: "client.key".into(),
+                    detail: "no usable cipher suites".into(),
+                }),
+                None,
+            ),
+            (LinkError::Refused(b()), Some(BROKER)),
+            (LinkError::Timeout(b()), Some(BROKER)),
+            (
+                LinkError::Network {
+                    broker: b(),
+                    reason: "No route to host (os error 113)".into(),
+                },
+                Some(BROKER),
+            ),
+            (LinkError::UnknownCa(b()), Some(BROKER)),
+            (LinkError::BrokerCertExpired(b()), Some(BROKER)),
+            (LinkError::WrongName(b()), Some(BROKER)),
+            (
+                LinkError::ClientCertRejected {
+                    broker: b(),
+                    alert: "BadCertificate".into(),
+                },
+                Some(BROKER),
+            ),
+            (
+                LinkError::Tls {
+                    broker: b(),
+                    reason: "HandshakeFailure".into(),
+                },
+                Some(BROKER),
+            ),
+            (LinkError::BadCredentials(b()), Some(BROKER)),
+            (LinkError::NotAuthorized(b()), Some(BROKER)),
+            (
+                LinkError::ConnAckRefused {
+                    broker: b(),
+                    code: "ServiceUnavailable".into(),
+                },
+                Some(BROKER),
+            ),
+            (
+                LinkError::Lost {
+                    broker: b(),
+                    reason: "connection reset".into(),
+                },
+                Some(BROKER),
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_broker_failure_reads_in_both_languages_without_command_line_flags() {
+        let pt = Tr(Lang::PtBr);
+        for (error, broker) in every_error() {
+            let en = error.describe(Tr::EN);
+            let said = error.describe(pt);
+            assert_eq!(en, error.to_string(), "Display is the English sentence");
+            assert!(!en.contains("--"), "{en}");
+            assert_ne!(en, said, "{en} is not translated");
+            if let Some(broker) = broker {
+                assert!(said.contains(broker), "{said} does not name {broker}");
+            }
+        }
+        assert_eq!(
+            LinkError::BadCredentials("mqtt://b:1883".into()).describe(pt),
+            "mqtt://b:1883 rejeitou o usuário ou a senha"
+        );
+    }
+}

@@ -1,0 +1,150 @@
+//! Everything one connection needs ([`LinkOptions`]): a [`BrokerLogin`], a
+//! client id, [`LinkTiming`] and the request queue's bound. Options are
+//! only made by [`LinkOptionsBuilder::build`], which checks the login's URL
+//! against its TLS material, so a [`Link`](super::Link) never starts with
+//! options that cannot work.
+
+use std::time::Duration;
+
+use rumqttc::{MqttOptions, TlsConfiguration, Transport};
+
+use super::{BrokerLogin, SetupError};
+use je08_protocol::mqtt::BrokerUrl;
+
+/// Bound of the request queue towards the broker, unless told otherwise.
+pub const DEFAULT_QUEUE: usize = 256;
+
+/// How a connection paces itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkTiming {
+    /// Keep-alive interval (the broker drops us after 1.5× without traffic).
+    pub keep_alive: Duration,
+    /// Deadline for TCP + TLS + CONNECT/ConnAck.
+    pub connect_timeout: Duration,
+    /// First reconnect delay.
+    pub backoff_initial: Duration,
+    /// Largest reconnect delay.
+    pub backoff_cap: Duration,
+}
+
+impl Default for LinkTiming {
+    /// 30 s keep-alive, 10 s connect deadline, backoff 250 ms → 30 s.
+    fn default() -> Self {
+        Self {
+            keep_alive: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            backoff_initial: Duration::from_millis(250),
+            backoff_cap: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Everything needed to keep one connection to a broker (see
+/// [`LinkOptions::builder`]).
+#[derive(Debug, Clone)]
+pub struct LinkOptions {
+    pub(super) login: BrokerLogin,
+    pub(super) client_id: String,
+    pub(super) timing: LinkTiming,
+    pub(super) queue: usize,
+}
+
+impl LinkOptions {
+    /// Options for `login` as MQTT client `client_id` (unique per connection
+    /// on the broker), with the default timing and queue.
+    pub fn builder(login: BrokerLogin, client_id: impl Into<String>) -> LinkOptionsBuilder {
+        LinkOptionsBuilder(Self {
+            login,
+            client_id: client_id.into(),
+            timing: LinkTiming::default(),
+            queue: DEFAULT_QUEUE,
+        })
+    }
+
+    /// The broker and the login.
+    pub fn login(&self) -> &BrokerLogin {
+        &self.login
+    }
+
+    /// The broker.
+    pub fn broker(&self) -> &BrokerUrl {
+        &self.login.broker
+    }
+
+    /// How the connection paces itself.
+    pub fn timing(&self) -> LinkTiming {
+        self.timing
+    }
+
+    /// The rumqttc options (clean session, TLS through rustls + ring).
+    pub(super) fn mqtt_options(&self) -> MqttOptions {
+        let broker = &self.login.broker;
+        let mut opts = MqttOptions::new(&self.client_id, &broker.host, broker.port);
+        opts.set_keep_alive(self.timing.keep_alive.max(Duration::from_secs(5)));
+        opts.set_clean_session(true);
+        opts.set_max_packet_size(64 * 1024, 64 * 1024);
+        let credentials = &self.login.credentials;
+        if let Some(user) = &credentials.user {
+            let password = credentials.password.as_ref().map_or("", |p| p.expose());
+            opts.set_credentials(user, password);
+        }
+        if let Some(files) = &credentials.tls {
+            opts.set_transport(Transport::tls_with_config(TlsConfiguration::Rustls(
+                files.config(),
+            )));
+        }
+        opts
+    }
+}
+
+/// Makes [`LinkOptions`]; [`build`](Self::build) checks them.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct LinkOptionsBuilder(LinkOptions);
+
+impl LinkOptionsBuilder {
+    /// Pace the connection with `timing`.
+    pub fn timing(mut self, timing: LinkTiming) -> Self {
+        self.0.timing = timing;
+        self
+    }
+
+    /// Bound the request queue towards the broker to `queue` requests.
+    pub fn queue(mut self, queue: usize) -> Self {
+        self.0.queue = queue.max(1);
+        self
+    }
+
+    /// The options, when the login's URL and TLS material go together.
+    pub fn build(self) -> Result<LinkOptions, SetupError> {
+        self.0.login.check()?;
+        Ok(self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mqtt_link::{CredentialFiles, Password};
+
+    #[test]
+    fn passwords_never_print() {
+        let files = CredentialFiles {
+            user: Some("op".into()),
+            password: Some(Password::new("hunter2")),
+            ..CredentialFiles::default()
+        };
+        let login = BrokerLogin::load("mqtt://h".parse().unwrap(), &files).unwrap();
+        let options = LinkOptions::builder(login, "c").build().unwrap();
+        assert!(!format!("{options:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn mqtts_without_a_ca_is_refused_at_build() {
+        let login = BrokerLogin::anonymous("mqtts://h".parse().unwrap());
+        assert!(matches!(
+            LinkOptions::builder(login, "c").build(),
+            Err(SetupError::CaRequired { .. })
+        ));
+    }
+}
