@@ -212,7 +212,6 @@ je08_protocol::messages! {
         ReportBrokerCa => "Broker CA certificate", "Certificado da CA do broker";
         NoCaFile => "none (plain mqtt://)", "nenhum (mqtt:// simples)";
         ClearFile => "Clear", "Limpar";
-        BadBrokerUrl => "Not a broker URL: use mqtt://HOST[:PORT] or mqtts://HOST[:PORT], with no user, password or path in it.", "Não é uma URL de broker: use mqtt://HOST[:PORTA] ou mqtts://HOST[:PORTA], sem usuário, senha ou caminho.";
         NoClientCert => "none (the broker asks for no client certificate)", "nenhum (o broker não pede certificado de cliente)";
         RecordSelected => "Record the ticked meters", "Registrar os medidores marcados";
         WaitingForData => "Waiting for the first reading…", "Aguardando a primeira leitura…";

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use je08_net::certs::{PemFile, Report, check};
-use je08_protocol::http_api::CertKind;
+use je08_protocol::http_api::{CertKind, UnknownSlot};
 
 use super::web::WebTarget;
 
@@ -61,7 +61,7 @@ pub enum Action {
     },
 }
 
-fn parse_kind(text: &str) -> Result<CertKind, String> {
+fn parse_kind(text: &str) -> Result<CertKind, UnknownSlot> {
     text.parse()
 }
 

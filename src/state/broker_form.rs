@@ -8,9 +8,9 @@
 use std::path::PathBuf;
 
 use super::config_forms::PasswordText;
-use crate::i18n::{Describe, Msg, Tr};
+use crate::i18n::{Describe, Tr};
 use je08_net::mqtt_link::{CredentialFiles, Password, SetupError};
-use je08_protocol::mqtt::BrokerUrl;
+use je08_protocol::mqtt::{BadBrokerUrl, BrokerUrl};
 
 /// A broker login as typed.
 #[derive(Debug, Clone, Default)]
@@ -42,7 +42,7 @@ pub struct TypedLogin {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BrokerFormProblem {
     /// The URL is not a broker URL.
-    BadUrl,
+    BadUrl(BadBrokerUrl),
     /// The PEM files do not go together, or not with the URL.
     Login(SetupError),
 }
@@ -50,7 +50,7 @@ pub enum BrokerFormProblem {
 impl Describe for BrokerFormProblem {
     fn describe(&self, tr: Tr) -> String {
         match self {
-            Self::BadUrl => tr.t(Msg::BadBrokerUrl).to_owned(),
+            Self::BadUrl(error) => error.describe(tr),
             Self::Login(error) => error.describe(tr),
         }
     }
@@ -65,7 +65,7 @@ impl BrokerForm {
         let broker = if url.is_empty() {
             None
         } else {
-            Some(url.parse::<BrokerUrl>().map_err(|_| BrokerFormProblem::BadUrl)?)
+            Some(url.parse::<BrokerUrl>().map_err(BrokerFormProblem::BadUrl)?)
         };
         let user = self.user.trim();
         let credentials = CredentialFiles {
@@ -93,9 +93,9 @@ mod tests {
         let typed = form.login().expect("empty is valid");
         assert!(typed.broker.is_none() && typed.credentials.is_empty());
         form.url = "http://host".into();
-        assert_eq!(form.login().err(), Some(BrokerFormProblem::BadUrl));
+        assert!(matches!(form.login(), Err(BrokerFormProblem::BadUrl(_))));
         form.url = "mqtt://user:pw@host".into();
-        assert_eq!(form.login().err(), Some(BrokerFormProblem::BadUrl));
+        assert!(matches!(form.login(), Err(BrokerFormProblem::BadUrl(_))));
         form.url = " mqtts://host ".into();
         assert!(matches!(
             form.login(),
@@ -148,7 +148,7 @@ mod tests {
     #[test]
     fn problems_read_in_both_languages() {
         for problem in [
-            BrokerFormProblem::BadUrl,
+            BrokerFormProblem::BadUrl("http://host".parse::<BrokerUrl>().unwrap_err()),
             BrokerFormProblem::Login(SetupError::IdentityIncomplete),
         ] {
             assert_ne!(problem.describe(Tr(Lang::En)), problem.describe(Tr(Lang::PtBr)));

@@ -13,7 +13,7 @@ use super::model::{MeterRow, Model};
 use crate::backend::discovery::{MdnsStatus, Request, Update};
 use crate::backend::{Command, JobId, JobOutcome, LinkState, MeterKey};
 use je08_client::discovery::{self as registry, Source};
-use je08_protocol::discovery::ScanRange;
+use je08_protocol::discovery::{ScanRange, ScanRangeError};
 use je08_protocol::http_api::DEFAULT_HTTP_PORT;
 use je08_protocol::mode::Mode;
 
@@ -169,7 +169,7 @@ pub struct DiscoveryState {
     /// The running or last scan: job and progress.
     pub scan: Option<ScanView>,
     /// Why the typed range was refused.
-    pub range_error: Option<String>,
+    pub range_error: Option<ScanRangeError>,
     /// mDNS browsing state.
     pub mdns: Option<MdnsStatus>,
 }
@@ -208,7 +208,7 @@ impl DiscoveryState {
                 Some(Command::Discovery(Request::Scan { job, range }))
             }
             Err(err) => {
-                self.range_error = Some(err.to_string());
+                self.range_error = Some(err);
                 None
             }
         }

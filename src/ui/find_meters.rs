@@ -7,7 +7,7 @@ use eframe::egui;
 use je08_client::discovery::mdns::MdnsInterface;
 
 use crate::backend::JobOutcome;
-use crate::i18n::{Msg, Tr};
+use crate::i18n::{Describe, Msg, Tr};
 use crate::state::discovered::DiscoveryState;
 use crate::state::intent::Action;
 
@@ -57,7 +57,7 @@ pub fn find_ui(ui: &mut egui::Ui, tr: Tr, state: &mut DiscoveryState, actions: &
                 });
             });
             if let Some(why) = &state.range_error {
-                ui.colored_label(ui.visuals().error_fg_color, why);
+                ui.colored_label(ui.visuals().error_fg_color, why.describe(tr));
             }
             if let Some(scan) = &state.scan {
                 let fraction = if scan.total == 0 {

@@ -784,13 +784,13 @@ fn the_report_checks_mqtt_through_the_broker_given_and_refuses_a_bad_url() {
     f.harness.get_by_label_contains("no MQTT check");
 
     f.type_into("MQTT check broker", "http://127.0.0.1:1883");
-    f.harness.get_by_label_contains("Not a broker URL");
+    f.harness.get_by_label_contains("is not a broker URL");
     assert!(
         f.harness.get_by_label(button).accesskit_node().is_disabled(),
         "an invalid broker blocks the report"
     );
     f.type_into("MQTT check broker", &url);
-    assert!(f.harness.query_by_label_contains("Not a broker URL").is_none());
+    assert!(f.harness.query_by_label_contains("is not a broker URL").is_none());
     assert!(!f.harness.get_by_label(button).accesskit_node().is_disabled());
 
     let report = f.dir.join("mqtt.pdf");

@@ -3,6 +3,8 @@
 //! from registers 103–109, address ranges to scan, and the factory-state
 //! instructions. Pure: no I/O.
 
+use crate::i18n::{Describe, Tr};
+use crate::texts::ProtocolMsg;
 use std::fmt;
 use std::net::Ipv4Addr;
 
@@ -256,19 +258,11 @@ pub struct ScanRange {
 }
 
 /// Why a range cannot be scanned.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScanRangeError {
     /// Not `A.B.C.D[/N][:PORT]` nor `A.B.C.D-E[:PORT]`.
-    #[error(
-        "'{0}' is not an IPv4 range like 192.168.0.0/24, 192.168.0.1-254 or \
-         192.168.0.1-192.168.0.254, optionally followed by :PORT"
-    )]
     Syntax(String),
     /// More addresses than [`MAX_SCAN_HOSTS`].
-    #[error(
-        "'{text}' holds {hosts} addresses; a scan covers at most {MAX_SCAN_HOSTS} (a /20): \
-         give the meters' own subnet, e.g. 192.168.0.0/24"
-    )]
     TooLarge {
         /// The range as typed.
         text: String,
@@ -276,6 +270,26 @@ pub enum ScanRangeError {
         hosts: u64,
     },
 }
+
+impl Describe for ScanRangeError {
+    fn describe(&self, tr: Tr) -> String {
+        match self {
+            Self::Syntax(text) => tr.f(ProtocolMsg::ScanRangeSyntax, &[text]),
+            Self::TooLarge { text, hosts } => tr.f(
+                ProtocolMsg::ScanRangeTooLarge,
+                &[text, &hosts.to_string(), &MAX_SCAN_HOSTS.to_string()],
+            ),
+        }
+    }
+}
+
+impl fmt::Display for ScanRangeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for ScanRangeError {}
 
 impl std::str::FromStr for ScanRange {
     type Err = ScanRangeError;

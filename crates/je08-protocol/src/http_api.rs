@@ -475,13 +475,34 @@ impl fmt::Display for CertKind {
     }
 }
 
+/// A text that names no certificate slot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownSlot {
+    /// The text given.
+    pub text: String,
+}
+
+impl Describe for UnknownSlot {
+    fn describe(&self, tr: Tr) -> String {
+        tr.f(ProtocolMsg::UnknownSlot, &[&self.text])
+    }
+}
+
+impl fmt::Display for UnknownSlot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for UnknownSlot {}
+
 impl std::str::FromStr for CertKind {
-    type Err = String;
+    type Err = UnknownSlot;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| format!("unknown certificate slot {s:?}; use ca, client_cert or client_key"))
+            .ok_or_else(|| UnknownSlot { text: s.to_owned() })
     }
 }
 

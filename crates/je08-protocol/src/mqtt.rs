@@ -21,6 +21,8 @@ use thiserror::Error;
 use super::codec::{RegisterBlock, decode_measurements, encode_measurements};
 use super::readings::{Measurements, Version};
 use super::registers::{Register, addr};
+use crate::i18n::{Describe, Tr};
+use crate::texts::ProtocolMsg;
 
 /// Largest payload the decoder looks at; a DATA packet is about 600 bytes.
 pub const MAX_PAYLOAD: usize = 8 * 1024;
@@ -426,17 +428,36 @@ impl fmt::Display for Command {
     }
 }
 
+/// A text that names none of the four commands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownCommand {
+    /// The text given.
+    pub text: String,
+}
+
+impl Describe for UnknownCommand {
+    fn describe(&self, tr: Tr) -> String {
+        tr.f(ProtocolMsg::UnknownCommand, &[&self.text])
+    }
+}
+
+impl fmt::Display for UnknownCommand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for UnknownCommand {}
+
 impl std::str::FromStr for Command {
-    type Err = String;
+    type Err = UnknownCommand;
 
     /// Parse a command-line name such as `reset-kwh`.
-    fn from_str(s: &str) -> Result<Self, String> {
+    fn from_str(s: &str) -> Result<Self, UnknownCommand> {
         Command::ALL
             .into_iter()
             .find(|c| c.cli_name() == s)
-            .ok_or_else(|| {
-                format!("unknown command '{s}'; expected get-info, get-data, reset-kwh or reset-kvarh")
-            })
+            .ok_or_else(|| UnknownCommand { text: s.to_owned() })
     }
 }
 
@@ -486,39 +507,89 @@ pub struct BrokerUrl {
     pub port: u16,
 }
 
-impl std::str::FromStr for BrokerUrl {
-    type Err = String;
+/// What is wrong with a broker URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BrokerUrlFault {
+    /// It does not parse as a URL (the parser's words).
+    Unparsable(String),
+    /// A scheme other than mqtt:// or mqtts://.
+    Scheme(String),
+    /// A path or a query after the host.
+    PathOrQuery,
+    /// A user name or password inside the URL.
+    Credentials,
+    /// No host.
+    NoHost,
+    /// Port 0.
+    PortZero,
+}
 
-    fn from_str(text: &str) -> Result<Self, String> {
+/// A text that is not a broker URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadBrokerUrl {
+    /// The text given (trimmed).
+    pub text: String,
+    /// What is wrong with it.
+    pub fault: BrokerUrlFault,
+}
+
+impl Describe for BadBrokerUrl {
+    fn describe(&self, tr: Tr) -> String {
+        let fault = match &self.fault {
+            BrokerUrlFault::Unparsable(detail) => detail.clone(),
+            BrokerUrlFault::Scheme(scheme) => tr.f(ProtocolMsg::UrlScheme, &[scheme]),
+            BrokerUrlFault::PathOrQuery => tr.t(ProtocolMsg::UrlPathOrQuery).to_owned(),
+            BrokerUrlFault::Credentials => tr.t(ProtocolMsg::UrlCredentials).to_owned(),
+            BrokerUrlFault::NoHost => tr.t(ProtocolMsg::UrlNoHost).to_owned(),
+            BrokerUrlFault::PortZero => tr.t(ProtocolMsg::UrlPortZero).to_owned(),
+        };
+        tr.f(ProtocolMsg::BadBrokerUrl, &[&self.text, &fault])
+    }
+}
+
+impl fmt::Display for BadBrokerUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for BadBrokerUrl {}
+
+impl std::str::FromStr for BrokerUrl {
+    type Err = BadBrokerUrl;
+
+    fn from_str(text: &str) -> Result<Self, BadBrokerUrl> {
         let text = text.trim();
-        let bad = |why: &str| {
-            format!("'{text}' is not a broker URL ({why}); use mqtt://HOST:PORT or mqtts://HOST:PORT")
+        let bad = |fault| BadBrokerUrl {
+            text: text.to_owned(),
+            fault,
         };
         let with_scheme = if text.contains("://") {
             text.to_string()
         } else {
             format!("mqtt://{text}")
         };
-        let url = url::Url::parse(&with_scheme).map_err(|e| bad(&e.to_string()))?;
+        let url =
+            url::Url::parse(&with_scheme).map_err(|e| bad(BrokerUrlFault::Unparsable(e.to_string())))?;
         let tls = match url.scheme() {
             "mqtt" | "tcp" => false,
             "mqtts" | "ssl" | "tls" => true,
-            other => return Err(bad(&format!("unknown scheme {other}"))),
+            other => return Err(bad(BrokerUrlFault::Scheme(other.to_owned()))),
         };
         if !(url.path().is_empty() || url.path() == "/") || url.query().is_some() {
-            return Err(bad("no path or query allowed"));
+            return Err(bad(BrokerUrlFault::PathOrQuery));
         }
         if !url.username().is_empty() || url.password().is_some() {
-            return Err(bad("put credentials in --user/--password, not in the URL"));
+            return Err(bad(BrokerUrlFault::Credentials));
         }
         let host = match url.host() {
             Some(url::Host::Ipv6(ip)) => ip.to_string(),
             Some(host) => host.to_string(),
-            None => return Err(bad("no host")),
+            None => return Err(bad(BrokerUrlFault::NoHost)),
         };
         let port = url.port().unwrap_or(if tls { 8883 } else { 1883 });
         if port == 0 {
-            return Err(bad("port 0"));
+            return Err(bad(BrokerUrlFault::PortZero));
         }
         Ok(Self { tls, host, port })
     }

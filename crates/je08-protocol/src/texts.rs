@@ -19,6 +19,16 @@ crate::messages! {
         PemOnePrivateKey => "client_key must hold exactly one PRIVATE KEY block", "client_key deve conter exatamente um bloco PRIVATE KEY";
         UnknownMode => "'{0}' is not a mode; use application, configuration or update", "'{0}' não é um modo; use application, configuration ou update";
         BadVersion => "'{0}' is not a version like 3.01", "'{0}' não é uma versão como 3.01";
+        ScanRangeSyntax => "'{0}' is not an IPv4 range like 192.168.0.0/24, 192.168.0.1-254 or 192.168.0.1-192.168.0.254, optionally followed by :PORT", "'{0}' não é uma faixa IPv4 como 192.168.0.0/24, 192.168.0.1-254 ou 192.168.0.1-192.168.0.254, opcionalmente seguida de :PORTA";
+        ScanRangeTooLarge => "'{0}' holds {1} addresses; a scan covers at most {2} (a /20): give the meters' own subnet, e.g. 192.168.0.0/24", "'{0}' contém {1} endereços; uma varredura cobre no máximo {2} (uma /20): informe a sub-rede dos medidores, ex. 192.168.0.0/24";
+        BadBrokerUrl => "'{0}' is not a broker URL ({1}); use mqtt://HOST[:PORT] or mqtts://HOST[:PORT]", "'{0}' não é uma URL de broker ({1}); use mqtt://HOST[:PORTA] ou mqtts://HOST[:PORTA]";
+        UrlScheme => "unknown scheme {0}", "esquema desconhecido {0}";
+        UrlPathOrQuery => "no path or query allowed", "caminho e consulta não são permitidos";
+        UrlCredentials => "a user and password go in their own fields, not in the URL", "usuário e senha vão nos seus próprios campos, não na URL";
+        UrlNoHost => "no host", "sem host";
+        UrlPortZero => "port 0", "porta 0";
+        UnknownCommand => "unknown command '{0}'; expected get-info, get-data, reset-kwh or reset-kvarh", "comando desconhecido '{0}'; esperado get-info, get-data, reset-kwh ou reset-kvarh";
+        UnknownSlot => "unknown certificate slot '{0}'; use ca, client_cert or client_key", "slot de certificado desconhecido '{0}'; use ca, client_cert ou client_key";
         ModeApplication => "application", "aplicação";
         ModeConfiguration => "configuration", "configuração";
         ModeUpdate => "update", "atualização";

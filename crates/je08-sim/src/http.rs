@@ -458,7 +458,7 @@ async fn cert_status(State(device): State<SimDevice>, headers: HeaderMap) -> Ans
 
 fn cert_kind(text: &str) -> Result<CertKind, Fail> {
     text.parse::<CertKind>()
-        .map_err(|e| Fail::new(StatusCode::NOT_FOUND, e))
+        .map_err(|e| Fail::new(StatusCode::NOT_FOUND, e.to_string()))
 }
 
 async fn put_cert(
