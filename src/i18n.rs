@@ -23,6 +23,9 @@ je08_protocol::messages! {
         Meters => "Meters", "Medidores";
         MqttView => "MQTT broker", "Broker MQTT";
         Language => "Language", "Idioma";
+        JobNoBroker => "not connected to a broker; connect first", "sem conexão com um broker; conecte-se primeiro";
+        JobDiscoveryStopped => "discovery stopped", "a descoberta parou";
+        ProbeOtherMeter => "the HTTP API answers for meter {0}, not {1}", "a API HTTP responde pelo medidor {0}, não pelo {1}";
         Busy => "Busy: the background work queue is full, try again", "Ocupado: a fila de trabalho está cheia, tente de novo";
         Add => "Add", "Adicionar";
         AddressHint => "IP or host[:port]", "IP ou host[:porta]";

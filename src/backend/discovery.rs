@@ -17,11 +17,11 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::{Event, EventSink, JobId, JobOutcome, MeterKey};
+use super::{Event, EventSink, JobFailure, JobId, JobOutcome, MeterKey};
 use je08_client::discovery::mdns::{MdnsBrowser, MdnsInterface};
 use je08_client::discovery::scan::{ScanOptions, probe_range};
 use je08_client::discovery::{DiscoveryList, MeterEntry, Sighting};
-use je08_client::http::MeterHttp;
+use je08_client::http::{HttpError, MeterHttp};
 use je08_protocol::discovery::ScanRange;
 use je08_protocol::http_api::Info;
 
@@ -106,7 +106,7 @@ pub enum Update {
         /// When the answer (or the failure) came.
         at: SystemTime,
         /// The meter's answer, or why there was none.
-        result: Result<Box<Info>, String>,
+        result: Result<Box<Info>, HttpError>,
     },
 }
 
@@ -273,7 +273,7 @@ async fn scan_job(
                     if let Some(sighting) = result {
                         found += 1;
                         if sightings.send(sighting).await.is_err() {
-                            break JobOutcome::Failed("discovery stopped".into());
+                            break JobOutcome::Failed(JobFailure::DiscoveryStopped);
                         }
                     }
                     if last.elapsed() >= PROGRESS_EVERY || probed == total {
@@ -292,12 +292,11 @@ async fn scan_job(
 async fn probe_info(meter: MeterKey, host: String, port: u16, sink: EventSink) {
     let client = MeterHttp::new(&host, port, None).with_timeout(INFO_DEADLINE);
     let result = match tokio::time::timeout(INFO_DEADLINE, client.info()).await {
-        Ok(Ok(info)) => Ok(Box::new(info)),
-        Ok(Err(err)) => Err(err.to_string()),
-        Err(_) => Err(format!(
-            "{host}:{port}: no HTTP answer within {} s",
-            INFO_DEADLINE.as_secs()
-        )),
+        Ok(answer) => answer.map(Box::new),
+        Err(_) => Err(HttpError::Timeout {
+            meter: client.meter().to_owned(),
+            timeout: INFO_DEADLINE,
+        }),
     };
     sink.send(Event::Discovery(Update::Info {
         meter,

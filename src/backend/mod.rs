@@ -183,8 +183,8 @@ pub enum JobOutcome {
     Written(Vec<FieldOutcome>),
     /// Finished; the settings read back afterwards when known.
     Done(Option<Settings>),
-    /// Failed; the message says what and what to do.
-    Failed(String),
+    /// A job outside a meter session failed (an MQTT command, a scan).
+    Failed(JobFailure),
     /// A meter session's job (write, defaults, energy reset) failed; why,
     /// for the window to say in its language.
     LinkFailed(link::LinkError),
@@ -199,6 +199,33 @@ pub enum JobOutcome {
     /// A commissioning job failed; why, for the window to say in its
     /// language.
     CommFailed(Box<commissioning::CommFailure>),
+}
+
+/// Why a job outside a meter session failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobFailure {
+    /// No broker connection to send an MQTT command through.
+    NoBroker,
+    /// The broker did not take the command.
+    MqttSend(je08_client::mqtt::SendError),
+    /// Discovery stopped while a scan was running.
+    DiscoveryStopped,
+}
+
+impl Describe for JobFailure {
+    fn describe(&self, tr: Tr) -> String {
+        match self {
+            Self::NoBroker => tr.t(Msg::JobNoBroker).to_owned(),
+            Self::MqttSend(err) => err.describe(tr),
+            Self::DiscoveryStopped => tr.t(Msg::JobDiscoveryStopped).to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for JobFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
 }
 
 /// Something that happened on the runtime side.
@@ -393,7 +420,7 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
                     Some(session) => session.send(job, id, command, token, sink.clone()),
                     None => sink.send(Event::Finished {
                         job,
-                        outcome: JobOutcome::Failed("not connected to a broker; connect first".into()),
+                        outcome: JobOutcome::Failed(JobFailure::NoBroker),
                     }),
                 }
             }

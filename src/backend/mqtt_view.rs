@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
-use super::{Event, EventSink, JobId, JobOutcome};
+use super::{Event, EventSink, JobFailure, JobId, JobOutcome};
 use je08_client::mqtt::{MeterView, Monitor, MonitorEvent, MonitorOptions};
 use je08_net::mqtt_link::{BrokerLogin, CredentialFiles, LinkError, LinkOptions, SetupError};
 use je08_protocol::mqtt::{BrokerUrl, Command as MqttCommand};
@@ -83,7 +83,7 @@ impl MqttSession {
                 () = token.cancelled() => JobOutcome::Cancelled,
                 r = monitor.send(&id, command, Duration::from_secs(5)) => match r {
                     Ok(()) => JobOutcome::Done(None),
-                    Err(err) => JobOutcome::Failed(err.to_string()),
+                    Err(err) => JobOutcome::Failed(JobFailure::MqttSend(err)),
                 },
             };
             sink.send(Event::Finished { job, outcome });

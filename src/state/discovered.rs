@@ -379,10 +379,13 @@ mod tests {
             "discovery still says so"
         );
         let later = SystemTime::now() + std::time::Duration::from_secs(1);
-        model
-            .meter_mut(key)
-            .unwrap()
-            .take_probe(later, Err("no answer".into()));
+        model.meter_mut(key).unwrap().take_probe(
+            later,
+            Err(je08_client::http::HttpError::Unreachable {
+                meter: "127.0.0.1:80".into(),
+                detail: "connection refused".into(),
+            }),
+        );
         assert!(model.meters[0].unreachable());
         assert_eq!(model.meters[0].mode(), None);
         let info: Info = serde_json::from_value(serde_json::json!({

@@ -3,7 +3,9 @@
 
 use std::time::SystemTime;
 
+use crate::i18n::{Describe, Msg, Tr};
 use je08_client::discovery as registry;
+use je08_client::http::HttpError;
 use je08_protocol::http_api::{self, Info};
 use je08_protocol::mode::Mode;
 use je08_protocol::readings::WifiMode;
@@ -21,13 +23,39 @@ pub struct Probed {
     pub stm32_version: String,
 }
 
+/// Why an `/api/info` probe tells nothing about the row's meter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProbeFailure {
+    /// No usable answer.
+    Http(HttpError),
+    /// Another meter answered at that address.
+    OtherMeter {
+        /// The id that answered.
+        answered: u32,
+        /// The row's id.
+        expected: u32,
+    },
+}
+
+impl Describe for ProbeFailure {
+    fn describe(&self, tr: Tr) -> String {
+        match self {
+            Self::Http(err) => err.describe(tr),
+            Self::OtherMeter { answered, expected } => tr.f(
+                Msg::ProbeOtherMeter,
+                &[&answered.to_string(), &expected.to_string()],
+            ),
+        }
+    }
+}
+
 /// What discovery and probes tell about one row.
 #[derive(Debug, Clone, Default)]
 pub struct Found {
     /// Discovery's merged entry for this meter, latest.
     pub entry: Option<registry::MeterEntry>,
     /// The latest `/api/info` probe: when, and its answer or why none came.
-    pub probe: Option<(SystemTime, Result<Probed, String>)>,
+    pub probe: Option<(SystemTime, Result<Probed, ProbeFailure>)>,
 }
 
 impl Found {

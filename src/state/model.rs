@@ -10,13 +10,14 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
-use super::found::{Found, Probed};
+use super::found::{Found, ProbeFailure, Probed};
 use super::history::History;
 use crate::backend::link::EnergyKind;
 use crate::backend::web::{Stage, WebOutcome};
 use crate::backend::{Event, JobId, JobOutcome, LinkState, MeterKey};
 use je08_client::discovery::Source;
 use je08_client::endpoint::Endpoint;
+use je08_client::http::HttpError;
 use je08_protocol::http_api::{DEFAULT_HTTP_PORT, DEFAULT_OTA_PORT, Info};
 use je08_protocol::mode::Mode;
 use je08_protocol::readings::{Snapshot, WifiMode};
@@ -177,18 +178,17 @@ impl MeterRow {
 
     /// Take an `/api/info` answer: it is only the meter's word when the id
     /// matches (or the row's id is not known yet).
-    pub fn take_probe(&mut self, at: SystemTime, result: Result<Box<Info>, String>) {
+    pub fn take_probe(&mut self, at: SystemTime, result: Result<Box<Info>, HttpError>) {
         let result = match result {
-            Ok(info) if self.device_id.is_some_and(|id| id != info.id) => Err(format!(
-                "the HTTP API answers for meter {}, not {}",
-                info.id,
-                self.device_id.unwrap_or_default()
-            )),
+            Ok(info) if self.device_id.is_some_and(|id| id != info.id) => Err(ProbeFailure::OtherMeter {
+                answered: info.id,
+                expected: self.device_id.unwrap_or_default(),
+            }),
             Ok(info) => {
                 self.device_id = Some(info.id);
                 Ok(Probed::of(*info))
             }
-            Err(why) => Err(why),
+            Err(why) => Err(ProbeFailure::Http(why)),
         };
         if result.is_ok() {
             self.last_seen = Some(self.last_seen.map_or(at, |t| t.max(at)));

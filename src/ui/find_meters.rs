@@ -74,7 +74,7 @@ pub fn find_ui(ui: &mut egui::Ui, tr: Tr, state: &mut DiscoveryState, actions: &
                 let text = match &scan.outcome {
                     None => tr.f(Msg::ScanProgress, &counts),
                     Some(JobOutcome::Cancelled) => tr.f(Msg::ScanCancelled, &counts),
-                    Some(JobOutcome::Failed(why)) => why.clone(),
+                    Some(JobOutcome::Failed(why)) => why.describe(tr),
                     Some(_) => tr.f(Msg::ScanDone, &counts),
                 };
                 ui.add(egui::ProgressBar::new(fraction).text(text));

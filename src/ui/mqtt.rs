@@ -247,7 +247,7 @@ fn fleet_ui(
                                     }
                                     Some(JobOutcome::Failed(why)) => {
                                         ui.colored_label(ui.visuals().error_fg_color, tr.t(Msg::Failed))
-                                            .on_hover_text(why);
+                                            .on_hover_text(why.describe(tr));
                                     }
                                     Some(_) => {
                                         ui.colored_label(

@@ -16,17 +16,19 @@
 //! retries on its own.
 
 use std::collections::{HashMap, VecDeque};
+use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use rumqttc::{AsyncClient, QoS};
 use serde::Serialize;
-use thiserror::Error;
 use tokio::sync::{broadcast, oneshot};
 use tokio::task::JoinHandle;
 
+use super::texts::ClientMsg;
 use je08_net::mqtt_link::{Link, LinkError, LinkEvent, LinkOptions, LinkStats};
+use je08_protocol::i18n::{Describe, Tr};
 use je08_protocol::mqtt::{
     Command, DEFAULT_DATA_FILTER, DEFAULT_SUBSCRIBE_TOPIC, DataPacket, InfoPacket, Message, decode_message,
     id_from_topic, render_topic,
@@ -184,19 +186,15 @@ pub enum MonitorEvent {
     },
 }
 
-/// Why a command could not be delivered.
-#[derive(Debug, Error)]
+/// Why a command could not be delivered; said in words by its [`Describe`]
+/// (its English is its `Display`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendError {
-    /// Not connected to the broker right now.
-    #[error("not connected to the broker{}", .0.as_ref().map(|e| format!(" ({e})")).unwrap_or_default())]
+    /// Not connected to the broker right now (and why, when known).
     NotConnected(Option<LinkError>),
     /// The request queue towards the broker is full.
-    #[error("the request queue to the broker is full; try again")]
     Busy,
     /// No acknowledgement from the broker in time; the command may or may not have arrived and is not resent.
-    #[error(
-        "the broker did not acknowledge the {command} command for meter {id} within {secs} s; it is not resent"
-    )]
     NoAck {
         /// Command.
         command: Command,
@@ -206,9 +204,6 @@ pub enum SendError {
         secs: u64,
     },
     /// The connection dropped while waiting for the acknowledgement.
-    #[error(
-        "the connection dropped before the broker acknowledged {command} for meter {id}; it is not resent"
-    )]
     Lost {
         /// Command.
         command: Command,
@@ -216,6 +211,29 @@ pub enum SendError {
         id: String,
     },
 }
+
+impl Describe for SendError {
+    fn describe(&self, tr: Tr) -> String {
+        match self {
+            Self::NotConnected(None) => tr.t(ClientMsg::MqttNotConnected).to_owned(),
+            Self::NotConnected(Some(why)) => tr.f(ClientMsg::MqttNotConnectedBecause, &[&why.describe(tr)]),
+            Self::Busy => tr.t(ClientMsg::MqttBusy).to_owned(),
+            Self::NoAck { command, id, secs } => tr.f(
+                ClientMsg::MqttNoAck,
+                &[&command.to_string(), id, &secs.to_string()],
+            ),
+            Self::Lost { command, id } => tr.f(ClientMsg::MqttLost, &[&command.to_string(), id]),
+        }
+    }
+}
+
+impl fmt::Display for SendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for SendError {}
 
 /// Counters over the monitor's life.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]

@@ -1,7 +1,8 @@
 //! The words of this crate's failures, in English and Brazilian
 //! Portuguese: a typed meter address's ([`AddressError`](crate::endpoint::AddressError)),
 //! the HTTP API client's ([`HttpError`](crate::http::HttpError)),
-//! espota's ([`OtaError`](crate::ota::OtaError)) and the firmware update's.
+//! espota's ([`OtaError`](crate::ota::OtaError)), the firmware update's and
+//! the MQTT monitor's commands ([`SendError`](crate::mqtt::SendError)).
 //! Each value's `Describe` picks its row; its English is its `Display`.
 //! What to do with a front end's controls (a flag, a button) is that front
 //! end's to add.
@@ -15,6 +16,11 @@ je08_protocol::messages! {
         AddrBlankHost => "empty or blank host", "host vazio ou com espaços";
         AddrBadPort => "the port must be 1–65535", "a porta deve estar entre 1 e 65535";
         AddrBadHttpPort => "after ',' give http=PORT, 1–65535", "depois da ',' informe http=PORTA, 1–65535";
+        MqttNotConnected => "not connected to the broker", "sem conexão com o broker";
+        MqttNotConnectedBecause => "not connected to the broker ({0})", "sem conexão com o broker ({0})";
+        MqttBusy => "the request queue to the broker is full; try again", "a fila de pedidos ao broker está cheia; tente novamente";
+        MqttNoAck => "the broker did not acknowledge the {0} command for meter {1} within {2} s; it is not resent", "o broker não confirmou o comando {0} para o medidor {1} em {2} s; ele não é reenviado";
+        MqttLost => "the connection dropped before the broker acknowledged {0} for meter {1}; it is not resent", "a conexão caiu antes de o broker confirmar {0} para o medidor {1}; ele não é reenviado";
         HttpUnauthorized => "meter {0} refused the interface password", "o medidor {0} recusou a senha da interface";
         HttpWrongMode => "meter {0} must be in {1} mode for this ({2})", "o medidor {0} precisa estar no modo {1} para isso ({2})";
         HttpRejected => "meter {0} refused {1}: {2}", "o medidor {0} recusou {1}: {2}";
