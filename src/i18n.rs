@@ -151,12 +151,6 @@ je08_protocol::messages! {
         Step4 => "4. Write, save, read back and measure again", "4. Gravar, salvar, reler e medir de novo";
         WriteGain => "Write the new gain", "Gravar o novo ganho";
         Refused => "Refused, nothing was written:", "Recusado, nada foi gravado:";
-        RefuseFewSamples => "only {0} samples; at least {1} are needed.", "apenas {0} amostras; são necessárias pelo menos {1}.";
-        RefuseBadReference => "the reference value must be a positive number.", "o valor de referência deve ser um número positivo.";
-        RefuseLowCurrent => "phase {0} current is {1} A, below {2} A (50 % of the {3} A CT): load the phase more before calibrating.", "a corrente da fase {0} é {1} A, abaixo de {2} A (50 % do TC de {3} A): aumente a carga da fase antes de calibrar.";
-        RefuseUnstableCurrent => "phase {0} current is not stable (spread {1} %, limit {2} %): wait for a steady load.", "a corrente da fase {0} não está estável (dispersão {1} %, limite {2} %): aguarde uma carga estável.";
-        RefuseUnstableVoltage => "phase {0} voltage is not stable (spread {1} %, limit {2} %): wait for a steady supply.", "a tensão da fase {0} não está estável (dispersão {1} %, limite {2} %): aguarde uma alimentação estável.";
-        RefuseGainRange => "the new gain for {0} would be {1}, outside {2}–{3}: the reference or the wiring is probably wrong.", "o novo ganho de {0} seria {1}, fora de {2}–{3}: a referência ou a ligação provavelmente está errada.";
         GainWritten => "The new gain was written, saved (SAVE_PARAMS) and read back; measured again:", "O novo ganho foi gravado, salvo (SAVE_PARAMS) e relido; medido de novo:";
         GainOf => "Gain ({0})", "Ganho ({0})";
         Reading => "Reading ({1})", "Leitura ({1})";

@@ -18,7 +18,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::{Event, EventSink, JobFailure, JobId, JobOutcome, MeterKey};
-use je08_client::discovery::mdns::{MdnsBrowser, MdnsInterface};
+use je08_client::discovery::mdns::{MdnsBrowseError, MdnsBrowser, MdnsInterface};
 use je08_client::discovery::scan::{ScanOptions, probe_range};
 use je08_client::discovery::{DiscoveryList, MeterEntry, Sighting};
 use je08_client::http::{HttpError, MeterHttp};
@@ -77,8 +77,8 @@ pub enum MdnsStatus {
     Browsing(Vec<MdnsInterface>),
     /// Not browsing.
     Off,
-    /// Browsing could not start; the message says why.
-    Failed(String),
+    /// Browsing could not start, and why.
+    Failed(MdnsBrowseError),
 }
 
 /// What discovery tells the UI.
@@ -234,9 +234,7 @@ fn start_browse(
         }
         Err(err) => {
             tracing::warn!("{err}");
-            sink.send(Event::Discovery(Update::Mdns(MdnsStatus::Failed(
-                err.to_string(),
-            ))));
+            sink.send(Event::Discovery(Update::Mdns(MdnsStatus::Failed(err))));
             None
         }
     }

@@ -3,6 +3,7 @@
 //! which of this program's options does it is the command line's to say,
 //! so the window never shows a flag it has no use for.
 
+use je08_client::discovery::mdns::MdnsBrowseError;
 use je08_client::flash::FlashError;
 use je08_client::http::HttpError;
 use je08_client::ota::OtaError;
@@ -14,6 +15,8 @@ pub fn for_error(err: &anyhow::Error) -> Option<String> {
             http(e)
         } else if let Some(e) = cause.downcast_ref::<OtaError>() {
             ota(e)
+        } else if cause.downcast_ref::<MdnsBrowseError>().is_some() {
+            Some("use --no-mdns and --scan instead".to_owned())
         } else if let Some(e) = cause.downcast_ref::<FlashError>() {
             match e {
                 FlashError::Http(e) => http(e),

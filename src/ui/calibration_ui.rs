@@ -14,7 +14,7 @@ use crate::backend::LinkState;
 use crate::backend::commissioning::CommFile;
 use crate::commissioning::calibrate::{CalibrationOutcome, CalibrationRequest, Prepared};
 use crate::commissioning::sampler::WindowOptions;
-use crate::i18n::{Msg, Tr};
+use crate::i18n::{Describe, Msg, Tr};
 use crate::state::commission::{CalibrationState, Intent};
 use crate::state::intent::Action;
 use crate::state::model::MeterRow;
@@ -197,52 +197,7 @@ pub fn calibration_ui(
 }
 
 fn refusal_ui(ui: &mut egui::Ui, tr: Tr, refusal: &Refusal) {
-    let text = match refusal {
-        Refusal::TooFewSamples { have, need } => {
-            tr.f(Msg::RefuseFewSamples, &[&have.to_string(), &need.to_string()])
-        }
-        Refusal::BadReference { .. } => tr.t(Msg::RefuseBadReference).to_string(),
-        Refusal::CurrentTooLow {
-            phase,
-            amps,
-            needed,
-            rating_a,
-        } => tr.f(
-            Msg::RefuseLowCurrent,
-            &[
-                &phase.to_string(),
-                &format!("{amps:.1}"),
-                &format!("{needed:.1}"),
-                &rating_a.to_string(),
-            ],
-        ),
-        Refusal::Unstable {
-            phase,
-            what,
-            spread_percent,
-            limit_percent,
-        } => tr.f(
-            if *what == "current" {
-                Msg::RefuseUnstableCurrent
-            } else {
-                Msg::RefuseUnstableVoltage
-            },
-            &[
-                &phase.to_string(),
-                &format!("{spread_percent:.2}"),
-                &format!("{limit_percent:.2}"),
-            ],
-        ),
-        Refusal::GainOutOfRange {
-            register,
-            gain,
-            min,
-            max,
-        } => tr.f(
-            Msg::RefuseGainRange,
-            &[*register, &gain.to_string(), &min.to_string(), &max.to_string()],
-        ),
-    };
+    let text = refusal.describe(tr);
     ui.colored_label(
         ui.visuals().error_fg_color,
         format!("{} {text}", tr.t(Msg::Refused)),

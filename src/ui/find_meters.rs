@@ -24,9 +24,10 @@ pub fn find_ui(ui: &mut egui::Ui, tr: Tr, state: &mut DiscoveryState, actions: &
                     let names: Vec<String> = interfaces.iter().map(MdnsInterface::to_string).collect();
                     ui.weak(tr.f(Msg::MdnsOn, &[&names.join(", ")]))
                 }
-                Some(MdnsStatus::Failed(why)) => {
-                    ui.colored_label(ui.visuals().warn_fg_color, tr.f(Msg::MdnsFailed, &[why]))
-                }
+                Some(MdnsStatus::Failed(why)) => ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    tr.f(Msg::MdnsFailed, &[&why.describe(tr)]),
+                ),
                 Some(MdnsStatus::Off) | None => ui.weak(tr.t(Msg::MdnsOff)),
             };
             let running = state.scan.as_ref().is_some_and(|s| s.outcome.is_none());

@@ -16,6 +16,12 @@ je08_protocol::messages! {
         AddrBlankHost => "empty or blank host", "host vazio ou com espaços";
         AddrBadPort => "the port must be 1–65535", "a porta deve estar entre 1 e 65535";
         AddrBadHttpPort => "after ',' give http=PORT, 1–65535", "depois da ',' informe http=PORTA, 1–65535";
+        StoreNoDataDir => "cannot find a per-user data folder; set {0} to a folder for je08's files", "não foi possível encontrar uma pasta de dados do usuário; defina {0} com uma pasta para os arquivos do je08";
+        StoreRead => "cannot read remembered meters from {0}: {1}", "não foi possível ler os medidores lembrados de {0}: {1}";
+        StoreWrite => "cannot save remembered meters to {0} (the previous version is kept): {1}", "não foi possível salvar os medidores lembrados em {0} (a versão anterior foi mantida): {1}";
+        StoreSetAside => "{0} is damaged and cannot be renamed out of the way: {1}", "{0} está danificado e não pode ser renomeado para o lado: {1}";
+        StoreUnknown => "meter {0} is not in the remembered meters", "o medidor {0} não está entre os medidores lembrados";
+        MdnsBrowse => "cannot browse mDNS: {0}", "não é possível procurar via mDNS: {0}";
         MqttNotConnected => "not connected to the broker", "sem conexão com o broker";
         MqttNotConnectedBecause => "not connected to the broker ({0})", "sem conexão com o broker ({0})";
         MqttBusy => "the request queue to the broker is full; try again", "a fila de pedidos ao broker está cheia; tente novamente";

@@ -148,15 +148,31 @@ pub struct TxtIdentity {
 }
 
 /// Why a TXT record does not describe a JE08.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TxtError {
     /// `devtype` missing or not JE08: another kind of device.
-    #[error("not a JE08 (devtype is {0:?})")]
     NotJe08(Option<String>),
     /// `id` missing or not a decimal number.
-    #[error("JE08 advert without a valid id ({0:?})")]
     BadId(Option<String>),
 }
+
+impl Describe for TxtError {
+    fn describe(&self, tr: Tr) -> String {
+        let shown = |v: &Option<String>| format!("{v:?}");
+        match self {
+            Self::NotJe08(devtype) => tr.f(ProtocolMsg::TxtNotJe08, &[&shown(devtype)]),
+            Self::BadId(id) => tr.f(ProtocolMsg::TxtBadId, &[&shown(id)]),
+        }
+    }
+}
+
+impl fmt::Display for TxtError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for TxtError {}
 
 impl TxtIdentity {
     /// Read an identity through `get`, which returns the value of a TXT key.
@@ -201,15 +217,39 @@ pub struct RegisterIdentity {
 }
 
 /// Why registers 103–109 do not look like a JE08.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdentityError {
     /// The answer has the wrong number of registers.
-    #[error("expected {IDENTITY_LEN} registers, got {0}")]
     WrongLength(usize),
-    /// The values are not what a JE08 reports.
-    #[error("not a JE08: {0}")]
-    Implausible(&'static str),
+    /// WIFI_MODE is neither 1 nor 2.
+    UnknownWifiMode,
+    /// DEVICE_ID is 0.
+    ZeroId,
+    /// ESP_VERSION is 0.
+    ZeroVersion,
 }
+
+impl Describe for IdentityError {
+    fn describe(&self, tr: Tr) -> String {
+        match self {
+            Self::WrongLength(got) => tr.f(
+                ProtocolMsg::IdentityWrongLength,
+                &[&IDENTITY_LEN.to_string(), &got.to_string()],
+            ),
+            Self::UnknownWifiMode => tr.t(ProtocolMsg::IdentityWifiMode).to_owned(),
+            Self::ZeroId => tr.t(ProtocolMsg::IdentityZeroId).to_owned(),
+            Self::ZeroVersion => tr.t(ProtocolMsg::IdentityZeroVersion).to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for IdentityError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for IdentityError {}
 
 impl RegisterIdentity {
     /// Decode registers 103–109 as the codec decodes a full read (so the id
@@ -223,13 +263,13 @@ impl RegisterIdentity {
         block.0[usize::from(IDENTITY_FIRST)..][..regs.len()].copy_from_slice(regs);
         let device = decode_device(&block);
         if matches!(device.wifi_mode, WifiMode::Unknown(_)) {
-            return Err(IdentityError::Implausible("WIFI_MODE is neither 1 nor 2"));
+            return Err(IdentityError::UnknownWifiMode);
         }
         if device.id == 0 {
-            return Err(IdentityError::Implausible("DEVICE_ID is 0"));
+            return Err(IdentityError::ZeroId);
         }
         if device.esp_version.0 == 0 {
-            return Err(IdentityError::Implausible("ESP_VERSION is 0"));
+            return Err(IdentityError::ZeroVersion);
         }
         Ok(Self {
             id: device.id,

@@ -16,7 +16,6 @@ use std::net::Ipv4Addr;
 
 use serde::Serialize;
 use serde_json::Value;
-use thiserror::Error;
 
 use super::codec::{RegisterBlock, decode_measurements, encode_measurements};
 use super::readings::{Measurements, Version};
@@ -187,19 +186,15 @@ pub enum Message {
 }
 
 /// Why a payload is not a valid JE08 packet.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecodeError {
     /// The payload exceeds [`MAX_PAYLOAD`].
-    #[error("payload of {0} bytes is too large for a JE08 packet")]
     TooLarge(usize),
     /// The payload is not JSON, even after lenient repair.
-    #[error("payload is not JSON: {0}")]
     NotJson(String),
     /// The JSON has neither a DATA nor an INFO object.
-    #[error("payload is neither a DATA nor an INFO packet")]
     UnknownPacket,
     /// A DATA or INFO key is missing.
-    #[error("{packet} packet lacks the key {key}")]
     MissingKey {
         /// `DATA` or `INFO`.
         packet: &'static str,
@@ -207,7 +202,6 @@ pub enum DecodeError {
         key: &'static str,
     },
     /// A value has the wrong type or lies outside its register's range.
-    #[error("{packet} key {key} has an invalid value {value}")]
     BadValue {
         /// `DATA` or `INFO`.
         packet: &'static str,
@@ -217,6 +211,26 @@ pub enum DecodeError {
         value: String,
     },
 }
+
+impl Describe for DecodeError {
+    fn describe(&self, tr: Tr) -> String {
+        match self {
+            Self::TooLarge(size) => tr.f(ProtocolMsg::PacketTooLarge, &[&size.to_string()]),
+            Self::NotJson(detail) => tr.f(ProtocolMsg::PacketNotJson, &[detail]),
+            Self::UnknownPacket => tr.t(ProtocolMsg::PacketUnknown).to_owned(),
+            Self::MissingKey { packet, key } => tr.f(ProtocolMsg::PacketMissingKey, &[packet, key]),
+            Self::BadValue { packet, key, value } => tr.f(ProtocolMsg::PacketBadValue, &[packet, key, value]),
+        }
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for DecodeError {}
 
 /// Parse a payload as JSON, repairing what the manual's examples do wrong
 /// (typographic quotes, an unquoted MAC) when strict parsing fails.

@@ -2,6 +2,8 @@
 //! `devtype=JE08`. Browses every interface unless told which ones; tests
 //! always restrict it to loopback.
 
+use crate::texts::ClientMsg;
+use je08_protocol::i18n::{Describe, Tr};
 use std::fmt;
 use std::net::IpAddr;
 
@@ -64,10 +66,23 @@ impl MdnsInterface {
     }
 }
 
-/// Why browsing could not start.
-#[derive(Debug, thiserror::Error)]
-#[error("cannot browse mDNS: {0}; use --no-mdns and --scan instead")]
-pub struct MdnsBrowseError(String);
+/// Why browsing could not start (the mDNS library's words inside).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MdnsBrowseError(pub String);
+
+impl Describe for MdnsBrowseError {
+    fn describe(&self, tr: Tr) -> String {
+        tr.f(ClientMsg::MdnsBrowse, &[&self.0])
+    }
+}
+
+impl std::fmt::Display for MdnsBrowseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for MdnsBrowseError {}
 
 /// The sightings one resolved service makes (one per IPv4 address, or per
 /// IPv6 address when it has no IPv4 one); an error when it is not a JE08.

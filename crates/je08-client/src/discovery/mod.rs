@@ -10,4 +10,4 @@ pub mod scan;
 pub mod session;
 
 pub use registry::{Change, DiscoveryList, MeterEntry, Ports, Sighting, Source};
-pub use session::{DiscoverError, DiscoverOptions, DiscoverReport, discover};
+pub use session::{DiscoverOptions, DiscoverReport, discover};

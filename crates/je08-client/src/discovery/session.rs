@@ -57,17 +57,10 @@ pub struct DiscoverReport {
     pub mqtt_error: Option<LinkError>,
 }
 
-/// Why a run could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum DiscoverError {
-    /// mDNS browsing could not start.
-    #[error(transparent)]
-    Mdns(#[from] MdnsBrowseError),
-}
-
 /// Run every requested source at once; returns when mDNS and MQTT have
 /// listened for `listen` and every scan and probe has finished.
-pub async fn discover(options: &DiscoverOptions) -> Result<DiscoverReport, DiscoverError> {
+/// The run cannot start only when mDNS browsing, if asked for, cannot.
+pub async fn discover(options: &DiscoverOptions) -> Result<DiscoverReport, MdnsBrowseError> {
     let (sink, mut sightings) = mpsc::channel::<Sighting>(1024);
     let browser = match &options.mdns {
         Some(interfaces) => Some(MdnsBrowser::start(interfaces, sink.clone())?),

@@ -17,6 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use super::atomic::write_atomically;
 use super::data_dir;
+use crate::texts::ClientMsg;
+use je08_protocol::i18n::{Describe, Tr};
 
 /// File name inside the data folder.
 pub const FILE_NAME: &str = "meters.json";
@@ -65,14 +67,13 @@ impl RememberedMeter {
     }
 }
 
-/// Failure to read or write the file itself (not its content).
-#[derive(Debug, thiserror::Error)]
+/// Failure to read or write the file itself (not its content); said in
+/// words by its [`Describe`] (its English is its `Display`).
+#[derive(Debug)]
 pub enum StoreError {
     /// No per-user data folder could be determined.
-    #[error("cannot find a per-user data folder; set JE08_DATA_DIR to a folder for je08's files")]
     NoDataDir,
     /// The file could not be read.
-    #[error("cannot read remembered meters from {path}: {source}")]
     Read {
         /// The file.
         path: PathBuf,
@@ -80,7 +81,6 @@ pub enum StoreError {
         source: io::Error,
     },
     /// The file could not be written; the previous version is intact.
-    #[error("cannot save remembered meters to {path} (the previous version is kept): {source}")]
     Write {
         /// The file.
         path: PathBuf,
@@ -88,7 +88,6 @@ pub enum StoreError {
         source: io::Error,
     },
     /// A damaged file could not be set aside.
-    #[error("{path} is damaged and cannot be renamed out of the way: {source}")]
     SetAside {
         /// The file.
         path: PathBuf,
@@ -96,8 +95,39 @@ pub enum StoreError {
         source: io::Error,
     },
     /// An operation named a meter that is not remembered.
-    #[error("meter {0} is not in the remembered meters")]
     Unknown(u32),
+}
+
+impl Describe for StoreError {
+    fn describe(&self, tr: Tr) -> String {
+        let at = |path: &PathBuf| path.display().to_string();
+        match self {
+            Self::NoDataDir => tr.f(ClientMsg::StoreNoDataDir, &[super::DATA_DIR_ENV]),
+            Self::Read { path, source } => tr.f(ClientMsg::StoreRead, &[&at(path), &source.to_string()]),
+            Self::Write { path, source } => tr.f(ClientMsg::StoreWrite, &[&at(path), &source.to_string()]),
+            Self::SetAside { path, source } => {
+                tr.f(ClientMsg::StoreSetAside, &[&at(path), &source.to_string()])
+            }
+            Self::Unknown(id) => tr.f(ClientMsg::StoreUnknown, &[&id.to_string()]),
+        }
+    }
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Read { source, .. } | Self::Write { source, .. } | Self::SetAside { source, .. } => {
+                Some(source)
+            }
+            Self::NoDataDir | Self::Unknown(_) => None,
+        }
+    }
 }
 
 /// What happened when a damaged file was read.

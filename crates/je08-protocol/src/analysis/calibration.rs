@@ -4,14 +4,17 @@
 //! gain is adjusted. The new gain is `old × reference / measured`, refused
 //! when it falls outside the register's range. Nothing here talks to a meter.
 
+use std::fmt;
+
 use serde::Serialize;
-use thiserror::Error;
 
 use super::stats::WindowStats;
 use super::wiring::Phase;
 use crate::codec::{GAIN_I, GAIN_V};
+use crate::i18n::{Describe, Tr};
 use crate::readings::{Measurements, Settings};
 use crate::registers::register;
+use crate::texts::ProtocolMsg;
 
 /// What is being calibrated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -79,11 +82,9 @@ impl Default for Preconditions {
 }
 
 /// Why a calibration was refused; nothing has been written.
-#[derive(Debug, Clone, PartialEq, Error, Serialize)]
-#[serde(tag = "reason", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Refusal {
     /// Not enough samples yet.
-    #[error("only {have} samples; at least {need} are needed: wait a few more seconds")]
     TooFewSamples {
         /// Samples available.
         have: usize,
@@ -91,15 +92,11 @@ pub enum Refusal {
         need: usize,
     },
     /// The reference value typed by the user cannot be right.
-    #[error("the reference value {reference} is not a positive number")]
     BadReference {
         /// The value typed.
         reference: f64,
     },
     /// Current too low (manual: above 50% of nominal).
-    #[error(
-        "phase {phase} current is {amps:.1} A, below {needed:.1} A (50% of the {rating_a} A CT): load the phase more before calibrating"
-    )]
     CurrentTooLow {
         /// Phase.
         phase: Phase,
@@ -111,23 +108,17 @@ pub enum Refusal {
         rating_a: u32,
     },
     /// Readings not stable.
-    #[error(
-        "phase {phase} {what} is not stable (spread {spread_percent:.2}%, limit {limit_percent:.2}%): wait for a steady load"
-    )]
     Unstable {
         /// Phase.
         phase: Phase,
-        /// "current" or "voltage".
-        what: &'static str,
+        /// The quantity that varies.
+        quantity: Quantity,
         /// Relative standard deviation in per cent.
         spread_percent: f64,
         /// Allowed relative standard deviation in per cent.
         limit_percent: f64,
     },
     /// The computed gain is outside the register's range.
-    #[error(
-        "the new gain {gain} for {register} is outside {min}–{max}: the reference or the wiring is probably wrong"
-    )]
     GainOutOfRange {
         /// Register name.
         register: &'static str,
@@ -139,6 +130,67 @@ pub enum Refusal {
         max: u16,
     },
 }
+
+impl Describe for Refusal {
+    fn describe(&self, tr: Tr) -> String {
+        match self {
+            Self::TooFewSamples { have, need } => tr.f(
+                ProtocolMsg::RefuseFewSamples,
+                &[&have.to_string(), &need.to_string()],
+            ),
+            Self::BadReference { reference } => {
+                tr.f(ProtocolMsg::RefuseBadReference, &[&reference.to_string()])
+            }
+            Self::CurrentTooLow {
+                phase,
+                amps,
+                needed,
+                rating_a,
+            } => tr.f(
+                ProtocolMsg::RefuseLowCurrent,
+                &[
+                    &phase.to_string(),
+                    &format!("{amps:.1}"),
+                    &format!("{needed:.1}"),
+                    &rating_a.to_string(),
+                ],
+            ),
+            Self::Unstable {
+                phase,
+                quantity,
+                spread_percent,
+                limit_percent,
+            } => tr.f(
+                match quantity {
+                    Quantity::Current => ProtocolMsg::RefuseUnstableCurrent,
+                    Quantity::Voltage => ProtocolMsg::RefuseUnstableVoltage,
+                },
+                &[
+                    &phase.to_string(),
+                    &format!("{spread_percent:.2}"),
+                    &format!("{limit_percent:.2}"),
+                ],
+            ),
+            Self::GainOutOfRange {
+                register,
+                gain,
+                min,
+                max,
+            } => tr.f(
+                ProtocolMsg::RefuseGainRange,
+                &[register, &gain.to_string(), &min.to_string(), &max.to_string()],
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for Refusal {}
 
 /// A checked calibration step, ready to write.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -166,12 +218,12 @@ pub fn error_percent(measured: f64, reference: f64) -> f64 {
     100.0 * (measured - reference) / reference
 }
 
-fn stable(stats: &WindowStats, phase: Phase, what: &'static str, pre: &Preconditions) -> Result<(), Refusal> {
+fn stable(stats: &WindowStats, phase: Phase, quantity: Quantity, pre: &Preconditions) -> Result<(), Refusal> {
     let spread = stats.relative_spread();
     if spread > pre.max_relative_spread {
         return Err(Refusal::Unstable {
             phase,
-            what,
+            quantity,
             spread_percent: 100.0 * spread,
             limit_percent: 100.0 * pre.max_relative_spread,
         });
@@ -223,9 +275,9 @@ pub fn check_preconditions(
             rating_a,
         });
     }
-    stable(&current, phase, "current", pre)?;
+    stable(&current, phase, Quantity::Current, pre)?;
     if quantity == Quantity::Voltage {
-        stable(&measured, phase, "voltage", pre)?;
+        stable(&measured, phase, Quantity::Voltage, pre)?;
     }
     Ok(Checked {
         measured,
