@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 pub mod batch;
 pub mod bench;
 pub mod bench_discovery;
+pub mod bench_modbus;
 pub mod bench_mqtt;
 pub mod bench_ui;
 pub mod calibrate;
