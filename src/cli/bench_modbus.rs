@@ -3,10 +3,12 @@
 //! BENCHMARKS.md; this is not a test.
 //!
 //! The simulator runs in its own process so that the CPU figures are the
-//! client's alone. On one connection the je08 client is compared, in the
-//! same run and against the same simulator process, with libmodbus (a small
-//! C program built at run time, [`libmodbus`]) and with a raw blocking TCP
-//! request/reply loop ([`raw_loop`]): the most the simulator can serve.
+//! client's alone. On one connection the je08 client (in a task, as the
+//! configurator runs it, and in `block_on`, as the command line does) is
+//! compared, in the same run and against the same simulator process, with
+//! libmodbus (a small C program built at run time, module `libmodbus`) and
+//! with a raw blocking TCP request/reply loop (module `raw_loop`): the most
+//! the simulator can serve.
 
 mod libmodbus;
 mod raw_loop;
@@ -125,14 +127,15 @@ impl fmt::Display for LatencySummary {
 }
 
 /// What one client achieved reading the whole map back to back on one
-/// connection.
+/// connection, in one round or summed over all rounds.
 #[derive(Debug, Clone, Copy)]
 struct Throughput {
     reads: u64,
     elapsed: Duration,
     /// CPU time of the client process over the window, when known.
     cpu: Option<Duration>,
-    latency: LatencySummary,
+    /// Latency percentiles of one round (none for a sum of rounds).
+    latency: Option<LatencySummary>,
 }
 
 impl Throughput {
@@ -145,12 +148,28 @@ impl Throughput {
             reads: latencies.len() as u64,
             elapsed,
             cpu,
-            latency: Latencies(latencies).summary(),
+            latency: Some(Latencies(latencies).summary()),
+        }
+    }
+
+    /// This and `other` together (a sum of rounds).
+    fn plus(self, other: Self) -> Self {
+        Self {
+            reads: self.reads + other.reads,
+            elapsed: self.elapsed + other.elapsed,
+            cpu: self.cpu.zip(other.cpu).map(|(a, b)| a + b),
+            latency: None,
         }
     }
 
     fn reads_per_second(&self) -> f64 {
         self.reads as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn cpu_per_read(&self) -> Option<Duration> {
+        self.cpu
+            .filter(|_| self.reads > 0)
+            .map(|c| c.div_f64(self.reads as f64))
     }
 
     /// One line of the report; `reference` is the libmodbus rate, if any.
@@ -159,12 +178,16 @@ impl Throughput {
             || "libmodbus n/a".to_string(),
             |r| format!("{:.2}× libmodbus", self.reads_per_second() / r),
         );
+        let latency = self.latency.map(|l| format!("; {l}")).unwrap_or_default();
+        let per_read = self
+            .cpu_per_read()
+            .map(|c| format!(", {:.1} µs per read", c.as_secs_f64() * 1e6))
+            .unwrap_or_default();
         format!(
-            "one connection, {name:<13} {} full-map reads in {:.2} s = {:.0} reads/s ({ratio}); {}; client CPU {}",
+            "{name:<26} {} full-map reads in {:.2} s = {:.0} reads/s ({ratio}){latency}; client CPU {}{per_read}",
             self.reads,
             self.elapsed.as_secs_f64(),
             self.reads_per_second(),
-            self.latency,
             cpu_share(self.cpu, self.elapsed)
         )
     }
@@ -177,8 +200,69 @@ fn config() -> ClientConfig {
     }
 }
 
-/// The je08 client, libmodbus and the raw loop in turn against the same
-/// simulator, `rounds` times.
+/// The clients compared on one connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Contender {
+    /// The je08 client in a task on the runtime's worker threads, as the
+    /// configurator's meter sessions and the polling run use it.
+    Je08Task,
+    /// The je08 client on the thread that runs `block_on`, as the command
+    /// line's commands use it.
+    Je08BlockOn,
+    /// The C program on libmodbus.
+    Libmodbus,
+    /// The raw blocking loop.
+    RawLoop,
+}
+
+impl Contender {
+    /// Every client, in declaration order: `contender as usize` indexes a
+    /// [`Round`].
+    const ALL: [Self; 4] = [Self::Je08Task, Self::Je08BlockOn, Self::Libmodbus, Self::RawLoop];
+
+    /// Run this client's reads for `window`; `None` when libmodbus is
+    /// missing or its run failed (said on the output).
+    async fn run(
+        self,
+        meter: &Endpoint,
+        window: Duration,
+        harness: Option<&libmodbus::Harness>,
+    ) -> anyhow::Result<Option<Throughput>> {
+        Ok(match self {
+            Self::Je08Task => {
+                let meter = meter.clone();
+                Some(
+                    tokio::spawn(async move { je08_client_reads(&meter, window).await })
+                        .await
+                        .context("the je08 client task panicked")??,
+                )
+            }
+            Self::Je08BlockOn => Some(je08_client_reads(meter, window).await?),
+            Self::Libmodbus => match harness {
+                Some(harness) => harness
+                    .run(meter, window)
+                    .await
+                    .inspect_err(|why| println!("libmodbus: run failed: {why:#}"))
+                    .ok(),
+                None => None,
+            },
+            Self::RawLoop => Some(raw_loop::run(meter, window).await?),
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Je08Task => "je08 client:",
+            Self::Je08BlockOn => "je08 client in block_on:",
+            Self::Libmodbus => "libmodbus:",
+            Self::RawLoop => "raw TCP loop:",
+        }
+    }
+}
+
+/// The clients in turn against the same simulator, `rounds` times (each
+/// round starts with the next client, so none always runs first); with more
+/// than one round, also their sums and medians over all rounds.
 async fn one_connection(meter: &Endpoint, window: Duration, rounds: u32, cc: &Path) -> anyhow::Result<()> {
     let harness = match libmodbus::Harness::build(cc).await {
         Ok(harness) => Some(harness),
@@ -187,30 +271,80 @@ async fn one_connection(meter: &Endpoint, window: Duration, rounds: u32, cc: &Pa
             None
         }
     };
-    for round in 1..=rounds {
+    println!(
+        "one connection, full-map reads back to back, {} s each:",
+        window.as_secs()
+    );
+    let mut all = Vec::new();
+    for round in 0..rounds as usize {
         if rounds > 1 {
-            println!("round {round} of {rounds}:");
+            println!("round {} of {rounds}:", round + 1);
         }
-        let je08 = je08_client_reads(meter, window).await?;
-        let reference = match &harness {
-            Some(harness) => match harness.run(meter, window).await {
-                Ok(figures) => Some(figures),
-                Err(why) => {
-                    println!("libmodbus: run failed: {why:#}");
-                    None
-                }
-            },
-            None => None,
-        };
-        let raw = raw_loop::run(meter, window).await?;
-        let rate = reference.map(|r| r.reads_per_second());
-        println!("{}", je08.line("je08 client:", rate));
-        if let Some(reference) = reference {
-            println!("{}", reference.line("libmodbus:", rate));
+        let mut figures = [None; Contender::ALL.len()];
+        for turn in 0..Contender::ALL.len() {
+            let contender = Contender::ALL[(round + turn) % Contender::ALL.len()];
+            figures[contender as usize] = contender.run(meter, window, harness.as_ref()).await?;
         }
-        println!("{}", raw.line("raw TCP loop:", rate));
+        let reference = figures[Contender::Libmodbus as usize].map(|f| f.reads_per_second());
+        for (contender, figures) in Contender::ALL.into_iter().zip(&figures) {
+            if let Some(figures) = figures {
+                println!("  {}", figures.line(contender.name(), reference));
+            }
+        }
+        all.push(figures);
+    }
+    if rounds > 1 {
+        println!("all {rounds} rounds (sum; median of the rounds):");
+        for contender in Contender::ALL {
+            if let Some(line) = summary(contender, &all) {
+                println!("  {line}");
+            }
+        }
     }
     Ok(())
+}
+
+/// The figures of one round, indexed by `Contender as usize`.
+type Round = [Option<Throughput>; Contender::ALL.len()];
+
+/// The sum of `contender`'s rounds and the medians of its rounds' rate,
+/// ratio to libmodbus (in the same round) and CPU per read.
+fn summary(contender: Contender, rounds: &[Round]) -> Option<String> {
+    let mine: Vec<Throughput> = rounds.iter().filter_map(|r| r[contender as usize]).collect();
+    let sum = mine.iter().copied().reduce(Throughput::plus)?;
+    let reference = rounds
+        .iter()
+        .filter_map(|r| r[Contender::Libmodbus as usize])
+        .reduce(Throughput::plus)
+        .map(|r| r.reads_per_second());
+    let ratios = rounds.iter().filter_map(|r| {
+        let (me, libmodbus) = (r[contender as usize]?, r[Contender::Libmodbus as usize]?);
+        Some(me.reads_per_second() / libmodbus.reads_per_second())
+    });
+    let ratio = median(ratios).map_or_else(String::new, |r| format!(", {r:.2}× libmodbus"));
+    let per_read = median(
+        mine.iter()
+            .filter_map(Throughput::cpu_per_read)
+            .map(|d| d.as_secs_f64()),
+    )
+    .map_or_else(String::new, |d| format!(", {:.1} µs per read", d * 1e6));
+    Some(format!(
+        "{}; median {:.0} reads/s{ratio}{per_read}",
+        sum.line(contender.name(), reference),
+        median(mine.iter().map(Throughput::reads_per_second))?
+    ))
+}
+
+/// The middle value (the mean of the middle two for an even count).
+fn median(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let mut values: Vec<f64> = values.collect();
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(values[n / 2]),
+        _ => Some((values[n / 2 - 1] + values[n / 2]) / 2.0),
+    }
 }
 
 /// `ModbusClient::read_map` back to back on one connection.

@@ -52,12 +52,12 @@ impl Report {
             reads: self.reads,
             elapsed: Duration::from_secs_f64(self.seconds),
             cpu: Some(Duration::from_secs_f64(self.cpu_seconds)),
-            latency: LatencySummary {
+            latency: Some(LatencySummary {
                 p50: ms(self.p50_ms),
                 p90: ms(self.p90_ms),
                 p99: ms(self.p99_ms),
                 max: ms(self.max_ms),
-            },
+            }),
         }
     }
 }
