@@ -11,6 +11,7 @@ pub mod advice;
 pub mod batch;
 pub mod bench;
 pub mod bench_discovery;
+pub mod bench_modbus;
 pub mod bench_mqtt;
 pub mod bench_ui;
 pub mod broker_login;

@@ -34,14 +34,19 @@ async fn read_frame(stream: &mut TcpStream) -> Option<Frame> {
     })
 }
 
-async fn send_frame(stream: &mut TcpStream, tid: u16, unit: u8, pdu: &[u8]) {
+/// One Modbus TCP frame: MBAP header, then `pdu`.
+fn frame(tid: u16, unit: u8, pdu: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(7 + pdu.len());
     out.extend_from_slice(&tid.to_be_bytes());
     out.extend_from_slice(&[0, 0]);
     out.extend_from_slice(&(pdu.len() as u16 + 1).to_be_bytes());
     out.push(unit);
     out.extend_from_slice(pdu);
-    let _ = stream.write_all(&out).await;
+    out
+}
+
+async fn send_frame(stream: &mut TcpStream, tid: u16, unit: u8, pdu: &[u8]) {
+    let _ = stream.write_all(&frame(tid, unit, pdu)).await;
 }
 
 /// The PDU answering a function-3 read with `words`.
@@ -203,6 +208,29 @@ async fn a_reply_with_another_transaction_id_drops_the_connection() {
     assert!(!c.is_connected());
     let block = c.read_map().await.unwrap();
     assert_eq!(block.get(109), 109);
+    assert_eq!(p.accepts.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn bytes_after_the_reply_drop_the_connection() {
+    let p = peer(|index, mut stream| async move {
+        if index > 0 {
+            return serve_good(stream).await;
+        }
+        // Each answer arrives twice in one write: whatever follows the first
+        // copy could only be taken for the answer to the next request.
+        while let Some(f) = read_frame(&mut stream).await {
+            let twice = frame(f.tid, f.unit, &answer_read(&f, good)).repeat(2);
+            let _ = stream.write_all(&twice).await;
+        }
+    })
+    .await;
+    let mut c = client(p.addr, 2000);
+    let err = c.read_map().await.unwrap_err();
+    assert!(matches!(err, ModbusError::Protocol { .. }), "{err}");
+    assert!(err.to_string().contains("after the reply"), "{err}");
+    assert!(!c.is_connected());
+    assert_eq!(c.read_map().await.unwrap().get(109), 109);
     assert_eq!(p.accepts.load(Ordering::SeqCst), 2);
 }
 

@@ -1,7 +1,9 @@
 //! Modbus TCP client for one JE08 meter.
 //!
-//! Built on the tokio-modbus client, with the rules a configurator needs on
-//! a real plant network:
+//! Its own Modbus TCP framing (module `frame`: functions 3, 6, 16 and raw
+//! requests) over a tokio TCP stream (module `connection`): one fixed
+//! buffer per connection, no allocation per request beyond what the caller
+//! gets back. The rules a configurator needs on a real plant network:
 //!
 //! - **One request, whole map**: [`ModbusClient::read_map`] reads registers
 //!   0–109 with one function-3 request.
@@ -21,7 +23,9 @@
 //!   socket); a read that timed out is not retried, so a read never takes
 //!   longer than two deadlines.
 
-use std::borrow::Cow;
+mod connection;
+mod frame;
+
 use std::fmt;
 use std::io;
 use std::time::Duration;
@@ -29,9 +33,9 @@ use std::time::Duration;
 use thiserror::Error;
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout, timeout_at};
-use tokio_modbus::client::{Client as _, Context};
-use tokio_modbus::{ProtocolError, Request, Response, Slave};
 
+use self::connection::{CallError, Connection};
+use self::frame::{Answer, Request};
 use super::endpoint::Endpoint;
 use je08_net::backoff::{Backoff, BackoffPolicy};
 use je08_protocol::codec::RegisterBlock;
@@ -172,12 +176,6 @@ impl fmt::Display for Exception {
     }
 }
 
-impl From<tokio_modbus::ExceptionCode> for Exception {
-    fn from(code: tokio_modbus::ExceptionCode) -> Self {
-        Self(code.into())
-    }
-}
-
 fn unsure(op: &Operation) -> &'static str {
     if op.is_write() {
         "; the write may or may not have taken effect: read the meter to check before writing again"
@@ -286,27 +284,19 @@ pub struct ClientStats {
 
 /// A connection to one meter, reopened as needed. Not shared: one request at
 /// a time (`&mut self`); use one client per meter and per task.
+///
+/// A request holds the connection outside the client until its reply has
+/// been checked, so a request that is cancelled (its future dropped, e.g. by
+/// `select!`) takes its connection with it: nothing can answer it later on
+/// a reused connection.
 #[derive(Debug)]
 pub struct ModbusClient {
     meter: Endpoint,
     config: ClientConfig,
-    ctx: Option<ContextBox>,
+    connection: Option<Connection>,
     backoff: Backoff,
     retry_at: Option<Instant>,
     stats: ClientStats,
-}
-
-async fn ctx_call(ctx: &mut ContextBox, request: Request<'_>) -> tokio_modbus::Result<Response> {
-    ctx.0.call(request).await
-}
-
-/// tokio-modbus's `Context` has no `Debug`; this wrapper gives it one.
-struct ContextBox(Context);
-
-impl fmt::Debug for ContextBox {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Context")
-    }
 }
 
 impl ModbusClient {
@@ -316,7 +306,7 @@ impl ModbusClient {
             meter,
             backoff: Backoff::new(config.backoff),
             config,
-            ctx: None,
+            connection: None,
             retry_at: None,
             stats: ClientStats::default(),
         }
@@ -334,7 +324,7 @@ impl ModbusClient {
 
     /// True while a connection is open.
     pub fn is_connected(&self) -> bool {
-        self.ctx.is_some()
+        self.connection.is_some()
     }
 
     /// The reconnect pacing state (failures so far, next delay).
@@ -356,48 +346,50 @@ impl ModbusClient {
 
     /// Close the connection, if any.
     pub async fn disconnect(&mut self) {
-        if let Some(mut ctx) = self.ctx.take() {
+        if let Some(mut connection) = self.connection.take() {
             // Best effort: the socket is closed on drop anyway.
-            let _ = timeout(self.config.timeout, ctx.0.disconnect()).await;
+            let _ = timeout(self.config.timeout, connection.shutdown()).await;
         }
     }
 
     /// Read the whole map (registers 0–109) in one request.
     pub async fn read_map(&mut self) -> Result<RegisterBlock, ModbusError> {
-        let words = self.read_registers(0, MAP_LEN).await?;
-        // read_registers checked the length; this cannot fail.
-        RegisterBlock::try_from(words.as_slice()).map_err(|got| {
-            self.protocol_error(
-                Operation::Read {
-                    first: 0,
-                    count: MAP_LEN,
-                },
-                format!("expected {MAP_LEN} registers, got {got}"),
-            )
+        self.read(0, MAP_LEN, |data| {
+            let mut block = RegisterBlock::default();
+            frame::words_into(data, &mut block.0);
+            block
         })
+        .await
     }
 
     /// Read `count` holding registers from `first` (function 3).
     pub async fn read_registers(&mut self, first: u16, count: u16) -> Result<Vec<u16>, ModbusError> {
+        self.read(first, count, |data| {
+            let mut words = vec![0; usize::from(count)];
+            frame::words_into(data, &mut words);
+            words
+        })
+        .await
+    }
+
+    /// Function 3 over `count` registers from `first`, retried once on a new
+    /// connection when a reused one turned out closed; `words` turns the
+    /// checked reply data into the result.
+    async fn read<T>(
+        &mut self,
+        first: u16,
+        count: u16,
+        words: impl Fn(&[u8]) -> T,
+    ) -> Result<T, ModbusError> {
         let op = Operation::Read { first, count };
-        let reused = self.ctx.is_some();
-        let result = match self
-            .exchange(op, Request::ReadHoldingRegisters(first, count), true)
-            .await
-        {
+        let request = Request::ReadHolding { first, count };
+        let reused = self.connection.is_some();
+        match self.exchange(op, &request, true, &words).await {
             Err(ModbusError::Io { .. }) if reused => {
                 tracing::debug!(meter = %self.meter, "idle connection was closed; retrying the read once on a new one");
-                self.exchange(op, Request::ReadHoldingRegisters(first, count), false)
-                    .await
+                self.exchange(op, &request, false, &words).await
             }
             other => other,
-        };
-        match result? {
-            Response::ReadHoldingRegisters(words) if words.len() == usize::from(count) => Ok(words),
-            Response::ReadHoldingRegisters(words) => {
-                Err(self.protocol_error(op, format!("asked for {count} registers, got {}", words.len())))
-            }
-            other => Err(self.protocol_error(op, format!("unexpected reply {other:?}"))),
         }
     }
 
@@ -407,60 +399,25 @@ impl ModbusClient {
             first: addr,
             count: 1,
         };
-        match self
-            .exchange(op, Request::WriteSingleRegister(addr, value), true)
-            .await?
-        {
-            Response::WriteSingleRegister(a, v) if (a, v) == (addr, value) => Ok(()),
-            other => Err(self.protocol_error(
-                op,
-                format!("the reply {other:?} does not echo register {addr} = {value}"),
-            )),
-        }
+        self.exchange(op, &Request::WriteSingle { addr, value }, true, |_| ())
+            .await
     }
 
-    /// Write consecutive registers from `first` (function 16). Never retried.
+    /// Write consecutive registers from `first` (function 16; at most 123
+    /// registers). Never retried.
     pub async fn write_registers(&mut self, first: u16, values: &[u16]) -> Result<(), ModbusError> {
         let count = u16::try_from(values.len()).unwrap_or(u16::MAX);
         let op = Operation::Write { first, count };
-        match self
-            .exchange(
-                op,
-                Request::WriteMultipleRegisters(first, Cow::Borrowed(values)),
-                true,
-            )
-            .await?
-        {
-            Response::WriteMultipleRegisters(a, n) if (a, n) == (first, count) => Ok(()),
-            other => Err(self.protocol_error(
-                op,
-                format!("the reply {other:?} does not confirm {count} registers from {first}"),
-            )),
-        }
+        self.exchange(op, &Request::WriteMultiple { first, values }, true, |_| ())
+            .await
     }
 
     /// Send a raw request (function code and data after it); returns the data
     /// of the reply. For diagnostics; never retried.
     pub async fn call_raw(&mut self, function: u8, data: &[u8]) -> Result<Vec<u8>, ModbusError> {
         let op = Operation::Raw { function };
-        match self
-            .exchange(op, Request::Custom(function, Cow::Borrowed(data)), true)
-            .await?
-        {
-            Response::Custom(f, bytes) if f == function => Ok(bytes.to_vec()),
-            other => Err(self.protocol_error(op, format!("unexpected reply {other:?}"))),
-        }
-    }
-
-    /// Drop the connection, count a failure and build a protocol error.
-    fn protocol_error(&mut self, op: Operation, detail: String) -> ModbusError {
-        self.ctx = None;
-        self.note_failure();
-        ModbusError::Protocol {
-            meter: self.meter.clone(),
-            op,
-            detail,
-        }
+        self.exchange(op, &Request::Raw { function, data }, true, <[u8]>::to_vec)
+            .await
     }
 
     fn note_failure(&mut self) {
@@ -475,115 +432,76 @@ impl ModbusClient {
         self.retry_at = None;
     }
 
-    /// One request under the deadline, connecting first when needed.
+    /// One request under the deadline, connecting first when needed;
+    /// `result` turns the data of a successful reply into the result.
     /// `pace` = wait out the backoff delay before reconnecting.
-    async fn exchange(
+    async fn exchange<T>(
         &mut self,
         op: Operation,
-        request: Request<'_>,
+        request: &Request<'_>,
         pace: bool,
-    ) -> Result<Response, ModbusError> {
-        let mut ctx = match self.ctx.take() {
-            Some(ctx) => ctx,
+        result: impl FnOnce(&[u8]) -> T,
+    ) -> Result<T, ModbusError> {
+        let (mut connection, deadline) = match self.connection.take() {
+            Some(connection) => (connection, Instant::now() + self.config.timeout),
             None => {
                 if let (true, Some(at)) = (pace, self.retry_at) {
                     tokio::time::sleep_until(at).await;
                 }
-                let deadline = Instant::now() + self.config.timeout;
-                let mut ctx = self.connect(deadline).await?;
                 // Connecting and the first request share one deadline.
-                let outcome = timeout_at(deadline, ctx_call(&mut ctx, request)).await;
-                return self.conclude(op, ctx, outcome);
+                let deadline = Instant::now() + self.config.timeout;
+                (self.connect(deadline).await?, deadline)
             }
         };
-        let outcome = timeout(self.config.timeout, ctx_call(&mut ctx, request)).await;
-        self.conclude(op, ctx, outcome)
+        let outcome = timeout_at(deadline, connection.call(request))
+            .await
+            .map(|reply| reply.map(|answer| answer.map(result)));
+        self.conclude(op, connection, outcome)
     }
 
     /// Keep or drop the connection according to the outcome of a request.
-    fn conclude(
+    fn conclude<T>(
         &mut self,
         op: Operation,
-        ctx: ContextBox,
-        outcome: Result<tokio_modbus::Result<Response>, tokio::time::error::Elapsed>,
-    ) -> Result<Response, ModbusError> {
-        match outcome {
-            Err(_elapsed) => {
-                drop(ctx);
-                self.note_failure();
-                Err(ModbusError::Timeout {
-                    meter: self.meter.clone(),
-                    op,
-                    timeout: self.config.timeout,
-                })
-            }
-            // tokio-modbus compares function codes by variant: a raw request
-            // for function 1 answered with exception "function 1" counts as a
-            // mismatch (Custom(1) vs ReadCoils). Same number: it is our answer.
-            Ok(Err(tokio_modbus::Error::Protocol(ProtocolError::FunctionCodeMismatch {
-                request,
-                result: Err(answer),
-            }))) if request.value() == answer.function.value() => {
-                self.ctx = Some(ctx);
+        connection: Connection,
+        outcome: Result<Result<Answer<T>, CallError>, tokio::time::error::Elapsed>,
+    ) -> Result<T, ModbusError> {
+        let failure = match outcome {
+            Ok(Ok(answer)) => {
+                self.connection = Some(connection);
                 self.note_answer();
-                Err(ModbusError::Exception {
-                    meter: self.meter.clone(),
-                    op,
-                    exception: answer.exception.into(),
-                })
+                return match answer {
+                    Answer::Done(value) => Ok(value),
+                    Answer::Exception(code) => Err(ModbusError::Exception {
+                        meter: self.meter.clone(),
+                        op,
+                        exception: Exception(code),
+                    }),
+                };
             }
-            Ok(Err(err)) => {
-                drop(ctx);
-                self.note_failure();
-                Err(self.classify(op, err))
-            }
-            Ok(Ok(Err(code))) => {
-                self.ctx = Some(ctx);
-                self.note_answer();
-                Err(ModbusError::Exception {
-                    meter: self.meter.clone(),
-                    op,
-                    exception: code.into(),
-                })
-            }
-            Ok(Ok(Ok(response))) => {
-                self.ctx = Some(ctx);
-                self.note_answer();
-                Ok(response)
-            }
-        }
-    }
-
-    fn classify(&self, op: Operation, err: tokio_modbus::Error) -> ModbusError {
-        let meter = self.meter.clone();
-        match err {
-            tokio_modbus::Error::Protocol(ProtocolError::HeaderMismatch { message, .. }) => {
-                ModbusError::Protocol {
-                    meter,
-                    op,
-                    detail: format!("the reply belongs to another request ({message})"),
-                }
-            }
-            tokio_modbus::Error::Protocol(ProtocolError::FunctionCodeMismatch { request, result }) => {
-                ModbusError::Protocol {
-                    meter,
-                    op,
-                    detail: format!("the reply {result:?} does not match function {request}"),
-                }
-            }
-            tokio_modbus::Error::Transport(e) if e.kind() == io::ErrorKind::InvalidData => {
-                ModbusError::Protocol {
-                    meter,
-                    op,
-                    detail: format!("malformed frame: {e}"),
-                }
-            }
-            tokio_modbus::Error::Transport(source) => ModbusError::Io { meter, op, source },
-        }
+            Err(_elapsed) => ModbusError::Timeout {
+                meter: self.meter.clone(),
+                op,
+                timeout: self.config.timeout,
+            },
+            Ok(Err(CallError::Io(source))) => ModbusError::Io {
+                meter: self.meter.clone(),
+                op,
+                source,
+            },
+            Ok(Err(CallError::Reply(wrong))) => ModbusError::Protocol {
+                meter: self.meter.clone(),
+                op,
+                detail: wrong.to_string(),
+            },
+        };
+        drop(connection);
+        self.note_failure();
+        Err(failure)
     }
 
     /// Open a new connection within the deadline.
-    async fn connect(&mut self, deadline: Instant) -> Result<ContextBox, ModbusError> {
+    async fn connect(&mut self, deadline: Instant) -> Result<Connection, ModbusError> {
         self.stats.connect_attempts += 1;
         let host = self.meter.host.clone();
         let port = self.meter.port;
@@ -620,10 +538,7 @@ impl ModbusClient {
         // Requests are small and answered one at a time: send at once.
         let _ = stream.set_nodelay(true);
         self.stats.connects += 1;
-        Ok(ContextBox(tokio_modbus::client::tcp::attach_slave(
-            stream,
-            Slave(self.config.unit_id),
-        )))
+        Ok(Connection::new(stream, self.config.unit_id))
     }
 }
 
@@ -642,10 +557,6 @@ mod tests {
             "gateway target device failed to respond (11)"
         );
         assert_eq!(Exception(0x42).to_string(), "unknown exception (66)");
-        assert_eq!(
-            Exception::from(tokio_modbus::ExceptionCode::IllegalDataValue),
-            Exception::ILLEGAL_DATA_VALUE
-        );
     }
 
     #[test]
