@@ -4,7 +4,7 @@
 
 mod error;
 
-pub use self::error::{Cause, LinkError};
+pub use self::error::LinkError;
 
 use futures::future::BoxFuture;
 use je08_net::backoff::BackoffPolicy;

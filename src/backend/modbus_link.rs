@@ -26,7 +26,7 @@ impl Connector for ModbusConnector {
         Box::pin(async move {
             let endpoint = Endpoint::parse(&address, DEFAULT_PORT).map_err(LinkError::BadAddress)?;
             let mut client = ModbusClient::new(endpoint, ClientConfig::default());
-            client.read_map().await.map_err(|e| LinkError::of_modbus(&e))?;
+            client.read_map().await.map_err(LinkError::Modbus)?;
             Ok(Box::new(ModbusLink { client }) as Box<dyn MeterLink>)
         })
     }
@@ -39,29 +39,21 @@ impl Connector for ModbusConnector {
 impl MeterLink for ModbusLink {
     fn read(&mut self) -> BoxFuture<'_, Result<Snapshot, LinkError>> {
         Box::pin(async move {
-            let block = self
-                .client
-                .read_map()
-                .await
-                .map_err(|e| LinkError::of_modbus(&e))?;
+            let block = self.client.read_map().await.map_err(LinkError::Modbus)?;
             Ok(decode(&block))
         })
     }
 
     fn write_settings(&mut self, wanted: Settings) -> BoxFuture<'_, Result<Vec<FieldOutcome>, LinkError>> {
         Box::pin(async move {
-            let block = self
-                .client
-                .read_map()
-                .await
-                .map_err(|e| LinkError::of_modbus(&e))?;
+            let block = self.client.read_map().await.map_err(LinkError::Modbus)?;
             let plan = WritePlan::between(&decode_settings(&block), &wanted).map_err(LinkError::Invalid)?;
             if plan.is_empty() {
                 return Ok(Vec::new());
             }
             let outcome = params::apply_settings(&mut self.client, &plan, ApplyOptions::default())
                 .await
-                .map_err(|e| LinkError::of_params(&e))?;
+                .map_err(LinkError::Params)?;
             Ok(outcome
                 .fields
                 .iter()
@@ -84,7 +76,7 @@ impl MeterLink for ModbusLink {
             };
             let outcome = params::apply_settings(&mut self.client, &WritePlan::default(), options)
                 .await
-                .map_err(|e| LinkError::of_params(&e))?;
+                .map_err(LinkError::Params)?;
             Ok(outcome.after)
         })
     }
@@ -97,7 +89,7 @@ impl MeterLink for ModbusLink {
             };
             let outcome = params::reset_energy(&mut self.client, which)
                 .await
-                .map_err(|e| LinkError::of_params(&e))?;
+                .map_err(LinkError::Params)?;
             if outcome.is_ok() {
                 Ok(())
             } else {

@@ -6,12 +6,15 @@
 use je08_client::discovery::mdns::MdnsBrowseError;
 use je08_client::flash::FlashError;
 use je08_client::http::HttpError;
+use je08_client::modbus::ModbusError;
 use je08_client::ota::OtaError;
 
 /// The advice for the first error in `err`'s chain that has one.
 pub fn for_error(err: &anyhow::Error) -> Option<String> {
     err.chain().find_map(|cause| {
-        if let Some(e) = cause.downcast_ref::<HttpError>() {
+        if let Some(ModbusError::Timeout { .. }) = cause.downcast_ref::<ModbusError>() {
+            Some("or allow more time with --timeout".to_owned())
+        } else if let Some(e) = cause.downcast_ref::<HttpError>() {
             http(e)
         } else if let Some(e) = cause.downcast_ref::<OtaError>() {
             ota(e)

@@ -246,17 +246,17 @@ mod tests {
     use super::*;
     use std::net::IpAddr;
 
-    use crate::backend::link::{Cause, LinkError};
+    use crate::backend::link::LinkError;
     use chrono::Utc;
+    use je08_client::endpoint::Endpoint;
+    use je08_client::modbus::ModbusError;
     use je08_protocol::http_api::Info;
     use je08_protocol::readings::WifiMode;
 
     fn refused() -> LinkState {
-        LinkState::Offline(LinkError::Modbus {
-            meter: "127.0.0.1:502".into(),
-            cause: Cause::Refused,
-            stage: None,
-        })
+        LinkState::Offline(LinkError::Modbus(ModbusError::Refused {
+            meter: Endpoint::parse("127.0.0.1:502", 502).unwrap(),
+        }))
     }
 
     fn entry(id: u32, mode: Mode, ports: registry::Ports) -> registry::MeterEntry {

@@ -3,7 +3,6 @@
 //! profiles and reports. Modbus causes are said by `link_text`; texts from
 //! a library or the OS (`detail`) stay as they are inside the sentence.
 
-use super::link_text;
 use crate::backend::commissioning::{Aftermath, CommAction, CommCause, CommFailure};
 use crate::i18n::Describe;
 use crate::i18n::{Msg, Tr};
@@ -11,7 +10,7 @@ use crate::i18n::{Msg, Tr};
 /// The sentence shown under a failed commissioning job.
 pub fn describe(tr: Tr, failure: &CommFailure) -> String {
     let mut text = match &failure.cause {
-        CommCause::Link(err) => link_text::describe(tr, err),
+        CommCause::Link(err) => err.describe(tr),
         CommCause::SettingsChanged { meter } => tr.f(Msg::CommFailSettingsChanged, &[meter]),
         CommCause::Cancelled => tr.t(Msg::CommFailCancelled).to_owned(),
         CommCause::ProfileCancelled { rebooted, mode } => {
@@ -70,10 +69,10 @@ fn action_msg(action: CommAction) -> Msg {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::link::{Cause, LinkError};
+    use crate::backend::link::LinkError;
     use crate::i18n::Lang;
-    use crate::ui::link_text::tests::without_cli_advice;
-    use je08_client::modbus::Operation;
+    use je08_client::endpoint::Endpoint;
+    use je08_client::modbus::{ModbusError, Operation};
     use je08_net::mqtt_link::SetupError;
     use je08_protocol::mode::Mode;
 
@@ -94,20 +93,14 @@ mod tests {
 
     fn failures() -> Vec<CommFailure> {
         let meter = || "10.0.0.7:502".to_string();
+        let endpoint = || Endpoint::parse("10.0.0.7:502", 502).unwrap();
         let causes = vec![
-            CommCause::Link(LinkError::Modbus {
-                meter: meter(),
-                cause: Cause::Refused,
-                stage: None,
-            }),
-            CommCause::Link(LinkError::Modbus {
-                meter: meter(),
-                cause: Cause::Timeout {
-                    operation: Operation::Read { first: 0, count: 110 },
-                    ms: 1000,
-                },
-                stage: None,
-            }),
+            CommCause::Link(LinkError::Modbus(ModbusError::Refused { meter: endpoint() })),
+            CommCause::Link(LinkError::Modbus(ModbusError::Timeout {
+                meter: endpoint(),
+                op: Operation::Read { first: 0, count: 110 },
+                timeout: std::time::Duration::from_millis(1000),
+            })),
             CommCause::SettingsChanged { meter: meter() },
             CommCause::Cancelled,
             CommCause::ProfileCancelled {
@@ -172,9 +165,6 @@ mod tests {
         let (en, pt) = (Tr(Lang::En), Tr(Lang::PtBr));
         for failure in failures() {
             let english = describe(en, &failure);
-            // As `link_text`, without the command line's advice.
-            let display = without_cli_advice(&failure.to_string());
-            assert_eq!(english, display, "the window's English is Display");
             let portuguese = describe(pt, &failure);
             assert!(!portuguese.is_empty());
             assert_ne!(portuguese, english, "{english} is not translated");

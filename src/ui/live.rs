@@ -4,10 +4,10 @@
 use eframe::egui::{self, RichText};
 
 use super::widgets::{self, PHASE_COLORS, fmt};
-use super::{link_text, phasor_ui, plots};
+use super::{phasor_ui, plots};
 use crate::backend::JobOutcome;
 use crate::backend::link::EnergyKind;
-use crate::i18n::{Msg, Tr};
+use crate::i18n::{Describe, Msg, Tr};
 use crate::state::intent::{Action, Confirm};
 use crate::state::live::LiveState;
 use crate::state::model::{JobKind, MeterRow, Model};
@@ -175,7 +175,7 @@ fn energy_ui(
                             ui.colored_label(widgets::OK_COLOR, tr.t(Msg::ResetDone));
                         }
                         Some(JobOutcome::LinkFailed(why)) => {
-                            ui.colored_label(ui.visuals().error_fg_color, link_text::describe(tr, why));
+                            ui.colored_label(ui.visuals().error_fg_color, why.describe(tr));
                         }
                         Some(JobOutcome::Cancelled) => {
                             ui.weak(tr.t(Msg::Cancelled));

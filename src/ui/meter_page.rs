@@ -4,10 +4,9 @@
 use eframe::egui::{self, RichText};
 
 use super::{
-    calibration_ui, configuration, diagnostics, firmware, link_text, live, parameters, recording_ui, widgets,
-    wiring_ui,
+    calibration_ui, configuration, diagnostics, firmware, live, parameters, recording_ui, widgets, wiring_ui,
 };
-use crate::i18n::{Msg, Tr};
+use crate::i18n::{Describe, Msg, Tr};
 use crate::state::intent::Action;
 use crate::state::model::{MeterRow, Model};
 use crate::state::navigation::Tab;
@@ -37,7 +36,7 @@ pub fn meter_page_ui(
     if !meter.session {
         ui.weak(tr.t(Msg::NoModbusHint));
     } else if let crate::backend::LinkState::Offline(why) = &meter.link {
-        ui.colored_label(ui.visuals().error_fg_color, link_text::describe(tr, why));
+        ui.colored_label(ui.visuals().error_fg_color, why.describe(tr));
     }
     ui.add_space(4.0);
     ui.horizontal_wrapped(|ui| {

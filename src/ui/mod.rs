@@ -16,7 +16,6 @@ pub mod diagnostics;
 pub mod find_meters;
 pub mod firmware;
 pub mod job_status;
-pub mod link_text;
 pub mod live;
 pub mod meter_page;
 pub mod meters_list;

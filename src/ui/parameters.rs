@@ -5,10 +5,9 @@
 
 use eframe::egui::{self, RichText};
 
-use super::link_text;
 use super::widgets::OK_COLOR;
 use crate::backend::{JobOutcome, LinkState};
-use crate::i18n::{Msg, Tr};
+use crate::i18n::{Describe, Msg, Tr};
 use crate::state::intent::{Action, Confirm};
 use crate::state::model::{JobKind, MeterRow, Model};
 use crate::state::parameters::{Checked, CtMode, FieldError, ParamsForm, parse_ct};
@@ -251,7 +250,7 @@ fn outcome_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterRow, model: &Model) {
         Some(JobOutcome::LinkFailed(why)) => {
             ui.colored_label(
                 ui.visuals().error_fg_color,
-                format!("{}: {}", tr.t(Msg::WriteFailed), link_text::describe(tr, why)),
+                format!("{}: {}", tr.t(Msg::WriteFailed), why.describe(tr)),
             );
         }
         Some(JobOutcome::Cancelled) => {

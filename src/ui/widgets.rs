@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 use eframe::egui::{self, Color32, RichText};
 
 use crate::backend::LinkState;
-use crate::i18n::{Msg, Tr};
+use crate::i18n::{Describe, Msg, Tr};
 use crate::state::led::{self, LedPattern};
 
 /// Colours for phases A, B, C and the total (IEC-like: brown, black/grey, grey-blue).
@@ -51,7 +51,7 @@ pub fn link_badge_ui(ui: &mut egui::Ui, tr: Tr, state: &LinkState) {
         })
         .response;
     if let LinkState::Offline(why) = state {
-        response.on_hover_text(super::link_text::describe(tr, why));
+        response.on_hover_text(why.describe(tr));
     }
 }
 

@@ -2,7 +2,6 @@
 //! simulated meter over loopback Modbus TCP; widgets are found by label and
 //! role, clicked and typed into like a user would.
 
-use je08_net::backoff::BackoffPolicy;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,15 +9,17 @@ use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use futures::future::BoxFuture;
-use je08::backend::link::{Cause, Connector, EnergyKind, LinkError, MeterLink};
+use je08::backend::link::{Connector, EnergyKind, LinkError, MeterLink};
 use je08::backend::modbus_link::default_connector;
 use je08::backend::{Backend, JobOutcome, LinkState};
-use je08::i18n::{Lang, Tr};
+use je08::i18n::{Describe, Lang, Tr};
 use je08::state::model::JobKind;
 use je08::state::prefs::Prefs;
 use je08::ui::app::ConfiguratorApp;
-use je08::ui::link_text;
 use je08_client::discovery::Source;
+use je08_client::endpoint::Endpoint;
+use je08_client::modbus::ModbusError;
+use je08_net::backoff::BackoffPolicy;
 use je08_protocol::registers::addr;
 use je08_sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
 
@@ -251,11 +252,9 @@ fn an_unreachable_meter_is_explained_in_portuguese() {
     });
     assert_eq!(
         h.state().model.meters[0].link,
-        LinkState::Offline(LinkError::Modbus {
-            meter: address.clone(),
-            cause: Cause::Refused,
-            stage: None,
-        })
+        LinkState::Offline(LinkError::Modbus(ModbusError::Refused {
+            meter: Endpoint::parse(&address, 502).unwrap(),
+        }))
     );
     let sentence = format!(
         "medidor {address}: conexão recusada; verifique o endereço e a porta (o Modbus TCP usa a 502) \
@@ -287,7 +286,7 @@ fn a_reset_while_the_meter_is_offline_says_so_in_portuguese() {
     let LinkState::Offline(why) = f.harness.state().model.meters[0].link.clone() else {
         unreachable!()
     };
-    let header = link_text::describe(Tr(Lang::PtBr), &why);
+    let header = why.describe(Tr(Lang::PtBr));
     assert!(header.starts_with("medidor 127.0.0.1:"), "{header}");
     // The sentence under the header (and the badge's hover text).
     assert!(f.harness.query_all_by_label(&header).count() >= 1, "{header}");

@@ -30,15 +30,16 @@ use std::fmt;
 use std::io;
 use std::time::Duration;
 
-use thiserror::Error;
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout, timeout_at};
 
 use self::connection::{CallError, Connection};
 use self::frame::{Answer, Request};
 use super::endpoint::Endpoint;
+use super::texts::ClientMsg;
 use je08_net::backoff::{Backoff, BackoffPolicy};
 use je08_protocol::codec::RegisterBlock;
+use je08_protocol::i18n::{Describe, Tr};
 use je08_protocol::registers::{MAP_LEN, label};
 
 /// The Modbus TCP port meters listen on.
@@ -104,28 +105,48 @@ impl Operation {
     }
 }
 
-fn span(f: &mut fmt::Formatter<'_>, first: u16, count: u16) -> fmt::Result {
-    match count {
-        1 => write!(f, "register {first} ({})", label(first)),
-        0 => write!(f, "0 registers at {first}"),
-        n => write!(f, "registers {first}–{}", u32::from(first) + u32::from(n) - 1),
+impl Describe for Operation {
+    /// What the request was doing, e.g. "reading registers 0–109".
+    fn describe(&self, tr: Tr) -> String {
+        let span = |first: u16, count: u16, [one, none, many]: [ClientMsg; 3]| match count {
+            1 => tr.f(one, &[&first.to_string(), &label(first)]),
+            0 => tr.f(none, &[&first.to_string()]),
+            n => tr.f(
+                many,
+                &[
+                    &first.to_string(),
+                    &(u32::from(first) + u32::from(n) - 1).to_string(),
+                ],
+            ),
+        };
+        match *self {
+            Self::Connect => tr.t(ClientMsg::ModbusOpConnect).to_owned(),
+            Self::Read { first, count } => span(
+                first,
+                count,
+                [
+                    ClientMsg::ModbusOpReadOne,
+                    ClientMsg::ModbusOpReadNone,
+                    ClientMsg::ModbusOpReadMany,
+                ],
+            ),
+            Self::Write { first, count } => span(
+                first,
+                count,
+                [
+                    ClientMsg::ModbusOpWriteOne,
+                    ClientMsg::ModbusOpWriteNone,
+                    ClientMsg::ModbusOpWriteMany,
+                ],
+            ),
+            Self::Raw { function } => tr.f(ClientMsg::ModbusOpRaw, &[&format!("{function:#04x}")]),
+        }
     }
 }
 
 impl fmt::Display for Operation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Self::Connect => f.write_str("connecting"),
-            Self::Read { first, count } => {
-                f.write_str("reading ")?;
-                span(f, first, count)
-            }
-            Self::Write { first, count } => {
-                f.write_str("writing ")?;
-                span(f, first, count)
-            }
-            Self::Raw { function } => write!(f, "sending function {function:#04x}"),
-        }
+        f.write_str(&self.describe(Tr::EN))
     }
 }
 
@@ -142,57 +163,52 @@ impl Exception {
     pub const ILLEGAL_DATA_VALUE: Self = Self(3);
 
     /// The name the Modbus specification gives the code.
-    pub fn name(self) -> &'static str {
+    fn name(self) -> ClientMsg {
         match self.0 {
-            1 => "illegal function",
-            2 => "illegal data address",
-            3 => "illegal data value",
-            4 => "server device failure",
-            5 => "acknowledge",
-            6 => "server device busy",
-            8 => "memory parity error",
-            10 => "gateway path unavailable",
-            11 => "gateway target device failed to respond",
-            _ => "unknown exception",
+            1 => ClientMsg::ModbusExcIllegalFunction,
+            2 => ClientMsg::ModbusExcIllegalAddress,
+            3 => ClientMsg::ModbusExcIllegalValue,
+            4 => ClientMsg::ModbusExcDeviceFailure,
+            5 => ClientMsg::ModbusExcAcknowledge,
+            6 => ClientMsg::ModbusExcBusy,
+            8 => ClientMsg::ModbusExcParity,
+            10 => ClientMsg::ModbusExcGatewayPath,
+            11 => ClientMsg::ModbusExcGatewayTarget,
+            _ => ClientMsg::ModbusExcUnknown,
         }
     }
 
     /// What the exception means for the user and what to do.
-    pub fn hint(self) -> &'static str {
+    fn hint(self) -> ClientMsg {
         match self.0 {
-            1 => "the meter does not support this function; use function 3, 4, 6 or 16",
-            2 => "the register does not exist or cannot be written (the map is 0–109); nothing was changed",
-            3 => "the meter refused the value or quantity as out of range; nothing was changed",
-            4 | 8 => "the meter reported an internal failure; power-cycle it and check its firmware",
-            5 | 6 => "the meter is busy; try again in a moment",
-            _ => "unexpected answer for a JE08 meter; check that the port belongs to a JE08",
+            1 => ClientMsg::ModbusHintFunction,
+            2 => ClientMsg::ModbusHintAddress,
+            3 => ClientMsg::ModbusHintValue,
+            4 | 8 => ClientMsg::ModbusHintFailure,
+            5 | 6 => ClientMsg::ModbusHintBusy,
+            _ => ClientMsg::ModbusHintUnexpected,
         }
+    }
+}
+
+impl Describe for Exception {
+    /// Its name and code, e.g. "illegal data address (02)".
+    fn describe(&self, tr: Tr) -> String {
+        format!("{} ({:02})", tr.t(self.name()), self.0)
     }
 }
 
 impl fmt::Display for Exception {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({:02})", self.name(), self.0)
+        f.write_str(&self.describe(Tr::EN))
     }
 }
 
-fn unsure(op: &Operation) -> &'static str {
-    if op.is_write() {
-        "; the write may or may not have taken effect: read the meter to check before writing again"
-    } else {
-        ""
-    }
-}
-
-/// Why a Modbus request failed. Every message names the meter, what was
-/// being done, and what to do about it.
-#[derive(Debug, Error)]
+/// Why a Modbus request failed; said in words by its [`Describe`] (its
+/// English is its `Display`): the meter, what was being done, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ModbusError {
     /// No answer within the deadline; the connection was dropped.
-    #[error(
-        "meter {meter}: no answer while {op} within {} ms; the connection was dropped. Check that the meter is powered and reachable, or allow more time (--timeout){}",
-        timeout.as_millis(), unsure(op)
-    )]
     Timeout {
         /// The meter.
         meter: Endpoint,
@@ -202,40 +218,27 @@ pub enum ModbusError {
         timeout: Duration,
     },
     /// The host actively refused the TCP connection.
-    #[error(
-        "meter {meter}: connection refused; check the address and port (Modbus TCP uses 502) and that Modbus is enabled in the meter's configuration"
-    )]
     Refused {
         /// The meter.
         meter: Endpoint,
     },
     /// The host could not be resolved or reached.
-    #[error(
-        "meter {meter}: cannot connect: {source}; check the host name or IP address, the network path and that the meter is powered"
-    )]
     Unreachable {
         /// The meter.
         meter: Endpoint,
-        /// The underlying error.
-        #[source]
-        source: io::Error,
+        /// What the operating system said.
+        detail: String,
     },
     /// An established connection failed (reset, closed by the meter).
-    #[error(
-        "meter {meter}: connection lost while {op}: {source}; it will be reopened on the next request{}",
-        unsure(op)
-    )]
     Io {
         /// The meter.
         meter: Endpoint,
         /// What was being done.
         op: Operation,
-        /// The underlying error.
-        #[source]
-        source: io::Error,
+        /// What the operating system said.
+        detail: String,
     },
     /// The meter answered with a Modbus exception.
-    #[error("meter {meter}: {op} refused with exception {exception}: {}", exception.hint())]
     Exception {
         /// The meter.
         meter: Endpoint,
@@ -245,10 +248,6 @@ pub enum ModbusError {
         exception: Exception,
     },
     /// The reply did not fit the request; the connection was dropped.
-    #[error(
-        "meter {meter}: invalid reply while {op}: {detail}; the connection was dropped. If this repeats, check that nothing but a JE08 answers on this port{}",
-        unsure(op)
-    )]
     Protocol {
         /// The meter.
         meter: Endpoint,
@@ -258,6 +257,68 @@ pub enum ModbusError {
         detail: String,
     },
 }
+
+impl Describe for ModbusError {
+    fn describe(&self, tr: Tr) -> String {
+        let (said, op) = match self {
+            Self::Timeout { meter, op, timeout } => (
+                tr.f(
+                    ClientMsg::ModbusFailTimeout,
+                    &[
+                        &meter.to_string(),
+                        &op.describe(tr),
+                        &timeout.as_millis().to_string(),
+                    ],
+                ),
+                Some(op),
+            ),
+            Self::Refused { meter } => (tr.f(ClientMsg::ModbusFailRefused, &[&meter.to_string()]), None),
+            Self::Unreachable { meter, detail } => (
+                tr.f(ClientMsg::ModbusFailUnreachable, &[&meter.to_string(), detail]),
+                None,
+            ),
+            Self::Io { meter, op, detail } => (
+                tr.f(
+                    ClientMsg::ModbusFailConnectionLost,
+                    &[&meter.to_string(), &op.describe(tr), detail],
+                ),
+                Some(op),
+            ),
+            Self::Exception { meter, op, exception } => {
+                let said = tr.f(
+                    ClientMsg::ModbusFailException,
+                    &[
+                        &meter.to_string(),
+                        &op.describe(tr),
+                        &exception.describe(tr),
+                        tr.t(exception.hint()),
+                    ],
+                );
+                // The meter refused: nothing took effect.
+                return said;
+            }
+            Self::Protocol { meter, op, detail } => (
+                tr.f(
+                    ClientMsg::ModbusFailInvalidReply,
+                    &[&meter.to_string(), &op.describe(tr), detail],
+                ),
+                Some(op),
+            ),
+        };
+        match op {
+            Some(op) if op.is_write() => said + tr.t(ClientMsg::ModbusUnsure),
+            _ => said,
+        }
+    }
+}
+
+impl fmt::Display for ModbusError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for ModbusError {}
 
 impl ModbusError {
     /// The exception code when the meter answered with one.
@@ -487,7 +548,7 @@ impl ModbusClient {
             Ok(Err(CallError::Io(source))) => ModbusError::Io {
                 meter: self.meter.clone(),
                 op,
-                source,
+                detail: source.to_string(),
             },
             Ok(Err(CallError::Reply(wrong))) => ModbusError::Protocol {
                 meter: self.meter.clone(),
@@ -530,7 +591,10 @@ impl ModbusClient {
                 return Err(if e.kind() == io::ErrorKind::ConnectionRefused {
                     ModbusError::Refused { meter }
                 } else {
-                    ModbusError::Unreachable { meter, source: e }
+                    ModbusError::Unreachable {
+                        meter,
+                        detail: e.to_string(),
+                    }
                 });
             }
             Ok(Ok(stream)) => stream,
@@ -583,5 +647,95 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("may or may not have taken effect"), "{text}");
+    }
+
+    const DETAIL: &str = "connection reset by peer (os error 104)";
+
+    fn every_failure() -> Vec<ModbusError> {
+        let meter = || Endpoint::parse("10.0.0.7:502", DEFAULT_PORT).unwrap();
+        let operations = [
+            Operation::Connect,
+            Operation::Read { first: 0, count: 110 },
+            Operation::Read { first: 16, count: 1 },
+            Operation::Read { first: 3, count: 0 },
+            Operation::Write { first: 9, count: 11 },
+            Operation::Write { first: 16, count: 1 },
+            Operation::Write { first: 3, count: 0 },
+            Operation::Raw { function: 6 },
+        ];
+        let mut all = vec![
+            ModbusError::Refused { meter: meter() },
+            ModbusError::Unreachable {
+                meter: meter(),
+                detail: DETAIL.into(),
+            },
+        ];
+        for op in operations {
+            all.extend([
+                ModbusError::Timeout {
+                    meter: meter(),
+                    op,
+                    timeout: DEFAULT_TIMEOUT,
+                },
+                ModbusError::Io {
+                    meter: meter(),
+                    op,
+                    detail: DETAIL.into(),
+                },
+                ModbusError::Protocol {
+                    meter: meter(),
+                    op,
+                    detail: DETAIL.into(),
+                },
+            ]);
+        }
+        for code in [1, 2, 3, 4, 5, 6, 8, 10, 11, 99] {
+            all.push(ModbusError::Exception {
+                meter: meter(),
+                op: Operation::Write { first: 16, count: 1 },
+                exception: Exception(code),
+            });
+        }
+        all
+    }
+
+    #[test]
+    fn every_failure_reads_in_both_languages_names_the_meter_and_no_flag() {
+        let pt = Tr(je08_protocol::i18n::Lang::PtBr);
+        for error in every_failure() {
+            let english = error.to_string();
+            assert!(!english.contains("--"), "{english}");
+            let portuguese = error.describe(pt);
+            assert_ne!(portuguese, english, "{english} is not translated");
+            assert!(portuguese.contains("10.0.0.7:502"), "{portuguese}");
+            if english.contains(DETAIL) {
+                assert!(portuguese.contains(DETAIL), "{portuguese} lost the detail");
+            }
+        }
+    }
+
+    #[test]
+    fn a_refused_connection_and_a_doubtful_write_in_portuguese() {
+        let pt = Tr(je08_protocol::i18n::Lang::PtBr);
+        let meter = || Endpoint::parse("10.0.0.7:502", DEFAULT_PORT).unwrap();
+        assert_eq!(
+            ModbusError::Refused { meter: meter() }.describe(pt),
+            "medidor 10.0.0.7:502: conexão recusada; verifique o endereço e a porta (o Modbus TCP usa a 502) e se o Modbus está habilitado na configuração do medidor"
+        );
+        let timeout = ModbusError::Timeout {
+            meter: meter(),
+            op: Operation::Write { first: 16, count: 1 },
+            timeout: DEFAULT_TIMEOUT,
+        };
+        let staged = crate::params::ParamsError {
+            stage: crate::params::Stage::Write,
+            source: timeout,
+        };
+        assert_eq!(
+            staged.describe(pt),
+            "medidor 10.0.0.7:502: sem resposta durante a gravação do registrador 16 (RELACAO_TC) em 1000 ms; a conexão foi encerrada. \
+             Verifique se o medidor está ligado e acessível; a gravação pode ou não ter sido aplicada: leia o medidor para conferir \
+             antes de gravar de novo (ao gravar as configurações; leia o medidor para ver o que ele contém agora)"
+        );
     }
 }

@@ -14,9 +14,9 @@
 //! never be left half done. Only plans touching other registers fall back to
 //! one request per contiguous run. Writes are never retried.
 
+use crate::texts::ClientMsg;
+use je08_protocol::i18n::{Describe, Tr};
 use std::fmt;
-
-use thiserror::Error;
 
 use super::modbus::{ModbusClient, ModbusError};
 use je08_protocol::codec::{RegisterBlock, decode_settings};
@@ -44,32 +44,53 @@ pub enum Stage {
     ResetEnergy,
 }
 
-impl fmt::Display for Stage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::ReadBefore => "nothing was written",
-            Self::RestoreDefaults => {
-                "while restoring the default gains; read the meter to see whether they were restored"
-            }
-            Self::Write => "while writing the settings; read the meter to see what it holds now",
-            Self::Save => {
-                "the new settings are in effect but were NOT saved: they will be lost at the next reboot unless saved"
-            }
-            Self::ReadBack => "the settings were written but could not be read back to verify them",
-            Self::ResetEnergy => "while resetting the energy counters; read the meter to see whether they were reset",
+impl Describe for Stage {
+    /// What the stage a change failed at means for the meter.
+    fn describe(&self, tr: Tr) -> String {
+        tr.t(match self {
+            Self::ReadBefore => ClientMsg::StageReadBefore,
+            Self::RestoreDefaults => ClientMsg::StageRestoreDefaults,
+            Self::Write => ClientMsg::StageWrite,
+            Self::Save => ClientMsg::StageSave,
+            Self::ReadBack => ClientMsg::StageReadBack,
+            Self::ResetEnergy => ClientMsg::StageResetEnergy,
         })
+        .to_owned()
     }
 }
 
-/// A settings change or energy reset that failed part way.
-#[derive(Debug, Error)]
-#[error("{source} ({stage})")]
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+/// A settings change or energy reset that failed part way: the Modbus
+/// failure and what it means for the meter, e.g. "… (nothing was written)".
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParamsError {
     /// How far the change got.
     pub stage: Stage,
     /// The Modbus failure.
-    #[source]
     pub source: ModbusError,
+}
+
+impl Describe for ParamsError {
+    fn describe(&self, tr: Tr) -> String {
+        format!("{} ({})", self.source.describe(tr), self.stage.describe(tr))
+    }
+}
+
+impl fmt::Display for ParamsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for ParamsError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
 }
 
 fn at(stage: Stage) -> impl FnOnce(ModbusError) -> ParamsError {

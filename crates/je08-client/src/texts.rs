@@ -1,5 +1,7 @@
 //! The words of this crate's failures, in English and Brazilian
-//! Portuguese: a typed meter address's ([`AddressError`](crate::endpoint::AddressError)),
+//! Portuguese: the Modbus client's ([`ModbusError`](crate::modbus::ModbusError),
+//! a settings change's [`ParamsError`](crate::params::ParamsError)), a typed
+//! meter address's ([`AddressError`](crate::endpoint::AddressError)),
 //! the HTTP API client's ([`HttpError`](crate::http::HttpError)),
 //! espota's ([`OtaError`](crate::ota::OtaError)), the firmware update's and
 //! the MQTT monitor's commands ([`SendError`](crate::mqtt::SendError)).
@@ -10,6 +12,43 @@
 je08_protocol::messages! {
     /// A text of je08-client; each variant's doc is its English.
     pub enum ClientMsg {
+        ModbusOpConnect => "connecting", "a conexão";
+        ModbusOpReadOne => "reading register {0} ({1})", "a leitura do registrador {0} ({1})";
+        ModbusOpReadNone => "reading 0 registers at {0}", "a leitura de 0 registradores em {0}";
+        ModbusOpReadMany => "reading registers {0}–{1}", "a leitura dos registradores {0}–{1}";
+        ModbusOpWriteOne => "writing register {0} ({1})", "a gravação do registrador {0} ({1})";
+        ModbusOpWriteNone => "writing 0 registers at {0}", "a gravação de 0 registradores em {0}";
+        ModbusOpWriteMany => "writing registers {0}–{1}", "a gravação dos registradores {0}–{1}";
+        ModbusOpRaw => "sending function {0}", "o envio da função {0}";
+        ModbusFailTimeout => "meter {0}: no answer while {1} within {2} ms; the connection was dropped. Check that the meter is powered and reachable", "medidor {0}: sem resposta durante {1} em {2} ms; a conexão foi encerrada. Verifique se o medidor está ligado e acessível";
+        ModbusFailRefused => "meter {0}: connection refused; check the address and port (Modbus TCP uses 502) and that Modbus is enabled in the meter's configuration", "medidor {0}: conexão recusada; verifique o endereço e a porta (o Modbus TCP usa a 502) e se o Modbus está habilitado na configuração do medidor";
+        ModbusFailUnreachable => "meter {0}: cannot connect: {1}; check the host name or IP address, the network path and that the meter is powered", "medidor {0}: não foi possível conectar: {1}; verifique o nome do host ou o endereço IP, o caminho de rede e se o medidor está ligado";
+        ModbusFailConnectionLost => "meter {0}: connection lost while {1}: {2}; it will be reopened on the next request", "medidor {0}: conexão perdida durante {1}: {2}; ela será reaberta no próximo pedido";
+        ModbusFailException => "meter {0}: {1} refused with exception {2}: {3}", "medidor {0}: recusou {1} com a exceção {2}: {3}";
+        ModbusFailInvalidReply => "meter {0}: invalid reply while {1}: {2}; the connection was dropped. If this repeats, check that nothing but a JE08 answers on this port", "medidor {0}: resposta inválida durante {1}: {2}; a conexão foi encerrada. Se isso se repetir, verifique se só um JE08 responde nesta porta";
+        ModbusUnsure => "; the write may or may not have taken effect: read the meter to check before writing again", "; a gravação pode ou não ter sido aplicada: leia o medidor para conferir antes de gravar de novo";
+        ModbusExcIllegalFunction => "illegal function", "função ilegal";
+        ModbusExcIllegalAddress => "illegal data address", "endereço de dados ilegal";
+        ModbusExcIllegalValue => "illegal data value", "valor de dados ilegal";
+        ModbusExcDeviceFailure => "server device failure", "falha do dispositivo servidor";
+        ModbusExcAcknowledge => "acknowledge", "confirmação de recebimento";
+        ModbusExcBusy => "server device busy", "dispositivo servidor ocupado";
+        ModbusExcParity => "memory parity error", "erro de paridade de memória";
+        ModbusExcGatewayPath => "gateway path unavailable", "caminho do gateway indisponível";
+        ModbusExcGatewayTarget => "gateway target device failed to respond", "o dispositivo de destino do gateway não respondeu";
+        ModbusExcUnknown => "unknown exception", "exceção desconhecida";
+        ModbusHintFunction => "the meter does not support this function", "o medidor não aceita esta função";
+        ModbusHintAddress => "the register does not exist or cannot be written (the map is 0–109); nothing was changed", "o registrador não existe ou não pode ser gravado (o mapa vai de 0 a 109); nada foi alterado";
+        ModbusHintValue => "the meter refused the value or quantity as out of range; nothing was changed", "o medidor recusou o valor ou a quantidade por estar fora da faixa; nada foi alterado";
+        ModbusHintFailure => "the meter reported an internal failure; power-cycle it and check its firmware", "o medidor informou uma falha interna; desligue-o, ligue-o de novo e verifique o firmware";
+        ModbusHintBusy => "the meter is busy; try again in a moment", "o medidor está ocupado; tente novamente em instantes";
+        ModbusHintUnexpected => "unexpected answer for a JE08 meter; check that the port belongs to a JE08", "resposta inesperada para um medidor JE08; verifique se a porta pertence a um JE08";
+        StageReadBefore => "nothing was written", "nada foi gravado";
+        StageRestoreDefaults => "while restoring the default gains; read the meter to see whether they were restored", "ao restaurar os ganhos padrão; leia o medidor para ver se foram restaurados";
+        StageWrite => "while writing the settings; read the meter to see what it holds now", "ao gravar as configurações; leia o medidor para ver o que ele contém agora";
+        StageSave => "the new settings are in effect but were NOT saved: they will be lost at the next reboot unless saved", "as novas configurações estão em vigor mas NÃO foram salvas: serão perdidas na próxima reinicialização se não forem salvas";
+        StageReadBack => "the settings were written but could not be read back to verify them", "as configurações foram gravadas mas não puderam ser lidas de volta para conferi-las";
+        StageResetEnergy => "while resetting the energy counters; read the meter to see whether they were reset", "ao zerar os contadores de energia; leia o medidor para ver se foram zerados";
         AddrNotAnAddress => "'{0}' is not a meter address ({1}); use HOST or HOST:PORT", "'{0}' não é um endereço de medidor ({1}); use HOST ou HOST:PORTA";
         AddrMissingBracket => "missing ']'", "falta o ']'";
         AddrJunkAfterBracket => "junk after ']'", "há texto sobrando depois do ']'";

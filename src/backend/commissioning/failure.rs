@@ -155,7 +155,7 @@ impl CommFailure {
     /// A failed sample window.
     pub fn sample(action: CommAction, err: &SampleError) -> Self {
         let cause = match err {
-            SampleError::Modbus(e) => CommCause::Link(LinkError::of_modbus(e)),
+            SampleError::Modbus(e) => CommCause::Link(LinkError::Modbus(e.clone())),
             SampleError::Cancelled => CommCause::Cancelled,
             SampleError::SettingsChanged { meter } => CommCause::SettingsChanged { meter: meter.clone() },
         };
@@ -184,7 +184,7 @@ impl CommFailure {
     }
 
     fn params(action: CommAction, err: &ParamsError) -> Self {
-        Self::new(action, CommCause::Link(LinkError::of_params(err)))
+        Self::new(action, CommCause::Link(LinkError::Params(err.clone())))
     }
 
     /// A failed recording.
@@ -212,7 +212,7 @@ impl CommFailure {
                 path: path.clone(),
                 detail: reason.clone(),
             },
-            ProfileError::Modbus(e) => CommCause::Link(LinkError::of_modbus(e)),
+            ProfileError::Modbus(e) => CommCause::Link(LinkError::Modbus(e.clone())),
             ProfileError::WrongMode { meter, mode } => CommCause::WrongMode {
                 meter: meter.clone(),
                 mode: *mode,
