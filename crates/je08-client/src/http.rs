@@ -38,7 +38,7 @@ const UPLOAD_CHUNK: usize = 4096;
 /// [`Describe`] (its English is its `Display`). What to do with the
 /// controls of a front end (a command-line flag, a button) is that front
 /// end's to add.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HttpError {
     /// 401: the interface password is wrong or missing.
     Unauthorized {

@@ -60,6 +60,12 @@ je08_protocol::messages! {
         StoreWrite => "cannot save remembered meters to {0} (the previous version is kept): {1}", "não foi possível salvar os medidores lembrados em {0} (a versão anterior foi mantida): {1}";
         StoreSetAside => "{0} is damaged and cannot be renamed out of the way: {1}", "{0} está danificado e não pode ser renomeado para o lado: {1}";
         StoreUnknown => "meter {0} is not in the remembered meters", "o medidor {0} não está entre os medidores lembrados";
+        ProbeResolve => "cannot resolve '{0}': {1}; check the spelling or type the IP address", "não foi possível resolver '{0}': {1}; confira a grafia ou digite o endereço IP";
+        ResolveNoAnswer => "no answer within {0} ms", "sem resposta em {0} ms";
+        ResolveNoAddress => "no address", "nenhum endereço";
+        ProbeNoMeter => "no JE08 answers at {0}: {1}; HTTP: {2}. Check that the meter is powered, on this network, and that the address is right", "nenhum JE08 responde em {0}: {1}; HTTP: {2}. Verifique se o medidor está ligado, nesta rede, e se o endereço está certo";
+        ProbeModbusNotJe08 => "{0}: answers Modbus but is not a JE08 ({1}); check the address and port", "{0}: responde Modbus mas não é um JE08 ({1}); verifique o endereço e a porta";
+        ProbeHttpNotJe08 => "{0}: /api/info describes a {1}, not a JE08", "{0}: /api/info descreve um {1}, não um JE08";
         MdnsBrowse => "cannot browse mDNS: {0}", "não é possível procurar via mDNS: {0}";
         MqttNotConnected => "not connected to the broker", "sem conexão com o broker";
         MqttNotConnectedBecause => "not connected to the broker ({0})", "sem conexão com o broker ({0})";

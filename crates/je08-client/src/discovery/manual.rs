@@ -3,6 +3,9 @@
 //! factory-state helper probes [`je08_protocol::discovery::FACTORY_IP`]
 //! the same way after showing [`je08_protocol::discovery::FACTORY_HELP`].
 
+use crate::http::HttpError;
+use crate::texts::ClientMsg;
+use je08_protocol::i18n::{Describe, Tr};
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
@@ -35,31 +38,97 @@ impl Default for ProbeOptions {
     }
 }
 
-/// Why a typed address did not lead to a meter.
-#[derive(Debug, thiserror::Error)]
+/// Why a typed address did not lead to a meter; said in words by its
+/// [`Describe`] (its English is its `Display`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ManualProbeError {
     /// The host name did not resolve.
-    #[error("cannot resolve '{host}': {message}; check the spelling or type the IP address")]
     Resolve {
         /// As typed.
         host: String,
         /// Why.
-        message: String,
+        fault: ResolveFault,
     },
     /// Neither Modbus nor HTTP identified a JE08 there.
-    #[error(
-        "no JE08 answers at {host}: {modbus}; HTTP: {http}. Check that the meter is powered, \
-         on this network, and that the address is right"
-    )]
     NoMeter {
         /// As typed.
         host: String,
         /// The Modbus probe's failure.
         modbus: ModbusProbeError,
         /// The HTTP probe's failure.
-        http: String,
+        http: HttpProbeError,
     },
 }
+
+/// Why a host name did not resolve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResolveFault {
+    /// No answer within the deadline.
+    NoAnswer {
+        /// The deadline in milliseconds.
+        ms: u128,
+    },
+    /// The resolver's own words.
+    Failed(String),
+    /// The name has no address.
+    NoAddress,
+}
+
+/// Why `/api/info` did not identify a JE08.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HttpProbeError {
+    /// The request failed.
+    Http(HttpError),
+    /// Something answered, but not a JE08.
+    NotJe08 {
+        /// Address probed.
+        addr: SocketAddr,
+        /// The device type it announced.
+        devtype: String,
+    },
+}
+
+impl Describe for ResolveFault {
+    fn describe(&self, tr: Tr) -> String {
+        match self {
+            Self::NoAnswer { ms } => tr.f(ClientMsg::ResolveNoAnswer, &[&ms.to_string()]),
+            Self::Failed(detail) => detail.clone(),
+            Self::NoAddress => tr.t(ClientMsg::ResolveNoAddress).to_owned(),
+        }
+    }
+}
+
+impl Describe for HttpProbeError {
+    fn describe(&self, tr: Tr) -> String {
+        match self {
+            Self::Http(err) => err.describe(tr),
+            Self::NotJe08 { addr, devtype } => tr.f(
+                ClientMsg::ProbeHttpNotJe08,
+                &[&addr.to_string(), &format!("{devtype:?}")],
+            ),
+        }
+    }
+}
+
+impl Describe for ManualProbeError {
+    fn describe(&self, tr: Tr) -> String {
+        match self {
+            Self::Resolve { host, fault } => tr.f(ClientMsg::ProbeResolve, &[host, &fault.describe(tr)]),
+            Self::NoMeter { host, modbus, http } => tr.f(
+                ClientMsg::ProbeNoMeter,
+                &[host, &modbus.describe(tr), &http.describe(tr)],
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for ManualProbeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for ManualProbeError {}
 
 /// Probe `host` (an IP address or a name): a JE08 identified by Modbus or
 /// by `/api/info` gives one sighting with source `manual` and everything
@@ -101,29 +170,35 @@ async fn resolve(host: &str, deadline: Duration) -> Result<IpAddr, ManualProbeEr
     if let Ok(ip) = host.parse::<IpAddr>() {
         return Ok(ip);
     }
-    let failed = |message: String| ManualProbeError::Resolve {
+    let failed = |fault| ManualProbeError::Resolve {
         host: host.to_owned(),
-        message,
+        fault,
     };
     let addrs = tokio::time::timeout(deadline, tokio::net::lookup_host((host, 0)))
         .await
-        .map_err(|_| failed(format!("no answer within {} ms", deadline.as_millis())))?
-        .map_err(|err| failed(err.to_string()))?;
+        .map_err(|_| {
+            failed(ResolveFault::NoAnswer {
+                ms: deadline.as_millis(),
+            })
+        })?
+        .map_err(|err| failed(ResolveFault::Failed(err.to_string())))?;
     let addrs: Vec<IpAddr> = addrs.map(|a| a.ip()).collect();
     addrs
         .iter()
         .find(|ip| ip.is_ipv4())
         .or(addrs.first())
         .copied()
-        .ok_or_else(|| failed("no address".into()))
+        .ok_or_else(|| failed(ResolveFault::NoAddress))
 }
 
 /// `GET /api/info` at `addr`; the sighting it makes, or why not.
-async fn probe_http(addr: SocketAddr, deadline: Duration) -> Result<Sighting, String> {
+async fn probe_http(addr: SocketAddr, deadline: Duration) -> Result<Sighting, HttpProbeError> {
     let client = MeterHttp::new(&addr.ip().to_string(), addr.port(), None).with_timeout(deadline);
-    let info = client.info().await.map_err(|err| err.to_string())?;
-    sighting_from_api_info(&info, addr)
-        .ok_or_else(|| format!("{addr}: /api/info describes a {:?}, not a JE08", info.devtype))
+    let info = client.info().await.map_err(HttpProbeError::Http)?;
+    sighting_from_api_info(&info, addr).ok_or_else(|| HttpProbeError::NotJe08 {
+        addr,
+        devtype: info.devtype.clone(),
+    })
 }
 
 /// The sighting an `/api/info` answer (spec §4) from `addr` makes, or

@@ -1,6 +1,8 @@
 //! Find meters by reading registers 103–109 over Modbus TCP, one address at a
 //! time (manual entry) or over a whole range with bounded concurrency.
 
+use crate::texts::ClientMsg;
+use je08_protocol::i18n::{Describe, Tr};
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
@@ -13,14 +15,13 @@ use crate::modbus::{ClientConfig, ModbusClient, ModbusError};
 use je08_protocol::discovery::{IDENTITY_FIRST, IDENTITY_LEN, IdentityError, RegisterIdentity, ScanRange};
 use je08_protocol::mode::Mode;
 
-/// Why an address did not identify as a JE08 over Modbus.
-#[derive(Debug, thiserror::Error)]
+/// Why an address did not identify as a JE08 over Modbus; said in words by
+/// its [`Describe`] (its English is its `Display`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ModbusProbeError {
     /// The Modbus request failed (no connection, timeout, exception...).
-    #[error(transparent)]
-    Modbus(#[from] ModbusError),
+    Modbus(ModbusError),
     /// Something answered, but not like a JE08.
-    #[error("{addr}: answers Modbus but is not a JE08 ({source}); check the address and port")]
     NotJe08 {
         /// Address probed.
         addr: SocketAddr,
@@ -28,6 +29,32 @@ pub enum ModbusProbeError {
         source: IdentityError,
     },
 }
+
+impl From<ModbusError> for ModbusProbeError {
+    fn from(err: ModbusError) -> Self {
+        Self::Modbus(err)
+    }
+}
+
+impl Describe for ModbusProbeError {
+    fn describe(&self, tr: Tr) -> String {
+        match self {
+            Self::Modbus(err) => err.describe(tr),
+            Self::NotJe08 { addr, source } => tr.f(
+                ClientMsg::ProbeModbusNotJe08,
+                &[&addr.to_string(), &source.describe(tr)],
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for ModbusProbeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe(Tr::EN))
+    }
+}
+
+impl std::error::Error for ModbusProbeError {}
 
 /// Read registers 103–109 at `addr` and check they identify a JE08; connect
 /// and read together must finish within `deadline`. The connection is
