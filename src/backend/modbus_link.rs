@@ -32,7 +32,7 @@ impl Connector for ModbusConnector {
     }
 
     fn reconnect(&self) -> BackoffPolicy {
-        ClientConfig::default().backoff
+        je08_client::modbus::RECONNECT
     }
 }
 

@@ -51,7 +51,7 @@ impl Connector for Never {
     }
 
     fn reconnect(&self) -> BackoffPolicy {
-        BackoffPolicy::default()
+        je08_client::modbus::RECONNECT
     }
 }
 

@@ -13,6 +13,8 @@
 //! `--mqtt-user`, `--mqtt-ca`, `--mqtt-cert`, `--mqtt-key`) stay accepted
 //! everywhere, hidden from the help.
 
+use je08_net::backoff::BackoffPolicy;
+use je08_net::mqtt_link::RECONNECT;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -108,7 +110,10 @@ impl ClientArgs {
             .clone()
             .unwrap_or_else(|| format!("je08-cli-{:08x}", rand::random::<u32>()));
         let timing = LinkTiming {
-            backoff_cap: BACKOFF_CAP,
+            reconnect: BackoffPolicy {
+                cap: BACKOFF_CAP,
+                ..RECONNECT
+            },
             ..LinkTiming::default()
         };
         LinkOptions::builder(login, client_id)

@@ -2,6 +2,8 @@
 //! broker? Subscribe to the meter's publish topic, ask for INFO and DATA on
 //! its subscribe topic, and wait (within a deadline) for both to arrive.
 
+use je08_net::backoff::BackoffPolicy;
+use je08_net::mqtt_link::RECONNECT;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -80,7 +82,10 @@ impl MqttCheck {
 fn link(login: BrokerLogin) -> Result<LinkOptions, SetupError> {
     let client_id = format!("je08-report-{:08x}", rand::random::<u32>());
     let timing = LinkTiming {
-        backoff_cap: Duration::from_secs(10),
+        reconnect: BackoffPolicy {
+            cap: Duration::from_secs(10),
+            ..RECONNECT
+        },
         ..LinkTiming::default()
     };
     LinkOptions::builder(login, client_id).timing(timing).build()

@@ -611,8 +611,8 @@ pub async fn je08_env(args: Vec<String>, envs: &[(&str, &str)]) -> Output {
 /// publishes every second.
 pub fn quick_mqtt(url: &str) -> SimMqttOptions {
     let mut mqtt = SimMqttOptions::new(BrokerLogin::anonymous(url.parse().expect("url")));
-    mqtt.timing.link.backoff_initial = Duration::from_millis(100);
-    mqtt.timing.link.backoff_cap = Duration::from_secs(1);
+    mqtt.timing.link.reconnect.initial = Duration::from_millis(100);
+    mqtt.timing.link.reconnect.cap = Duration::from_secs(1);
     mqtt.interval = Duration::from_secs(1);
     mqtt
 }

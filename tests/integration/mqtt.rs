@@ -2,6 +2,7 @@
 //! loopback port with a generated configuration (anonymous, password file,
 //! TLS server-only or with client certificates), and kills it on drop.
 
+use je08_net::backoff::BackoffPolicy;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -258,8 +259,11 @@ impl Pki {
 /// Quick reconnects, for tests.
 pub fn quick() -> LinkTiming {
     LinkTiming {
-        backoff_initial: Duration::from_millis(100),
-        backoff_cap: Duration::from_secs(2),
+        reconnect: BackoffPolicy {
+            initial: Duration::from_millis(100),
+            cap: Duration::from_secs(2),
+            jitter: true,
+        },
         ..LinkTiming::default()
     }
 }

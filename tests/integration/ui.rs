@@ -319,7 +319,7 @@ impl Connector for Silent {
     }
 
     fn reconnect(&self) -> BackoffPolicy {
-        BackoffPolicy::default()
+        je08_client::modbus::RECONNECT
     }
 }
 

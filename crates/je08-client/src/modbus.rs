@@ -48,6 +48,15 @@ pub const DEFAULT_PORT: u16 = 502;
 /// Default deadline of one request, connection included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
 
+/// How the Modbus transport paces reconnection after a failure: 100 ms
+/// doubling to a 5 s cap, with jitter. The client and the window's meter
+/// sessions both use it.
+pub const RECONNECT: BackoffPolicy = BackoffPolicy {
+    initial: Duration::from_millis(100),
+    cap: Duration::from_secs(5),
+    jitter: true,
+};
+
 /// Unit id sent in requests (the meter answers any).
 pub const DEFAULT_UNIT_ID: u8 = 1;
 
@@ -66,7 +75,7 @@ impl Default for ClientConfig {
     fn default() -> Self {
         Self {
             timeout: DEFAULT_TIMEOUT,
-            backoff: BackoffPolicy::default(),
+            backoff: RECONNECT,
             unit_id: DEFAULT_UNIT_ID,
         }
     }

@@ -1,7 +1,8 @@
 //! Capped exponential reconnect backoff with jitter.
 //!
 //! Every transport that reconnects after a failure paces its attempts with a
-//! [`Backoff`]: the first retry waits about `initial`, each further failure
+//! [`Backoff`] under its own named [`BackoffPolicy`] (the Modbus client's
+//! `RECONNECT`, the MQTT link's `RECONNECT`; there is no generic default): the first retry waits about `initial`, each further failure
 //! doubles the wait up to `cap`, and a success resets it. Jitter ("equal
 //! jitter": a random point in the upper half of the nominal delay) keeps many
 //! clients that failed together from reconnecting in lockstep, and never
@@ -18,17 +19,6 @@ pub struct BackoffPolicy {
     pub cap: Duration,
     /// Randomize each delay within its upper half.
     pub jitter: bool,
-}
-
-impl Default for BackoffPolicy {
-    /// 100 ms doubling to a 5 s cap, with jitter.
-    fn default() -> Self {
-        Self {
-            initial: Duration::from_millis(100),
-            cap: Duration::from_secs(5),
-            jitter: true,
-        }
-    }
 }
 
 /// The reconnect pacing state of one connection.
@@ -103,21 +93,22 @@ impl Backoff {
     }
 }
 
-impl Default for Backoff {
-    fn default() -> Self {
-        Self::new(BackoffPolicy::default())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// 100 ms doubling to a 5 s cap, with jitter.
+    const POLICY: BackoffPolicy = BackoffPolicy {
+        initial: Duration::from_millis(100),
+        cap: Duration::from_secs(5),
+        jitter: true,
+    };
 
     #[test]
     fn doubles_from_initial_to_the_cap_and_resets_on_success() {
         let mut b = Backoff::new(BackoffPolicy {
             jitter: false,
-            ..BackoffPolicy::default()
+            ..POLICY
         });
         assert_eq!(b.next_delay(), Duration::ZERO);
         let delays: Vec<u64> = (0..10).map(|_| b.fail().as_millis() as u64).collect();
@@ -130,7 +121,7 @@ mod tests {
 
     #[test]
     fn jitter_stays_in_the_upper_half_and_under_the_cap() {
-        let mut b = Backoff::default();
+        let mut b = Backoff::new(POLICY);
         for n in 1..200u32 {
             let d = b.fail();
             let nominal = b.nominal(n);
@@ -143,7 +134,7 @@ mod tests {
     fn a_hopeless_failure_waits_the_whole_cap() {
         let mut b = Backoff::new(BackoffPolicy {
             jitter: false,
-            ..BackoffPolicy::default()
+            ..POLICY
         });
         assert_eq!(b.fail_to_cap(), Duration::from_secs(5));
         b.succeed();

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use rumqttc::{AsyncClient, ConnAck, Event, EventLoop, Outgoing, Packet, Publish, QoS};
 
-use crate::backoff::{Backoff, BackoffPolicy};
+use crate::backoff::Backoff;
 
 mod error;
 mod login;
@@ -27,7 +27,7 @@ mod tls;
 
 pub use error::{LinkError, SetupError, classify};
 pub use login::{BrokerLogin, CredentialFiles, Credentials, Password};
-pub use options::{DEFAULT_QUEUE, LinkOptions, LinkOptionsBuilder, LinkTiming};
+pub use options::{DEFAULT_QUEUE, LinkOptions, LinkOptionsBuilder, LinkTiming, RECONNECT};
 pub use tls::TlsFiles;
 
 /// Shared counters of one link, readable while it runs.
@@ -119,11 +119,7 @@ impl Link {
     /// Drive the connection forever, calling `on_event` for everything the
     /// owner cares about. Cancel by dropping the future (abort the task).
     pub async fn run(mut self, mut on_event: impl FnMut(LinkEvent<'_>)) {
-        let mut backoff = Backoff::new(BackoffPolicy {
-            initial: self.options.timing.backoff_initial,
-            cap: self.options.timing.backoff_cap,
-            jitter: true,
-        });
+        let mut backoff = Backoff::new(self.options.timing.reconnect);
         let mut up = false;
         loop {
             match self.eventloop.poll().await {

@@ -206,7 +206,7 @@ mod tests {
         login.credentials.user = Some("meter".into());
         login.credentials.password = Some(Password::new("s3cret"));
         let mut options = SimMqttOptions::new(login);
-        options.timing.link.backoff_cap = Duration::from_secs(2);
+        options.timing.link.reconnect.cap = Duration::from_secs(2);
         options
     }
 
@@ -235,7 +235,7 @@ mod tests {
             login.credentials.password.as_ref().map(Password::expose),
             Some("s3cret")
         );
-        assert_eq!(plan.link.timing().backoff_cap, Duration::from_secs(2));
+        assert_eq!(plan.link.timing().reconnect.cap, Duration::from_secs(2));
         assert_eq!(plan.interval, Duration::from_secs(2));
         assert!(!format!("{plan:?}").contains("s3cret"));
     }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use rumqttc::{MqttOptions, TlsConfiguration, Transport};
 
 use super::{BrokerLogin, SetupError};
+use crate::backoff::BackoffPolicy;
 use je08_protocol::mqtt::BrokerUrl;
 
 /// Bound of the request queue towards the broker, unless told otherwise.
@@ -21,20 +22,25 @@ pub struct LinkTiming {
     pub keep_alive: Duration,
     /// Deadline for TCP + TLS + CONNECT/ConnAck.
     pub connect_timeout: Duration,
-    /// First reconnect delay.
-    pub backoff_initial: Duration,
-    /// Largest reconnect delay.
-    pub backoff_cap: Duration,
+    /// How reconnection is paced after a failure.
+    pub reconnect: BackoffPolicy,
 }
 
+/// How the MQTT transport paces reconnection after a failure: 250 ms
+/// doubling to a 30 s cap, with jitter.
+pub const RECONNECT: BackoffPolicy = BackoffPolicy {
+    initial: Duration::from_millis(250),
+    cap: Duration::from_secs(30),
+    jitter: true,
+};
+
 impl Default for LinkTiming {
-    /// 30 s keep-alive, 10 s connect deadline, backoff 250 ms → 30 s.
+    /// 30 s keep-alive, 10 s connect deadline, [`RECONNECT`].
     fn default() -> Self {
         Self {
             keep_alive: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
-            backoff_initial: Duration::from_millis(250),
-            backoff_cap: Duration::from_secs(30),
+            reconnect: RECONNECT,
         }
     }
 }
