@@ -105,7 +105,7 @@ pub fn table_problems<M: Text + std::fmt::Debug>() -> Vec<String> {
 }
 
 /// Declare a text table: `messages! { pub enum Name { Key => "English", "Português"; … } }`
-/// makes the enum `Name` (each variant's doc is its English text) and its
+/// makes the enum `Name` (each variant's doc shows its English text) and its
 /// [`Text`](crate::i18n::Text) implementation.
 #[macro_export]
 macro_rules! messages {
@@ -113,7 +113,7 @@ macro_rules! messages {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         $vis enum $name {
-            $(#[doc = $en] $key,)*
+            $(#[doc = concat!("```text\n", $en, "\n```")] $key,)*
         }
 
         impl $crate::i18n::Text for $name {

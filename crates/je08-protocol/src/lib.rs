@@ -1,10 +1,4 @@
-//! What a JE08 WATT METER says and what it means, with no I/O: the register
-//! map as one table, the typed readings model, the block ⇄ snapshot codec,
-//! write validation, MQTT and HTTP API payloads, firmware images, operating
-//! modes, the discovery vocabulary and the analysis of readings (phasors,
-//! wiring check, calibration maths).
-//!
-//! No tokio, no sockets, no GUI: usable by anything that talks to a JE08.
+#![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
 pub mod analysis;

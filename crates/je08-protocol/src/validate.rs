@@ -29,7 +29,7 @@ pub enum WriteError {
     },
     /// The register is read-only or reserved.
     NotWritable {
-        /// Register name or RESERVED<n>.
+        /// Register name or `RESERVED<n>`.
         label: String,
         /// Register address.
         addr: u16,
