@@ -222,11 +222,8 @@ impl Describe for JobFailure {
     }
 }
 
-impl std::fmt::Display for JobFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
+je08_protocol::english_display!(errors: FileError);
+je08_protocol::english_display!(JobFailure);
 
 /// Something that happened on the runtime side.
 #[derive(Debug, Clone)]
@@ -534,14 +531,6 @@ impl Describe for FileError {
         }
     }
 }
-
-impl std::fmt::Display for FileError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for FileError {}
 
 /// Read a firmware image of at most `limit` bytes.
 fn read_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, FileError> {

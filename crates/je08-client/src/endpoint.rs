@@ -106,13 +106,7 @@ impl Describe for AddressError {
     }
 }
 
-impl fmt::Display for AddressError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for AddressError {}
+je08_protocol::english_display!(errors: AddressError);
 
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -69,13 +69,7 @@ impl Describe for FlashError {
     }
 }
 
-impl std::fmt::Display for FlashError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for FlashError {}
+je08_protocol::english_display!(errors: FlashError);
 
 /// Update the meter behind `client` with `image`; `deadline` bounds each
 /// reboot. `step` is told before each step, `progress` during the sending.

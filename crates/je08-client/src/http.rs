@@ -175,13 +175,7 @@ impl Describe for HttpError {
     }
 }
 
-impl fmt::Display for HttpError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for HttpError {}
+je08_protocol::english_display!(errors: HttpError);
 
 /// Progress of an upload: bytes sent so far and total.
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Send + Sync);

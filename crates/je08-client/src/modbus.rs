@@ -26,7 +26,6 @@
 mod connection;
 mod frame;
 
-use std::fmt;
 use std::io;
 use std::time::Duration;
 
@@ -153,11 +152,8 @@ impl Describe for Operation {
     }
 }
 
-impl fmt::Display for Operation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
+je08_protocol::english_display!(errors: ModbusError);
+je08_protocol::english_display!(Operation, Exception);
 
 /// A Modbus exception code, displayed by name: "illegal data address (02)".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -204,12 +200,6 @@ impl Describe for Exception {
     /// Its name and code, e.g. "illegal data address (02)".
     fn describe(&self, tr: Tr) -> String {
         format!("{} ({:02})", tr.t(self.name()), self.0)
-    }
-}
-
-impl fmt::Display for Exception {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
     }
 }
 
@@ -320,14 +310,6 @@ impl Describe for ModbusError {
         }
     }
 }
-
-impl fmt::Display for ModbusError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for ModbusError {}
 
 impl ModbusError {
     /// The exception code when the meter answered with one.

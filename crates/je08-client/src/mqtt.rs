@@ -16,7 +16,6 @@
 //! retries on its own.
 
 use std::collections::{HashMap, VecDeque};
-use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -227,13 +226,7 @@ impl Describe for SendError {
     }
 }
 
-impl fmt::Display for SendError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for SendError {}
+je08_protocol::english_display!(errors: SendError);
 
 /// Counters over the monitor's life.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]

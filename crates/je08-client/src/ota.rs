@@ -9,7 +9,6 @@
 //!    1460-byte chunks, each acknowledged with the byte count in ASCII.
 //! 4. The meter checks the MD5 and answers `OK` (or an error) and reboots.
 
-use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
@@ -176,13 +175,7 @@ impl Describe for OtaError {
     }
 }
 
-impl fmt::Display for OtaError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for OtaError {}
+je08_protocol::english_display!(errors: OtaError);
 
 fn md5_hex(data: &[u8]) -> String {
     md5::Md5::digest(data)

@@ -16,7 +16,6 @@
 
 use crate::texts::ClientMsg;
 use je08_protocol::i18n::{Describe, Tr};
-use std::fmt;
 
 use super::modbus::{ModbusClient, ModbusError};
 use je08_protocol::codec::{RegisterBlock, decode_settings};
@@ -59,11 +58,7 @@ impl Describe for Stage {
     }
 }
 
-impl fmt::Display for Stage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
+je08_protocol::english_display!(Stage, ParamsError);
 
 /// A settings change or energy reset that failed part way: the Modbus
 /// failure and what it means for the meter, e.g. "… (nothing was written)".
@@ -78,12 +73,6 @@ pub struct ParamsError {
 impl Describe for ParamsError {
     fn describe(&self, tr: Tr) -> String {
         format!("{} ({})", self.source.describe(tr), self.stage.describe(tr))
-    }
-}
-
-impl fmt::Display for ParamsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
     }
 }
 

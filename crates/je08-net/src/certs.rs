@@ -188,11 +188,7 @@ impl Describe for KeyKind {
     }
 }
 
-impl fmt::Display for KeyKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
+je08_protocol::english_display!(KeyKind);
 
 impl Serialize for KeyKind {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

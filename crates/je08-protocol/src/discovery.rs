@@ -166,13 +166,7 @@ impl Describe for TxtError {
     }
 }
 
-impl fmt::Display for TxtError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for TxtError {}
+crate::english_display!(errors: TxtError, IdentityError, ScanRangeError);
 
 impl TxtIdentity {
     /// Read an identity through `get`, which returns the value of a TXT key.
@@ -242,14 +236,6 @@ impl Describe for IdentityError {
         }
     }
 }
-
-impl fmt::Display for IdentityError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for IdentityError {}
 
 impl RegisterIdentity {
     /// Decode registers 103–109 as the codec decodes a full read (so the id
@@ -322,14 +308,6 @@ impl Describe for ScanRangeError {
         }
     }
 }
-
-impl fmt::Display for ScanRangeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for ScanRangeError {}
 
 impl std::str::FromStr for ScanRange {
     type Err = ScanRangeError;

@@ -138,11 +138,8 @@ impl Describe for CheckKind {
     }
 }
 
-impl fmt::Display for CheckKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
+crate::english_display!(errors: Check);
+crate::english_display!(CheckKind);
 
 /// Outcome of one check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -162,14 +159,6 @@ impl Describe for Check {
         format!("{}: {}", self.check.describe(tr), self.finding.describe(tr))
     }
 }
-
-impl fmt::Display for Check {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for Check {}
 
 /// One segment as read from the image.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

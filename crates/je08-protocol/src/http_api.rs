@@ -488,13 +488,7 @@ impl Describe for UnknownSlot {
     }
 }
 
-impl fmt::Display for UnknownSlot {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for UnknownSlot {}
+crate::english_display!(errors: UnknownSlot, PemError);
 
 impl std::str::FromStr for CertKind {
     type Err = UnknownSlot;
@@ -596,14 +590,6 @@ impl Describe for PemError {
         }
     }
 }
-
-impl fmt::Display for PemError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for PemError {}
 
 /// Minimal PEM shape check: one or more `-----BEGIN X-----` …
 /// `-----END X-----` blocks of base64.

@@ -130,6 +130,28 @@ macro_rules! messages {
     };
 }
 
+/// `Display` for values said in words: the English of their [`Describe`].
+/// `english_display!(A, B)` implements `Display`; `english_display!(errors:
+/// A, B)` also implements `std::error::Error` (without a source).
+#[macro_export]
+macro_rules! english_display {
+    (errors: $($ty:ty),+ $(,)?) => {
+        $(
+            $crate::english_display!($ty);
+            impl ::std::error::Error for $ty {}
+        )+
+    };
+    ($($ty:ty),+ $(,)?) => {
+        $(
+            impl ::std::fmt::Display for $ty {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str(&$crate::i18n::Describe::describe(self, $crate::i18n::Tr::EN))
+                }
+            }
+        )+
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

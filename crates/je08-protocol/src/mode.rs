@@ -79,13 +79,7 @@ impl Describe for UnknownMode {
     }
 }
 
-impl fmt::Display for UnknownMode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for UnknownMode {}
+crate::english_display!(errors: UnknownMode);
 
 impl FromStr for Mode {
     type Err = UnknownMode;

@@ -224,13 +224,7 @@ impl Describe for DecodeError {
     }
 }
 
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for DecodeError {}
+crate::english_display!(errors: DecodeError, UnknownCommand, BadBrokerUrl);
 
 /// Parse a payload as JSON, repairing what the manual's examples do wrong
 /// (typographic quotes, an unquoted MAC) when strict parsing fails.
@@ -455,14 +449,6 @@ impl Describe for UnknownCommand {
     }
 }
 
-impl fmt::Display for UnknownCommand {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for UnknownCommand {}
-
 impl std::str::FromStr for Command {
     type Err = UnknownCommand;
 
@@ -560,14 +546,6 @@ impl Describe for BadBrokerUrl {
         tr.f(ProtocolMsg::BadBrokerUrl, &[&self.text, &fault])
     }
 }
-
-impl fmt::Display for BadBrokerUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for BadBrokerUrl {}
 
 impl std::str::FromStr for BrokerUrl {
     type Err = BadBrokerUrl;

@@ -226,13 +226,7 @@ impl Describe for BadVersion {
     }
 }
 
-impl fmt::Display for BadVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for BadVersion {}
+crate::english_display!(errors: BadVersion);
 
 impl std::str::FromStr for Version {
     type Err = BadVersion;

@@ -3,8 +3,6 @@
 //! Everything is checked here before a single byte goes to the meter; an
 //! error names the register, the value and the allowed range.
 
-use std::fmt;
-
 use crate::i18n::{Describe, Tr};
 use crate::texts::ProtocolMsg;
 
@@ -63,13 +61,7 @@ impl Describe for WriteError {
     }
 }
 
-impl fmt::Display for WriteError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for WriteError {}
+crate::english_display!(errors: WriteError);
 
 /// Check one value for one register and return it as a register word.
 pub fn validate_write(addr: u16, value: i64) -> Result<u16, WriteError> {

@@ -4,8 +4,6 @@
 //! its `Describe` (the English is its `Display`); the client's errors bring
 //! their own words.
 
-use std::fmt;
-
 use crate::i18n::{Describe, Msg, Tr};
 use je08_client::endpoint::AddressError;
 use je08_client::modbus::ModbusError;
@@ -71,10 +69,4 @@ impl Describe for LinkError {
     }
 }
 
-impl fmt::Display for LinkError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for LinkError {}
+je08_protocol::english_display!(errors: LinkError);

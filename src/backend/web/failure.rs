@@ -5,8 +5,6 @@
 //! are this module's words, the cause's are its own crate's. Texts from a
 //! library or the OS (`detail`, the meter's `reason`) stay as they are.
 
-use std::fmt;
-
 use crate::backend::FileError;
 use crate::i18n::{Describe, Msg, Tr};
 use je08_client::endpoint::AddressError;
@@ -150,13 +148,7 @@ impl Describe for WebFailure {
     }
 }
 
-impl fmt::Display for WebFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for WebFailure {}
+je08_protocol::english_display!(errors: WebFailure);
 
 /// What the window's user can do about a client error, if anything
 /// besides what the error says.

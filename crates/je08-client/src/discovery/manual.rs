@@ -122,13 +122,7 @@ impl Describe for ManualProbeError {
     }
 }
 
-impl std::fmt::Display for ManualProbeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for ManualProbeError {}
+je08_protocol::english_display!(errors: ManualProbeError);
 
 /// Probe `host` (an IP address or a name): a JE08 identified by Modbus or
 /// by `/api/info` gives one sighting with source `manual` and everything

@@ -76,13 +76,7 @@ impl Describe for MdnsBrowseError {
     }
 }
 
-impl std::fmt::Display for MdnsBrowseError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for MdnsBrowseError {}
+je08_protocol::english_display!(errors: MdnsBrowseError);
 
 /// The sightings one resolved service makes (one per IPv4 address, or per
 /// IPv6 address when it has no IPv4 one); an error when it is not a JE08.

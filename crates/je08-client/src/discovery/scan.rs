@@ -48,13 +48,7 @@ impl Describe for ModbusProbeError {
     }
 }
 
-impl std::fmt::Display for ModbusProbeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for ModbusProbeError {}
+je08_protocol::english_display!(errors: ModbusProbeError);
 
 /// Read registers 103–109 at `addr` and check they identify a JE08; connect
 /// and read together must finish within `deadline`. The connection is

@@ -3,8 +3,6 @@
 //! language, naming the file, and its English (`Display`) is the sentence of
 //! `je08 certs check`, which the JSON report keeps as `message`.
 
-use std::fmt;
-
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
@@ -209,13 +207,7 @@ impl Describe for Problem {
     }
 }
 
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for Problem {}
+je08_protocol::english_display!(errors: Problem);
 
 impl Serialize for Problem {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

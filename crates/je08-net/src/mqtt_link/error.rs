@@ -8,8 +8,6 @@
 //! words name what failed, never a command-line flag: the command line adds
 //! its own advice when it prints them.
 
-use std::fmt;
-
 use rumqttc::{ConnectReturnCode, ConnectionError};
 use rustls::{AlertDescription, CertificateError};
 
@@ -73,13 +71,7 @@ impl Describe for SetupError {
     }
 }
 
-impl fmt::Display for SetupError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for SetupError {}
+je08_protocol::english_display!(errors: SetupError, LinkError);
 
 /// Why the connection to the broker is down (or never came up).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,14 +173,6 @@ impl Describe for LinkError {
         }
     }
 }
-
-impl fmt::Display for LinkError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for LinkError {}
 
 /// Find a rustls error anywhere in an error's source chain (rumqttc wraps
 /// it in `io::Error`s).

@@ -4,8 +4,6 @@
 //! gain is adjusted. The new gain is `old × reference / measured`, refused
 //! when it falls outside the register's range. Nothing here talks to a meter.
 
-use std::fmt;
-
 use serde::Serialize;
 
 use super::stats::WindowStats;
@@ -184,13 +182,7 @@ impl Describe for Refusal {
     }
 }
 
-impl fmt::Display for Refusal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for Refusal {}
+crate::english_display!(errors: Refusal);
 
 /// A checked calibration step, ready to write.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -2,8 +2,6 @@
 //! `Describe` says it in the reader's language, and its English (`Display`)
 //! is the sentence of `je08 firmware check` and of the JSON report's `reason`.
 
-use std::fmt;
-
 use serde::{Serialize, Serializer};
 
 use super::FirmwareVersion;
@@ -230,11 +228,7 @@ impl Describe for Finding {
     }
 }
 
-impl fmt::Display for Finding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
+crate::english_display!(Finding);
 
 impl Serialize for Finding {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -7,7 +7,6 @@
 //! sentence in `reason`; a reason read back from a meter becomes
 //! [`Problem::Stated`] and goes back on the wire as the meter said it.
 
-use std::fmt;
 use std::net::Ipv4Addr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -146,11 +145,8 @@ impl Describe for Problem {
     }
 }
 
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
+crate::english_display!(errors: FieldErrors);
+crate::english_display!(Problem);
 
 /// One bad field: its path (e.g. `mqtt.port`) and why. On the wire:
 /// `{"field": …, "reason": "<English sentence>"}`.
@@ -214,14 +210,6 @@ impl Describe for FieldErrors {
         fields.join("; ")
     }
 }
-
-impl fmt::Display for FieldErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Tr::EN))
-    }
-}
-
-impl std::error::Error for FieldErrors {}
 
 /// A TCP port, 1–65535.
 pub(super) fn check_port(errs: &mut FieldErrors, field: &str, port: u32) {
