@@ -17,21 +17,21 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 use super::{Event, EventSink, JobId, JobOutcome, MeterKey};
-use crate::backend::link::LinkError;
-use crate::commissioning::calibrate::{self, CalibrationOutcome, Prepared};
+use crate::commissioning::calibrate::{self, CalibrateError, CalibrationOutcome, Prepared};
 use crate::commissioning::pdf;
 use crate::commissioning::profile::{self, MeterResult, Profile};
 use crate::commissioning::record::{self, RecordOptions, RecordSummary};
-use crate::commissioning::sampler::{SampleError, SampleWindow, WindowOptions, sample_window};
+use crate::commissioning::report::NotReached;
+use crate::commissioning::sampler::{SampleWindow, WindowOptions, sample_window};
 use crate::commissioning::wiring_check::{FixOutcome, WiringCheck, apply_fix, run_check};
 use crate::i18n::{Lang, Tr};
-use je08_client::endpoint::{Endpoint, MeterAddress};
+use je08_client::endpoint::{AddressError, Endpoint, MeterAddress};
 use je08_client::modbus::{ClientConfig, DEFAULT_PORT, ModbusClient};
 use je08_protocol::analysis::wiring::Expectation;
 use je08_protocol::http_api::{DEFAULT_HTTP_PORT, Secret};
 
 pub use batch::{ProfileScope, ReportChecks};
-pub use failure::{Aftermath, CommAction, CommCause, CommFailure};
+pub use failure::{CommAction, CommCause, CommFailure};
 
 /// A file the commissioning views ask the user for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -81,7 +81,7 @@ impl CommFile {
     }
 }
 
-/// A commissioning request from the window.
+/// A commissioning request from the window: a file dialog, or a job.
 #[derive(Debug)]
 pub enum Request {
     /// Open a native open/save dialog (never on the UI thread).
@@ -91,10 +91,30 @@ pub enum Request {
         /// The meter it concerns, echoed back.
         meter: Option<MeterKey>,
     },
+    /// Run a job that reports progress and ends with one `Finished` event.
+    Job {
+        /// Job to report on (cancel it to stop).
+        job: JobId,
+        /// What to do (boxed: far larger than a dialog request).
+        work: Box<Work>,
+    },
+}
+
+impl Request {
+    /// The job this request reports on (dialogs have none).
+    pub fn job(&self) -> Option<JobId> {
+        match self {
+            Self::ChooseFile { .. } => None,
+            Self::Job { job, .. } => Some(*job),
+        }
+    }
+}
+
+/// What a commissioning job does.
+#[derive(Debug)]
+pub enum Work {
     /// Sample a window and run the wiring check.
     WiringCheck {
-        /// Job to report on.
-        job: JobId,
         /// Modbus address of the meter.
         address: String,
         /// Sample window.
@@ -104,8 +124,6 @@ pub enum Request {
     },
     /// Apply the register fix of a check, read back and check again.
     WiringFix {
-        /// Job to report on.
-        job: JobId,
         /// Modbus address of the meter.
         address: String,
         /// The check proposing the fix.
@@ -117,8 +135,6 @@ pub enum Request {
     },
     /// Sample a window for the calibration preconditions (writes nothing).
     CalibrationWindow {
-        /// Job to report on.
-        job: JobId,
         /// Modbus address of the meter.
         address: String,
         /// Sample window.
@@ -126,8 +142,6 @@ pub enum Request {
     },
     /// Write the planned gain, save, read back, measure again.
     Calibrate {
-        /// Job to report on.
-        job: JobId,
         /// Modbus address of the meter.
         address: String,
         /// The checked plan.
@@ -137,8 +151,6 @@ pub enum Request {
     },
     /// Write a calibration certificate (PDF).
     SaveCertificate {
-        /// Job to report on.
-        job: JobId,
         /// The calibration.
         outcome: Box<CalibrationOutcome>,
         /// The file.
@@ -148,8 +160,6 @@ pub enum Request {
     },
     /// Record meters to CSV until cancelled.
     Record {
-        /// Job to report on (cancel it to stop).
-        job: JobId,
         /// Modbus addresses.
         addresses: Vec<String>,
         /// The CSV file to create.
@@ -159,8 +169,6 @@ pub enum Request {
     },
     /// Load a profile and show what it would change on each meter (dry run).
     PreviewProfile {
-        /// Job to report on.
-        job: JobId,
         /// The TOML file.
         path: PathBuf,
         /// Meter addresses (`HOST[:MODBUS_PORT][,http=HTTP_PORT]`).
@@ -170,8 +178,6 @@ pub enum Request {
     },
     /// Apply a loaded profile (write → save → read back per meter).
     ApplyProfile {
-        /// Job to report on.
-        job: JobId,
         /// The profile.
         profile: Box<Profile>,
         /// Meter addresses (`HOST[:MODBUS_PORT][,http=HTTP_PORT]`).
@@ -181,8 +187,6 @@ pub enum Request {
     },
     /// Read a meter's configuration and save it as a profile.
     SaveProfile {
-        /// Job to report on.
-        job: JobId,
         /// Meter address (`HOST[:MODBUS_PORT][,http=HTTP_PORT]`).
         address: String,
         /// The TOML file.
@@ -194,8 +198,6 @@ pub enum Request {
     },
     /// Wiring-check every meter and write the commissioning report (PDF).
     Report {
-        /// Job to report on.
-        job: JobId,
         /// Meter addresses (`HOST[:MODBUS_PORT][,http=HTTP_PORT]`).
         addresses: Vec<String>,
         /// The meters' HTTP interface password (one for the batch), when set.
@@ -209,25 +211,6 @@ pub enum Request {
         /// The report's language.
         lang: Lang,
     },
-}
-
-impl Request {
-    /// The job this request reports on (dialogs have none).
-    pub fn job(&self) -> Option<JobId> {
-        match self {
-            Self::ChooseFile { .. } => None,
-            Self::WiringCheck { job, .. }
-            | Self::WiringFix { job, .. }
-            | Self::CalibrationWindow { job, .. }
-            | Self::Calibrate { job, .. }
-            | Self::SaveCertificate { job, .. }
-            | Self::Record { job, .. }
-            | Self::PreviewProfile { job, .. }
-            | Self::ApplyProfile { job, .. }
-            | Self::SaveProfile { job, .. }
-            | Self::Report { job, .. } => Some(*job),
-        }
-    }
 }
 
 /// What a finished commissioning job produced.
@@ -270,8 +253,8 @@ pub enum CommResult {
     Report {
         /// The file.
         path: PathBuf,
-        /// Meters that could not be checked: (address, reason).
-        unreachable: Vec<(String, String)>,
+        /// Meters that could not be checked, and why.
+        unreachable: Vec<NotReached>,
     },
 }
 
@@ -298,9 +281,12 @@ pub enum Update {
     },
 }
 
+fn address_failure(action: CommAction) -> impl FnOnce(AddressError) -> CommFailure {
+    move |e| CommFailure::new(action, CommCause::Address(e))
+}
+
 fn client(action: CommAction, address: &str) -> Result<ModbusClient, CommFailure> {
-    let endpoint = Endpoint::parse(address, DEFAULT_PORT)
-        .map_err(|e| CommFailure::new(action, CommCause::Link(LinkError::BadAddress(e))))?;
+    let endpoint = Endpoint::parse(address, DEFAULT_PORT).map_err(address_failure(action))?;
     Ok(ModbusClient::new(endpoint, ClientConfig::default()))
 }
 
@@ -310,7 +296,7 @@ fn meter_addresses(action: CommAction, addresses: &[String]) -> Result<Vec<Meter
 
 /// A batch address (`HOST[:MODBUS_PORT][,http=HTTP_PORT]`).
 fn meter_address(action: CommAction, address: &str) -> Result<MeterAddress, CommFailure> {
-    MeterAddress::parse(address, DEFAULT_PORT, DEFAULT_HTTP_PORT).map_err(|e| CommFailure::other(action, e))
+    MeterAddress::parse(address, DEFAULT_PORT, DEFAULT_HTTP_PORT).map_err(address_failure(action))
 }
 
 fn endpoints(addresses: &[String]) -> Result<Vec<Endpoint>, CommFailure> {
@@ -333,34 +319,23 @@ fn progress(sink: &EventSink, job: JobId) -> impl FnMut(usize, usize) + Send + u
 /// Start `request` on the current runtime; `cancel` is the job's token.
 pub fn start(request: Request, sink: EventSink, cancel: CancellationToken) {
     tokio::spawn(async move {
-        if let Request::ChooseFile { purpose, meter } = request {
-            let path = tokio::task::spawn_blocking(move || {
-                if purpose.opens() {
-                    purpose.dialog().pick_file()
-                } else {
-                    purpose.dialog().save_file()
-                }
-            })
-            .await
-            .ok()
-            .flatten();
-            sink.send(Event::Commissioning(Update::FileChosen { purpose, meter, path }));
-            return;
-        }
-        let Some(job) = request.job() else { return };
+        let (job, work) = match request {
+            Request::ChooseFile { purpose, meter } => return choose_file(purpose, meter, &sink).await,
+            Request::Job { job, work } => (job, *work),
+        };
         sink.send(Event::Progress { job, fraction: None });
         // A job that may have written or rebooted the meter says what
         // happened, even when cancelled.
         let explains = matches!(
-            request,
-            Request::WiringFix { .. }
-                | Request::Calibrate { .. }
-                | Request::SaveProfile {
+            work,
+            Work::WiringFix { .. }
+                | Work::Calibrate { .. }
+                | Work::SaveProfile {
                     scope: ProfileScope::Whole,
                     ..
                 }
         );
-        let outcome = match run(request, &sink, &cancel).await {
+        let outcome = match run(job, work, &sink, &cancel).await {
             Ok(result) => JobOutcome::Commissioning(Box::new(result)),
             Err(_) if cancel.is_cancelled() && !explains => JobOutcome::Cancelled,
             Err(why) => JobOutcome::CommFailed(Box::new(why)),
@@ -369,44 +344,60 @@ pub fn start(request: Request, sink: EventSink, cancel: CancellationToken) {
     });
 }
 
+/// Open the native dialog off the UI thread and say which file was chosen.
+async fn choose_file(purpose: CommFile, meter: Option<MeterKey>, sink: &EventSink) {
+    let path = tokio::task::spawn_blocking(move || {
+        if purpose.opens() {
+            purpose.dialog().pick_file()
+        } else {
+            purpose.dialog().save_file()
+        }
+    })
+    .await
+    .ok()
+    .flatten();
+    sink.send(Event::Commissioning(Update::FileChosen { purpose, meter, path }));
+}
+
 async fn run(
-    request: Request,
+    job: JobId,
+    work: Work,
     sink: &EventSink,
     cancel: &CancellationToken,
 ) -> Result<CommResult, CommFailure> {
-    match request {
-        Request::ChooseFile { .. } => Err(CommFailure::other(CommAction::Report, "not a job")),
-        Request::WiringCheck {
-            job,
+    match work {
+        Work::WiringCheck {
             address,
             window,
             expect,
         } => {
-            let mut c = client(CommAction::CheckWiring, &address)?;
+            let action = CommAction::CheckWiring;
+            let mut c = client(action, &address)?;
             let result = run_check(&mut c, window, &expect, progress(sink, job), cancel).await;
             c.disconnect().await;
             result
                 .map(|c| CommResult::Wiring(Box::new(c)))
-                .map_err(|e| CommFailure::sample(CommAction::CheckWiring, &e))
+                .map_err(|e| CommFailure::new(action, CommCause::Sample(e)))
         }
-        Request::WiringFix {
-            job,
+        Work::WiringFix {
             address,
             before,
             window,
             expect,
         } => {
-            let mut c = client(CommAction::FixWiring, &address)?;
+            let action = CommAction::FixWiring;
+            let mut c = client(action, &address)?;
             let result = apply_fix(&mut c, *before, window, &expect, progress(sink, job), cancel).await;
             c.disconnect().await;
             // Written already: a cancelled re-check is a failure to explain
-            // (Aftermath::FixWritten), not a plain cancel.
+            // (FixError::Recheck), not a plain cancel.
             result
                 .map(|outcome| CommResult::Fixed(Box::new(outcome)))
-                .map_err(|e| CommFailure::fix(&e))
+                .map_err(|e| CommFailure::new(action, CommCause::Fix(e)))
         }
-        Request::CalibrationWindow { job, address, window } => {
-            let mut c = client(CommAction::SampleCalibration, &address)?;
+        Work::CalibrationWindow { address, window } => {
+            let action = CommAction::SampleCalibration;
+            let mut c = client(action, &address)?;
             let result = sample_window(&mut c, window, progress(sink, job), cancel).await;
             let meter = c.meter().to_string();
             c.disconnect().await;
@@ -415,31 +406,26 @@ async fn run(
                     meter,
                     window: Box::new(window),
                 })
-                .map_err(|e: SampleError| {
-                    CommFailure::sample(CommAction::SampleCalibration, &e).then(Aftermath::NothingWritten)
-                })
+                .map_err(|e| CommFailure::new(action, CommCause::Calibrate(CalibrateError::Sample(e))))
         }
-        Request::Calibrate {
-            job,
+        Work::Calibrate {
             address,
             prepared,
             instrument,
         } => {
-            let mut c = client(CommAction::Calibrate, &address)?;
+            let action = CommAction::Calibrate;
+            let mut c = client(action, &address)?;
             let result = calibrate::execute(&mut c, *prepared, instrument, progress(sink, job), cancel).await;
             c.disconnect().await;
             result
                 .map(|o| CommResult::Calibrated(Box::new(o)))
-                .map_err(|e| CommFailure::calibrate(&e))
+                .map_err(|e| CommFailure::new(action, CommCause::Calibrate(e)))
         }
-        Request::SaveCertificate {
-            outcome, path, lang, ..
-        } => {
+        Work::SaveCertificate { outcome, path, lang } => {
             let doc = calibrate::certificate(Tr(lang), &outcome);
             write_pdf(CommAction::SaveCertificate, doc, path).await
         }
-        Request::Record {
-            job,
+        Work::Record {
             addresses,
             path,
             options,
@@ -460,22 +446,20 @@ async fn run(
             };
             let summary = record::record(&meters, &path, options, on_row, cancel)
                 .await
-                .map_err(|e| CommFailure::record(&e))?;
+                .map_err(|e| CommFailure::new(CommAction::Record, CommCause::Record(e)))?;
             Ok(CommResult::Recorded(summary))
         }
-        Request::PreviewProfile {
+        Work::PreviewProfile {
             path,
             addresses,
             password,
-            ..
         } => {
             let action = CommAction::PreviewProfile;
             let meters = meter_addresses(action, &addresses)?;
             let load = path.clone();
-            let profile = tokio::task::spawn_blocking(move || Profile::load(&load))
-                .await
-                .map_err(|e| CommFailure::other(action, e))?
-                .map_err(|e| CommFailure::profile(action, &e))?;
+            let profile = blocking(action, move || Profile::load(&load))
+                .await?
+                .map_err(|e| CommFailure::new(action, CommCause::Profile(Box::new(e))))?;
             let quiet = |_: &MeterAddress, _: profile::Step| {};
             let access = batch_access(password);
             let results = cancellable(
@@ -489,11 +473,10 @@ async fn run(
                 results,
             })
         }
-        Request::ApplyProfile {
+        Work::ApplyProfile {
             profile,
             addresses,
             password,
-            ..
         } => {
             let meters = meter_addresses(CommAction::ApplyProfile, &addresses)?;
             // Cancel stops before the next write of each meter (a started
@@ -504,15 +487,13 @@ async fn run(
             let results = profile::apply(&profile, &meters, false, &access, &quiet, cancel).await;
             Ok(CommResult::ProfileApplied(results))
         }
-        Request::SaveProfile {
-            job,
+        Work::SaveProfile {
             address,
             path,
             scope,
             password,
         } => batch::save_profile((sink, job), &address, path, scope, password, cancel).await,
-        Request::Report {
-            job,
+        Work::Report {
             addresses,
             password,
             window,
@@ -545,15 +526,23 @@ async fn cancellable<T>(
     }
 }
 
+/// Run blocking file work off the runtime's threads.
+async fn blocking<T: Send + 'static>(
+    action: CommAction,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, CommFailure> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| CommFailure::new(action, CommCause::Task(e.to_string())))
+}
+
 async fn write_pdf(action: CommAction, doc: pdf::Document, path: PathBuf) -> Result<CommResult, CommFailure> {
     let target = path.clone();
-    tokio::task::spawn_blocking(move || pdf::write(&doc, &target))
-        .await
-        .map_err(|e| CommFailure::other(action, e))?
+    blocking(action, move || pdf::write(&doc, &target))
+        .await?
         .map_err(|e| {
             let cause = CommCause::File {
                 path: path.display().to_string(),
-                write: true,
                 detail: e.to_string(),
             };
             CommFailure::new(action, cause)

@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use crate::commissioning::profile::{ApplyStatus, MeterResult, Profile, apply, capture, capture_all};
 use je08_client::endpoint::MeterAddress;
 
+use super::advice;
 use super::batch::{AccessArgs, parse_meter_address};
 use super::confirm::ask;
 
@@ -81,7 +82,10 @@ fn status(s: ApplyStatus) -> &'static str {
 
 fn details(r: &MeterResult, http_pending: bool) -> String {
     let mut text = match &r.reason {
-        Some(reason) => reason.clone(),
+        Some(reason) => match advice::for_apply(reason) {
+            Some(advice) => format!("{reason}; {advice}"),
+            None => reason.to_string(),
+        },
         None if r.diff.is_empty() => "already as the profile".to_string(),
         None => r
             .diff

@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 
 use crate::commissioning::pdf;
-use crate::commissioning::report::{InspectOptions, document, inspect};
+use crate::commissioning::report::{InspectOptions, NotReached, document, inspect};
 use crate::commissioning::sampler::WindowOptions;
 use crate::commissioning::wiring_check::WiringCheck;
 use je08_client::endpoint::MeterAddress;
@@ -135,7 +135,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                     .as_ref()
                     .map_or_else(String::new, |m| format!(", MQTT {}", m.summary()))
             ),
-            Err((meter, why)) => eprintln!("meter {meter}: NOT REACHED: {why}"),
+            Err(NotReached { meter, why }) => eprintln!("meter {meter}: NOT REACHED: {why}"),
         }
         reports.push(report);
     }

@@ -4,13 +4,12 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use thiserror::Error;
 use tokio_util::sync::CancellationToken;
 
 use super::pdf::{Block, Document};
 use super::sampler::{SampleError, WindowOptions, sample_window};
 use super::wiring_check::{FieldChange, field_changes};
-use crate::i18n::{Msg, Tr};
+use crate::i18n::{Describe, Msg, Tr};
 use je08_client::modbus::ModbusClient;
 use je08_client::params::{ApplyOptions, ParamsError, apply_settings};
 use je08_protocol::analysis::calibration::{
@@ -37,25 +36,53 @@ pub struct CalibrationRequest {
     pub preconditions: Preconditions,
 }
 
-/// Why calibration stopped.
-#[derive(Debug, Error)]
+/// Why calibration stopped; said in words by its [`Describe`], which
+/// says whether the gain was written.
+#[derive(Debug, Clone, PartialEq)]
 pub enum CalibrateError {
     /// Sampling failed or was cancelled; nothing was written.
-    #[error("{0}; nothing was written")]
     Sample(SampleError),
     /// The preconditions are not met; nothing was written.
-    #[error("calibration refused: {0}; nothing was written")]
-    Refused(#[from] Refusal),
+    Refused(Refusal),
     /// The planned gain failed validation; nothing was written.
-    #[error("the new gain is not valid: {0}; nothing was written")]
-    Invalid(#[from] WriteError),
-    /// Writing, saving or reading back failed.
-    #[error(transparent)]
-    Params(#[from] ParamsError),
-    /// The gain was written but the measurement afterwards failed.
-    #[error("the new gain was written and saved but measuring again failed: {0}")]
+    Invalid(WriteError),
+    /// Writing, saving or reading back failed (the error says how far it got).
+    Params(ParamsError),
+    /// The gain was written and saved but the measurement afterwards failed.
     Remeasure(SampleError),
 }
+
+impl From<Refusal> for CalibrateError {
+    fn from(err: Refusal) -> Self {
+        Self::Refused(err)
+    }
+}
+
+impl From<WriteError> for CalibrateError {
+    fn from(err: WriteError) -> Self {
+        Self::Invalid(err)
+    }
+}
+
+impl From<ParamsError> for CalibrateError {
+    fn from(err: ParamsError) -> Self {
+        Self::Params(err)
+    }
+}
+
+impl Describe for CalibrateError {
+    fn describe(&self, tr: Tr) -> String {
+        match self {
+            Self::Sample(err) => tr.f(Msg::NothingWritten, &[&err.describe(tr)]),
+            Self::Refused(err) => tr.f(Msg::CalRefused, &[&err.describe(tr)]),
+            Self::Invalid(err) => tr.f(Msg::CalInvalid, &[&err.describe(tr)]),
+            Self::Params(err) => err.describe(tr),
+            Self::Remeasure(err) => tr.f(Msg::CalRemeasure, &[&err.describe(tr)]),
+        }
+    }
+}
+
+je08_protocol::english_display!(errors: CalibrateError);
 
 /// A checked plan with the reading it was based on.
 #[derive(Debug, Clone, PartialEq, Serialize)]

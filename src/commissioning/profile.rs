@@ -18,23 +18,22 @@
 
 mod apply;
 mod capture;
+mod error;
 mod template;
 
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use thiserror::Error;
 
 pub(crate) use apply::flatten;
-pub use apply::{Access, ApplyStatus, FieldDiff, MeterResult, Step, apply};
+pub use apply::{Access, ApplyFailure, ApplyStatus, FieldDiff, MeterResult, Step, apply};
 pub use capture::{CAPTURE_STEPS, capture, capture_all};
+pub use error::{BlockErrors, ProfileError, ProfileProblem};
 pub use template::{check_template, render, templated};
 
-use je08_client::http::HttpError;
-use je08_client::modbus::ModbusError;
 use je08_protocol::http_api::{
-    Connectivity, Ds18b20Config, ModbusConfig, Mode, MqttConfig, Protocols, TlsConfig, WifiMode,
+    Connectivity, Ds18b20Config, ModbusConfig, MqttConfig, Protocols, TlsConfig, WifiMode,
 };
 use je08_protocol::readings::Settings;
 use je08_protocol::validate::{WritePlan, settings_words};
@@ -139,94 +138,6 @@ pub struct MqttProfile {
     pub tls: TlsConfig,
 }
 
-/// Why a profile could not be read, captured or written.
-#[derive(Debug, Error)]
-pub enum ProfileError {
-    /// File I/O.
-    #[error("profile {path}: {source}")]
-    Io {
-        /// The file.
-        path: String,
-        /// The error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// Not a valid profile.
-    #[error("profile {path} is not a valid je08 profile: {reason}")]
-    Invalid {
-        /// The file.
-        path: String,
-        /// What is wrong.
-        reason: String,
-    },
-    /// The meter could not be read over Modbus.
-    #[error(transparent)]
-    Modbus(#[from] ModbusError),
-    /// The meter's HTTP API failed.
-    #[error(transparent)]
-    Http(#[from] HttpError),
-    /// The meter is in a mode a profile cannot be read in.
-    #[error(
-        "meter {meter} is in {mode} mode; switch it to application mode first (`je08 mode {meter} application`)"
-    )]
-    WrongMode {
-        /// The meter.
-        meter: String,
-        /// Its mode.
-        mode: Mode,
-    },
-    /// The Modbus and HTTP addresses reach two different meters.
-    #[error("{meter}: Modbus answers as meter {modbus_id} but HTTP as meter {http_id}; check the ports")]
-    Mismatch {
-        /// The addresses.
-        meter: String,
-        /// Id read over Modbus.
-        modbus_id: u32,
-        /// Id read over HTTP.
-        http_id: u32,
-    },
-    /// Cancelled before the profile was complete; the meter is in the mode
-    /// it was in.
-    #[error("cancelled; {}", cancelled_note(.rebooted, .mode))]
-    Cancelled {
-        /// The meter rebooted (into the other mode and back) first.
-        rebooted: bool,
-        /// The mode it is in (the one it started in).
-        mode: Mode,
-    },
-    /// The meter could not be returned to the mode it was in.
-    #[error(
-        "meter {meter} could not be returned to {mode} mode: {source}; switch it back with `je08 mode {meter} {mode}`"
-    )]
-    NotReturned {
-        /// The meter's HTTP address.
-        meter: String,
-        /// The mode it started in.
-        mode: Mode,
-        /// Why.
-        #[source]
-        source: HttpError,
-    },
-    /// The work was stopped halfway (the program is shutting down).
-    #[error("meter {meter}: interrupted; it may not be back in {mode} mode (`je08 mode {meter} {mode}`)")]
-    Interrupted {
-        /// The meter's HTTP address.
-        meter: String,
-        /// The mode it started in.
-        mode: Mode,
-    },
-}
-
-fn cancelled_note(rebooted: &bool, mode: &Mode) -> String {
-    if *rebooted {
-        format!(
-            "the meter rebooted twice and is back in {mode} mode (its energy counters restarted from zero)"
-        )
-    } else {
-        format!("the meter was not rebooted and is still in {mode} mode")
-    }
-}
-
 impl HttpProfile {
     /// The profile of a meter's blocks: passwords and the static IP left
     /// out, `source_id` inside the device name, client id and topics turned
@@ -310,31 +221,20 @@ impl HttpProfile {
 
     /// Validate the blocks this profile gives meter `id` at `ip` (named
     /// `name`, MQTT client `client_id` where the profile leaves them out).
-    pub fn validate_for(&self, id: u32, ip: &str, name: &str, client_id: &str) -> Result<(), String> {
+    pub fn validate_for(&self, id: u32, ip: &str, name: &str, client_id: &str) -> Result<(), BlockErrors> {
         let mut conn = Connectivity::factory(id);
         conn.ip = ip.to_owned();
         conn.device_name = name.to_owned();
         let mut proto = Protocols::factory(id);
         proto.mqtt.client_id = client_id.to_owned();
         let (conn, proto) = self.blocks_for(id, (&conn, &proto));
-        let mut errors = Vec::new();
-        if let Err(e) = conn.validate() {
-            errors.push(format!("connectivity: {e}"));
-        }
-        if let Err(e) = proto.validate() {
-            errors.push(format!("protocols: {e}"));
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors.join("; "))
-        }
+        BlockErrors::check(&conn, &proto)
     }
 
     /// Whole-profile validation independent of the target: templates are
     /// well formed and the blocks are valid for the shortest and the
     /// longest id (with the gateway standing in for the static IP).
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ProfileProblem> {
         let c = &self.connectivity;
         let m = &self.protocols.mqtt;
         for (field, text) in [
@@ -344,12 +244,13 @@ impl HttpProfile {
             ("mqtt.subscribe_topic", Some(m.subscribe_topic.as_str())),
         ] {
             if let Some(text) = text {
-                check_template(text).map_err(|e| format!("{field}: {e}"))?;
+                check_template(field, text)?;
             }
         }
         let ip = if c.dhcp { String::new() } else { c.gateway.clone() };
         for id in [0, u32::MAX] {
-            self.validate_for(id, &ip, "JE08", "je08")?;
+            self.validate_for(id, &ip, "JE08", "je08")
+                .map_err(ProfileProblem::Blocks)?;
         }
         Ok(())
     }
@@ -359,34 +260,34 @@ impl Profile {
     /// Parse and validate a profile (format 1 or 2): every setting within its
     /// register's range, templates well formed, HTTP blocks valid.
     pub fn from_toml(text: &str, path: &str) -> Result<Self, ProfileError> {
-        let invalid = |reason: String| ProfileError::Invalid {
+        Self::parse(text).map_err(|problem| ProfileError::Invalid {
             path: path.to_string(),
-            reason,
-        };
+            problem,
+        })
+    }
+
+    fn parse(text: &str) -> Result<Self, ProfileProblem> {
         let profile: Profile = toml::from_str(text).map_err(|e| {
-            let mut reason = e.to_string();
-            if reason.contains("password") {
-                reason.push_str(" (secrets are never read from a profile: each meter keeps its own)");
+            let detail = e.to_string();
+            if detail.contains("password") {
+                ProfileProblem::Secret { detail }
+            } else {
+                ProfileProblem::Toml { detail }
             }
-            invalid(reason)
         })?;
         match profile.meta.format {
             FORMAT => {}
             FORMAT_V1 if profile.http.is_none() => {}
-            FORMAT_V1 => return Err(invalid("a format 1 profile has no [http] blocks".into())),
-            other => {
-                return Err(invalid(format!(
-                    "format {other} is not supported (this version reads formats {FORMAT_V1} and {FORMAT})"
-                )));
-            }
+            FORMAT_V1 => return Err(ProfileProblem::HttpInFormat1),
+            format => return Err(ProfileProblem::Format { format }),
         }
         let words: Vec<(u16, i64)> = settings_words(&profile.settings)
             .into_iter()
             .map(|(a, v)| (a, i64::from(v)))
             .collect();
-        WritePlan::new(&words).map_err(|e| invalid(e.to_string()))?;
+        WritePlan::new(&words).map_err(ProfileProblem::Setting)?;
         if let Some(http) = &profile.http {
-            http.validate().map_err(invalid)?;
+            http.validate()?;
         }
         Ok(profile)
     }
@@ -403,24 +304,26 @@ impl Profile {
 
     /// Read a profile file.
     pub fn load(path: &Path) -> Result<Self, ProfileError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Io {
-            path: path.display().to_string(),
-            source,
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ProfileError::Read {
+            path: shown.clone(),
+            detail: e.to_string(),
         })?;
-        Self::from_toml(&text, &path.display().to_string())
+        Self::from_toml(&text, &shown)
     }
 
     /// Write the profile atomically.
     pub fn save(&self, path: &Path) -> Result<(), ProfileError> {
+        let shown = path.display().to_string();
         let text = self.to_toml().map_err(|e| ProfileError::Invalid {
-            path: path.display().to_string(),
-            reason: e.to_string(),
+            path: shown.clone(),
+            problem: ProfileProblem::Toml {
+                detail: e.to_string(),
+            },
         })?;
-        je08_client::store::atomic::write_atomically(path, text.as_bytes()).map_err(|source| {
-            ProfileError::Io {
-                path: path.display().to_string(),
-                source,
-            }
+        je08_client::store::atomic::write_atomically(path, text.as_bytes()).map_err(|e| ProfileError::Write {
+            path: shown,
+            detail: e.to_string(),
         })
     }
 }
@@ -482,9 +385,9 @@ mod tests {
         );
         assert_eq!((c.password, p.mqtt.password), (None, None));
         assert!(http.validate_for(5, "10.1.2.5", "x", "y").is_ok());
+        let outside = http.validate_for(5, "10.9.9.5", "x", "y");
         assert!(
-            http.validate_for(5, "10.9.9.5", "x", "y")
-                .is_err_and(|e| e.contains("gateway")),
+            outside.is_err_and(|e| e.protocols.0.is_empty() && e.to_string().contains("gateway")),
             "a meter outside the gateway's subnet is refused"
         );
     }
@@ -513,19 +416,46 @@ mod tests {
             "[http.protocols.mqtt]\n",
             "[http.protocols.mqtt]\npassword = \"x\"\n",
         );
-        let err = Profile::from_toml(&with_secret, "p").unwrap_err().to_string();
-        assert!(err.contains("secrets are never read"), "{err}");
+        let err = Profile::from_toml(&with_secret, "p").unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                ProfileError::Invalid {
+                    problem: ProfileProblem::Secret { .. },
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("secrets are never read"), "{err}");
         let bad_template = good.replace("site9/{id}/data", "site9/{idx}/data");
-        assert!(Profile::from_toml(&bad_template, "p").is_err());
+        let err = Profile::from_toml(&bad_template, "p").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "profile p is not a valid je08 profile: mqtt.publish_topic: \"site9/{idx}/data\": the only placeholder is {id}"
+        );
         let bad_interval = good.replace("interval_s = 5", "interval_s = 0");
-        let err = Profile::from_toml(&bad_interval, "p").unwrap_err().to_string();
-        assert!(err.contains("interval_s"), "{err}");
+        let err = Profile::from_toml(&bad_interval, "p").unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                ProfileError::Invalid {
+                    problem: ProfileProblem::Blocks(_),
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("interval_s"), "{err}");
         let v1 = profile(None)
             .to_toml()
             .expect("toml")
             .replace("format = 2", "format = 1");
         assert!(Profile::from_toml(&v1, "p").is_ok_and(|p| p.http.is_none()));
         let v3 = good.replace("format = 2", "format = 3");
-        assert!(Profile::from_toml(&v3, "p").is_err());
+        assert_eq!(
+            Profile::from_toml(&v3, "p").unwrap_err().to_string(),
+            "profile p is not a valid je08 profile: format 3 is not supported (this version reads formats 1 and 2)"
+        );
     }
 }

@@ -7,6 +7,7 @@
 //! the recorder notices the drop and keeps a continuous total beside the
 //! meter's own, saying so in the `note` column.
 
+use std::fmt;
 use std::fs::File;
 use std::io::Write as _;
 use std::path::Path;
@@ -15,9 +16,9 @@ use std::time::Duration;
 use chrono::{SecondsFormat, Utc};
 use futures::future::join_all;
 use serde::Serialize;
-use thiserror::Error;
 use tokio_util::sync::CancellationToken;
 
+use crate::i18n::{Describe, Msg, Tr};
 use je08_client::endpoint::Endpoint;
 use je08_client::modbus::{ClientConfig, ModbusClient};
 use je08_protocol::codec::decode;
@@ -118,19 +119,27 @@ pub struct RecordSummary {
     pub resets_bridged: u64,
 }
 
-/// Why a recording stopped with an error.
-#[derive(Debug, Error)]
+/// Why a recording stopped with an error; said in words by its [`Describe`].
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RecordError {
     /// The file could not be created or written.
-    #[error("cannot write the recording {path}: {source}")]
     File {
         /// The file.
         path: String,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
+        /// What the operating system (or the CSV writer) said.
+        detail: String,
     },
 }
+
+impl Describe for RecordError {
+    fn describe(&self, tr: Tr) -> String {
+        match self {
+            Self::File { path, detail } => tr.f(Msg::RecordWrite, &[path, detail]),
+        }
+    }
+}
+
+je08_protocol::english_display!(errors: RecordError);
 
 fn fmt(x: f64, decimals: usize) -> String {
     format!("{x:.decimals$}")
@@ -195,14 +204,11 @@ struct Sink {
 
 impl Sink {
     fn create(path: &Path) -> Result<Self, RecordError> {
-        let err = |source| RecordError::File {
-            path: path.display().to_string(),
-            source,
-        };
-        let file = File::create(path).map_err(err)?;
+        let path = path.display().to_string();
+        let file = File::create(&path).map_err(|e| failed(&path, e))?;
         let mut sink = Self {
             file,
-            path: path.display().to_string(),
+            path,
             buffer: csv::Writer::from_writer(Vec::new()),
         };
         sink.push(HEADER.iter().map(|s| s.to_string()).collect())?;
@@ -210,30 +216,27 @@ impl Sink {
         Ok(sink)
     }
 
-    fn io(&self, source: std::io::Error) -> RecordError {
-        RecordError::File {
-            path: self.path.clone(),
-            source,
-        }
-    }
-
     fn push(&mut self, row: Vec<String>) -> Result<(), RecordError> {
-        self.buffer
-            .write_record(&row)
-            .map_err(|e| self.io(std::io::Error::other(e)))
+        self.buffer.write_record(&row).map_err(|e| failed(&self.path, e))
     }
 
     /// Write every buffered line in one write and push it to the disk.
     fn flush(&mut self) -> Result<(), RecordError> {
         let full = std::mem::replace(&mut self.buffer, csv::Writer::from_writer(Vec::new()));
-        let bytes = full
-            .into_inner()
-            .map_err(|e| self.io(std::io::Error::other(e.to_string())))?;
+        let bytes = full.into_inner().map_err(|e| failed(&self.path, e))?;
         if bytes.is_empty() {
             return Ok(());
         }
-        self.file.write_all(&bytes).map_err(|e| self.io(e))?;
-        self.file.sync_data().map_err(|e| self.io(e))
+        self.file.write_all(&bytes).map_err(|e| failed(&self.path, e))?;
+        self.file.sync_data().map_err(|e| failed(&self.path, e))
+    }
+}
+
+/// Writing `path` failed with `detail`.
+fn failed(path: &str, detail: impl fmt::Display) -> RecordError {
+    RecordError::File {
+        path: path.to_owned(),
+        detail: detail.to_string(),
     }
 }
 

@@ -4,9 +4,12 @@
 //! readings and the MQTT check, laid out as a PDF document ([`document`]).
 //!
 //! [`inspect`] collects one meter's [`MeterReport`]; the command line and
-//! the window run it for each meter of a batch.
+//! the window run it for each meter of a batch. A meter that cannot be
+//! reported is [`NotReached`]; what could not be done for one that was is
+//! a [`ReportNote`].
 
 mod document;
+mod failure;
 
 use std::time::Duration;
 
@@ -14,13 +17,14 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 pub use document::document;
+pub use failure::{InspectError, NotReached, ReportNote};
 
 use super::mqtt_check::{MqttCheck, MqttTarget, check_meter};
 use super::profile::Access;
 use super::sampler::WindowOptions;
 use super::wiring_check::{FieldChange, WiringCheck, apply_fix, run_check};
 use je08_client::endpoint::MeterAddress;
-use je08_client::modbus::ModbusClient;
+use je08_client::modbus::{ModbusClient, ModbusError};
 use je08_net::mqtt_link::{BrokerLogin, CredentialFiles, Credentials, SetupError};
 use je08_protocol::analysis::wiring::Expectation;
 use je08_protocol::codec::decode;
@@ -122,39 +126,39 @@ pub struct MeterReport {
     /// The MQTT check, when a broker is known.
     pub mqtt: Option<MqttCheck>,
     /// Things that could not be done, for the reader.
-    pub notes: Vec<String>,
+    pub notes: Vec<ReportNote>,
 }
 
-/// A meter that could not be inspected: its address and why.
-pub type NotReached = (String, String);
-
-async fn read_blocks(meter: &MeterAddress, access: &Access, info: &Info) -> Result<HttpBlocks, String> {
+/// Read the HTTP blocks (rebooting into configuration mode and back when
+/// the meter is in application mode); `Err` is the note saying why not.
+async fn read_blocks(meter: &MeterAddress, access: &Access, info: &Info) -> Result<HttpBlocks, ReportNote> {
     let http = access.http(meter);
-    let read = async || -> Result<HttpBlocks, String> {
+    let read = async || -> Result<HttpBlocks, ReportNote> {
         Ok(HttpBlocks {
-            connectivity: http.connectivity().await.map_err(|e| e.to_string())?,
-            protocols: http.protocols().await.map_err(|e| e.to_string())?,
+            connectivity: http.connectivity().await.map_err(ReportNote::BlocksNotRead)?,
+            protocols: http.protocols().await.map_err(ReportNote::BlocksNotRead)?,
         })
+    };
+    let to_application = async || {
+        http.switch_mode(Mode::Application, access.reboot_deadline)
+            .await
+            .map_err(ReportNote::BlocksNotRead)
     };
     match info.mode {
         Mode::Configuration => {
             let blocks = read().await;
-            http.switch_mode(Mode::Application, access.reboot_deadline)
-                .await
-                .map_err(|e| e.to_string())?;
+            to_application().await?;
             blocks
         }
         Mode::Application => {
             http.switch_mode(Mode::Configuration, access.reboot_deadline)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(ReportNote::BlocksNotRead)?;
             let blocks = read().await;
-            http.switch_mode(Mode::Application, access.reboot_deadline)
-                .await
-                .map_err(|e| e.to_string())?;
+            to_application().await?;
             blocks
         }
-        Mode::Update => Err("the meter is in update mode".into()),
+        Mode::Update => Err(ReportNote::BlocksInUpdateMode),
     }
 }
 
@@ -165,7 +169,7 @@ async fn read_settings(
     meter: &MeterAddress,
     access: &Access,
     patience: Duration,
-) -> Result<Settings, String> {
+) -> Result<Settings, ModbusError> {
     let start = std::time::Instant::now();
     loop {
         let mut client = ModbusClient::new(meter.modbus.clone(), access.modbus);
@@ -173,7 +177,7 @@ async fn read_settings(
         client.disconnect().await;
         match read {
             Ok(b) => return Ok(decode(&b).settings),
-            Err(e) if start.elapsed() >= patience => return Err(e.to_string()),
+            Err(e) if start.elapsed() >= patience => return Err(e),
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }
     }
@@ -226,13 +230,16 @@ pub async fn inspect(
     confirm: &(dyn Fn(&WiringCheck) -> bool + Send + Sync),
     cancel: &CancellationToken,
 ) -> Result<MeterReport, NotReached> {
-    let not_reached = |why: String| (meter.to_string(), why);
+    let not_reached = |why: InspectError| NotReached {
+        meter: meter.to_string(),
+        why,
+    };
     let mut notes = Vec::new();
     let http = access.http(meter);
     let mut info = match http.info().await {
         Ok(info) => Some(info),
         Err(e) => {
-            notes.push(format!("HTTP API not reached: {e}"));
+            notes.push(ReportNote::HttpNotReached(e));
             None
         }
     };
@@ -242,7 +249,7 @@ pub async fn inspect(
     {
         match read_blocks(meter, access, i).await {
             Ok(b) => http_blocks = Some(b),
-            Err(e) => notes.push(format!("HTTP blocks not read: {e}")),
+            Err(note) => notes.push(note),
         }
         info = http.info().await.ok().or(info);
     }
@@ -253,14 +260,14 @@ pub async fn inspect(
     };
     let as_found = read_settings(meter, access, patience)
         .await
-        .map_err(not_reached)?;
+        .map_err(|e| not_reached(InspectError::Settings(e)))?;
     let mut client = ModbusClient::new(meter.modbus.clone(), access.modbus);
     let check = run_check(&mut client, options.window, &options.expect, |_, _| {}, cancel).await;
     let check = match check {
         Ok(c) => c,
         Err(e) => {
             client.disconnect().await;
-            return Err(not_reached(format!("wiring check failed: {e}")));
+            return Err(not_reached(InspectError::WiringCheck(e)));
         }
     };
     let mut fix = None;
@@ -283,17 +290,17 @@ pub async fn inspect(
                         after: outcome.after,
                     });
                 }
-                Err(e) => notes.push(format!("wiring fix failed: {e}")),
+                Err(e) => notes.push(ReportNote::FixFailed(e)),
             }
         } else {
-            notes.push("wiring fix proposed but not confirmed: nothing was written".into());
+            notes.push(ReportNote::FixNotConfirmed);
         }
     }
     client.disconnect().await;
     let as_left = match read_settings(meter, access, Duration::ZERO).await {
         Ok(s) => s,
         Err(e) => {
-            notes.push(format!("settings as left not read: {e}"));
+            notes.push(ReportNote::AsLeftNotRead(e));
             as_found
         }
     };
@@ -302,9 +309,7 @@ pub async fn inspect(
         Ok(Some((login, target))) => Some(check_meter(login, &target, options.mqtt_deadline).await),
         Ok(None) => None,
         Err(e) => {
-            notes.push(format!(
-                "MQTT check not run: the meter's broker is not usable: {e}"
-            ));
+            notes.push(ReportNote::MqttNotRun(e));
             None
         }
     };

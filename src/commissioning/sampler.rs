@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use serde::Serialize;
-use thiserror::Error;
 use tokio_util::sync::CancellationToken;
 
+use crate::i18n::{Describe, Msg, Tr};
 use je08_client::modbus::{ModbusClient, ModbusError};
 use je08_protocol::codec::decode;
 use je08_protocol::readings::{Measurements, Settings, Snapshot};
@@ -40,24 +40,37 @@ pub struct SampleWindow {
     pub last: Snapshot,
 }
 
-/// Why a window could not be taken.
-#[derive(Debug, Error)]
+/// Why a window could not be taken; said in words by its [`Describe`].
+#[derive(Debug, Clone, PartialEq)]
 pub enum SampleError {
-    /// A read failed (the message names the meter and what to do).
-    #[error(transparent)]
-    Modbus(#[from] ModbusError),
+    /// A read failed (the client's error names the meter and what to do).
+    Modbus(ModbusError),
     /// The user cancelled.
-    #[error("cancelled")]
     Cancelled,
     /// Someone changed the meter's settings while sampling.
-    #[error(
-        "meter {meter}: the settings changed while sampling (another client is writing to the meter); try again"
-    )]
     SettingsChanged {
         /// The meter.
         meter: String,
     },
 }
+
+impl From<ModbusError> for SampleError {
+    fn from(err: ModbusError) -> Self {
+        Self::Modbus(err)
+    }
+}
+
+impl Describe for SampleError {
+    fn describe(&self, tr: Tr) -> String {
+        match self {
+            Self::Modbus(err) => err.describe(tr),
+            Self::Cancelled => tr.t(Msg::Cancelled).to_owned(),
+            Self::SettingsChanged { meter } => tr.f(Msg::SampleSettingsChanged, &[meter]),
+        }
+    }
+}
+
+je08_protocol::english_display!(errors: SampleError);
 
 /// Read `options.samples` full maps `options.interval` apart. `progress`
 /// is called with (samples taken, samples wanted) after each read.

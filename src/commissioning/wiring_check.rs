@@ -1,10 +1,10 @@
 //! The wiring check over a live window and its one-click register fix.
 
 use serde::Serialize;
-use thiserror::Error;
 use tokio_util::sync::CancellationToken;
 
 use super::sampler::{SampleError, SampleWindow, WindowOptions, sample_window};
+use crate::i18n::{Describe, Msg, Tr};
 use je08_client::modbus::ModbusClient;
 use je08_client::params::{ApplyOptions, ParamsError, SettingsOutcome, apply_settings};
 use je08_protocol::analysis::wiring::{Expectation, WiringReport, check};
@@ -95,22 +95,43 @@ pub struct FixOutcome {
     pub after: WiringCheck,
 }
 
-/// Why the fix could not be applied.
-#[derive(Debug, Error)]
+/// Why the fix could not be applied; said in words by its [`Describe`].
+#[derive(Debug, Clone, PartialEq)]
 pub enum FixError {
-    /// The report proposes no register fix.
-    #[error("the wiring check proposes no register fix: nothing was written")]
+    /// The report proposes no register fix; nothing was written.
     NothingToFix,
-    /// The proposed values were refused by validation (nothing written).
-    #[error("the proposed fix is not valid: {0}; nothing was written")]
-    Invalid(#[from] WriteError),
-    /// Writing, saving or reading back failed.
-    #[error(transparent)]
-    Params(#[from] ParamsError),
-    /// The re-check could not sample.
-    #[error("the fix was written but the re-check failed: {0}")]
+    /// The proposed values were refused by validation; nothing was written.
+    Invalid(WriteError),
+    /// Writing, saving or reading back failed (the error says how far it got).
+    Params(ParamsError),
+    /// The fix was written but the re-check could not sample.
     Recheck(SampleError),
 }
+
+impl From<WriteError> for FixError {
+    fn from(err: WriteError) -> Self {
+        Self::Invalid(err)
+    }
+}
+
+impl From<ParamsError> for FixError {
+    fn from(err: ParamsError) -> Self {
+        Self::Params(err)
+    }
+}
+
+impl Describe for FixError {
+    fn describe(&self, tr: Tr) -> String {
+        match self {
+            Self::NothingToFix => tr.t(Msg::FixNothingToFix).to_owned(),
+            Self::Invalid(err) => tr.f(Msg::FixInvalid, &[&err.describe(tr)]),
+            Self::Params(err) => err.describe(tr),
+            Self::Recheck(err) => tr.f(Msg::FixRecheck, &[&err.describe(tr)]),
+        }
+    }
+}
+
+je08_protocol::english_display!(errors: FixError);
 
 /// Apply the register fix of `before` (write → SAVE_PARAMS → read back) and
 /// run the check again on a fresh window.

@@ -11,11 +11,12 @@ use std::time::Duration;
 use super::config_forms::PasswordText;
 use super::model::Model;
 use super::report_form::ReportForm;
-use crate::backend::commissioning::{CommFailure, CommFile, CommResult, ProfileScope, Request, Update};
+use crate::backend::commissioning::{CommFailure, CommFile, CommResult, ProfileScope, Request, Update, Work};
 use crate::backend::{Command, JobId, JobOutcome, MeterKey};
 use crate::commissioning::calibrate::{CalibrationOutcome, Prepared};
 use crate::commissioning::profile::{MeterResult, Profile};
 use crate::commissioning::record::{RecordOptions, RecordSummary};
+use crate::commissioning::report::NotReached;
 use crate::commissioning::sampler::{SampleWindow, WindowOptions};
 use crate::commissioning::wiring_check::{FixOutcome, WiringCheck};
 use crate::i18n::Tr;
@@ -131,7 +132,7 @@ pub struct BatchState {
     /// The result of applying the profile.
     pub applied: Option<Vec<MeterResult>>,
     /// A report written and the meters not reached.
-    pub saved: Option<(PathBuf, Vec<(String, String)>)>,
+    pub saved: Option<(PathBuf, Vec<NotReached>)>,
     /// A profile file chosen for a meter, waiting for the answer to "the
     /// whole configuration or the Modbus settings only?".
     pub pending_save: Option<(MeterKey, PathBuf)>,
@@ -241,11 +242,13 @@ impl CommishState {
                     ct_primary: std::mem::take(&mut state.ct_primary),
                     ..WiringState::default()
                 };
-                Request::WiringCheck {
+                Request::Job {
                     job,
-                    address,
-                    window: self.window,
-                    expect,
+                    work: Box::new(Work::WiringCheck {
+                        address,
+                        window: self.window,
+                        expect,
+                    }),
                 }
             }
             Intent::FixWiring(key) => {
@@ -260,12 +263,14 @@ impl CommishState {
                 state.error = None;
                 state.cancelled = false;
                 state.fix = None;
-                Request::WiringFix {
+                Request::Job {
                     job,
-                    address,
-                    before: Box::new(before),
-                    window: self.window,
-                    expect,
+                    work: Box::new(Work::WiringFix {
+                        address,
+                        before: Box::new(before),
+                        window: self.window,
+                        expect,
+                    }),
                 }
             }
             Intent::SampleCalibration(key) => {
@@ -280,10 +285,12 @@ impl CommishState {
                 state.cancelled = false;
                 state.outcome = None;
                 state.saved = None;
-                Request::CalibrationWindow {
+                Request::Job {
                     job,
-                    address,
-                    window: self.window,
+                    work: Box::new(Work::CalibrationWindow {
+                        address,
+                        window: self.window,
+                    }),
                 }
             }
             Intent::Calibrate(key, prepared) => {
@@ -296,11 +303,13 @@ impl CommishState {
                 state.error = None;
                 state.cancelled = false;
                 let instrument = Some(state.instrument.trim().to_string()).filter(|s| !s.is_empty());
-                Request::Calibrate {
+                Request::Job {
                     job,
-                    address,
-                    prepared,
-                    instrument,
+                    work: Box::new(Work::Calibrate {
+                        address,
+                        prepared,
+                        instrument,
+                    }),
                 }
             }
             Intent::ResetCalibration(key) => {
@@ -321,11 +330,13 @@ impl CommishState {
                 let job = model.new_job_id();
                 self.batch.start(job);
                 self.batch.applied = None;
-                Request::ApplyProfile {
+                Request::Job {
                     job,
-                    profile: Box::new(profile),
-                    addresses,
-                    password: self.batch.password(),
+                    work: Box::new(Work::ApplyProfile {
+                        profile: Box::new(profile),
+                        addresses,
+                        password: self.batch.password(),
+                    }),
                 }
             }
             Intent::SaveProfile(scope) => {
@@ -339,12 +350,14 @@ impl CommishState {
                 let job = model.new_job_id();
                 self.batch.start(job);
                 self.batch.saving = Some(scope);
-                Request::SaveProfile {
+                Request::Job {
                     job,
-                    address,
-                    path,
-                    scope,
-                    password: self.batch.password(),
+                    work: Box::new(Work::SaveProfile {
+                        address,
+                        path,
+                        scope,
+                        password: self.batch.password(),
+                    }),
                 }
             }
             Intent::ChooseFile(purpose, meter) => Request::ChooseFile { purpose, meter },
@@ -377,11 +390,13 @@ impl CommishState {
                 let job = model.new_job_id();
                 state.saving = Some(Running::new(job));
                 state.saved = None;
-                Some(Request::SaveCertificate {
+                Some(Request::Job {
                     job,
-                    outcome,
-                    path,
-                    lang: tr.0,
+                    work: Box::new(Work::SaveCertificate {
+                        outcome,
+                        path,
+                        lang: tr.0,
+                    }),
                 })
             }
             CommFile::Recording => {
@@ -402,11 +417,13 @@ impl CommishState {
                         ..RecordingState::default()
                     },
                 );
-                Some(Request::Record {
+                Some(Request::Job {
                     job,
-                    addresses,
-                    path,
-                    options: self.record_options,
+                    work: Box::new(Work::Record {
+                        addresses,
+                        path,
+                        options: self.record_options,
+                    }),
                 })
             }
             CommFile::OpenProfile => {
@@ -416,11 +433,13 @@ impl CommishState {
                 self.batch.preview = None;
                 self.batch.applied = None;
                 self.batch.profile_path = Some(path.clone());
-                Some(Request::PreviewProfile {
+                Some(Request::Job {
                     job,
-                    path,
-                    addresses,
-                    password: self.batch.password(),
+                    work: Box::new(Work::PreviewProfile {
+                        path,
+                        addresses,
+                        password: self.batch.password(),
+                    }),
                 })
             }
             CommFile::SaveProfile => {
@@ -445,14 +464,16 @@ impl CommishState {
                 let addresses = self.batch_meter_addresses(model);
                 let job = model.new_job_id();
                 self.batch.start(job);
-                Some(Request::Report {
+                Some(Request::Job {
                     job,
-                    addresses,
-                    password: self.batch.password(),
-                    window: self.window,
-                    checks,
-                    path,
-                    lang: tr.0,
+                    work: Box::new(Work::Report {
+                        addresses,
+                        password: self.batch.password(),
+                        window: self.window,
+                        checks,
+                        path,
+                        lang: tr.0,
+                    }),
                 })
             }
         }

@@ -7,14 +7,14 @@
 use eframe::egui::{self, RichText};
 
 use super::batch_forms::{report_options_ui, save_scope_ui};
-use super::comm_failure_text;
 use super::recording_ui::recording_ui;
 use super::widgets::{self, OK_COLOR, wrapped_cell_ui};
 use super::wiring_ui::running_ui;
 use crate::backend::MeterKey;
 use crate::backend::commissioning::{CommFile, ProfileScope};
 use crate::commissioning::profile::{ApplyStatus, MeterResult};
-use crate::i18n::{Msg, Tr};
+use crate::commissioning::report::NotReached;
+use crate::i18n::{Describe, Msg, Tr};
 use crate::state::commission::{BatchState, CommishState, Intent};
 use crate::state::intent::Action;
 use crate::state::model::Model;
@@ -120,7 +120,7 @@ pub fn batch_ui(
         ui.horizontal(|ui| running_ui(ui, tr, running, what, actions));
     }
     if let Some(why) = &batch.error {
-        ui.colored_label(ui.visuals().error_fg_color, comm_failure_text::describe(tr, why));
+        ui.colored_label(ui.visuals().error_fg_color, why.describe(tr));
     }
     if let Some((path, http)) = &batch.saved_profile {
         let msg = if *http {
@@ -132,8 +132,9 @@ pub fn batch_ui(
     }
     if let Some((path, unreachable)) = &batch.saved {
         ui.colored_label(OK_COLOR, tr.f(Msg::SavedTo, &[&path.display().to_string()]));
-        for (meter, why) in unreachable {
-            ui.colored_label(ui.visuals().warn_fg_color, tr.f(Msg::NotReached, &[meter, why]));
+        for NotReached { meter, why } in unreachable {
+            let text = tr.f(Msg::NotReached, &[meter, &why.describe(tr)]);
+            ui.colored_label(ui.visuals().warn_fg_color, text);
         }
     }
     egui::ScrollArea::vertical()
@@ -203,7 +204,7 @@ fn results_ui(ui: &mut egui::Ui, tr: Tr, id: &str, results: &[MeterResult]) {
                 };
                 ui.colored_label(color, tr.t(msg));
                 let detail = match &r.reason {
-                    Some(why) => why.clone(),
+                    Some(why) => why.describe(tr),
                     None => r
                         .diff
                         .iter()

@@ -7,7 +7,6 @@
 
 use eframe::egui::{self, RichText};
 
-use super::comm_failure_text;
 use super::widgets::OK_COLOR;
 use super::wiring_ui::running_ui;
 use crate::backend::LinkState;
@@ -72,7 +71,7 @@ pub fn calibration_ui(
         }
     });
     if let Some(why) = &state.error {
-        ui.colored_label(ui.visuals().error_fg_color, comm_failure_text::describe(tr, why));
+        ui.colored_label(ui.visuals().error_fg_color, why.describe(tr));
     }
     if state.cancelled {
         ui.colored_label(ui.visuals().warn_fg_color, tr.t(Msg::Cancelled));
@@ -271,7 +270,7 @@ fn outcome_ui(
                 ui.colored_label(OK_COLOR, tr.f(Msg::SavedTo, &[&path.display().to_string()]));
             }
             Some(Err(why)) => {
-                ui.colored_label(ui.visuals().error_fg_color, comm_failure_text::describe(tr, why));
+                ui.colored_label(ui.visuals().error_fg_color, why.describe(tr));
             }
             None => {}
         }

@@ -9,7 +9,6 @@ pub mod app;
 pub mod batch;
 pub mod batch_forms;
 pub mod calibration_ui;
-pub mod comm_failure_text;
 pub mod config_forms;
 pub mod configuration;
 pub mod diagnostics;

@@ -3,11 +3,10 @@
 
 use eframe::egui::{self, RichText};
 
-use super::comm_failure_text;
 use super::widgets::OK_COLOR;
 use crate::backend::MeterKey;
 use crate::backend::commissioning::CommFile;
-use crate::i18n::{Msg, Tr};
+use crate::i18n::{Describe, Msg, Tr};
 use crate::state::commission::{Intent, RecordingState};
 use crate::state::intent::Action;
 
@@ -63,6 +62,6 @@ pub fn recording_ui(
         );
     }
     if let Some(why) = &state.error {
-        ui.colored_label(ui.visuals().error_fg_color, comm_failure_text::describe(tr, why));
+        ui.colored_label(ui.visuals().error_fg_color, why.describe(tr));
     }
 }

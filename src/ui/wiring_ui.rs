@@ -5,12 +5,11 @@
 
 use eframe::egui::{self, RichText};
 
-use super::comm_failure_text;
 use super::widgets::{OK_COLOR, wrapped_cell_ui};
 use crate::backend::LinkState;
 use crate::commissioning::wiring_check::{FixOutcome, WiringCheck};
 use crate::commissioning::wiring_text::{self, finding_text, rewire_text};
-use crate::i18n::{Msg, Tr};
+use crate::i18n::{Describe, Msg, Tr};
 use crate::state::commission::{Intent, Running, WiringState};
 use crate::state::intent::Action;
 use crate::state::model::MeterRow;
@@ -59,7 +58,7 @@ pub fn wiring_ui(
         }
     });
     if let Some(why) = &state.error {
-        ui.colored_label(ui.visuals().error_fg_color, comm_failure_text::describe(tr, why));
+        ui.colored_label(ui.visuals().error_fg_color, why.describe(tr));
     }
     if state.cancelled {
         ui.colored_label(ui.visuals().warn_fg_color, tr.t(Msg::Cancelled));

@@ -15,13 +15,13 @@ use je08::backend::Backend;
 use je08::backend::MeterKey;
 use je08::backend::commissioning::{CommAction, CommCause, CommFile};
 use je08::backend::modbus_link::default_connector;
+use je08::commissioning::profile::ProfileError;
 use je08::commissioning::sampler::WindowOptions;
-use je08::i18n::{Lang, Tr};
+use je08::i18n::{Describe, Lang, Tr};
 use je08::state::commission::Intent;
 use je08::state::intent::Action;
 use je08::state::prefs::Prefs;
 use je08::ui::app::ConfiguratorApp;
-use je08::ui::comm_failure_text::describe;
 use je08_client::discovery::Source;
 use je08_client::endpoint::Endpoint;
 use je08_client::modbus::{ClientConfig, ModbusClient};
@@ -600,9 +600,20 @@ fn batch_apply_of_http_settings_needs_and_uses_the_typed_interface_password() {
 
     let without = apply(&mut f);
     assert_eq!(without.status, ApplyStatus::Failed, "{without:?}");
-    let reason = without.reason.clone().unwrap_or_default();
+    let reason = without
+        .reason
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     assert!(reason.contains("password"), "{reason}");
     assert_eq!(name(&f), before, "nothing written without the password");
+    // The result table says why in the window's language.
+    f.harness.state_mut().view.lang = Lang::PtBr;
+    f.frames(2);
+    f.harness
+        .get_by_label_contains("não foi possível entrar no modo configuração: o medidor");
+    f.harness.state_mut().view.lang = Lang::En;
+    f.frames(2);
 
     f.type_into("Interface password", "bintechnology");
     let with = apply(&mut f);
@@ -704,10 +715,10 @@ fn cancelling_a_whole_configuration_save_returns_the_meter_to_application_mode()
     f.step_until("the job to end", |app| app.view.commish.batch.running.is_none());
     let error = f.harness.state().view.commish.batch.error.clone();
     let error = error.expect("the cancel is explained");
-    let explained = CommCause::ProfileCancelled {
+    let explained = CommCause::Profile(Box::new(ProfileError::Cancelled {
         rebooted: true,
         mode: Mode::Application,
-    };
+    }));
     assert_eq!(
         (error.action, &error.cause),
         (CommAction::SaveProfile, &explained)
@@ -757,7 +768,7 @@ fn a_profile_that_cannot_be_read_is_said_in_portuguese() {
             .clone()
             .expect("failed");
         assert_eq!(error.action, CommAction::PreviewProfile);
-        let text = describe(Tr(Lang::PtBr), &error);
+        let text = error.describe(Tr(Lang::PtBr));
         assert!(
             text.contains(said) && text.contains(&path.display().to_string()),
             "{text}"

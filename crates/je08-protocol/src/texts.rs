@@ -1,7 +1,8 @@
 //! The words of this crate's findings and refusals, in English and
 //! Brazilian Portuguese: refused settings fields
 //! ([`Problem`](crate::http_api::Problem)), refused register writes
-//! ([`WriteError`](crate::validate::WriteError)), certificate slots' PEM
+//! ([`WriteError`](crate::validate::WriteError)) and read-back differences
+//! ([`Mismatch`](crate::validate::Mismatch)), certificate slots' PEM
 //! ([`PemError`](crate::http_api::PemError)), firmware checks
 //! ([`Finding`](crate::firmware::Finding)), and the operating modes. Each
 //! value's `Describe` picks its row; its English is its `Display`.
@@ -109,6 +110,7 @@ crate::messages! {
         WriteOutOfRange => "{0} (register {1}): {2} is out of range; allowed {3}–{4}", "{0} (registrador {1}): {2} está fora da faixa; permitido {3}–{4}";
         WriteNotWritable => "{0} (register {1}) cannot be written", "{0} (registrador {1}) não pode ser gravado";
         WriteNoSuchRegister => "register {0} does not exist (the map ends at {1})", "o registrador {0} não existe (o mapa termina em {1})";
+        WriteReadBack => "{0} (register {1}): wrote {2}, read back {3}", "{0} (registrador {1}): gravado {2}, lido de volta {3}";
     }
 }
 

@@ -168,18 +168,23 @@ pub struct Mismatch {
     pub actual: u16,
 }
 
-impl std::fmt::Display for Mismatch {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} (register {}): wrote {}, read back {}",
-            super::registers::label(self.addr),
-            self.addr,
-            self.wanted,
-            self.actual
+impl Describe for Mismatch {
+    /// The register, what was written and what came back.
+    fn describe(&self, tr: Tr) -> String {
+        let n = |v: u16| v.to_string();
+        tr.f(
+            ProtocolMsg::WriteReadBack,
+            &[
+                &super::registers::label(self.addr),
+                &n(self.addr),
+                &n(self.wanted),
+                &n(self.actual),
+            ],
         )
     }
 }
+
+crate::english_display!(Mismatch);
 
 /// Compare a plan with the block read back after writing it.
 pub fn compare(plan: &WritePlan, read_back: &super::codec::RegisterBlock) -> Vec<Mismatch> {

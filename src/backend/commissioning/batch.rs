@@ -8,11 +8,12 @@ use std::path::PathBuf;
 use tokio_util::sync::CancellationToken;
 
 use super::{
-    CommAction, CommCause, CommFailure, CommResult, batch_access, meter_address, progress, write_pdf,
+    CommAction, CommCause, CommFailure, CommResult, batch_access, blocking, meter_address, progress,
+    write_pdf,
 };
 use crate::backend::{Event, EventSink, JobId};
 use crate::commissioning::profile::{self, Profile};
-use crate::commissioning::report::{self, InspectOptions};
+use crate::commissioning::report::{self, InspectError, InspectOptions, NotReached};
 use crate::commissioning::sampler::WindowOptions;
 use crate::commissioning::wiring_check::WiringCheck;
 use crate::i18n::Tr;
@@ -65,28 +66,28 @@ pub(super) async fn save_profile(
     cancel: &CancellationToken,
 ) -> Result<CommResult, CommFailure> {
     let action = CommAction::SaveProfile;
+    let failed = |e| CommFailure::new(action, CommCause::Profile(Box::new(e)));
     let meter = meter_address(action, address)?;
     let profile = match scope {
         ProfileScope::ModbusOnly => {
             let mut c = ModbusClient::new(meter.modbus.clone(), ClientConfig::default());
             let captured = super::cancellable(action, cancel, profile::capture(&mut c, String::new())).await;
             c.disconnect().await;
-            captured?.map_err(|e| CommFailure::profile(action, &e))?
+            captured?.map_err(failed)?
         }
         // Never dropped halfway: cancelling returns the meter to its mode.
         ProfileScope::Whole => {
             let access = batch_access(password);
             profile::capture_all(&meter, &access, String::new(), progress(sink, job), cancel)
                 .await
-                .map_err(|e| CommFailure::profile(action, &e))?
+                .map_err(failed)?
         }
     };
     let http = profile.http.is_some();
     let target = path.clone();
-    tokio::task::spawn_blocking(move || Profile::save(&profile, &target))
-        .await
-        .map_err(|e| CommFailure::other(action, e))?
-        .map_err(|e| CommFailure::profile(action, &e))?;
+    blocking(action, move || Profile::save(&profile, &target))
+        .await?
+        .map_err(failed)?;
     Ok(CommResult::ProfileSaved { path, http })
 }
 
@@ -111,7 +112,10 @@ pub(super) async fn report(
         // Not raced against `cancel`: a meter rebooted for its HTTP blocks
         // is returned to application mode before the wiring check starts.
         let result = match MeterAddress::parse(address, DEFAULT_PORT, DEFAULT_HTTP_PORT) {
-            Err(why) => Err((address.clone(), why.to_string())),
+            Err(why) => Err(NotReached {
+                meter: address.clone(),
+                why: InspectError::Address(why),
+            }),
             Ok(meter) => report::inspect(&meter, &access, &options, &no_fix, cancel).await,
         };
         if cancel.is_cancelled() {

@@ -1,31 +1,26 @@
-//! Why a commissioning job failed ([`CommFailure`]), machine-readable so
-//! the window can say it in the user's language (`ui::comm_failure_text`);
-//! `Display` is the English sentence logs show. Texts from the OS or a
-//! library (`detail`) stay as they are inside the sentence.
+//! Why a commissioning job failed ([`CommFailure`]): what the job was doing
+//! and the workflow's own typed error, kept as a value so the window says
+//! it in the user's language. Said in words by its `Describe` (the English
+//! is its `Display`, what logs show): the action and the window's advice
+//! are this module's words, the cause's are its own module's. Texts from a
+//! library or the OS (`detail`) stay as they are.
 
-use std::fmt;
-
-use crate::backend::link::LinkError;
 use crate::commissioning::calibrate::CalibrateError;
 use crate::commissioning::profile::ProfileError;
 use crate::commissioning::record::RecordError;
 use crate::commissioning::sampler::SampleError;
 use crate::commissioning::wiring_check::FixError;
-use je08_client::endpoint::Endpoint;
-use je08_client::modbus::DEFAULT_PORT;
-use je08_client::params::ParamsError;
+use crate::i18n::{Describe, Msg, Tr};
+use je08_client::endpoint::AddressError;
 use je08_net::mqtt_link::SetupError;
-use je08_protocol::mode::Mode;
 
 /// A failed commissioning job: what was being done and why it failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CommFailure {
     /// What the job was doing.
     pub action: CommAction,
     /// Why it failed.
     pub cause: CommCause,
-    /// What the failure means for the meter, when it matters.
-    pub after: Aftermath,
 }
 
 /// What a commissioning job was doing.
@@ -53,305 +48,342 @@ pub enum CommAction {
     Report,
 }
 
-/// What a failure means for the meter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Aftermath {
-    /// Nothing to add.
-    Nothing,
-    /// Nothing was written to the meter.
-    NothingWritten,
-    /// The wiring fix was written, but checking again failed.
-    FixWritten,
-    /// The new gain was written and saved, but measuring again failed.
-    GainWritten,
-}
-
 /// Why a commissioning job failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum CommCause {
-    /// The Modbus client failed (or the address cannot be used).
-    Link(LinkError),
-    /// Another client changed the meter's settings while sampling.
-    SettingsChanged {
-        /// The meter.
-        meter: String,
-    },
-    /// The user cancelled.
-    Cancelled,
-    /// The user cancelled a profile capture; the meter is in its mode.
-    ProfileCancelled {
-        /// It rebooted (into the other mode and back) first.
-        rebooted: bool,
-        /// The mode it is in.
-        mode: Mode,
-    },
-    /// The meter could not be returned to the mode it was in.
-    NotReturned {
-        /// The meter's HTTP address.
-        meter: String,
-        /// The mode it started in.
-        mode: Mode,
-        /// Why, in the HTTP client's words.
-        detail: String,
-    },
-    /// The meter is in a mode a profile cannot be read in.
-    WrongMode {
-        /// The meter.
-        meter: String,
-        /// Its mode.
-        mode: Mode,
-    },
-    /// A profile file is not a valid profile.
-    InvalidProfile {
-        /// The file.
-        path: String,
-        /// What is wrong, in the parser's words.
-        detail: String,
-    },
-    /// A file could not be read or written.
+    /// A meter's address cannot be used; nothing was tried.
+    Address(AddressError),
+    /// A sample window failed (the wiring check).
+    Sample(SampleError),
+    /// The wiring fix failed (its error says whether it was written).
+    Fix(FixError),
+    /// The calibration, or the window sampled for it, failed (its error
+    /// says whether the gain was written).
+    Calibrate(CalibrateError),
+    /// The recording stopped.
+    Record(RecordError),
+    /// A profile could not be read, captured or written (boxed: the
+    /// largest cause by far).
+    Profile(Box<ProfileError>),
+    /// The broker login of the report's MQTT check cannot work.
+    BrokerLogin(SetupError),
+    /// A document could not be written.
     File {
         /// The file.
         path: String,
-        /// It was being written (else read).
-        write: bool,
-        /// The OS's text.
+        /// What the operating system said.
         detail: String,
     },
-    /// The broker login of the report's MQTT check cannot work.
-    BrokerLogin(SetupError),
-    /// Anything else, in the library's words.
-    Other(String),
+    /// The job's background task ended abnormally, in the runtime's words.
+    Task(String),
+    /// The user cancelled.
+    Cancelled,
 }
 
 impl CommFailure {
-    /// `cause` while doing `action`, with nothing to add.
+    /// `cause` while doing `action`.
     pub fn new(action: CommAction, cause: CommCause) -> Self {
-        Self {
-            action,
-            cause,
-            after: Aftermath::Nothing,
-        }
-    }
-
-    /// Anything else while doing `action`.
-    pub fn other(action: CommAction, detail: impl fmt::Display) -> Self {
-        Self::new(action, CommCause::Other(detail.to_string()))
-    }
-
-    /// The same failure, meaning `after` for the meter.
-    pub fn then(mut self, after: Aftermath) -> Self {
-        self.after = after;
-        self
-    }
-
-    /// An unusable Modbus address.
-    pub fn address(action: CommAction, text: &str) -> Self {
-        match Endpoint::parse(text, DEFAULT_PORT) {
-            Err(err) => Self::new(action, CommCause::Link(LinkError::BadAddress(err))),
-            Ok(_) => Self::other(action, format!("'{text}' is not a meter address")),
-        }
-    }
-
-    /// A failed sample window.
-    pub fn sample(action: CommAction, err: &SampleError) -> Self {
-        let cause = match err {
-            SampleError::Modbus(e) => CommCause::Link(LinkError::Modbus(e.clone())),
-            SampleError::Cancelled => CommCause::Cancelled,
-            SampleError::SettingsChanged { meter } => CommCause::SettingsChanged { meter: meter.clone() },
-        };
-        Self::new(action, cause)
-    }
-
-    /// A failed wiring fix.
-    pub fn fix(err: &FixError) -> Self {
-        let action = CommAction::FixWiring;
-        match err {
-            FixError::Params(e) => Self::params(action, e),
-            FixError::Recheck(e) => Self::sample(action, e).then(Aftermath::FixWritten),
-            FixError::NothingToFix | FixError::Invalid(_) => Self::other(action, err),
-        }
-    }
-
-    /// A failed calibration.
-    pub fn calibrate(err: &CalibrateError) -> Self {
-        let action = CommAction::Calibrate;
-        match err {
-            CalibrateError::Sample(e) => Self::sample(action, e).then(Aftermath::NothingWritten),
-            CalibrateError::Params(e) => Self::params(action, e),
-            CalibrateError::Remeasure(e) => Self::sample(action, e).then(Aftermath::GainWritten),
-            CalibrateError::Refused(_) | CalibrateError::Invalid(_) => Self::other(action, err),
-        }
-    }
-
-    fn params(action: CommAction, err: &ParamsError) -> Self {
-        Self::new(action, CommCause::Link(LinkError::Params(err.clone())))
-    }
-
-    /// A failed recording.
-    pub fn record(err: &RecordError) -> Self {
-        let RecordError::File { path, source } = err;
-        Self::new(
-            CommAction::Record,
-            CommCause::File {
-                path: path.clone(),
-                write: true,
-                detail: source.to_string(),
-            },
-        )
-    }
-
-    /// A failed profile load, capture, apply or save.
-    pub fn profile(action: CommAction, err: &ProfileError) -> Self {
-        let cause = match err {
-            ProfileError::Io { path, source } => CommCause::File {
-                path: path.clone(),
-                write: action == CommAction::SaveProfile,
-                detail: source.to_string(),
-            },
-            ProfileError::Invalid { path, reason } => CommCause::InvalidProfile {
-                path: path.clone(),
-                detail: reason.clone(),
-            },
-            ProfileError::Modbus(e) => CommCause::Link(LinkError::Modbus(e.clone())),
-            ProfileError::WrongMode { meter, mode } => CommCause::WrongMode {
-                meter: meter.clone(),
-                mode: *mode,
-            },
-            ProfileError::Cancelled { rebooted, mode } => CommCause::ProfileCancelled {
-                rebooted: *rebooted,
-                mode: *mode,
-            },
-            ProfileError::NotReturned { meter, mode, source } => CommCause::NotReturned {
-                meter: meter.clone(),
-                mode: *mode,
-                detail: source.to_string(),
-            },
-            ProfileError::Http(_) | ProfileError::Mismatch { .. } | ProfileError::Interrupted { .. } => {
-                CommCause::Other(err.to_string())
-            }
-        };
-        Self::new(action, cause)
+        Self { action, cause }
     }
 }
 
-impl fmt::Display for CommFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.after == Aftermath::FixWritten {
-            f.write_str("the fix was written but the re-check failed: ")?;
+impl CommCause {
+    /// The user cancelled (and the cause says what that left behind):
+    /// said on its own, not as a failure of the action.
+    fn is_cancellation(&self) -> bool {
+        match self {
+            Self::Cancelled
+            | Self::Sample(SampleError::Cancelled)
+            | Self::Calibrate(CalibrateError::Sample(SampleError::Cancelled)) => true,
+            Self::Profile(err) => matches!(**err, ProfileError::Cancelled { .. }),
+            _ => false,
         }
-        if self.after == Aftermath::GainWritten {
-            f.write_str("the new gain was written and saved but measuring again failed: ")?;
+    }
+
+    /// What the window's user can do about it, besides what it says.
+    fn advice(&self) -> Option<Msg> {
+        match self {
+            Self::Profile(err) => match **err {
+                ProfileError::NotReturned { .. } | ProfileError::Interrupted { .. } => {
+                    Some(Msg::AdviceModeButtonsBack)
+                }
+                _ => None,
+            },
+            _ => None,
         }
-        match &self.cause {
-            CommCause::Link(err) => write!(f, "{err}")?,
-            CommCause::SettingsChanged { meter } => write!(
-                f,
-                "meter {meter}: the settings changed while sampling (another client is writing to the meter); try again"
-            )?,
-            CommCause::Cancelled => f.write_str("cancelled")?,
-            CommCause::ProfileCancelled { rebooted: true, mode } => write!(
-                f,
-                "cancelled; the meter rebooted twice and is back in {mode} mode (its energy counters restarted from zero)"
-            )?,
-            CommCause::ProfileCancelled {
-                rebooted: false,
-                mode,
-            } => write!(
-                f,
-                "cancelled; the meter was not rebooted and is still in {mode} mode"
-            )?,
-            CommCause::NotReturned { meter, mode, detail } => write!(
-                f,
-                "meter {meter} could not be returned to {mode} mode: {detail}; switch it back with `je08 mode {meter} {mode}`"
-            )?,
-            CommCause::WrongMode { meter, mode } => write!(
-                f,
-                "meter {meter} is in {mode} mode; switch it to application mode first (`je08 mode {meter} application`)"
-            )?,
-            CommCause::InvalidProfile { path, detail } => {
-                write!(f, "profile {path} is not a valid je08 profile: {detail}")?;
-            }
-            CommCause::File {
-                path,
-                write: true,
-                detail,
-            } => write!(f, "cannot write {path}: {detail}")?,
-            CommCause::File {
-                path,
-                write: false,
-                detail,
-            } => write!(f, "cannot read {path}: {detail}")?,
-            CommCause::BrokerLogin(err) => write!(f, "{} failed: {err}", self.action)?,
-            CommCause::Other(detail) => write!(f, "{} failed: {detail}", self.action)?,
-        }
-        if self.after == Aftermath::NothingWritten {
-            f.write_str("; nothing was written")?;
-        }
-        Ok(())
     }
 }
 
-impl fmt::Display for CommAction {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::CheckWiring => "The wiring check",
-            Self::FixWiring => "The wiring fix",
-            Self::SampleCalibration => "Sampling for the calibration",
-            Self::Calibrate => "The calibration",
-            Self::SaveCertificate => "Saving the certificate",
-            Self::Record => "The recording",
-            Self::PreviewProfile => "The profile preview",
-            Self::ApplyProfile => "Applying the profile",
-            Self::SaveProfile => "Saving the profile",
-            Self::Report => "The report",
+impl Describe for CommCause {
+    fn describe(&self, tr: Tr) -> String {
+        match self {
+            Self::Address(err) => err.describe(tr),
+            Self::Sample(err) => err.describe(tr),
+            Self::Fix(err) => err.describe(tr),
+            Self::Calibrate(err) => err.describe(tr),
+            Self::Record(err) => err.describe(tr),
+            Self::Profile(err) => err.describe(tr),
+            Self::BrokerLogin(err) => err.describe(tr),
+            Self::File { path, detail } => tr.f(Msg::CommFailWrite, &[path, detail]),
+            Self::Task(detail) => tr.f(Msg::CommFailTask, &[detail]),
+            Self::Cancelled => tr.t(Msg::Cancelled).to_owned(),
+        }
+    }
+}
+
+impl Describe for CommAction {
+    /// What the job was doing, as the start of a sentence.
+    fn describe(&self, tr: Tr) -> String {
+        tr.t(match self {
+            Self::CheckWiring => Msg::CommActCheckWiring,
+            Self::FixWiring => Msg::CommActFixWiring,
+            Self::SampleCalibration => Msg::CommActSampleCalibration,
+            Self::Calibrate => Msg::CommActCalibrate,
+            Self::SaveCertificate => Msg::CommActSaveCertificate,
+            Self::Record => Msg::CommActRecord,
+            Self::PreviewProfile => Msg::CommActPreviewProfile,
+            Self::ApplyProfile => Msg::CommActApplyProfile,
+            Self::SaveProfile => Msg::CommActSaveProfile,
+            Self::Report => Msg::CommActReport,
         })
+        .to_owned()
     }
 }
 
-impl std::error::Error for CommFailure {}
+impl Describe for CommFailure {
+    /// "The action failed: the cause", with the window's advice when there
+    /// is some; a cancellation is said on its own.
+    fn describe(&self, tr: Tr) -> String {
+        let cause = self.cause.describe(tr);
+        if self.cause.is_cancellation() {
+            return cause;
+        }
+        let action = self.action.describe(tr);
+        match self.cause.advice() {
+            Some(advice) => tr.f(Msg::StepFailedAdvised, &[&action, &cause, tr.t(advice)]),
+            None => tr.f(Msg::StepFailed, &[&action, &cause]),
+        }
+    }
+}
+
+je08_protocol::english_display!(errors: CommFailure);
+je08_protocol::english_display!(CommAction);
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+    use crate::commissioning::profile::ProfileProblem;
+    use crate::i18n::Lang;
+    use je08_client::endpoint::Endpoint;
+    use je08_client::http::HttpError;
+    use je08_client::modbus::{ModbusError, Operation};
+    use je08_client::params::{ParamsError, Stage};
+    use je08_protocol::analysis::calibration::Refusal;
+    use je08_protocol::analysis::wiring::Phase;
+    use je08_protocol::mode::Mode;
+    use je08_protocol::validate::WriteError;
+
+    const DETAIL: &str = "permission denied (os error 13)";
+
+    const ACTIONS: [CommAction; 10] = [
+        CommAction::CheckWiring,
+        CommAction::FixWiring,
+        CommAction::SampleCalibration,
+        CommAction::Calibrate,
+        CommAction::SaveCertificate,
+        CommAction::Record,
+        CommAction::PreviewProfile,
+        CommAction::ApplyProfile,
+        CommAction::SaveProfile,
+        CommAction::Report,
+    ];
+
+    fn samples() -> Vec<SampleError> {
+        let endpoint = || Endpoint::parse("10.0.0.7:502", 502).expect("address");
+        vec![
+            SampleError::Modbus(ModbusError::Refused { meter: endpoint() }),
+            SampleError::Modbus(ModbusError::Timeout {
+                meter: endpoint(),
+                op: Operation::Read { first: 0, count: 110 },
+                timeout: Duration::from_millis(1000),
+            }),
+            SampleError::Cancelled,
+            SampleError::SettingsChanged {
+                meter: "10.0.0.7:502".into(),
+            },
+        ]
+    }
+
+    fn causes() -> Vec<CommCause> {
+        let meter = || "10.0.0.7:80".to_string();
+        let params = || ParamsError {
+            stage: Stage::Save,
+            source: ModbusError::Refused {
+                meter: Endpoint::parse("10.0.0.7:502", 502).expect("address"),
+            },
+        };
+        let invalid = || WriteError::NoSuchRegister { addr: 200 };
+        let mut causes: Vec<CommCause> = samples().into_iter().map(CommCause::Sample).collect();
+        causes.extend(
+            samples()
+                .into_iter()
+                .map(|e| CommCause::Fix(FixError::Recheck(e))),
+        );
+        causes.extend(
+            samples()
+                .into_iter()
+                .map(|e| CommCause::Calibrate(CalibrateError::Sample(e))),
+        );
+        causes.extend(
+            samples()
+                .into_iter()
+                .map(|e| CommCause::Calibrate(CalibrateError::Remeasure(e))),
+        );
+        let profile = |problem| ProfileError::Invalid {
+            path: "/tmp/p.toml".into(),
+            problem,
+        };
+        causes.extend([
+            CommCause::Address(Endpoint::parse("a b", 502).unwrap_err()),
+            CommCause::Fix(FixError::NothingToFix),
+            CommCause::Fix(FixError::Invalid(invalid())),
+            CommCause::Fix(FixError::Params(params())),
+            CommCause::Calibrate(CalibrateError::Refused(Refusal::CurrentTooLow {
+                phase: Phase::B,
+                amps: 80.0,
+                needed: 250.0,
+                rating_a: 500,
+            })),
+            CommCause::Calibrate(CalibrateError::Invalid(invalid())),
+            CommCause::Calibrate(CalibrateError::Params(params())),
+            CommCause::Record(RecordError::File {
+                path: "/tmp/r.csv".into(),
+                detail: DETAIL.into(),
+            }),
+            CommCause::Profile(Box::new(ProfileError::Read {
+                path: "/tmp/p.toml".into(),
+                detail: DETAIL.into(),
+            })),
+            CommCause::Profile(Box::new(ProfileError::Write {
+                path: "/tmp/p.toml".into(),
+                detail: DETAIL.into(),
+            })),
+            CommCause::Profile(Box::new(profile(ProfileProblem::Toml {
+                detail: DETAIL.into(),
+            }))),
+            CommCause::Profile(Box::new(profile(ProfileProblem::Secret {
+                detail: DETAIL.into(),
+            }))),
+            CommCause::Profile(Box::new(profile(ProfileProblem::Format { format: 3 }))),
+            CommCause::Profile(Box::new(profile(ProfileProblem::HttpInFormat1))),
+            CommCause::Profile(Box::new(profile(ProfileProblem::Setting(invalid())))),
+            CommCause::Profile(Box::new(profile(ProfileProblem::Template {
+                field: "mqtt.client_id".into(),
+                text: "a{b}".into(),
+            }))),
+            CommCause::Profile(Box::new(ProfileError::Http(HttpError::Unreachable {
+                meter: meter(),
+                detail: DETAIL.into(),
+            }))),
+            CommCause::Profile(Box::new(ProfileError::WrongMode {
+                meter: meter(),
+                mode: Mode::Update,
+            })),
+            CommCause::Profile(Box::new(ProfileError::Mismatch {
+                meter: meter(),
+                modbus_id: 7,
+                http_id: 8,
+            })),
+            CommCause::Profile(Box::new(ProfileError::Cancelled {
+                rebooted: true,
+                mode: Mode::Application,
+            })),
+            CommCause::Profile(Box::new(ProfileError::Cancelled {
+                rebooted: false,
+                mode: Mode::Configuration,
+            })),
+            CommCause::Profile(Box::new(ProfileError::NotReturned {
+                meter: meter(),
+                mode: Mode::Application,
+                source: HttpError::Unreachable {
+                    meter: meter(),
+                    detail: DETAIL.into(),
+                },
+            })),
+            CommCause::Profile(Box::new(ProfileError::Interrupted {
+                meter: meter(),
+                mode: Mode::Application,
+            })),
+            CommCause::BrokerLogin(SetupError::CaRequired {
+                broker: "mqtts://10.0.0.9:8883".into(),
+            }),
+            CommCause::File {
+                path: "/tmp/r.pdf".into(),
+                detail: DETAIL.into(),
+            },
+            CommCause::Task(DETAIL.into()),
+            CommCause::Cancelled,
+        ]);
+        causes
+    }
 
     #[test]
-    fn the_english_is_the_libraries_own_sentence() {
-        let cancelled = |rebooted| ProfileError::Cancelled {
-            rebooted,
-            mode: Mode::Application,
-        };
-        for err in [cancelled(true), cancelled(false)] {
-            let failure = CommFailure::profile(CommAction::SaveProfile, &err);
-            assert_eq!(failure.to_string(), err.to_string());
+    fn every_failure_reads_in_both_languages_and_keeps_the_os_words() {
+        let failures = causes()
+            .into_iter()
+            .zip(ACTIONS.into_iter().cycle())
+            .map(|(cause, action)| CommFailure::new(action, cause));
+        for failure in failures {
+            let english = failure.to_string();
+            let portuguese = failure.describe(Tr(Lang::PtBr));
+            assert!(!portuguese.is_empty());
+            assert_ne!(portuguese, english, "{english} is not translated");
+            assert!(!english.contains("je08 mode"), "no command line: {english}");
+            if english.contains(DETAIL) {
+                assert!(portuguese.contains(DETAIL), "{portuguese} lost the detail");
+            }
         }
-        let changed = SampleError::SettingsChanged {
-            meter: "10.0.0.7:502".into(),
-        };
-        assert_eq!(
-            CommFailure::sample(CommAction::CheckWiring, &changed).to_string(),
-            changed.to_string()
+    }
+
+    #[test]
+    fn a_failure_names_the_action_and_says_what_was_written() {
+        let recheck = CommFailure::new(
+            CommAction::FixWiring,
+            CommCause::Fix(FixError::Recheck(SampleError::SettingsChanged {
+                meter: "10.0.0.7:502".into(),
+            })),
         );
-        let remeasure = CalibrateError::Remeasure(SampleError::Cancelled);
         assert_eq!(
-            CommFailure::calibrate(&remeasure).to_string(),
-            remeasure.to_string()
+            recheck.to_string(),
+            "The wiring fix failed: the fix was written but the re-check failed: meter 10.0.0.7:502: the settings changed while sampling (another client is writing to the meter); try again"
         );
-        let sample = CalibrateError::Sample(SampleError::Cancelled);
-        assert_eq!(CommFailure::calibrate(&sample).to_string(), sample.to_string());
-        let recheck = FixError::Recheck(SampleError::Cancelled);
-        assert_eq!(CommFailure::fix(&recheck).to_string(), recheck.to_string());
-        let invalid = ProfileError::Invalid {
-            path: "p.toml".into(),
-            reason: "bad".into(),
-        };
-        assert_eq!(
-            CommFailure::profile(CommAction::PreviewProfile, &invalid).to_string(),
-            invalid.to_string()
+        let file = CommFailure::new(
+            CommAction::Report,
+            CommCause::File {
+                path: "/tmp/r.pdf".into(),
+                detail: DETAIL.into(),
+            },
         );
-        let bad = CommFailure::address(CommAction::Record, "a b");
         assert_eq!(
-            bad.to_string(),
-            Endpoint::parse("a b", DEFAULT_PORT).unwrap_err().to_string()
+            file.describe(Tr(Lang::PtBr)),
+            format!("O relatório falhou: não foi possível gravar /tmp/r.pdf: {DETAIL}")
+        );
+    }
+
+    #[test]
+    fn a_cancelled_whole_configuration_save_in_portuguese() {
+        let failure = CommFailure::new(
+            CommAction::SaveProfile,
+            CommCause::Profile(Box::new(ProfileError::Cancelled {
+                rebooted: true,
+                mode: Mode::Application,
+            })),
+        );
+        assert_eq!(
+            failure.describe(Tr(Lang::PtBr)),
+            "cancelado; o medidor reiniciou duas vezes e voltou ao modo aplicação (seus contadores de energia recomeçaram do zero)"
         );
     }
 }

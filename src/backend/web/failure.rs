@@ -184,8 +184,8 @@ fn step(tr: Tr, action: &str, meter: &str, cause: &Cause) -> String {
         Cause::File(err) => err.describe(tr),
     };
     match advice(tr, cause) {
-        Some(advice) => tr.f(Msg::WebFailAdvised, &[action, &said, &advice]),
-        None => tr.f(Msg::WebFailStep, &[action, &said]),
+        Some(advice) => tr.f(Msg::StepFailedAdvised, &[action, &said, &advice]),
+        None => tr.f(Msg::StepFailed, &[action, &said]),
     }
 }
 

@@ -13,6 +13,10 @@
 //!    into configuration mode, read the blocks, write the ones that differ,
 //!    read them back, and reboot into application mode (where they take
 //!    effect), checking the device name the meter then reports.
+//!
+//! A meter that fails says why with an [`ApplyFailure`].
+
+mod failure;
 
 use std::time::Duration;
 
@@ -20,7 +24,8 @@ use futures::future::join_all;
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
-use super::{HttpProfile, Profile};
+pub use self::failure::ApplyFailure;
+use super::{BlockErrors, HttpProfile, Profile};
 use je08_client::endpoint::MeterAddress;
 use je08_client::http::{MeterHttp, REBOOT_DEADLINE, REQUEST_TIMEOUT};
 use je08_client::modbus::{ClientConfig, ModbusClient};
@@ -140,8 +145,8 @@ pub struct MeterResult {
     pub http_checked: bool,
     /// The meter was rebooted (its energy accumulators restarted).
     pub rebooted: bool,
-    /// Why it failed.
-    pub reason: Option<String>,
+    /// Why it failed or was cancelled (its English sentence in JSON).
+    pub reason: Option<ApplyFailure>,
 }
 
 impl MeterResult {
@@ -157,8 +162,14 @@ impl MeterResult {
         }
     }
 
-    fn fail(mut self, reason: String) -> Self {
+    fn fail(mut self, reason: ApplyFailure) -> Self {
         self.status = ApplyStatus::Failed;
+        self.reason = Some(reason);
+        self
+    }
+
+    fn cancel(mut self, reason: ApplyFailure) -> Self {
+        self.status = ApplyStatus::Cancelled;
         self.reason = Some(reason);
         self
     }
@@ -235,12 +246,12 @@ async fn plan(meter: &MeterAddress, profile: &Profile, access: &Access) -> Resul
         Some(_) => match access.http(meter).info().await {
             Ok(info) if info.mode == Mode::Application => Some(info),
             Ok(info) => {
-                return Err(result.fail(format!(
-                    "wrong mode: meter {} is in {} mode; a profile is applied from application mode (`je08 mode {} application`); nothing was written",
-                    meter.http, info.mode, meter.http
-                )));
+                return Err(result.fail(ApplyFailure::WrongMode {
+                    meter: meter.http.to_string(),
+                    mode: info.mode,
+                }));
             }
-            Err(e) => return Err(result.fail(format!("{e}; nothing was written"))),
+            Err(e) => return Err(result.fail(ApplyFailure::InfoUnread(e))),
         },
     };
     let mut client = ModbusClient::new(meter.modbus.clone(), access.modbus);
@@ -248,7 +259,7 @@ async fn plan(meter: &MeterAddress, profile: &Profile, access: &Access) -> Resul
     client.disconnect().await;
     let snapshot = match read {
         Ok(block) => decode(&block),
-        Err(e) => return Err(result.fail(format!("{e}; nothing was written"))),
+        Err(e) => return Err(result.fail(ApplyFailure::SettingsUnread(e))),
     };
     let mut result = result;
     let id = snapshot.device.id;
@@ -256,20 +267,18 @@ async fn plan(meter: &MeterAddress, profile: &Profile, access: &Access) -> Resul
     if let Some(info) = &info
         && info.id != id
     {
-        return Err(result.fail(format!(
-            "Modbus answers as meter {id} but HTTP as meter {}: check the ports; nothing was written",
-            info.id
-        )));
+        return Err(result.fail(ApplyFailure::IdMismatch {
+            modbus_id: id,
+            http_id: info.id,
+        }));
     }
     if let Err(e) = WritePlan::between(&snapshot.settings, &profile.settings) {
-        return Err(result.fail(format!("validation: {e}; nothing was written")));
+        return Err(result.fail(ApplyFailure::Invalid(e)));
     }
     if let (Some(http), Some(info)) = (&profile.http, &info)
-        && let Err(e) = http.validate_for(id, &info.ip, &info.name, &format!("je08-{id}"))
+        && let Err(errors) = http.validate_for(id, &info.ip, &info.name, &format!("je08-{id}"))
     {
-        return Err(result.fail(format!(
-            "validation: the profile gives meter {id} invalid settings: {e}; nothing was written"
-        )));
+        return Err(result.fail(ApplyFailure::InvalidFor { id, errors }));
     }
     result.diff = modbus_diff(&snapshot.settings, &profile.settings);
     Ok(Planned {
@@ -283,13 +292,12 @@ async fn write_modbus(
     profile: &Profile,
     access: &Access,
     planned: &mut Planned,
-) -> Result<(), String> {
-    let plan = WritePlan::between(&planned.settings, &profile.settings)
-        .map_err(|e| format!("validation: {e}; nothing was written"))?;
+) -> Result<(), ApplyFailure> {
+    let plan = WritePlan::between(&planned.settings, &profile.settings).map_err(ApplyFailure::Invalid)?;
     let mut client = ModbusClient::new(meter.modbus.clone(), access.modbus);
     let outcome = apply_settings(&mut client, &plan, ApplyOptions::default()).await;
     client.disconnect().await;
-    let outcome = outcome.map_err(|e| e.to_string())?;
+    let outcome = outcome.map_err(ApplyFailure::Write)?;
     for d in &mut planned.result.diff {
         d.read_back = outcome
             .fields
@@ -298,8 +306,7 @@ async fn write_modbus(
             .map(|f| f.read_back.to_string());
     }
     if !outcome.is_ok() {
-        let list: Vec<String> = outcome.mismatches.iter().map(ToString::to_string).collect();
-        return Err(format!("read-back mismatch: {}", list.join("; ")));
+        return Err(ApplyFailure::RegistersReadBack(outcome.mismatches));
     }
     Ok(())
 }
@@ -311,37 +318,27 @@ async fn write_blocks(
     profile: &HttpProfile,
     id: u32,
     result: &mut MeterResult,
-) -> Result<String, String> {
-    let read = async || -> Result<(Connectivity, Protocols), String> {
-        let c = http.connectivity().await.map_err(|e| e.to_string())?;
-        let p = http.protocols().await.map_err(|e| e.to_string())?;
+) -> Result<String, ApplyFailure> {
+    let read = async || -> Result<(Connectivity, Protocols), ApplyFailure> {
+        let c = http.connectivity().await.map_err(ApplyFailure::Http)?;
+        let p = http.protocols().await.map_err(ApplyFailure::Http)?;
         Ok((c, p))
     };
     let (conn, proto) = read().await?;
     let (want_conn, want_proto) = profile.blocks_for(id, (&conn, &proto));
-    let mut errors = Vec::new();
-    if let Err(e) = want_conn.validate() {
-        errors.push(format!("connectivity: {e}"));
-    }
-    if let Err(e) = want_proto.validate() {
-        errors.push(format!("protocols: {e}"));
-    }
-    if !errors.is_empty() {
-        return Err(format!(
-            "validation: {}; the HTTP blocks were not written",
-            errors.join("; ")
-        ));
-    }
+    BlockErrors::check(&want_conn, &want_proto).map_err(ApplyFailure::BlocksInvalid)?;
     let conn_diff = block_diff("connectivity", &conn.redacted(), &want_conn);
     let proto_diff = block_diff("protocols", &proto.redacted(), &want_proto);
     result.http_checked = true;
     if !conn_diff.is_empty() {
         http.set_connectivity(&want_conn)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(ApplyFailure::Http)?;
     }
     if !proto_diff.is_empty() {
-        http.set_protocols(&want_proto).await.map_err(|e| e.to_string())?;
+        http.set_protocols(&want_proto)
+            .await
+            .map_err(ApplyFailure::Http)?;
     }
     let wrote = !conn_diff.is_empty() || !proto_diff.is_empty();
     result.diff.extend(conn_diff);
@@ -355,16 +352,7 @@ async fn write_blocks(
             d.read_back = Some(mismatch.map_or_else(|| d.wanted.clone(), |b| b.current.clone()));
         }
         if !back.is_empty() {
-            let list: Vec<String> = back
-                .iter()
-                .map(|b| {
-                    format!(
-                        "{}.{} reads {} instead of {}",
-                        b.block, b.field, b.current, b.wanted
-                    )
-                })
-                .collect();
-            return Err(format!("read-back mismatch: {}", list.join("; ")));
+            return Err(ApplyFailure::BlocksReadBack(back));
         }
     }
     Ok(want_conn.device_name)
@@ -377,25 +365,24 @@ async fn write_http(
     id: u32,
     result: &mut MeterResult,
     step: &(dyn Fn(&MeterAddress, Step) + Send + Sync),
-) -> Result<(), String> {
+) -> Result<(), ApplyFailure> {
     let http = access.http(meter);
     step(meter, Step::EnteringConfiguration);
     result.rebooted = true;
     http.switch_mode(Mode::Configuration, access.reboot_deadline)
         .await
-        .map_err(|e| format!("cannot enter configuration mode: {e}"))?;
+        .map_err(ApplyFailure::EnterConfiguration)?;
     step(meter, Step::WritingHttp);
     let written = write_blocks(&http, profile, id, result).await;
     step(meter, Step::ReturningToApplication);
     let back = http.switch_mode(Mode::Application, access.reboot_deadline).await;
     let name = written?;
-    let info =
-        back.map_err(|e| format!("HTTP blocks written, but the return to application mode failed: {e}"))?;
+    let info = back.map_err(ApplyFailure::NotReturned)?;
     if info.name != name {
-        return Err(format!(
-            "read-back mismatch: after the reboot the meter reports the name {:?} instead of {name:?}",
-            info.name
-        ));
+        return Err(ApplyFailure::NameReadBack {
+            reported: info.name,
+            written: name,
+        });
     }
     Ok(())
 }
@@ -424,10 +411,7 @@ async fn apply_one(
         return result;
     }
     if cancel.is_cancelled() {
-        let mut result = planned.result;
-        result.status = ApplyStatus::Cancelled;
-        result.reason = Some("cancelled; nothing was written".into());
-        return result;
+        return planned.result.cancel(ApplyFailure::Cancelled);
     }
     if !planned.result.diff.is_empty() {
         step(meter, Step::WritingModbus);
@@ -438,10 +422,7 @@ async fn apply_one(
     let mut result = planned.result;
     if let Some(http) = &profile.http {
         if cancel.is_cancelled() {
-            result.status = ApplyStatus::Cancelled;
-            result.reason =
-                Some("cancelled before the HTTP blocks; the Modbus settings are as the profile".into());
-            return result;
+            return result.cancel(ApplyFailure::CancelledBeforeHttp);
         }
         if let Err(e) = write_http(meter, http, access, id, &mut result, step).await {
             return result.fail(e);

@@ -1,6 +1,7 @@
 //! `{id}` templates of per-meter identity (device name, MQTT client id,
 //! topics).
 
+use super::ProfileProblem;
 use je08_protocol::mqtt::ID_PLACEHOLDER;
 
 /// `text` with every whole number equal to `id` (a run of digits with no
@@ -34,10 +35,14 @@ pub fn render(template: &str, id: u32) -> String {
     template.replace(ID_PLACEHOLDER, &id.to_string())
 }
 
-/// A template may hold `{id}` but no other braces.
-pub fn check_template(text: &str) -> Result<(), String> {
+/// A template may hold `{id}` but no other braces; `field` names it in
+/// the refusal.
+pub fn check_template(field: &str, text: &str) -> Result<(), ProfileProblem> {
     if text.replace(ID_PLACEHOLDER, "").contains(['{', '}']) {
-        return Err(format!("{text:?}: the only placeholder is {ID_PLACEHOLDER}"));
+        return Err(ProfileProblem::Template {
+            field: field.to_owned(),
+            text: text.to_owned(),
+        });
     }
     Ok(())
 }
@@ -57,8 +62,8 @@ mod tests {
         assert_eq!(templated("meter 9900", 990), None);
         assert_eq!(templated("990", 990).as_deref(), Some("{id}"));
         assert_eq!(render("je08/{id}/data", 42), "je08/42/data");
-        assert!(check_template("a{id}b").is_ok());
-        assert!(check_template("a{ID}b").is_err());
-        assert!(check_template("a}").is_err());
+        assert!(check_template("t", "a{id}b").is_ok());
+        assert!(check_template("t", "a{ID}b").is_err());
+        assert!(check_template("t", "a}").is_err());
     }
 }

@@ -30,9 +30,9 @@ pub fn document(tr: Tr, meters: &[Result<MeterReport, NotReached>]) -> Document 
             blocks.push(Block::PageBreak);
         }
         match m {
-            Err((meter, reason)) => {
+            Err(NotReached { meter, why }) => {
                 blocks.push(Block::Heading(tr.f(Msg::RepMeter, &[meter])));
-                blocks.push(Block::Text(tr.f(Msg::RepNotReached, &[reason])));
+                blocks.push(Block::Text(tr.f(Msg::RepNotReached, &[&why.describe(tr)])));
             }
             Ok(r) => meter_blocks(tr, r, &mut blocks),
         }
@@ -244,6 +244,6 @@ fn meter_blocks(tr: Tr, r: &MeterReport, blocks: &mut Vec<Block>) {
         None => tr.t(Msg::RepMqttNotChecked).into(),
     }));
     for note in &r.notes {
-        blocks.push(Block::Text(tr.f(Msg::RepNote, &[note])));
+        blocks.push(Block::Text(tr.f(Msg::RepNote, &[&note.describe(tr)])));
     }
 }
