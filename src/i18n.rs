@@ -539,6 +539,13 @@ je08_protocol::messages! {
         RepMqttCheck => "MQTT check", "Verificação MQTT";
         RepMqttSeen => "MQTT: seen: INFO and DATA on {0} via {1} within {2} s", "MQTT: recebidos: INFO e DATA em {0} via {1} em {2} s";
         RepMqttNotSeen => "MQTT: NOT seen on {0} via {1}: {2}", "MQTT: NÃO recebidos em {0} via {1}: {2}";
+        MqttCheckSetup => "cannot start the MQTT client: {0}", "não foi possível iniciar o cliente MQTT: {0}";
+        MqttCheckNotReached => "broker not reached: {0}", "broker não alcançado: {0}";
+        MqttCheckNotDelivered => "command not delivered: {0}", "comando não entregue: {0}";
+        MqttCheckMalformed => "malformed payload: {0}", "carga malformada: {0}";
+        MqttCheckNoInfoNoData => "no INFO and DATA within {0} s", "nenhum INFO nem DATA em {0} s";
+        MqttCheckNoInfo => "no INFO within {0} s", "nenhum INFO em {0} s";
+        MqttCheckNoData => "no DATA within {0} s", "nenhum DATA em {0} s";
         RepNoPacket => "no packet", "nenhum pacote";
         RepMqttNotChecked => "MQTT: not checked (no broker given and none configured on the meter).", "MQTT: não verificado (nenhum broker informado e nenhum configurado no medidor).";
         RepNote => "Note: {0}", "Observação: {0}";

@@ -73,15 +73,12 @@ async fn run(
 ) {
     let mut backoff = Backoff::new(connector.reconnect());
     let mut link: Option<Box<dyn MeterLink>> = None;
-    let mut online = false;
+    let mut shown = StateShown::new(meter, &sink);
     let mut ticker = tokio::time::interval(POLL_INTERVAL);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let Some(open) = link.as_mut() else {
-            sink.send(Event::Link {
-                meter,
-                state: LinkState::Connecting,
-            });
+            shown.connecting();
             tokio::select! {
                 () = stop.cancelled() => return,
                 result = connector.connect(address.clone()) => match result {
@@ -91,7 +88,7 @@ async fn run(
                         ticker.reset_immediately();
                     }
                     Err(err) => {
-                        sink.send(Event::Link { meter, state: LinkState::Offline(err) });
+                        shown.show(LinkState::Offline(err));
                         if wait_or_refuse(&stop, &mut jobs, &sink, backoff.fail()).await {
                             return;
                         }
@@ -104,27 +101,60 @@ async fn run(
             () = stop.cancelled() => return,
             _ = ticker.tick() => match open.read().await {
                 Ok(snapshot) => {
-                    if !online {
-                        online = true;
-                        sink.send(Event::Link { meter, state: LinkState::Online });
-                    }
+                    shown.show(LinkState::Online);
                     sink.send(Event::Reading { meter, snapshot: Arc::new(snapshot), at: SystemTime::now() });
                 }
                 Err(err) => {
-                    online = false;
-                    sink.send(Event::Link { meter, state: LinkState::Offline(err) });
+                    shown.show(LinkState::Offline(err));
                     link = None;
                 }
             },
             Some(sub) = jobs.recv() => {
                 let keep = run_job(open.as_mut(), sub, &sink).await;
                 if !keep {
-                    online = false;
                     link = None;
                 } else {
                     ticker.reset_immediately();
                 }
             }
+        }
+    }
+}
+
+/// The link state the window was last told, so it hears only of changes:
+/// a meter that stays unreachable reads "offline" (with why) through every
+/// retry instead of flickering between "connecting" and "offline".
+struct StateShown<'a> {
+    meter: MeterKey,
+    sink: &'a EventSink,
+    last: Option<LinkState>,
+}
+
+impl<'a> StateShown<'a> {
+    fn new(meter: MeterKey, sink: &'a EventSink) -> Self {
+        Self {
+            meter,
+            sink,
+            last: None,
+        }
+    }
+
+    /// Tell the window `state` unless it already shows it.
+    fn show(&mut self, state: LinkState) {
+        if self.last.as_ref() != Some(&state) {
+            self.sink.send(Event::Link {
+                meter: self.meter,
+                state: state.clone(),
+            });
+            self.last = Some(state);
+        }
+    }
+
+    /// A connection attempt starts: "connecting" unless the meter is known
+    /// to be offline (then it stays so until it answers).
+    fn connecting(&mut self) {
+        if !matches!(self.last, Some(LinkState::Offline(_))) {
+            self.show(LinkState::Connecting);
         }
     }
 }
@@ -209,7 +239,7 @@ mod tests {
         let connector = Arc::new(Unreachable {
             attempts: attempts.clone(),
         });
-        let (tx, _events) = mpsc::unbounded_channel();
+        let (tx, mut events) = mpsc::unbounded_channel();
         let sink = EventSink {
             tx,
             wake: Arc::new(|| {}),
@@ -223,6 +253,17 @@ mod tests {
             gaps,
             [100, 200, 400, 400, 400],
             "doubling from the policy's first delay to its cap"
+        );
+        let mut states = Vec::new();
+        while let Ok(event) = events.try_recv() {
+            if let Event::Link { state, .. } = event {
+                states.push(state);
+            }
+        }
+        assert_eq!(
+            states,
+            [LinkState::Connecting, LinkState::Offline(LinkError::NotConnected)],
+            "the window hears of changes only, not of every retry"
         );
     }
 }

@@ -133,7 +133,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 },
                 r.mqtt
                     .as_ref()
-                    .map_or_else(String::new, |m| format!(", MQTT {}", m.summary()))
+                    .map_or_else(String::new, |m| format!(", MQTT {m}"))
             ),
             Err(NotReached { meter, why }) => eprintln!("meter {meter}: NOT REACHED: {why}"),
         }

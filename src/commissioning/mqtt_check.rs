@@ -2,16 +2,18 @@
 //! broker? Subscribe to the meter's publish topic, ask for INFO and DATA on
 //! its subscribe topic, and wait (within a deadline) for both to arrive.
 
-use je08_net::backoff::BackoffPolicy;
-use je08_net::mqtt_link::RECONNECT;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use tokio::sync::broadcast::error::RecvError;
 
-use je08_client::mqtt::{Monitor, MonitorEvent, MonitorOptions};
-use je08_net::mqtt_link::{BrokerLogin, LinkOptions, LinkTiming, SetupError};
-use je08_protocol::mqtt::{Command, DEFAULT_PUBLISH_TOPIC, DEFAULT_SUBSCRIBE_TOPIC, render_topic};
+use crate::i18n::{Describe, Msg, Tr};
+use je08_client::mqtt::{Monitor, MonitorEvent, MonitorOptions, SendError};
+use je08_net::backoff::BackoffPolicy;
+use je08_net::mqtt_link::{BrokerLogin, LinkOptions, LinkTiming, RECONNECT, SetupError};
+use je08_protocol::mqtt::{
+    Command, DEFAULT_PUBLISH_TOPIC, DEFAULT_SUBSCRIBE_TOPIC, DecodeError, render_topic,
+};
 
 /// Where to look for one meter.
 #[derive(Debug, Clone)]
@@ -49,32 +51,98 @@ pub struct MqttCheck {
     /// Seconds until both arrived (when they did).
     pub within_s: Option<f64>,
     /// Why the check could not run or what is missing.
-    pub problem: Option<String>,
+    #[serde(serialize_with = "english")]
+    pub problem: Option<MqttProblem>,
+}
+
+/// Why an MQTT check did not see the meter's packets.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MqttProblem {
+    /// The check's own client could not be set up.
+    Setup(SetupError),
+    /// The broker was not reached.
+    NotReached(SendError),
+    /// A command to the meter was not delivered.
+    NotDelivered(SendError),
+    /// A payload on the meter's topic is not a JE08 packet.
+    Malformed(DecodeError),
+    /// INFO or DATA (or both) did not arrive in time.
+    Missing {
+        /// INFO arrived.
+        info: bool,
+        /// DATA arrived.
+        data: bool,
+        /// The deadline, seconds.
+        seconds: u64,
+        /// What else went wrong meanwhile.
+        because: Option<Box<MqttProblem>>,
+    },
+}
+
+impl Describe for MqttProblem {
+    fn describe(&self, tr: Tr) -> String {
+        match self {
+            Self::Setup(err) => tr.f(Msg::MqttCheckSetup, &[&err.describe(tr)]),
+            Self::NotReached(err) => tr.f(Msg::MqttCheckNotReached, &[&err.describe(tr)]),
+            Self::NotDelivered(err) => tr.f(Msg::MqttCheckNotDelivered, &[&err.describe(tr)]),
+            Self::Malformed(err) => tr.f(Msg::MqttCheckMalformed, &[&err.describe(tr)]),
+            Self::Missing {
+                info,
+                data,
+                seconds,
+                because,
+            } => {
+                let missing = match (info, data) {
+                    (false, false) => Msg::MqttCheckNoInfoNoData,
+                    (false, true) => Msg::MqttCheckNoInfo,
+                    _ => Msg::MqttCheckNoData,
+                };
+                let why = tr.f(missing, &[&seconds.to_string()]);
+                match because {
+                    Some(because) => format!("{why} ({})", because.describe(tr)),
+                    None => why,
+                }
+            }
+        }
+    }
+}
+
+impl Describe for MqttCheck {
+    /// One line for people: seen within how long, or not and why.
+    fn describe(&self, tr: Tr) -> String {
+        if self.seen() {
+            tr.f(
+                Msg::RepMqttSeen,
+                &[
+                    &self.topic,
+                    &self.broker,
+                    &format!("{:.1}", self.within_s.unwrap_or_default()),
+                ],
+            )
+        } else {
+            let why = self
+                .problem
+                .as_ref()
+                .map_or_else(|| tr.t(Msg::RepNoPacket).to_owned(), |p| p.describe(tr));
+            tr.f(Msg::RepMqttNotSeen, &[&self.topic, &self.broker, &why])
+        }
+    }
+}
+
+je08_protocol::english_display!(MqttProblem, MqttCheck);
+
+/// A problem on the wire (JSON) is its English sentence.
+fn english<S: serde::Serializer>(problem: &Option<MqttProblem>, s: S) -> Result<S::Ok, S::Error> {
+    match problem {
+        Some(problem) => s.collect_str(problem),
+        None => s.serialize_none(),
+    }
 }
 
 impl MqttCheck {
     /// INFO and DATA both arrived.
     pub fn seen(&self) -> bool {
         self.info_seen && self.data_seen
-    }
-
-    /// One line for people.
-    pub fn summary(&self) -> String {
-        if self.seen() {
-            format!(
-                "seen: INFO and DATA on {} via {} within {:.1} s",
-                self.topic,
-                self.broker,
-                self.within_s.unwrap_or_default()
-            )
-        } else {
-            format!(
-                "NOT seen on {} via {}: {}",
-                self.topic,
-                self.broker,
-                self.problem.as_deref().unwrap_or("no packet")
-            )
-        }
     }
 }
 
@@ -107,7 +175,7 @@ pub async fn check_meter(login: BrokerLogin, target: &MqttTarget, deadline: Dura
     let link = match link(login) {
         Ok(link) => link,
         Err(e) => {
-            result.problem = Some(format!("cannot start the MQTT client: {e}"));
+            result.problem = Some(MqttProblem::Setup(e));
             return result;
         }
     };
@@ -120,14 +188,14 @@ pub async fn check_meter(login: BrokerLogin, target: &MqttTarget, deadline: Dura
     let start = Instant::now();
     let mut events = monitor.subscribe();
     if let Err(e) = monitor.wait_connected(deadline).await {
-        result.problem = Some(format!("broker not reached: {e}"));
+        result.problem = Some(MqttProblem::NotReached(e));
         return result;
     }
     // The subscription was queued at ConnAck, before these publishes.
     let left = deadline.saturating_sub(start.elapsed());
     for command in [Command::GetInfo, Command::GetData] {
         if let Err(e) = monitor.send(&topic, command, left).await {
-            result.problem = Some(format!("command not delivered: {e}"));
+            result.problem = Some(MqttProblem::NotDelivered(e));
         }
     }
     let waited = tokio::time::timeout(deadline.saturating_sub(start.elapsed()), async {
@@ -136,7 +204,7 @@ pub async fn check_meter(login: BrokerLogin, target: &MqttTarget, deadline: Dura
                 Ok(MonitorEvent::Info { id, .. }) if id == topic => result.info_seen = true,
                 Ok(MonitorEvent::Data { id, .. }) if id == topic => result.data_seen = true,
                 Ok(MonitorEvent::Malformed { error, .. }) => {
-                    result.problem = Some(format!("malformed payload: {error}"));
+                    result.problem = Some(MqttProblem::Malformed(error));
                 }
                 Ok(_) | Err(RecvError::Lagged(_)) => {}
                 Err(RecvError::Closed) => return,
@@ -151,19 +219,11 @@ pub async fn check_meter(login: BrokerLogin, target: &MqttTarget, deadline: Dura
         result.within_s = Some(start.elapsed().as_secs_f64());
         result.problem = None;
     } else {
-        let missing: Vec<&str> = [("INFO", result.info_seen), ("DATA", result.data_seen)]
-            .into_iter()
-            .filter(|(_, seen)| !seen)
-            .map(|(name, _)| name)
-            .collect();
-        let why = format!(
-            "no {} within {:.0} s",
-            missing.join(" and "),
-            deadline.as_secs_f64()
-        );
-        result.problem = Some(match result.problem.take() {
-            Some(p) => format!("{why} ({p})"),
-            None => why,
+        result.problem = Some(MqttProblem::Missing {
+            info: result.info_seen,
+            data: result.data_seen,
+            seconds: deadline.as_secs_f64().round() as u64,
+            because: result.problem.take().map(Box::new),
         });
     }
     result

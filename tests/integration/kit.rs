@@ -16,7 +16,11 @@ pub type AppHarness = Harness<'static, ConfiguratorApp>;
 pub fn step_until(harness: &mut AppHarness, what: &str, done: impl Fn(&ConfiguratorApp) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !done(harness.state()) {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; jobs: {:#?}",
+            harness.state().model.jobs
+        );
         harness.step();
         std::thread::sleep(Duration::from_millis(10));
     }

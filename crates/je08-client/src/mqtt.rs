@@ -29,8 +29,8 @@ use super::texts::ClientMsg;
 use je08_net::mqtt_link::{Link, LinkError, LinkEvent, LinkOptions, LinkStats};
 use je08_protocol::i18n::{Describe, Tr};
 use je08_protocol::mqtt::{
-    Command, DEFAULT_DATA_FILTER, DEFAULT_SUBSCRIBE_TOPIC, DataPacket, InfoPacket, Message, decode_message,
-    id_from_topic, render_topic,
+    Command, DEFAULT_DATA_FILTER, DEFAULT_SUBSCRIBE_TOPIC, DataPacket, DecodeError, InfoPacket, Message,
+    decode_message, id_from_topic, render_topic,
 };
 
 /// How to watch a fleet.
@@ -172,7 +172,7 @@ pub enum MonitorEvent {
         /// Topic.
         topic: String,
         /// What is wrong.
-        error: String,
+        error: DecodeError,
     },
     /// Connected (or reconnected) to the broker.
     Connected,
@@ -353,7 +353,7 @@ impl Shared {
                         MonitorEvent::Malformed {
                             id: id.to_string(),
                             topic: topic.to_string(),
-                            error: error.to_string(),
+                            error,
                         }
                     })
                 }

@@ -1,7 +1,6 @@
 //! The report's layout: one section per meter, in the reader's language.
 
 use super::{MeterReport, NotReached};
-use crate::commissioning::mqtt_check::MqttCheck;
 use crate::commissioning::pdf::{Block, Document};
 use crate::commissioning::profile::flatten;
 use crate::commissioning::wiring_check::WiringCheck;
@@ -182,28 +181,6 @@ fn readings(tr: Tr, c: &WiringCheck, blocks: &mut Vec<Block>) {
 
 /// The MQTT check in `tr`'s language (the CLI's `MqttCheck::summary` is
 /// the English line).
-fn mqtt_text(tr: Tr, m: &MqttCheck) -> String {
-    if m.seen() {
-        tr.f(
-            Msg::RepMqttSeen,
-            &[
-                &m.topic,
-                &m.broker,
-                &format!("{:.1}", m.within_s.unwrap_or_default()),
-            ],
-        )
-    } else {
-        tr.f(
-            Msg::RepMqttNotSeen,
-            &[
-                &m.topic,
-                &m.broker,
-                m.problem.as_deref().unwrap_or(tr.t(Msg::RepNoPacket)),
-            ],
-        )
-    }
-}
-
 fn meter_blocks(tr: Tr, r: &MeterReport, blocks: &mut Vec<Block>) {
     blocks.push(Block::Heading(tr.f(
         Msg::RepMeterHeading,
@@ -240,7 +217,7 @@ fn meter_blocks(tr: Tr, r: &MeterReport, blocks: &mut Vec<Block>) {
     readings(tr, last, blocks);
     blocks.push(Block::Heading(tr.t(Msg::RepMqttCheck).into()));
     blocks.push(Block::Text(match &r.mqtt {
-        Some(m) => mqtt_text(tr, m),
+        Some(m) => m.describe(tr),
         None => tr.t(Msg::RepMqttNotChecked).into(),
     }));
     for note in &r.notes {
