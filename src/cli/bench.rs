@@ -11,14 +11,6 @@ use tokio::process::{Child, Command};
 
 use je08_client::endpoint::Endpoint;
 
-/// Options of `je08 bench`.
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// What to benchmark.
-    #[command(subcommand)]
-    pub what: What,
-}
-
 /// The benchmarks.
 #[derive(Debug, clap::Subcommand)]
 pub enum What {
@@ -41,8 +33,8 @@ pub enum What {
 }
 
 /// Run the selected benchmark.
-pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    match args.what {
+pub async fn run(what: What) -> anyhow::Result<ExitCode> {
+    match what {
         What::Modbus(m) => super::bench_modbus::run(m).await,
         What::Mqtt(m) => super::bench_mqtt::run(m).await,
         What::MqttPublishers(p) => super::bench_mqtt::publishers(p).await,

@@ -161,7 +161,7 @@ mod tests {
     use clap::Parser as _;
 
     use super::*;
-    use crate::cli::{Cli, Command};
+    use crate::cli::{Cli, Command, Nested};
 
     #[test]
     fn advice_names_the_flag_after_the_sentence() {
@@ -199,7 +199,7 @@ mod tests {
             ]);
             let cli = Cli::try_parse_from(&args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
             let login = match cli.command {
-                Some(Command::Mqtt(a)) => match a.action {
+                Some(Command::Mqtt(Nested { action })) => match action {
                     crate::cli::mqtt::Action::Watch(w) => w.broker.login,
                     crate::cli::mqtt::Action::Send(s) => s.broker.login,
                 },
@@ -257,10 +257,10 @@ mod tests {
             "pw",
         ])
         .unwrap();
-        let Some(Command::Mqtt(mqtt)) = cli.command else {
+        let Some(Command::Mqtt(Nested { action })) = cli.command else {
             unreachable!()
         };
-        let crate::cli::mqtt::Action::Watch(watch) = mqtt.action else {
+        let crate::cli::mqtt::Action::Watch(watch) = action else {
             unreachable!()
         };
         assert_eq!(

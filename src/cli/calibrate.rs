@@ -7,20 +7,19 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 
+use super::window::WindowArgs;
 use crate::commissioning::calibrate::{
     CalibrationOutcome, CalibrationRequest, Prepared, certificate, execute, prepare,
 };
 use crate::commissioning::pdf;
-use crate::commissioning::sampler::WindowOptions;
 use je08_protocol::analysis::calibration::{Preconditions, Quantity};
 use je08_protocol::analysis::wiring::Phase;
 use je08_protocol::registers::label;
 
-use super::confirm::ask;
+use super::confirm::ask_to_change;
 use super::lang::LangArg;
 use super::meter::Target;
 
@@ -61,14 +60,9 @@ pub struct Args {
     /// Calibrate the current: the primary amps read on the reference instrument.
     #[arg(long, value_name = "A")]
     pub current: Option<f64>,
-    /// Samples in each window (before and after).
-    #[arg(long, value_name = "N", default_value_t = 10,
-          value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub samples: u64,
-    /// Time between samples, in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 1000,
-          value_parser = clap::value_parser!(u64).range(1..=60_000))]
-    pub interval: u64,
+    /// The windows measured before and after the change.
+    #[command(flatten)]
+    pub window: WindowArgs,
     /// The reference instrument (make, model, serial, certificate), for the certificate.
     #[arg(long, value_name = "TEXT")]
     pub reference_instrument: Option<String>,
@@ -97,10 +91,7 @@ impl Args {
             phase: self.phase.into(),
             quantity,
             reference,
-            window: WindowOptions {
-                samples: usize::try_from(self.samples).unwrap_or(usize::MAX),
-                interval: Duration::from_millis(self.interval),
-            },
+            window: self.window.options(),
             preconditions: Preconditions::default(),
         }
     }
@@ -157,11 +148,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         prepared.plan.new_gain,
         prepared.meter
     );
-    if !ask(
-        &question,
-        args.yes,
-        &format!("refusing to change meter {}", prepared.meter),
-    )? {
+    if !ask_to_change(&prepared.meter, &question, args.yes)? {
         eprintln!("nothing was changed");
         return Ok(ExitCode::FAILURE);
     }

@@ -12,14 +12,6 @@ use je08_protocol::http_api::{CertKind, UnknownSlot};
 
 use super::web::WebTarget;
 
-/// Options of `je08 certs`.
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// What to do.
-    #[command(subcommand)]
-    pub action: Action,
-}
-
 /// The `je08 certs` subcommands.
 #[derive(Debug, clap::Subcommand)]
 pub enum Action {
@@ -83,8 +75,8 @@ pub struct CheckArgs {
 }
 
 /// Run `je08 certs …`.
-pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let args = match args.action {
+pub async fn run(action: Action) -> anyhow::Result<ExitCode> {
+    let args = match action {
         Action::Check(args) => args,
         Action::Status { target, json } => return status(&target, json).await,
         Action::Upload {

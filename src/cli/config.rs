@@ -49,14 +49,6 @@ pub enum ConfigCommand {
     },
 }
 
-/// Options of `je08 config`.
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// What to do.
-    #[command(subcommand)]
-    pub command: ConfigCommand,
-}
-
 fn print(value: &serde_json::Value, compact: bool) -> anyhow::Result<()> {
     if compact {
         println!("{}", serde_json::to_string(value)?);
@@ -67,8 +59,8 @@ fn print(value: &serde_json::Value, compact: bool) -> anyhow::Result<()> {
 }
 
 /// Run `je08 config`.
-pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    match args.command {
+pub async fn run(command: ConfigCommand) -> anyhow::Result<ExitCode> {
+    match command {
         ConfigCommand::Get { target, block, json } => {
             let client = target.client()?;
             let value = match block {

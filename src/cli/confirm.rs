@@ -1,5 +1,6 @@
 //! Asking the user before a command changes a meter.
 
+use std::fmt::Display;
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 
 use anyhow::bail;
@@ -18,4 +19,10 @@ pub fn ask(question: &str, yes: bool, refusal: &str) -> anyhow::Result<bool> {
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+}
+
+/// Asks before changing `meter`: true when the user agrees (or `yes` was
+/// given); without a terminal, refuses naming the meter.
+pub fn ask_to_change(meter: impl Display, question: &str, yes: bool) -> anyhow::Result<bool> {
+    ask(question, yes, &format!("refusing to change meter {meter}"))
 }

@@ -30,14 +30,6 @@ pub enum FirmwareCommand {
     },
 }
 
-/// Options of `je08 firmware`.
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// What to do.
-    #[command(subcommand)]
-    pub command: FirmwareCommand,
-}
-
 /// Largest file read at all (the slot is 508 KiB).
 const READ_LIMIT: u64 = 8 * 1024 * 1024;
 
@@ -55,8 +47,8 @@ fn read_image(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Run `je08 firmware`.
-pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    match args.command {
+pub async fn run(command: FirmwareCommand) -> anyhow::Result<ExitCode> {
+    match command {
         FirmwareCommand::Check { file, json } => {
             let image = read_image(&file)?;
             let report = firmware::validate(&image);

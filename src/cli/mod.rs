@@ -36,6 +36,7 @@ pub mod reset_energy;
 pub mod set;
 pub mod sim;
 pub mod web;
+pub mod window;
 pub mod wiring_check;
 
 /// What `je08 --version` prints after the name: the package version and the
@@ -59,6 +60,15 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// A command that does its work through a subcommand of its own
+/// (`je08 mqtt watch`, `je08 config set`).
+#[derive(Debug, clap::Args)]
+pub struct Nested<A: Subcommand> {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: A,
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -75,11 +85,11 @@ pub enum Command {
     /// Zero a meter's energy accumulators (kWh, kVArh or both).
     ResetEnergy(reset_energy::Args),
     /// Benchmarks (figures for BENCHMARKS.md).
-    Bench(bench::Args),
+    Bench(Nested<bench::What>),
     /// Watch meters and send them commands through an MQTT broker.
-    Mqtt(mqtt::Args),
+    Mqtt(Nested<mqtt::Action>),
     /// Check TLS certificates, and show, upload or delete those stored on a meter.
-    Certs(certs::Args),
+    Certs(Nested<certs::Action>),
     /// Show a meter's identity, mode, firmware and Wi-Fi state (HTTP, no password).
     Info(modes::InfoArgs),
     /// Reboot a meter into application, configuration or update mode and wait for it.
@@ -89,9 +99,9 @@ pub enum Command {
     /// Restore a meter's factory network settings (reboots into configuration mode).
     NetworkReset(modes::NetworkResetArgs),
     /// Read or write the connectivity, protocols and CT blocks (configuration mode).
-    Config(config::Args),
+    Config(Nested<config::ConfigCommand>),
     /// Firmware image tools.
-    Firmware(firmware::Args),
+    Firmware(Nested<firmware::FirmwareCommand>),
     /// Validate and push a firmware image, then confirm the new version runs.
     Flash(firmware::FlashArgs),
     /// Find meters on the network (mDNS, address-range scan, typed addresses).
@@ -103,7 +113,7 @@ pub enum Command {
     /// Record live readings of meters to CSV (energy kept continuous across reboots).
     Record(record::Args),
     /// Save a meter's configuration to a profile, or apply one to many meters.
-    Profile(profile::Args),
+    Profile(Nested<profile::Action>),
     /// Write a commissioning report (PDF) for one or more meters.
     Report(report::Args),
 }
@@ -137,22 +147,22 @@ pub fn main() -> ExitCode {
             Command::Read(args) => read::run(args).await,
             Command::Set(args) => set::run(args).await,
             Command::ResetEnergy(args) => reset_energy::run(args).await,
-            Command::Bench(args) => bench::run(args).await,
-            Command::Mqtt(args) => mqtt::run(args).await,
-            Command::Certs(args) => certs::run(args).await,
+            Command::Bench(Nested { action }) => bench::run(action).await,
+            Command::Mqtt(Nested { action }) => mqtt::run(action).await,
+            Command::Certs(Nested { action }) => certs::run(action).await,
             Command::Info(args) => modes::run_info(args).await,
             Command::Mode(args) => modes::run_mode(args).await,
             Command::Reboot(args) => modes::run_reboot(args).await,
             Command::NetworkReset(args) => modes::run_network_reset(args).await,
-            Command::Config(args) => config::run(args).await,
-            Command::Firmware(args) => firmware::run(args).await,
+            Command::Config(Nested { action }) => config::run(action).await,
+            Command::Firmware(Nested { action }) => firmware::run(action).await,
             Command::Flash(args) => firmware::run_flash(args).await,
             Command::Discover(args) => discover::run(args).await,
             Command::Demo(_) | Command::Gui(_) => unreachable_demo(),
             Command::WiringCheck(args) => wiring_check::run(args).await,
             Command::Calibrate(args) => calibrate::run(args).await,
             Command::Record(args) => record::run(args).await,
-            Command::Profile(args) => profile::run(args).await,
+            Command::Profile(Nested { action }) => profile::run(action).await,
             Command::Report(args) => report::run(args).await,
         }
     });

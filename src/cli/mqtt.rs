@@ -28,14 +28,6 @@ use super::broker_login::{ClientArgs, advice, said};
 /// Exit status for errors that need a configuration change.
 const EXIT_CONFIG: u8 = 2;
 
-/// Options of `je08 mqtt`.
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// What to do.
-    #[command(subcommand)]
-    pub action: Action,
-}
-
 /// The `je08 mqtt` subcommands.
 #[derive(Debug, clap::Subcommand)]
 pub enum Action {
@@ -93,8 +85,8 @@ pub struct SendArgs {
 }
 
 /// Run `je08 mqtt …`.
-pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    match args.action {
+pub async fn run(action: Action) -> anyhow::Result<ExitCode> {
+    match action {
         Action::Watch(a) => watch(a).await,
         Action::Send(a) => send(a).await,
     }

@@ -17,14 +17,6 @@ use super::advice;
 use super::batch::{AccessArgs, parse_meter_address};
 use super::confirm::ask;
 
-/// Options of `je08 profile`.
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// What to do.
-    #[command(subcommand)]
-    pub action: Action,
-}
-
 /// `save` or `apply`.
 #[derive(Debug, clap::Subcommand)]
 pub enum Action {
@@ -135,8 +127,8 @@ pub fn table(results: &[MeterResult], http_pending: bool) -> String {
 }
 
 /// Save or apply.
-pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    match args.action {
+pub async fn run(action: Action) -> anyhow::Result<ExitCode> {
+    match action {
         Action::Save {
             meter,
             file,

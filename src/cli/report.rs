@@ -9,17 +9,17 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 
+use super::window::WindowArgs;
 use crate::commissioning::pdf;
 use crate::commissioning::report::{InspectOptions, NotReached, document, inspect};
-use crate::commissioning::sampler::WindowOptions;
 use crate::commissioning::wiring_check::WiringCheck;
 use je08_client::endpoint::MeterAddress;
-use je08_protocol::registers::label;
 
 use super::batch::{AccessArgs, parse_meter_address};
 use super::broker_login::{BrokerLoginArgs, setup_failed};
-use super::confirm::ask;
+use super::confirm::ask_to_change;
 use super::lang::LangArg;
+use super::wiring_check::fix_question;
 
 /// Options of `je08 report`.
 #[derive(Debug, clap::Args)]
@@ -35,12 +35,9 @@ pub struct Args {
     /// The PDF file to write.
     #[arg(long, value_name = "FILE.pdf")]
     pub out: PathBuf,
-    /// Samples of the wiring check window.
-    #[arg(long, value_name = "N", default_value_t = 10)]
-    pub samples: usize,
-    /// Time between samples, in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 1000)]
-    pub interval: u64,
+    /// The wiring check's window of readings.
+    #[command(flatten)]
+    pub window: WindowArgs,
     /// Apply the wiring check's register fix when it proposes one (asks
     /// first unless --yes); the report shows what changed.
     #[arg(long)]
@@ -69,28 +66,11 @@ pub struct Args {
 }
 
 fn confirm_fix(yes: bool) -> impl Fn(&WiringCheck) -> bool + Send + Sync {
-    move |check: &WiringCheck| {
-        let list: Vec<String> = check
-            .report
-            .register_fix()
-            .iter()
-            .map(|(a, v)| format!("{} (register {a}) = {v}", label(*a)))
-            .collect();
-        let question = format!(
-            "Write {} to meter {}, save it and check again?",
-            list.join(", "),
-            check.meter
-        );
-        match ask(
-            &question,
-            yes,
-            &format!("refusing to change meter {}", check.meter),
-        ) {
-            Ok(answer) => answer,
-            Err(e) => {
-                eprintln!("{e}");
-                false
-            }
+    move |check: &WiringCheck| match ask_to_change(&check.meter, &fix_question(check), yes) {
+        Ok(answer) => answer,
+        Err(e) => {
+            eprintln!("{e}");
+            false
         }
     }
 }
@@ -98,10 +78,7 @@ fn confirm_fix(yes: bool) -> impl Fn(&WiringCheck) -> bool + Send + Sync {
 /// Check every meter and write the report.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let cancel = super::interrupt::cancel_on_ctrl_c("the report");
-    let mut options = InspectOptions::new(WindowOptions {
-        samples: args.samples.max(1),
-        interval: Duration::from_millis(args.interval.max(1)),
-    });
+    let mut options = InspectOptions::new(args.window.options());
     options.http_blocks = args.http_blocks;
     options.fix = args.fix;
     options.mqtt_deadline = Duration::from_secs(args.mqtt_wait_s);

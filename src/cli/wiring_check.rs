@@ -5,16 +5,15 @@
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use anyhow::bail;
 
-use crate::commissioning::sampler::WindowOptions;
+use super::window::WindowArgs;
 use crate::commissioning::wiring_check::{FixOutcome, WiringCheck, apply_fix, run_check};
 use je08_protocol::analysis::wiring::{Expectation, Severity, WiringReport};
 use je08_protocol::registers::label;
 
-use super::confirm::ask;
+use super::confirm::ask_to_change;
 use super::meter::Target;
 
 /// Options of `je08 wiring-check`.
@@ -23,14 +22,9 @@ pub struct Args {
     /// Which meter.
     #[command(flatten)]
     pub target: Target,
-    /// Samples in the window.
-    #[arg(long, value_name = "N", default_value_t = 10,
-          value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub samples: u64,
-    /// Time between samples, in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 1000,
-          value_parser = clap::value_parser!(u64).range(1..=60_000))]
-    pub interval: u64,
+    /// The window of readings checked.
+    #[command(flatten)]
+    pub window: WindowArgs,
     /// The CT primary really fitted (e.g. 500 for 500 A/5 A), to check RELACAO_TC.
     #[arg(long, value_name = "A", value_parser = clap::value_parser!(u32).range(5..=10_000))]
     pub ct_primary: Option<u32>,
@@ -47,13 +41,6 @@ pub struct Args {
 }
 
 impl Args {
-    fn window(&self) -> WindowOptions {
-        WindowOptions {
-            samples: usize::try_from(self.samples).unwrap_or(usize::MAX),
-            interval: Duration::from_millis(self.interval),
-        }
-    }
-
     fn expectation(&self) -> Expectation {
         Expectation {
             ct_primary_a: self.ct_primary,
@@ -70,12 +57,28 @@ fn status(healthy: bool) -> ExitCode {
     }
 }
 
+/// The question before a register fix is written: each register by name,
+/// number and new value.
+pub(super) fn fix_question(check: &WiringCheck) -> String {
+    let list: Vec<String> = check
+        .report
+        .register_fix()
+        .iter()
+        .map(|(a, v)| format!("{} (register {a}) = {v}", label(*a)))
+        .collect();
+    format!(
+        "Write {} to meter {}, save it and check again?",
+        list.join(", "),
+        check.meter
+    )
+}
+
 /// Run the check, and the fix when asked.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut client = args.target.client();
     let cancel = super::interrupt::cancel_on_ctrl_c("the wiring check");
     let expect = args.expectation();
-    let checked = run_check(&mut client, args.window(), &expect, |_, _| {}, &cancel).await?;
+    let checked = run_check(&mut client, args.window.options(), &expect, |_, _| {}, &cancel).await?;
     if !args.fix {
         client.disconnect().await;
         if args.json {
@@ -99,24 +102,19 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !args.json {
         print!("{}", render_check(&checked));
     }
-    let list: Vec<String> = writes
-        .iter()
-        .map(|(a, v)| format!("{} (register {a}) = {v}", label(*a)))
-        .collect();
-    let question = format!(
-        "Write {} to meter {}, save it and check again?",
-        list.join(", "),
-        checked.meter
-    );
-    if !ask(
-        &question,
-        args.yes,
-        &format!("refusing to change meter {}", checked.meter),
-    )? {
+    if !ask_to_change(&checked.meter, &fix_question(&checked), args.yes)? {
         eprintln!("nothing was changed");
         return Ok(ExitCode::FAILURE);
     }
-    let outcome = apply_fix(&mut client, checked, args.window(), &expect, |_, _| {}, &cancel).await?;
+    let outcome = apply_fix(
+        &mut client,
+        checked,
+        args.window.options(),
+        &expect,
+        |_, _| {},
+        &cancel,
+    )
+    .await?;
     client.disconnect().await;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&outcome)?);

@@ -38,36 +38,21 @@ pub struct CalibrationRequest {
 
 /// Why calibration stopped; said in words by its [`Describe`], which
 /// says whether the gain was written.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, derive_more::From)]
 pub enum CalibrateError {
     /// Sampling failed or was cancelled; nothing was written.
     Sample(SampleError),
     /// The preconditions are not met; nothing was written.
+    #[from]
     Refused(Refusal),
     /// The planned gain failed validation; nothing was written.
+    #[from]
     Invalid(WriteError),
     /// Writing, saving or reading back failed (the error says how far it got).
+    #[from]
     Params(ParamsError),
     /// The gain was written and saved but the measurement afterwards failed.
     Remeasure(SampleError),
-}
-
-impl From<Refusal> for CalibrateError {
-    fn from(err: Refusal) -> Self {
-        Self::Refused(err)
-    }
-}
-
-impl From<WriteError> for CalibrateError {
-    fn from(err: WriteError) -> Self {
-        Self::Invalid(err)
-    }
-}
-
-impl From<ParamsError> for CalibrateError {
-    fn from(err: ParamsError) -> Self {
-        Self::Params(err)
-    }
 }
 
 impl Describe for CalibrateError {

@@ -41,9 +41,10 @@ pub struct SampleWindow {
 }
 
 /// Why a window could not be taken; said in words by its [`Describe`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, derive_more::From)]
 pub enum SampleError {
     /// A read failed (the client's error names the meter and what to do).
+    #[from]
     Modbus(ModbusError),
     /// The user cancelled.
     Cancelled,
@@ -52,12 +53,6 @@ pub enum SampleError {
         /// The meter.
         meter: String,
     },
-}
-
-impl From<ModbusError> for SampleError {
-    fn from(err: ModbusError) -> Self {
-        Self::Modbus(err)
-    }
 }
 
 impl Describe for SampleError {

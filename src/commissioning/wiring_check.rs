@@ -96,28 +96,18 @@ pub struct FixOutcome {
 }
 
 /// Why the fix could not be applied; said in words by its [`Describe`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, derive_more::From)]
 pub enum FixError {
     /// The report proposes no register fix; nothing was written.
     NothingToFix,
     /// The proposed values were refused by validation; nothing was written.
+    #[from]
     Invalid(WriteError),
     /// Writing, saving or reading back failed (the error says how far it got).
+    #[from]
     Params(ParamsError),
     /// The fix was written but the re-check could not sample.
     Recheck(SampleError),
-}
-
-impl From<WriteError> for FixError {
-    fn from(err: WriteError) -> Self {
-        Self::Invalid(err)
-    }
-}
-
-impl From<ParamsError> for FixError {
-    fn from(err: ParamsError) -> Self {
-        Self::Params(err)
-    }
 }
 
 impl Describe for FixError {

@@ -201,27 +201,21 @@ fn blocks_ui(
             }
         });
     };
-    egui::CollapsingHeader::new(RichText::new(tr.t(Msg::BlockConnectivity)).strong())
-        .default_open(false)
-        .show(ui, |ui| {
-            let checked = forms.connectivity.check();
-            config_forms::connectivity_form_ui(ui, tr, &mut forms.connectivity, checked.as_ref().err());
-            save(ui, checked.ok().map(ConfigBlock::Connectivity), actions);
-        });
-    egui::CollapsingHeader::new(RichText::new(tr.t(Msg::BlockProtocols)).strong())
-        .default_open(false)
-        .show(ui, |ui| {
-            let checked = forms.protocols.check();
-            config_forms::protocols_form_ui(ui, tr, &mut forms.protocols, checked.as_ref().err());
-            save(ui, checked.ok().map(ConfigBlock::Protocols), actions);
-        });
-    egui::CollapsingHeader::new(RichText::new(tr.t(Msg::BlockCt)).strong())
-        .default_open(true)
-        .show(ui, |ui| {
-            let checked = forms.ct.check();
-            config_forms::ct_form_ui(ui, tr, &mut forms.ct, checked.as_ref().err());
-            save(ui, checked.ok().map(ConfigBlock::Ct), actions);
-        });
+    block_section(ui, tr.t(Msg::BlockConnectivity), false, |ui| {
+        let checked = forms.connectivity.check();
+        config_forms::connectivity_form_ui(ui, tr, &mut forms.connectivity, checked.as_ref().err());
+        save(ui, checked.ok().map(ConfigBlock::Connectivity), actions);
+    });
+    block_section(ui, tr.t(Msg::BlockProtocols), false, |ui| {
+        let checked = forms.protocols.check();
+        config_forms::protocols_form_ui(ui, tr, &mut forms.protocols, checked.as_ref().err());
+        save(ui, checked.ok().map(ConfigBlock::Protocols), actions);
+    });
+    block_section(ui, tr.t(Msg::BlockCt), true, |ui| {
+        let checked = forms.ct.check();
+        config_forms::ct_form_ui(ui, tr, &mut forms.ct, checked.as_ref().err());
+        save(ui, checked.ok().map(ConfigBlock::Ct), actions);
+    });
     if let Some(WebOutcome::Saved(_)) = job_ui(
         ui,
         tr,
@@ -344,4 +338,11 @@ fn cert_report_ui(
             }
         }
     }
+}
+
+/// One configuration block as a collapsible section titled in bold.
+fn block_section(ui: &mut egui::Ui, title: &str, open: bool, add: impl FnOnce(&mut egui::Ui)) {
+    egui::CollapsingHeader::new(RichText::new(title).strong())
+        .default_open(open)
+        .show(ui, add);
 }

@@ -37,26 +37,16 @@ pub enum Step {
 
 /// What went wrong during an update; said in words by its [`Describe`]
 /// (its English is its `Display`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, derive_more::From)]
 pub enum FlashError {
     /// The image failed validation (the first failed check): nothing was sent.
     BadImage(Box<firmware::Check>),
     /// An HTTP step failed.
+    #[from]
     Http(HttpError),
     /// The espota push failed.
+    #[from]
     Ota(OtaError),
-}
-
-impl From<HttpError> for FlashError {
-    fn from(err: HttpError) -> Self {
-        Self::Http(err)
-    }
-}
-
-impl From<OtaError> for FlashError {
-    fn from(err: OtaError) -> Self {
-        Self::Ota(err)
-    }
 }
 
 impl Describe for FlashError {

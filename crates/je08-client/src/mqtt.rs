@@ -269,6 +269,28 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
+    /// Nothing seen yet; events go to `events`.
+    fn new(
+        filter: Option<String>,
+        max_meters: usize,
+        history: usize,
+        events: broadcast::Sender<MonitorEvent>,
+    ) -> Self {
+        Self {
+            filter,
+            max_meters,
+            history,
+            meters: Mutex::default(),
+            messages: AtomicU64::new(0),
+            malformed: AtomicU64::new(0),
+            ignored: AtomicU64::new(0),
+            cap_logged: Default::default(),
+            last_error: Mutex::default(),
+            waiter: Mutex::default(),
+            events,
+        }
+    }
+
     fn on_message(&self, topic: &str, payload: &[u8]) {
         self.messages.fetch_add(1, Ordering::Relaxed);
         let id = match &self.filter {
@@ -432,19 +454,12 @@ impl Monitor {
             .collect();
         let link = Link::new(options.link, subscriptions);
         let (events, _) = broadcast::channel(options.event_buffer.max(1));
-        let shared = Arc::new(Shared {
-            filter: options.filter,
-            max_meters: options.max_meters,
-            history: options.history,
-            meters: Mutex::default(),
-            messages: AtomicU64::new(0),
-            malformed: AtomicU64::new(0),
-            ignored: AtomicU64::new(0),
-            cap_logged: Default::default(),
-            last_error: Mutex::default(),
-            waiter: Mutex::default(),
+        let shared = Arc::new(Shared::new(
+            options.filter,
+            options.max_meters,
+            options.history,
             events,
-        });
+        ));
         let stats = link.stats();
         let client = link.client.clone();
         let run_shared = shared.clone();
@@ -588,19 +603,12 @@ mod tests {
     use je08_protocol::mqtt::encode_data;
 
     fn shared(max_meters: usize, history: usize) -> Shared {
-        Shared {
-            filter: Some(DEFAULT_DATA_FILTER.into()),
+        Shared::new(
+            Some(DEFAULT_DATA_FILTER.into()),
             max_meters,
             history,
-            meters: Mutex::default(),
-            messages: AtomicU64::new(0),
-            malformed: AtomicU64::new(0),
-            ignored: AtomicU64::new(0),
-            cap_logged: Default::default(),
-            last_error: Mutex::default(),
-            waiter: Mutex::default(),
-            events: broadcast::channel(16).0,
-        }
+            broadcast::channel(16).0,
+        )
     }
 
     #[test]

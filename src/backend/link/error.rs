@@ -11,11 +11,13 @@ use je08_client::params::{ParamsError, Stage};
 use je08_protocol::validate::WriteError;
 
 /// Why a link could not be opened or kept, or why a job failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, derive_more::From)]
 pub enum LinkError {
     /// A Modbus request failed.
+    #[from]
     Modbus(ModbusError),
     /// A settings change or energy reset failed part way.
+    #[from]
     Params(ParamsError),
     /// The meter's address cannot be used; nothing was tried.
     BadAddress(AddressError),
@@ -40,18 +42,6 @@ impl LinkError {
             Self::Params(err) => Some(&err.source),
             _ => None,
         }
-    }
-}
-
-impl From<ModbusError> for LinkError {
-    fn from(err: ModbusError) -> Self {
-        Self::Modbus(err)
-    }
-}
-
-impl From<ParamsError> for LinkError {
-    fn from(err: ParamsError) -> Self {
-        Self::Params(err)
     }
 }
 

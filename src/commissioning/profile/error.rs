@@ -12,7 +12,7 @@ use je08_protocol::http_api::{Connectivity, FieldErrors, Mode, Protocols};
 use je08_protocol::validate::WriteError;
 
 /// Why a profile could not be read, captured or written.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, derive_more::From)]
 pub enum ProfileError {
     /// The file could not be read.
     Read {
@@ -36,8 +36,10 @@ pub enum ProfileError {
         problem: ProfileProblem,
     },
     /// The meter could not be read over Modbus.
+    #[from]
     Modbus(ModbusError),
     /// The meter's HTTP API failed.
+    #[from]
     Http(HttpError),
     /// The meter is in a mode a profile cannot be read in.
     WrongMode {
@@ -79,18 +81,6 @@ pub enum ProfileError {
         /// The mode it started in.
         mode: Mode,
     },
-}
-
-impl From<ModbusError> for ProfileError {
-    fn from(err: ModbusError) -> Self {
-        Self::Modbus(err)
-    }
-}
-
-impl From<HttpError> for ProfileError {
-    fn from(err: HttpError) -> Self {
-        Self::Http(err)
-    }
 }
 
 impl Describe for ProfileError {

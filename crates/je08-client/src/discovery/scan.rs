@@ -17,9 +17,10 @@ use je08_protocol::mode::Mode;
 
 /// Why an address did not identify as a JE08 over Modbus; said in words by
 /// its [`Describe`] (its English is its `Display`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, derive_more::From)]
 pub enum ModbusProbeError {
     /// The Modbus request failed (no connection, timeout, exception...).
+    #[from]
     Modbus(ModbusError),
     /// Something answered, but not like a JE08.
     NotJe08 {
@@ -28,12 +29,6 @@ pub enum ModbusProbeError {
         /// What did not fit.
         source: IdentityError,
     },
-}
-
-impl From<ModbusError> for ModbusProbeError {
-    fn from(err: ModbusError) -> Self {
-        Self::Modbus(err)
-    }
 }
 
 impl Describe for ModbusProbeError {

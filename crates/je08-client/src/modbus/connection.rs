@@ -14,24 +14,14 @@ use tokio::net::TcpStream;
 use super::frame::{self, Answer, FrameBuf, MAX_FRAME_LEN, ReplyError, Request};
 
 /// Why a request on a connection failed.
-#[derive(Debug)]
+#[derive(Debug, derive_more::From)]
 pub(super) enum CallError {
     /// The socket failed or was closed, or the request does not fit in a frame.
+    #[from]
     Io(io::Error),
     /// The reply does not answer the request.
+    #[from]
     Reply(ReplyError),
-}
-
-impl From<io::Error> for CallError {
-    fn from(e: io::Error) -> Self {
-        Self::Io(e)
-    }
-}
-
-impl From<ReplyError> for CallError {
-    fn from(e: ReplyError) -> Self {
-        Self::Reply(e)
-    }
 }
 
 /// An open connection to one meter.

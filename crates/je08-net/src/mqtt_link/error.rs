@@ -74,9 +74,10 @@ impl Describe for SetupError {
 je08_protocol::english_display!(errors: SetupError, LinkError);
 
 /// Why the connection to the broker is down (or never came up).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, derive_more::From)]
 pub enum LinkError {
     /// The login or the options cannot work.
+    #[from]
     Setup(SetupError),
     /// Nothing listens at the broker address.
     Refused(String),
@@ -143,12 +144,6 @@ impl LinkError {
                 | LinkError::BadCredentials(_)
                 | LinkError::NotAuthorized(_)
         )
-    }
-}
-
-impl From<SetupError> for LinkError {
-    fn from(error: SetupError) -> Self {
-        LinkError::Setup(error)
     }
 }
 

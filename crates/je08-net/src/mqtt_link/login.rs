@@ -206,7 +206,10 @@ mod tests {
             ..CredentialFiles::default()
         };
         let login = BrokerLogin::load(url("mqtt://h"), &files).unwrap();
-        assert!(!format!("{files:?}{login:?}").contains("hunter2"));
+        let options = crate::mqtt_link::LinkOptions::builder(login.clone(), "c")
+            .build()
+            .unwrap();
+        assert!(!format!("{files:?}{login:?}{options:?}").contains("hunter2"));
         assert_eq!(
             login.credentials.password.as_ref().map(Password::expose),
             Some("hunter2")

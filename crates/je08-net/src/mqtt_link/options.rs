@@ -131,19 +131,6 @@ impl LinkOptionsBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mqtt_link::{CredentialFiles, Password};
-
-    #[test]
-    fn passwords_never_print() {
-        let files = CredentialFiles {
-            user: Some("op".into()),
-            password: Some(Password::new("hunter2")),
-            ..CredentialFiles::default()
-        };
-        let login = BrokerLogin::load("mqtt://h".parse().unwrap(), &files).unwrap();
-        let options = LinkOptions::builder(login, "c").build().unwrap();
-        assert!(!format!("{options:?}").contains("hunter2"));
-    }
 
     #[test]
     fn mqtts_without_a_ca_is_refused_at_build() {

@@ -218,40 +218,38 @@ mod tests {
         assert_eq!(normalize_deg(-450.0), -90.0);
     }
 
-    #[test]
-    fn phasor_set_from_measurements() {
+    /// 220 V phases 120° apart carrying `amps` each, with per-phase
+    /// active and reactive powers `p` and `q` (kW, kvar).
+    fn balanced(amps: f64, p: PerPhaseTotal, q: PerPhaseTotal) -> Measurements {
         let line = 220.0 * 3f64.sqrt();
-        let m = Measurements {
-            voltage_v: PerPhase {
-                a: 220.0,
-                b: 220.0,
-                c: 220.0,
-            },
+        Measurements {
+            voltage_v: PerPhase::from_array([220.0; 3]),
             line_voltage_v: LineVoltages {
                 ab: line,
                 bc: line,
                 ca: line,
                 mean: line,
             },
-            current_a: PerPhase {
-                a: 10.0,
-                b: 10.0,
-                c: 10.0,
-            },
-            active_power_kw: PerPhaseTotal {
-                a: 2.0,
-                b: -2.0,
-                c: 2.0,
-                total: 2.0,
-            },
-            reactive_power_kvar: PerPhaseTotal {
-                a: 0.0,
-                b: 0.0,
-                c: 0.0,
-                total: 0.0,
-            },
+            current_a: PerPhase::from_array([amps; 3]),
+            active_power_kw: p,
+            reactive_power_kvar: q,
             ..Measurements::default()
-        };
+        }
+    }
+
+    /// Per-phase values and their sum.
+    fn with_total([a, b, c]: [f64; 3]) -> PerPhaseTotal {
+        PerPhaseTotal {
+            a,
+            b,
+            c,
+            total: a + b + c,
+        }
+    }
+
+    #[test]
+    fn phasor_set_from_measurements() {
+        let m = balanced(10.0, with_total([2.0, -2.0, 2.0]), with_total([0.0; 3]));
         let set = phasors(&m);
         assert!(set.voltage_angles_measured);
         assert!(close(set.current[0].angle_deg, 0.0, 1e-6));
@@ -269,37 +267,7 @@ mod tests {
         assert!(close(line, 220.0 * 3f64.sqrt(), 1e-9));
         let s = 220.0 * 100.0 / 1000.0;
         let (p, q) = (s * 30f64.to_radians().cos(), s * 30f64.to_radians().sin());
-        let m = Measurements {
-            voltage_v: PerPhase {
-                a: 220.0,
-                b: 220.0,
-                c: 220.0,
-            },
-            line_voltage_v: LineVoltages {
-                ab: line,
-                bc: line,
-                ca: line,
-                mean: line,
-            },
-            current_a: PerPhase {
-                a: 100.0,
-                b: 100.0,
-                c: 100.0,
-            },
-            active_power_kw: PerPhaseTotal {
-                a: p,
-                b: p,
-                c: p,
-                total: 3.0 * p,
-            },
-            reactive_power_kvar: PerPhaseTotal {
-                a: q,
-                b: q,
-                c: q,
-                total: 3.0 * q,
-            },
-            ..Default::default()
-        };
+        let m = balanced(100.0, with_total([p; 3]), with_total([q; 3]));
         let (got, want) = (phasors(&m), expected(&m, 30.0));
         for k in 0..3 {
             assert!(close(got.current[k].angle_deg, want.current[k].angle_deg, 1e-6));
