@@ -26,6 +26,17 @@ je08_protocol::messages! {
         JobNoBroker => "not connected to a broker; connect first", "sem conexão com um broker; conecte-se primeiro";
         JobDiscoveryStopped => "discovery stopped", "a descoberta parou";
         ProbeOtherMeter => "the HTTP API answers for meter {0}, not {1}", "a API HTTP responde pelo medidor {0}, não pelo {1}";
+        MoveOtherId => "the device at {0} is meter {1}, not {2}: not followed", "o dispositivo em {0} é o medidor {1}, não o {2}: não seguido";
+        Warning => "Warning", "Atenção";
+        SeenElsewhere => "Seen elsewhere", "Visto em outro endereço";
+        SeenAtSince => "seen at {0} since {1}", "visto em {0} desde {1}";
+        MoveChecking => "checking that the device there is this meter…", "verificando se o dispositivo lá é este medidor…";
+        UseThisAddress => "Use this address", "Usar este endereço";
+        UseThisAddressHint => "Reconnect to {0}: readings, the interface password, settings and firmware will go there", "Reconectar em {0}: leituras, a senha da interface, configurações e firmware irão para lá";
+        IdConflict => "meter {0} answers at {1} at the same time: another device claims its id, so neither address is followed", "o medidor {0} responde em {1} ao mesmo tempo: outro dispositivo usa o mesmo id, então nenhum endereço é seguido";
+        ConflictBeforeSending => "{0}. The password, settings and firmware go only to {1}, the address you chose: check that it is this meter before sending.", "{0}. A senha, as configurações e o firmware vão apenas para {1}, o endereço que você escolheu: confira se é este medidor antes de enviar.";
+        MovedBeforeSending => "This meter is also seen at {0}. The password, settings and firmware go only to {1}, the address you chose, until the new one is confirmed.", "Este medidor também é visto em {0}. A senha, as configurações e o firmware vão apenas para {1}, o endereço que você escolheu, até o novo ser confirmado.";
+        MoveOtherMac => "the device at {0} has MAC {1}, not {2}: another device copies this meter's id; not followed", "o dispositivo em {0} tem MAC {1}, não {2}: outro dispositivo copia o id deste medidor; não seguido";
         Busy => "Busy: the background work queue is full, try again", "Ocupado: a fila de trabalho está cheia, tente de novo";
         Add => "Add", "Adicionar";
         AddressHint => "IP or host[:port]", "IP ou host[:porta]";

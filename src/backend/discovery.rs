@@ -10,6 +10,7 @@
 //! lets a withdrawn meter go stale.
 
 use std::collections::BTreeSet;
+use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
 
 use futures::StreamExt;
@@ -17,10 +18,11 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::identity::{self, Identity, MoveRefused};
 use super::{Event, EventSink, JobFailure, JobId, JobOutcome, MeterKey};
 use je08_client::discovery::mdns::{MdnsBrowseError, MdnsBrowser, MdnsInterface};
 use je08_client::discovery::scan::{ScanOptions, probe_range};
-use je08_client::discovery::{DiscoveryList, MeterEntry, Sighting};
+use je08_client::discovery::{Change, DiscoveryList, MeterEntry, Sighting};
 use je08_client::http::{HttpError, MeterHttp};
 use je08_protocol::discovery::ScanRange;
 use je08_protocol::http_api::Info;
@@ -57,6 +59,18 @@ pub enum Request {
         host: String,
         /// HTTP port.
         port: u16,
+    },
+    /// Check that the device at a new address is the row's meter before
+    /// the row follows it there.
+    VerifyMove {
+        /// The row that asked.
+        meter: MeterKey,
+        /// The new Modbus address.
+        modbus: SocketAddr,
+        /// The HTTP port discovery saw there, if any.
+        http_port: Option<u16>,
+        /// What the row knows of its meter.
+        identity: Identity,
     },
 }
 
@@ -108,6 +122,18 @@ pub enum Update {
         /// The meter's answer, or why there was none.
         result: Result<Box<Info>, HttpError>,
     },
+    /// A [`Request::VerifyMove`] ended.
+    MoveChecked {
+        /// The row that asked.
+        meter: MeterKey,
+        /// The address checked.
+        modbus: SocketAddr,
+        /// Whether the device there is the row's meter.
+        result: Result<(), MoveRefused>,
+    },
+    /// Meters not seen for [`je08_client::discovery::FORGET_AFTER`] (or
+    /// pushed out of a full list) left discovery's list.
+    Forgotten(Vec<u32>),
 }
 
 /// The dispatcher's handle on the discovery task.
@@ -180,11 +206,21 @@ async fn run(
                 Some((Request::ProbeInfo { meter, host, port }, _)) => {
                     tokio::spawn(probe_info(meter, host, port, sink.clone()));
                 }
+                Some((Request::VerifyMove { meter, modbus, http_port, identity }, _)) => {
+                    let sink = sink.clone();
+                    tokio::spawn(async move {
+                        let result = identity::verify(modbus, http_port, &identity).await;
+                        sink.send(Event::Discovery(Update::MoveChecked { meter, modbus, result }));
+                    });
+                }
                 None => return,
             },
             Some(sighting) = sightings.recv() => {
                 changed.insert(sighting.id);
-                list.apply(sighting);
+                if let Change::Replaced { dropped } = list.apply(sighting) {
+                    changed.remove(&dropped);
+                    sink.send(Event::Discovery(Update::Forgotten(vec![dropped])));
+                }
                 flush_at.get_or_insert_with(|| Instant::now() + COALESCE);
             }
             () = flush => {
@@ -197,7 +233,13 @@ async fn run(
                 sink.send(Event::Discovery(Update::Meters(entries)));
             }
             _ = ticker.tick() => {
-                let stale = list.mark_stale(chrono::Utc::now());
+                let now = chrono::Utc::now();
+                let gone = list.forget_stale(now);
+                if !gone.is_empty() {
+                    changed.retain(|id| !gone.contains(id));
+                    sink.send(Event::Discovery(Update::Forgotten(gone)));
+                }
+                let stale = list.mark_stale(now);
                 if !stale.is_empty() {
                     changed.extend(stale);
                     flush_at.get_or_insert_with(|| Instant::now() + COALESCE);

@@ -4,6 +4,7 @@
 
 pub mod commissioning;
 pub mod discovery;
+pub mod identity;
 pub mod link;
 pub mod modbus_link;
 pub mod mqtt_view;

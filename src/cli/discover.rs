@@ -131,6 +131,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .filter(|n| !n.is_empty()),
         })
         .collect();
+    for entry in report.list.entries().filter(|e| e.conflict) {
+        eprintln!("warning: {}", conflict_warning(entry));
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
@@ -138,7 +141,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     if let Some(mut store) = store {
         let mut changed = false;
-        for entry in report.list.entries() {
+        for entry in report.list.entries().filter(|e| !e.conflict) {
             changed |= store.note_seen(
                 entry.id,
                 entry.current_ip,
@@ -208,6 +211,17 @@ fn print_table(rows: &[Row]) {
     }
 }
 
+/// Why a meter's row is marked: one id answering at several addresses.
+fn conflict_warning(entry: &MeterEntry) -> String {
+    let addresses: Vec<String> = entry.addresses.iter().map(|a| a.ip.to_string()).collect();
+    format!(
+        "meter {} is seen at {} at the same time: another device claims its id; \
+         check which address is the meter before sending it a password, a configuration or firmware",
+        entry.id,
+        addresses.join(" and ")
+    )
+}
+
 fn row_cells(row: &Row) -> [String; 6] {
     let entry = row.entry;
     let dash = || "-".to_owned();
@@ -221,10 +235,10 @@ fn row_cells(row: &Row) -> [String; 6] {
     [
         entry.id.to_string(),
         name,
-        if addresses.is_empty() {
-            dash()
-        } else {
-            addresses.join(", ")
+        match (addresses.is_empty(), entry.conflict) {
+            (true, _) => dash(),
+            (false, false) => addresses.join(", "),
+            (false, true) => format!("{} (CONFLICT)", addresses.join(", ")),
         },
         entry.mode.map_or_else(dash, |m| m.to_string()),
         entry.firmware.map_or_else(dash, |f| f.to_string()),

@@ -10,8 +10,9 @@ use std::net::SocketAddr;
 use std::time::SystemTime;
 
 use super::model::{MeterRow, Model};
+use super::whereabouts;
 use crate::backend::discovery::{MdnsStatus, Request, Update};
-use crate::backend::{Command, JobId, JobOutcome, LinkState, MeterKey};
+use crate::backend::{Command, JobId, JobOutcome, MeterKey};
 use je08_client::discovery::{self as registry, Source};
 use je08_protocol::discovery::{ScanRange, ScanRangeError};
 use je08_protocol::http_api::DEFAULT_HTTP_PORT;
@@ -49,10 +50,13 @@ fn row_for(model: &Model, entry: &registry::MeterEntry) -> Option<MeterKey> {
 /// Fold changed entries into the rows: a known meter gains the sources and
 /// facts, an unknown one becomes a new row without a session. Returns the
 /// commands worth sending: `/api/info` probes (a meter newly seen in
-/// configuration or update mode, whose Wi-Fi role the LED needs) and a
-/// reconnect when a meter whose session is not online now answers at
-/// another Modbus address.
+/// configuration or update mode, whose Wi-Fi role the LED needs) and, for
+/// a row whose session lost its meter while discovery sees the id
+/// elsewhere, the identity check of that address
+/// ([`whereabouts::track`]). A row with a session never moves here; a row
+/// without one shows discovery's address unless the id is in conflict.
 pub fn merge(model: &mut Model, entries: Vec<registry::MeterEntry>) -> Vec<Command> {
+    let now = SystemTime::now();
     let mut probes = Vec::new();
     for entry in entries {
         let key = match row_for(model, &entry) {
@@ -72,33 +76,22 @@ pub fn merge(model: &mut Model, entries: Vec<registry::MeterEntry>) -> Vec<Comma
         let before = row.found.entry.as_ref().and_then(|e| e.mode);
         row.device_id = Some(entry.id);
         row.sources.extend(entry.sources.keys().copied());
-        if row.address.is_empty() || (!row.session && modbus_address(&entry).is_some()) {
+        if row.session {
+            probes.extend(whereabouts::track(row, &entry, now));
+        } else if !entry.conflict && (row.address.is_empty() || modbus_address(&entry).is_some()) {
             row.address = shown_address(&entry);
-        } else if let (true, Some(now), Ok(before)) = (
-            row.session,
-            modbus_address(&entry),
-            row.address.parse::<SocketAddr>(),
-        ) && now != before
-            && row.link != LinkState::Online
-        {
-            // The meter moved (a new DHCP lease) while its session could not
-            // reach the old address: follow it.
-            row.address = now.to_string();
-            probes.push(Command::Connect {
-                meter: key,
-                address: row.address.clone(),
-            });
         }
         let seen = SystemTime::from(entry.last_seen);
         row.last_seen = Some(row.last_seen.map_or(seen, |t| t.max(seen)));
         let newly_not_app = entry.mode.is_some_and(|m| m != Mode::Application) && before != entry.mode;
+        let stale = entry.stale;
+        row.found.entry = Some(entry);
         if newly_not_app
-            && !entry.stale
-            && let Some(probe) = info_probe(key, &entry)
+            && !stale
+            && let Some(probe) = info_probe(row)
         {
             probes.push(probe);
         }
-        row.found.entry = Some(entry);
     }
     probes
 }
@@ -124,41 +117,40 @@ pub fn absorb_duplicate(model: &mut Model, key: MeterKey) -> Option<MeterKey> {
     Some(twin.key)
 }
 
-fn info_probe(meter: MeterKey, entry: &registry::MeterEntry) -> Option<Command> {
+/// `/api/info` of a meter discovery saw in another mode, at the row's own
+/// host (discovery made the address of a row without a session).
+fn info_probe(row: &MeterRow) -> Option<Command> {
     Some(Command::Discovery(Request::ProbeInfo {
-        meter,
-        host: entry.current_ip?.to_string(),
-        port: entry.ports.http?,
+        meter: row.key,
+        host: row.trusted_host()?,
+        port: row.entry_here()?.ports.http?,
     }))
 }
 
 /// The probe to send when the Modbus session of `meter` goes offline: its
 /// HTTP API tells "in configuration (or update) mode" from "unreachable".
+/// It goes to the row's own host, never to where discovery last heard the id.
 pub fn offline_probe(meter: &MeterRow) -> Option<Command> {
-    let entry = meter.found.entry.as_ref();
-    let host = match entry.and_then(|e| e.current_ip) {
-        Some(ip) => ip.to_string(),
-        None => {
-            je08_client::endpoint::Endpoint::parse(&meter.address, 0)
-                .ok()?
-                .host
-        }
-    };
-    let port = entry.and_then(|e| e.ports.http).unwrap_or(DEFAULT_HTTP_PORT);
+    let port = meter
+        .entry_here()
+        .and_then(|e| e.ports.http)
+        .unwrap_or(DEFAULT_HTTP_PORT);
     Some(Command::Discovery(Request::ProbeInfo {
         meter: meter.key,
-        host,
+        host: meter.trusted_host()?,
         port,
     }))
 }
 
-/// Where selecting a row without a session connects: a meter discovery
-/// saw with a Modbus port, not known to be in another mode.
+/// Where selecting a row without a session connects: the address it shows,
+/// when discovery saw a Modbus port there and the meter is not known to be
+/// in another mode. Picking the row is the user's choice of that address.
 pub fn connect_target(meter: &MeterRow) -> Option<String> {
     if meter.session || matches!(meter.mode(), Some(Mode::Configuration | Mode::Update)) {
         return None;
     }
-    modbus_address(meter.found.entry.as_ref()?).map(|a| a.to_string())
+    meter.entry_here()?.ports.modbus?;
+    meter.address.parse::<SocketAddr>().ok().map(|a| a.to_string())
 }
 
 /// The "Find meters" panel's state.
@@ -246,7 +238,10 @@ mod tests {
     use super::*;
     use std::net::IpAddr;
 
+    use crate::backend::LinkState;
+    use crate::backend::identity::MoveRefused;
     use crate::backend::link::LinkError;
+    use crate::state::whereabouts::MoveCheck;
     use chrono::Utc;
     use je08_client::endpoint::Endpoint;
     use je08_client::modbus::ModbusError;
@@ -336,10 +331,11 @@ mod tests {
     }
 
     #[test]
-    fn a_session_that_lost_its_meter_follows_it_to_a_new_address() {
+    fn a_session_follows_a_new_address_only_once_the_device_there_proves_to_be_its_meter() {
         let mut model = Model::default();
         let modbus = registry::Ports {
             modbus: Some(1502),
+            http: Some(8080),
             ..registry::Ports::default()
         };
         merge(&mut model, vec![entry(5, Mode::Application, modbus)]);
@@ -350,16 +346,91 @@ mod tests {
         moved.current_ip = Some(IpAddr::from([127, 0, 0, 9]));
         let commands = merge(&mut model, vec![moved.clone()]);
         assert!(
-            matches!(&commands[..], [Command::Connect { meter, address }] if *meter == key && address == "127.0.0.9:1502"),
+            matches!(&commands[..], [Command::Discovery(Request::VerifyMove { meter, modbus, http_port: Some(8080), identity })]
+                if *meter == key && modbus.to_string() == "127.0.0.9:1502" && identity.id == 5),
             "{commands:?}"
         );
+        let row = &model.meters[0];
+        assert_eq!(row.address, "127.0.0.1:1502", "a sighting alone moves nothing");
+        assert_eq!(
+            row.http_address(),
+            "127.0.0.1:80",
+            "the password stays with the chosen host"
+        );
+        assert_eq!(row.moved.as_ref().map(|m| &m.check), Some(&MoveCheck::Checking));
+        assert!(merge(&mut model, vec![moved.clone()]).is_empty(), "asked once");
+
+        let there: SocketAddr = "127.0.0.9:1502".parse().unwrap();
+        let impostor = Err(MoveRefused::OtherId {
+            address: there,
+            found: 6,
+            expected: 5,
+        });
+        assert!(whereabouts::checked(&mut model, key, there, impostor).is_none());
+        assert_eq!(model.meters[0].address, "127.0.0.1:1502");
+        assert!(matches!(
+            model.meters[0].moved.as_ref().map(|m| &m.check),
+            Some(MoveCheck::Refused { .. })
+        ));
+
+        let command = whereabouts::checked(&mut model, key, there, Ok(()));
+        assert!(
+            matches!(&command, Some(Command::Connect { meter, address }) if *meter == key && address == "127.0.0.9:1502"),
+            "{command:?}"
+        );
         assert_eq!(model.meters[0].address, "127.0.0.9:1502");
+        assert_eq!(model.meters[0].moved, None);
+
         model.meters[0].link = LinkState::Online;
         moved.current_ip = Some(IpAddr::from([127, 0, 0, 10]));
         assert!(
-            merge(&mut model, vec![moved]).is_empty(),
+            merge(&mut model, vec![moved.clone()]).is_empty(),
             "an online session stays where it is"
         );
+        assert_eq!(model.meters[0].address, "127.0.0.9:1502");
+        assert_eq!(
+            model.meters[0].moved.as_ref().map(|m| m.ip),
+            Some(IpAddr::from([127, 0, 0, 10])),
+            "but the other address is shown"
+        );
+        let command = whereabouts::confirmed(&mut model, key);
+        assert!(
+            matches!(&command, Some(Command::Connect { address, .. }) if address == "127.0.0.10:1502"),
+            "the user may confirm it: {command:?}"
+        );
+    }
+
+    #[test]
+    fn an_id_in_conflict_moves_no_row() {
+        let mut model = Model::default();
+        let modbus = registry::Ports {
+            modbus: Some(1502),
+            ..registry::Ports::default()
+        };
+        merge(
+            &mut model,
+            vec![
+                entry(5, Mode::Application, modbus),
+                entry(6, Mode::Application, modbus),
+            ],
+        );
+        model.meters[0].session = true;
+        model.meters[0].link = refused();
+        let claimed = |id| {
+            let mut e = entry(id, Mode::Application, modbus);
+            e.current_ip = Some(IpAddr::from([127, 0, 0, 66]));
+            e.conflict = true;
+            e
+        };
+        let commands = merge(&mut model, vec![claimed(5), claimed(6)]);
+        assert!(commands.is_empty(), "no check, no reconnect: {commands:?}");
+        for row in &model.meters {
+            assert_eq!(
+                row.address, "127.0.0.1:1502",
+                "neither the session row nor the discovered one moves"
+            );
+            assert!(row.conflict());
+        }
     }
 
     #[test]

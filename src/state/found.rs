@@ -21,6 +21,8 @@ pub struct Probed {
     pub esp_version: String,
     /// STM32 firmware version as reported.
     pub stm32_version: String,
+    /// MAC address as reported.
+    pub mac: String,
 }
 
 /// Why an `/api/info` probe tells nothing about the row's meter.
@@ -96,6 +98,7 @@ impl Probed {
             },
             esp_version: info.esp_version,
             stm32_version: info.stm32_version,
+            mac: info.mac,
         }
     }
 }

@@ -45,6 +45,9 @@ pub enum Action {
     Lang(Lang),
     /// Add a meter by address.
     Add(String, Source),
+    /// Follow a meter to the address discovery now sees it at (the user
+    /// confirmed the move).
+    FollowMove(MeterKey),
     /// Save a meter's name and notes.
     SaveDetails(MeterKey, String, String),
     /// Ask a question first.

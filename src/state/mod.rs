@@ -23,3 +23,4 @@ pub mod parameters;
 pub mod prefs;
 pub mod report_form;
 pub mod view;
+pub mod whereabouts;

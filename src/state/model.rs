@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::found::{Found, ProbeFailure, Probed};
 use super::history::History;
+use super::whereabouts::Moved;
 use crate::backend::link::EnergyKind;
 use crate::backend::web::{Stage, WebOutcome};
 use crate::backend::{Event, JobId, JobOutcome, LinkState, MeterKey};
@@ -67,6 +68,8 @@ pub struct MeterRow {
     pub session: bool,
     /// What discovery and `/api/info` probes tell about this meter.
     pub found: Found,
+    /// The meter seen at another address than `address`, not yet followed.
+    pub moved: Option<Moved>,
 }
 
 impl MeterRow {
@@ -86,35 +89,32 @@ impl MeterRow {
             device_id: None,
             session: false,
             found: Found::default(),
+            moved: None,
         }
     }
 
-    /// The HTTP API address: the explicit one, else where discovery saw
-    /// the API, else the Modbus host on port 80.
+    /// The HTTP API address, where the interface password goes: the
+    /// explicit one, else the host of the row's own address with the HTTP
+    /// port discovery saw there, else port 80. Never an address discovery
+    /// alone reported (see [`super::whereabouts`]).
     pub fn http_address(&self) -> String {
         if let Some(http) = &self.endpoints.http {
             return http.clone();
         }
-        let seen = self.found.entry.as_ref();
-        let host = seen
-            .and_then(|e| e.current_ip)
-            .map(|ip| ip.to_string())
-            .or_else(|| {
-                Endpoint::parse(&self.address, je08_client::modbus::DEFAULT_PORT)
-                    .ok()
-                    .map(|e| e.host)
-            })
-            .unwrap_or_else(|| self.address.clone());
-        let port = seen.and_then(|e| e.ports.http).unwrap_or(DEFAULT_HTTP_PORT);
+        let host = self.trusted_host().unwrap_or_else(|| self.address.clone());
+        let port = self
+            .entry_here()
+            .and_then(|e| e.ports.http)
+            .unwrap_or(DEFAULT_HTTP_PORT);
         Endpoint { host, port }.to_string()
     }
 
     /// The espota UDP port (on the HTTP host): the explicit one, else what
-    /// discovery saw, else 8266.
+    /// discovery saw at the row's own address, else 8266.
     pub fn ota_port(&self) -> u16 {
         self.endpoints
             .ota
-            .or_else(|| self.found.entry.as_ref().and_then(|e| e.ports.ota))
+            .or_else(|| self.entry_here().and_then(|e| e.ports.ota))
             .unwrap_or(DEFAULT_OTA_PORT)
     }
 

@@ -23,6 +23,7 @@ use crate::state::mqtt::MqttState;
 use crate::state::navigation::{Page, Tab};
 use crate::state::prefs::{Prefs, SavedMeter};
 use crate::state::view::ViewState;
+use crate::state::whereabouts;
 use je08_client::discovery::Source;
 use je08_protocol::mode::Mode;
 use je08_protocol::mqtt::Command as MqttCommand;
@@ -294,6 +295,16 @@ impl ConfiguratorApp {
                     row.take_probe(at, result);
                 }
             }
+            Update::MoveChecked {
+                meter,
+                modbus,
+                result,
+            } => {
+                if let Some(command) = whereabouts::checked(&mut self.model, meter, modbus, result) {
+                    self.send(command);
+                }
+            }
+            Update::Forgotten(ids) => whereabouts::forgotten(&mut self.model, &ids),
             Update::Mdns(_) | Update::Scanned { .. } => {}
         }
     }
@@ -394,6 +405,11 @@ impl ConfiguratorApp {
                 self.view.selected = Some(key);
                 self.view.page = Page::Meter;
                 self.open_session(key);
+            }
+            Action::FollowMove(key) => {
+                if let Some(command) = whereabouts::confirmed(&mut self.model, key) {
+                    self.send(command);
+                }
             }
             Action::Page(page) => self.view.page = page,
             Action::Tab(tab) => self.view.tab = tab,

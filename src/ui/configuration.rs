@@ -22,6 +22,7 @@ use je08_protocol::http_api::{CertKind, Mode};
 /// The interface password field, "remember" and where it is stored;
 /// shared with the Firmware tab.
 pub fn password_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterRow, web: &mut MeterWeb) {
+    super::whereabouts_ui::send_warning_ui(ui, tr, meter);
     ui.horizontal(|ui| {
         ui.weak(tr.f(
             Msg::HttpEndpoint,

@@ -66,68 +66,74 @@ fn meter_row_ui(
         ui.visuals().faint_bg_color
     };
     let frame = egui::Frame::group(ui.style()).fill(fill).inner_margin(8.0);
-    let inner = frame.show(ui, |ui| {
-        ui.set_width(ui.available_width());
-        ui.horizontal(|ui| {
-            let pattern = led::pattern(meter.mode(), meter.wifi());
-            widgets::led_ui(ui, pattern, tr.t(Msg::LedHint));
-            ui.add(egui::Label::new(RichText::new(meter.title()).strong().size(16.0)).truncate());
-        });
-        egui::Grid::new(("meter_row", meter.key.0))
-            .num_columns(2)
-            .spacing([8.0, 2.0])
-            .show(ui, |ui| {
-                ui.weak(tr.t(Msg::Address));
-                ui.monospace(if meter.address.is_empty() {
-                    "—"
-                } else {
-                    &meter.address
-                });
-                ui.end_row();
-                let seen_at = meter.addresses();
-                if seen_at.len() > 1 {
-                    ui.weak(tr.t(Msg::Addresses));
-                    let all: Vec<String> = seen_at.iter().map(ToString::to_string).collect();
-                    ui.add(egui::Label::new(RichText::new(all.join(", ")).monospace()).truncate());
+    // The card senses clicks *under* its buttons: a Ui with a sense is
+    // hit-tested before its children, so "Rename", "Forget" and "Use this
+    // address" get their own clicks.
+    let card = egui::UiBuilder::new().sense(egui::Sense::click());
+    let inner = ui.scope_builder(card, |ui| {
+        frame.show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal(|ui| {
+                let pattern = led::pattern(meter.mode(), meter.wifi());
+                widgets::led_ui(ui, pattern, tr.t(Msg::LedHint));
+                ui.add(egui::Label::new(RichText::new(meter.title()).strong().size(16.0)).truncate());
+            });
+            egui::Grid::new(("meter_row", meter.key.0))
+                .num_columns(2)
+                .spacing([8.0, 2.0])
+                .show(ui, |ui| {
+                    ui.weak(tr.t(Msg::Address));
+                    ui.monospace(if meter.address.is_empty() {
+                        "—"
+                    } else {
+                        &meter.address
+                    });
                     ui.end_row();
-                }
-                ui.weak(tr.t(Msg::Mode));
-                ui.label(match meter.mode() {
-                    Some(mode) => mode.describe(tr),
-                    None if meter.unreachable() => tr.t(Msg::Unreachable).to_owned(),
-                    None => tr.t(Msg::Unknown).to_owned(),
-                });
-                ui.end_row();
-                ui.weak(tr.t(Msg::Firmware));
-                ui.label(meter.firmware().unwrap_or_else(|| "—".into()));
-                ui.end_row();
-                ui.weak(tr.t(Msg::Sources));
-                let sources: Vec<&str> = meter.sources.iter().map(|s| tr.t(source_msg(*s))).collect();
-                ui.label(sources.join(", "));
-                ui.end_row();
-                ui.weak(tr.t(Msg::LastSeen));
-                ui.horizontal(|ui| {
-                    widgets::age_ui(ui, tr, meter.last_seen);
-                    if meter.stale() {
-                        ui.colored_label(ui.visuals().warn_fg_color, tr.t(Msg::NotSeenRecently));
+                    let seen_at = meter.addresses();
+                    if seen_at.len() > 1 {
+                        ui.weak(tr.t(Msg::Addresses));
+                        let all: Vec<String> = seen_at.iter().map(ToString::to_string).collect();
+                        ui.add(egui::Label::new(RichText::new(all.join(", ")).monospace()).truncate());
+                        ui.end_row();
+                    }
+                    super::whereabouts_ui::card_rows_ui(ui, tr, meter, actions);
+                    ui.weak(tr.t(Msg::Mode));
+                    ui.label(match meter.mode() {
+                        Some(mode) => mode.describe(tr),
+                        None if meter.unreachable() => tr.t(Msg::Unreachable).to_owned(),
+                        None => tr.t(Msg::Unknown).to_owned(),
+                    });
+                    ui.end_row();
+                    ui.weak(tr.t(Msg::Firmware));
+                    ui.label(meter.firmware().unwrap_or_else(|| "—".into()));
+                    ui.end_row();
+                    ui.weak(tr.t(Msg::Sources));
+                    let sources: Vec<&str> = meter.sources.iter().map(|s| tr.t(source_msg(*s))).collect();
+                    ui.label(sources.join(", "));
+                    ui.end_row();
+                    ui.weak(tr.t(Msg::LastSeen));
+                    ui.horizontal(|ui| {
+                        widgets::age_ui(ui, tr, meter.last_seen);
+                        if meter.stale() {
+                            ui.colored_label(ui.visuals().warn_fg_color, tr.t(Msg::NotSeenRecently));
+                        }
+                    });
+                    ui.end_row();
+                    if !meter.session {
+                        ui.weak(tr.t(Msg::Connection));
+                        ui.weak(tr.t(Msg::NoSession));
+                        ui.end_row();
                     }
                 });
-                ui.end_row();
-                if !meter.session {
-                    ui.weak(tr.t(Msg::Connection));
-                    ui.weak(tr.t(Msg::NoSession));
-                    ui.end_row();
-                }
-            });
-        if !meter.notes.is_empty() {
-            ui.label(RichText::new(&meter.notes).italics().weak());
-        }
-        if selected {
-            details_ui(ui, tr, meter, view, actions);
-        }
+            if !meter.notes.is_empty() {
+                ui.label(RichText::new(&meter.notes).italics().weak());
+            }
+            if selected {
+                details_ui(ui, tr, meter, view, actions);
+            }
+        })
     });
-    let response = inner.response.interact(egui::Sense::click());
-    if response.clicked() && !selected {
+    if inner.response.clicked() && !selected {
         actions.push(Action::Select(meter.key));
     }
     ui.add_space(4.0);

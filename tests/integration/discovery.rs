@@ -606,3 +606,89 @@ async fn discover_command_finds_a_meter_publishing_on_a_broker() {
     meter.shutdown().await;
     let _ = std::fs::remove_dir_all(std::env::temp_dir().join(format!("je08-dm-{id}")));
 }
+
+/// A meter found by a scan while a forged MQTT INFO packet claims its id
+/// at another address: `je08 discover --json` marks the row as a conflict
+/// with both addresses, and a meter seen at one address is no conflict.
+#[tokio::test]
+async fn discover_marks_an_id_claimed_at_two_addresses_as_a_conflict() {
+    use je08_protocol::mqtt::InfoPacket;
+    use rumqttc::QoS;
+    let broker = je08_sim::broker::start_embedded_broker(0).await.unwrap();
+    let (id, other_id) = (random_id(), random_id());
+    let ip = random_loopback();
+    let mut options = MeterOptions::scenario(id, Scenario::Balanced);
+    options.bind = IpAddr::V4(ip);
+    let meter = spawn_meter(options).await.unwrap();
+    let mut options = MeterOptions::scenario(other_id, Scenario::Balanced);
+    options.bind = IpAddr::V4(ip);
+    let neighbour = spawn_meter(options).await.unwrap();
+    let forged_ip = random_loopback();
+    let (client, _) = super::mqtt::raw_client(broker.port(), None).await;
+    let payload = InfoPacket {
+        name: "rogue".into(),
+        ip: forged_ip,
+        mac: "5C:CF:7F:66:66:66".into(),
+        devtype: "JE08".into(),
+        subtype: "WATT METER".into(),
+        version: Version(300),
+    }
+    .encode();
+    let forger = tokio::spawn(async move {
+        loop {
+            let _ = client
+                .publish(format!("je08/{id}/data"), QoS::AtMostOnce, false, payload.clone())
+                .await;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    let dir = std::env::temp_dir().join(format!("je08-conflict-{id}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let output = tokio::time::timeout(
+        Duration::from_secs(60),
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_je08"))
+            .args(["discover", "--no-mdns", "--json", "--timeout", "3", "--broker"])
+            .arg(format!("mqtt://{broker}"))
+            .arg("--scan")
+            .arg(format!("{ip}/32:{}", meter.modbus.port()))
+            .arg("--scan")
+            .arg(format!("{ip}/32:{}", neighbour.modbus.port()))
+            .env("JE08_DATA_DIR", &dir)
+            .output(),
+    )
+    .await
+    .expect("je08 discover finishes")
+    .unwrap();
+    forger.abort();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let row = |wanted: u32| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == wanted)
+            .unwrap_or_else(|| panic!("no row for {wanted}: {rows}"))
+            .clone()
+    };
+    let claimed = row(id);
+    assert_eq!(claimed["conflict"], true, "{claimed}");
+    let addresses: Vec<&str> = claimed["addresses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["ip"].as_str().unwrap())
+        .collect();
+    assert!(
+        addresses.contains(&ip.to_string().as_str()) && addresses.contains(&forged_ip.to_string().as_str()),
+        "{addresses:?}"
+    );
+    assert_eq!(row(other_id)["conflict"], false);
+    assert!(
+        stderr.contains(&format!("meter {id} is seen at")) && stderr.contains("another device claims its id"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    meter.shutdown().await;
+    neighbour.shutdown().await;
+}

@@ -78,11 +78,21 @@ fn row(app: &ConfiguratorApp, id: u32) -> Option<&MeterRow> {
     app.model.meters.iter().find(|m| m.device_id == Some(id))
 }
 
-fn rows(app: &ConfiguratorApp) -> Vec<(Option<u32>, String, Option<Mode>, bool)> {
+/// Each row as a failed wait prints it: id, address, mode, session, link.
+fn rows(app: &ConfiguratorApp) -> Vec<String> {
     app.model
         .meters
         .iter()
-        .map(|m| (m.device_id, m.address.clone(), m.mode(), m.session))
+        .map(|m| {
+            format!(
+                "{:?} {} {:?} session={} {:?}",
+                m.device_id,
+                m.address,
+                m.mode(),
+                m.session,
+                m.link
+            )
+        })
         .collect()
 }
 
@@ -298,4 +308,245 @@ fn the_info_probe_tells_configuration_mode_from_unreachable() {
     assert_eq!((info.id, info.mode), (sim.id(), DeviceMode::Configuration));
     assert!(answers[&2].is_err());
     rt.block_on(sim.shutdown());
+}
+
+/// A stand-in for a hostile device on the plant network: it keeps
+/// publishing an MQTT INFO packet that claims meter `id` lives at `claimed`.
+fn forge_info(
+    rt: &tokio::runtime::Runtime,
+    broker: std::net::SocketAddr,
+    id: u32,
+    claimed: std::net::Ipv4Addr,
+) {
+    use je08_protocol::mqtt::InfoPacket;
+    use je08_protocol::readings::Version;
+    use rumqttc::QoS;
+    let (client, _) = rt.block_on(super::mqtt::raw_client(broker.port(), None));
+    let payload = InfoPacket {
+        name: format!("JE08-{id}"),
+        ip: claimed,
+        mac: "5C:CF:7F:66:66:66".into(),
+        devtype: "JE08".into(),
+        subtype: "WATT METER".into(),
+        version: Version(300),
+    }
+    .encode();
+    rt.spawn(async move {
+        loop {
+            let topic = format!("je08/{id}/data");
+            if client
+                .publish(topic, QoS::AtMostOnce, false, payload.clone())
+                .await
+                .is_err()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    });
+}
+
+/// The window with a broker connected and a session to `sim` added by
+/// hand; then a one-address scan so discovery knows the meter's Modbus port.
+fn window_with_session(
+    rt: tokio::runtime::Runtime,
+    broker: std::net::SocketAddr,
+    sim: &SimMeter,
+    id: u32,
+) -> Window {
+    use je08::state::intent::Action;
+    let url = format!("mqtt://{broker}");
+    let mut w = Window::new(rt, |app| app.connect_broker(url));
+    let address = sim.modbus.to_string();
+    w.harness
+        .state_mut()
+        .apply(Action::Add(address.clone(), Source::Manual));
+    w.until("the session's first reading", |app| {
+        row(app, id).is_some_and(|m| m.session && m.latest.is_some())
+    });
+    let ip = sim.modbus.ip();
+    w.harness.state_mut().view.discovery.range = format!("{ip}:{}", sim.modbus.port());
+    w.harness.state_mut().apply(Action::Scan);
+    w.until("the scan's sighting of the meter", |app| {
+        row(app, id).is_some_and(|m| {
+            m.found
+                .entry
+                .as_ref()
+                .is_some_and(|e| e.ports.modbus == Some(sim.modbus.port()))
+        })
+    });
+    w
+}
+
+/// Wait until sightings at two addresses are more than the registry's
+/// "simultaneous" window apart, so the next one reads as a move.
+fn let_the_old_sighting_age() {
+    std::thread::sleep(Duration::from_secs(11));
+}
+
+#[test]
+fn a_forged_info_packet_moves_no_password_and_an_impostor_is_not_followed() {
+    use je08::backend::identity::MoveRefused;
+    use je08::state::whereabouts::MoveCheck;
+    use je08_sim::broker::start_embedded_broker;
+    let rt = runtime();
+    let broker = rt.block_on(start_embedded_broker(0)).unwrap();
+    let id = random_id();
+    let real = rt.block_on(meter(id, DeviceMode::Application, None));
+    let mut w = window_with_session(rt, broker, &real, id);
+    let chosen = real.modbus;
+    let http_before = w.row(id).http_address();
+    assert!(
+        http_before.starts_with(&format!("{}:", chosen.ip())),
+        "{http_before}"
+    );
+
+    // The meter goes away; a device with another id answers Modbus at the
+    // same port elsewhere, and a forged INFO packet claims meter `id` is there.
+    w.rt.block_on(real.shutdown());
+    w.until("the session to notice", |app| {
+        row(app, id).is_some_and(|m| m.link != je08::backend::LinkState::Online)
+    });
+    let_the_old_sighting_age();
+    let forged_ip = random_loopback();
+    let impostor_id = random_id();
+    let mut options = MeterOptions::scenario(impostor_id, Scenario::Balanced);
+    options.bind = IpAddr::V4(forged_ip);
+    options.modbus_port = chosen.port();
+    let impostor = w.rt.block_on(spawn_meter(options)).unwrap();
+    forge_info(&w.rt, broker, id, forged_ip);
+
+    w.until("the claim checked and refused", |app| {
+        row(app, id).is_some_and(|m| {
+            matches!(
+                m.moved.as_ref().map(|m| &m.check),
+                Some(MoveCheck::Refused { .. })
+            )
+        })
+    });
+    let m = w.row(id);
+    assert_eq!(
+        m.address,
+        chosen.to_string(),
+        "the row keeps the address the user chose"
+    );
+    assert_eq!(
+        m.http_address(),
+        http_before,
+        "the password still goes to the chosen host"
+    );
+    let Some(MoveCheck::Refused { why, .. }) = m.moved.as_ref().map(|m| m.check.clone()) else {
+        unreachable!()
+    };
+    assert!(
+        matches!(why, MoveRefused::OtherId { found, expected, .. } if found == impostor_id && expected == id),
+        "{why:?}"
+    );
+    assert_eq!(m.moved.as_ref().unwrap().ip, IpAddr::V4(forged_ip));
+    w.harness
+        .get_by_label_contains(&format!("seen at {forged_ip} since"));
+    w.harness
+        .get_by_label_contains(&format!("is meter {impostor_id}, not {id}"));
+    assert_eq!(m.device_id, Some(id));
+
+    // The meter itself turns up there (a new DHCP lease): the user confirms.
+    w.rt.block_on(impostor.shutdown());
+    let mut options = MeterOptions::scenario(id, Scenario::Balanced);
+    options.bind = IpAddr::V4(forged_ip);
+    options.modbus_port = chosen.port();
+    let moved = w.rt.block_on(spawn_meter(options)).unwrap();
+    // The card's buttons take their own clicks (the card is clickable too).
+    w.harness.get_by_label("Rename / notes").click();
+    w.harness.step();
+    assert!(w.harness.state().view.edit.is_some(), "Rename opens the editor");
+    w.harness.get_by_label("Use this address").click();
+    w.until("the session at the confirmed address", |app| {
+        row(app, id).is_some_and(|m| {
+            m.address == moved.modbus.to_string() && m.link == je08::backend::LinkState::Online
+        })
+    });
+    assert_eq!(w.row(id).moved, None);
+    w.rt.block_on(moved.shutdown());
+}
+
+#[test]
+fn a_meter_that_moved_is_followed_once_it_proves_to_be_the_same_meter() {
+    use je08_sim::broker::start_embedded_broker;
+    let rt = runtime();
+    let broker = rt.block_on(start_embedded_broker(0)).unwrap();
+    let id = random_id();
+    let real = rt.block_on(meter(id, DeviceMode::Application, None));
+    let mut w = window_with_session(rt, broker, &real, id);
+    let port = real.modbus.port();
+    w.rt.block_on(real.shutdown());
+    w.until("the session to notice", |app| {
+        row(app, id).is_some_and(|m| m.link != je08::backend::LinkState::Online)
+    });
+    let_the_old_sighting_age();
+    let new_ip = random_loopback();
+    let mut options = MeterOptions::scenario(id, Scenario::Balanced);
+    options.bind = IpAddr::V4(new_ip);
+    options.modbus_port = port;
+    let moved = w.rt.block_on(spawn_meter(options)).unwrap();
+    forge_info(&w.rt, broker, id, new_ip);
+    w.until("the session to follow the verified meter", |app| {
+        row(app, id).is_some_and(|m| {
+            m.address == moved.modbus.to_string() && m.link == je08::backend::LinkState::Online
+        })
+    });
+    assert_eq!(w.row(id).moved, None);
+    w.rt.block_on(moved.shutdown());
+}
+
+#[test]
+fn one_id_live_at_two_addresses_is_a_conflict_and_nothing_follows() {
+    use je08_sim::broker::start_embedded_broker;
+    let rt = runtime();
+    let broker = rt.block_on(start_embedded_broker(0)).unwrap();
+    let id = random_id();
+    let real = rt.block_on(meter(id, DeviceMode::Application, None));
+    let mut w = window_with_session(rt, broker, &real, id);
+    let chosen = real.modbus;
+    let forged_ip = random_loopback();
+    forge_info(&w.rt, broker, id, forged_ip);
+    w.until("the conflict", |app| row(app, id).is_some_and(|m| m.conflict()));
+    let m = w.row(id);
+    let addresses = m.addresses();
+    assert!(
+        addresses.contains(&chosen.ip()) && addresses.contains(&IpAddr::V4(forged_ip)),
+        "{addresses:?}"
+    );
+    w.harness.get_by_label_contains("another device claims its id");
+
+    // The Configuration tab says so before anything is sent.
+    w.harness.state_mut().apply(je08::state::intent::Action::Page(
+        je08::state::navigation::Page::Meter,
+    ));
+    w.harness.state_mut().apply(je08::state::intent::Action::Tab(
+        je08::state::navigation::Tab::Configuration,
+    ));
+    w.harness.step();
+    w.harness
+        .get_by_label_contains("the address you chose: check that it is this meter");
+    assert!(w.row(id).http_address().starts_with(&format!("{}:", chosen.ip())));
+
+    // Even when the session loses the meter, nothing follows the claim.
+    w.rt.block_on(real.shutdown());
+    w.until("the session to notice", |app| {
+        row(app, id).is_some_and(|m| m.link != je08::backend::LinkState::Online)
+    });
+    for _ in 0..50 {
+        w.harness.step();
+        std::thread::sleep(Duration::from_millis(40));
+    }
+    let m = w.row(id);
+    assert_eq!(m.address, chosen.to_string());
+    assert!(m.conflict());
+    assert!(
+        !matches!(
+            m.moved.as_ref().map(|m| &m.check),
+            Some(je08::state::whereabouts::MoveCheck::Checking)
+        ),
+        "no identity check while the id is in conflict"
+    );
 }

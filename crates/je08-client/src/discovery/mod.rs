@@ -9,5 +9,7 @@ pub mod registry;
 pub mod scan;
 pub mod session;
 
-pub use registry::{Change, DiscoveryList, MeterEntry, Ports, Sighting, Source};
+pub use registry::{
+    Change, DiscoveryList, FORGET_AFTER, MAX_ADDRESSES, MAX_METERS, MeterEntry, Ports, Sighting, Source,
+};
 pub use session::{DiscoverOptions, DiscoverReport, discover};

@@ -147,8 +147,13 @@ pub struct MeterEntry {
     pub sources: BTreeMap<Source, DateTime<Utc>>,
     /// Latest sighting from any source.
     pub last_seen: DateTime<Utc>,
-    /// Not seen for longer than the list's stale age (kept, never dropped).
+    /// Not seen for longer than the list's stale age (kept until
+    /// [`FORGET_AFTER`]).
     pub stale: bool,
+    /// The id is live at two or more addresses at the same time: another
+    /// device claims it (or two meters share it). Nothing should follow
+    /// either address automatically.
+    pub conflict: bool,
 }
 
 impl MeterEntry {
@@ -166,6 +171,7 @@ impl MeterEntry {
             sources: BTreeMap::new(),
             last_seen: s.at,
             stale: false,
+            conflict: false,
         }
     }
 
@@ -198,6 +204,7 @@ impl MeterEntry {
             self.last_seen = s.at;
             self.stale = false;
         }
+        self.conflict = self.live_conflict();
         match (previous_ip, self.current_ip) {
             (Some(from), Some(to)) if from != to => return Change::AddressChanged { from, to },
             _ => {}
@@ -223,14 +230,54 @@ impl MeterEntry {
             }),
         }
         self.addresses.sort_by_key(|a| std::cmp::Reverse(a.last_seen));
+        self.addresses.truncate(MAX_ADDRESSES);
+    }
+
+    /// True when two addresses were both seen recently and during one
+    /// stretch of time (their first-to-last sightings overlap, or come within
+    /// [`SIMULTANEOUS_S`] of each other): one id answering at two places at
+    /// once, unlike a meter that moved, whose old address falls silent
+    /// before the new one is first seen.
+    fn live_conflict(&self) -> bool {
+        let seconds = chrono::Duration::seconds;
+        let recent =
+            |a: &&AddressSeen| self.last_seen.signed_duration_since(a.last_seen) <= seconds(LIVE_WINDOW_S);
+        let live: Vec<&AddressSeen> = self.addresses.iter().filter(recent).collect();
+        let together = |a: &AddressSeen, b: &AddressSeen| {
+            a.first_seen <= b.last_seen + seconds(SIMULTANEOUS_S)
+                && b.first_seen <= a.last_seen + seconds(SIMULTANEOUS_S)
+        };
+        live.iter()
+            .enumerate()
+            .any(|(i, a)| live[i + 1..].iter().any(|b| together(a, b)))
     }
 }
+
+/// Addresses remembered per meter (the most recent ones); a peer
+/// announcing one id at ever new addresses cannot grow a row without bound.
+pub const MAX_ADDRESSES: usize = 16;
+/// Meters the list holds; past it, the one seen least recently is dropped.
+pub const MAX_METERS: usize = 4096;
+/// A meter not seen for this long leaves the list.
+pub const FORGET_AFTER: Duration = Duration::from_secs(3600);
+/// Two addresses count as live at the same time only when each was seen
+/// within this many seconds of the meter's latest sighting.
+const LIVE_WINDOW_S: i64 = 120;
+/// Sightings at two addresses this close in time are simultaneous (one
+/// discovery run resolves each advert once, a few seconds apart).
+const SIMULTANEOUS_S: i64 = 10;
 
 /// What a sighting changed in the list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
     /// A meter not in the list before.
     New,
+    /// A meter not in the list before, which took the place of meter
+    /// `dropped` in a full list.
+    Replaced {
+        /// The id that left the list.
+        dropped: u32,
+    },
     /// A known meter, same address and mode.
     Updated,
     /// A known meter now answers at another address (e.g. a new DHCP lease).
@@ -274,15 +321,23 @@ impl DiscoveryList {
         }
     }
 
-    /// Fold one sighting into the list.
+    /// Fold one sighting into the list. A new meter in a full list
+    /// ([`MAX_METERS`]) takes the place of the one seen least recently.
     pub fn apply(&mut self, sighting: Sighting) -> Change {
         match self.entries.get_mut(&sighting.id) {
             Some(entry) => entry.apply(sighting),
             None => {
+                let mut change = Change::New;
+                if self.entries.len() >= MAX_METERS
+                    && let Some(oldest) = self.entries.values().min_by_key(|e| e.last_seen).map(|e| e.id)
+                {
+                    self.entries.remove(&oldest);
+                    change = Change::Replaced { dropped: oldest };
+                }
                 let mut entry = MeterEntry::new(&sighting);
                 entry.apply(sighting);
                 self.entries.insert(entry.id, entry);
-                Change::New
+                change
             }
         }
     }
@@ -300,6 +355,21 @@ impl DiscoveryList {
             entry.stale = stale;
         }
         newly
+    }
+
+    /// Drop the meters not seen for [`FORGET_AFTER`]; returns their ids.
+    pub fn forget_stale(&mut self, now: DateTime<Utc>) -> Vec<u32> {
+        let limit = chrono::Duration::from_std(FORGET_AFTER).unwrap_or(chrono::Duration::MAX);
+        let gone: Vec<u32> = self
+            .entries
+            .values()
+            .filter(|e| now.signed_duration_since(e.last_seen) > limit)
+            .map(|e| e.id)
+            .collect();
+        for id in &gone {
+            self.entries.remove(id);
+        }
+        gone
     }
 
     /// The entry of one meter.
@@ -326,6 +396,7 @@ impl DiscoveryList {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::Ipv4Addr;
 
     fn t(seconds: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(1_800_000_000 + seconds, 0).unwrap()
@@ -458,5 +529,79 @@ mod tests {
         list.apply(seen(7, Source::Mdns, 41, 10));
         assert!(!list.get(7).unwrap().stale, "a sighting revives it");
         assert_eq!(list.len(), 2);
+    }
+
+    #[test]
+    fn one_id_at_two_live_addresses_is_a_conflict_and_a_move_is_not() {
+        let mut list = DiscoveryList::default();
+        list.apply(seen(7, Source::Mdns, 0, 10));
+        list.apply(seen(7, Source::Mdns, 20, 10));
+        list.apply(seen(7, Source::Mqtt, 35, 66));
+        assert!(
+            !list.get(7).unwrap().conflict,
+            "15 s apart: 10 may have moved to 66"
+        );
+        list.apply(seen(7, Source::Mdns, 40, 10));
+        let entry = list.get(7).unwrap();
+        assert!(entry.conflict, "10 was seen again after 66 appeared");
+        let addresses: Vec<_> = entry.addresses.iter().map(|a| a.ip).collect();
+        assert_eq!(addresses, [ip(10), ip(66)]);
+
+        list.apply(seen(7, Source::Mdns, 40 + LIVE_WINDOW_S + 1, 10));
+        assert!(!list.get(7).unwrap().conflict, "66 fell silent long ago");
+
+        let mut moved = DiscoveryList::default();
+        moved.apply(seen(8, Source::Mdns, 0, 10));
+        moved.apply(seen(8, Source::Mdns, 20, 10));
+        moved.apply(seen(8, Source::Mdns, 45, 42));
+        moved.apply(seen(8, Source::Mdns, 65, 42));
+        assert!(!moved.get(8).unwrap().conflict, "a new lease is not a conflict");
+
+        let mut run = DiscoveryList::default();
+        run.apply(seen(9, Source::Mdns, 0, 10));
+        run.apply(seen(9, Source::Mdns, 2, 66));
+        assert!(run.get(9).unwrap().conflict, "two adverts in one discovery run");
+    }
+
+    #[test]
+    fn a_flood_of_addresses_and_ids_stays_bounded() {
+        let mut list = DiscoveryList::default();
+        for k in 0..1000u32 {
+            let ip = IpAddr::from(Ipv4Addr::from(0x0A00_0000 + k));
+            list.apply(Sighting {
+                ip: Some(ip),
+                ..Sighting::new(7, Source::Mdns, t(i64::from(k)))
+            });
+        }
+        let entry = list.get(7).unwrap();
+        assert_eq!(entry.addresses.len(), MAX_ADDRESSES);
+        assert_eq!(
+            entry.current_ip,
+            Some(IpAddr::from(Ipv4Addr::from(0x0A00_0000 + 999)))
+        );
+
+        for id in 0..(MAX_METERS as u32 + 100) {
+            list.apply(seen(1000 + id, Source::Mqtt, 2000 + i64::from(id), 1));
+        }
+        assert_eq!(list.len(), MAX_METERS);
+        assert_eq!(
+            list.apply(seen(99_999, Source::Mqtt, 90_000, 1)),
+            Change::Replaced { dropped: 1100 },
+            "the least recently seen of the flood makes room next"
+        );
+        assert!(list.get(7).is_none(), "the least recently seen made room");
+        assert!(list.get(1000 + MAX_METERS as u32 + 99).is_some());
+    }
+
+    #[test]
+    fn meters_silent_for_long_leave_the_list() {
+        let mut list = DiscoveryList::default();
+        list.apply(seen(7, Source::Scan, 0, 10));
+        list.apply(seen(8, Source::Scan, 3000, 11));
+        let hour = FORGET_AFTER.as_secs() as i64;
+        assert!(list.forget_stale(t(hour)).is_empty());
+        assert_eq!(list.forget_stale(t(hour + 1)), [7]);
+        assert!(list.get(7).is_none());
+        assert_eq!(list.len(), 1);
     }
 }
