@@ -7,6 +7,7 @@ mod discovery;
 mod discovery_ui;
 mod firmware;
 mod http;
+mod http_faults;
 mod kit;
 mod mbpoll;
 mod modbus_cli;
