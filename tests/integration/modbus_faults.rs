@@ -1,6 +1,7 @@
 //! Modbus client fault handling against raw TCP peers that misbehave in ways
-//! the simulator never does: silence, late or mismatched replies, resets.
-//! Each peer is a real socket on 127.0.0.1 speaking raw Modbus TCP frames.
+//! the simulator never does: silence, late or mismatched replies, resets,
+//! replies trickled byte by byte, random bytes. Each peer is a real socket
+//! on 127.0.0.1 speaking raw Modbus TCP frames.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -67,9 +68,11 @@ fn answer_read(frame: &Frame, value: impl Fn(u16) -> u16) -> Vec<u8> {
 }
 
 /// A listening peer; `serve(index, stream)` runs for each accepted connection.
-struct Peer {
-    addr: SocketAddr,
-    accepts: Arc<AtomicUsize>,
+pub(crate) struct Peer {
+    /// Where it listens.
+    pub(crate) addr: SocketAddr,
+    /// Connections accepted so far.
+    pub(crate) accepts: Arc<AtomicUsize>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -79,7 +82,8 @@ impl Drop for Peer {
     }
 }
 
-async fn peer<F, Fut>(serve: F) -> Peer
+/// Listen on 127.0.0.1 (port 0) and run `serve` for each connection.
+pub(crate) async fn peer<F, Fut>(serve: F) -> Peer
 where
     F: Fn(usize, TcpStream) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = ()> + Send + 'static,
@@ -416,4 +420,98 @@ fn je08_set_exits_non_zero_when_a_value_does_not_read_back() {
     assert!(stdout.contains("MISMATCH: wrote 120, read back 100"), "{stdout}");
     assert!(stderr.contains("did not read back"), "{stderr}");
     drop(p);
+}
+
+#[tokio::test]
+async fn a_reply_trickled_byte_by_byte_is_read_whole_within_the_deadline() {
+    let p = peer(|_, mut stream| async move {
+        let _ = stream.set_nodelay(true);
+        while let Some(f) = read_frame(&mut stream).await {
+            // One byte per segment: the header and the PDU arrive in pieces.
+            for byte in frame(f.tid, f.unit, &answer_read(&f, good)) {
+                if stream.write_all(&[byte]).await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        }
+    })
+    .await;
+    let mut c = client(p.addr, 5000);
+    let block = c.read_map().await.expect("a trickled reply is read whole");
+    assert!((0..110).all(|a| block.get(a) == a), "{:?}", &block.0[..8]);
+    assert!(c.is_connected(), "a good reply keeps the connection");
+    let words = c.read_registers(100, 3).await.expect("second trickled reply");
+    assert_eq!(words, [100, 101, 102]);
+    assert_eq!(p.accepts.load(Ordering::SeqCst), 1);
+}
+
+/// What a peer sends for `request` in case `seed`: pure noise, noise behind
+/// the request's own header, or a frame of consistent length for the
+/// request whose PDU is noise after the request's function code, its
+/// exception form or any code.
+fn random_reply(seed: u64, request: &Frame) -> Vec<u8> {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let len = rng.random_range(1..=300);
+    let noise: Vec<u8> = (0..len).map(|_| rng.random()).collect();
+    match seed % 3 {
+        0 => noise,
+        1 => {
+            let mut out = frame(request.tid, request.unit, &[]);
+            out[4..6].copy_from_slice(&rng.random::<u16>().to_be_bytes());
+            out.extend_from_slice(&noise);
+            out
+        }
+        _ => {
+            let mut pdu = noise;
+            pdu.truncate(253);
+            let function = request.pdu[0];
+            pdu[0] = [function, function | 0x80, rng.random()][rng.random_range(0..3)];
+            frame(request.tid, request.unit, &pdu)
+        }
+    }
+}
+
+#[tokio::test]
+async fn random_bytes_fail_cleanly_and_drop_the_connection() {
+    // Each connection gets the bytes of its own case, then an orderly close.
+    let p = peer(|index, mut stream| async move {
+        if let Some(f) = read_frame(&mut stream).await {
+            let _ = stream.write_all(&random_reply(index as u64, &f)).await;
+            let _ = stream.shutdown().await;
+        }
+    })
+    .await;
+    for case in 0..400 {
+        // A fresh client per case: no backoff between the cases. Reads,
+        // writes and raw calls take turns; a raw call checks no data, so a
+        // well-formed frame of its function answers it.
+        let mut c = client(p.addr, 2000);
+        let outcome = match case % 4 {
+            0 => c
+                .read_map()
+                .await
+                .map(|block| Some(format!("{:?}", &block.0[..8]))),
+            1 => c
+                .write_register(16, 120)
+                .await
+                .map(|()| Some("written".to_owned())),
+            2 => c
+                .write_registers(10, &[900, 1000])
+                .await
+                .map(|()| Some("written".to_owned())),
+            _ => c.call_raw(0x41, &[1, 2]).await.map(|_| None),
+        };
+        match outcome {
+            Ok(Some(what)) => panic!("case {case}: random bytes taken for an answer: {what}"),
+            Ok(None) | Err(ModbusError::Exception { .. }) => {}
+            Err(err @ (ModbusError::Protocol { .. } | ModbusError::Io { .. })) => {
+                assert!(!c.is_connected(), "case {case}: {err}");
+                assert!(err.to_string().contains(&p.addr.to_string()), "{err}");
+            }
+            Err(other) => panic!("case {case}: {other}"),
+        }
+    }
+    assert_eq!(p.accepts.load(Ordering::SeqCst), 400);
 }

@@ -1,10 +1,15 @@
 //! HTTP client for a meter's configuration API (spec §4) and the HTTP
 //! firmware update (spec §5).
 //!
-//! Plain HTTP (meters do not speak TLS). Every request has a deadline; every
-//! failure is a typed [`HttpError`] naming the meter and what to do. Settings
-//! are validated before anything is sent; firmware images are validated
-//! before the upload starts.
+//! Plain HTTP (meters do not speak TLS). A client for a meter, not for the
+//! web: redirects are refused, never followed; every request, its answer's
+//! body included, has a deadline; bodies are read up to a cap; words quoted
+//! from an answer are a short excerpt; `/api/info` is range-checked. Every
+//! failure is a typed [`HttpError`] naming the meter and what to do.
+//! Settings are validated before anything is sent; firmware images are
+//! validated before the upload starts.
+
+mod reply;
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -14,6 +19,7 @@ use reqwest::StatusCode;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use self::reply::{Body, MAX_BODY, excerpt, impossible_field, read_capped};
 use super::endpoint::{AddressError, Endpoint};
 use super::texts::ClientMsg;
 use je08_protocol::firmware::{self, FirmwareVersion};
@@ -100,6 +106,32 @@ pub enum HttpError {
         /// What was wrong.
         detail: String,
     },
+    /// The answer was a redirect (3xx); it was not followed.
+    Redirected {
+        /// Meter address.
+        meter: String,
+        /// The status code.
+        status: u16,
+        /// Where it pointed (an excerpt of its `Location`).
+        location: String,
+    },
+    /// The answer's body is larger than any the API sends; it was not read
+    /// beyond the cap.
+    BodyTooLarge {
+        /// Meter address.
+        meter: String,
+        /// The cap, KiB.
+        limit_kib: usize,
+    },
+    /// `/api/info` holds a value no JE08 sends.
+    BadInfo {
+        /// Meter address.
+        meter: String,
+        /// The field.
+        field: &'static str,
+        /// Its value (an excerpt).
+        value: String,
+    },
     /// The meter did not come back as expected after a reboot.
     NotBack {
         /// Meter address.
@@ -135,6 +167,9 @@ impl HttpError {
             | Self::Unreachable { meter, .. }
             | Self::Timeout { meter, .. }
             | Self::Protocol { meter, .. }
+            | Self::Redirected { meter, .. }
+            | Self::BodyTooLarge { meter, .. }
+            | Self::BadInfo { meter, .. }
             | Self::NotBack { meter, .. }
             | Self::UpdateFailed { meter, .. } => Some(meter),
             Self::BadImage(_) => None,
@@ -160,6 +195,15 @@ impl Describe for HttpError {
             Self::Unreachable { meter, detail } => tr.f(ClientMsg::HttpUnreachable, &[meter, detail]),
             Self::Timeout { meter, timeout } => tr.f(ClientMsg::HttpTimeout, &[meter, &debug(timeout)]),
             Self::Protocol { meter, detail } => tr.f(ClientMsg::HttpProtocol, &[meter, detail]),
+            Self::Redirected {
+                meter,
+                status,
+                location,
+            } => tr.f(ClientMsg::HttpRedirected, &[meter, &status.to_string(), location]),
+            Self::BodyTooLarge { meter, limit_kib } => {
+                tr.f(ClientMsg::HttpBodyTooLarge, &[meter, &limit_kib.to_string()])
+            }
+            Self::BadInfo { meter, field, value } => tr.f(ClientMsg::HttpBadInfo, &[meter, field, value]),
             Self::NotBack {
                 meter,
                 wanted,
@@ -176,6 +220,13 @@ impl Describe for HttpError {
 }
 
 je08_protocol::english_display!(errors: HttpError);
+
+/// A meter's whole answer: its status and its body (at most [`MAX_BODY`]).
+#[derive(Debug)]
+struct Reply {
+    status: StatusCode,
+    body: Vec<u8>,
+}
 
 /// Progress of an upload: bytes sent so far and total.
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Send + Sync);
@@ -211,6 +262,7 @@ impl MeterHttp {
         .to_string();
         let client = reqwest::Client::builder()
             .connect_timeout(REQUEST_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .build()
             .unwrap_or_else(|_| reqwest::Client::new());
@@ -270,73 +322,117 @@ impl MeterHttp {
         }
     }
 
+    /// Send `req` and read its whole answer under `timeout` (the request's
+    /// own deadline, which covers the body): a success with its body, or the
+    /// typed failure its status means.
     async fn send(
         &self,
         req: reqwest::RequestBuilder,
         needed: Option<Mode>,
         timeout: Duration,
-    ) -> Result<reqwest::Response, HttpError> {
-        let resp = req.send().await.map_err(|e| self.transport(&e, timeout))?;
+    ) -> Result<Reply, HttpError> {
+        let mut resp = req.send().await.map_err(|e| self.transport(&e, timeout))?;
         let status = resp.status();
-        if status.is_success() {
-            return Ok(resp);
-        }
-        let body = resp.text().await.unwrap_or_default();
-        let api: ApiError = serde_json::from_str(&body).unwrap_or_else(|_| ApiError::new(body.trim()));
         let meter = self.meter.clone();
+        if status.is_redirection() {
+            let location = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .map(|value| excerpt(&String::from_utf8_lossy(value.as_bytes())))
+                .unwrap_or_default();
+            return Err(HttpError::Redirected {
+                meter,
+                status: status.as_u16(),
+                location,
+            });
+        }
+        let too_large = || HttpError::BodyTooLarge {
+            meter: self.meter.clone(),
+            limit_kib: MAX_BODY / 1024,
+        };
+        if status.is_success() {
+            if resp.content_length().is_some_and(|n| n > MAX_BODY as u64) {
+                return Err(too_large());
+            }
+            let body = read_capped(&mut resp, MAX_BODY)
+                .await
+                .map_err(|e| self.transport(&e, timeout))?;
+            if body.cut {
+                return Err(too_large());
+            }
+            return Ok(Reply {
+                status,
+                body: body.bytes,
+            });
+        }
+        // An error page is only quoted: what arrived within the cap will do.
+        let body = read_capped(&mut resp, MAX_BODY).await.unwrap_or(Body {
+            bytes: Vec::new(),
+            cut: false,
+        });
+        let api: ApiError = serde_json::from_slice(&body.bytes)
+            .unwrap_or_else(|_| ApiError::new(String::from_utf8_lossy(&body.bytes)));
+        let detail = excerpt(&api.error);
         Err(match status {
             StatusCode::UNAUTHORIZED => HttpError::Unauthorized { meter },
             StatusCode::CONFLICT => HttpError::WrongMode {
                 meter,
                 needed: needed.unwrap_or(Mode::Configuration),
-                detail: api.error,
+                detail,
             },
             StatusCode::UNPROCESSABLE_ENTITY => HttpError::Rejected {
                 meter,
-                field: api.field.unwrap_or_else(|| "the request".to_owned()),
-                reason: api.error,
+                field: api
+                    .field
+                    .map_or_else(|| "the request".to_owned(), |field| excerpt(&field)),
+                reason: detail,
                 errors: api.errors,
             },
-            StatusCode::PAYLOAD_TOO_LARGE => HttpError::TooLarge {
-                meter,
-                detail: api.error,
-            },
+            StatusCode::PAYLOAD_TOO_LARGE => HttpError::TooLarge { meter, detail },
             other => HttpError::Protocol {
                 meter,
-                detail: format!("HTTP {other}: {}", api.error),
+                detail: format!("HTTP {other}: {detail}"),
             },
         })
     }
 
-    async fn json<T: DeserializeOwned>(&self, resp: reqwest::Response) -> Result<T, HttpError> {
-        let text = resp.text().await.map_err(|e| self.transport(&e, self.timeout))?;
-        serde_json::from_str(&text).map_err(|e| HttpError::Protocol {
+    fn json<T: DeserializeOwned>(&self, reply: &Reply) -> Result<T, HttpError> {
+        serde_json::from_slice(&reply.body).map_err(|e| HttpError::Protocol {
             meter: self.meter.clone(),
             detail: format!("cannot read the JSON answer: {e}"),
         })
     }
 
-    /// `GET /api/info` (no authentication).
+    /// `GET /api/info` (no authentication), refused when a field holds a
+    /// value no JE08 sends.
     pub async fn info(&self) -> Result<Info, HttpError> {
-        let resp = self
+        let reply = self
             .send(
                 self.request(reqwest::Method::GET, "/api/info", false),
                 None,
                 self.timeout,
             )
             .await?;
-        self.json(resp).await
+        let info: Info = self.json(&reply)?;
+        match impossible_field(&info) {
+            Some((field, value)) => Err(HttpError::BadInfo {
+                meter: self.meter.clone(),
+                field,
+                value,
+            }),
+            None => Ok(info),
+        }
     }
 
     async fn get_block<T: DeserializeOwned>(&self, path: &str) -> Result<T, HttpError> {
-        let resp = self
+        let reply = self
             .send(
                 self.request(reqwest::Method::GET, path, true),
                 Some(Mode::Configuration),
                 self.timeout,
             )
             .await?;
-        self.json(resp).await
+        self.json(&reply)
     }
 
     async fn put_block<T: Serialize>(&self, path: &str, body: &T) -> Result<(), HttpError> {
@@ -423,11 +519,11 @@ impl MeterHttp {
         if let Some(body) = body {
             req = req.json(&body);
         }
-        let resp = self.send(req, None, self.timeout).await?;
-        if resp.status() != StatusCode::ACCEPTED {
+        let reply = self.send(req, None, self.timeout).await?;
+        if reply.status != StatusCode::ACCEPTED {
             return Err(HttpError::Protocol {
                 meter: self.meter.clone(),
-                detail: format!("expected 202 Accepted, got {}", resp.status()),
+                detail: format!("expected 202 Accepted, got {}", reply.status),
             });
         }
         Ok(())
@@ -493,7 +589,7 @@ impl MeterHttp {
                     let elapsed = start.elapsed().as_secs();
                     let rebooted = seen_offline
                         || info.mode != before.mode
-                        || info.uptime_s + 1 < before.uptime_s + elapsed;
+                        || info.uptime_s.saturating_add(1) < before.uptime_s.saturating_add(elapsed);
                     if rebooted && info.mode == mode && accept(&info) {
                         return Ok(info);
                     }
@@ -557,9 +653,9 @@ impl MeterHttp {
             .multipart(form);
         let send = self.send(req, Some(Mode::Update), timeout);
         tokio::pin!(send);
-        let resp = loop {
+        let reply = loop {
             tokio::select! {
-                resp = &mut send => break resp?,
+                reply = &mut send => break reply?,
                 () = tokio::time::sleep(Duration::from_millis(50)) => {
                     if let Some(n) = rx.try_iter().last() {
                         progress(n, total);
@@ -570,19 +666,19 @@ impl MeterHttp {
         if let Some(n) = rx.try_iter().last() {
             progress(n, total);
         }
-        let body = resp.text().await.map_err(|e| self.transport(&e, timeout))?;
+        let body = String::from_utf8_lossy(&reply.body);
         let body = body.trim();
         if body == UPDATE_SUCCESS {
             Ok(version)
         } else if let Some(reason) = body.strip_prefix(UPDATE_ERROR_PREFIX) {
             Err(HttpError::UpdateFailed {
                 meter: self.meter.clone(),
-                reason: reason.to_owned(),
+                reason: excerpt(reason),
             })
         } else {
             Err(HttpError::Protocol {
                 meter: self.meter.clone(),
-                detail: format!("unexpected update answer {body:?}"),
+                detail: format!("unexpected update answer {:?}", excerpt(body)),
             })
         }
     }

@@ -3,18 +3,22 @@
 //!
 //! 1. UDP to the meter: `0 <tcp_port> <size> <md5>\n` (0 = flash).
 //! 2. The meter answers `OK`, or `AUTH <nonce>`; then we send
-//!    `200 <cnonce> <md5(md5(password):nonce:cnonce)>\n` and expect `OK`
-//!    (`Authentication Failed` otherwise).
-//! 3. The meter connects back to our TCP port; we send the image in
-//!    1460-byte chunks, each acknowledged with the byte count in ASCII.
+//!    `200 <cnonce> <md5(md5(password):nonce:cnonce)>\n` (a random client
+//!    nonce each time) and expect `OK` (`Authentication Failed` otherwise).
+//! 3. The meter connects back to our TCP port; a connection from any other
+//!    host is closed and the wait goes on. We send the image in 1460-byte
+//!    chunks, each acknowledged with the byte count in ASCII.
 //! 4. The meter checks the MD5 and answers `OK` (or an error) and reboots.
+//!
+//! Only the last [`MAX_REPLIES`] bytes of what the meter says over TCP are
+//! kept: enough for the last count and the verdict.
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use md5::Digest;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, UdpSocket};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
 
 use super::texts::ClientMsg;
 use je08_protocol::firmware::{self, FirmwareVersion};
@@ -27,6 +31,8 @@ pub const CHUNK: usize = 1460;
 pub const STEP_TIMEOUT: Duration = Duration::from_secs(10);
 /// Deadline for the final verdict after the last chunk.
 pub const RESULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Most bytes kept of what the meter says over TCP (the latest ones).
+pub const MAX_REPLIES: usize = 512;
 
 /// A step of an espota push, for failures that name where it stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,6 +196,52 @@ pub fn auth_response(password: &str, nonce: &str, cnonce: &str) -> String {
     md5_hex(format!("{passmd5}:{nonce}:{cnonce}").as_bytes())
 }
 
+/// A fresh random client nonce: 16 random bytes in hex, as long as the
+/// MD5 one `espota.py` sends.
+fn random_cnonce() -> String {
+    rand::random::<[u8; 16]>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Append what the meter said to `replies`, keeping only the last
+/// [`MAX_REPLIES`] bytes.
+fn keep_latest(replies: &mut String, said: &[u8]) {
+    replies.push_str(&String::from_utf8_lossy(said));
+    if replies.len() > MAX_REPLIES {
+        let mut cut = replies.len() - MAX_REPLIES;
+        while !replies.is_char_boundary(cut) {
+            cut += 1;
+        }
+        replies.drain(..cut);
+    }
+}
+
+/// Accept the meter's connection back within [`STEP_TIMEOUT`]; one from any
+/// other host is closed and the wait goes on.
+async fn accept_meter(listener: &TcpListener, meter: SocketAddr) -> Result<TcpStream, OtaError> {
+    let deadline = tokio::time::Instant::now() + STEP_TIMEOUT;
+    loop {
+        let (stream, peer) = tokio::time::timeout_at(deadline, listener.accept())
+            .await
+            .map_err(|_| OtaError::Timeout {
+                meter,
+                step: OtaStep::AwaitConnectBack,
+                timeout: STEP_TIMEOUT,
+            })?
+            .map_err(|e| OtaError::Io {
+                meter,
+                step: OtaStep::AcceptConnection,
+                detail: e.to_string(),
+            })?;
+        if peer.ip().to_canonical() == meter.ip().to_canonical() {
+            return Ok(stream);
+        }
+        tracing::warn!(%meter, %peer, "closed an espota connection from a host that is not the meter");
+    }
+}
+
 /// Push `image` to the meter at `meter` (its espota UDP address). Returns the
 /// image's version; confirm it afterwards over HTTP.
 pub async fn push(
@@ -243,7 +295,7 @@ pub async fn push(
     let answer = String::from_utf8_lossy(&buf[..n]).trim().to_owned();
     if let Some(nonce) = answer.strip_prefix("AUTH ") {
         let password = password.ok_or(OtaError::PasswordNeeded { meter })?;
-        let cnonce = md5_hex(format!("je08{}{}{meter}", image.len(), report.md5).as_bytes());
+        let cnonce = random_cnonce();
         let reply = format!(
             "200 {cnonce} {}\n",
             auth_response(password.expose(), nonce.trim(), &cnonce)
@@ -272,10 +324,7 @@ pub async fn push(
         });
     }
 
-    let (mut stream, _) = tokio::time::timeout(STEP_TIMEOUT, listener.accept())
-        .await
-        .map_err(|_| timeout(OtaStep::AwaitConnectBack, STEP_TIMEOUT))?
-        .map_err(io(OtaStep::AcceptConnection))?;
+    let mut stream = accept_meter(&listener, meter).await?;
     drop(listener);
     let _ = stream.set_nodelay(true);
     let total = image.len() as u64;
@@ -299,7 +348,7 @@ pub async fn push(
                 said: replies.trim().to_owned(),
             });
         }
-        replies.push_str(&String::from_utf8_lossy(&ack[..n]));
+        keep_latest(&mut replies, &ack[..n]);
         sent += chunk.len() as u64;
         progress(sent, total);
     }
@@ -325,7 +374,7 @@ pub async fn push(
                 }
             });
         }
-        replies.push_str(&String::from_utf8_lossy(&ack[..n]));
+        keep_latest(&mut replies, &ack[..n]);
     }
 }
 
@@ -341,5 +390,17 @@ mod tests {
         let expected = md5_hex(format!("{passmd5}:abc:def").as_bytes());
         assert_eq!(auth_response("bintechnology", "abc", "def"), expected);
         assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
+    }
+
+    #[test]
+    fn only_the_latest_replies_are_kept() {
+        let mut replies = String::new();
+        for _ in 0..100 {
+            keep_latest(&mut replies, "1460é".as_bytes());
+        }
+        keep_latest(&mut replies, b"OK");
+        assert!(replies.len() <= MAX_REPLIES, "{}", replies.len());
+        assert!(replies.len() > MAX_REPLIES - 6, "{}", replies.len());
+        assert!(replies.ends_with("1460éOK"), "{replies}");
     }
 }

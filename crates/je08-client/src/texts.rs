@@ -80,6 +80,9 @@ je08_protocol::messages! {
         HttpUnreachable => "meter {0} is unreachable ({1}): check its address, that it is powered and on the network", "o medidor {0} está inacessível ({1}): verifique o endereço, se está ligado e conectado à rede";
         HttpTimeout => "meter {0} did not answer within {1}; the request may or may not have been applied", "o medidor {0} não respondeu em {1}; o pedido pode ou não ter sido aplicado";
         HttpProtocol => "unexpected answer from meter {0}: {1}", "resposta inesperada do medidor {0}: {1}";
+        HttpRedirected => "meter {0} answered HTTP {1}, a redirect to '{2}', which was not followed: a JE08 never redirects; check that {0} is the meter's address and that no proxy or login page stands in the way", "o medidor {0} respondeu HTTP {1}, um redirecionamento para '{2}', que não foi seguido: um JE08 nunca redireciona; verifique se {0} é o endereço do medidor e se nenhum proxy ou página de login está no caminho";
+        HttpBodyTooLarge => "meter {0} sent an answer larger than {1} KiB, which no JE08 sends; it was not read further: check that {0} is the meter's address", "o medidor {0} enviou uma resposta maior que {1} KiB, o que nenhum JE08 envia; ela não foi lida além disso: verifique se {0} é o endereço do medidor";
+        HttpBadInfo => "meter {0} describes itself with a value no JE08 sends ({1} = {2}); check that {0} is the meter's address and that its firmware is a JE08's", "o medidor {0} se descreve com um valor que nenhum JE08 envia ({1} = {2}); verifique se {0} é o endereço do medidor e se o firmware é de um JE08";
         HttpNotBack => "meter {0} did not come back in {1} mode within {2}: {3}", "o medidor {0} não voltou no modo {1} em {2}: {3}";
         ImageRefused => "firmware image refused before sending: {0}", "imagem de firmware recusada antes do envio: {0}";
         FirmwareRefused => "meter {0} refused the firmware: {1}", "o medidor {0} recusou o firmware: {1}";
