@@ -14,6 +14,7 @@ mod modbus_client;
 mod modbus_faults;
 mod modes;
 mod mqtt;
+mod mqtt_faults;
 mod packaging;
 mod sim_calibration;
 mod sim_modbus;
