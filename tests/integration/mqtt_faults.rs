@@ -346,3 +346,30 @@ fn the_mqtt_view_says_why_an_oversized_retained_message_drops_the_connection() {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+#[tokio::test]
+async fn a_connection_that_answers_pings_resets_the_backoff() {
+    let mut broker = Mosquitto::start(&BrokerSetup::default());
+    let timing = LinkTiming {
+        keep_alive: Duration::from_secs(1),
+        ..quick()
+    };
+    let login = je08_net::mqtt_link::BrokerLogin::anonymous(broker.url(false));
+    let opts = LinkOptions::builder(login, format!("pinged-{:08x}", rand::random::<u32>()))
+        .timing(timing)
+        .build()
+        .unwrap();
+    let monitor = Monitor::start(MonitorOptions::new(opts));
+    for round in 0..3 {
+        eventually("connected", || monitor.connected()).await;
+        // Long enough for a keep-alive ping and its answer.
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        let mut events = monitor.subscribe();
+        broker.restart();
+        let (error, retry_in) = first_down(&mut events).await;
+        assert!(
+            retry_in <= Duration::from_millis(100),
+            "round {round}: a working connection starts the backoff again, not {retry_in:?} ({error})"
+        );
+    }
+}
