@@ -2,9 +2,10 @@
 //!
 //! Connection behaviour (what a fleet operator expects from a long-running
 //! watcher): network trouble — broker down, refused, timeout, connection
-//! lost — is printed as ONE line on stderr each time the error changes and
-//! retried with capped exponential backoff until the broker is back
-//! ("connected" is printed on recovery). Errors only a configuration change
+//! lost, a broker silent past the keep-alive, a message over 64 KiB that the
+//! broker sends at every connection — is printed as ONE line on stderr each
+//! time the error changes and retried with capped exponential backoff until
+//! the broker is back ("connected" is printed on recovery). Errors only a configuration change
 //! can fix — TLS trust or expiry, a rejected client certificate, bad
 //! credentials, not authorized — are printed as one line and end the
 //! command with exit status 2, so scripts and supervisors see them at once.

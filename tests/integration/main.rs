@@ -15,6 +15,7 @@ mod modbus_client;
 mod modbus_faults;
 mod modes;
 mod mqtt;
+mod mqtt_faults;
 mod ota_faults;
 mod packaging;
 mod sim_calibration;

@@ -176,6 +176,11 @@ impl Mosquitto {
         self.wait_ready();
     }
 
+    /// What the broker logged so far (connections, disconnections, errors).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.0.join("log")).unwrap_or_default()
+    }
+
     pub fn url(&self, tls: bool) -> BrokerUrl {
         let scheme = if tls { "mqtts" } else { "mqtt" };
         format!("{scheme}://127.0.0.1:{}", self.port).parse().unwrap()
@@ -218,6 +223,18 @@ impl Pki {
             params.not_before = date_time_ymd(2020, 1, 1);
             params.not_after = date_time_ymd(2021, 1, 1);
         }
+        (
+            params.signed_by(&key, &self.issuer).unwrap().pem(),
+            key.serialize_pem(),
+        )
+    }
+
+    /// (certificate, key) for a broker whose certificate names only `names`.
+    pub fn server_named(&self, names: &[&str]) -> (String, String) {
+        let key = KeyPair::generate().unwrap();
+        let names = names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        let mut params = CertificateParams::new(names).unwrap();
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         (
             params.signed_by(&key, &self.issuer).unwrap().pem(),
             key.serialize_pem(),
@@ -336,7 +353,7 @@ pub async fn raw_client(
     (client, rx)
 }
 
-async fn next_event(
+pub async fn next_event(
     events: &mut tokio::sync::broadcast::Receiver<MonitorEvent>,
     mut want: impl FnMut(&MonitorEvent) -> bool,
 ) -> MonitorEvent {
@@ -594,7 +611,7 @@ use je08_sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
 use tokio_modbus::client::Reader as _;
 
 /// A virtual meter publishing every second to `url`.
-async fn sim_meter(id: u32, url: BrokerUrl, tls_files: Option<TlsFiles>) -> SimMeter {
+pub async fn sim_meter(id: u32, url: BrokerUrl, tls_files: Option<TlsFiles>) -> SimMeter {
     let mut options = MeterOptions::scenario(id, Scenario::Balanced);
     options.device.model.time_scale = 3600.0;
     let mut login = BrokerLogin::anonymous(url);

@@ -7,9 +7,13 @@
 //! publishing interval is inferred from arrivals; a meter is stale after 3
 //! missed intervals). Memory is bounded under any flood: at most
 //! `max_meters` meters (newcomers beyond that are counted and ignored) and
-//! `history` packets per meter; consumers read a bounded broadcast channel
-//! and lose the oldest events when they lag. A malformed payload is counted,
-//! and logged once per meter, never per message.
+//! `history` packets per meter, and a message stored only when its topic
+//! names a meter: at most [`MAX_TOPIC_BYTES`] long and, when the filter has
+//! a `+`, with a device id there (decimal, at most [`MAX_ID_DIGITS`]
+//! digits). Other messages are counted as malformed and logged once.
+//! Consumers read a bounded broadcast channel and lose the oldest events
+//! when they lag. A malformed payload is counted, and logged once per
+//! meter, never per message.
 //!
 //! Commands go to the meter's subscribe topic (default `je08/<id>/cmd`) with
 //! QoS 1; [`Monitor::send`] returns once the broker acknowledged, and never
@@ -74,6 +78,12 @@ pub enum Freshness {
     /// Silent for more than 3 intervals.
     Stale,
 }
+
+/// Longest topic a message is stored under, in bytes: a meter's topic
+/// setting holds at most 256 bytes, and its `{id}` adds at most 6.
+pub const MAX_TOPIC_BYTES: usize = 262;
+/// Most digits of a device id (HIGH × 65536 + LOW, a 32-bit number).
+pub const MAX_ID_DIGITS: usize = 10;
 
 /// The interval assumed until two DATA packets have arrived (spec §3 default).
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
@@ -233,7 +243,9 @@ je08_protocol::english_display!(errors: SendError);
 pub struct MonitorCounters {
     /// Messages received on the filter.
     pub messages: u64,
-    /// Payloads that were not valid JE08 packets.
+    /// Payloads that were not valid JE08 packets, and messages on topics
+    /// that name no meter (too long, or no device id where the filter's `+`
+    /// is).
     pub malformed: u64,
     /// Messages from new meters ignored because `max_meters` was reached.
     pub ignored_over_cap: u64,
@@ -259,6 +271,7 @@ struct Shared {
     malformed: AtomicU64,
     ignored: AtomicU64,
     cap_logged: std::sync::atomic::AtomicBool,
+    topic_logged: std::sync::atomic::AtomicBool,
     last_error: Mutex<Option<LinkError>>,
     waiter: Mutex<Option<Waiter>>,
     events: broadcast::Sender<MonitorEvent>,
@@ -285,17 +298,42 @@ impl Shared {
             malformed: AtomicU64::new(0),
             ignored: AtomicU64::new(0),
             cap_logged: Default::default(),
+            topic_logged: Default::default(),
             last_error: Mutex::default(),
             waiter: Mutex::default(),
             events,
         }
     }
 
+    /// The meter `topic` is about, when it names one.
+    fn meter_id<'t>(&self, topic: &'t str) -> Option<&'t str> {
+        if topic.len() > MAX_TOPIC_BYTES {
+            return None;
+        }
+        let Some(filter) = &self.filter else {
+            return Some(topic);
+        };
+        let Some(id) = id_from_topic(filter, topic) else {
+            return Some(topic);
+        };
+        let by_level = filter.split('/').any(|level| level == "+");
+        if by_level && !is_device_id(id) {
+            return None;
+        }
+        Some(id)
+    }
+
     fn on_message(&self, topic: &str, payload: &[u8]) {
         self.messages.fetch_add(1, Ordering::Relaxed);
-        let id = match &self.filter {
-            Some(filter) => id_from_topic(filter, topic).unwrap_or(topic),
-            None => topic,
+        let Some(id) = self.meter_id(topic) else {
+            self.malformed.fetch_add(1, Ordering::Relaxed);
+            if !self.topic_logged.swap(true, Ordering::Relaxed) {
+                tracing::warn!(
+                    topic = %topic.chars().take(80).collect::<String>(),
+                    "a topic that names no meter (further ones are only counted as malformed)"
+                );
+            }
+            return;
         };
         let decoded = decode_message(payload);
         let now = Instant::now();
@@ -575,6 +613,12 @@ impl Monitor {
     }
 }
 
+/// Whether `id` is a device id as a meter writes it in its topics: decimal
+/// digits only, at most [`MAX_ID_DIGITS`] of them, within 32 bits.
+fn is_device_id(id: &str) -> bool {
+    id.len() <= MAX_ID_DIGITS && id.bytes().all(|b| b.is_ascii_digit()) && id.parse::<u32>().is_ok()
+}
+
 fn view(id: &str, m: &MeterState, now: Instant) -> MeterView {
     let interval = m.interval();
     let age = now.saturating_duration_since(m.last_seen);
@@ -628,6 +672,35 @@ mod tests {
                 .all(|m| m.history.len() == 4 && m.gaps.len() <= GAPS_KEPT)
         );
         assert_eq!(s.ignored.load(Ordering::Relaxed), 900 * 10);
+    }
+
+    #[test]
+    fn topics_that_name_no_meter_are_counted_not_stored() {
+        let s = shared(100, 4);
+        let data = encode_data(&RegisterBlock::default());
+        let long = "9".repeat(300);
+        for topic in [
+            "je08/kitchen/data".to_owned(),
+            "je08/12345678901/data".to_owned(),
+            "je08/4294967296/data".to_owned(),
+            "je08/-7/data".to_owned(),
+            "je08//data".to_owned(),
+            format!("je08/{long}/data"),
+        ] {
+            s.on_message(&topic, data.as_bytes());
+        }
+        assert!(lock(&s.meters).is_empty());
+        assert_eq!(s.malformed.load(Ordering::Relaxed), 6);
+        s.on_message("je08/4294967295/data", data.as_bytes());
+        assert_eq!(lock(&s.meters).keys().collect::<Vec<_>>(), ["4294967295"]);
+
+        // Without a `+` the topic is the meter, within the length cap.
+        let exact = Shared::new(Some("site/panel/data".into()), 10, 4, broadcast::channel(16).0);
+        exact.on_message("site/panel/data", data.as_bytes());
+        assert_eq!(
+            lock(&exact.meters).keys().collect::<Vec<_>>(),
+            ["site/panel/data"]
+        );
     }
 
     #[test]

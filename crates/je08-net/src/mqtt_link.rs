@@ -8,7 +8,12 @@
 //! resubscribes on every ConnAck (sessions are clean), counts reconnect
 //! attempts and turns every connection error into a specific [`LinkError`]
 //! (refused, unreachable, TLS trust/expiry/name, rejected client
-//! certificate, bad credentials, not authorized). It lives outside
+//! certificate, bad credentials, not authorized, a packet over
+//! [`MAX_PACKET`], a broker silent past the keep-alive). A ConnAck alone
+//! does not reset the backoff: a connection counts as working once the
+//! broker has answered after a whole keep-alive interval, so a connection
+//! that dies right after each ConnAck (a poisoned retained message, a
+//! half-open broker) backs off like a failed attempt. It lives outside
 //! `client` and `sim` because both sides need exactly this behaviour.
 
 use std::fmt;
@@ -17,6 +22,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use rumqttc::{AsyncClient, ConnAck, Event, EventLoop, Outgoing, Packet, Publish, QoS};
+use tokio::time::Instant;
 
 use crate::backoff::Backoff;
 
@@ -27,7 +33,7 @@ mod tls;
 
 pub use error::{LinkError, SetupError, classify};
 pub use login::{BrokerLogin, CredentialFiles, Credentials, Password};
-pub use options::{DEFAULT_QUEUE, LinkOptions, LinkOptionsBuilder, LinkTiming, RECONNECT};
+pub use options::{DEFAULT_QUEUE, LinkOptions, LinkOptionsBuilder, LinkTiming, MAX_PACKET, RECONNECT};
 pub use tls::TlsFiles;
 
 /// Shared counters of one link, readable while it runs.
@@ -84,6 +90,7 @@ pub struct Link {
     eventloop: EventLoop,
     options: LinkOptions,
     subscriptions: Vec<(String, QoS)>,
+    filters: Vec<String>,
     stats: Arc<LinkStats>,
 }
 
@@ -102,11 +109,13 @@ impl Link {
         let mut net = eventloop.network_options();
         net.set_connection_timeout(options.timing.connect_timeout.as_secs().max(1));
         eventloop.set_network_options(net);
+        let filters = subscriptions.iter().map(|(filter, _)| filter.clone()).collect();
         Self {
             client,
             eventloop,
             options,
             subscriptions,
+            filters,
             stats: Arc::default(),
         }
     }
@@ -120,12 +129,19 @@ impl Link {
     /// owner cares about. Cancel by dropping the future (abort the task).
     pub async fn run(mut self, mut on_event: impl FnMut(LinkEvent<'_>)) {
         let mut backoff = Backoff::new(self.options.timing.reconnect);
-        let mut up = false;
+        let mut health = Health::Down;
+        let keep_alive = self.options.keep_alive();
         loop {
-            match self.eventloop.poll().await {
+            let polled = self.eventloop.poll().await;
+            if let Ok(Event::Incoming(packet)) = &polled
+                && !matches!(packet, Packet::ConnAck(_))
+                && health.heard_after(keep_alive)
+            {
+                backoff.succeed();
+            }
+            match polled {
                 Ok(Event::Incoming(Packet::ConnAck(ack))) => {
-                    up = true;
-                    backoff.succeed();
+                    health = Health::Up(Instant::now());
                     // Subscribe before announcing the connection, so that
                     // anything the owner publishes next is queued after it.
                     for (filter, qos) in &self.subscriptions {
@@ -151,8 +167,8 @@ impl Link {
                 Ok(Event::Outgoing(Outgoing::Publish(pkid))) if pkid != 0 => on_event(LinkEvent::Sent(pkid)),
                 Ok(_) => {}
                 Err(err) => {
-                    let error = classify(self.options.broker(), &err, up);
-                    up = false;
+                    let error = classify(&self.options, &self.filters, &err, health != Health::Down);
+                    health = Health::Down;
                     self.stats.connected.store(false, Ordering::Relaxed);
                     self.stats.failures.fetch_add(1, Ordering::Relaxed);
                     let delay = if error.needs_configuration() {
@@ -168,6 +184,31 @@ impl Link {
                     tokio::time::sleep(delay).await;
                 }
             }
+        }
+    }
+}
+
+/// Whether the current connection is up and has proved it works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Health {
+    /// No connection.
+    Down,
+    /// Acknowledged at this instant; not yet heard from after a keep-alive.
+    Up(Instant),
+    /// The broker answered after a whole keep-alive interval.
+    Working,
+}
+
+impl Health {
+    /// Note a packet from the broker; true when it proves the connection
+    /// works for the first time (up for at least `keep_alive`).
+    fn heard_after(&mut self, keep_alive: Duration) -> bool {
+        match *self {
+            Health::Up(since) if since.elapsed() >= keep_alive => {
+                *self = Health::Working;
+                true
+            }
+            _ => false,
         }
     }
 }

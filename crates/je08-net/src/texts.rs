@@ -49,12 +49,16 @@ je08_protocol::messages! {
         LinkNetwork => "cannot reach {0}: {1}", "não é possível alcançar {0}: {1}";
         LinkUnknownCa => "TLS: the certificate of {0} is not signed by the given CA (wrong CA file?)", "TLS: o certificado de {0} não é assinado pela CA informada (arquivo da CA errado?)";
         LinkCertExpired => "TLS: the certificate of {0} has expired or is not valid yet", "TLS: o certificado de {0} expirou ou ainda não é válido";
-        LinkWrongName => "TLS: the certificate of {0} is not valid for that host name", "TLS: o certificado de {0} não vale para esse nome de host";
+        LinkWrongName => "TLS: the certificate of {0} is not valid for the host name {1}: connect with a name the certificate holds, or give the broker a certificate for {1}", "TLS: o certificado de {0} não vale para o nome de host {1}: conecte com um nome que o certificado contém, ou dê ao broker um certificado para {1}";
+        LinkWrongNameFor => "TLS: the certificate of {0} is for {2}, not for {1}: connect with a name the certificate holds, or give the broker a certificate for {1}", "TLS: o certificado de {0} é para {2}, não para {1}: conecte com um nome que o certificado contém, ou dê ao broker um certificado para {1}";
         LinkClientCertRejected => "TLS: {0} rejected the client certificate ({1}); check the client certificate and key", "TLS: {0} rejeitou o certificado do cliente ({1}); verifique o certificado e a chave do cliente";
         LinkTls => "TLS with {0} failed: {1}", "TLS com {0} falhou: {1}";
         LinkBadCredentials => "{0} rejected the user name or password", "{0} rejeitou o usuário ou a senha";
         LinkNotAuthorized => "{0} says this client is not authorized (check the user and the broker's ACL)", "{0} diz que este cliente não está autorizado (verifique o usuário e a ACL do broker)";
         LinkConnAckRefused => "{0} refused the connection ({1})", "{0} recusou a conexão ({1})";
+        LinkOversized => "{0} sent a message of {1} bytes, larger than the {2} KiB this client accepts; the connection was closed", "{0} enviou uma mensagem de {1} bytes, maior que os {2} KiB que este cliente aceita; a conexão foi fechada";
+        LinkOversizedRetained => "{0} sent a message of {1} bytes, larger than the {2} KiB this client accepts (the topic is not known; a retained message on {3}?); a retained message comes again at every connection: delete it on the broker (publish an empty retained message on its topic)", "{0} enviou uma mensagem de {1} bytes, maior que os {2} KiB que este cliente aceita (o tópico não é conhecido; uma mensagem retida em {3}?); uma mensagem retida volta a cada conexão: apague-a no broker (publique uma mensagem retida vazia no seu tópico)";
+        LinkUnresponsive => "connection to {0} lost: the broker did not answer the keep-alive ping within {1} s (half-open connection)", "conexão com {0} perdida: o broker não respondeu ao ping de keep-alive em {1} s (conexão meio aberta)";
         LinkLost => "connection to {0} lost: {1}", "conexão com {0} perdida: {1}";
     }
 }

@@ -8,9 +8,10 @@
 //! words name what failed, never a command-line flag: the command line adds
 //! its own advice when it prints them.
 
-use rumqttc::{ConnectReturnCode, ConnectionError};
+use rumqttc::{ConnectReturnCode, ConnectionError, StateError};
 use rustls::{AlertDescription, CertificateError};
 
+use super::{LinkOptions, MAX_PACKET};
 use crate::certs::Problem;
 use crate::texts::NetMsg;
 use je08_protocol::i18n::{Describe, Tr};
@@ -95,7 +96,14 @@ pub enum LinkError {
     /// The broker's certificate has expired or is not valid yet.
     BrokerCertExpired(String),
     /// The broker's certificate is for another host name.
-    WrongName(String),
+    WrongName {
+        /// Broker URL.
+        broker: String,
+        /// The host name connected to, which the certificate should hold.
+        host: String,
+        /// The names the certificate holds (empty when unknown).
+        presented: Vec<String>,
+    },
     /// The broker refused our client certificate (missing, unknown CA, expired…).
     ClientCertRejected {
         /// Broker URL.
@@ -121,6 +129,26 @@ pub enum LinkError {
         /// The return code.
         code: String,
     },
+    /// The broker sent a packet larger than [`MAX_PACKET`]: the connection
+    /// ends before its payload is read. The topic is not known (only the
+    /// packet's size was read); a retained message comes again on every
+    /// connection.
+    Oversized {
+        /// Broker URL.
+        broker: String,
+        /// The packet's announced size, in bytes.
+        bytes: usize,
+        /// The filters subscribed to, one of which the message matched.
+        filters: Vec<String>,
+    },
+    /// The broker left a keep-alive ping unanswered: the connection is
+    /// half-open (the broker or the path to it went silent without closing).
+    Unresponsive {
+        /// Broker URL.
+        broker: String,
+        /// The keep-alive interval, in seconds.
+        secs: u64,
+    },
     /// The connection dropped after being up (broker restart, network).
     Lost {
         /// Broker URL.
@@ -139,7 +167,7 @@ impl LinkError {
             LinkError::Setup(_)
                 | LinkError::UnknownCa(_)
                 | LinkError::BrokerCertExpired(_)
-                | LinkError::WrongName(_)
+                | LinkError::WrongName { .. }
                 | LinkError::ClientCertRejected { .. }
                 | LinkError::BadCredentials(_)
                 | LinkError::NotAuthorized(_)
@@ -156,7 +184,16 @@ impl Describe for LinkError {
             Self::Network { broker, reason } => tr.f(NetMsg::LinkNetwork, &[broker, reason]),
             Self::UnknownCa(broker) => tr.f(NetMsg::LinkUnknownCa, &[broker]),
             Self::BrokerCertExpired(broker) => tr.f(NetMsg::LinkCertExpired, &[broker]),
-            Self::WrongName(broker) => tr.f(NetMsg::LinkWrongName, &[broker]),
+            Self::WrongName {
+                broker,
+                host,
+                presented,
+            } if presented.is_empty() => tr.f(NetMsg::LinkWrongName, &[broker, host]),
+            Self::WrongName {
+                broker,
+                host,
+                presented,
+            } => tr.f(NetMsg::LinkWrongNameFor, &[broker, host, &presented.join(", ")]),
             Self::ClientCertRejected { broker, alert } => {
                 tr.f(NetMsg::LinkClientCertRejected, &[broker, alert])
             }
@@ -164,6 +201,22 @@ impl Describe for LinkError {
             Self::BadCredentials(broker) => tr.f(NetMsg::LinkBadCredentials, &[broker]),
             Self::NotAuthorized(broker) => tr.f(NetMsg::LinkNotAuthorized, &[broker]),
             Self::ConnAckRefused { broker, code } => tr.f(NetMsg::LinkConnAckRefused, &[broker, code]),
+            Self::Oversized {
+                broker,
+                bytes,
+                filters,
+            } => {
+                let (bytes, limit) = (bytes.to_string(), (MAX_PACKET / 1024).to_string());
+                if filters.is_empty() {
+                    tr.f(NetMsg::LinkOversized, &[broker, &bytes, &limit])
+                } else {
+                    let filters = filters.join(", ");
+                    tr.f(NetMsg::LinkOversizedRetained, &[broker, &bytes, &limit, &filters])
+                }
+            }
+            Self::Unresponsive { broker, secs } => {
+                tr.f(NetMsg::LinkUnresponsive, &[broker, &secs.to_string()])
+            }
             Self::Lost { broker, reason } => tr.f(NetMsg::LinkLost, &[broker, reason]),
         }
     }
@@ -199,7 +252,17 @@ fn find_io_kind(err: &(dyn std::error::Error + 'static)) -> Option<std::io::Erro
     None
 }
 
-fn classify_rustls(broker: String, err: &rustls::Error) -> LinkError {
+/// A certificate's subject name without webpki's wrapping: `DnsName("a.b")`
+/// is `a.b`, `IpAddress(10.0.0.1)` is `10.0.0.1`.
+fn plain_name(presented: &str) -> String {
+    let inner = presented
+        .split_once('(')
+        .and_then(|(_, rest)| rest.strip_suffix(')'))
+        .unwrap_or(presented);
+    inner.trim_matches('"').to_owned()
+}
+
+fn classify_rustls(broker: String, host: &str, err: &rustls::Error) -> LinkError {
     match err {
         rustls::Error::InvalidCertificate(c) => match c {
             CertificateError::UnknownIssuer
@@ -211,9 +274,16 @@ fn classify_rustls(broker: String, err: &rustls::Error) -> LinkError {
             | CertificateError::ExpiredContext { .. }
             | CertificateError::NotValidYet
             | CertificateError::NotValidYetContext { .. } => LinkError::BrokerCertExpired(broker),
-            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
-                LinkError::WrongName(broker)
-            }
+            CertificateError::NotValidForName => LinkError::WrongName {
+                broker,
+                host: host.to_owned(),
+                presented: Vec::new(),
+            },
+            CertificateError::NotValidForNameContext { expected, presented } => LinkError::WrongName {
+                broker,
+                host: expected.to_str().into_owned(),
+                presented: presented.iter().map(|name| plain_name(name)).collect(),
+            },
             other => LinkError::Tls {
                 broker,
                 reason: format!("invalid broker certificate ({other:?})"),
@@ -244,10 +314,30 @@ fn classify_rustls(broker: String, err: &rustls::Error) -> LinkError {
     }
 }
 
-/// Turn a rumqttc error into a specific [`LinkError`]. `was_up` tells a
-/// dropped connection from a failed attempt.
-pub fn classify(broker: &BrokerUrl, err: &ConnectionError, was_up: bool) -> LinkError {
+/// Turn a rumqttc error of the link made with `options`, subscribed to
+/// `filters`, into a specific [`LinkError`]. `was_up` tells a dropped
+/// connection from a failed attempt.
+pub fn classify(options: &LinkOptions, filters: &[String], err: &ConnectionError, was_up: bool) -> LinkError {
+    let broker: &BrokerUrl = options.broker();
     let b = broker.to_string();
+    if let ConnectionError::MqttState(state) = err {
+        match state {
+            StateError::Deserialization(rumqttc::Error::PayloadSizeLimitExceeded(bytes)) => {
+                return LinkError::Oversized {
+                    broker: b,
+                    bytes: *bytes,
+                    filters: filters.to_vec(),
+                };
+            }
+            StateError::AwaitPingResp => {
+                return LinkError::Unresponsive {
+                    broker: b,
+                    secs: options.keep_alive().as_secs(),
+                };
+            }
+            _ => {}
+        }
+    }
     if let ConnectionError::ConnectionRefused(code) = err {
         return match code {
             ConnectReturnCode::BadUserNamePassword => LinkError::BadCredentials(b),
@@ -259,7 +349,7 @@ pub fn classify(broker: &BrokerUrl, err: &ConnectionError, was_up: bool) -> Link
         };
     }
     if let Some(r) = find_rustls(err) {
-        return classify_rustls(b, r);
+        return classify_rustls(b, &broker.host, r);
     }
     if let ConnectionError::Tls(t) = err {
         return LinkError::Tls {
@@ -292,11 +382,25 @@ mod tests {
 
     const BROKER: &str = "mqtt://10.0.0.9:1883";
 
+    /// Options for `url` (with a throwaway CA for `mqtts://`).
+    fn options(url: &str) -> LinkOptions {
+        let mut login = crate::mqtt_link::BrokerLogin::anonymous(url.parse().unwrap());
+        if login.broker.tls {
+            let key = rcgen::KeyPair::generate().unwrap();
+            let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+            params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+            let ca = params.self_signed(&key).unwrap().pem();
+            let ca = crate::certs::PemFile::new("ca.pem", ca.as_bytes());
+            login.credentials.tls = Some(crate::mqtt_link::TlsFiles::new(ca, None).unwrap());
+        }
+        LinkOptions::builder(login, "c").build().unwrap()
+    }
+
     #[test]
     fn connack_codes_and_tls_errors_are_specific() {
-        let broker: BrokerUrl = "mqtts://127.0.0.1:8883".parse().unwrap();
+        let broker = options("mqtts://127.0.0.1:8883");
+        let classify = |err: &ConnectionError, was_up| classify(&broker, &[], err, was_up);
         let bad = classify(
-            &broker,
             &ConnectionError::ConnectionRefused(ConnectReturnCode::BadUserNamePassword),
             false,
         );
@@ -307,14 +411,63 @@ mod tests {
             rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer),
         );
         let err = ConnectionError::Tls(rumqttc::TlsError::Io(tls));
-        assert!(matches!(classify(&broker, &err, false), LinkError::UnknownCa(_)));
+        assert!(matches!(classify(&err, false), LinkError::UnknownCa(_)));
         let refused = ConnectionError::Io(std::io::ErrorKind::ConnectionRefused.into());
-        let e = classify(&broker, &refused, false);
+        let e = classify(&refused, false);
         assert!(matches!(e, LinkError::Refused(_)) && !e.needs_configuration());
-        assert!(matches!(
-            classify(&broker, &refused, true),
-            LinkError::Lost { .. }
+        assert!(matches!(classify(&refused, true), LinkError::Lost { .. }));
+    }
+
+    #[test]
+    fn a_wrong_name_says_the_names_without_library_words() {
+        let broker = options("mqtts://127.0.0.1:8883");
+        let wrong = rustls::Error::InvalidCertificate(CertificateError::NotValidForNameContext {
+            expected: rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap(),
+            presented: vec!["DnsName(\"broker.example\")".into(), "IpAddress(10.0.0.9)".into()],
+        });
+        let io = std::io::Error::new(std::io::ErrorKind::InvalidData, wrong);
+        let error = classify(
+            &broker,
+            &[],
+            &ConnectionError::Tls(rumqttc::TlsError::Io(io)),
+            false,
+        );
+        assert_eq!(
+            error.to_string(),
+            "TLS: the certificate of mqtts://127.0.0.1:8883 is for broker.example, 10.0.0.9, not for \
+             127.0.0.1: connect with a name the certificate holds, or give the broker a certificate for 127.0.0.1"
+        );
+        assert!(error.needs_configuration());
+    }
+
+    #[test]
+    fn an_oversized_packet_and_a_silent_broker_are_named() {
+        let broker = options("mqtt://127.0.0.1:1883");
+        let filters = ["je08/+/data".to_owned()];
+        let big = ConnectionError::MqttState(StateError::Deserialization(
+            rumqttc::Error::PayloadSizeLimitExceeded(102_417),
         ));
+        let error = classify(&broker, &filters, &big, true);
+        assert_eq!(
+            error,
+            LinkError::Oversized {
+                broker: "mqtt://127.0.0.1:1883".into(),
+                bytes: 102_417,
+                filters: filters.to_vec(),
+            }
+        );
+        assert!(
+            !error.needs_configuration(),
+            "the message may be cleared: keep retrying"
+        );
+        let silent = ConnectionError::MqttState(StateError::AwaitPingResp);
+        assert_eq!(
+            classify(&broker, &filters, &silent, true),
+            LinkError::Unresponsive {
+                broker: "mqtt://127.0.0.1:1883".into(),
+                secs: 30,
+            }
+        );
     }
 
     /// Every failure, with the broker it names (None: it names none).
@@ -359,7 +512,45 @@ mod tests {
             ),
             (LinkError::UnknownCa(b()), Some(BROKER)),
             (LinkError::BrokerCertExpired(b()), Some(BROKER)),
-            (LinkError::WrongName(b()), Some(BROKER)),
+            (
+                LinkError::WrongName {
+                    broker: b(),
+                    host: "10.0.0.9".into(),
+                    presented: Vec::new(),
+                },
+                Some(BROKER),
+            ),
+            (
+                LinkError::WrongName {
+                    broker: b(),
+                    host: "10.0.0.9".into(),
+                    presented: vec!["broker.example".into()],
+                },
+                Some(BROKER),
+            ),
+            (
+                LinkError::Oversized {
+                    broker: b(),
+                    bytes: 102_417,
+                    filters: Vec::new(),
+                },
+                Some(BROKER),
+            ),
+            (
+                LinkError::Oversized {
+                    broker: b(),
+                    bytes: 102_417,
+                    filters: vec!["je08/+/data".into()],
+                },
+                Some(BROKER),
+            ),
+            (
+                LinkError::Unresponsive {
+                    broker: b(),
+                    secs: 30,
+                },
+                Some(BROKER),
+            ),
             (
                 LinkError::ClientCertRejected {
                     broker: b(),

@@ -15,10 +15,20 @@ use je08_protocol::mqtt::BrokerUrl;
 /// Bound of the request queue towards the broker, unless told otherwise.
 pub const DEFAULT_QUEUE: usize = 256;
 
+/// Largest MQTT packet sent or accepted, in bytes. A DATA packet is under
+/// 2 KiB; a larger incoming packet ends the connection before its payload is
+/// read ([`LinkError::Oversized`](super::LinkError::Oversized)).
+pub const MAX_PACKET: usize = 64 * 1024;
+
+/// Shortest keep-alive interval (rumqttc counts it in whole seconds).
+const MIN_KEEP_ALIVE: Duration = Duration::from_secs(1);
+
 /// How a connection paces itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LinkTiming {
-    /// Keep-alive interval (the broker drops us after 1.5× without traffic).
+    /// Keep-alive interval, at least 1 s (the broker drops us after 1.5×
+    /// without traffic; a broker that leaves a ping unanswered for one
+    /// interval is taken for gone).
     pub keep_alive: Duration,
     /// Deadline for TCP + TLS + CONNECT/ConnAck.
     pub connect_timeout: Duration,
@@ -82,13 +92,18 @@ impl LinkOptions {
         self.timing
     }
 
+    /// The keep-alive interval in force (the timing's, at least 1 s).
+    pub fn keep_alive(&self) -> Duration {
+        self.timing.keep_alive.max(MIN_KEEP_ALIVE)
+    }
+
     /// The rumqttc options (clean session, TLS through rustls + ring).
     pub(super) fn mqtt_options(&self) -> MqttOptions {
         let broker = &self.login.broker;
         let mut opts = MqttOptions::new(&self.client_id, &broker.host, broker.port);
-        opts.set_keep_alive(self.timing.keep_alive.max(Duration::from_secs(5)));
+        opts.set_keep_alive(self.keep_alive());
         opts.set_clean_session(true);
-        opts.set_max_packet_size(64 * 1024, 64 * 1024);
+        opts.set_max_packet_size(MAX_PACKET, MAX_PACKET);
         let credentials = &self.login.credentials;
         if let Some(user) = &credentials.user {
             let password = credentials.password.as_ref().map_or("", |p| p.expose());
