@@ -75,6 +75,8 @@ pub enum Command {
         meter: MeterKey,
         /// Job to report on.
         job: JobId,
+        /// The settings the change was planned from (the form's reading).
+        base: Settings,
         /// The complete wanted settings.
         settings: Settings,
     },
@@ -377,10 +379,19 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
                     old.stop();
                 }
             }
-            Command::WriteSettings { meter, job, settings } => {
+            Command::WriteSettings {
+                meter,
+                job,
+                base,
+                settings,
+            } => {
                 let token = CancellationToken::new();
                 jobs.insert(job, token.clone());
-                route(&sessions, &sink, meter, job, session::Job::Write(settings), token);
+                let work = session::Job::Write {
+                    base,
+                    wanted: settings,
+                };
+                route(&sessions, &sink, meter, job, work, token);
             }
             Command::RestoreDefaults { meter, job } => {
                 let token = CancellationToken::new();

@@ -53,8 +53,9 @@ pub enum Action {
     Confirmed,
     /// The user closed the question.
     Dismiss,
-    /// Write settings to a meter.
-    Write(MeterKey, Settings),
+    /// Write settings to a meter: what the form was loaded from, and what
+    /// it asks for.
+    Write(MeterKey, Settings, Settings),
     /// Cancel a job.
     Cancel(JobId),
     /// Open a file dialog.

@@ -421,9 +421,14 @@ impl ConfiguratorApp {
                     self.confirmed(confirm);
                 }
             }
-            Action::Write(meter, settings) => {
+            Action::Write(meter, base, settings) => {
                 let job = self.model.new_job(meter, JobKind::WriteSettings);
-                self.send(Command::WriteSettings { meter, job, settings });
+                self.send(Command::WriteSettings {
+                    meter,
+                    job,
+                    base,
+                    settings,
+                });
             }
             Action::Cancel(job) => self.send(Command::Cancel { job }),
             Action::PickFile(purpose) => self.send(Command::PickFile { purpose }),

@@ -3,6 +3,7 @@
 //! One test binary with a module per area links faster than many.
 
 mod commissioning;
+mod concurrent_writes;
 mod discovery;
 mod discovery_ui;
 mod firmware;
