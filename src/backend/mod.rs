@@ -326,6 +326,17 @@ impl EventSink {
 #[error("the background runtime is busy; try again")]
 pub struct Busy;
 
+/// A place taken in the command queue ([`Backend::reserve`]); dropped
+/// unused, it is given back.
+pub struct Slot(mpsc::OwnedPermit<Command>);
+
+impl Slot {
+    /// Queue `command` in this place (cannot fail: the place is taken).
+    pub fn send(self, command: Command) {
+        self.0.send(command);
+    }
+}
+
 /// The UI's handle on the runtime side.
 pub struct Backend {
     commands: mpsc::Sender<Command>,
@@ -347,6 +358,17 @@ impl Backend {
         self.commands.try_send(command).map_err(|_| Busy)
     }
 
+    /// Take a place in the command queue without blocking, before the
+    /// window records what the command starts (a job, a running state):
+    /// what it records is then always something the backend received.
+    pub fn reserve(&self) -> Result<Slot, Busy> {
+        self.commands
+            .clone()
+            .try_reserve_owned()
+            .map(Slot)
+            .map_err(|_| Busy)
+    }
+
     /// Take every event that arrived since the last call.
     pub fn drain(&mut self) -> Vec<Event> {
         let mut out = Vec::new();
@@ -364,7 +386,23 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
     let secrets = Arc::new(secrets::SecretStore::default());
     let mut mqtt: Option<mqtt_view::MqttSession> = None;
     let discovery = discovery::Discovery::start(sink.clone());
-    while let Some(command) = rx.recv().await {
+    // Broker logins read off this task, numbered so that only the latest
+    // connect request's is used.
+    let (loaded_tx, mut loaded_rx) = mpsc::unbounded_channel();
+    let mut mqtt_attempt: u64 = 0;
+    loop {
+        let command = tokio::select! {
+            command = rx.recv() => match command {
+                Some(command) => command,
+                None => break,
+            },
+            Some((attempt, loaded)) = loaded_rx.recv() => {
+                if attempt == mqtt_attempt {
+                    mqtt = start_mqtt(loaded, &sink, &discovery);
+                }
+                continue;
+            }
+        };
         jobs.retain(|_, token| !token.is_cancelled());
         match command {
             Command::Connect { meter, address } => {
@@ -412,15 +450,16 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
             }
             Command::MqttConnect { broker, credentials } => {
                 mqtt = None;
-                match mqtt_view::MqttSession::start(broker, &credentials, sink.clone()) {
-                    Ok(session) => {
-                        session.forward_sightings(discovery.sightings());
-                        mqtt = Some(session);
-                    }
-                    Err(why) => sink.send(Event::MqttFailed(why)),
-                }
+                mqtt_attempt += 1;
+                let (attempt, loaded) = (mqtt_attempt, loaded_tx.clone());
+                tokio::task::spawn_blocking(move || {
+                    let _ = loaded.send((attempt, mqtt_view::options(broker, &credentials)));
+                });
             }
-            Command::MqttDisconnect => mqtt = None,
+            Command::MqttDisconnect => {
+                mqtt = None;
+                mqtt_attempt += 1;
+            }
             Command::MqttSend { job, id, command } => {
                 let token = CancellationToken::new();
                 jobs.insert(job, token.clone());
@@ -512,6 +551,26 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
     }
     for (_, session) in sessions {
         session.stop();
+    }
+}
+
+/// The broker session for a login read off the dispatcher, or `None`
+/// with the window told why not.
+fn start_mqtt(
+    loaded: Result<je08_client::mqtt::MonitorOptions, je08_net::mqtt_link::SetupError>,
+    sink: &EventSink,
+    discovery: &discovery::Discovery,
+) -> Option<mqtt_view::MqttSession> {
+    match loaded {
+        Ok(options) => {
+            let session = mqtt_view::MqttSession::start(options, sink.clone());
+            session.forward_sightings(discovery.sightings());
+            Some(session)
+        }
+        Err(why) => {
+            sink.send(Event::MqttFailed(why));
+            None
+        }
     }
 }
 

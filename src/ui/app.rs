@@ -10,7 +10,7 @@ use eframe::egui;
 use super::{batch, meter_page, meters_list, mqtt};
 use crate::backend::link::EnergyKind;
 use crate::backend::web::{WebJob, WebTarget};
-use crate::backend::{Backend, Command, Event, FilePurpose, MeterKey};
+use crate::backend::{Backend, Command, Event, FilePurpose, MeterKey, Slot};
 use crate::i18n::{Lang, Msg, Tr};
 use crate::state::commission::CommishState;
 use crate::state::configuration::ConfigState;
@@ -90,10 +90,15 @@ impl ConfiguratorApp {
             return key;
         }
         let key = self.model.new_key();
+        let slot = self.slot();
         let mut entry = MeterRow::new(key, address.clone(), String::new(), source);
-        entry.session = true;
+        // Refused ("busy"), the row is listed without a session; selecting
+        // it tries again.
+        entry.session = slot.is_some();
         self.model.meters.push(entry);
-        self.send(Command::Connect { meter: key, address });
+        if let Some(slot) = slot {
+            slot.send(Command::Connect { meter: key, address });
+        }
         if self.view.selected.is_none() {
             self.view.selected = Some(key);
         }
@@ -103,7 +108,7 @@ impl ConfiguratorApp {
     /// Open the Modbus session of a row that has none, if it can have one
     /// (a discovered meter in application mode with a Modbus port).
     fn open_session(&mut self, key: MeterKey) {
-        let Some(meter) = self.model.meter_mut(key) else {
+        let Some(meter) = self.model.meter(key) else {
             return;
         };
         let address = if meter.session {
@@ -115,9 +120,14 @@ impl ConfiguratorApp {
         } else {
             return;
         };
-        meter.session = true;
-        meter.address = address.clone();
-        self.send(Command::Connect { meter: key, address });
+        let Some(slot) = self.slot() else {
+            return;
+        };
+        if let Some(meter) = self.model.meter_mut(key) {
+            meter.session = true;
+            meter.address = address.clone();
+        }
+        slot.send(Command::Connect { meter: key, address });
     }
 
     /// Browse mDNS on `interfaces` (empty: every interface); `None` stops.
@@ -137,9 +147,11 @@ impl ConfiguratorApp {
     /// that is not a broker's is said in the view instead.
     pub fn connect_broker(&mut self, url: String) {
         self.view.mqtt.form.url = url;
-        if let Some(command) = self.view.mqtt.connect_command() {
+        if let Some(command) = self.view.mqtt.connect_command()
+            && let Some(slot) = self.slot()
+        {
             self.view.mqtt.active = true;
-            self.send(command);
+            slot.send(command);
         }
     }
 
@@ -178,9 +190,21 @@ impl ConfiguratorApp {
         prefs
     }
 
-    fn send(&mut self, command: Command) {
-        if self.backend.try_send(command).is_err() {
+    /// Take a place in the command queue before recording what a command
+    /// starts; when the queue is full, say "busy" and return `None` (the
+    /// caller then records nothing, so no job is left waiting for ever).
+    fn slot(&mut self) -> Option<Slot> {
+        let slot = self.backend.reserve().ok();
+        if slot.is_none() {
             self.view.notice = Some(self.tr().t(Msg::Busy).to_string());
+        }
+        slot
+    }
+
+    /// Queue a command that starts nothing the window records.
+    fn send(&mut self, command: Command) {
+        if let Some(slot) = self.slot() {
+            slot.send(command);
         }
     }
 
@@ -190,9 +214,11 @@ impl ConfiguratorApp {
             match event {
                 Event::FilePicked { purpose, path } => match purpose {
                     FilePurpose::Firmware => {
-                        if let Some(path) = path {
+                        if let Some(path) = path
+                            && let Some(slot) = self.slot()
+                        {
                             self.view.firmware.picked(path.clone());
-                            self.send(Command::CheckFirmware { path });
+                            slot.send(Command::CheckFirmware { path });
                         }
                     }
                     FilePurpose::BrokerCa | FilePurpose::BrokerCert | FilePurpose::BrokerKey => {
@@ -422,8 +448,11 @@ impl ConfiguratorApp {
                 }
             }
             Action::Write(meter, base, settings) => {
+                let Some(slot) = self.slot() else {
+                    return;
+                };
                 let job = self.model.new_job(meter, JobKind::WriteSettings);
-                self.send(Command::WriteSettings {
+                slot.send(Command::WriteSettings {
                     meter,
                     job,
                     base,
@@ -435,15 +464,29 @@ impl ConfiguratorApp {
             Action::MqttSend(id, command) => self.mqtt_send(id, command),
             Action::Send(command) => self.send(command),
             Action::Commission(intent) => {
+                // `handle` records the job its command starts: the
+                // command's place is taken first.
+                let slot = match intent.needs_backend() {
+                    true => match self.slot() {
+                        Some(slot) => Some(slot),
+                        None => return,
+                    },
+                    false => None,
+                };
                 let tr = self.tr();
-                for command in self.view.commish.handle(intent, &mut self.model, tr) {
-                    self.send(command);
+                match (self.view.commish.handle(intent, &mut self.model, tr), slot) {
+                    (Some(command), Some(slot)) => slot.send(command),
+                    (Some(command), None) => self.send(command),
+                    (None, _) => {}
                 }
             }
             Action::Scan => {
+                let Some(slot) = self.slot() else {
+                    return;
+                };
                 let job = self.model.new_job_id();
                 if let Some(command) = self.view.discovery.start_scan(job) {
-                    self.send(command);
+                    slot.send(command);
                 }
             }
             Action::Web(meter, work) => self.start_web(meter, work),
@@ -460,18 +503,26 @@ impl ConfiguratorApp {
         let web = self.view.config.meter(entry);
         let password = web.secret();
         let store = match &password {
-            Some(secret) if web.remember && !web.stored => {
-                web.stored = true;
-                Some(Command::StoreSecret {
-                    account: web.account.clone(),
-                    secret: secret.clone(),
-                    remember: true,
-                })
-            }
+            Some(secret) if web.remember && !web.stored => Some(Command::StoreSecret {
+                account: web.account.clone(),
+                secret: secret.clone(),
+                remember: true,
+            }),
             _ => None,
         };
+        // Both places first: a job is recorded, and the password marked
+        // stored, only when the backend takes both commands.
+        let Some(web_slot) = self.slot() else {
+            return;
+        };
         if let Some(command) = store {
-            self.send(command);
+            let Some(store_slot) = self.slot() else {
+                return;
+            };
+            if let Some(web) = self.view.config.meters.get_mut(&meter) {
+                web.stored = true;
+            }
+            store_slot.send(command);
         }
         let job = self.model.new_job(meter, JobKind::Web(WebKind::of(&work)));
         let target = WebTarget {
@@ -479,34 +530,45 @@ impl ConfiguratorApp {
             ota_port,
             password,
         };
-        self.send(Command::Web { job, target, work });
+        web_slot.send(Command::Web { job, target, work });
     }
 
     fn mqtt_send(&mut self, id: String, command: MqttCommand) {
+        let Some(slot) = self.slot() else {
+            return;
+        };
         let job = self.model.new_job_id();
         self.view
             .mqtt
             .jobs
             .insert(job, (id.clone(), command.clone(), None));
-        self.send(Command::MqttSend { job, id, command });
+        slot.send(Command::MqttSend { job, id, command });
     }
 
     fn confirmed(&mut self, confirm: Confirm) {
         match confirm {
             Confirm::ResetEnergy(meter, kind) => {
-                let job = self.model.new_job(meter, JobKind::ResetEnergy(kind));
-                self.send(Command::ResetEnergy { meter, job, kind });
+                if let Some(slot) = self.slot() {
+                    let job = self.model.new_job(meter, JobKind::ResetEnergy(kind));
+                    slot.send(Command::ResetEnergy { meter, job, kind });
+                }
             }
             Confirm::RestoreDefaults(meter) => {
-                let job = self.model.new_job(meter, JobKind::RestoreDefaults);
-                self.view.params.remove(&meter);
-                self.send(Command::RestoreDefaults { meter, job });
+                if let Some(slot) = self.slot() {
+                    let job = self.model.new_job(meter, JobKind::RestoreDefaults);
+                    self.view.params.remove(&meter);
+                    slot.send(Command::RestoreDefaults { meter, job });
+                }
             }
             Confirm::MqttCommand(id, command) => self.mqtt_send(id, command),
             Confirm::SwitchMode(meter, mode) => self.start_web(meter, WebJob::SwitchMode(mode)),
             Confirm::Flash(meter, path, method) => self.start_web(meter, WebJob::Flash { path, method }),
             Confirm::Forget(meter) => {
-                self.send(Command::Disconnect { meter });
+                // A row forgotten while its session runs on would poll unseen.
+                let Some(slot) = self.slot() else {
+                    return;
+                };
+                slot.send(Command::Disconnect { meter });
                 self.model.meters.retain(|m| m.key != meter);
                 self.view.params.remove(&meter);
                 self.view.config.meters.remove(&meter);

@@ -2,6 +2,7 @@
 //! command line, plus interoperability with software nobody here wrote.
 //! One test binary with a module per area links faster than many.
 
+mod busy_queue;
 mod commissioning;
 mod concurrent_writes;
 mod discovery;
