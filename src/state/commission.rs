@@ -255,9 +255,7 @@ impl CommishState {
                 let (Some(address), state) = (address(key), self.wiring.entry(key).or_default()) else {
                     return None;
                 };
-                let Some(expect) = state.expectation() else {
-                    return None;
-                };
+                let expect = state.expectation()?;
                 let job = model.new_job_id();
                 *state = WiringState {
                     running: Some(Running::new(job)),
@@ -296,9 +294,7 @@ impl CommishState {
                 }
             }
             Intent::SampleCalibration(key) => {
-                let Some(address) = address(key) else {
-                    return None;
-                };
+                let address = address(key)?;
                 let state = self.calibration.entry(key).or_default();
                 let job = model.new_job_id();
                 state.running = Some(Running::new(job));
@@ -316,9 +312,7 @@ impl CommishState {
                 }
             }
             Intent::Calibrate(key, prepared) => {
-                let Some(address) = address(key) else {
-                    return None;
-                };
+                let address = address(key)?;
                 let state = self.calibration.entry(key).or_default();
                 let job = model.new_job_id();
                 state.running = Some(Running::new(job));
@@ -346,9 +340,7 @@ impl CommishState {
                 return None;
             }
             Intent::ApplyProfile => {
-                let Some((profile, addresses, _)) = self.batch.preview.clone() else {
-                    return None;
-                };
+                let (profile, addresses, _) = self.batch.preview.clone()?;
                 let job = model.new_job_id();
                 self.batch.start(job);
                 self.batch.applied = None;
@@ -365,9 +357,7 @@ impl CommishState {
                 let (Some((key, path)), Some(scope)) = (self.batch.pending_save.take(), scope) else {
                     return None;
                 };
-                let Some(m) = model.meter(key) else {
-                    return None;
-                };
+                let m = model.meter(key)?;
                 let address = meter_address(&m.address, &m.http_address());
                 let job = model.new_job_id();
                 self.batch.start(job);
@@ -384,13 +374,8 @@ impl CommishState {
             }
             Intent::ChooseFile(purpose, meter) => Request::ChooseFile { purpose, meter },
             Intent::FileChosen(purpose, meter, path) => {
-                let Some(path) = path else {
-                    return None;
-                };
-                match self.file_chosen(purpose, meter, path, model, tr) {
-                    Some(request) => request,
-                    None => return None,
-                }
+                let path = path?;
+                self.file_chosen(purpose, meter, path, model, tr)?
             }
             Intent::Cancel(job) => return Some(Command::Cancel { job }),
         };
