@@ -7,6 +7,7 @@ pub mod discovery;
 pub mod link;
 pub mod modbus_link;
 pub mod mqtt_view;
+mod remember;
 pub mod secrets;
 mod session;
 pub mod web;
@@ -159,6 +160,18 @@ pub enum Command {
         /// What to do.
         work: web::WebJob,
     },
+    /// Save a meter's name and notes in the remembered-meters file (the
+    /// file is read again first: other programs write it too).
+    Remember {
+        /// The file.
+        path: PathBuf,
+        /// Device id.
+        id: u32,
+        /// Name given by the user (empty: none).
+        name: String,
+        /// Notes.
+        notes: String,
+    },
     /// Cancel a running job.
     Cancel {
         /// The job.
@@ -291,6 +304,8 @@ pub enum Event {
     Commissioning(commissioning::Update),
     /// Discovery found or lost meters, or made progress.
     Discovery(discovery::Update),
+    /// A name or notes could not be saved in the remembered-meters file.
+    RememberFailed(Arc<je08_client::store::meters::StoreError>),
     /// Result of a secret lookup or store.
     Secret {
         /// Keychain account.
@@ -503,6 +518,19 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
                 let token = CancellationToken::new();
                 jobs.insert(job, token.clone());
                 web::spawn(job, target, work, token, sink.clone());
+            }
+            Command::Remember {
+                path,
+                id,
+                name,
+                notes,
+            } => {
+                let sink = sink.clone();
+                tokio::task::spawn_blocking(move || {
+                    if let Err(why) = remember::save(path, id, &name, &notes) {
+                        sink.send(Event::RememberFailed(Arc::new(why)));
+                    }
+                });
             }
             Command::Cancel { job } => {
                 if let Some(token) = jobs.remove(&job) {

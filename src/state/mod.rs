@@ -21,5 +21,6 @@ pub mod mqtt;
 pub mod navigation;
 pub mod parameters;
 pub mod prefs;
+pub mod remembered;
 pub mod report_form;
 pub mod view;

@@ -11,7 +11,7 @@ use super::{batch, meter_page, meters_list, mqtt};
 use crate::backend::link::EnergyKind;
 use crate::backend::web::{WebJob, WebTarget};
 use crate::backend::{Backend, Command, Event, FilePurpose, MeterKey, Slot};
-use crate::i18n::{Lang, Msg, Tr};
+use crate::i18n::{Describe, Lang, Msg, Tr};
 use crate::state::commission::CommishState;
 use crate::state::configuration::ConfigState;
 use crate::state::discovered::{self, DiscoveryState};
@@ -21,9 +21,11 @@ use crate::state::live::LiveState;
 use crate::state::model::{JobKind, MeterRow, Model, WebKind};
 use crate::state::mqtt::MqttState;
 use crate::state::navigation::{Page, Tab};
-use crate::state::prefs::{Prefs, SavedMeter};
+use crate::state::prefs::Prefs;
+use crate::state::remembered::Remembered;
 use crate::state::view::ViewState;
 use je08_client::discovery::Source;
+use je08_client::store::meters::MeterStore;
 use je08_protocol::mode::Mode;
 use je08_protocol::mqtt::Command as MqttCommand;
 
@@ -35,6 +37,7 @@ pub struct ConfiguratorApp {
     /// UI state.
     pub view: ViewState,
     prefs: Prefs,
+    remembered: Remembered,
     frames: u64,
     launched: Option<std::time::Instant>,
 }
@@ -65,11 +68,13 @@ impl ConfiguratorApp {
             model: Model::default(),
             view,
             prefs,
+            remembered: Remembered::default(),
             frames: 0,
             launched: None,
         };
         for saved in app.prefs.meters.clone() {
-            let key = app.add_meter(saved.address, Source::Remembered);
+            let key = app.add_meter(saved.address.clone(), Source::Remembered);
+            app.remembered.restore(key, &saved);
             if let Some(m) = app.model.meter_mut(key) {
                 m.name = saved.name;
                 m.notes = saved.notes;
@@ -77,6 +82,14 @@ impl ConfiguratorApp {
             }
         }
         app
+    }
+
+    /// Keep the names and notes given to meters in `store` (the file `je08
+    /// discover` reads), taking in those the preferences held.
+    pub fn with_store(mut self, store: MeterStore) -> Self {
+        self.remembered.set_store(store);
+        self.remembered.sync(&mut self.model);
+        self
     }
 
     /// Add (or find) a meter and start its session; returns its key.
@@ -180,12 +193,7 @@ impl ConfiguratorApp {
                     && !m.address.is_empty()
                     && (mine || !m.name.is_empty() || !m.notes.is_empty())
             })
-            .map(|m| SavedMeter {
-                address: m.address.clone(),
-                name: m.name.clone(),
-                notes: m.notes.clone(),
-                endpoints: m.endpoints.clone(),
-            })
+            .map(|m| self.remembered.saved(m))
             .collect();
         prefs
     }
@@ -205,6 +213,19 @@ impl ConfiguratorApp {
     fn send(&mut self, command: Command) {
         if let Some(slot) = self.slot() {
             slot.send(command);
+        }
+    }
+
+    /// Hand the names and notes changed here to the backend to save; a
+    /// full queue leaves them for the next frame.
+    fn save_remembered(&mut self) {
+        while self.remembered.has_unsaved() {
+            let Ok(slot) = self.backend.reserve() else {
+                return;
+            };
+            if let Some(command) = self.remembered.take_save() {
+                slot.send(command);
+            }
         }
     }
 
@@ -291,6 +312,7 @@ impl ConfiguratorApp {
                         self.start_web(meter, work);
                     }
                 }
+                Event::RememberFailed(why) => self.view.notice = Some(why.describe(self.tr())),
                 Event::Secret {
                     account,
                     secret,
@@ -305,6 +327,8 @@ impl ConfiguratorApp {
                 }
             }
         }
+        self.remembered.sync(&mut self.model);
+        self.save_remembered();
     }
 
     fn discovery_update(&mut self, update: crate::backend::discovery::Update) {
@@ -438,7 +462,9 @@ impl ConfiguratorApp {
                 if let Some(m) = self.model.meter_mut(key) {
                     m.name = name;
                     m.notes = notes;
+                    self.remembered.save_details(m);
                 }
+                self.save_remembered();
             }
             Action::Ask(confirm) => self.view.confirm = Some(confirm),
             Action::Dismiss => self.view.confirm = None,
@@ -570,6 +596,7 @@ impl ConfiguratorApp {
                 };
                 slot.send(Command::Disconnect { meter });
                 self.model.meters.retain(|m| m.key != meter);
+                self.remembered.forget(meter);
                 self.view.params.remove(&meter);
                 self.view.config.meters.remove(&meter);
                 if self.view.selected == Some(meter) {

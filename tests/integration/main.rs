@@ -17,6 +17,7 @@ mod modbus_faults;
 mod modes;
 mod mqtt;
 mod packaging;
+mod remembered_names;
 mod sim_calibration;
 mod sim_modbus;
 mod sim_mqtt_settings;
