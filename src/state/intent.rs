@@ -64,6 +64,9 @@ pub enum Action {
     MqttSend(String, MqttCommand),
     /// Send a raw command.
     Send(Command),
+    /// Connect the MQTT view to the broker as typed (its password stored
+    /// first, when one is typed).
+    ConnectBroker,
     /// A commissioning request (wiring, calibration, recording, batch).
     Commission(Intent),
     /// Scan the range typed in the "Find meters" panel.

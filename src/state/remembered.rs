@@ -168,3 +168,51 @@ impl Remembered {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn empty_store() -> MeterStore {
+        let path = std::env::temp_dir()
+            .join(format!("je08-remembered-{}", rand::random::<u64>()))
+            .join("meters.json");
+        MeterStore::open(path)
+            .expect("a missing file is an empty store")
+            .0
+    }
+
+    fn row(model: &mut Model, source: Source, id: u32) -> MeterKey {
+        let key = model.new_key();
+        let mut row = MeterRow::new(key, format!("10.0.0.{id}:502"), String::new(), source);
+        row.device_id = Some(id);
+        model.meters.push(row);
+        key
+    }
+
+    #[test]
+    fn demo_meters_are_never_remembered_and_a_new_meter_at_an_address_loses_the_old_name() {
+        let mut model = Model::default();
+        let mut remembered = Remembered::default();
+        let mut store = empty_store();
+        store.add(7).name = Some("Feeder 7".into());
+        store.add(1001).name = Some("A real meter 1001".into());
+        remembered.set_store(store);
+
+        let demo = row(&mut model, Source::Demo, 1001);
+        model.meter_mut(demo).unwrap().name = "Balanced demo".into();
+        let mine = row(&mut model, Source::Manual, 7);
+        remembered.sync(&mut model);
+        assert_eq!(model.meter(demo).unwrap().name, "Balanced demo");
+        assert_eq!(model.meter(mine).unwrap().name, "Feeder 7");
+
+        remembered.save_details(model.meter(demo).unwrap());
+        assert!(!remembered.has_unsaved(), "nothing of a demo meter is saved");
+
+        // Another meter answers at that address: the name was meter 7's.
+        model.meter_mut(mine).unwrap().device_id = Some(8);
+        remembered.sync(&mut model);
+        assert_eq!(model.meter(mine).unwrap().name, "");
+        assert_eq!(remembered.saved(model.meter(mine).unwrap()).id, Some(8));
+    }
+}

@@ -26,6 +26,7 @@ use crate::state::remembered::Remembered;
 use crate::state::view::ViewState;
 use je08_client::discovery::Source;
 use je08_client::store::meters::MeterStore;
+use je08_protocol::http_api::Secret;
 use je08_protocol::mode::Mode;
 use je08_protocol::mqtt::Command as MqttCommand;
 
@@ -489,6 +490,7 @@ impl ConfiguratorApp {
             Action::PickFile(purpose) => self.send(Command::PickFile { purpose }),
             Action::MqttSend(id, command) => self.mqtt_send(id, command),
             Action::Send(command) => self.send(command),
+            Action::ConnectBroker => self.connect_mqtt_view(),
             Action::Commission(intent) => {
                 // `handle` records the job its command starts: the
                 // command's place is taken first.
@@ -557,6 +559,32 @@ impl ConfiguratorApp {
             password,
         };
         web_slot.send(Command::Web { job, target, work });
+    }
+
+    /// Connect the MQTT view as its form says, the typed password stored
+    /// first; the view shows "connecting" only once the backend took both.
+    fn connect_mqtt_view(&mut self) {
+        let mqtt = &self.view.mqtt;
+        let Some(connect) = mqtt.connect_command() else {
+            return;
+        };
+        let store = (!mqtt.form.password.0.is_empty()).then(|| Command::StoreSecret {
+            account: mqtt.account(),
+            secret: Secret::new(mqtt.form.password.0.clone()),
+            remember: mqtt.remember,
+        });
+        let Some(connect_slot) = self.slot() else {
+            return;
+        };
+        if let Some(store) = store {
+            let Some(store_slot) = self.slot() else {
+                return;
+            };
+            store_slot.send(store);
+        }
+        let mqtt = &mut self.view.mqtt;
+        (mqtt.active, mqtt.failure, mqtt.fleet) = (true, None, None);
+        connect_slot.send(connect);
     }
 
     fn mqtt_send(&mut self, id: String, command: MqttCommand) {

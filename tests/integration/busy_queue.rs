@@ -40,6 +40,9 @@ fn start_everything(app: &mut ConfiguratorApp, key: MeterKey) {
     app.apply(Action::Commission(Intent::SampleCalibration(key)));
     app.view.discovery.range = "127.0.0.1/32".into();
     app.apply(Action::Scan);
+    app.view.mqtt.form.url = "mqtt://127.0.0.1:1".into();
+    app.view.mqtt.form.password = PasswordText("broker-password".into());
+    app.apply(Action::ConnectBroker);
 }
 
 #[test]
@@ -76,6 +79,7 @@ fn a_full_command_queue_leaves_no_job_waiting_for_ever_and_says_busy() {
             .is_none_or(|c| c.running.is_none())
     );
     assert!(app.view.discovery.scan.is_none());
+    assert!(!app.view.mqtt.active, "the MQTT view is not left connecting");
     let busy = Tr(Lang::En).t(Msg::Busy).to_owned();
     assert_eq!(app.view.notice.as_deref(), Some(busy.as_str()));
     assert!(
