@@ -9,11 +9,13 @@ use std::time::Duration;
 use je08::backend::link::{Connector, LinkError};
 use je08::backend::modbus_link::ModbusConnector;
 use je08_client::modbus::{ClientConfig, ModbusClient};
-use je08_client::params::{ApplyOptions, ParamsError, RegisterChange, apply_settings_from};
+use je08_client::params::{ApplyOptions, ParamsError, RegisterChange, apply_settings, apply_settings_from};
 use je08_protocol::codec::decode_settings;
 use je08_protocol::registers::addr;
 use je08_protocol::validate::WritePlan;
 use je08_sim::{MeterOptions, spawn_meter};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
 
 fn client(at: SocketAddr) -> ModbusClient {
     ModbusClient::new(
@@ -127,5 +129,73 @@ async fn the_windows_settings_write_does_not_revert_a_commissioning_jobs_gain() 
     );
     let now = decode_settings(&job.read_map().await.unwrap());
     assert_eq!((now.ct_ratio, now.gains.current.b), (120, calibrated));
+    sim.shutdown().await;
+}
+
+/// Read one Modbus TCP frame (MBAP header and PDU).
+async fn frame(stream: &mut TcpStream) -> std::io::Result<Vec<u8>> {
+    let mut header = [0u8; 7];
+    stream.read_exact(&mut header).await?;
+    let len = usize::from(u16::from_be_bytes([header[4], header[5]]));
+    let mut frame = header.to_vec();
+    frame.resize(7 + len.saturating_sub(1), 0);
+    stream.read_exact(&mut frame[7..]).await?;
+    Ok(frame)
+}
+
+/// A loopback relay to the meter that, once the first write to the
+/// settings block has been answered, lets another client change
+/// `register` to `value` before passing the answer on.
+async fn relay_with_a_change_after_the_write(meter: SocketAddr, register: u16, value: u16) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let at = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (mut down, _) = listener.accept().await.unwrap();
+        let mut up = TcpStream::connect(meter).await.unwrap();
+        let mut other = client(meter);
+        let mut changed = false;
+        while let Ok(request) = frame(&mut down).await {
+            up.write_all(&request).await.unwrap();
+            let reply = frame(&mut up).await.unwrap();
+            let function = request[7];
+            let first = u16::from_be_bytes([request[8], request[9]]);
+            if !changed && matches!(function, 0x06 | 0x10) && (9..=19).contains(&first) {
+                other.write_register(register, value).await.unwrap();
+                changed = true;
+            }
+            down.write_all(&reply).await.unwrap();
+        }
+    });
+    at
+}
+
+#[tokio::test]
+async fn a_change_made_while_writing_is_reported_on_read_back_and_left_alone() {
+    let sim = spawn_meter(MeterOptions::new(2103))
+        .await
+        .expect("simulator starts");
+    let before = decode_settings(&client(sim.modbus).read_map().await.unwrap());
+    let theirs = before.gains.current.a + 40;
+    let relay = relay_with_a_change_after_the_write(sim.modbus, addr::GANHO_CORRENTE_A, theirs).await;
+
+    let plan = WritePlan::new(&[(addr::RELACAO_TC, 120)]).unwrap();
+    let reported = apply_settings(&mut client(relay), &plan, ApplyOptions::default())
+        .await
+        .expect_err("the other client's change is reported");
+    let ParamsError::Concurrent(change) = &reported else {
+        panic!("not a concurrent change: {reported}");
+    };
+    assert!(change.written, "the requested register was written");
+    assert_eq!(
+        change.changes,
+        [RegisterChange {
+            addr: addr::GANHO_CORRENTE_A,
+            expected: before.gains.current.a,
+            found: theirs,
+        }]
+    );
+    assert!(reported.to_string().contains("were written"), "{reported}");
+    let now = decode_settings(&client(sim.modbus).read_map().await.unwrap());
+    assert_eq!((now.ct_ratio, now.gains.current.a), (120, theirs));
     sim.shutdown().await;
 }
