@@ -49,8 +49,15 @@ impl FieldOutcome {
 pub trait MeterLink: Send {
     /// Read the whole register map.
     fn read(&mut self) -> BoxFuture<'_, Result<Snapshot, LinkError>>;
-    /// Validate → write → SAVE_PARAMS → read back → compare, field by field.
-    fn write_settings(&mut self, wanted: Settings) -> BoxFuture<'_, Result<Vec<FieldOutcome>, LinkError>>;
+    /// Validate → write → SAVE_PARAMS → read back → compare, field by field,
+    /// the registers where `wanted` differs from `base` (what the change was
+    /// planned from); refused, nothing written, when another register of the
+    /// settings no longer holds its `base` value.
+    fn write_settings(
+        &mut self,
+        base: Settings,
+        wanted: Settings,
+    ) -> BoxFuture<'_, Result<Vec<FieldOutcome>, LinkError>>;
     /// Trigger DEFAULT_PARAMS and return the settings read back.
     fn restore_defaults(&mut self) -> BoxFuture<'_, Result<Settings, LinkError>>;
     /// Trigger ZERA_KWH or ZERA_KVARH.

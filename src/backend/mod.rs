@@ -8,6 +8,7 @@ pub mod identity;
 pub mod link;
 pub mod modbus_link;
 pub mod mqtt_view;
+mod remember;
 pub mod secrets;
 mod session;
 pub mod web;
@@ -76,6 +77,8 @@ pub enum Command {
         meter: MeterKey,
         /// Job to report on.
         job: JobId,
+        /// The settings the change was planned from (the form's reading).
+        base: Settings,
         /// The complete wanted settings.
         settings: Settings,
     },
@@ -157,6 +160,18 @@ pub enum Command {
         target: web::WebTarget,
         /// What to do.
         work: web::WebJob,
+    },
+    /// Save a meter's name and notes in the remembered-meters file (the
+    /// file is read again first: other programs write it too).
+    Remember {
+        /// The file.
+        path: PathBuf,
+        /// Device id.
+        id: u32,
+        /// Name given by the user (empty: none).
+        name: String,
+        /// Notes.
+        notes: String,
     },
     /// Cancel a running job.
     Cancel {
@@ -290,6 +305,8 @@ pub enum Event {
     Commissioning(commissioning::Update),
     /// Discovery found or lost meters, or made progress.
     Discovery(discovery::Update),
+    /// A name or notes could not be saved in the remembered-meters file.
+    RememberFailed(Arc<je08_client::store::meters::StoreError>),
     /// Result of a secret lookup or store.
     Secret {
         /// Keychain account.
@@ -325,6 +342,17 @@ impl EventSink {
 #[error("the background runtime is busy; try again")]
 pub struct Busy;
 
+/// A place taken in the command queue ([`Backend::reserve`]); dropped
+/// unused, it is given back.
+pub struct Slot(mpsc::OwnedPermit<Command>);
+
+impl Slot {
+    /// Queue `command` in this place (cannot fail: the place is taken).
+    pub fn send(self, command: Command) {
+        self.0.send(command);
+    }
+}
+
 /// The UI's handle on the runtime side.
 pub struct Backend {
     commands: mpsc::Sender<Command>,
@@ -346,6 +374,17 @@ impl Backend {
         self.commands.try_send(command).map_err(|_| Busy)
     }
 
+    /// Take a place in the command queue without blocking, before the
+    /// window records what the command starts (a job, a running state):
+    /// what it records is then always something the backend received.
+    pub fn reserve(&self) -> Result<Slot, Busy> {
+        self.commands
+            .clone()
+            .try_reserve_owned()
+            .map(Slot)
+            .map_err(|_| Busy)
+    }
+
     /// Take every event that arrived since the last call.
     pub fn drain(&mut self) -> Vec<Event> {
         let mut out = Vec::new();
@@ -363,7 +402,23 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
     let secrets = Arc::new(secrets::SecretStore::default());
     let mut mqtt: Option<mqtt_view::MqttSession> = None;
     let discovery = discovery::Discovery::start(sink.clone());
-    while let Some(command) = rx.recv().await {
+    // Broker logins read off this task, numbered so that only the latest
+    // connect request's is used.
+    let (loaded_tx, mut loaded_rx) = mpsc::unbounded_channel();
+    let mut mqtt_attempt: u64 = 0;
+    loop {
+        let command = tokio::select! {
+            command = rx.recv() => match command {
+                Some(command) => command,
+                None => break,
+            },
+            Some((attempt, loaded)) = loaded_rx.recv() => {
+                if attempt == mqtt_attempt {
+                    mqtt = start_mqtt(loaded, &sink, &discovery);
+                }
+                continue;
+            }
+        };
         jobs.retain(|_, token| !token.is_cancelled());
         match command {
             Command::Connect { meter, address } => {
@@ -378,10 +433,19 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
                     old.stop();
                 }
             }
-            Command::WriteSettings { meter, job, settings } => {
+            Command::WriteSettings {
+                meter,
+                job,
+                base,
+                settings,
+            } => {
                 let token = CancellationToken::new();
                 jobs.insert(job, token.clone());
-                route(&sessions, &sink, meter, job, session::Job::Write(settings), token);
+                let work = session::Job::Write {
+                    base,
+                    wanted: settings,
+                };
+                route(&sessions, &sink, meter, job, work, token);
             }
             Command::RestoreDefaults { meter, job } => {
                 let token = CancellationToken::new();
@@ -402,15 +466,16 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
             }
             Command::MqttConnect { broker, credentials } => {
                 mqtt = None;
-                match mqtt_view::MqttSession::start(broker, &credentials, sink.clone()) {
-                    Ok(session) => {
-                        session.forward_sightings(discovery.sightings());
-                        mqtt = Some(session);
-                    }
-                    Err(why) => sink.send(Event::MqttFailed(why)),
-                }
+                mqtt_attempt += 1;
+                let (attempt, loaded) = (mqtt_attempt, loaded_tx.clone());
+                tokio::task::spawn_blocking(move || {
+                    let _ = loaded.send((attempt, mqtt_view::options(broker, &credentials)));
+                });
             }
-            Command::MqttDisconnect => mqtt = None,
+            Command::MqttDisconnect => {
+                mqtt = None;
+                mqtt_attempt += 1;
+            }
             Command::MqttSend { job, id, command } => {
                 let token = CancellationToken::new();
                 jobs.insert(job, token.clone());
@@ -454,6 +519,19 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
                 let token = CancellationToken::new();
                 jobs.insert(job, token.clone());
                 web::spawn(job, target, work, token, sink.clone());
+            }
+            Command::Remember {
+                path,
+                id,
+                name,
+                notes,
+            } => {
+                let sink = sink.clone();
+                tokio::task::spawn_blocking(move || {
+                    if let Err(why) = remember::save(path, id, &name, &notes) {
+                        sink.send(Event::RememberFailed(Arc::new(why)));
+                    }
+                });
             }
             Command::Cancel { job } => {
                 if let Some(token) = jobs.remove(&job) {
@@ -502,6 +580,26 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
     }
     for (_, session) in sessions {
         session.stop();
+    }
+}
+
+/// The broker session for a login read off the dispatcher, or `None`
+/// with the window told why not.
+fn start_mqtt(
+    loaded: Result<je08_client::mqtt::MonitorOptions, je08_net::mqtt_link::SetupError>,
+    sink: &EventSink,
+    discovery: &discovery::Discovery,
+) -> Option<mqtt_view::MqttSession> {
+    match loaded {
+        Ok(options) => {
+            let session = mqtt_view::MqttSession::start(options, sink.clone());
+            session.forward_sightings(discovery.sightings());
+            Some(session)
+        }
+        Err(why) => {
+            sink.send(Event::MqttFailed(why));
+            None
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use super::link::{Connector, EnergyKind, FieldOutcome, LinkError, MeterLink};
 use je08_client::endpoint::Endpoint;
 use je08_client::modbus::{ClientConfig, DEFAULT_PORT, ModbusClient};
 use je08_client::params::{self, ApplyOptions, EnergyCounters};
-use je08_protocol::codec::{decode, decode_settings};
+use je08_protocol::codec::decode;
 use je08_protocol::readings::{Settings, Snapshot};
 use je08_protocol::validate::WritePlan;
 
@@ -44,16 +44,20 @@ impl MeterLink for ModbusLink {
         })
     }
 
-    fn write_settings(&mut self, wanted: Settings) -> BoxFuture<'_, Result<Vec<FieldOutcome>, LinkError>> {
+    fn write_settings(
+        &mut self,
+        base: Settings,
+        wanted: Settings,
+    ) -> BoxFuture<'_, Result<Vec<FieldOutcome>, LinkError>> {
         Box::pin(async move {
-            let block = self.client.read_map().await.map_err(LinkError::Modbus)?;
-            let plan = WritePlan::between(&decode_settings(&block), &wanted).map_err(LinkError::Invalid)?;
+            let plan = WritePlan::between(&base, &wanted).map_err(LinkError::Invalid)?;
             if plan.is_empty() {
                 return Ok(Vec::new());
             }
-            let outcome = params::apply_settings(&mut self.client, &plan, ApplyOptions::default())
-                .await
-                .map_err(LinkError::Params)?;
+            let outcome =
+                params::apply_settings_from(&mut self.client, &base, &plan, ApplyOptions::default())
+                    .await
+                    .map_err(LinkError::Params)?;
             Ok(outcome
                 .fields
                 .iter()

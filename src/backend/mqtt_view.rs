@@ -26,8 +26,10 @@ pub struct FleetUpdate {
 }
 
 /// The monitor's options: `credentials` read and checked for `broker`, as
-/// this window's client.
-fn options(broker: BrokerUrl, credentials: &CredentialFiles) -> Result<MonitorOptions, SetupError> {
+/// this window's client. Reads the PEM files: the dispatcher runs it with
+/// `spawn_blocking`, so that a slow file system stalls only this.
+pub fn options(broker: BrokerUrl, credentials: &CredentialFiles) -> Result<MonitorOptions, SetupError> {
+    tracing::info!(%broker, user = ?credentials.user, "connecting to MQTT broker");
     let login = BrokerLogin::load(broker, credentials)?;
     let client_id = format!("je08-configurator-{}", std::process::id());
     Ok(MonitorOptions::new(
@@ -42,18 +44,13 @@ pub struct MqttSession {
 }
 
 impl MqttSession {
-    /// Connect to `broker` (in the background) with `credentials` and
+    /// Connect (in the background) with `options` (see [`options`]) and
     /// forward fleet updates to `sink`.
-    pub fn start(
-        broker: BrokerUrl,
-        credentials: &CredentialFiles,
-        sink: EventSink,
-    ) -> Result<Self, SetupError> {
-        tracing::info!(%broker, user = ?credentials.user, "connecting to MQTT broker");
-        let monitor = std::sync::Arc::new(Monitor::start(options(broker, credentials)?));
+    pub fn start(options: MonitorOptions, sink: EventSink) -> Self {
+        let monitor = std::sync::Arc::new(Monitor::start(options));
         let stop = CancellationToken::new();
         tokio::spawn(forward(monitor.clone(), sink, stop.clone()));
-        Ok(Self { monitor, stop })
+        Self { monitor, stop }
     }
 
     /// Send every meter seen on the broker (DATA, INFO) to discovery, until

@@ -12,14 +12,21 @@ use tokio_util::sync::CancellationToken;
 
 use super::link::{Connector, EnergyKind, LinkError, MeterLink};
 use super::{Event, EventSink, JobId, JobOutcome, LinkState, MeterKey, POLL_INTERVAL};
+use je08_client::params::ParamsError;
 use je08_net::backoff::Backoff;
 use je08_protocol::readings::Settings;
 
 /// Work a session runs for the user.
 #[derive(Debug)]
 pub enum Job {
-    /// Write settings (write → save → read back → compare).
-    Write(Settings),
+    /// Write settings (write → save → read back → compare): what the
+    /// user's form was loaded from, and what it asks for.
+    Write {
+        /// The settings the change was planned from.
+        base: Settings,
+        /// The complete wanted settings.
+        wanted: Settings,
+    },
     /// Restore default gains.
     Defaults,
     /// Zero energy accumulators.
@@ -187,7 +194,7 @@ async fn run_job(link: &mut dyn MeterLink, sub: Submitted, sink: &EventSink) -> 
     sink.send(Event::Progress { job, fraction: None });
     let work = async {
         match work {
-            Job::Write(settings) => link.write_settings(settings).await.map(JobOutcome::Written),
+            Job::Write { base, wanted } => link.write_settings(base, wanted).await.map(JobOutcome::Written),
             Job::Defaults => link.restore_defaults().await.map(|s| JobOutcome::Done(Some(s))),
             Job::ResetEnergy(kind) => link.reset_energy(kind).await.map(|()| JobOutcome::Done(None)),
         }
@@ -196,6 +203,9 @@ async fn run_job(link: &mut dyn MeterLink, sub: Submitted, sink: &EventSink) -> 
         () = token.cancelled() => (JobOutcome::Cancelled, false),
         result = work => match result {
             Ok(outcome) => (outcome, true),
+            // Another client's change was found and left alone: the
+            // connection itself is fine.
+            Err(err @ LinkError::Params(ParamsError::Concurrent(_))) => (JobOutcome::LinkFailed(err), true),
             Err(err) => (JobOutcome::LinkFailed(err), false),
         },
     };

@@ -34,14 +34,14 @@ pub fn for_error(err: &anyhow::Error) -> Option<String> {
             sample(e)
         } else if let Some(e) = cause.downcast_ref::<FixError>() {
             match e {
-                FixError::Params(e) => modbus(&e.source),
+                FixError::Params(e) => e.modbus().and_then(modbus),
                 FixError::Recheck(e) => sample(e),
                 FixError::NothingToFix | FixError::Invalid(_) => None,
             }
         } else if let Some(e) = cause.downcast_ref::<CalibrateError>() {
             match e {
                 CalibrateError::Sample(e) | CalibrateError::Remeasure(e) => sample(e),
-                CalibrateError::Params(e) => modbus(&e.source),
+                CalibrateError::Params(e) => e.modbus().and_then(modbus),
                 CalibrateError::Refused(_) | CalibrateError::Invalid(_) => None,
             }
         } else if let Some(e) = cause.downcast_ref::<ProfileError>() {
@@ -58,7 +58,7 @@ pub fn for_apply(failure: &ApplyFailure) -> Option<String> {
     match failure {
         ApplyFailure::WrongMode { meter, .. } => Some(switch_to_application(meter)),
         ApplyFailure::SettingsUnread(e) => modbus(e),
-        ApplyFailure::Write(e) => modbus(&e.source),
+        ApplyFailure::Write(e) => e.modbus().and_then(modbus),
         ApplyFailure::InfoUnread(e)
         | ApplyFailure::EnterConfiguration(e)
         | ApplyFailure::Http(e)

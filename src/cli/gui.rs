@@ -14,6 +14,7 @@ use crate::state::prefs::{self, Prefs};
 use crate::ui::app::ConfiguratorApp;
 use je08_client::discovery::Source;
 use je08_client::discovery::mdns::MdnsInterface;
+use je08_client::store::meters::MeterStore;
 
 /// Options of `je08 gui` (the same window `je08` opens without arguments).
 #[derive(Debug, clap::Args)]
@@ -93,6 +94,12 @@ pub fn run(
                 .and_then(|s| eframe::get_value(s, prefs::KEY))
                 .unwrap_or_default();
             let mut app = ConfiguratorApp::new(backend, prefs);
+            // Names and notes live where `je08 discover` reads them (a
+            // damaged file is salvaged and said in the log by `open`).
+            match MeterStore::open_default() {
+                Ok((store, _recovery)) => app = app.with_store(store),
+                Err(why) => tracing::warn!("names and notes stay in the window's preferences: {why}"),
+            }
             app.set_launch_time(launched);
             if let Some(url) = broker {
                 app.connect_broker(url);

@@ -190,6 +190,28 @@ pub enum Intent {
     Cancel(JobId),
 }
 
+impl Intent {
+    /// False for the intents that only change the window's state: they need
+    /// no place in the backend's command queue.
+    pub fn needs_backend(&self) -> bool {
+        match self {
+            Self::ResetCalibration(_) | Self::SaveProfile(None) | Self::FileChosen(_, _, None) => false,
+            Self::FileChosen(purpose, ..) => !matches!(
+                purpose,
+                CommFile::SaveProfile | CommFile::BrokerCa | CommFile::BrokerCert | CommFile::BrokerKey
+            ),
+            Self::CheckWiring(_)
+            | Self::FixWiring(_)
+            | Self::SampleCalibration(_)
+            | Self::Calibrate(..)
+            | Self::ApplyProfile
+            | Self::SaveProfile(Some(_))
+            | Self::ChooseFile(..)
+            | Self::Cancel(_) => true,
+        }
+    }
+}
+
 /// Every commissioning view's state.
 #[derive(Debug)]
 pub struct CommishState {
@@ -224,18 +246,16 @@ impl Default for CommishState {
 }
 
 impl CommishState {
-    /// Turn an intent into backend commands (none when nothing is to send);
-    /// the PDFs it asks for are written in `tr`'s language.
-    pub fn handle(&mut self, intent: Intent, model: &mut Model, tr: Tr) -> Vec<Command> {
+    /// Turn an intent into the backend command it needs (none when nothing
+    /// is to send); the PDFs it asks for are written in `tr`'s language.
+    pub fn handle(&mut self, intent: Intent, model: &mut Model, tr: Tr) -> Option<Command> {
         let address = |key: MeterKey| model.meter(key).map(|m| m.address.clone());
         let request = match intent {
             Intent::CheckWiring(key) => {
                 let (Some(address), state) = (address(key), self.wiring.entry(key).or_default()) else {
-                    return Vec::new();
+                    return None;
                 };
-                let Some(expect) = state.expectation() else {
-                    return Vec::new();
-                };
+                let expect = state.expectation()?;
                 let job = model.new_job_id();
                 *state = WiringState {
                     running: Some(Running::new(job)),
@@ -253,10 +273,10 @@ impl CommishState {
             }
             Intent::FixWiring(key) => {
                 let (Some(address), state) = (address(key), self.wiring.entry(key).or_default()) else {
-                    return Vec::new();
+                    return None;
                 };
                 let (Some(before), Some(expect)) = (state.check.clone(), state.expectation()) else {
-                    return Vec::new();
+                    return None;
                 };
                 let job = model.new_job_id();
                 state.running = Some(Running::new(job));
@@ -274,9 +294,7 @@ impl CommishState {
                 }
             }
             Intent::SampleCalibration(key) => {
-                let Some(address) = address(key) else {
-                    return Vec::new();
-                };
+                let address = address(key)?;
                 let state = self.calibration.entry(key).or_default();
                 let job = model.new_job_id();
                 state.running = Some(Running::new(job));
@@ -294,9 +312,7 @@ impl CommishState {
                 }
             }
             Intent::Calibrate(key, prepared) => {
-                let Some(address) = address(key) else {
-                    return Vec::new();
-                };
+                let address = address(key)?;
                 let state = self.calibration.entry(key).or_default();
                 let job = model.new_job_id();
                 state.running = Some(Running::new(job));
@@ -321,12 +337,10 @@ impl CommishState {
                         ..CalibrationState::default()
                     };
                 }
-                return Vec::new();
+                return None;
             }
             Intent::ApplyProfile => {
-                let Some((profile, addresses, _)) = self.batch.preview.clone() else {
-                    return Vec::new();
-                };
+                let (profile, addresses, _) = self.batch.preview.clone()?;
                 let job = model.new_job_id();
                 self.batch.start(job);
                 self.batch.applied = None;
@@ -341,11 +355,9 @@ impl CommishState {
             }
             Intent::SaveProfile(scope) => {
                 let (Some((key, path)), Some(scope)) = (self.batch.pending_save.take(), scope) else {
-                    return Vec::new();
+                    return None;
                 };
-                let Some(m) = model.meter(key) else {
-                    return Vec::new();
-                };
+                let m = model.meter(key)?;
                 let address = meter_address(&m.address, &m.http_address());
                 let job = model.new_job_id();
                 self.batch.start(job);
@@ -362,17 +374,12 @@ impl CommishState {
             }
             Intent::ChooseFile(purpose, meter) => Request::ChooseFile { purpose, meter },
             Intent::FileChosen(purpose, meter, path) => {
-                let Some(path) = path else {
-                    return Vec::new();
-                };
-                match self.file_chosen(purpose, meter, path, model, tr) {
-                    Some(request) => request,
-                    None => return Vec::new(),
-                }
+                let path = path?;
+                self.file_chosen(purpose, meter, path, model, tr)?
             }
-            Intent::Cancel(job) => return vec![Command::Cancel { job }],
+            Intent::Cancel(job) => return Some(Command::Cancel { job }),
         };
-        vec![Command::Commissioning(request)]
+        Some(Command::Commissioning(request))
     }
 
     fn file_chosen(

@@ -56,8 +56,9 @@ pub enum Action {
     Confirmed,
     /// The user closed the question.
     Dismiss,
-    /// Write settings to a meter.
-    Write(MeterKey, Settings),
+    /// Write settings to a meter: what the form was loaded from, and what
+    /// it asks for.
+    Write(MeterKey, Settings, Settings),
     /// Cancel a job.
     Cancel(JobId),
     /// Open a file dialog.
@@ -66,6 +67,9 @@ pub enum Action {
     MqttSend(String, MqttCommand),
     /// Send a raw command.
     Send(Command),
+    /// Connect the MQTT view to the broker as typed (its password stored
+    /// first, when one is typed).
+    ConnectBroker,
     /// A commissioning request (wiring, calibration, recording, batch).
     Commission(Intent),
     /// Scan the range typed in the "Find meters" panel.

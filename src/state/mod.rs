@@ -21,6 +21,7 @@ pub mod mqtt;
 pub mod navigation;
 pub mod parameters;
 pub mod prefs;
+pub mod remembered;
 pub mod report_form;
 pub mod view;
 pub mod whereabouts;

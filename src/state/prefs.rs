@@ -14,10 +14,14 @@ pub const KEY: &str = "je08.prefs";
 pub struct SavedMeter {
     /// Modbus address.
     pub address: String,
-    /// User-chosen name.
+    /// User-chosen name; empty once it is kept in the remembered-meters
+    /// store (older versions kept it here).
     pub name: String,
-    /// Free notes.
+    /// Free notes; empty once kept in the remembered-meters store.
     pub notes: String,
+    /// Device id, when known: the store's name shows before the meter answers.
+    #[serde(default)]
+    pub id: Option<u32>,
     /// HTTP API and espota addresses, when not the defaults.
     #[serde(default)]
     pub endpoints: Endpoints,

@@ -10,8 +10,8 @@ use eframe::egui;
 use super::{batch, meter_page, meters_list, mqtt};
 use crate::backend::link::EnergyKind;
 use crate::backend::web::{WebJob, WebTarget};
-use crate::backend::{Backend, Command, Event, FilePurpose, MeterKey};
-use crate::i18n::{Lang, Msg, Tr};
+use crate::backend::{Backend, Command, Event, FilePurpose, MeterKey, Slot};
+use crate::i18n::{Describe, Lang, Msg, Tr};
 use crate::state::commission::CommishState;
 use crate::state::configuration::ConfigState;
 use crate::state::discovered::{self, DiscoveryState};
@@ -21,10 +21,13 @@ use crate::state::live::LiveState;
 use crate::state::model::{JobKind, MeterRow, Model, WebKind};
 use crate::state::mqtt::MqttState;
 use crate::state::navigation::{Page, Tab};
-use crate::state::prefs::{Prefs, SavedMeter};
+use crate::state::prefs::Prefs;
+use crate::state::remembered::Remembered;
 use crate::state::view::ViewState;
 use crate::state::whereabouts;
 use je08_client::discovery::Source;
+use je08_client::store::meters::MeterStore;
+use je08_protocol::http_api::Secret;
 use je08_protocol::mode::Mode;
 use je08_protocol::mqtt::Command as MqttCommand;
 
@@ -36,6 +39,7 @@ pub struct ConfiguratorApp {
     /// UI state.
     pub view: ViewState,
     prefs: Prefs,
+    remembered: Remembered,
     frames: u64,
     launched: Option<std::time::Instant>,
 }
@@ -66,11 +70,13 @@ impl ConfiguratorApp {
             model: Model::default(),
             view,
             prefs,
+            remembered: Remembered::default(),
             frames: 0,
             launched: None,
         };
         for saved in app.prefs.meters.clone() {
-            let key = app.add_meter(saved.address, Source::Remembered);
+            let key = app.add_meter(saved.address.clone(), Source::Remembered);
+            app.remembered.restore(key, &saved);
             if let Some(m) = app.model.meter_mut(key) {
                 m.name = saved.name;
                 m.notes = saved.notes;
@@ -78,6 +84,14 @@ impl ConfiguratorApp {
             }
         }
         app
+    }
+
+    /// Keep the names and notes given to meters in `store` (the file `je08
+    /// discover` reads), taking in those the preferences held.
+    pub fn with_store(mut self, store: MeterStore) -> Self {
+        self.remembered.set_store(store);
+        self.remembered.sync(&mut self.model);
+        self
     }
 
     /// Add (or find) a meter and start its session; returns its key.
@@ -91,10 +105,15 @@ impl ConfiguratorApp {
             return key;
         }
         let key = self.model.new_key();
+        let slot = self.slot();
         let mut entry = MeterRow::new(key, address.clone(), String::new(), source);
-        entry.session = true;
+        // Refused ("busy"), the row is listed without a session; selecting
+        // it tries again.
+        entry.session = slot.is_some();
         self.model.meters.push(entry);
-        self.send(Command::Connect { meter: key, address });
+        if let Some(slot) = slot {
+            slot.send(Command::Connect { meter: key, address });
+        }
         if self.view.selected.is_none() {
             self.view.selected = Some(key);
         }
@@ -104,7 +123,7 @@ impl ConfiguratorApp {
     /// Open the Modbus session of a row that has none, if it can have one
     /// (a discovered meter in application mode with a Modbus port).
     fn open_session(&mut self, key: MeterKey) {
-        let Some(meter) = self.model.meter_mut(key) else {
+        let Some(meter) = self.model.meter(key) else {
             return;
         };
         let address = if meter.session {
@@ -116,9 +135,14 @@ impl ConfiguratorApp {
         } else {
             return;
         };
-        meter.session = true;
-        meter.address = address.clone();
-        self.send(Command::Connect { meter: key, address });
+        let Some(slot) = self.slot() else {
+            return;
+        };
+        if let Some(meter) = self.model.meter_mut(key) {
+            meter.session = true;
+            meter.address = address.clone();
+        }
+        slot.send(Command::Connect { meter: key, address });
     }
 
     /// Browse mDNS on `interfaces` (empty: every interface); `None` stops.
@@ -138,9 +162,11 @@ impl ConfiguratorApp {
     /// that is not a broker's is said in the view instead.
     pub fn connect_broker(&mut self, url: String) {
         self.view.mqtt.form.url = url;
-        if let Some(command) = self.view.mqtt.connect_command() {
+        if let Some(command) = self.view.mqtt.connect_command()
+            && let Some(slot) = self.slot()
+        {
             self.view.mqtt.active = true;
-            self.send(command);
+            slot.send(command);
         }
     }
 
@@ -169,19 +195,39 @@ impl ConfiguratorApp {
                     && !m.address.is_empty()
                     && (mine || !m.name.is_empty() || !m.notes.is_empty())
             })
-            .map(|m| SavedMeter {
-                address: m.address.clone(),
-                name: m.name.clone(),
-                notes: m.notes.clone(),
-                endpoints: m.endpoints.clone(),
-            })
+            .map(|m| self.remembered.saved(m))
             .collect();
         prefs
     }
 
-    fn send(&mut self, command: Command) {
-        if self.backend.try_send(command).is_err() {
+    /// Take a place in the command queue before recording what a command
+    /// starts; when the queue is full, say "busy" and return `None` (the
+    /// caller then records nothing, so no job is left waiting for ever).
+    fn slot(&mut self) -> Option<Slot> {
+        let slot = self.backend.reserve().ok();
+        if slot.is_none() {
             self.view.notice = Some(self.tr().t(Msg::Busy).to_string());
+        }
+        slot
+    }
+
+    /// Queue a command that starts nothing the window records.
+    fn send(&mut self, command: Command) {
+        if let Some(slot) = self.slot() {
+            slot.send(command);
+        }
+    }
+
+    /// Hand the names and notes changed here to the backend to save; a
+    /// full queue leaves them for the next frame.
+    fn save_remembered(&mut self) {
+        while self.remembered.has_unsaved() {
+            let Ok(slot) = self.backend.reserve() else {
+                return;
+            };
+            if let Some(command) = self.remembered.take_save() {
+                slot.send(command);
+            }
         }
     }
 
@@ -191,9 +237,11 @@ impl ConfiguratorApp {
             match event {
                 Event::FilePicked { purpose, path } => match purpose {
                     FilePurpose::Firmware => {
-                        if let Some(path) = path {
+                        if let Some(path) = path
+                            && let Some(slot) = self.slot()
+                        {
                             self.view.firmware.picked(path.clone());
-                            self.send(Command::CheckFirmware { path });
+                            slot.send(Command::CheckFirmware { path });
                         }
                     }
                     FilePurpose::BrokerCa | FilePurpose::BrokerCert | FilePurpose::BrokerKey => {
@@ -266,6 +314,7 @@ impl ConfiguratorApp {
                         self.start_web(meter, work);
                     }
                 }
+                Event::RememberFailed(why) => self.view.notice = Some(why.describe(self.tr())),
                 Event::Secret {
                     account,
                     secret,
@@ -280,6 +329,8 @@ impl ConfiguratorApp {
                 }
             }
         }
+        self.remembered.sync(&mut self.model);
+        self.save_remembered();
     }
 
     fn discovery_update(&mut self, update: crate::backend::discovery::Update) {
@@ -428,7 +479,9 @@ impl ConfiguratorApp {
                 if let Some(m) = self.model.meter_mut(key) {
                     m.name = name;
                     m.notes = notes;
+                    self.remembered.save_details(m);
                 }
+                self.save_remembered();
             }
             Action::Ask(confirm) => self.view.confirm = Some(confirm),
             Action::Dismiss => self.view.confirm = None,
@@ -437,24 +490,47 @@ impl ConfiguratorApp {
                     self.confirmed(confirm);
                 }
             }
-            Action::Write(meter, settings) => {
+            Action::Write(meter, base, settings) => {
+                let Some(slot) = self.slot() else {
+                    return;
+                };
                 let job = self.model.new_job(meter, JobKind::WriteSettings);
-                self.send(Command::WriteSettings { meter, job, settings });
+                slot.send(Command::WriteSettings {
+                    meter,
+                    job,
+                    base,
+                    settings,
+                });
             }
             Action::Cancel(job) => self.send(Command::Cancel { job }),
             Action::PickFile(purpose) => self.send(Command::PickFile { purpose }),
             Action::MqttSend(id, command) => self.mqtt_send(id, command),
             Action::Send(command) => self.send(command),
+            Action::ConnectBroker => self.connect_mqtt_view(),
             Action::Commission(intent) => {
+                // `handle` records the job its command starts: the
+                // command's place is taken first.
+                let slot = match intent.needs_backend() {
+                    true => match self.slot() {
+                        Some(slot) => Some(slot),
+                        None => return,
+                    },
+                    false => None,
+                };
                 let tr = self.tr();
-                for command in self.view.commish.handle(intent, &mut self.model, tr) {
-                    self.send(command);
+                match (self.view.commish.handle(intent, &mut self.model, tr), slot) {
+                    (Some(command), Some(slot)) => slot.send(command),
+                    (Some(command), None) => self.send(command),
+                    (None, _) => {}
                 }
             }
             Action::Scan => {
+                let Some(slot) = self.slot() else {
+                    return;
+                };
                 let job = self.model.new_job_id();
                 if let Some(command) = self.view.discovery.start_scan(job) {
-                    self.send(command);
+                    slot.send(command);
                 }
             }
             Action::Web(meter, work) => self.start_web(meter, work),
@@ -471,18 +547,26 @@ impl ConfiguratorApp {
         let web = self.view.config.meter(entry);
         let password = web.secret();
         let store = match &password {
-            Some(secret) if web.remember && !web.stored => {
-                web.stored = true;
-                Some(Command::StoreSecret {
-                    account: web.account.clone(),
-                    secret: secret.clone(),
-                    remember: true,
-                })
-            }
+            Some(secret) if web.remember && !web.stored => Some(Command::StoreSecret {
+                account: web.account.clone(),
+                secret: secret.clone(),
+                remember: true,
+            }),
             _ => None,
         };
+        // Both places first: a job is recorded, and the password marked
+        // stored, only when the backend takes both commands.
+        let Some(web_slot) = self.slot() else {
+            return;
+        };
         if let Some(command) = store {
-            self.send(command);
+            let Some(store_slot) = self.slot() else {
+                return;
+            };
+            if let Some(web) = self.view.config.meters.get_mut(&meter) {
+                web.stored = true;
+            }
+            store_slot.send(command);
         }
         let job = self.model.new_job(meter, JobKind::Web(WebKind::of(&work)));
         let target = WebTarget {
@@ -490,35 +574,73 @@ impl ConfiguratorApp {
             ota_port,
             password,
         };
-        self.send(Command::Web { job, target, work });
+        web_slot.send(Command::Web { job, target, work });
+    }
+
+    /// Connect the MQTT view as its form says, the typed password stored
+    /// first; the view shows "connecting" only once the backend took both.
+    fn connect_mqtt_view(&mut self) {
+        let mqtt = &self.view.mqtt;
+        let Some(connect) = mqtt.connect_command() else {
+            return;
+        };
+        let store = (!mqtt.form.password.0.is_empty()).then(|| Command::StoreSecret {
+            account: mqtt.account(),
+            secret: Secret::new(mqtt.form.password.0.clone()),
+            remember: mqtt.remember,
+        });
+        let Some(connect_slot) = self.slot() else {
+            return;
+        };
+        if let Some(store) = store {
+            let Some(store_slot) = self.slot() else {
+                return;
+            };
+            store_slot.send(store);
+        }
+        let mqtt = &mut self.view.mqtt;
+        (mqtt.active, mqtt.failure, mqtt.fleet) = (true, None, None);
+        connect_slot.send(connect);
     }
 
     fn mqtt_send(&mut self, id: String, command: MqttCommand) {
+        let Some(slot) = self.slot() else {
+            return;
+        };
         let job = self.model.new_job_id();
         self.view
             .mqtt
             .jobs
             .insert(job, (id.clone(), command.clone(), None));
-        self.send(Command::MqttSend { job, id, command });
+        slot.send(Command::MqttSend { job, id, command });
     }
 
     fn confirmed(&mut self, confirm: Confirm) {
         match confirm {
             Confirm::ResetEnergy(meter, kind) => {
-                let job = self.model.new_job(meter, JobKind::ResetEnergy(kind));
-                self.send(Command::ResetEnergy { meter, job, kind });
+                if let Some(slot) = self.slot() {
+                    let job = self.model.new_job(meter, JobKind::ResetEnergy(kind));
+                    slot.send(Command::ResetEnergy { meter, job, kind });
+                }
             }
             Confirm::RestoreDefaults(meter) => {
-                let job = self.model.new_job(meter, JobKind::RestoreDefaults);
-                self.view.params.remove(&meter);
-                self.send(Command::RestoreDefaults { meter, job });
+                if let Some(slot) = self.slot() {
+                    let job = self.model.new_job(meter, JobKind::RestoreDefaults);
+                    self.view.params.remove(&meter);
+                    slot.send(Command::RestoreDefaults { meter, job });
+                }
             }
             Confirm::MqttCommand(id, command) => self.mqtt_send(id, command),
             Confirm::SwitchMode(meter, mode) => self.start_web(meter, WebJob::SwitchMode(mode)),
             Confirm::Flash(meter, path, method) => self.start_web(meter, WebJob::Flash { path, method }),
             Confirm::Forget(meter) => {
-                self.send(Command::Disconnect { meter });
+                // A row forgotten while its session runs on would poll unseen.
+                let Some(slot) = self.slot() else {
+                    return;
+                };
+                slot.send(Command::Disconnect { meter });
                 self.model.meters.retain(|m| m.key != meter);
+                self.remembered.forget(meter);
                 self.view.params.remove(&meter);
                 self.view.config.meters.remove(&meter);
                 if self.view.selected == Some(meter) {

@@ -15,7 +15,6 @@ use crate::i18n::{Describe, Msg, Tr};
 use crate::state::intent::{Action, Confirm};
 use crate::state::mqtt::MqttState;
 use je08_client::mqtt::{DEFAULT_INTERVAL, MeterView, STALE_AFTER_INTERVALS};
-use je08_protocol::http_api::Secret;
 use je08_protocol::mqtt::Command as MqttCommand;
 
 fn command_msg(c: &MqttCommand) -> Msg {
@@ -104,20 +103,8 @@ fn broker_form_ui(ui: &mut egui::Ui, tr: Tr, state: &mut MqttState, actions: &mu
     ui.horizontal(|ui| {
         let connect = egui::Button::new(RichText::new(tr.t(Msg::Connect)).size(15.0));
         let command = state.connect_command();
-        if ui.add_enabled(command.is_some(), connect).clicked()
-            && let Some(command) = command
-        {
-            if !state.form.password.0.is_empty() {
-                actions.push(Action::Send(Command::StoreSecret {
-                    account: state.account(),
-                    secret: Secret::new(state.form.password.0.clone()),
-                    remember: state.remember,
-                }));
-            }
-            state.active = true;
-            state.failure = None;
-            state.fleet = None;
-            actions.push(Action::Send(command));
+        if ui.add_enabled(command.is_some(), connect).clicked() {
+            actions.push(Action::ConnectBroker);
         }
         if ui
             .add_enabled(state.active, egui::Button::new(tr.t(Msg::Disconnect)))

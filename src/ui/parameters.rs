@@ -155,13 +155,13 @@ fn write_bar_ui(
     let busy = model.busy(meter.key);
     let changed = checked.settings.is_some() && checked.settings != form.loaded;
     ui.horizontal(|ui| {
-        let can_write = online && !busy && checked.settings.is_some();
+        let can_write = online && !busy && checked.settings.is_some() && form.loaded.is_some();
         let write =
             egui::Button::new(RichText::new(tr.t(Msg::Write)).size(16.0)).min_size(egui::vec2(120.0, 30.0));
         if ui.add_enabled(can_write, write).clicked()
-            && let Some(settings) = checked.settings
+            && let (Some(base), Some(settings)) = (form.loaded, checked.settings)
         {
-            actions.push(Action::Write(meter.key, settings));
+            actions.push(Action::Write(meter.key, base, settings));
         }
         if ui
             .add_enabled(online && !busy, egui::Button::new(tr.t(Msg::RestoreDefaults)))

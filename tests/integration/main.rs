@@ -2,7 +2,9 @@
 //! command line, plus interoperability with software nobody here wrote.
 //! One test binary with a module per area links faster than many.
 
+mod busy_queue;
 mod commissioning;
+mod concurrent_writes;
 mod discovery;
 mod discovery_ui;
 mod firmware;
@@ -18,6 +20,7 @@ mod mqtt;
 mod mqtt_faults;
 mod ota_faults;
 mod packaging;
+mod remembered_names;
 mod sim_calibration;
 mod sim_modbus;
 mod sim_mqtt_settings;

@@ -718,7 +718,7 @@ mod tests {
             op: Operation::Write { first: 16, count: 1 },
             timeout: DEFAULT_TIMEOUT,
         };
-        let staged = crate::params::ParamsError {
+        let staged = crate::params::ParamsError::Modbus {
             stage: crate::params::Stage::Write,
             source: timeout,
         };

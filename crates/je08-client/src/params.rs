@@ -13,12 +13,23 @@
 //! multi-register write all or nothing, so a change of several fields can
 //! never be left half done. Only plans touching other registers fall back to
 //! one request per contiguous run. Writes are never retried.
+//!
+//! Another client may change settings at the same time (a commissioning job
+//! on its own connection, a second configurator). The registers in between
+//! are filled from a read made just before the write, a change planned from
+//! an earlier read is refused when any other register of 9–19 moved since
+//! ([`apply_settings_from`]), and the read-back checks all of 9–19: a
+//! concurrent change is reported as [`ConcurrentChange`], never undone.
+
+mod concurrent;
+
+pub use self::concurrent::{ConcurrentChange, RegisterChange};
 
 use crate::texts::ClientMsg;
 use je08_protocol::i18n::{Describe, Tr};
 
 use super::modbus::{ModbusClient, ModbusError};
-use je08_protocol::codec::{RegisterBlock, decode_settings};
+use je08_protocol::codec::{RegisterBlock, decode_settings, encode_settings};
 use je08_protocol::readings::Settings;
 use je08_protocol::registers::{addr, label};
 use je08_protocol::validate::{Mismatch, WritePlan, compare, trigger_value};
@@ -61,29 +72,49 @@ impl Describe for Stage {
 je08_protocol::english_display!(Stage, ParamsError);
 
 /// A settings change or energy reset that failed part way: the Modbus
-/// failure and what it means for the meter, e.g. "… (nothing was written)".
+/// failure and what it means for the meter, e.g. "… (nothing was written)",
+/// or another client's change found in its way.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParamsError {
-    /// How far the change got.
-    pub stage: Stage,
-    /// The Modbus failure.
-    pub source: ModbusError,
+pub enum ParamsError {
+    /// A Modbus request failed.
+    Modbus {
+        /// How far the change got.
+        stage: Stage,
+        /// The Modbus failure.
+        source: ModbusError,
+    },
+    /// Another client changed settings registers this change did not plan
+    /// to write; they were not overwritten.
+    Concurrent(ConcurrentChange),
+}
+
+impl ParamsError {
+    /// The Modbus failure behind this error, if one is.
+    pub fn modbus(&self) -> Option<&ModbusError> {
+        match self {
+            Self::Modbus { source, .. } => Some(source),
+            Self::Concurrent(_) => None,
+        }
+    }
 }
 
 impl Describe for ParamsError {
     fn describe(&self, tr: Tr) -> String {
-        format!("{} ({})", self.source.describe(tr), self.stage.describe(tr))
+        match self {
+            Self::Modbus { stage, source } => format!("{} ({})", source.describe(tr), stage.describe(tr)),
+            Self::Concurrent(change) => change.describe(tr),
+        }
     }
 }
 
 impl std::error::Error for ParamsError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
+        self.modbus().map(|e| e as _)
     }
 }
 
 fn at(stage: Stage) -> impl FnOnce(ModbusError) -> ParamsError {
-    move |source| ParamsError { stage, source }
+    move |source| ParamsError::Modbus { stage, source }
 }
 
 /// Options of [`apply_settings`].
@@ -197,21 +228,51 @@ pub async fn fire_trigger(client: &mut ModbusClient, trigger: u16) -> Result<(),
 }
 
 /// Apply `plan` (already validated) and optionally restore defaults first
-/// and save afterwards; read back and compare every requested field.
+/// and save afterwards; read back and compare every requested field. The
+/// plan is taken as made from the read this function makes before writing;
+/// a register of 9–19 outside the plan that reads back different from it
+/// was changed by another client meanwhile: [`ParamsError::Concurrent`].
 pub async fn apply_settings(
     client: &mut ModbusClient,
     plan: &WritePlan,
     options: ApplyOptions,
 ) -> Result<SettingsOutcome, ParamsError> {
+    apply(client, None, plan, options).await
+}
+
+/// [`apply_settings`] for a plan made from `basis`, the settings an earlier
+/// read found: when the read just before writing shows a register of 9–19
+/// outside the plan no longer as in `basis`, another client changed it;
+/// nothing is written and [`ParamsError::Concurrent`] names it.
+pub async fn apply_settings_from(
+    client: &mut ModbusClient,
+    basis: &Settings,
+    plan: &WritePlan,
+    options: ApplyOptions,
+) -> Result<SettingsOutcome, ParamsError> {
+    apply(client, Some(basis), plan, options).await
+}
+
+async fn apply(
+    client: &mut ModbusClient,
+    basis: Option<&Settings>,
+    plan: &WritePlan,
+    options: ApplyOptions,
+) -> Result<SettingsOutcome, ParamsError> {
     let before = client.read_map().await.map_err(at(Stage::ReadBefore))?;
+    if let Some(basis) = basis {
+        let mut planned_from = before;
+        encode_settings(&mut planned_from, basis);
+        if let Some(change) = ConcurrentChange::find(client.meter(), plan, &planned_from, &before, false) {
+            return Err(ParamsError::Concurrent(change));
+        }
+    }
     let mut current = before;
     if options.restore_defaults {
         fire_trigger(client, addr::DEFAULT_PARAMS)
             .await
             .map_err(at(Stage::RestoreDefaults))?;
-        if !plan.is_empty() {
-            current = client.read_map().await.map_err(at(Stage::RestoreDefaults))?;
-        }
+        current = client.read_map().await.map_err(at(Stage::RestoreDefaults))?;
     }
     for (first, values) in write_requests(plan, &current) {
         send(client, first, &values).await.map_err(at(Stage::Write))?;
@@ -222,6 +283,9 @@ pub async fn apply_settings(
             .map_err(at(Stage::Save))?;
     }
     let after = client.read_map().await.map_err(at(Stage::ReadBack))?;
+    if let Some(change) = ConcurrentChange::find(client.meter(), plan, &current, &after, true) {
+        return Err(ParamsError::Concurrent(change));
+    }
     let fields = SETTINGS_REGISTERS
         .map(|a| FieldOutcome {
             addr: a,
@@ -373,7 +437,7 @@ mod tests {
 
     #[test]
     fn save_failure_says_the_settings_are_not_saved() {
-        let err = ParamsError {
+        let err = ParamsError::Modbus {
             stage: Stage::Save,
             source: ModbusError::Refused {
                 meter: crate::endpoint::Endpoint::parse("10.0.0.7", 502).unwrap(),

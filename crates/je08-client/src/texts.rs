@@ -49,6 +49,9 @@ je08_protocol::messages! {
         StageSave => "the new settings are in effect but were NOT saved: they will be lost at the next reboot unless saved", "as novas configurações estão em vigor mas NÃO foram salvas: serão perdidas na próxima reinicialização se não forem salvas";
         StageReadBack => "the settings were written but could not be read back to verify them", "as configurações foram gravadas mas não puderam ser lidas de volta para conferi-las";
         StageResetEnergy => "while resetting the energy counters; read the meter to see whether they were reset", "ao zerar os contadores de energia; leia o medidor para ver se foram zerados";
+        ConcurrentBeforeWrite => "meter {0}: another client changed settings since they were read ({1}); nothing was written, so that change stays. Read the meter again and retry", "medidor {0}: outro cliente alterou configurações desde a leitura ({1}); nada foi gravado, então essa alteração permanece. Leia o medidor de novo e tente outra vez";
+        ConcurrentAfterWrite => "meter {0}: the requested settings were written, but meanwhile another client changed other settings ({1}); they were left as it set them. Read the meter again and check before retrying", "medidor {0}: as configurações pedidas foram gravadas, mas enquanto isso outro cliente alterou outras configurações ({1}); elas ficaram como ele as deixou. Leia o medidor de novo e confira antes de tentar outra vez";
+        ConcurrentRegister => "register {0} ({1}) expected {2}, found {3}", "registrador {0} ({1}) esperado {2}, encontrado {3}";
         AddrNotAnAddress => "'{0}' is not a meter address ({1}); use HOST or HOST:PORT", "'{0}' não é um endereço de medidor ({1}); use HOST ou HOST:PORTA";
         AddrMissingBracket => "missing ']'", "falta o ']'";
         AddrJunkAfterBracket => "junk after ']'", "há texto sobrando depois do ']'";

@@ -218,7 +218,7 @@ mod tests {
 
     fn causes() -> Vec<CommCause> {
         let meter = || "10.0.0.7:80".to_string();
-        let params = || ParamsError {
+        let params = || ParamsError::Modbus {
             stage: Stage::Save,
             source: ModbusError::Refused {
                 meter: Endpoint::parse("10.0.0.7:502", 502).expect("address"),

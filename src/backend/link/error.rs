@@ -39,7 +39,7 @@ impl LinkError {
     pub fn modbus(&self) -> Option<&ModbusError> {
         match self {
             Self::Modbus(err) => Some(err),
-            Self::Params(err) => Some(&err.source),
+            Self::Params(err) => err.modbus(),
             _ => None,
         }
     }

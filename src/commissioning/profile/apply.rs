@@ -29,7 +29,7 @@ use super::{BlockErrors, HttpProfile, Profile};
 use je08_client::endpoint::MeterAddress;
 use je08_client::http::{MeterHttp, REBOOT_DEADLINE, REQUEST_TIMEOUT};
 use je08_client::modbus::{ClientConfig, ModbusClient};
-use je08_client::params::{ApplyOptions, apply_settings};
+use je08_client::params::{ApplyOptions, apply_settings_from};
 use je08_protocol::codec::decode;
 use je08_protocol::http_api::{Connectivity, Mode, Protocols, Secret};
 use je08_protocol::readings::Settings;
@@ -295,7 +295,7 @@ async fn write_modbus(
 ) -> Result<(), ApplyFailure> {
     let plan = WritePlan::between(&planned.settings, &profile.settings).map_err(ApplyFailure::Invalid)?;
     let mut client = ModbusClient::new(meter.modbus.clone(), access.modbus);
-    let outcome = apply_settings(&mut client, &plan, ApplyOptions::default()).await;
+    let outcome = apply_settings_from(&mut client, &planned.settings, &plan, ApplyOptions::default()).await;
     client.disconnect().await;
     let outcome = outcome.map_err(ApplyFailure::Write)?;
     for d in &mut planned.result.diff {

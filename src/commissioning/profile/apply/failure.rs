@@ -175,7 +175,7 @@ mod tests {
                 id: 7,
                 errors: blocks.clone(),
             },
-            ApplyFailure::Write(ParamsError {
+            ApplyFailure::Write(ParamsError::Modbus {
                 stage: Stage::Save,
                 source: modbus(),
             }),
