@@ -15,6 +15,7 @@ mod modbus_faults;
 mod modes;
 mod mqtt;
 mod packaging;
+mod pipes;
 mod sim_calibration;
 mod sim_modbus;
 mod sim_mqtt_settings;
