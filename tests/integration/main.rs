@@ -14,6 +14,7 @@ mod modbus_client;
 mod modbus_faults;
 mod modes;
 mod mqtt;
+mod openssl_certs;
 mod packaging;
 mod pipes;
 mod sim_calibration;

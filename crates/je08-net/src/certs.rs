@@ -29,6 +29,7 @@ use x509_parser::x509::SubjectPublicKeyInfo;
 use crate::texts::NetMsg;
 use je08_protocol::i18n::{Describe, Tr};
 
+pub(crate) mod legacy;
 mod problem;
 
 pub use problem::{Issue, Problem, Role, Section};
@@ -222,8 +223,19 @@ fn unix_seconds(now: SystemTime) -> i64 {
     }
 }
 
+/// The file holds a private key locked with a passphrase: PKCS#8
+/// `ENCRYPTED PRIVATE KEY`, or a legacy PEM key with `Proc-Type: 4,ENCRYPTED`
+/// (`openssl genrsa -aes256 -traditional`, OpenSSL 1.x `genrsa -des3`).
+fn is_encrypted_key(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") || text.contains("Proc-Type: 4,ENCRYPTED")
+}
+
 /// The PEM sections of a file, or the problem.
 fn sections(file: &PemFile) -> Result<Vec<(SectionKind, Vec<u8>)>, Problem> {
+    if is_encrypted_key(&file.bytes) {
+        return Err(file.problem(Issue::EncryptedKey));
+    }
     let mut out = Vec::new();
     for item in <(SectionKind, Vec<u8>)>::pem_slice_iter(&file.bytes) {
         match item {
@@ -405,9 +417,11 @@ fn chain_issue(err: &rustls::Error, ca: &PemFile) -> Option<Issue> {
             CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
                 Issue::NotForClientAuth
             }
+            // webpki's CaUsedAsEndEntity, which rustls passes on as "other".
+            CertificateError::Other(other) if other.to_string() == "CaUsedAsEndEntity" => Issue::CaAsClient,
             other => Issue::DoesNotVerify {
                 ca,
-                detail: format!("{other:?}"),
+                detail: other.to_string(),
             },
         },
         other => Issue::DoesNotVerify {
@@ -483,6 +497,10 @@ fn verify_client_chain(
     let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
         .build()
         .map_err(|e| ChainError::BadCa(e.to_string()))?;
+    if legacy::is_legacy(&chain[0]) {
+        return legacy::verify(&chain[0], ca_certs, unix_seconds(now))
+            .map_err(|e| ChainError::Verify(rustls::Error::InvalidCertificate(e)));
+    }
     let since_epoch = now.duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO);
     verifier
         .verify_client_cert(&chain[0], &chain[1..], UnixTime::since_unix_epoch(since_epoch))

@@ -22,6 +22,7 @@ je08_protocol::messages! {
         CertSectionEch => "an ECH configuration", "uma configuração ECH";
         CertSectionOther => "an unexpected PEM section", "uma seção PEM inesperada";
         CertNoPrivateKey => "{0} holds no private key.", "{0} não contém chave privada.";
+        CertEncryptedKey => "{0} is a private key locked with a passphrase, which the meter cannot unlock: write it out without one (openssl pkey -in {0} -out plain.key), keep that file private, and use it.", "{0} é uma chave privada protegida por senha, que o medidor não consegue abrir: grave-a sem senha (openssl pkey -in {0} -out plain.key), mantenha esse arquivo em sigilo e use-o.";
         CertSeveralPrivateKeys => "{0} holds more than one private key.", "{0} contém mais de uma chave privada.";
         CertUnparsable => "{0} holds a certificate that cannot be parsed ({1}).", "{0} contém um certificado que não pôde ser interpretado ({1}).";
         CertRoleCa => "CA certificate", "certificado da CA";
@@ -35,6 +36,7 @@ je08_protocol::messages! {
         CertKeyUnusable => "{0} is {1}; the meter handles only RSA up to {2} bits or EC P-256.", "{0} é {1}; o medidor aceita apenas RSA de até {2} bits ou EC P-256.";
         CertNotSignedByCa => "{0} is not signed by the CA in {1}.", "{0} não é assinado pela CA de {1}.";
         CertNotForClientAuth => "{0} is not allowed for TLS client authentication (extended key usage).", "{0} não é permitido para autenticação de cliente TLS (uso estendido de chave).";
+        CertCaAsClient => "{0} is a CA certificate (basicConstraints CA:TRUE), not a client certificate: sign the client's request without the CA extensions (no -extensions v3_ca).", "{0} é um certificado de CA (basicConstraints CA:TRUE), não um certificado de cliente: assine a requisição do cliente sem as extensões de CA (sem -extensions v3_ca).";
         CertDoesNotVerify => "{0} does not verify against {1} ({2}).", "{0} não pôde ser verificado com a CA de {1} ({2}).";
         CertNotACa => "{0} cannot serve as a CA ({1}).", "{0} não pode servir como CA ({1}).";
         SetupCaRequired => "{0} uses TLS but the CA certificate that signs the broker's certificate is missing", "{0} usa TLS, mas falta o certificado da CA que assina o certificado do broker";
