@@ -48,7 +48,7 @@ pub struct MqttArgs {
 #[derive(Debug, clap::Args)]
 pub struct PublishersArgs {
     /// Broker to publish to.
-    #[arg(long)]
+    #[arg(long, value_parser = super::broker_login::BrokerUrlParser)]
     pub broker: BrokerUrl,
     /// Number of meters.
     #[arg(long)]

@@ -17,6 +17,7 @@ mod mqtt;
 mod openssl_certs;
 mod packaging;
 mod pipes;
+mod secrets;
 mod sim_calibration;
 mod sim_modbus;
 mod sim_mqtt_settings;
