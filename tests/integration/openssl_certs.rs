@@ -9,12 +9,13 @@
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 use je08_client::mqtt::{Monitor, MonitorEvent, MonitorOptions};
 use je08_net::mqtt_link::{LinkError, LinkOptions};
 use je08_protocol::http_api::Mode;
 
-use super::commissioning::{PASSWORD, http_options};
+use super::commissioning::{PASSWORD, both, http_options, je08_env, pdf_text};
 use super::http::{DEADLINE, client};
 use super::mqtt::{BrokerSetup, Mosquitto, SOON, TempDir, link_as, tls, tls_login};
 
@@ -81,6 +82,18 @@ impl OpensslPki {
     /// `openssl x509 -req -in NAME.csr -CA ca.crt -CAkey ca.key
     /// -CAcreateserial -out NAME.crt -days 365`.
     fn sign(&self, name: &str, common_name: &str, genrsa_extra: &[&str]) -> (PathBuf, PathBuf) {
+        self.sign_with(name, common_name, genrsa_extra, None)
+    }
+
+    /// [`sign`](Self::sign), with `-extfile` holding `extensions` when
+    /// given (an X.509 v3 certificate).
+    fn sign_with(
+        &self,
+        name: &str,
+        common_name: &str,
+        genrsa_extra: &[&str],
+        extensions: Option<&str>,
+    ) -> (PathBuf, PathBuf) {
         let (key, csr, crt) = (
             format!("{name}.key"),
             format!("{name}.csr"),
@@ -98,26 +111,29 @@ impl OpensslPki {
         }
         openssl(&self.dir, &req);
         let passin = format!("pass:{CA_PASSPHRASE}");
-        openssl(
-            &self.dir,
-            &[
-                "x509",
-                "-req",
-                "-in",
-                &csr,
-                "-CA",
-                "ca.crt",
-                "-CAkey",
-                "ca.key",
-                "-CAcreateserial",
-                "-out",
-                &crt,
-                "-days",
-                "365",
-                "-passin",
-                &passin,
-            ],
-        );
+        let extfile = extensions.map(|text| self.dir.write(&format!("{name}.ext"), text));
+        let extfile = extfile.as_ref().map(|p| p.display().to_string());
+        let mut x509 = vec![
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            &crt,
+            "-days",
+            "365",
+            "-passin",
+            &passin,
+        ];
+        if let Some(extfile) = &extfile {
+            x509.extend(["-extfile", extfile]);
+        }
+        openssl(&self.dir, &x509);
         (self.path(&crt), self.path(&key))
     }
 
@@ -337,6 +353,27 @@ async fn doc_certificates_work_with_mosquitto_in_every_client() {
         .expect("a DATA line from je08 mqtt watch");
     let json: serde_json::Value = serde_json::from_str(&line).expect("JSON");
     assert_eq!(json["device"], "2303", "{json}");
+
+    // The commissioning report's MQTT check, through the same broker.
+    let pdf = pki.path("report.pdf");
+    let mut list: Vec<String> = ["report", &both(&sim), "--samples", "4", "--interval", "250"]
+        .map(String::from)
+        .to_vec();
+    list.extend(["--mqtt-wait-s", "10", "--broker", &broker.url(true).to_string()].map(String::from));
+    for (flag, path) in [
+        ("--ca", pki.path("ca.crt")),
+        ("--cert", tool_crt),
+        ("--key", tool_key),
+    ] {
+        list.extend([flag.to_owned(), path.display().to_string()]);
+    }
+    list.extend(["--out".to_owned(), pdf.display().to_string()]);
+    let out = tokio::time::timeout(Duration::from_secs(90), je08_env(list, &[PASSWORD]))
+        .await
+        .expect("the report finishes within its deadlines");
+    let text = pdf_text(&pdf);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("MQTT: seen"), "{}\n{text}", said(&out));
     sim.shutdown().await;
 }
 
@@ -369,4 +406,43 @@ fn the_ca_certificate_given_as_the_client_certificate_is_named() {
     );
     assert!(said(&out).contains(&expected), "{}", said(&out));
     assert!(!said(&out).contains("Other("), "{}", said(&out));
+}
+
+#[tokio::test]
+async fn a_broker_certificate_without_subject_alt_name_is_matched_by_its_cn() {
+    let pki = OpensslPki::new("Site CA");
+    let extensions = "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n";
+    let (crt, key) = pki.sign_with("server-v3", "127.0.0.1", &[], Some(extensions));
+    let text = String::from_utf8_lossy(
+        &Command::new("openssl")
+            .args(["x509", "-noout", "-text", "-in"])
+            .arg(&crt)
+            .output()
+            .expect("openssl x509 -text")
+            .stdout,
+    )
+    .into_owned();
+    assert!(
+        text.contains("Version: 3 (0x2)") && !text.contains("Subject Alternative Name"),
+        "{text}"
+    );
+    let broker = Mosquitto::start(&BrokerSetup {
+        tls: Some((pki.text("ca.crt"), read(&crt), read(&key))),
+        ..BrokerSetup::default()
+    });
+    let opts = link_as(tls_login(broker.url(true), tls(&pki.text("ca.crt"), None)));
+    let monitor = Monitor::start(MonitorOptions::new(opts));
+    let mut events = monitor.subscribe();
+    let first = tokio::time::timeout(SOON, async {
+        loop {
+            match events.recv().await {
+                Ok(MonitorEvent::Connected) => return Ok(()),
+                Ok(MonitorEvent::Down { error, .. }) => return Err(error),
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("connected or refused in time");
+    assert_eq!(first, Ok(()), "the CN names 127.0.0.1");
 }
