@@ -446,3 +446,49 @@ async fn a_broker_certificate_without_subject_alt_name_is_matched_by_its_cn() {
     .expect("connected or refused in time");
     assert_eq!(first, Ok(()), "the CN names 127.0.0.1");
 }
+
+#[test]
+fn a_certificate_signed_over_sha1_is_refused_in_words() {
+    let pki = OpensslPki::new("Site CA");
+    let (_, key) = pki.sign("client", "meter 1", &[]);
+    let passin = format!("pass:{CA_PASSPHRASE}");
+    let signed = |out: &str, extra: &[&str]| {
+        let mut args = vec![
+            "x509",
+            "-req",
+            "-in",
+            "client.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            out,
+            "-days",
+            "365",
+            "-sha1",
+            "-passin",
+            &passin,
+        ];
+        args.extend(extra);
+        openssl(&pki.dir, &args);
+        pki.path(out)
+    };
+    let ext = pki.dir.write("v3.ext", "basicConstraints=CA:FALSE\n");
+    let ext = ext.display().to_string();
+    for crt in [
+        signed("sha1-v1.crt", &[]),
+        signed("sha1-v3.crt", &["-extfile", &ext]),
+    ] {
+        let out = certs_check(&pki.path("ca.crt"), &crt, &key);
+        let words = said(&out);
+        assert_eq!(out.status.code(), Some(1), "{words}");
+        let expected = format!(
+            "{} is signed over SHA-1 or MD5, which je08 does not trust: sign it again with SHA-256",
+            crt.display()
+        );
+        assert!(words.contains(&expected), "{words}");
+        assert!(!words.contains("Unsupported"), "{words}");
+    }
+}

@@ -417,6 +417,7 @@ fn chain_issue(err: &rustls::Error, ca: &PemFile) -> Option<Issue> {
             CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
                 Issue::NotForClientAuth
             }
+            CertificateError::UnsupportedSignatureAlgorithmContext { .. } => Issue::WeakSignature,
             // webpki's CaUsedAsEndEntity, which rustls passes on as "other".
             CertificateError::Other(other) if other.to_string() == "CaUsedAsEndEntity" => Issue::CaAsClient,
             other => Issue::DoesNotVerify {

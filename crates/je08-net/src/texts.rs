@@ -37,6 +37,7 @@ je08_protocol::messages! {
         CertNotSignedByCa => "{0} is not signed by the CA in {1}.", "{0} não é assinado pela CA de {1}.";
         CertNotForClientAuth => "{0} is not allowed for TLS client authentication (extended key usage).", "{0} não é permitido para autenticação de cliente TLS (uso estendido de chave).";
         CertCaAsClient => "{0} is a CA certificate (basicConstraints CA:TRUE), not a client certificate: sign the client's request without the CA extensions (no -extensions v3_ca).", "{0} é um certificado de CA (basicConstraints CA:TRUE), não um certificado de cliente: assine a requisição do cliente sem as extensões de CA (sem -extensions v3_ca).";
+        CertWeakSignature => "{0} is signed over SHA-1 or MD5, which je08 does not trust: sign it again with SHA-256 (openssl x509 -req … -sha256).", "{0} foi assinado com SHA-1 ou MD5, em que o je08 não confia: assine-o de novo com SHA-256 (openssl x509 -req … -sha256).";
         CertDoesNotVerify => "{0} does not verify against {1} ({2}).", "{0} não pôde ser verificado com a CA de {1} ({2}).";
         CertNotACa => "{0} cannot serve as a CA ({1}).", "{0} não pode servir como CA ({1}).";
         SetupCaRequired => "{0} uses TLS but the CA certificate that signs the broker's certificate is missing", "{0} usa TLS, mas falta o certificado da CA que assina o certificado do broker";

@@ -8,6 +8,9 @@
 
 use rustls::CertificateError;
 use rustls::pki_types::{CertificateDer, ServerName};
+use x509_parser::oid_registry::{
+    OID_PKCS1_MD5WITHRSAENC, OID_PKCS1_SHA1WITHRSA, OID_SHA1_WITH_RSA, OID_SIG_DSA_WITH_SHA1,
+};
 use x509_parser::prelude::{FromDer, X509Certificate, X509Version};
 
 /// The certificate parses and is X.509 v1 or v2 (webpki reads only v3).
@@ -17,13 +20,27 @@ pub(crate) fn is_legacy(der: &CertificateDer<'_>) -> bool {
 
 /// Verify a legacy certificate as OpenSSL does: a certificate of `roots`
 /// with its issuer's name, which may act as a CA, signed it, and `now`
-/// (Unix seconds) is within its dates.
+/// (Unix seconds) is within its dates. A signature over SHA-1 or MD5 is
+/// refused, as webpki refuses it in a v3 certificate.
 pub(crate) fn verify(
     leaf: &CertificateDer<'_>,
     roots: &[CertificateDer<'_>],
     now: i64,
 ) -> Result<(), CertificateError> {
     let (_, cert) = X509Certificate::from_der(leaf).map_err(|_| CertificateError::BadEncoding)?;
+    let algorithm = &cert.signature_algorithm.algorithm;
+    let weak = [
+        OID_PKCS1_SHA1WITHRSA,
+        OID_PKCS1_MD5WITHRSAENC,
+        OID_SHA1_WITH_RSA,
+        OID_SIG_DSA_WITH_SHA1,
+    ];
+    if weak.contains(algorithm) {
+        return Err(CertificateError::UnsupportedSignatureAlgorithmContext {
+            signature_algorithm_id: algorithm.as_bytes().to_vec(),
+            supported_algorithms: Vec::new(),
+        });
+    }
     let signed = roots
         .iter()
         .filter_map(|root| X509Certificate::from_der(root).ok().map(|(_, ca)| ca))

@@ -161,6 +161,8 @@ pub enum Issue {
     NotForClientAuth,
     /// The client certificate is itself a CA certificate.
     CaAsClient,
+    /// The client certificate is signed over SHA-1 or MD5.
+    WeakSignature,
     /// The client certificate does not verify against the CA for another
     /// reason.
     DoesNotVerify {
@@ -208,6 +210,7 @@ impl Describe for Problem {
             Issue::NotSignedByCa { ca } => tr.f(NetMsg::CertNotSignedByCa, &[file, ca]),
             Issue::NotForClientAuth => tr.f(NetMsg::CertNotForClientAuth, &[file]),
             Issue::CaAsClient => tr.f(NetMsg::CertCaAsClient, &[file]),
+            Issue::WeakSignature => tr.f(NetMsg::CertWeakSignature, &[file]),
             Issue::DoesNotVerify { ca, detail } => tr.f(NetMsg::CertDoesNotVerify, &[file, ca, detail]),
             Issue::NotACa { detail } => tr.f(NetMsg::CertNotACa, &[file, detail]),
         }
