@@ -53,6 +53,7 @@ je08_protocol::messages! {
         LinkUnknownCa => "TLS: the certificate of {0} is not signed by the given CA (wrong CA file?)", "TLS: o certificado de {0} não é assinado pela CA informada (arquivo da CA errado?)";
         LinkCertExpired => "TLS: the certificate of {0} has expired or is not valid yet", "TLS: o certificado de {0} expirou ou ainda não é válido";
         LinkWrongName => "TLS: the certificate of {0} is not valid for that host name", "TLS: o certificado de {0} não vale para esse nome de host";
+        LinkWeakSignature => "TLS: the certificate of {0} is signed over SHA-1 or MD5, which je08 does not trust: sign the broker's certificate again with SHA-256", "TLS: o certificado de {0} foi assinado com SHA-1 ou MD5, em que o je08 não confia: assine de novo o certificado do broker com SHA-256";
         LinkClientCertRejected => "TLS: {0} rejected the client certificate ({1}); check the client certificate and key", "TLS: {0} rejeitou o certificado do cliente ({1}); verifique o certificado e a chave do cliente";
         LinkTls => "TLS with {0} failed: {1}", "TLS com {0} falhou: {1}";
         LinkBadCredentials => "{0} rejected the user name or password", "{0} rejeitou o usuário ou a senha";

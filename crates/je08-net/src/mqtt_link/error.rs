@@ -96,6 +96,8 @@ pub enum LinkError {
     BrokerCertExpired(String),
     /// The broker's certificate is for another host name.
     WrongName(String),
+    /// The broker's certificate is signed over SHA-1 or MD5.
+    WeakSignature(String),
     /// The broker refused our client certificate (missing, unknown CA, expired…).
     ClientCertRejected {
         /// Broker URL.
@@ -140,6 +142,7 @@ impl LinkError {
                 | LinkError::UnknownCa(_)
                 | LinkError::BrokerCertExpired(_)
                 | LinkError::WrongName(_)
+                | LinkError::WeakSignature(_)
                 | LinkError::ClientCertRejected { .. }
                 | LinkError::BadCredentials(_)
                 | LinkError::NotAuthorized(_)
@@ -157,6 +160,7 @@ impl Describe for LinkError {
             Self::UnknownCa(broker) => tr.f(NetMsg::LinkUnknownCa, &[broker]),
             Self::BrokerCertExpired(broker) => tr.f(NetMsg::LinkCertExpired, &[broker]),
             Self::WrongName(broker) => tr.f(NetMsg::LinkWrongName, &[broker]),
+            Self::WeakSignature(broker) => tr.f(NetMsg::LinkWeakSignature, &[broker]),
             Self::ClientCertRejected { broker, alert } => {
                 tr.f(NetMsg::LinkClientCertRejected, &[broker, alert])
             }
@@ -214,6 +218,7 @@ fn classify_rustls(broker: String, err: &rustls::Error) -> LinkError {
             CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
                 LinkError::WrongName(broker)
             }
+            CertificateError::UnsupportedSignatureAlgorithmContext { .. } => LinkError::WeakSignature(broker),
             other => LinkError::Tls {
                 broker,
                 reason: format!("invalid broker certificate ({other:?})"),
@@ -308,6 +313,20 @@ mod tests {
         );
         let err = ConnectionError::Tls(rumqttc::TlsError::Io(tls));
         assert!(matches!(classify(&broker, &err, false), LinkError::UnknownCa(_)));
+        let sha1 =
+            rustls::Error::InvalidCertificate(CertificateError::UnsupportedSignatureAlgorithmContext {
+                signature_algorithm_id: vec![6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 5, 5, 0],
+                supported_algorithms: Vec::new(),
+            });
+        let tls = std::io::Error::new(std::io::ErrorKind::InvalidData, sha1);
+        let weak = classify(&broker, &ConnectionError::Tls(rumqttc::TlsError::Io(tls)), false);
+        assert_eq!(weak, LinkError::WeakSignature("mqtts://127.0.0.1:8883".into()));
+        assert!(weak.needs_configuration());
+        assert_eq!(
+            weak.to_string(),
+            "TLS: the certificate of mqtts://127.0.0.1:8883 is signed over SHA-1 or MD5, which je08 does not \
+             trust: sign the broker's certificate again with SHA-256"
+        );
         let refused = ConnectionError::Io(std::io::ErrorKind::ConnectionRefused.into());
         let e = classify(&broker, &refused, false);
         assert!(matches!(e, LinkError::Refused(_)) && !e.needs_configuration());
@@ -360,6 +379,7 @@ mod tests {
             (LinkError::UnknownCa(b()), Some(BROKER)),
             (LinkError::BrokerCertExpired(b()), Some(BROKER)),
             (LinkError::WrongName(b()), Some(BROKER)),
+            (LinkError::WeakSignature(b()), Some(BROKER)),
             (
                 LinkError::ClientCertRejected {
                     broker: b(),
