@@ -3,8 +3,10 @@
 //! [`check`] looks at a CA certificate and an optional client certificate
 //! and key the way a JE08 (ESP8266, BearSSL) will: PEM that parses, a key
 //! that matches its certificate, validity dates, a chain that verifies
-//! against the CA, RSA ≤ 2048 bits or EC P-256, and files of at most 4096
-//! bytes. Every problem is a [`Problem`]: the file and a machine-readable
+//! against the CA (an X.509 v1 certificate, as `openssl x509 -req` signs
+//! without `-extfile`, is verified by `legacy` as OpenSSL does; a key
+//! locked with a passphrase is refused), RSA ≤ 2048 bits or EC P-256, and
+//! files of at most 4096 bytes. Every problem is a [`Problem`]: the file and a machine-readable
 //! [`Issue`], displayed as one English sentence that names the file (the
 //! window translates it). The check is pure (bytes and a clock in, a report
 //! out); [`PemFile::read`] loads files. The PEM parsing is shared with
