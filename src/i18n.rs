@@ -581,6 +581,8 @@ je08_protocol::messages! {
         CertAfter => "after", "depois";
         CertWrittenOk => "The new gain was written, saved in the meter (SAVE_PARAMS) and read back.", "O novo ganho foi gravado, salvo no medidor (SAVE_PARAMS) e lido de volta.";
         CertNotWritten => "WARNING: the new gain did not read back as written or was not saved.", "ATENÇÃO: o novo ganho não foi lido de volta como gravado ou não foi salvo.";
+        StdoutClosed => "standard output was closed before the command finished", "a saída padrão foi fechada antes de o comando terminar";
+        StdoutFailed => "cannot write to standard output: {0}", "não foi possível escrever na saída padrão: {0}";
     }
 }
 

@@ -708,4 +708,125 @@ mod tests {
             assert!(text.contains("redacted"), "{text}");
         }
     }
+
+    /// Every command and event that can carry a secret, each holding
+    /// `hunter2-…` wherever a secret goes.
+    fn carrying_secrets() -> Vec<String> {
+        use crate::commissioning::profile::{HttpProfile, Profile, ProfileMeta};
+        use commissioning::{ProfileScope, ReportChecks, Request, Work};
+        use je08_net::mqtt_link::{CredentialFiles, Password};
+        use je08_protocol::http_api::{Connectivity, Protocols};
+
+        let secret = || Some(Secret::new("hunter2-secret"));
+        let credentials = CredentialFiles {
+            user: Some("meter".into()),
+            password: Some(Password::new("hunter2-broker")),
+            ..CredentialFiles::default()
+        };
+        let target = web::WebTarget {
+            http: "127.0.0.1:80".into(),
+            ota_port: 8266,
+            password: secret(),
+        };
+        let mut connectivity = Connectivity::factory(7);
+        connectivity.password = Some(Secret::new("hunter2-wifi"));
+        connectivity.interface_password = Some(Secret::new("hunter2-interface"));
+        let mut protocols = Protocols::factory(7);
+        protocols.mqtt.password = Some(Secret::new("hunter2-mqtt"));
+        let profile = Profile {
+            meta: ProfileMeta {
+                format: 1,
+                source_device_id: 7,
+                saved_at: chrono::Utc::now(),
+                description: String::new(),
+            },
+            settings: Settings::factory(),
+            http: Some(HttpProfile::from_blocks(&connectivity, &protocols, 7)),
+        };
+        let job = |n, work| {
+            Command::Commissioning(Request::Job {
+                job: JobId(n),
+                work: Box::new(work),
+            })
+        };
+        let checks = ReportChecks {
+            http_blocks: true,
+            broker: "mqtt://127.0.0.1:1883".parse().ok(),
+            credentials: credentials.clone(),
+        };
+        let commands = [
+            Command::StoreSecret {
+                account: "broker:mqtt://127.0.0.1:1883".into(),
+                secret: Secret::new("hunter2-store"),
+                remember: true,
+            },
+            Command::MqttConnect {
+                broker: "mqtt://127.0.0.1:1883".parse().expect("URL"),
+                credentials,
+            },
+            Command::Web {
+                job: JobId(1),
+                target: target.clone(),
+                work: web::WebJob::Save(web::ConfigBlock::Connectivity(connectivity)),
+            },
+            Command::Web {
+                job: JobId(2),
+                target,
+                work: web::WebJob::Save(web::ConfigBlock::Protocols(protocols)),
+            },
+            job(
+                3,
+                Work::PreviewProfile {
+                    path: "p.toml".into(),
+                    addresses: vec!["127.0.0.1".into()],
+                    password: secret(),
+                },
+            ),
+            job(
+                4,
+                Work::ApplyProfile {
+                    profile: Box::new(profile),
+                    addresses: vec!["127.0.0.1".into()],
+                    password: secret(),
+                },
+            ),
+            job(
+                5,
+                Work::SaveProfile {
+                    address: "127.0.0.1".into(),
+                    path: "p.toml".into(),
+                    scope: ProfileScope::Whole,
+                    password: secret(),
+                },
+            ),
+            job(
+                6,
+                Work::Report {
+                    addresses: vec!["127.0.0.1".into()],
+                    password: secret(),
+                    window: crate::commissioning::sampler::WindowOptions::default(),
+                    checks,
+                    path: "r.pdf".into(),
+                    lang: crate::i18n::Lang::En,
+                },
+            ),
+        ];
+        let event = Event::Secret {
+            account: "broker:mqtt://127.0.0.1:1883".into(),
+            secret: Some(Secret::new("hunter2-loaded")),
+            storage: secrets::Storage::Keychain,
+        };
+        let mut said: Vec<String> = commands.iter().map(|c| format!("{c:?}")).collect();
+        said.push(format!("{event:?}"));
+        said
+    }
+
+    #[test]
+    fn no_command_or_event_shows_a_secret_in_debug_output() {
+        let said = carrying_secrets();
+        assert_eq!(said.len(), 9);
+        for text in said {
+            assert!(!text.contains("hunter2"), "secret leaked: {text}");
+        }
+    }
 }

@@ -46,11 +46,11 @@ pub async fn run(args: DiscoveryArgs) -> anyhow::Result<ExitCode> {
         tokio::time::sleep(Duration::from_secs(1)).await;
 
         let elapsed = time_mdns(&ids).await?;
-        println!(
+        outln!(
             "run {run}: mDNS listed {} meters in {:.3} s",
             ids.len(),
             elapsed.as_secs_f64()
-        );
+        )?;
         mdns_times.push(elapsed);
 
         let range: ScanRange = format!("127.0.0.0/24:{port}").parse()?;
@@ -65,14 +65,14 @@ pub async fn run(args: DiscoveryArgs) -> anyhow::Result<ExitCode> {
                 ids.len()
             );
         }
-        println!(
+        outln!(
             "run {run}: scan of {range} ({} addresses, {} at once, {} ms per host) found {} meters in {:.3} s",
             range.host_count(),
             options.concurrency,
             options.per_host.as_millis(),
             found.len(),
             elapsed.as_secs_f64()
-        );
+        )?;
         scan_times.push(elapsed);
 
         for meter in meters {
@@ -80,17 +80,17 @@ pub async fn run(args: DiscoveryArgs) -> anyhow::Result<ExitCode> {
         }
         advertiser.shutdown().await;
     }
-    println!(
+    outln!(
         "mDNS, {} meters: median {:.3} s, worst {:.3} s (target < 3 s)",
         args.meters,
         median(&mdns_times).as_secs_f64(),
         worst(&mdns_times).as_secs_f64()
-    );
-    println!(
+    )?;
+    outln!(
         "scan, /24: median {:.3} s, worst {:.3} s (target < 3 s)",
         median(&scan_times).as_secs_f64(),
         worst(&scan_times).as_secs_f64()
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

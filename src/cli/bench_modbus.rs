@@ -56,7 +56,7 @@ pub struct ModbusArgs {
 /// Run the benchmark and print the figures.
 pub async fn run(args: ModbusArgs) -> anyhow::Result<ExitCode> {
     let window = Duration::from_secs(args.seconds.max(1));
-    println!(
+    outln!(
         "je08 bench modbus ({} build), {} CPU core(s)",
         if cfg!(debug_assertions) {
             "DEBUG"
@@ -64,14 +64,14 @@ pub async fn run(args: ModbusArgs) -> anyhow::Result<ExitCode> {
             "release"
         },
         std::thread::available_parallelism().map_or(0, usize::from)
-    );
+    )?;
 
     let one = start_sim(1).await?;
     let meter = one.meters[0].clone();
     one_connection(&meter, window, args.rounds, &args.cc).await?;
     if args.oneshot_reads > 0 {
         oneshot_connections(&meter, args.oneshot_reads).await?;
-        mbpoll_runs(&args.mbpoll, &meter, args.oneshot_reads).await;
+        mbpoll_runs(&args.mbpoll, &meter, args.oneshot_reads).await?;
     }
     drop(one);
 
@@ -242,7 +242,10 @@ impl Contender {
                 Some(harness) => harness
                     .run(meter, window)
                     .await
-                    .inspect_err(|why| println!("libmodbus: run failed: {why:#}"))
+                    .inspect_err(|why| {
+                        // A closed stdout is caught by the next line printed.
+                        let _ = outln!("libmodbus: run failed: {why:#}");
+                    })
                     .ok(),
                 None => None,
             },
@@ -267,18 +270,18 @@ async fn one_connection(meter: &Endpoint, window: Duration, rounds: u32, cc: &Pa
     let harness = match libmodbus::Harness::build(cc).await {
         Ok(harness) => Some(harness),
         Err(why) => {
-            println!("libmodbus: skipped: {why}");
+            outln!("libmodbus: skipped: {why}")?;
             None
         }
     };
-    println!(
+    outln!(
         "one connection, full-map reads back to back, {} s each:",
         window.as_secs()
-    );
+    )?;
     let mut all = Vec::new();
     for round in 0..rounds as usize {
         if rounds > 1 {
-            println!("round {} of {rounds}:", round + 1);
+            outln!("round {} of {rounds}:", round + 1)?;
         }
         let mut figures = [None; Contender::ALL.len()];
         for turn in 0..Contender::ALL.len() {
@@ -288,16 +291,16 @@ async fn one_connection(meter: &Endpoint, window: Duration, rounds: u32, cc: &Pa
         let reference = figures[Contender::Libmodbus as usize].map(|f| f.reads_per_second());
         for (contender, figures) in Contender::ALL.into_iter().zip(&figures) {
             if let Some(figures) = figures {
-                println!("  {}", figures.line(contender.name(), reference));
+                outln!("  {}", figures.line(contender.name(), reference))?;
             }
         }
         all.push(figures);
     }
     if rounds > 1 {
-        println!("all {rounds} rounds (sum; median of the rounds):");
+        outln!("all {rounds} rounds (sum; median of the rounds):")?;
         for contender in Contender::ALL {
             if let Some(line) = summary(contender, &all) {
-                println!("  {line}");
+                outln!("  {line}")?;
             }
         }
     }
@@ -370,15 +373,19 @@ async fn oneshot_connections(meter: &Endpoint, reads: u32) -> anyhow::Result<()>
         client.disconnect().await;
     }
     let elapsed = started.elapsed();
-    println!(
+    outln!(
         "new connection per read: {reads} reads in {:.2} s = {:.0} reads/s",
         elapsed.as_secs_f64(),
         f64::from(reads) / elapsed.as_secs_f64()
-    );
+    )?;
     Ok(())
 }
 
-async fn mbpoll_runs(mbpoll: &PathBuf, meter: &Endpoint, runs: u32) {
+async fn mbpoll_runs(
+    mbpoll: &PathBuf,
+    meter: &Endpoint,
+    runs: u32,
+) -> Result<(), super::output::OutputError> {
     let port = meter.port.to_string();
     let argv = [
         "-m",
@@ -409,22 +416,22 @@ async fn mbpoll_runs(mbpoll: &PathBuf, meter: &Endpoint, runs: u32) {
         {
             Ok(status) if status.success() => {}
             Ok(status) => {
-                println!("mbpoll: run {i} failed ({status}); skipped");
-                return;
+                outln!("mbpoll: run {i} failed ({status}); skipped")?;
+                return Ok(());
             }
             Err(e) => {
-                println!("mbpoll: cannot run {} ({e}); skipped", mbpoll.display());
-                return;
+                outln!("mbpoll: cannot run {} ({e}); skipped", mbpoll.display())?;
+                return Ok(());
             }
         }
     }
     let elapsed = started.elapsed();
-    println!(
+    outln!(
         "mbpoll, one process per read (`mbpoll {}`): {runs} reads in {:.2} s = {:.0} reads/s",
         argv.join(" "),
         elapsed.as_secs_f64(),
         f64::from(runs) / elapsed.as_secs_f64()
-    );
+    )
 }
 
 async fn polling(meters: &[Endpoint], rate_hz: u32, window: Duration) -> anyhow::Result<()> {
@@ -474,7 +481,7 @@ async fn polling(meters: &[Endpoint], rate_hz: u32, window: Duration) -> anyhow:
     let elapsed = started.elapsed();
     let cpu = cpu_time().zip(cpu0).map(|(b, a)| b.saturating_sub(a));
     let target = meters.len() as f64 * f64::from(rate_hz);
-    println!(
+    outln!(
         "{} meters at {rate_hz} Hz: {} reads in {:.2} s = {:.0} reads/s (target {target:.0}), {errors} errors; {}; client CPU {}",
         meters.len(),
         all.len(),
@@ -482,6 +489,6 @@ async fn polling(meters: &[Endpoint], rate_hz: u32, window: Duration) -> anyhow:
         all.len() as f64 / elapsed.as_secs_f64(),
         Latencies(all).summary(),
         cpu_share(cpu, elapsed)
-    );
+    )?;
     Ok(())
 }

@@ -48,7 +48,7 @@ pub struct MqttArgs {
 #[derive(Debug, clap::Args)]
 pub struct PublishersArgs {
     /// Broker to publish to.
-    #[arg(long)]
+    #[arg(long, value_parser = super::broker_login::BrokerUrlParser)]
     pub broker: BrokerUrl,
     /// Number of meters.
     #[arg(long)]
@@ -75,7 +75,7 @@ fn mib(v: Option<f64>) -> String {
 
 /// Run the benchmark.
 pub async fn run(args: MqttArgs) -> anyhow::Result<ExitCode> {
-    println!(
+    outln!(
         "je08 bench mqtt ({} build), {} CPU core(s)",
         if cfg!(debug_assertions) {
             "DEBUG"
@@ -83,15 +83,15 @@ pub async fn run(args: MqttArgs) -> anyhow::Result<ExitCode> {
             "release"
         },
         std::thread::available_parallelism().map_or(0, usize::from)
-    );
-    decode_rate(Duration::from_secs(args.decode_seconds.max(1)));
+    )?;
+    decode_rate(Duration::from_secs(args.decode_seconds.max(1)))?;
     if args.meters > 0 {
         end_to_end(&args).await?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn decode_rate(window: Duration) {
+fn decode_rate(window: Duration) -> Result<(), super::output::OutputError> {
     let device = Device::new(DeviceConfig::new(1), Instant::now());
     let device = SimDevice::new(device);
     let block = device.registers();
@@ -106,19 +106,19 @@ fn decode_rate(window: Duration) {
         n += 1000;
     }
     let elapsed = started.elapsed().as_secs_f64();
-    println!(
+    outln!(
         "DATA decode:      {n} packets of {} bytes in {elapsed:.2} s = {:.0} packets/s ({:.2} µs each, one core){}",
         payload.len(),
         n as f64 / elapsed,
         elapsed * 1e6 / n as f64,
         if ok == n { "" } else { " — SOME FAILED" }
-    );
-    full_map_decode_rate(&block, window);
+    )?;
+    full_map_decode_rate(&block, window)
 }
 
 /// `codec::decode` of the whole 110-register block (what every Modbus poll
 /// decodes), in a loop on one core.
-fn full_map_decode_rate(block: &RegisterBlock, window: Duration) {
+fn full_map_decode_rate(block: &RegisterBlock, window: Duration) -> Result<(), super::output::OutputError> {
     let started = Instant::now();
     let mut n = 0u64;
     while started.elapsed() < window {
@@ -128,11 +128,11 @@ fn full_map_decode_rate(block: &RegisterBlock, window: Duration) {
         n += 1000;
     }
     let elapsed = started.elapsed().as_secs_f64();
-    println!(
+    outln!(
         "full-map decode:  {n} blocks in {elapsed:.2} s = {:.0} blocks/s ({:.3} µs each, one core)",
         n as f64 / elapsed,
         elapsed * 1e6 / n as f64,
-    );
+    )
 }
 
 /// A Mosquitto child on a free loopback port; killed on drop.
@@ -252,7 +252,7 @@ async fn end_to_end(args: &MqttArgs) -> anyhow::Result<()> {
     let stale = views.iter().filter(|v| v.freshness == Freshness::Stale).count();
     let received = after.messages - before.messages;
     let expected = f64::from(args.meters) * elapsed.as_secs_f64() / args.interval as f64;
-    println!(
+    outln!(
         "end to end:       {} meters every {} s through Mosquitto: monitor received {received} DATA in {:.1} s = {:.0} msg/s ({:.1}% of the published rate); monitor CPU {}; RSS idle {}, before {}, after {}; {} meters tracked, {stale} stale, {} malformed, {} reconnects",
         args.meters,
         args.interval,
@@ -266,12 +266,12 @@ async fn end_to_end(args: &MqttArgs) -> anyhow::Result<()> {
         views.len(),
         after.malformed,
         after.reconnects
-    );
-    println!(
+    )?;
+    outln!(
         "monitor RSS (MiB) every {:.0} s: {}",
         window.as_secs_f64() / 10.0,
         rss_trace.join(", ")
-    );
+    )?;
     drop(child);
     drop(broker);
     Ok(())
@@ -298,12 +298,12 @@ pub async fn publishers(args: PublishersArgs) -> anyhow::Result<ExitCode> {
     while meters.iter().any(|(_, s)| !s.connected()) {
         if Instant::now() > end {
             let up = meters.iter().filter(|(_, s)| s.connected()).count();
-            println!("only {up} of {} meters connected", args.meters);
+            outln!("only {up} of {} meters connected", args.meters)?;
             return Ok(ExitCode::FAILURE);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    println!("ready");
+    outln!("ready")?;
     std::future::pending::<()>().await;
     Ok(ExitCode::SUCCESS)
 }

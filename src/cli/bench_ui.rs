@@ -183,11 +183,11 @@ fn frames_and_first(handle: &tokio::runtime::Handle, args: &UiArgs) -> anyhow::R
     }
     times.sort_by(f64::total_cmp);
     let mean = times.iter().sum::<f64>() / times.len() as f64;
-    println!(
+    outln!(
         "time to first frame (app + backend + first egui pass, headless): {:.0} ms",
         first.as_secs_f64() * 1000.0
-    );
-    println!(
+    )?;
+    outln!(
         "frame time, {} meters × {} s history, Live tab with 1 h plot window: mean {:.2} ms, p50 {:.2}, p95 {:.2}, max {:.2} ms ({} frames)",
         args.meters,
         args.history_s,
@@ -196,7 +196,7 @@ fn frames_and_first(handle: &tokio::runtime::Handle, args: &UiArgs) -> anyhow::R
         percentile(&times, 0.95),
         percentile(&times, 1.0),
         times.len()
-    );
+    )?;
     Ok(())
 }
 
@@ -244,7 +244,7 @@ fn live_cpu(handle: &tokio::runtime::Handle, meters: &[String], seconds: u64) ->
         .iter()
         .filter(|m| m.link == LinkState::Online)
         .count();
-    println!(
+    outln!(
         "CPU with {} live meters at 1 Hz (UI + backend, simulators in a child process): {:.1} % of one core over {:.0} s, {} frames ({:.1} per s), {} online",
         meters.len(),
         100.0 * cpu / wall,
@@ -252,7 +252,7 @@ fn live_cpu(handle: &tokio::runtime::Handle, meters: &[String], seconds: u64) ->
         frames,
         frames as f64 / wall,
         online
-    );
+    )?;
     anyhow::ensure!(
         online == meters.len(),
         "only {online} of {} meters stayed online",

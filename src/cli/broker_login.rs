@@ -31,7 +31,7 @@ const BACKOFF_CAP: Duration = Duration::from_secs(10);
 #[derive(Debug, Clone, clap::Args)]
 pub struct BrokerLoginArgs {
     /// Broker URL: mqtt://HOST[:PORT] or mqtts://HOST[:PORT] (TLS).
-    #[arg(long, value_name = "URL", alias = "mqtt")]
+    #[arg(long, value_name = "URL", alias = "mqtt", value_parser = BrokerUrlParser)]
     pub broker: Option<BrokerUrl>,
     /// MQTT user name.
     #[arg(long, value_name = "USER", alias = "mqtt-user")]
@@ -55,6 +55,29 @@ pub struct BrokerLoginArgs {
     /// Private key (PEM) of --cert.
     #[arg(long, value_name = "FILE", requires = "cert", alias = "mqtt-key")]
     pub key: Option<PathBuf>,
+}
+
+/// Parses a `--broker` URL. clap's own refusal would quote the text as
+/// typed, password included; this one says [`BadBrokerUrl`]'s sentence,
+/// whose text has the password replaced by `***`.
+///
+/// [`BadBrokerUrl`]: je08_protocol::mqtt::BadBrokerUrl
+#[derive(Debug, Clone, Copy)]
+pub struct BrokerUrlParser;
+
+impl clap::builder::TypedValueParser for BrokerUrlParser {
+    type Value = BrokerUrl;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<BrokerUrl, clap::Error> {
+        value.to_string_lossy().parse::<BrokerUrl>().map_err(|err| {
+            clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("{err}\n")).with_cmd(cmd)
+        })
+    }
 }
 
 /// Parse a password flag into a value that never prints.

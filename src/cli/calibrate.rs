@@ -140,7 +140,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let cancel = super::interrupt::cancel_on_ctrl_c("the calibration");
     let prepared = prepare(&mut client, request, |_, _| {}, &cancel).await?;
     if !args.json {
-        print!("{}", render_plan(&prepared));
+        out!("{}", render_plan(&prepared))?;
     }
     let question = format!(
         "Write {} = {} to meter {} and save it?",
@@ -149,7 +149,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         prepared.meter
     );
     if !ask_to_change(&prepared.meter, &question, args.yes)? {
-        eprintln!("nothing was changed");
+        errln!("nothing was changed");
         return Ok(ExitCode::FAILURE);
     }
     let outcome = execute(
@@ -162,15 +162,15 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     .await?;
     client.disconnect().await;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&outcome)?);
+        outln!("{}", serde_json::to_string_pretty(&outcome)?)?;
     } else {
-        print!("{}", render_outcome(&outcome));
+        out!("{}", render_outcome(&outcome))?;
     }
     if let Some(path) = &args.certificate {
         pdf::write(&certificate(args.lang.tr(), &outcome), path)
             .with_context(|| format!("cannot write the certificate {}", path.display()))?;
         if !args.json {
-            println!("  certificate written to {}", path.display());
+            outln!("  certificate written to {}", path.display())?;
         }
     }
     if !outcome.written_ok {

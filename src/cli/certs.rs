@@ -89,26 +89,31 @@ pub async fn run(action: Action) -> anyhow::Result<ExitCode> {
             let client = target.client()?;
             for kind in kinds {
                 client.delete_cert(kind).await?;
-                println!("meter {}: {kind} deleted", target.meter);
+                outln!("meter {}: {kind} deleted", target.meter)?;
             }
             return Ok(ExitCode::SUCCESS);
         }
     };
     let report = check_files(&args);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?)?;
     } else {
         for c in &report.certificates {
-            println!(
+            outln!(
                 "{}: {} (issuer {}), {}, valid {} to {}",
-                c.file, c.subject, c.issuer, c.key, c.not_before, c.not_after
-            );
+                c.file,
+                c.subject,
+                c.issuer,
+                c.key,
+                c.not_before,
+                c.not_after
+            )?;
         }
         for p in &report.problems {
-            println!("problem: {p}");
+            outln!("problem: {p}")?;
         }
         if report.is_ok() {
-            println!("ok: the meter can use these files");
+            outln!("ok: the meter can use these files")?;
         }
     }
     Ok(if report.is_ok() {
@@ -137,14 +142,14 @@ fn check_files(args: &CheckArgs) -> Report {
 async fn status(target: &WebTarget, json: bool) -> anyhow::Result<ExitCode> {
     let status = target.client()?.cert_status().await?;
     if json {
-        println!("{}", serde_json::to_string(&status)?);
+        outln!("{}", serde_json::to_string(&status)?)?;
     } else {
         for kind in CertKind::ALL {
             let slot = status.slot(kind);
             if slot.loaded {
-                println!("{kind:<12} loaded ({} bytes)", slot.bytes);
+                outln!("{kind:<12} loaded ({} bytes)", slot.bytes)?;
             } else {
-                println!("{kind:<12} empty");
+                outln!("{kind:<12} empty")?;
             }
         }
     }
@@ -165,7 +170,7 @@ async fn upload(
     });
     if !report.is_ok() {
         for problem in &report.problems {
-            eprintln!("problem: {problem}");
+            errln!("problem: {problem}");
         }
         anyhow::bail!("certificate pre-flight failed: nothing was sent to the meter");
     }
@@ -179,7 +184,7 @@ async fn upload(
         let file = PemFile::read(&path)?;
         let text = String::from_utf8(file.bytes).map_err(|_| anyhow::anyhow!("{} is not text", file.name))?;
         client.upload_cert(kind, &text).await?;
-        println!("meter {}: {kind} uploaded ({} bytes)", target.meter, text.len());
+        outln!("meter {}: {kind} uploaded ({} bytes)", target.meter, text.len())?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -51,9 +51,9 @@ pub enum ConfigCommand {
 
 fn print(value: &serde_json::Value, compact: bool) -> anyhow::Result<()> {
     if compact {
-        println!("{}", serde_json::to_string(value)?);
+        outln!("{}", serde_json::to_string(value)?)?;
     } else {
-        println!("{}", serde_json::to_string_pretty(value)?);
+        outln!("{}", serde_json::to_string_pretty(value)?)?;
     }
     Ok(())
 }
@@ -96,10 +96,11 @@ pub async fn run(command: ConfigCommand) -> anyhow::Result<ExitCode> {
                     client.set_ct(&b).await?;
                 }
             }
-            println!(
+            outln!(
                 "meter {}: {block:?} saved; it takes effect at the next reboot (`je08 mode {} application`)",
-                target.meter, target.meter
-            );
+                target.meter,
+                target.meter
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -14,7 +14,7 @@ pub fn ask(question: &str, yes: bool, refusal: &str) -> anyhow::Result<bool> {
     if !std::io::stdin().is_terminal() {
         bail!("{refusal}: stdin is not a terminal; add --yes to confirm");
     }
-    eprint!("{question} [y/N] ");
+    errprint!("{question} [y/N] ");
     std::io::stderr().flush()?;
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;

@@ -87,7 +87,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         probes.push((endpoint.host, probe_options(endpoint.port, args.http_port)));
     }
     if args.factory {
-        eprintln!("{FACTORY_HELP}\n");
+        errln!("{FACTORY_HELP}\n");
         probes.push((FACTORY_IP.to_string(), probe_options(MODBUS_PORT, args.http_port)));
     }
     if args.no_mdns && args.scans.is_empty() && probes.is_empty() && args.broker.login.broker.is_none() {
@@ -112,10 +112,10 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let report = discover(&options).await?;
     for err in &report.probe_errors {
-        eprintln!("error: {err}");
+        errln!("error: {err}");
     }
     if let Some(err) = &report.mqtt_error {
-        eprintln!("warning: the MQTT broker was not reached: {}", said(err));
+        errln!("warning: the MQTT broker was not reached: {}", said(err));
     }
 
     let store = open_store();
@@ -135,9 +135,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("warning: {}", conflict_warning(entry));
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        outln!("{}", serde_json::to_string_pretty(&rows)?)?;
     } else {
-        print_table(&rows);
+        print_table(&rows)?;
     }
     if let Some(mut store) = store {
         let mut changed = false;
@@ -151,7 +151,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             );
         }
         if changed && let Err(err) = store.save() {
-            eprintln!("warning: {err}");
+            errln!("warning: {err}");
         }
     }
     Ok(if report.probe_errors.is_empty() {
@@ -174,24 +174,24 @@ fn open_store() -> Option<MeterStore> {
     match MeterStore::open_default() {
         Ok((store, recovery)) => {
             if let Some(recovery) = recovery {
-                eprintln!("warning: {recovery}");
+                errln!("warning: {recovery}");
             }
             Some(store)
         }
         Err(err) => {
-            eprintln!("warning: {err}; remembered names are not shown");
+            errln!("warning: {err}; remembered names are not shown");
             None
         }
     }
 }
 
-fn print_table(rows: &[Row]) {
+fn print_table(rows: &[Row]) -> Result<(), super::output::OutputError> {
     if rows.is_empty() {
-        eprintln!(
+        errln!(
             "no meters found; try a longer --timeout, --scan with the meters' subnet, \
              --probe ADDRESS, or --factory for a meter in factory state"
         );
-        return;
+        return Ok(());
     }
     let cells: Vec<[String; 6]> = rows.iter().map(row_cells).collect();
     let header = ["ID", "NAME", "ADDRESSES", "MODE", "FW", "SOURCES"].map(String::from);
@@ -207,8 +207,9 @@ fn print_table(rows: &[Row]) {
             .zip(widths)
             .map(|(cell, width)| format!("{cell:<width$}"))
             .collect();
-        println!("{}", line.join("  ").trim_end());
+        outln!("{}", line.join("  ").trim_end())?;
     }
+    Ok(())
 }
 
 /// Why a meter's row is marked: one id answering at several addresses.

@@ -53,9 +53,9 @@ pub async fn run(command: FirmwareCommand) -> anyhow::Result<ExitCode> {
             let image = read_image(&file)?;
             let report = firmware::validate(&image);
             if json {
-                println!("{}", serde_json::to_string(&report)?);
+                outln!("{}", serde_json::to_string(&report)?)?;
             } else {
-                println!("{}: {report}", file.display());
+                outln!("{}: {report}", file.display())?;
             }
             Ok(if report.valid {
                 ExitCode::SUCCESS
@@ -106,12 +106,12 @@ fn progress_printer() -> impl Fn(u64, u64) + Send + Sync {
         }
         if tty {
             let bar = "#".repeat((pct / 4) as usize);
-            eprint!("\rflashing [{bar:<25}] {pct:>3}% ({done}/{total} bytes)");
+            errprint!("\rflashing [{bar:<25}] {pct:>3}% ({done}/{total} bytes)");
             if done >= total {
-                eprintln!();
+                errln!();
             }
         } else {
-            eprintln!("flashing: {step}% ({done}/{total} bytes)");
+            errln!("flashing: {step}% ({done}/{total} bytes)");
         }
     }
 }
@@ -121,7 +121,7 @@ pub async fn run_flash(args: FlashArgs) -> anyhow::Result<ExitCode> {
     let image = read_image(&args.file)?;
     let report = firmware::validate(&image);
     if !report.valid {
-        eprintln!("{report}");
+        errln!("{report}");
         anyhow::bail!("{} is not a valid image: nothing was sent", args.file.display());
     }
     let password = args.target.secret()?;
@@ -140,7 +140,7 @@ pub async fn run_flash(args: FlashArgs) -> anyhow::Result<ExitCode> {
     let step = |step: Step| match step {
         Step::EnteringUpdate => warn_reboot(meter, "enter update mode"),
         Step::Sending => {}
-        Step::Confirming => eprintln!("image sent; waiting for meter {meter} to restart"),
+        Step::Confirming => errln!("image sent; waiting for meter {meter} to restart"),
     };
     let progress = progress_printer();
     let after = flash(
@@ -153,9 +153,11 @@ pub async fn run_flash(args: FlashArgs) -> anyhow::Result<ExitCode> {
         &progress,
     )
     .await?;
-    println!(
+    outln!(
         "meter {} runs firmware {} in {} mode",
-        args.target.meter, after.esp_version, after.mode
-    );
+        args.target.meter,
+        after.esp_version,
+        after.mode
+    )?;
     Ok(ExitCode::SUCCESS)
 }

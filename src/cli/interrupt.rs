@@ -16,12 +16,10 @@ pub fn cancel_on_ctrl_c(what: &'static str) -> CancellationToken {
         if tokio::signal::ctrl_c().await.is_err() {
             return;
         }
-        eprintln!("interrupted: stopping {what} at the next safe point; press Ctrl-C again to quit at once");
+        errln!("interrupted: stopping {what} at the next safe point; press Ctrl-C again to quit at once");
         cancel.cancel();
         if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!(
-                "quit: the meter may be left in another mode; check it with `je08 info` and `je08 mode`"
-            );
+            errln!("quit: the meter may be left in another mode; check it with `je08 info` and `je08 mode`");
             std::process::exit(INTERRUPTED);
         }
     });

@@ -7,6 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+#[macro_use]
+pub mod output;
 pub mod advice;
 pub mod batch;
 pub mod bench;
@@ -125,7 +127,7 @@ pub fn main() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(err) => {
-            eprintln!("error: cannot start the async runtime: {err}");
+            errln!("error: cannot start the async runtime: {err}");
             return ExitCode::FAILURE;
         }
     };
@@ -179,9 +181,12 @@ fn exit_code(result: anyhow::Result<ExitCode>) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
+            if let Some(quiet) = output::quiet_exit(&err) {
+                return quiet;
+            }
             match advice::for_error(&err) {
-                Some(advice) => eprintln!("error: {err:#}; {advice}"),
-                None => eprintln!("error: {err:#}"),
+                Some(advice) => errln!("error: {err:#}; {advice}"),
+                None => errln!("error: {err:#}"),
             }
             ExitCode::FAILURE
         }

@@ -85,9 +85,9 @@ pub fn info_text(info: &Info) -> String {
 pub async fn run_info(args: InfoArgs) -> anyhow::Result<ExitCode> {
     let info = args.target.anonymous().info().await?;
     if args.json {
-        println!("{}", serde_json::to_string(&info)?);
+        outln!("{}", serde_json::to_string(&info)?)?;
     } else {
-        println!("{}", info_text(&info));
+        outln!("{}", info_text(&info))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -98,10 +98,12 @@ pub async fn run_mode(args: ModeArgs) -> anyhow::Result<ExitCode> {
     let client = args.target.client()?;
     warn_reboot(&args.target.meter, &format!("enter {mode} mode"));
     let info = client.switch_mode(mode, Duration::from_secs(args.wait_s)).await?;
-    println!(
+    outln!(
         "meter {} is in {} mode (firmware {})",
-        args.target.meter, info.mode, info.esp_version
-    );
+        args.target.meter,
+        info.mode,
+        info.esp_version
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -110,10 +112,11 @@ pub async fn run_reboot(args: RebootArgs) -> anyhow::Result<ExitCode> {
     let client = args.target.client()?;
     warn_reboot(&args.target.meter, "restart in application mode");
     let info = client.reboot(Duration::from_secs(args.wait_s)).await?;
-    println!(
+    outln!(
         "meter {} rebooted and is in {} mode",
-        args.target.meter, info.mode
-    );
+        args.target.meter,
+        info.mode
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -133,16 +136,16 @@ pub async fn run_network_reset(args: NetworkResetArgs) -> anyhow::Result<ExitCod
         .network_reset(after.as_ref().map(|c| (c, deadline)))
         .await?;
     match info {
-        Some(info) => println!(
+        Some(info) => outln!(
             "meter {} is back in {} mode with factory network settings (SSID {})",
             args.wait_at.map_or_else(String::new, |e| e.to_string()),
             info.mode,
             info.wifi.ssid
         ),
-        None => println!(
+        None => outln!(
             "meter {} is restarting with factory network settings: join its Wi-Fi BIN_XXXX (password bintechnology) and reach it at 192.168.1.1",
             args.target.meter
         ),
-    }
+    }?;
     Ok(ExitCode::SUCCESS)
 }

@@ -159,11 +159,11 @@ fn human_line(event: &MonitorEvent) -> Option<String> {
 /// Print a connection problem once per change; Some(exit) when it is fatal.
 fn report_down(error: &LinkError, retry_in: Duration, last: &mut Option<LinkError>) -> Option<ExitCode> {
     if error.needs_configuration() {
-        eprintln!("error: {}", said(error));
+        errln!("error: {}", said(error));
         return Some(ExitCode::from(EXIT_CONFIG));
     }
     if last.as_ref() != Some(error) {
-        eprintln!(
+        errln!(
             "warning: {}; retrying (next in {:.1} s)",
             said(error),
             retry_in.as_secs_f64()
@@ -179,11 +179,11 @@ fn link(args: &ClientArgs) -> Result<LinkOptions, ExitCode> {
     match args.link() {
         Ok(Some(link)) => Ok(link),
         Ok(None) => {
-            eprintln!("error: give the broker with --broker URL");
+            errln!("error: give the broker with --broker URL");
             Err(ExitCode::from(EXIT_CONFIG))
         }
         Err(e) => {
-            eprintln!("error: {}", said(&e.into()));
+            errln!("error: {}", said(&e.into()));
             Err(ExitCode::from(EXIT_CONFIG))
         }
     }
@@ -210,7 +210,7 @@ async fn watch(args: WatchArgs) -> anyhow::Result<ExitCode> {
         let event = match event {
             Ok(event) => event,
             Err(RecvError::Lagged(n)) => {
-                eprintln!("warning: output too slow, {n} messages skipped");
+                errln!("warning: output too slow, {n} messages skipped");
                 continue;
             }
             Err(RecvError::Closed) => return Ok(ExitCode::FAILURE),
@@ -218,7 +218,7 @@ async fn watch(args: WatchArgs) -> anyhow::Result<ExitCode> {
         match &event {
             MonitorEvent::Connected => {
                 if last_error.take().is_some() || !connected_once {
-                    eprintln!("connected to {broker} (watching {})", args.topic);
+                    errln!("connected to {broker} (watching {})", args.topic);
                 }
                 connected_once = true;
             }
@@ -228,7 +228,7 @@ async fn watch(args: WatchArgs) -> anyhow::Result<ExitCode> {
                 }
             }
             MonitorEvent::Malformed { id, topic, error } => {
-                eprintln!(
+                errln!(
                     "warning: meter {id} ({topic}) sent a malformed payload: {error} (further ones are only counted)"
                 );
             }
@@ -239,7 +239,7 @@ async fn watch(args: WatchArgs) -> anyhow::Result<ExitCode> {
                     human_line(&event)
                 };
                 if let Some(line) = line {
-                    println!("{line}");
+                    outln!("{line}")?;
                 }
             }
         }
@@ -265,8 +265,8 @@ async fn send(args: SendArgs) -> anyhow::Result<ExitCode> {
             _ => None,
         };
         match cause.and_then(advice) {
-            Some(advice) => eprintln!("error: {e}; {advice}"),
-            None => eprintln!("error: {e}"),
+            Some(advice) => errln!("error: {e}; {advice}"),
+            None => errln!("error: {e}"),
         }
         let fatal = cause.is_some_and(LinkError::needs_configuration);
         return Ok(if fatal {
@@ -280,9 +280,10 @@ async fn send(args: SendArgs) -> anyhow::Result<ExitCode> {
     // broker handles both in order, so it is in place when the meter answers.
     let topic = args.cmd_topic.replace(ID_PLACEHOLDER, &args.device);
     monitor.send(&args.device, args.command.clone(), deadline).await?;
-    eprintln!(
+    errln!(
         "sent {} to meter {} on {topic}; the broker acknowledged it",
-        args.command, args.device
+        args.command,
+        args.device
     );
     if !args.wait {
         return Ok(ExitCode::SUCCESS);
@@ -317,11 +318,11 @@ async fn send(args: SendArgs) -> anyhow::Result<ExitCode> {
     .await;
     match answer.ok().flatten().as_ref().and_then(event_json) {
         Some(line) => {
-            println!("{line}");
+            outln!("{line}")?;
             Ok(ExitCode::SUCCESS)
         }
         None => {
-            eprintln!(
+            errln!(
                 "error: meter {} did not answer on {} within {} s",
                 args.device,
                 args.data_topic.replace(ID_PLACEHOLDER, &args.device),

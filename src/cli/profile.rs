@@ -152,12 +152,12 @@ pub async fn run(action: Action) -> anyhow::Result<ExitCode> {
                 capture_all(&meter, &access, description, |_, _| {}, &cancel).await?
             };
             profile.save(&file)?;
-            println!(
+            outln!(
                 "profile of meter {} (device id {}) saved to {}",
                 meter,
                 profile.meta.source_device_id,
                 file.display()
-            );
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Action::Apply {
@@ -177,15 +177,15 @@ pub async fn run(action: Action) -> anyhow::Result<ExitCode> {
             let preview = apply(&profile, &meters, true, &access, &quiet, &cancel).await;
             if dry_run {
                 if json {
-                    println!("{}", serde_json::to_string_pretty(&preview)?);
+                    outln!("{}", serde_json::to_string_pretty(&preview)?)?;
                 } else {
-                    print!("{}", table(&preview, http));
+                    out!("{}", table(&preview, http))?;
                 }
                 return Ok(exit(&preview));
             }
             if !json {
-                println!("dry run:");
-                print!("{}", table(&preview, http));
+                outln!("dry run:")?;
+                out!("{}", table(&preview, http))?;
             }
             let to_visit = preview
                 .iter()
@@ -199,15 +199,15 @@ pub async fn run(action: Action) -> anyhow::Result<ExitCode> {
                 format!("Write the profile to {to_visit} meter(s) and save it?")
             };
             if to_visit > 0 && !ask(&question, yes, "refusing to change meters")? {
-                eprintln!("nothing was changed");
+                errln!("nothing was changed");
                 return Ok(ExitCode::FAILURE);
             }
             let results = apply(&profile, &meters, false, &access, &quiet, &cancel).await;
             if json {
-                println!("{}", serde_json::to_string_pretty(&results)?);
+                outln!("{}", serde_json::to_string_pretty(&results)?)?;
             } else {
-                println!("result:");
-                print!("{}", table(&results, false));
+                outln!("result:")?;
+                out!("{}", table(&results, false))?;
             }
             Ok(exit(&results))
         }

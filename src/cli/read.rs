@@ -26,9 +26,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     client.disconnect().await;
     let snapshot = decode(&block);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&snapshot)?);
+        outln!("{}", serde_json::to_string_pretty(&snapshot)?)?;
     } else {
-        print!("{}", table(&args.target.meter.to_string(), &snapshot));
+        out!("{}", table(&args.target.meter.to_string(), &snapshot))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -71,15 +71,17 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         stop.cancel();
     });
-    eprintln!(
+    errln!(
         "recording {} meter(s) to {} (Ctrl-C to stop)",
         args.meters.len(),
         args.out.display()
     );
     let summary = record(&args.meters, &args.out, options, |_| {}, &cancel).await?;
-    eprintln!(
+    errln!(
         "{} rows written ({} failed reads, {} energy counter resets bridged)",
-        summary.rows, summary.failed_reads, summary.resets_bridged
+        summary.rows,
+        summary.failed_reads,
+        summary.resets_bridged
     );
     Ok(ExitCode::SUCCESS)
 }

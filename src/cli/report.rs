@@ -69,7 +69,7 @@ fn confirm_fix(yes: bool) -> impl Fn(&WiringCheck) -> bool + Send + Sync {
     move |check: &WiringCheck| match ask_to_change(&check.meter, &fix_question(check), yes) {
         Ok(answer) => answer,
         Err(e) => {
-            eprintln!("{e}");
+            errln!("{e}");
             false
         }
     }
@@ -88,7 +88,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let names: Vec<String> = args.meters.iter().map(|m| m.http.to_string()).collect();
     let access = args.access.access(args.http_blocks, &names.join(", "))?;
     if args.http_blocks {
-        eprintln!(
+        errln!(
             "warning: each meter reboots into configuration mode and back to read its HTTP blocks; its kWh and kVArh accumulators restart from zero"
         );
     }
@@ -97,7 +97,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     for meter in &args.meters {
         let report = inspect(meter, &access, &options, &confirm, &cancel).await;
         match &report {
-            Ok(r) => eprintln!(
+            Ok(r) => errln!(
                 "meter {}: wiring {}{}",
                 r.meter,
                 if r.fix
@@ -112,13 +112,13 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                     .as_ref()
                     .map_or_else(String::new, |m| format!(", MQTT {m}"))
             ),
-            Err(NotReached { meter, why }) => eprintln!("meter {meter}: NOT REACHED: {why}"),
+            Err(NotReached { meter, why }) => errln!("meter {meter}: NOT REACHED: {why}"),
         }
         reports.push(report);
     }
     pdf::write(&document(args.lang.tr(), &reports), &args.out)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
-    println!("report written to {}", args.out.display());
+    outln!("report written to {}", args.out.display())?;
     let mqtt_ok = reports
         .iter()
         .flatten()

@@ -34,7 +34,7 @@ pub struct Args {
 }
 
 fn confirm(question: &str) -> anyhow::Result<bool> {
-    eprint!("{question} [y/N] ");
+    errprint!("{question} [y/N] ");
     std::io::stderr().flush()?;
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
@@ -74,14 +74,14 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.target.meter
         );
         if !confirm(&question)? {
-            eprintln!("nothing was changed");
+            errln!("nothing was changed");
             return Ok(ExitCode::FAILURE);
         }
     }
     let mut client = args.target.client();
     let outcome = reset_energy(&mut client, which).await?;
     client.disconnect().await;
-    println!("meter {}:", args.target.meter);
+    outln!("meter {}:", args.target.meter)?;
     for l in [
         line("active energy", "kWh", outcome.kwh),
         line("reactive energy", "kVArh", outcome.kvarh),
@@ -89,12 +89,12 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     .into_iter()
     .flatten()
     {
-        println!("{l}");
+        outln!("{l}")?;
     }
     if outcome.is_ok() {
         Ok(ExitCode::SUCCESS)
     } else {
-        eprintln!(
+        errln!(
             "error: meter {}: the energy total did not go down after the reset; the meter may have ignored it — read the meter and try again",
             args.target.meter
         );

@@ -170,11 +170,11 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let outcome = apply_settings(&mut client, &plan, options).await?;
     client.disconnect().await;
-    print!("{}", report(&args.target.meter.to_string(), &outcome));
+    out!("{}", report(&args.target.meter.to_string(), &outcome))?;
     if outcome.is_ok() {
         Ok(ExitCode::SUCCESS)
     } else {
-        eprintln!(
+        errln!(
             "error: meter {}: {} setting(s) did not read back as written; the meter may have refused them or another client changed them — read the meter (je08 read) and try again",
             args.target.meter,
             outcome.mismatches.len()

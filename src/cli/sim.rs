@@ -3,7 +3,6 @@
 //! Prints one JSON [`ReadyLine`](je08_sim::ReadyLine) per meter on stdout
 //! when it is ready; logs go to stderr.
 
-use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -225,9 +224,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         let mut ready = meter.ready_line();
         ready.broker = embedded.map(|a| a.to_string());
         let line = serde_json::to_string(&ready)?;
-        let mut stdout = std::io::stdout().lock();
-        writeln!(stdout, "{line}")?;
-        stdout.flush()?;
+        outln!("{line}")?;
         tracing::info!(id = meter.id(), modbus = %meter.modbus, http = ?meter.http, ota = ?meter.ota, "meter ready");
         meters.push(meter);
     }

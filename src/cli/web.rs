@@ -81,5 +81,5 @@ pub fn interface_password(flag: Option<&str>, meters: &str) -> anyhow::Result<Op
 
 /// Warn on stderr before an action that reboots the meter (spec §1).
 pub fn warn_reboot(meter: &Endpoint, what: &str) {
-    eprintln!("warning: meter {meter} reboots to {what}; its kWh and kVArh accumulators restart from zero");
+    errln!("warning: meter {meter} reboots to {what}; its kWh and kVArh accumulators restart from zero");
 }

@@ -82,9 +82,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !args.fix {
         client.disconnect().await;
         if args.json {
-            println!("{}", serde_json::to_string_pretty(&checked.report)?);
+            outln!("{}", serde_json::to_string_pretty(&checked.report)?)?;
         } else {
-            print!("{}", render_check(&checked));
+            out!("{}", render_check(&checked))?;
         }
         return Ok(status(checked.report.healthy));
     }
@@ -92,18 +92,18 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if writes.is_empty() {
         client.disconnect().await;
         if args.json {
-            println!("{}", serde_json::to_string_pretty(&checked.report)?);
+            outln!("{}", serde_json::to_string_pretty(&checked.report)?)?;
         } else {
-            print!("{}", render_check(&checked));
-            println!("  no register fix to apply: nothing was written");
+            out!("{}", render_check(&checked))?;
+            outln!("  no register fix to apply: nothing was written")?;
         }
         return Ok(status(checked.report.healthy));
     }
     if !args.json {
-        print!("{}", render_check(&checked));
+        out!("{}", render_check(&checked))?;
     }
     if !ask_to_change(&checked.meter, &fix_question(&checked), args.yes)? {
-        eprintln!("nothing was changed");
+        errln!("nothing was changed");
         return Ok(ExitCode::FAILURE);
     }
     let outcome = apply_fix(
@@ -117,9 +117,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     .await?;
     client.disconnect().await;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&outcome)?);
+        outln!("{}", serde_json::to_string_pretty(&outcome)?)?;
     } else {
-        print!("{}", render_fix(&outcome));
+        out!("{}", render_fix(&outcome))?;
     }
     if !outcome.written_ok {
         bail!(

@@ -10,10 +10,11 @@ use std::path::PathBuf;
 use super::config_forms::PasswordText;
 use crate::i18n::{Describe, Tr};
 use je08_net::mqtt_link::{CredentialFiles, Password, SetupError};
-use je08_protocol::mqtt::{BadBrokerUrl, BrokerUrl};
+use je08_protocol::mqtt::{BadBrokerUrl, BrokerUrl, without_password};
 
-/// A broker login as typed.
-#[derive(Debug, Clone, Default)]
+/// A broker login as typed. Its `Debug` shows the URL without a password
+/// typed into it.
+#[derive(Clone, Default)]
 pub struct BrokerForm {
     /// Broker URL (empty: none given).
     pub url: String,
@@ -27,6 +28,19 @@ pub struct BrokerForm {
     pub cert: Option<PathBuf>,
     /// Private key of the client certificate.
     pub key: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for BrokerForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BrokerForm")
+            .field("url", &self.url_to_remember())
+            .field("user", &self.user)
+            .field("password", &self.password)
+            .field("ca", &self.ca)
+            .field("cert", &self.cert)
+            .field("key", &self.key)
+            .finish()
+    }
 }
 
 /// A broker form as typed, checked.
@@ -57,6 +71,13 @@ impl Describe for BrokerFormProblem {
 }
 
 impl BrokerForm {
+    /// The URL as it may be kept in the preferences or shown: a password
+    /// typed into it (which [`login`](Self::login) refuses, pointing to the
+    /// password field) replaced by `***`.
+    pub fn url_to_remember(&self) -> String {
+        without_password(self.url.trim())
+    }
+
     /// The login as typed: the broker (none while the URL is empty), the
     /// user and password (none while empty) and the PEM files, checked to
     /// go together and with the URL.
@@ -117,6 +138,25 @@ mod tests {
         let typed = form.login().expect("the meters' own broker over TLS");
         assert_eq!(typed.credentials.user.as_deref(), Some("meter"));
         assert!(!format!("{form:?}{typed:?}").contains("secret"), "{typed:?}");
+        form.url = "mqtt://meter:hunter2@host".into();
+        let Err(problem) = form.login() else {
+            panic!("a password in the URL is refused")
+        };
+        for said in [
+            problem.describe(Tr(Lang::En)),
+            problem.describe(Tr(Lang::PtBr)),
+            format!("{problem:?}"),
+            format!("{form:?}"),
+            form.url_to_remember(),
+        ] {
+            assert!(!said.contains("hunter2"), "{said}");
+        }
+        assert!(
+            problem
+                .describe(Tr(Lang::En))
+                .contains("a user and password go in their own fields"),
+            "{problem:?}"
+        );
     }
 
     #[test]

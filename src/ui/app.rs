@@ -184,7 +184,7 @@ impl ConfiguratorApp {
     pub fn prefs(&self) -> Prefs {
         let mut prefs = self.prefs.clone();
         prefs.plot_window_s = self.view.live.window_s;
-        prefs.broker_url = self.view.mqtt.form.url.clone();
+        prefs.broker_url = self.view.mqtt.form.url_to_remember();
         prefs.meters = self
             .model
             .meters

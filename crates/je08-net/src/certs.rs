@@ -3,8 +3,10 @@
 //! [`check`] looks at a CA certificate and an optional client certificate
 //! and key the way a JE08 (ESP8266, BearSSL) will: PEM that parses, a key
 //! that matches its certificate, validity dates, a chain that verifies
-//! against the CA, RSA ≤ 2048 bits or EC P-256, and files of at most 4096
-//! bytes. Every problem is a [`Problem`]: the file and a machine-readable
+//! against the CA (an X.509 v1 certificate, as `openssl x509 -req` signs
+//! without `-extfile`, is verified by `legacy` as OpenSSL does; a key
+//! locked with a passphrase is refused), RSA ≤ 2048 bits or EC P-256, and
+//! files of at most 4096 bytes. Every problem is a [`Problem`]: the file and a machine-readable
 //! [`Issue`], displayed as one English sentence that names the file (the
 //! window translates it). The check is pure (bytes and a clock in, a report
 //! out); [`PemFile::read`] loads files. The PEM parsing is shared with
@@ -29,6 +31,7 @@ use x509_parser::x509::SubjectPublicKeyInfo;
 use crate::texts::NetMsg;
 use je08_protocol::i18n::{Describe, Tr};
 
+pub(crate) mod legacy;
 mod problem;
 
 pub use problem::{Issue, Problem, Role, Section};
@@ -222,8 +225,19 @@ fn unix_seconds(now: SystemTime) -> i64 {
     }
 }
 
+/// The file holds a private key locked with a passphrase: PKCS#8
+/// `ENCRYPTED PRIVATE KEY`, or a legacy PEM key with `Proc-Type: 4,ENCRYPTED`
+/// (`openssl genrsa -aes256 -traditional`, OpenSSL 1.x `genrsa -des3`).
+fn is_encrypted_key(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") || text.contains("Proc-Type: 4,ENCRYPTED")
+}
+
 /// The PEM sections of a file, or the problem.
 fn sections(file: &PemFile) -> Result<Vec<(SectionKind, Vec<u8>)>, Problem> {
+    if is_encrypted_key(&file.bytes) {
+        return Err(file.problem(Issue::EncryptedKey));
+    }
     let mut out = Vec::new();
     for item in <(SectionKind, Vec<u8>)>::pem_slice_iter(&file.bytes) {
         match item {
@@ -405,9 +419,12 @@ fn chain_issue(err: &rustls::Error, ca: &PemFile) -> Option<Issue> {
             CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
                 Issue::NotForClientAuth
             }
+            CertificateError::UnsupportedSignatureAlgorithmContext { .. } => Issue::WeakSignature,
+            // webpki's CaUsedAsEndEntity, which rustls passes on as "other".
+            CertificateError::Other(other) if other.to_string() == "CaUsedAsEndEntity" => Issue::CaAsClient,
             other => Issue::DoesNotVerify {
                 ca,
-                detail: format!("{other:?}"),
+                detail: other.to_string(),
             },
         },
         other => Issue::DoesNotVerify {
@@ -483,6 +500,10 @@ fn verify_client_chain(
     let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
         .build()
         .map_err(|e| ChainError::BadCa(e.to_string()))?;
+    if legacy::is_legacy(&chain[0]) {
+        return legacy::verify(&chain[0], ca_certs, unix_seconds(now))
+            .map_err(|e| ChainError::Verify(rustls::Error::InvalidCertificate(e)));
+    }
     let since_epoch = now.duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO);
     verifier
         .verify_client_cert(&chain[0], &chain[1..], UnixTime::since_unix_epoch(since_epoch))

@@ -22,6 +22,7 @@ je08_protocol::messages! {
         CertSectionEch => "an ECH configuration", "uma configuração ECH";
         CertSectionOther => "an unexpected PEM section", "uma seção PEM inesperada";
         CertNoPrivateKey => "{0} holds no private key.", "{0} não contém chave privada.";
+        CertEncryptedKey => "{0} is a private key locked with a passphrase, which the meter cannot unlock: write it out without one (openssl pkey -in {0} -out plain.key), keep that file private, and use it.", "{0} é uma chave privada protegida por senha, que o medidor não consegue abrir: grave-a sem senha (openssl pkey -in {0} -out plain.key), mantenha esse arquivo em sigilo e use-o.";
         CertSeveralPrivateKeys => "{0} holds more than one private key.", "{0} contém mais de uma chave privada.";
         CertUnparsable => "{0} holds a certificate that cannot be parsed ({1}).", "{0} contém um certificado que não pôde ser interpretado ({1}).";
         CertRoleCa => "CA certificate", "certificado da CA";
@@ -35,6 +36,8 @@ je08_protocol::messages! {
         CertKeyUnusable => "{0} is {1}; the meter handles only RSA up to {2} bits or EC P-256.", "{0} é {1}; o medidor aceita apenas RSA de até {2} bits ou EC P-256.";
         CertNotSignedByCa => "{0} is not signed by the CA in {1}.", "{0} não é assinado pela CA de {1}.";
         CertNotForClientAuth => "{0} is not allowed for TLS client authentication (extended key usage).", "{0} não é permitido para autenticação de cliente TLS (uso estendido de chave).";
+        CertCaAsClient => "{0} is a CA certificate (basicConstraints CA:TRUE), not a client certificate: sign the client's request without the CA extensions (no -extensions v3_ca).", "{0} é um certificado de CA (basicConstraints CA:TRUE), não um certificado de cliente: assine a requisição do cliente sem as extensões de CA (sem -extensions v3_ca).";
+        CertWeakSignature => "{0} is signed over SHA-1 or MD5, which je08 does not trust: sign it again with SHA-256 (openssl x509 -req … -sha256).", "{0} foi assinado com SHA-1 ou MD5, em que o je08 não confia: assine-o de novo com SHA-256 (openssl x509 -req … -sha256).";
         CertDoesNotVerify => "{0} does not verify against {1} ({2}).", "{0} não pôde ser verificado com a CA de {1} ({2}).";
         CertNotACa => "{0} cannot serve as a CA ({1}).", "{0} não pode servir como CA ({1}).";
         SetupCaRequired => "{0} uses TLS but the CA certificate that signs the broker's certificate is missing", "{0} usa TLS, mas falta o certificado da CA que assina o certificado do broker";
@@ -51,6 +54,7 @@ je08_protocol::messages! {
         LinkCertExpired => "TLS: the certificate of {0} has expired or is not valid yet", "TLS: o certificado de {0} expirou ou ainda não é válido";
         LinkWrongName => "TLS: the certificate of {0} is not valid for the host name {1}: connect with a name the certificate holds, or give the broker a certificate for {1}", "TLS: o certificado de {0} não vale para o nome de host {1}: conecte com um nome que o certificado contém, ou dê ao broker um certificado para {1}";
         LinkWrongNameFor => "TLS: the certificate of {0} is for {2}, not for {1}: connect with a name the certificate holds, or give the broker a certificate for {1}", "TLS: o certificado de {0} é para {2}, não para {1}: conecte com um nome que o certificado contém, ou dê ao broker um certificado para {1}";
+        LinkWeakSignature => "TLS: the certificate of {0} is signed over SHA-1 or MD5, which je08 does not trust: sign the broker's certificate again with SHA-256", "TLS: o certificado de {0} foi assinado com SHA-1 ou MD5, em que o je08 não confia: assine de novo o certificado do broker com SHA-256";
         LinkClientCertRejected => "TLS: {0} rejected the client certificate ({1}); check the client certificate and key", "TLS: {0} rejeitou o certificado do cliente ({1}); verifique o certificado e a chave do cliente";
         LinkTls => "TLS with {0} failed: {1}", "TLS com {0} falhou: {1}";
         LinkBadCredentials => "{0} rejected the user name or password", "{0} rejeitou o usuário ou a senha";

@@ -527,7 +527,8 @@ pub enum BrokerUrlFault {
 /// A text that is not a broker URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadBrokerUrl {
-    /// The text given (trimmed).
+    /// The text given (trimmed), its password replaced by `***`
+    /// ([`without_password`]).
     pub text: String,
     /// What is wrong with it.
     pub fault: BrokerUrlFault,
@@ -553,7 +554,7 @@ impl std::str::FromStr for BrokerUrl {
     fn from_str(text: &str) -> Result<Self, BadBrokerUrl> {
         let text = text.trim();
         let bad = |fault| BadBrokerUrl {
-            text: text.to_owned(),
+            text: without_password(text),
             fault,
         };
         let with_scheme = if text.contains("://") {
@@ -598,6 +599,22 @@ impl fmt::Display for BrokerUrl {
     }
 }
 
+/// `text` (a URL as typed) with the password of a `user:password@` part
+/// replaced by `***`, so that it can be said or kept. The user info runs
+/// to the last `@` (a password may hold `@` or `/`); a text without `@`,
+/// or with a user name alone, is returned as it is.
+pub fn without_password(text: &str) -> String {
+    let start = text.find("://").map_or(0, |i| i + 3);
+    let rest = &text[start..];
+    let Some(at) = rest.rfind('@') else {
+        return text.to_owned();
+    };
+    match rest[..at].find(':') {
+        Some(colon) => format!("{}{}:***{}", &text[..start], &rest[..colon], &rest[at..]),
+        None => text.to_owned(),
+    }
+}
+
 /// Substitute the device id into a topic template (`je08/{id}/data`).
 pub fn render_topic(template: &str, id: &str) -> String {
     template.replace(ID_PLACEHOLDER, id)
@@ -635,6 +652,36 @@ pub fn id_from_topic<'t>(filter: &str, topic: &'t str) -> Option<&'t str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_password_in_a_url_is_never_said() {
+        for (typed, shown) in [
+            ("mqtt://meter:hunter2@host:1883", "mqtt://meter:***@host:1883"),
+            ("meter:hun@ter/2@host", "meter:***@host"),
+            ("mqtts://:hunter2@host", "mqtts://:***@host"),
+            ("mqtt://meter@host", "mqtt://meter@host"),
+            ("mqtt://host:1883", "mqtt://host:1883"),
+        ] {
+            assert_eq!(without_password(typed), shown);
+            assert!(!without_password(typed).contains("hunter2"));
+        }
+        for typed in [
+            "mqtt://meter:hunter2@host:1883",
+            "mqtt://meter:hunter2@host:99999",
+            "http://meter:hunter2@host",
+            "mqtt://meter:hun/ter2@host",
+        ] {
+            let err = typed.parse::<BrokerUrl>().expect_err("refused");
+            for said in [err.to_string(), format!("{err:?}")] {
+                assert!(!said.contains("hunter2") && !said.contains("ter2"), "{said}");
+            }
+        }
+        let err = "mqtt://meter:hunter2@host"
+            .parse::<BrokerUrl>()
+            .expect_err("refused");
+        assert_eq!(err.fault, BrokerUrlFault::Credentials);
+        assert!(err.to_string().contains("mqtt://meter:***@host"), "{err}");
+    }
     use crate::registers::{Encoding, Radix};
     use proptest::prelude::*;
 

@@ -108,6 +108,9 @@ pub enum Issue {
     },
     /// No private key in the key file.
     NoPrivateKey,
+    /// A private key locked with a passphrase (`ENCRYPTED PRIVATE KEY`, or
+    /// `RSA PRIVATE KEY` with `Proc-Type: 4,ENCRYPTED`).
+    EncryptedKey,
     /// More than one private key in the key file.
     SeveralPrivateKeys,
     /// A certificate section whose content does not parse.
@@ -156,6 +159,10 @@ pub enum Issue {
     /// The client certificate's extended key usage excludes client
     /// authentication.
     NotForClientAuth,
+    /// The client certificate is itself a CA certificate.
+    CaAsClient,
+    /// The client certificate is signed over SHA-1 or MD5.
+    WeakSignature,
     /// The client certificate does not verify against the CA for another
     /// reason.
     DoesNotVerify {
@@ -186,6 +193,7 @@ impl Describe for Problem {
                 tr.f(NetMsg::CertNotACertificate, &[file, &found.describe(tr)])
             }
             Issue::NoPrivateKey => tr.f(NetMsg::CertNoPrivateKey, &[file]),
+            Issue::EncryptedKey => tr.f(NetMsg::CertEncryptedKey, &[file]),
             Issue::SeveralPrivateKeys => tr.f(NetMsg::CertSeveralPrivateKeys, &[file]),
             Issue::Unparsable { detail } => tr.f(NetMsg::CertUnparsable, &[file, detail]),
             Issue::NotYetValid { role, from } => {
@@ -201,6 +209,8 @@ impl Describe for Problem {
             Issue::KeyUnusable { key } => tr.f(NetMsg::CertKeyUnusable, &[file, &key.describe(tr), &max_rsa]),
             Issue::NotSignedByCa { ca } => tr.f(NetMsg::CertNotSignedByCa, &[file, ca]),
             Issue::NotForClientAuth => tr.f(NetMsg::CertNotForClientAuth, &[file]),
+            Issue::CaAsClient => tr.f(NetMsg::CertCaAsClient, &[file]),
+            Issue::WeakSignature => tr.f(NetMsg::CertWeakSignature, &[file]),
             Issue::DoesNotVerify { ca, detail } => tr.f(NetMsg::CertDoesNotVerify, &[file, ca, detail]),
             Issue::NotACa { detail } => tr.f(NetMsg::CertNotACa, &[file, detail]),
         }

@@ -104,6 +104,8 @@ pub enum LinkError {
         /// The names the certificate holds (empty when unknown).
         presented: Vec<String>,
     },
+    /// The broker's certificate is signed over SHA-1 or MD5.
+    WeakSignature(String),
     /// The broker refused our client certificate (missing, unknown CA, expired…).
     ClientCertRejected {
         /// Broker URL.
@@ -168,6 +170,7 @@ impl LinkError {
                 | LinkError::UnknownCa(_)
                 | LinkError::BrokerCertExpired(_)
                 | LinkError::WrongName { .. }
+                | LinkError::WeakSignature(_)
                 | LinkError::ClientCertRejected { .. }
                 | LinkError::BadCredentials(_)
                 | LinkError::NotAuthorized(_)
@@ -194,6 +197,7 @@ impl Describe for LinkError {
                 host,
                 presented,
             } => tr.f(NetMsg::LinkWrongNameFor, &[broker, host, &presented.join(", ")]),
+            Self::WeakSignature(broker) => tr.f(NetMsg::LinkWeakSignature, &[broker]),
             Self::ClientCertRejected { broker, alert } => {
                 tr.f(NetMsg::LinkClientCertRejected, &[broker, alert])
             }
@@ -284,6 +288,7 @@ fn classify_rustls(broker: String, host: &str, err: &rustls::Error) -> LinkError
                 host: expected.to_str().into_owned(),
                 presented: presented.iter().map(|name| plain_name(name)).collect(),
             },
+            CertificateError::UnsupportedSignatureAlgorithmContext { .. } => LinkError::WeakSignature(broker),
             other => LinkError::Tls {
                 broker,
                 reason: format!("invalid broker certificate ({other:?})"),
@@ -412,6 +417,20 @@ mod tests {
         );
         let err = ConnectionError::Tls(rumqttc::TlsError::Io(tls));
         assert!(matches!(classify(&err, false), LinkError::UnknownCa(_)));
+        let sha1 =
+            rustls::Error::InvalidCertificate(CertificateError::UnsupportedSignatureAlgorithmContext {
+                signature_algorithm_id: vec![6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 5, 5, 0],
+                supported_algorithms: Vec::new(),
+            });
+        let tls = std::io::Error::new(std::io::ErrorKind::InvalidData, sha1);
+        let weak = classify(&ConnectionError::Tls(rumqttc::TlsError::Io(tls)), false);
+        assert_eq!(weak, LinkError::WeakSignature("mqtts://127.0.0.1:8883".into()));
+        assert!(weak.needs_configuration());
+        assert_eq!(
+            weak.to_string(),
+            "TLS: the certificate of mqtts://127.0.0.1:8883 is signed over SHA-1 or MD5, which je08 does not \
+             trust: sign the broker's certificate again with SHA-256"
+        );
         let refused = ConnectionError::Io(std::io::ErrorKind::ConnectionRefused.into());
         let e = classify(&refused, false);
         assert!(matches!(e, LinkError::Refused(_)) && !e.needs_configuration());
@@ -551,6 +570,7 @@ mod tests {
                 },
                 Some(BROKER),
             ),
+            (LinkError::WeakSignature(b()), Some(BROKER)),
             (
                 LinkError::ClientCertRejected {
                     broker: b(),

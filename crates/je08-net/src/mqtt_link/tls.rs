@@ -2,15 +2,21 @@
 //! broker's certificate and, for brokers that require it, a client
 //! certificate and key — checked once, when the value is made, by building
 //! the rustls client configuration (ring provider, TLS 1.2 and 1.3) that
-//! every connection then uses.
+//! every connection then uses. The broker's certificate is checked by
+//! `verifier` (webpki, plus X.509 v1 and CN matching as OpenSSL does); a
+//! client certificate webpki cannot read is presented by `identity`.
 
 use std::fmt;
 use std::sync::Arc;
 
+use rustls::client::WebPkiServerVerifier;
 use rustls::{ClientConfig, RootCertStore};
 
 use super::SetupError;
-use crate::certs::{Issue, PemFile, certificates, private_key};
+use crate::certs::{Issue, PemFile, certificates, legacy, private_key};
+
+mod identity;
+mod verifier;
 
 /// A CA certificate and an optional client certificate and key, known to
 /// make a working rustls client configuration.
@@ -63,32 +69,50 @@ impl fmt::Debug for TlsFiles {
 /// The rustls client configuration trusting the CA(s) in `ca`, presenting
 /// `identity` when given.
 fn client_config(ca: &PemFile, identity: Option<(&PemFile, &PemFile)>) -> Result<ClientConfig, SetupError> {
+    let not_a_ca = |detail: String| SetupError::Pem(ca.problem(Issue::NotACa { detail }));
+    let ca_certs = certificates(ca).map_err(SetupError::Pem)?;
     let mut roots = RootCertStore::empty();
-    for der in certificates(ca).map_err(SetupError::Pem)? {
-        roots.add(der).map_err(|e| {
-            SetupError::Pem(ca.problem(Issue::NotACa {
-                detail: e.to_string(),
-            }))
-        })?;
+    for der in &ca_certs {
+        roots.add(der.clone()).map_err(|e| not_a_ca(e.to_string()))?;
     }
-    let builder = ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .build()
+        .map_err(|e| not_a_ca(e.to_string()))?;
+    let verifier =
+        verifier::BrokerVerifier::new(webpki, ca_certs, provider.signature_verification_algorithms);
+    let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| SetupError::TlsRefused {
             file: ca.name.clone(),
             detail: e.to_string(),
         })?
-        .with_root_certificates(roots);
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier));
     let Some((cert, key)) = identity else {
         return Ok(builder.with_no_client_auth());
     };
     let chain = certificates(cert).map_err(SetupError::Pem)?;
     let key_der = private_key(key).map_err(SetupError::Pem)?;
+    let mismatch = || {
+        SetupError::Pem(key.problem(Issue::KeyMismatch {
+            cert: cert.name.clone(),
+        }))
+    };
+    if chain.first().is_some_and(legacy::is_legacy) {
+        let identity = identity::LegacyIdentity::new(&provider, chain, key_der).map_err(|e| match e {
+            identity::IdentityError::Mismatch => mismatch(),
+            identity::IdentityError::Unusable(detail) => SetupError::TlsRefused {
+                file: key.name.clone(),
+                detail,
+            },
+        })?;
+        return Ok(builder.with_client_cert_resolver(Arc::new(identity)));
+    }
     builder
         .with_client_auth_cert(chain, key_der)
         .map_err(|e| match e {
-            rustls::Error::InconsistentKeys(_) => SetupError::Pem(key.problem(Issue::KeyMismatch {
-                cert: cert.name.clone(),
-            })),
+            rustls::Error::InconsistentKeys(_) => mismatch(),
             other => SetupError::TlsRefused {
                 file: key.name.clone(),
                 detail: other.to_string(),
