@@ -132,7 +132,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         })
         .collect();
     for entry in report.list.entries().filter(|e| e.conflict) {
-        eprintln!("warning: {}", conflict_warning(entry));
+        errln!("warning: {}", conflict_warning(entry));
     }
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&rows)?)?;
