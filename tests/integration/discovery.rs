@@ -103,6 +103,40 @@ pub(super) fn random_loopback() -> Ipv4Addr {
     Ipv4Addr::new(127, rand::random_range(1..=254), rand::random_range(1..=254), 2)
 }
 
+/// Run `je08 discover --json ARGS` with its remembered meters in
+/// `data_dir`; checks it succeeded and returns its rows and its stderr.
+pub(super) async fn discover_json<I, S>(
+    args: I,
+    data_dir: &std::path::Path,
+) -> (Vec<serde_json::Value>, String)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let output = timeout(
+        Duration::from_secs(60),
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_je08"))
+            .args(["discover", "--json"])
+            .args(args)
+            .env("JE08_DATA_DIR", data_dir)
+            .output(),
+    )
+    .await
+    .expect("je08 discover finishes")
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    (rows.as_array().unwrap().clone(), stderr)
+}
+
+/// The row of meter `id` among `rows`.
+pub(super) fn row_of(rows: &[serde_json::Value], id: u32) -> &serde_json::Value {
+    rows.iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("meter {id} not listed: {rows:?}"))
+}
+
 fn advert(id: u32, mode: Mode) -> Advert {
     Advert {
         id,
@@ -448,21 +482,8 @@ async fn discover_command_lists_a_scanned_meter_with_its_remembered_name_despite
     );
     std::fs::write(&store, &damaged).unwrap();
 
-    let output = tokio::time::timeout(
-        Duration::from_secs(60),
-        tokio::process::Command::new(env!("CARGO_BIN_EXE_je08"))
-            .args(["discover", "--no-mdns", "--json", "--scan"])
-            .arg(format!("{ip}/32:{}", meter.modbus.port()))
-            .env("JE08_DATA_DIR", &dir)
-            .output(),
-    )
-    .await
-    .expect("je08 discover finishes")
-    .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
-    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let rows = rows.as_array().unwrap();
+    let scan = format!("{ip}/32:{}", meter.modbus.port());
+    let (rows, stderr) = discover_json(["--no-mdns", "--scan", &scan], &dir).await;
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0]["id"], id);
     assert_eq!(rows[0]["remembered_name"], "Feeder 2");
@@ -513,32 +534,10 @@ async fn sim_and_discover_commands_meet_over_loopback_mdns() {
         assert!(line.contains("\"ready\""), "{line}");
     }
 
-    let output = timeout(
-        Duration::from_secs(60),
-        tokio::process::Command::new(env!("CARGO_BIN_EXE_je08"))
-            .args(["discover", "--mdns-interface", "lo", "--timeout", "5", "--json"])
-            .env(
-                "JE08_DATA_DIR",
-                std::env::temp_dir().join(format!("je08-d-{first_id}")),
-            )
-            .output(),
-    )
-    .await
-    .expect("je08 discover finishes")
-    .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let data_dir = std::env::temp_dir().join(format!("je08-d-{first_id}"));
+    let (rows, _) = discover_json(["--mdns-interface", "lo", "--timeout", "5"], &data_dir).await;
     for (id, last) in [(first_id, 2), (first_id + 1, 3)] {
-        let row = rows
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["id"] == id)
-            .unwrap_or_else(|| panic!("meter {id} not listed: {rows}"));
+        let row = row_of(&rows, id);
         assert_eq!(row["current_ip"], format!("127.0.0.{last}"));
         assert_eq!(row["mode"], "application");
         assert!(row["sources"]["mdns"].is_string());
@@ -560,29 +559,10 @@ async fn discover_command_finds_a_meter_publishing_on_a_broker() {
     options.mqtt = Some(mqtt);
     let meter = spawn_meter(options).await.unwrap();
 
-    let output = timeout(
-        Duration::from_secs(60),
-        tokio::process::Command::new(env!("CARGO_BIN_EXE_je08"))
-            .args(["discover", "--no-mdns", "--timeout", "4", "--json", "--broker"])
-            .arg(broker.url(false).to_string())
-            .env(
-                "JE08_DATA_DIR",
-                std::env::temp_dir().join(format!("je08-dm-{id}")),
-            )
-            .output(),
-    )
-    .await
-    .expect("je08 discover finishes")
-    .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
-    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let row = rows
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["id"] == id)
-        .unwrap_or_else(|| panic!("meter {id} not listed: {rows} ({stderr})"));
+    let data_dir = std::env::temp_dir().join(format!("je08-dm-{id}"));
+    let url = broker.url(false).to_string();
+    let (rows, _) = discover_json(["--no-mdns", "--timeout", "4", "--broker", &url], &data_dir).await;
+    let row = row_of(&rows, id);
     assert!(row["sources"]["mqtt"].is_string(), "{row}");
     assert_eq!(row["mode"], "application");
 
@@ -644,34 +624,20 @@ async fn discover_marks_an_id_claimed_at_two_addresses_as_a_conflict() {
     });
     let dir = std::env::temp_dir().join(format!("je08-conflict-{id}"));
     std::fs::create_dir_all(&dir).unwrap();
-    let output = tokio::time::timeout(
-        Duration::from_secs(60),
-        tokio::process::Command::new(env!("CARGO_BIN_EXE_je08"))
-            .args(["discover", "--no-mdns", "--json", "--timeout", "3", "--broker"])
-            .arg(format!("mqtt://{broker}"))
-            .arg("--scan")
-            .arg(format!("{ip}/32:{}", meter.modbus.port()))
-            .arg("--scan")
-            .arg(format!("{ip}/32:{}", neighbour.modbus.port()))
-            .env("JE08_DATA_DIR", &dir)
-            .output(),
-    )
-    .await
-    .expect("je08 discover finishes")
-    .unwrap();
+    let args = [
+        "--no-mdns".to_owned(),
+        "--timeout".into(),
+        "3".into(),
+        "--broker".into(),
+        format!("mqtt://{broker}"),
+        "--scan".into(),
+        format!("{ip}/32:{}", meter.modbus.port()),
+        "--scan".into(),
+        format!("{ip}/32:{}", neighbour.modbus.port()),
+    ];
+    let (rows, stderr) = discover_json(args, &dir).await;
     forger.abort();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
-    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let row = |wanted: u32| {
-        rows.as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["id"] == wanted)
-            .unwrap_or_else(|| panic!("no row for {wanted}: {rows}"))
-            .clone()
-    };
-    let claimed = row(id);
+    let claimed = row_of(&rows, id);
     assert_eq!(claimed["conflict"], true, "{claimed}");
     let addresses: Vec<&str> = claimed["addresses"]
         .as_array()
@@ -683,7 +649,7 @@ async fn discover_marks_an_id_claimed_at_two_addresses_as_a_conflict() {
         addresses.contains(&ip.to_string().as_str()) && addresses.contains(&forged_ip.to_string().as_str()),
         "{addresses:?}"
     );
-    assert_eq!(row(other_id)["conflict"], false);
+    assert_eq!(row_of(&rows, other_id)["conflict"], false);
     assert!(
         stderr.contains(&format!("meter {id} is seen at")) && stderr.contains("another device claims its id"),
         "{stderr}"

@@ -69,6 +69,23 @@ impl Window {
         }
     }
 
+    /// Stop `sim` and wait until the session of meter `id` has lost it.
+    fn stop_meter(&mut self, sim: SimMeter, id: u32) {
+        self.rt.block_on(sim.shutdown());
+        self.until("the session to notice", |app| {
+            row(app, id).is_some_and(|m| m.link != je08::backend::LinkState::Online)
+        });
+    }
+
+    /// Wait until the session of meter `id` reads it at `address`.
+    fn until_online_at(&mut self, id: u32, address: std::net::SocketAddr, what: &str) {
+        self.until(what, |app| {
+            row(app, id).is_some_and(|m| {
+                m.address == address.to_string() && m.link == je08::backend::LinkState::Online
+            })
+        });
+    }
+
     fn row(&self, id: u32) -> MeterRow {
         row(self.harness.state(), id).cloned().unwrap()
     }
@@ -310,6 +327,14 @@ fn the_info_probe_tells_configuration_mode_from_unreachable() {
     rt.block_on(sim.shutdown());
 }
 
+/// A simulated meter `id` serving Modbus at `ip:port`.
+async fn meter_at(id: u32, ip: std::net::Ipv4Addr, port: u16) -> SimMeter {
+    let mut options = MeterOptions::scenario(id, Scenario::Balanced);
+    options.bind = IpAddr::V4(ip);
+    options.modbus_port = port;
+    spawn_meter(options).await.unwrap()
+}
+
 /// A stand-in for a hostile device on the plant network: it keeps
 /// publishing an MQTT INFO packet that claims meter `id` lives at `claimed`.
 fn forge_info(
@@ -378,6 +403,16 @@ fn window_with_session(
     w
 }
 
+/// A broker, a meter, and the window reading it (see [`window_with_session`]).
+fn window_with_a_meter() -> (Window, std::net::SocketAddr, SimMeter, u32) {
+    let rt = runtime();
+    let broker = rt.block_on(je08_sim::broker::start_embedded_broker(0)).unwrap();
+    let id = random_id();
+    let real = rt.block_on(meter(id, DeviceMode::Application, None));
+    let w = window_with_session(rt, broker, &real, id);
+    (w, broker, real, id)
+}
+
 /// Wait until sightings at two addresses are more than the registry's
 /// "simultaneous" window apart, so the next one reads as a move.
 fn let_the_old_sighting_age() {
@@ -388,12 +423,7 @@ fn let_the_old_sighting_age() {
 fn a_forged_info_packet_moves_no_password_and_an_impostor_is_not_followed() {
     use je08::backend::identity::MoveRefused;
     use je08::state::whereabouts::MoveCheck;
-    use je08_sim::broker::start_embedded_broker;
-    let rt = runtime();
-    let broker = rt.block_on(start_embedded_broker(0)).unwrap();
-    let id = random_id();
-    let real = rt.block_on(meter(id, DeviceMode::Application, None));
-    let mut w = window_with_session(rt, broker, &real, id);
+    let (mut w, broker, real, id) = window_with_a_meter();
     let chosen = real.modbus;
     let http_before = w.row(id).http_address();
     assert!(
@@ -403,17 +433,11 @@ fn a_forged_info_packet_moves_no_password_and_an_impostor_is_not_followed() {
 
     // The meter goes away; a device with another id answers Modbus at the
     // same port elsewhere, and a forged INFO packet claims meter `id` is there.
-    w.rt.block_on(real.shutdown());
-    w.until("the session to notice", |app| {
-        row(app, id).is_some_and(|m| m.link != je08::backend::LinkState::Online)
-    });
+    w.stop_meter(real, id);
     let_the_old_sighting_age();
     let forged_ip = random_loopback();
     let impostor_id = random_id();
-    let mut options = MeterOptions::scenario(impostor_id, Scenario::Balanced);
-    options.bind = IpAddr::V4(forged_ip);
-    options.modbus_port = chosen.port();
-    let impostor = w.rt.block_on(spawn_meter(options)).unwrap();
+    let impostor = w.rt.block_on(meter_at(impostor_id, forged_ip, chosen.port()));
     forge_info(&w.rt, broker, id, forged_ip);
 
     w.until("the claim checked and refused", |app| {
@@ -451,61 +475,34 @@ fn a_forged_info_packet_moves_no_password_and_an_impostor_is_not_followed() {
 
     // The meter itself turns up there (a new DHCP lease): the user confirms.
     w.rt.block_on(impostor.shutdown());
-    let mut options = MeterOptions::scenario(id, Scenario::Balanced);
-    options.bind = IpAddr::V4(forged_ip);
-    options.modbus_port = chosen.port();
-    let moved = w.rt.block_on(spawn_meter(options)).unwrap();
+    let moved = w.rt.block_on(meter_at(id, forged_ip, chosen.port()));
     // The card's buttons take their own clicks (the card is clickable too).
     w.harness.get_by_label("Rename / notes").click();
     w.harness.step();
     assert!(w.harness.state().view.edit.is_some(), "Rename opens the editor");
     w.harness.get_by_label("Use this address").click();
-    w.until("the session at the confirmed address", |app| {
-        row(app, id).is_some_and(|m| {
-            m.address == moved.modbus.to_string() && m.link == je08::backend::LinkState::Online
-        })
-    });
+    w.until_online_at(id, moved.modbus, "the session at the confirmed address");
     assert_eq!(w.row(id).moved, None);
     w.rt.block_on(moved.shutdown());
 }
 
 #[test]
 fn a_meter_that_moved_is_followed_once_it_proves_to_be_the_same_meter() {
-    use je08_sim::broker::start_embedded_broker;
-    let rt = runtime();
-    let broker = rt.block_on(start_embedded_broker(0)).unwrap();
-    let id = random_id();
-    let real = rt.block_on(meter(id, DeviceMode::Application, None));
-    let mut w = window_with_session(rt, broker, &real, id);
+    let (mut w, broker, real, id) = window_with_a_meter();
     let port = real.modbus.port();
-    w.rt.block_on(real.shutdown());
-    w.until("the session to notice", |app| {
-        row(app, id).is_some_and(|m| m.link != je08::backend::LinkState::Online)
-    });
+    w.stop_meter(real, id);
     let_the_old_sighting_age();
     let new_ip = random_loopback();
-    let mut options = MeterOptions::scenario(id, Scenario::Balanced);
-    options.bind = IpAddr::V4(new_ip);
-    options.modbus_port = port;
-    let moved = w.rt.block_on(spawn_meter(options)).unwrap();
+    let moved = w.rt.block_on(meter_at(id, new_ip, port));
     forge_info(&w.rt, broker, id, new_ip);
-    w.until("the session to follow the verified meter", |app| {
-        row(app, id).is_some_and(|m| {
-            m.address == moved.modbus.to_string() && m.link == je08::backend::LinkState::Online
-        })
-    });
+    w.until_online_at(id, moved.modbus, "the session to follow the verified meter");
     assert_eq!(w.row(id).moved, None);
     w.rt.block_on(moved.shutdown());
 }
 
 #[test]
 fn one_id_live_at_two_addresses_is_a_conflict_and_nothing_follows() {
-    use je08_sim::broker::start_embedded_broker;
-    let rt = runtime();
-    let broker = rt.block_on(start_embedded_broker(0)).unwrap();
-    let id = random_id();
-    let real = rt.block_on(meter(id, DeviceMode::Application, None));
-    let mut w = window_with_session(rt, broker, &real, id);
+    let (mut w, broker, real, id) = window_with_a_meter();
     let chosen = real.modbus;
     let forged_ip = random_loopback();
     forge_info(&w.rt, broker, id, forged_ip);
@@ -531,10 +528,7 @@ fn one_id_live_at_two_addresses_is_a_conflict_and_nothing_follows() {
     assert!(w.row(id).http_address().starts_with(&format!("{}:", chosen.ip())));
 
     // Even when the session loses the meter, nothing follows the claim.
-    w.rt.block_on(real.shutdown());
-    w.until("the session to notice", |app| {
-        row(app, id).is_some_and(|m| m.link != je08::backend::LinkState::Online)
-    });
+    w.stop_meter(real, id);
     for _ in 0..50 {
         w.harness.step();
         std::thread::sleep(Duration::from_millis(40));

@@ -823,7 +823,7 @@ async fn embedded_broker_carries_sim_data_to_the_monitor() {
 }
 
 /// A child process killed on drop.
-struct Proc(std::process::Child);
+pub(super) struct Proc(pub(super) std::process::Child);
 
 impl Drop for Proc {
     fn drop(&mut self) {

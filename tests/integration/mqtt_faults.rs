@@ -16,8 +16,8 @@ use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 use crate::mqtt::{
-    BrokerSetup, Mosquitto, Pki, SOON, eventually, link, link_as, next_event, quick, raw_client, sim_meter,
-    tls, tls_login,
+    BrokerSetup, Mosquitto, Pki, Proc, SOON, eventually, link, link_as, next_event, quick, raw_client,
+    sim_meter, tls, tls_login,
 };
 
 /// Size of the poisoned retained message: well over the 64 KiB limit.
@@ -104,16 +104,6 @@ async fn sim_backs_off_on_an_oversized_retained_command() {
     tokio::time::sleep(Duration::from_secs(5)).await;
     let connects = stats.connects() - before;
     assert!(connects <= MAX_CONNECTS_IN_5_S, "{connects} connections in 5 s");
-}
-
-/// A child process killed on drop.
-struct Proc(std::process::Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 #[test]

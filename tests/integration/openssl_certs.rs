@@ -298,14 +298,7 @@ async fn doc_certificates_work_with_mosquitto_in_every_client() {
         .expect("upload in time")
         .expect("je08 runs");
     assert!(out.status.success(), "{}", said(&out));
-    let mut block = http.protocols().await.expect("GET protocols");
-    block.mqtt.enabled = true;
-    block.mqtt.host = "127.0.0.1".into();
-    block.mqtt.port = u32::from(broker.port);
-    block.mqtt.interval_s = 1;
-    block.mqtt.tls.enabled = true;
-    block.mqtt.tls.client_auth = true;
-    http.set_protocols(&block).await.expect("PUT protocols");
+    super::sim_mqtt_settings::use_tls_broker(&http, broker.port).await;
     http.switch_mode(Mode::Application, DEADLINE)
         .await
         .expect("application mode");

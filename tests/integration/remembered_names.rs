@@ -106,29 +106,12 @@ fn a_name_given_in_the_window_is_listed_by_je08_discover() {
         "the preferences keep the id, not the name"
     );
 
-    let output =
-        f.rt.block_on(async {
-            tokio::time::timeout(
-                Duration::from_secs(60),
-                tokio::process::Command::new(env!("CARGO_BIN_EXE_je08"))
-                    .args(["discover", "--no-mdns", "--json", "--scan"])
-                    .arg(format!("127.0.0.1/32:{}", f.meter.modbus.port()))
-                    .env("JE08_DATA_DIR", &f.dir)
-                    .output(),
-            )
-            .await
-        })
-        .expect("je08 discover finishes")
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
-    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let row = rows
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["id"] == id)
-        .unwrap_or_else(|| panic!("meter {id} not listed: {rows}"));
+    let scan = format!("127.0.0.1/32:{}", f.meter.modbus.port());
+    let (rows, _) = f.rt.block_on(super::discovery::discover_json(
+        ["--no-mdns", "--scan", &scan],
+        &f.dir,
+    ));
+    let row = super::discovery::row_of(&rows, id);
     assert_eq!(row["remembered_name"], "Feeder 7");
     assert_eq!(row["notes"], "CT 200/5, panel B");
 }

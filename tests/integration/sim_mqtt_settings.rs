@@ -156,14 +156,7 @@ async fn tls_with_a_client_certificate_comes_from_the_certificate_slots() {
     ] {
         http.upload_cert(kind, pem).await.expect("upload");
     }
-    let mut block = http.protocols().await.expect("GET protocols");
-    block.mqtt.enabled = true;
-    block.mqtt.host = "127.0.0.1".into();
-    block.mqtt.port = u32::from(broker.port);
-    block.mqtt.interval_s = 1;
-    block.mqtt.tls.enabled = true;
-    block.mqtt.tls.client_auth = true;
-    http.set_protocols(&block).await.expect("PUT protocols");
+    use_tls_broker(&http, broker.port).await;
     http.switch_mode(Mode::Application, DEADLINE)
         .await
         .expect("application mode");
@@ -272,4 +265,17 @@ async fn report_says_not_seen_when_the_saved_broker_is_down_or_silent() {
     drop(silent);
     refused.shutdown().await;
     unanswered.shutdown().await;
+}
+
+/// Point the meter behind `http` (in configuration mode) at a TLS broker on
+/// 127.0.0.1:`port` that asks for its client certificate, publishing every second.
+pub(super) async fn use_tls_broker(http: &MeterHttp, port: u16) {
+    let mut block = http.protocols().await.expect("GET protocols");
+    block.mqtt.enabled = true;
+    block.mqtt.host = "127.0.0.1".into();
+    block.mqtt.port = u32::from(port);
+    block.mqtt.interval_s = 1;
+    block.mqtt.tls.enabled = true;
+    block.mqtt.tls.client_auth = true;
+    http.set_protocols(&block).await.expect("PUT protocols");
 }
