@@ -162,16 +162,16 @@ pub enum Command {
         work: web::WebJob,
     },
     /// Save a meter's name and notes in the remembered-meters file (the
-    /// file is read again first: other programs write it too).
+    /// file is read again first: other programs write it too), or forget
+    /// the meter there.
     Remember {
         /// The file.
         path: PathBuf,
         /// Device id.
         id: u32,
-        /// Name given by the user (empty: none).
-        name: String,
-        /// Notes.
-        notes: String,
+        /// Name given by the user (empty: none) and notes; `None`: forget
+        /// the meter.
+        details: Option<(String, String)>,
     },
     /// Cancel a running job.
     Cancel {
@@ -520,15 +520,13 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
                 jobs.insert(job, token.clone());
                 web::spawn(job, target, work, token, sink.clone());
             }
-            Command::Remember {
-                path,
-                id,
-                name,
-                notes,
-            } => {
+            Command::Remember { path, id, details } => {
                 let sink = sink.clone();
                 tokio::task::spawn_blocking(move || {
-                    if let Err(why) = remember::save(path, id, &name, &notes) {
+                    let details = details
+                        .as_ref()
+                        .map(|(name, notes)| (name.as_str(), notes.as_str()));
+                    if let Err(why) = remember::save(path, id, details) {
                         sink.send(Event::RememberFailed(Arc::new(why)));
                     }
                 });

@@ -10,12 +10,22 @@ use je08_client::store::meters::{MeterStore, StoreError};
 /// One read-change-write of the file at a time in this process.
 static FILE: Mutex<()> = Mutex::new(());
 
-/// Set meter `id`'s name (empty: none) and notes in the file at `path`.
-pub fn save(path: PathBuf, id: u32, name: &str, notes: &str) -> Result<(), StoreError> {
+/// Set meter `id`'s name (empty: none) and notes in the file at `path`,
+/// or, with `None`, forget the meter there.
+pub fn save(path: PathBuf, id: u32, details: Option<(&str, &str)>) -> Result<(), StoreError> {
     let _one_at_a_time = FILE.lock().unwrap_or_else(PoisonError::into_inner);
     let (mut store, _recovery) = MeterStore::open(path)?;
-    store.add(id);
-    store.rename(id, name)?;
-    store.set_notes(id, notes)?;
+    match details {
+        Some((name, notes)) => {
+            store.add(id);
+            store.rename(id, name)?;
+            store.set_notes(id, notes)?;
+        }
+        None => {
+            if store.forget(id).is_none() {
+                return Ok(());
+            }
+        }
+    }
     store.save()
 }

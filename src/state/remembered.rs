@@ -138,20 +138,32 @@ impl Remembered {
     pub fn take_save(&mut self) -> Option<Command> {
         let id = self.unsaved.pop_first()?;
         let store = self.store.as_ref()?;
-        let meter = store.get(id)?;
+        let details = store
+            .get(id)
+            .map(|meter| (meter.name.clone().unwrap_or_default(), meter.notes.clone()));
         Some(Command::Remember {
             path: store.path().to_owned(),
             id,
-            name: meter.name.clone().unwrap_or_default(),
-            notes: meter.notes.clone(),
+            details,
         })
     }
 
-    /// A row was removed from the list (what the store holds stays).
+    /// The user forgot a row: its name and notes leave the store too (so
+    /// `je08 discover` no longer shows them), unless another row still
+    /// shows that meter.
     pub fn forget(&mut self, key: MeterKey) {
         self.hints.remove(&key);
-        self.bound.remove(&key);
         self.pending.remove(&key);
+        let Some(id) = self.bound.remove(&key) else {
+            return;
+        };
+        let still_listed = self.bound.values().any(|other| *other == id);
+        if let Some(store) = &mut self.store
+            && !still_listed
+            && store.forget(id).is_some()
+        {
+            self.unsaved.insert(id);
+        }
     }
 
     /// What the preferences keep of `row`: its address, endpoints and id,

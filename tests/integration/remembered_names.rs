@@ -114,6 +114,18 @@ fn a_name_given_in_the_window_is_listed_by_je08_discover() {
     let row = super::discovery::row_of(&rows, id);
     assert_eq!(row["remembered_name"], "Feeder 7");
     assert_eq!(row["notes"], "CT 200/5, panel B");
+
+    // Forgetting the meter in the window forgets its name for the command line too.
+    app.apply(Action::Ask(je08::state::intent::Confirm::Forget(key)));
+    app.apply(Action::Confirmed);
+    until(&mut app, "the name gone from the store's file", |_| {
+        stored(&path, id).is_none()
+    });
+    let (rows, _) = f.rt.block_on(super::discovery::discover_json(
+        ["--no-mdns", "--scan", &scan],
+        &f.dir,
+    ));
+    assert!(super::discovery::row_of(&rows, id)["remembered_name"].is_null());
 }
 
 #[test]
