@@ -14,7 +14,6 @@
 
 use std::net::SocketAddr;
 
-use arbitrary::Arbitrary;
 use je08_client::ota::{CHUNK, OtaError, push};
 use je08_fuzz::{runtime, said_in_every_language};
 use je08_protocol::firmware::{FirmwareVersion, ImageBuilder};
@@ -28,14 +27,34 @@ const UDP_ANSWER: usize = 128;
 /// The version the image carries.
 const VERSION: FirmwareVersion = FirmwareVersion(301);
 
-#[derive(Debug, Arbitrary)]
-struct Input {
-    invitation_answer: Vec<u8>,
-    auth_answer: Vec<u8>,
+/// The meter's words, as the fuzzed bytes split at each NUL: the answer to
+/// the invitation, the answer to the authentication, the options (first
+/// byte: bit 0 = the push has a password; next two: the image's code size
+/// in 4-byte words, big endian, modulo 1200 — up to four chunks), then each
+/// TCP write.
+struct Input<'a> {
+    invitation_answer: &'a [u8],
+    auth_answer: &'a [u8],
     password: bool,
-    /// Image code size, in 4-byte words (modulo 1200: up to four chunks).
     words: u16,
-    tcp_writes: Vec<Vec<u8>>,
+    tcp_writes: Vec<&'a [u8]>,
+}
+
+impl<'a> Input<'a> {
+    fn read(data: &'a [u8]) -> Self {
+        let mut parts = data.split(|&b| b == 0);
+        let invitation_answer = parts.next().unwrap_or_default();
+        let auth_answer = parts.next().unwrap_or_default();
+        let options = parts.next().unwrap_or_default();
+        let byte = |i: usize| options.get(i).copied().unwrap_or(0);
+        Self {
+            invitation_answer,
+            auth_answer,
+            password: byte(0) & 1 == 1,
+            words: u16::from_be_bytes([byte(1), byte(2)]),
+            tcp_writes: parts.collect(),
+        }
+    }
 }
 
 /// A UDP answer as the push reads it.
@@ -50,7 +69,7 @@ const DATAGRAM: usize = 1024;
 
 /// The meter: answer on UDP, connect back, acknowledge, close; what it
 /// wrote over TCP goes to `written`.
-async fn meter(udp: UdpSocket, input: &Input, written: &mut Vec<u8>) -> std::io::Result<()> {
+async fn meter(udp: UdpSocket, input: &Input<'_>, written: &mut Vec<u8>) -> std::io::Result<()> {
     let mut buf = [0u8; 512];
     let (n, from) = udp.recv_from(&mut buf).await?;
     let invitation = String::from_utf8_lossy(&buf[..n]).into_owned();
@@ -65,7 +84,7 @@ async fn meter(udp: UdpSocket, input: &Input, written: &mut Vec<u8>) -> std::io:
         from,
     )
     .await?;
-    if heard(&input.invitation_answer).starts_with("AUTH ") && input.password {
+    if heard(input.invitation_answer).starts_with("AUTH ") && input.password {
         udp.recv_from(&mut buf).await?;
         udp.send_to(&input.auth_answer[..input.auth_answer.len().min(DATAGRAM)], from)
             .await?;
@@ -91,10 +110,10 @@ async fn meter(udp: UdpSocket, input: &Input, written: &mut Vec<u8>) -> std::io:
     Ok(())
 }
 
-fn check(input: &Input, size: usize, result: Result<Option<FirmwareVersion>, OtaError>, written: &[u8]) {
-    let first = heard(&input.invitation_answer);
+fn check(input: &Input<'_>, size: usize, result: Result<Option<FirmwareVersion>, OtaError>, written: &[u8]) {
+    let first = heard(input.invitation_answer);
     let auth = first.starts_with("AUTH ");
-    let second = heard(&input.auth_answer);
+    let second = heard(input.auth_answer);
     match result {
         Ok(version) => {
             assert_eq!(version, Some(VERSION));
@@ -129,7 +148,8 @@ fn check(input: &Input, size: usize, result: Result<Option<FirmwareVersion>, Ota
     }
 }
 
-fuzz_target!(|input: Input| {
+fuzz_target!(|data: &[u8]| {
+    let input = Input::read(data);
     let image = ImageBuilder::new()
         .version(VERSION)
         .segment(0x4010_0000, vec![0xA5; 4 * usize::from(input.words % 1200)])

@@ -10,22 +10,45 @@
 //! refusals can be said in both languages.
 #![no_main]
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 
-use arbitrary::Arbitrary;
 use je08_client::discovery::mdns::sightings_from_service;
 use je08_fuzz::said_in_every_language;
 use je08_protocol::discovery::{Advert, SERVICE_ARDUINO, SERVICE_HTTP, SERVICE_MODBUS, TxtIdentity, txt};
 use libfuzzer_sys::fuzz_target;
 use mdns_sd::{ServiceInfo, TxtProperty};
 
-#[derive(Debug, Arbitrary)]
-struct Input {
+/// A resolved service as bytes: service type (1 byte), port (2, big
+/// endian), IPv4 address count (1, modulo 4) and addresses (4 each), IPv6
+/// address count (1, modulo 3) and addresses (16 each), then the TXT rdata.
+struct Input<'a> {
     service: u8,
     port: u16,
-    v4: Vec<[u8; 4]>,
-    v6: Vec<[u16; 8]>,
-    rdata: Vec<u8>,
+    addresses: Vec<IpAddr>,
+    rdata: &'a [u8],
+}
+
+impl<'a> Input<'a> {
+    fn read(data: &'a [u8]) -> Option<Self> {
+        let (&[service, p0, p1, n4], rest) = data.split_first_chunk::<4>()?;
+        let (v4, rest) = rest.split_at_checked(4 * usize::from(n4 % 4))?;
+        let (&n6, rest) = rest.split_first()?;
+        let (v6, rdata) = rest.split_at_checked(16 * usize::from(n6 % 3))?;
+        let mut addresses: Vec<IpAddr> = v4
+            .chunks_exact(4)
+            .map(|o| IpAddr::from([o[0], o[1], o[2], o[3]]))
+            .collect();
+        addresses.extend(
+            v6.chunks_exact(16)
+                .map(|o| IpAddr::from(<[u8; 16]>::try_from(o).expect("16 bytes"))),
+        );
+        Some(Self {
+            service,
+            port: u16::from_be_bytes([p0, p1]),
+            addresses,
+            rdata,
+        })
+    }
 }
 
 /// The TXT strings of `rdata`: each a length byte and that many bytes;
@@ -49,19 +72,17 @@ fn properties(mut rdata: &[u8]) -> Vec<TxtProperty> {
     out
 }
 
-fuzz_target!(|input: Input| {
+fuzz_target!(|data: &[u8]| {
+    let Some(input) = Input::read(data) else {
+        return;
+    };
     let ty = [
         SERVICE_HTTP,
         SERVICE_MODBUS,
         SERVICE_ARDUINO,
         "_other._tcp.local.",
     ][usize::from(input.service) % 4];
-    let mut addresses: Vec<IpAddr> = input
-        .v4
-        .iter()
-        .map(|o| IpAddr::from(Ipv4Addr::from(*o)))
-        .collect();
-    addresses.extend(input.v6.iter().map(|s| IpAddr::from(Ipv6Addr::from(*s))));
+    let addresses = &input.addresses;
     let ips = addresses
         .iter()
         .map(ToString::to_string)
@@ -73,7 +94,7 @@ fuzz_target!(|input: Input| {
         "je08-fuzz.local.",
         ips,
         input.port,
-        properties(&input.rdata),
+        properties(input.rdata),
     ) else {
         return;
     };

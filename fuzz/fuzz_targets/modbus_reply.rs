@@ -16,7 +16,6 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use arbitrary::Arbitrary;
 use je08_client::endpoint::Endpoint;
 use je08_client::modbus::{ClientConfig, ModbusClient, ModbusError};
 use je08_fuzz::{runtime, said_in_every_language};
@@ -27,7 +26,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 /// What the client asks.
-#[derive(Debug, Clone, Arbitrary)]
+#[derive(Debug, Clone)]
 enum Ask {
     Map,
     Identity,
@@ -37,14 +36,75 @@ enum Ask {
     Raw { function: u8, data: Vec<u8> },
 }
 
-#[derive(Debug, Arbitrary)]
-struct Input {
+/// The fuzzed bytes: the request (kind, then its fields, big endian), the
+/// reply's form, then the reply.
+#[derive(Debug)]
+struct Input<'a> {
     ask: Ask,
     /// Put the request's header in front of `reply` (which is then the PDU).
     framed: bool,
     /// Send the reply in two writes, split here.
     split: Option<u8>,
-    reply: Vec<u8>,
+    reply: &'a [u8],
+}
+
+/// The next `n` bytes of `data`, taken off its front.
+fn take<'a>(data: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+    let (head, rest) = data.split_at_checked(n)?;
+    *data = rest;
+    Some(head)
+}
+
+/// The next big-endian word of `data`.
+fn word(data: &mut &[u8]) -> Option<u16> {
+    take(data, 2).map(|w| u16::from_be_bytes([w[0], w[1]]))
+}
+
+/// The next byte of `data`.
+fn byte(data: &mut &[u8]) -> Option<u8> {
+    take(data, 1).map(|b| b[0])
+}
+
+impl<'a> Input<'a> {
+    /// Kind (1 byte, modulo 6: map, identity, read, write one, write many,
+    /// raw), form (1 byte: bit 0 framed, bit 1 split), split point (1
+    /// byte), the request's fields, the reply.
+    fn read(mut data: &'a [u8]) -> Option<Self> {
+        let d = &mut data;
+        let (kind, form, split) = (byte(d)?, byte(d)?, byte(d)?);
+        let ask = match kind % 6 {
+            0 => Ask::Map,
+            1 => Ask::Identity,
+            2 => Ask::Read {
+                first: word(d)?,
+                count: byte(d)?,
+            },
+            3 => Ask::WriteOne {
+                addr: word(d)?,
+                value: word(d)?,
+            },
+            4 => {
+                let first = word(d)?;
+                let n = byte(d)?;
+                let values = (0..n).map(|_| word(d)).collect::<Option<_>>()?;
+                Ask::WriteMany { first, values }
+            }
+            _ => {
+                let function = byte(d)?;
+                let n = byte(d)?;
+                Ask::Raw {
+                    function,
+                    data: take(d, usize::from(n))?.to_vec(),
+                }
+            }
+        };
+        Some(Self {
+            ask,
+            framed: form & 1 == 1,
+            split: (form & 2 == 2).then_some(split),
+            reply: data,
+        })
+    }
 }
 
 /// What the client made of the reply.
@@ -67,7 +127,7 @@ fn listener() -> &'static TcpListener {
 
 /// The peer: read one request frame, answer, close. Returns the request, the
 /// reply bytes and the length of the first write.
-async fn peer(input: &Input) -> std::io::Result<(Vec<u8>, Vec<u8>, usize)> {
+async fn peer(input: &Input<'_>) -> std::io::Result<(Vec<u8>, Vec<u8>, usize)> {
     let (mut stream, _) = listener().accept().await?;
     let mut request = vec![0u8; 7];
     stream.read_exact(&mut request).await?;
@@ -78,10 +138,10 @@ async fn peer(input: &Input) -> std::io::Result<(Vec<u8>, Vec<u8>, usize)> {
         let mut frame = request[..4].to_vec();
         frame.extend_from_slice(&(input.reply.len() as u16).wrapping_add(1).to_be_bytes());
         frame.push(request[6]);
-        frame.extend_from_slice(&input.reply);
+        frame.extend_from_slice(input.reply);
         frame
     } else {
-        input.reply.clone()
+        input.reply.to_vec()
     };
     let cut = input
         .split
@@ -199,7 +259,10 @@ fn check(ask: &Ask, got: Result<Got, ModbusError>, request: &[u8], reply: &[u8],
     }
 }
 
-fuzz_target!(|input: Input| {
+fuzz_target!(|data: &[u8]| {
+    let Some(input) = Input::read(data) else {
+        return;
+    };
     let port = listener().local_addr().expect("bound").port();
     let config = ClientConfig {
         timeout: Duration::from_secs(5),
