@@ -19,6 +19,8 @@
 mod apply;
 mod capture;
 mod error;
+#[cfg(test)]
+mod props;
 mod template;
 
 use std::path::Path;

@@ -46,6 +46,9 @@ impl Endpoint {
         if host.is_empty() || host.contains(char::is_whitespace) {
             return Err(bad(AddressFault::BlankHost));
         }
+        if host.contains(['[', ']']) {
+            return Err(bad(AddressFault::StrayBracket));
+        }
         let port = match port {
             None => default_port,
             Some(p) => match p.parse::<u16>() {
@@ -78,6 +81,8 @@ pub enum AddressFault {
     JunkAfterBracket,
     /// No host, or blanks in it.
     BlankHost,
+    /// A `[` or `]` inside the host (only `[V6]` brackets a host).
+    StrayBracket,
     /// The port is not a number from 1 to 65535.
     BadPort,
     /// What follows `,` is not `http=PORT` with a port from 1 to 65535.
@@ -90,6 +95,7 @@ impl Describe for AddressFault {
             Self::MissingBracket => ClientMsg::AddrMissingBracket,
             Self::JunkAfterBracket => ClientMsg::AddrJunkAfterBracket,
             Self::BlankHost => ClientMsg::AddrBlankHost,
+            Self::StrayBracket => ClientMsg::AddrStrayBracket,
             Self::BadPort => ClientMsg::AddrBadPort,
             Self::BadHttpPort => ClientMsg::AddrBadHttpPort,
         })
@@ -240,14 +246,17 @@ mod tests {
                 .describe(Tr(je08_protocol::i18n::Lang::PtBr)),
             "'host:x' não é um endereço de medidor (a porta deve estar entre 1 e 65535); use HOST ou HOST:PORTA"
         );
-        let faults = ["[::1", "[::1]x", "a b", "host:0"].map(|t| Endpoint::parse(t, 502).unwrap_err().fault);
+        let faults = ["[::1", "[::1]x", "a b", "host:0", "[[::1]", "1:2],x:"]
+            .map(|t| Endpoint::parse(t, 502).unwrap_err().fault);
         assert_eq!(
             faults,
             [
                 AddressFault::MissingBracket,
                 AddressFault::JunkAfterBracket,
                 AddressFault::BlankHost,
-                AddressFault::BadPort
+                AddressFault::BadPort,
+                AddressFault::StrayBracket,
+                AddressFault::StrayBracket
             ]
         );
     }

@@ -355,7 +355,11 @@ pub async fn push(
     // The verdict may already be in `replies` (after the last count).
     let deadline = tokio::time::Instant::now() + RESULT_TIMEOUT;
     loop {
-        if replies.ends_with("OK") {
+        // The meter's word after its byte counts: `OK`, or why not.
+        let verdict = replies
+            .trim_start_matches(|c: char| c.is_ascii_digit() || c.is_whitespace())
+            .trim_end();
+        if verdict == "OK" {
             return Ok(version);
         }
         let n = tokio::time::timeout_at(deadline, stream.read(&mut ack))
@@ -363,14 +367,12 @@ pub async fn push(
             .map_err(|_| timeout(OtaStep::AwaitResult, RESULT_TIMEOUT))?
             .map_err(io(OtaStep::ReadResult))?;
         if n == 0 {
-            let reason: String = replies.chars().skip_while(|c| c.is_ascii_digit()).collect();
-            let reason = reason.trim();
-            return Err(if reason.is_empty() {
+            return Err(if verdict.is_empty() {
                 OtaError::NoVerdict { meter }
             } else {
                 OtaError::Refused {
                     meter,
-                    reason: reason.to_owned(),
+                    reason: verdict.to_owned(),
                 }
             });
         }

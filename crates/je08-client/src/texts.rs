@@ -56,6 +56,7 @@ je08_protocol::messages! {
         AddrMissingBracket => "missing ']'", "falta o ']'";
         AddrJunkAfterBracket => "junk after ']'", "há texto sobrando depois do ']'";
         AddrBlankHost => "empty or blank host", "host vazio ou com espaços";
+        AddrStrayBracket => "'[' or ']' inside the host; write an IPv6 address as [V6]", "'[' ou ']' dentro do host; escreva um endereço IPv6 como [V6]";
         AddrBadPort => "the port must be 1–65535", "a porta deve estar entre 1 e 65535";
         AddrBadHttpPort => "after ',' give http=PORT, 1–65535", "depois da ',' informe http=PORTA, 1–65535";
         StoreNoDataDir => "cannot find a per-user data folder; set {0} to a folder for je08's files", "não foi possível encontrar uma pasta de dados do usuário; defina {0} com uma pasta para os arquivos do je08";

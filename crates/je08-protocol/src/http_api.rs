@@ -591,18 +591,25 @@ impl Describe for PemError {
     }
 }
 
+/// Blanks a PEM line may have around its base64 (those PEM parsers skip).
+const PEM_BLANKS: [char; 5] = [' ', '\t', '\x0b', '\x0c', '\r'];
+
 /// Minimal PEM shape check: one or more `-----BEGIN X-----` …
-/// `-----END X-----` blocks of base64.
+/// `-----END X-----` blocks of base64. The markers start their lines, as
+/// PEM parsers (the meter's, the configurator's pre-flight) require.
 pub fn check_pem_shape(text: &str) -> Result<(), PemError> {
     use base64::Engine;
     let mut blocks = 0;
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let mut lines = text
+        .lines()
+        .map(|l| l.trim_end_matches([' ', '\r']))
+        .filter(|l| !l.trim_matches(PEM_BLANKS).is_empty());
     while let Some(line) = lines.next() {
         let Some(label) = line
             .strip_prefix("-----BEGIN ")
             .and_then(|l| l.strip_suffix("-----"))
         else {
-            let excerpt: String = line.chars().take(20).collect();
+            let excerpt: String = line.trim_matches(PEM_BLANKS).chars().take(20).collect();
             return Err(PemError::OutsideBlock { excerpt });
         };
         let end = format!("-----END {label}-----");
@@ -614,7 +621,7 @@ pub fn check_pem_shape(text: &str) -> Result<(), PemError> {
             match lines.next() {
                 Some(l) if l == end => break,
                 Some(l) if l.starts_with("-----") => return Err(not_closed()),
-                Some(l) => body.push_str(l),
+                Some(l) => body.push_str(l.trim_matches(PEM_BLANKS)),
                 None => return Err(not_closed()),
             }
         }
@@ -647,10 +654,12 @@ pub fn check_pem(kind: CertKind, text: &str) -> Result<(), PemError> {
     check_pem_shape(text)?;
     let labels: Vec<&str> = text
         .lines()
-        .filter_map(|l| l.trim().strip_prefix("-----BEGIN "))
+        .filter_map(|l| l.trim_end_matches([' ', '\r']).strip_prefix("-----BEGIN "))
         .filter_map(|l| l.strip_suffix("-----"))
         .collect();
-    let is_key = |l: &&str| l.ends_with("PRIVATE KEY");
+    // The unencrypted key forms (PKCS#8, PKCS#1, SEC1): the meter has no
+    // passphrase for an `ENCRYPTED PRIVATE KEY`.
+    let is_key = |l: &&str| ["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"].contains(l);
     match kind {
         CertKind::Ca | CertKind::ClientCert => {
             if labels.iter().any(|l| *l != "CERTIFICATE") {
@@ -846,12 +855,26 @@ mod tests {
         assert!(check_pem_shape("-----BEGIN CERTIFICATE-----\nTUlJQg==\n").is_err());
         assert!(check_pem_shape("-----BEGIN X-----\n!!!\n-----END X-----\n").is_err());
         assert!(check_pem_shape("").is_err());
+        // Markers start their lines (an indented one is no marker to a PEM
+        // parser); the base64 between them may be indented.
+        let indented = "  -----BEGIN CERTIFICATE-----\n  M3oL\n  -----END CERTIFICATE-----\n";
+        assert!(matches!(
+            check_pem_shape(indented),
+            Err(PemError::OutsideBlock { .. })
+        ));
+        check_pem_shape("-----BEGIN CERTIFICATE----- \r\n\tTUlJ\r\n  Qg==\n-----END CERTIFICATE-----\n")
+            .expect("pem");
         let cert = "-----BEGIN CERTIFICATE-----\nTUlJQg==\n-----END CERTIFICATE-----\n";
         let key = "-----BEGIN PRIVATE KEY-----\nTUlJQg==\n-----END PRIVATE KEY-----\n";
         check_pem(CertKind::Ca, cert).expect("ca");
         check_pem(CertKind::ClientKey, key).expect("key");
         assert!(check_pem(CertKind::Ca, key).is_err());
         assert!(check_pem(CertKind::ClientKey, cert).is_err());
+        let encrypted = "-----BEGIN ENCRYPTED PRIVATE KEY-----\n3ZY=\n-----END ENCRYPTED PRIVATE KEY-----\n";
+        assert_eq!(
+            check_pem(CertKind::ClientKey, encrypted),
+            Err(PemError::OnePrivateKey)
+        );
     }
 
     #[test]

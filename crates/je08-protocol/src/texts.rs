@@ -17,7 +17,7 @@ crate::messages! {
         PemNoBlock => "no -----BEGIN …----- block found", "nenhum bloco -----BEGIN …----- encontrado";
         PemTooLarge => "{0} bytes exceed the {1}-byte limit", "{0} bytes excedem o limite de {1} bytes";
         PemCertificatesOnly => "{0} must hold CERTIFICATE blocks only", "{0} deve conter somente blocos CERTIFICATE";
-        PemOnePrivateKey => "client_key must hold exactly one PRIVATE KEY block", "client_key deve conter exatamente um bloco PRIVATE KEY";
+        PemOnePrivateKey => "client_key must hold exactly one unencrypted key block (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)", "client_key deve conter exatamente um bloco de chave não criptografada (PRIVATE KEY, RSA PRIVATE KEY ou EC PRIVATE KEY)";
         UnknownMode => "'{0}' is not a mode; use application, configuration or update", "'{0}' não é um modo; use application, configuration ou update";
         BadVersion => "'{0}' is not a version like 3.01", "'{0}' não é uma versão como 3.01";
         ScanRangeSyntax => "'{0}' is not an IPv4 range like 192.168.0.0/24, 192.168.0.1-254 or 192.168.0.1-192.168.0.254, optionally followed by :PORT", "'{0}' não é uma faixa IPv4 como 192.168.0.0/24, 192.168.0.1-254 ou 192.168.0.1-192.168.0.254, opcionalmente seguida de :PORTA";
