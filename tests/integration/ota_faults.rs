@@ -141,3 +141,26 @@ async fn espota_client_nonces_are_random() {
         "the same push twice used the same client nonce"
     );
 }
+
+/// A meter whose word after the image is an error that happens to end in
+/// "OK" has not taken the update.
+#[tokio::test]
+async fn espota_takes_only_ok_itself_as_success() {
+    let (udp, meter) = espota_port().await;
+    let bytes = image("3.02");
+    let fake = async {
+        let (from, port, size) = invitation(&udp).await;
+        udp.send_to(b"OK", from).await.expect("answer");
+        let mut stream = TcpStream::connect(SocketAddr::from(([127, 0, 0, 1], port)))
+            .await
+            .expect("connect back");
+        receive(&mut stream, size).await;
+        stream.write_all(b"Update Error: NOT OK").await.expect("verdict");
+    };
+    let (pushed, ()) = tokio::join!(ota::push(meter, None, &bytes, &no_progress), fake);
+    let err = pushed.expect_err("a failed update is no success");
+    assert!(
+        matches!(&err, OtaError::Refused { reason, .. } if reason == "Update Error: NOT OK"),
+        "{err:?}"
+    );
+}
