@@ -71,6 +71,7 @@ je08_protocol::messages! {
         ScanCancelled => "{0}: cancelled after {1} of {2} addresses, {3} found", "{0}: cancelada após {1} de {2} endereços, {3} encontrados";
         NoSession => "not connected", "não conectado";
         Connection => "Connection", "Conexão";
+        ReadingsPausedInMode => "Live readings pause while the meter is in {0} mode; they resume in application mode.", "As leituras ao vivo ficam em pausa enquanto o medidor está no modo {0}; elas voltam no modo aplicação.";
         NoModbusHint => "No Modbus session: the meter is not in application mode or no Modbus port is known.", "Sem sessão Modbus: o medidor não está no modo aplicação ou a porta Modbus não é conhecida.";
         Unreachable => "unreachable", "inacessível";
         NotSeenRecently => "not seen recently", "não visto recentemente";
@@ -185,7 +186,7 @@ je08_protocol::messages! {
         SelectAll => "Select all", "Marcar todos";
         SelectNone => "Select none", "Desmarcar todos";
         BatchPassword => "Interface password", "Senha da interface";
-        BatchPasswordHint => "for the HTTP settings in profiles and reports; kept in memory only", "para as configurações HTTP de perfis e relatórios; mantida só na memória";
+        BatchPasswordHint => "for the HTTP settings in profiles and reports; kept in memory only; empty: factory default ({0})", "para as configurações HTTP de perfis e relatórios; mantida só na memória; vazia: padrão de fábrica ({0})";
         HttpComparedOnApply => "The HTTP settings can only be read in configuration mode: Apply compares them meter by meter (a reboot each) and writes only what differs.", "As configurações HTTP só podem ser lidas no modo de configuração: Aplicar as compara medidor a medidor (uma reinicialização cada) e grava só o que difere.";
         ApplyProfileTo => "Apply a profile to {0} meter(s)…", "Aplicar um perfil a {0} medidor(es)…";
         SaveProfileFrom => "Save profile from {0}…", "Salvar perfil de {0}…";
@@ -203,7 +204,7 @@ je08_protocol::messages! {
         StatusFailed => "failed", "falhou";
         SaveScopeTitle => "Save the whole configuration?", "Salvar a configuração completa?";
         SaveScopeBody => "The profile holds the Modbus settings and the HTTP settings (connectivity and protocols; never passwords nor the static IP). The HTTP settings can only be read in configuration mode: the meter reboots twice (into configuration mode and back) and its kWh and kVArh energy counters restart from zero. \"Modbus settings only\" does not reboot the meter and saves no HTTP settings.", "O perfil contém as configurações Modbus e as configurações HTTP (conectividade e protocolos; nunca senhas nem o IP fixo). As configurações HTTP só podem ser lidas no modo de configuração: o medidor reinicia duas vezes (para o modo de configuração e de volta) e seus contadores de energia kWh e kVArh voltam a zero. \"Só as configurações Modbus\" não reinicia o medidor e não salva configurações HTTP.";
-        SaveScopeNoPassword => "No interface password typed on this page: the HTTP settings need it unless the meter has none.", "Nenhuma senha da interface digitada nesta página: as configurações HTTP precisam dela, a menos que o medidor não tenha senha.";
+        SaveScopeNoPassword => "No interface password typed on this page: the factory default ({0}) is sent.", "Nenhuma senha da interface digitada nesta página: é enviada a senha padrão de fábrica ({0}).";
         SaveWhole => "Save the whole configuration (reboots twice)", "Salvar a configuração completa (reinicia duas vezes)";
         SaveModbusOnly => "Modbus settings only (no reboot)", "Só as configurações Modbus (sem reiniciar)";
         SavingWhole => "Saving the whole configuration: the meter reboots into the other mode and back…", "Salvando a configuração completa: o medidor reinicia no outro modo e volta…";
@@ -301,7 +302,7 @@ je08_protocol::messages! {
         EnterConfigMode => "Enter configuration mode", "Entrar no modo configuração";
         LeaveConfigMode => "Return to application mode", "Voltar ao modo aplicação";
         InterfacePassword => "Interface password", "Senha da interface";
-        InterfacePasswordHint => "factory default: bintechnology", "padrão de fábrica: bintechnology";
+        InterfacePasswordHint => "empty: factory default ({0})", "vazia: padrão de fábrica ({0})";
         HttpEndpoint => "HTTP API at {0} · espota UDP port {1}", "API HTTP em {0} · porta UDP espota {1}";
         ReadSettings => "Read from the meter", "Ler do medidor";
         NothingChanged => "Cancelled before anything was sent: the meter is unchanged.", "Cancelado antes de qualquer envio: o medidor não mudou.";

@@ -150,9 +150,10 @@ pub struct BatchState {
 }
 
 impl BatchState {
-    /// The typed interface password, when any.
+    /// The interface password to send: the one typed, else the factory
+    /// default.
     fn password(&self) -> Option<Secret> {
-        self.password.secret()
+        Some(self.password.or_factory())
     }
 
     fn start(&mut self, job: JobId) {

@@ -6,7 +6,7 @@
 //! meter never gives a password back.
 
 use crate::backend::web::ConfigBlock;
-use je08_protocol::http_api::{Connectivity, Ct, FieldErrors, Problem, Protocols, Secret};
+use je08_protocol::http_api::{Connectivity, Ct, FACTORY_PASSWORD, FieldErrors, Problem, Protocols, Secret};
 
 /// A typed password that `Debug` never shows.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -26,6 +26,12 @@ impl PasswordText {
     /// `None` (keep the stored one) when empty.
     pub fn secret(&self) -> Option<Secret> {
         (!self.0.is_empty()).then(|| Secret::new(self.0.clone()))
+    }
+
+    /// The typed password, else the factory default: what an empty
+    /// interface password field (to log in, not to change it) means.
+    pub fn or_factory(&self) -> Secret {
+        self.secret().unwrap_or_else(|| Secret::new(FACTORY_PASSWORD))
     }
 }
 
@@ -173,6 +179,14 @@ impl Forms {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_login_field_means_the_factory_password_and_a_typed_one_wins() {
+        assert_eq!(PasswordText::default().or_factory().expose(), FACTORY_PASSWORD);
+        let typed = PasswordText("typed password".into());
+        assert_eq!(typed.or_factory().expose(), "typed password");
+        assert_eq!(format!("{typed:?}"), "<redacted>");
+    }
 
     #[test]
     fn forms_check_numbers_then_the_whole_block() {

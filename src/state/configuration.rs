@@ -38,9 +38,9 @@ pub struct MeterWeb {
 }
 
 impl MeterWeb {
-    /// The password to send, when one is typed.
-    pub fn secret(&self) -> Option<Secret> {
-        self.password.secret()
+    /// The password to send: the one typed, else the factory default.
+    pub fn secret(&self) -> Secret {
+        self.password.or_factory()
     }
 }
 

@@ -14,6 +14,7 @@ use super::whereabouts;
 use crate::backend::discovery::{MdnsStatus, Request, Update};
 use crate::backend::{Command, JobId, JobOutcome, MeterKey};
 use je08_client::discovery::{self as registry, Source};
+use je08_client::endpoint::Endpoint;
 use je08_protocol::discovery::{ScanRange, ScanRangeError};
 use je08_protocol::http_api::DEFAULT_HTTP_PORT;
 use je08_protocol::mode::Mode;
@@ -129,16 +130,15 @@ fn info_probe(row: &MeterRow) -> Option<Command> {
 
 /// The probe to send when the Modbus session of `meter` goes offline: its
 /// HTTP API tells "in configuration (or update) mode" from "unreachable".
-/// It goes to the row's own host, never to where discovery last heard the id.
+/// It goes to the row's HTTP address (the one given for it, else the row's
+/// own host), never to where discovery last heard the id.
 pub fn offline_probe(meter: &MeterRow) -> Option<Command> {
-    let port = meter
-        .entry_here()
-        .and_then(|e| e.ports.http)
-        .unwrap_or(DEFAULT_HTTP_PORT);
+    meter.trusted_host()?; // no host of its own: nothing to probe
+    let http = Endpoint::parse(&meter.http_address(), DEFAULT_HTTP_PORT).ok()?;
     Some(Command::Discovery(Request::ProbeInfo {
         meter: meter.key,
-        host: meter.trusted_host()?,
-        port,
+        host: http.host,
+        port: http.port,
     }))
 }
 

@@ -537,8 +537,9 @@ impl ConfiguratorApp {
         }
     }
 
-    /// Start an HTTP job on `meter` with its endpoints and typed password;
-    /// the password goes to the keychain first when "remember" is ticked.
+    /// Start an HTTP job on `meter` with its endpoints and typed password
+    /// (none typed: the factory default); a typed password goes to the
+    /// keychain first when "remember" is ticked.
     fn start_web(&mut self, meter: MeterKey, work: WebJob) {
         let Some(entry) = self.model.meter(meter) else {
             return;
@@ -546,10 +547,11 @@ impl ConfiguratorApp {
         let (http, ota_port) = (entry.http_address(), entry.ota_port());
         let web = self.view.config.meter(entry);
         let password = web.secret();
-        let store = match &password {
+        // Only a typed password is remembered, never the factory default.
+        let store = match web.password.secret() {
             Some(secret) if web.remember && !web.stored => Some(Command::StoreSecret {
                 account: web.account.clone(),
-                secret: secret.clone(),
+                secret,
                 remember: true,
             }),
             _ => None,
@@ -572,7 +574,7 @@ impl ConfiguratorApp {
         let target = WebTarget {
             http,
             ota_port,
-            password,
+            password: Some(password),
         };
         web_slot.send(Command::Web { job, target, work });
     }

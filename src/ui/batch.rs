@@ -18,6 +18,7 @@ use crate::i18n::{Describe, Msg, Tr};
 use crate::state::commission::{BatchState, CommishState, Intent};
 use crate::state::intent::Action;
 use crate::state::model::Model;
+use je08_protocol::http_api::FACTORY_PASSWORD;
 
 /// Draw the Batch page; `current` is the meter selected in the list.
 pub fn batch_ui(
@@ -54,7 +55,7 @@ pub fn batch_ui(
                     }
                 }
                 ui.monospace(&m.address);
-                widgets::link_badge_ui(ui, tr, &m.link);
+                widgets::link_badge_ui(ui, tr, m);
                 ui.end_row();
             }
         });
@@ -66,7 +67,7 @@ pub fn batch_ui(
                 .desired_width(180.0),
         )
         .labelled_by(label.id);
-        ui.weak(tr.t(Msg::BatchPasswordHint));
+        ui.weak(tr.f(Msg::BatchPasswordHint, &[FACTORY_PASSWORD]));
     });
     let ticked = batch.selected.len();
     let idle = batch.running.is_none();

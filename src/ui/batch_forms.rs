@@ -12,6 +12,7 @@ use crate::i18n::{Describe, Msg, Tr};
 use crate::state::commission::Intent;
 use crate::state::intent::Action;
 use crate::state::report_form::ReportForm;
+use je08_protocol::http_api::FACTORY_PASSWORD;
 
 /// Draw the report options; an invalid broker is said inline (the caller
 /// disables the report button while [`ReportForm::checks`] fails).
@@ -118,7 +119,7 @@ pub fn save_scope_ui(ctx: &egui::Context, tr: Tr, meter: &str, no_password: bool
         ui.add_space(6.0);
         ui.label(tr.t(Msg::SaveScopeBody));
         if no_password {
-            ui.colored_label(ui.visuals().warn_fg_color, tr.t(Msg::SaveScopeNoPassword));
+            ui.label(tr.f(Msg::SaveScopeNoPassword, &[FACTORY_PASSWORD]));
         }
         ui.add_space(10.0);
         ui.horizontal_wrapped(|ui| {

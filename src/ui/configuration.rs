@@ -17,7 +17,7 @@ use crate::i18n::{Describe, Msg, Tr};
 use crate::state::configuration::{ConfigState, MeterWeb, known_mode, meter_web, start};
 use crate::state::intent::{Action, Confirm};
 use crate::state::model::{MeterRow, Model, WebKind};
-use je08_protocol::http_api::{CertKind, Mode};
+use je08_protocol::http_api::{CertKind, FACTORY_PASSWORD, Mode};
 
 /// The interface password field, "remember" and where it is stored;
 /// shared with the Firmware tab.
@@ -33,7 +33,7 @@ pub fn password_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterRow, web: &mut MeterW
         let label = ui.label(tr.t(Msg::InterfacePassword));
         let edit = egui::TextEdit::singleline(&mut web.password.0)
             .password(true)
-            .hint_text(tr.t(Msg::InterfacePasswordHint))
+            .hint_text(tr.f(Msg::InterfacePasswordHint, &[FACTORY_PASSWORD]))
             .desired_width(220.0);
         let response = ui.add(edit).labelled_by(label.id);
         if response.changed() {

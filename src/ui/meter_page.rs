@@ -6,7 +6,7 @@ use eframe::egui::{self, RichText};
 use super::{
     calibration_ui, configuration, diagnostics, firmware, live, parameters, recording_ui, widgets, wiring_ui,
 };
-use crate::i18n::{Describe, Msg, Tr};
+use crate::i18n::{Msg, Tr};
 use crate::state::intent::Action;
 use crate::state::model::{MeterRow, Model};
 use crate::state::navigation::Tab;
@@ -25,7 +25,7 @@ pub fn meter_page_ui(
         ui.heading(RichText::new(meter.title()).size(22.0).strong());
         ui.monospace(&meter.address);
         if meter.session {
-            widgets::link_badge_ui(ui, tr, &meter.link);
+            widgets::link_badge_ui(ui, tr, meter);
         } else {
             ui.weak(tr.t(Msg::NoSession));
         }
@@ -35,8 +35,16 @@ pub fn meter_page_ui(
     });
     if !meter.session {
         ui.weak(tr.t(Msg::NoModbusHint));
-    } else if let crate::backend::LinkState::Offline(why) = &meter.link {
-        ui.colored_label(ui.visuals().error_fg_color, why.describe(tr));
+    } else {
+        match widgets::offline(tr, meter) {
+            Some(widgets::Offline::Paused(why)) => {
+                ui.label(why);
+            }
+            Some(widgets::Offline::Failed(why)) => {
+                ui.colored_label(ui.visuals().error_fg_color, why);
+            }
+            None => {}
+        }
     }
     ui.add_space(4.0);
     ui.horizontal_wrapped(|ui| {

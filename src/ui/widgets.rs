@@ -7,6 +7,8 @@ use eframe::egui::{self, Color32, RichText};
 use crate::backend::LinkState;
 use crate::i18n::{Describe, Msg, Tr};
 use crate::state::led::{self, LedPattern};
+use crate::state::model::MeterRow;
+use je08_protocol::mode::Mode;
 
 /// Colours for phases A, B, C and the total (IEC-like: brown, black/grey, grey-blue).
 pub const PHASE_COLORS: [Color32; 4] = [
@@ -35,9 +37,34 @@ pub fn fmt(value: Option<f64>, decimals: usize) -> String {
     }
 }
 
-/// The coloured badge for a connection state: a dot and a word.
-pub fn link_badge_ui(ui: &mut egui::Ui, tr: Tr, state: &LinkState) {
-    let (color, text) = match state {
+/// Why a meter's Modbus session is offline, as the window says it.
+pub enum Offline {
+    /// The meter is in configuration or update mode, where Modbus is off by
+    /// design: live readings pause (not an alarm).
+    Paused(String),
+    /// The session failed: the failure with its advice (an alarm).
+    Failed(String),
+}
+
+/// Why `meter`'s Modbus session is offline, if it is: the mode the window
+/// knows comes first, since the link's advice (address, port 502, Modbus
+/// enabled) would be wrong for a meter in configuration or update mode.
+pub fn offline(tr: Tr, meter: &MeterRow) -> Option<Offline> {
+    let LinkState::Offline(why) = &meter.link else {
+        return None;
+    };
+    Some(match meter.mode() {
+        Some(mode @ (Mode::Configuration | Mode::Update)) => {
+            Offline::Paused(tr.f(Msg::ReadingsPausedInMode, &[&mode.describe(tr)]))
+        }
+        _ => Offline::Failed(why.describe(tr)),
+    })
+}
+
+/// The coloured badge for a meter's connection state: a dot and a word,
+/// with why it is offline on hover.
+pub fn link_badge_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterRow) {
+    let (color, text) = match &meter.link {
         LinkState::Online => (OK_COLOR, tr.t(Msg::Online)),
         LinkState::Connecting => (Color32::from_rgb(200, 160, 40), tr.t(Msg::Connecting)),
         LinkState::Offline(_) => (Color32::from_rgb(220, 80, 70), tr.t(Msg::Offline)),
@@ -50,8 +77,8 @@ pub fn link_badge_ui(ui: &mut egui::Ui, tr: Tr, state: &LinkState) {
             ui.label(RichText::new(text).color(color).strong());
         })
         .response;
-    if let LinkState::Offline(why) = state {
-        response.on_hover_text(why.describe(tr));
+    if let Some(Offline::Paused(why) | Offline::Failed(why)) = offline(tr, meter) {
+        response.on_hover_text(why);
     }
 }
 

@@ -1,6 +1,6 @@
 //! Driving the configurator under egui_kittest, shared by the UI test
 //! modules: run frames until a condition holds (with a deadline), click a
-//! widget by its label, replace the text of a field.
+//! widget by its label, replace or empty the text of a field.
 
 use std::time::{Duration, Instant};
 
@@ -42,10 +42,21 @@ pub fn click(harness: &mut AppHarness, label: &str) {
 
 /// Replace the text of the field named `label`.
 pub fn type_into(harness: &mut AppHarness, label: &str, text: &str) {
+    select_all(harness, label);
+    harness.get_by_label(label).type_text(text);
+    frames(harness, 3);
+}
+
+/// Empty the field named `label`, as select-all and Backspace would.
+pub fn clear(harness: &mut AppHarness, label: &str) {
+    select_all(harness, label);
+    harness.key_press(Key::Backspace);
+    frames(harness, 3);
+}
+
+fn select_all(harness: &mut AppHarness, label: &str) {
     harness.get_by_label(label).click();
     frames(harness, 2);
     harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
     frames(harness, 1);
-    harness.get_by_label(label).type_text(text);
-    frames(harness, 3);
 }

@@ -31,3 +31,4 @@ mod sim_wiring;
 mod ui;
 mod ui_commissioning;
 mod ui_config;
+mod ui_first_contact;

@@ -110,6 +110,10 @@ impl Fixture {
         super::kit::type_into(&mut self.harness, label, text);
     }
 
+    fn clear(&mut self, label: &str) {
+        super::kit::clear(&mut self.harness, label);
+    }
+
     /// What a file dialog would answer.
     fn choose(&mut self, purpose: CommFile, meter: Option<MeterKey>, path: &Path) {
         self.harness
@@ -539,7 +543,7 @@ fn with_http(id: u32) -> MeterOptions {
 }
 
 #[test]
-fn batch_apply_of_http_settings_needs_and_uses_the_typed_interface_password() {
+fn batch_apply_of_http_settings_uses_a_typed_interface_password_else_the_factory_default() {
     use je08::commissioning::profile::{Access, ApplyStatus, capture_all};
     use je08_client::endpoint::MeterAddress;
     use je08_protocol::http_api::Secret;
@@ -598,15 +602,16 @@ fn batch_apply_of_http_settings_needs_and_uses_the_typed_interface_password() {
         batch.applied.clone().expect("applied")[0].clone()
     };
 
-    let without = apply(&mut f);
-    assert_eq!(without.status, ApplyStatus::Failed, "{without:?}");
-    let reason = without
-        .reason
-        .as_ref()
-        .map(ToString::to_string)
-        .unwrap_or_default();
+    f.type_into("Interface password", "not-the-password");
+    let wrong = apply(&mut f);
+    assert_eq!(
+        wrong.status,
+        ApplyStatus::Failed,
+        "a typed password wins: {wrong:?}"
+    );
+    let reason = wrong.reason.as_ref().map(ToString::to_string).unwrap_or_default();
     assert!(reason.contains("password"), "{reason}");
-    assert_eq!(name(&f), before, "nothing written without the password");
+    assert_eq!(name(&f), before, "nothing written with a wrong password");
     // The result table says why in the window's language.
     f.harness.state_mut().view.lang = Lang::PtBr;
     f.frames(2);
@@ -615,7 +620,8 @@ fn batch_apply_of_http_settings_needs_and_uses_the_typed_interface_password() {
     f.harness.state_mut().view.lang = Lang::En;
     f.frames(2);
 
-    f.type_into("Interface password", "bintechnology");
+    // An empty field means the factory default, which this meter still has.
+    f.clear("Interface password");
     let with = apply(&mut f);
     assert_eq!(with.status, ApplyStatus::Changed, "{with:?}");
     assert!(with.http_checked, "{with:?}");
