@@ -17,7 +17,7 @@
 //! - One meter's calibration never travels: a profile holds no calibration
 //!   gains (registers 9–15) and each meter keeps its own; a per-meter
 //!   backup (the same format, `backup_of` naming the device id) holds them
-//!   and is applied to that meter only ([`kind`]).
+//!   and is applied to that meter only ([`FileKind`]).
 //!
 //! Formats 1 and 2 (which always held gains) still load, as profiles whose
 //! gains are ignored.
@@ -296,8 +296,7 @@ impl Profile {
             }
         })?;
         match profile.meta.format {
-            FORMAT => {}
-            FORMAT_V2 => {}
+            FORMAT | FORMAT_V2 => {}
             FORMAT_V1 if profile.http.is_none() => {}
             FORMAT_V1 => return Err(ProfileProblem::HttpInFormat1),
             format => return Err(ProfileProblem::Format { format }),

@@ -570,7 +570,8 @@ fn batch_apply_of_http_settings_needs_and_uses_the_typed_interface_password() {
             |_, _| {},
             &CancellationToken::new(),
         ))
-        .expect("profile with the HTTP blocks");
+        .expect("profile with the HTTP blocks")
+        .for_other_meters();
     let path = f.dir.join("http.toml");
     profile.save(&path).expect("profile saved");
     let name = |f: &Fixture| f.meters[1].device.with(|d| d.network.device_name.clone());
