@@ -171,11 +171,11 @@ pub async fn run(action: Action) -> anyhow::Result<ExitCode> {
             };
             profile.save(&file)?;
             outln!(
-                "{} saved to {} from meter {} (device id {})",
-                profile.kind(),
+                "saved to {} from meter {} (device id {}): {}",
                 file.display(),
                 meter,
-                profile.meta.source_device_id
+                profile.meta.source_device_id,
+                profile.kind()
             )?;
             Ok(ExitCode::SUCCESS)
         }
