@@ -431,11 +431,16 @@ je08_protocol::messages! {
         ProfileNotReturned => "meter {0} could not be returned to {1} mode: {2}", "não foi possível devolver o medidor {0} ao modo {1}: {2}";
         ProfileInterrupted => "meter {0}: interrupted; it may not be back in {1} mode", "medidor {0}: interrompido; ele pode não ter voltado ao modo {1}";
         ProfileSecretNote => "{0} (secrets are never read from a profile: each meter keeps its own)", "{0} (segredos nunca são lidos de um perfil: cada medidor mantém os seus)";
-        ProfileFormat => "format {0} is not supported (this version reads formats {1} and {2})", "o formato {0} não é suportado (esta versão lê os formatos {1} e {2})";
+        ProfileFormat => "format {0} is not supported (this version reads formats {1} to {2})", "o formato {0} não é suportado (esta versão lê os formatos {1} a {2})";
         ProfileHttpInFormat1 => "a format 1 profile has no [http] blocks", "um perfil de formato 1 não tem blocos [http]";
         ProfileBadTemplate => "{0}: {1}: the only placeholder is {id}", "{0}: {1}: o único marcador é {id}";
         ApplyWrongMode => "wrong mode: meter {0} is in {1} mode; a profile is applied from application mode; nothing was written", "modo errado: o medidor {0} está no modo {1}; um perfil é aplicado a partir do modo aplicação; nada foi gravado";
         ApplyIdMismatch => "Modbus answers as meter {0} but HTTP as meter {1}: check the ports; nothing was written", "o Modbus responde como medidor {0}, mas o HTTP como medidor {1}: verifique as portas; nada foi gravado";
+        ApplyOtherMeter => "this file is the backup of meter {0} with its calibration, and this is meter {1}: a backup is applied only to the meter it was saved from; nothing was written", "este arquivo é o backup do medidor {0} com a sua calibração, e este é o medidor {1}: um backup só é aplicado ao medidor de onde foi salvo; nada foi gravado";
+        KindProfile => "profile (no calibration): each meter keeps its own calibration gains", "perfil (sem calibração): cada medidor mantém os seus próprios ganhos de calibração";
+        KindBackup => "backup of meter {0} (with its calibration: {1})", "backup do medidor {0} (com a sua calibração: {1})";
+        GainsIgnored => "the calibration gains in this file were ignored: it is a profile for other meters, and gains correct one meter's own hardware", "os ganhos de calibração deste arquivo foram ignorados: é um perfil para outros medidores, e os ganhos corrigem o hardware de um só medidor";
+        ConfirmBackup => "Write the backup of meter {0} to it, with its calibration gains {1}?", "Gravar nele o backup do medidor {0}, com os seus ganhos de calibração {1}?";
         ApplyInvalid => "validation: {0}; nothing was written", "validação: {0}; nada foi gravado";
         ApplyInvalidFor => "validation: the profile gives meter {0} invalid settings: {1}; nothing was written", "validação: o perfil dá ao medidor {0} configurações inválidas: {1}; nada foi gravado";
         ApplyBlocksInvalid => "validation: {0}; the HTTP blocks were not written", "validação: {0}; os blocos HTTP não foram gravados";

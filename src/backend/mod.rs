@@ -710,7 +710,7 @@ mod tests {
     /// Every command and event that can carry a secret, each holding
     /// `hunter2-…` wherever a secret goes.
     fn carrying_secrets() -> Vec<String> {
-        use crate::commissioning::profile::{HttpProfile, Profile, ProfileMeta};
+        use crate::commissioning::profile::{HttpProfile, Profile, ProfileMeta, ProfileSettings};
         use commissioning::{ProfileScope, ReportChecks, Request, Work};
         use je08_net::mqtt_link::{CredentialFiles, Password};
         use je08_protocol::http_api::{Connectivity, Protocols};
@@ -737,9 +737,11 @@ mod tests {
                 source_device_id: 7,
                 saved_at: chrono::Utc::now(),
                 description: String::new(),
+                backup_of: None,
             },
-            settings: Settings::factory(),
+            settings: ProfileSettings::with_gains(&Settings::factory()),
             http: Some(HttpProfile::from_blocks(&connectivity, &protocols, 7)),
+            gains_ignored: false,
         };
         let job = |n, work| {
             Command::Commissioning(Request::Job {

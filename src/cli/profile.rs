@@ -1,16 +1,22 @@
 //! `je08 profile save|apply`: configuration profiles for many meters.
 //!
 //! `save` reads the Modbus settings and (unless `--modbus-only`) the HTTP
-//! blocks, which needs a reboot into configuration mode and back. `apply`
-//! first shows a dry-run diff per meter; without `--dry-run` it then writes
-//! and reads back each meter and prints a result table. Exit status 1 when
-//! any meter failed.
+//! blocks, which needs a reboot into configuration mode and back. It writes
+//! a profile for other meters, without calibration gains, or with
+//! `--backup` the backup of that one meter, with its gains. `apply` first
+//! says which kind of file it read and shows a dry-run diff per meter;
+//! without `--dry-run` it then writes (a backup only to its own meter,
+//! after a question naming its gains) and reads back each meter and prints
+//! a result table. Exit status 1 when any meter failed.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::commissioning::profile::{ApplyStatus, MeterResult, Profile, apply, capture, capture_all};
+use crate::commissioning::profile::{
+    ApplyStatus, FileKind, MeterResult, Profile, apply, capture, capture_all, gains_text,
+};
+use crate::i18n::{Msg, Tr};
 use je08_client::endpoint::MeterAddress;
 
 use super::advice;
@@ -20,8 +26,9 @@ use super::confirm::ask;
 /// `save` or `apply`.
 #[derive(Debug, clap::Subcommand)]
 pub enum Action {
-    /// Save a meter's configuration (Modbus settings and HTTP blocks, no
-    /// secrets, identity as {id} templates) to a TOML profile.
+    /// Save a meter's configuration (Modbus settings without calibration
+    /// gains and HTTP blocks, no secrets, identity as {id} templates) to a
+    /// TOML profile, or with --backup its own backup with its gains.
     Save {
         /// The meter, HOST[:MODBUS_PORT][,http=HTTP_PORT].
         #[arg(value_name = "HOST", value_parser = parse_meter_address)]
@@ -32,9 +39,14 @@ pub enum Action {
         /// A description stored in the profile.
         #[arg(long, default_value = "")]
         description: String,
-        /// Only the Modbus settings (registers 9–19): no HTTP, no reboot.
+        /// Only the Modbus settings: no HTTP, no reboot.
         #[arg(long)]
         modbus_only: bool,
+        /// Save a backup of this one meter, with its calibration gains
+        /// (registers 9–15), applied only to this device id. Without it the
+        /// profile holds no gains: each meter keeps its own calibration.
+        #[arg(long)]
+        backup: bool,
         /// Deadlines and the interface password.
         #[command(flatten)]
         access: AccessArgs,
@@ -134,6 +146,7 @@ pub async fn run(action: Action) -> anyhow::Result<ExitCode> {
             file,
             description,
             modbus_only,
+            backup,
             access,
         } => {
             let profile = if modbus_only {
@@ -151,12 +164,18 @@ pub async fn run(action: Action) -> anyhow::Result<ExitCode> {
                 let cancel = super::interrupt::cancel_on_ctrl_c("the profile capture");
                 capture_all(&meter, &access, description, |_, _| {}, &cancel).await?
             };
+            let profile = if backup {
+                profile
+            } else {
+                profile.for_other_meters()
+            };
             profile.save(&file)?;
             outln!(
-                "profile of meter {} (device id {}) saved to {}",
+                "saved to {} from meter {} (device id {}): {}",
+                file.display(),
                 meter,
                 profile.meta.source_device_id,
-                file.display()
+                profile.kind()
             )?;
             Ok(ExitCode::SUCCESS)
         }
@@ -174,6 +193,12 @@ pub async fn run(action: Action) -> anyhow::Result<ExitCode> {
             let access = access.access(http, &names.join(", "))?;
             let cancel = super::interrupt::cancel_on_ctrl_c("the profile apply");
             let quiet = |_: &MeterAddress, _| {};
+            let kind = profile.kind();
+            if json {
+                errln!("{kind}");
+            } else {
+                outln!("{kind}")?;
+            }
             let preview = apply(&profile, &meters, true, &access, &quiet, &cancel).await;
             if dry_run {
                 if json {
@@ -191,13 +216,7 @@ pub async fn run(action: Action) -> anyhow::Result<ExitCode> {
                 .iter()
                 .filter(|r| r.status == ApplyStatus::WouldChange || (http && r.status == ApplyStatus::Ok))
                 .count();
-            let question = if http {
-                format!(
-                    "Write the profile to {to_visit} meter(s)? Each reboots into configuration mode and back; its kWh and kVArh accumulators restart from zero."
-                )
-            } else {
-                format!("Write the profile to {to_visit} meter(s) and save it?")
-            };
+            let question = question(&kind, to_visit, http);
             if to_visit > 0 && !ask(&question, yes, "refusing to change meters")? {
                 errln!("nothing was changed");
                 return Ok(ExitCode::FAILURE);
@@ -211,6 +230,21 @@ pub async fn run(action: Action) -> anyhow::Result<ExitCode> {
             }
             Ok(exit(&results))
         }
+    }
+}
+
+/// The question before writing: a backup names each gain it restores;
+/// with HTTP blocks, the reboot and the restarting energy counters.
+fn question(kind: &FileKind, to_visit: usize, http: bool) -> String {
+    const REBOOT: &str =
+        "Each reboots into configuration mode and back; its kWh and kVArh accumulators restart from zero.";
+    match (kind, http) {
+        (FileKind::Backup { id, gains }, http) => {
+            let ask = Tr::EN.f(Msg::ConfirmBackup, &[&id.to_string(), &gains_text(gains)]);
+            if http { format!("{ask} {REBOOT}") } else { ask }
+        }
+        (FileKind::Profile { .. }, true) => format!("Write the profile to {to_visit} meter(s)? {REBOOT}"),
+        (FileKind::Profile { .. }, false) => format!("Write the profile to {to_visit} meter(s) and save it?"),
     }
 }
 

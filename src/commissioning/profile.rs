@@ -14,11 +14,18 @@
 //!   becomes `{id}` (replaced by each target's id on apply), and the device
 //!   name and client id are left out when they do not contain the id.
 //!
-//! Format 1 files (settings only) still load.
+//! - One meter's calibration never travels: a profile holds no calibration
+//!   gains (registers 9–15) and each meter keeps its own; a per-meter
+//!   backup (the same format, `backup_of` naming the device id) holds them
+//!   and is applied to that meter only ([`FileKind`]).
+//!
+//! Formats 1 and 2 (which always held gains) still load, as profiles whose
+//! gains are ignored.
 
 mod apply;
 mod capture;
 mod error;
+mod kind;
 #[cfg(test)]
 mod props;
 mod template;
@@ -32,6 +39,7 @@ pub(crate) use apply::flatten;
 pub use apply::{Access, ApplyFailure, ApplyStatus, FieldDiff, MeterResult, Step, apply};
 pub use capture::{CAPTURE_STEPS, capture, capture_all};
 pub use error::{BlockErrors, ProfileError, ProfileProblem};
+pub use kind::{FileKind, ProfileSettings, gains_text};
 pub use template::{check_template, render, templated};
 
 use je08_protocol::http_api::{
@@ -40,8 +48,10 @@ use je08_protocol::http_api::{
 use je08_protocol::readings::Settings;
 use je08_protocol::validate::{WritePlan, settings_words};
 
-/// Current profile file format.
-pub const FORMAT: u32 = 2;
+/// Current profile file format (3: gains only in a backup).
+pub const FORMAT: u32 = 3;
+/// Format 2: settings (gains always included) and HTTP blocks.
+pub const FORMAT_V2: u32 = 2;
 /// Oldest format still read (Modbus settings only).
 pub const FORMAT_V1: u32 = 1;
 
@@ -57,6 +67,10 @@ pub struct ProfileMeta {
     /// Free text.
     #[serde(default)]
     pub description: String,
+    /// The device id this file is a backup of (with its calibration gains),
+    /// the only meter it is applied to; `None`: a profile for any meter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup_of: Option<u32>,
 }
 
 /// A meter configuration without identity and without secrets.
@@ -64,11 +78,15 @@ pub struct ProfileMeta {
 pub struct Profile {
     /// Origin.
     pub meta: ProfileMeta,
-    /// Metering settings (CT ratio, inversions, gains; registers 9–19).
-    pub settings: Settings,
+    /// Metering settings (CT ratio, inversions; gains in a backup only).
+    pub settings: ProfileSettings,
     /// The HTTP settings blocks (`None`: Modbus settings only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http: Option<HttpProfile>,
+    /// The file, not a backup, held calibration gains (an earlier
+    /// version's profile): they were dropped when it was read.
+    #[serde(skip)]
+    pub gains_ignored: bool,
 }
 
 /// The HTTP settings blocks of a profile.
@@ -269,7 +287,7 @@ impl Profile {
     }
 
     fn parse(text: &str) -> Result<Self, ProfileProblem> {
-        let profile: Profile = toml::from_str(text).map_err(|e| {
+        let mut profile: Profile = toml::from_str(text).map_err(|e| {
             let detail = e.to_string();
             if detail.contains("password") {
                 ProfileProblem::Secret { detail }
@@ -278,12 +296,12 @@ impl Profile {
             }
         })?;
         match profile.meta.format {
-            FORMAT => {}
+            FORMAT | FORMAT_V2 => {}
             FORMAT_V1 if profile.http.is_none() => {}
             FORMAT_V1 => return Err(ProfileProblem::HttpInFormat1),
             format => return Err(ProfileProblem::Format { format }),
         }
-        let words: Vec<(u16, i64)> = settings_words(&profile.settings)
+        let words: Vec<(u16, i64)> = settings_words(&profile.settings.for_meter(&Settings::factory()))
             .into_iter()
             .map(|(a, v)| (a, i64::from(v)))
             .collect();
@@ -291,13 +309,43 @@ impl Profile {
         if let Some(http) = &profile.http {
             http.validate()?;
         }
+        if profile.meta.backup_of.is_none() && profile.settings.gains.is_some() {
+            profile.settings.gains = None;
+            profile.gains_ignored = true;
+        }
         Ok(profile)
     }
 
-    /// The TOML text, with a comment saying what is left out.
+    /// This backup as a profile for other meters: no gains, no device id.
+    pub fn for_other_meters(mut self) -> Self {
+        self.meta.backup_of = None;
+        self.settings.gains = None;
+        self
+    }
+
+    /// A profile or the backup of one meter, as the dry run says it.
+    pub fn kind(&self) -> FileKind {
+        match self.meta.backup_of {
+            Some(id) => FileKind::Backup {
+                id,
+                gains: self.settings.gain_list(),
+            },
+            None => FileKind::Profile {
+                gains_ignored: self.gains_ignored,
+            },
+        }
+    }
+
+    /// The TOML text, with a comment saying what it is and what is left out.
     pub fn to_toml(&self) -> Result<String, toml::ser::Error> {
+        let what = match self.meta.backup_of {
+            Some(id) => {
+                format!("backup of meter {id} with its calibration gains, applied to meter {id} only")
+            }
+            None => "configuration profile, without calibration gains: each meter keeps its own".into(),
+        };
         Ok(format!(
-            "# je08 configuration profile (format {FORMAT}).\n\
+            "# je08 {what} (format {FORMAT}).\n\
              # Secrets (Wi-Fi, interface and MQTT passwords) and the static IP address are\n\
              # never stored here: each meter keeps its own. {{id}} stands for each meter's id.\n{}",
             toml::to_string_pretty(self)?
@@ -357,9 +405,14 @@ mod tests {
                 source_device_id: 990,
                 saved_at: Utc::now(),
                 description: String::new(),
+                backup_of: None,
             },
-            settings: je08_protocol::readings::Settings::factory(),
+            settings: ProfileSettings {
+                gains: None,
+                ..ProfileSettings::with_gains(&Settings::factory())
+            },
             http,
+            gains_ignored: false,
         }
     }
 
@@ -452,12 +505,12 @@ mod tests {
         let v1 = profile(None)
             .to_toml()
             .expect("toml")
-            .replace("format = 2", "format = 1");
+            .replace("format = 3", "format = 1");
         assert!(Profile::from_toml(&v1, "p").is_ok_and(|p| p.http.is_none()));
-        let v3 = good.replace("format = 2", "format = 3");
+        let v4 = good.replace("format = 3", "format = 4");
         assert_eq!(
-            Profile::from_toml(&v3, "p").unwrap_err().to_string(),
-            "profile p is not a valid je08 profile: format 3 is not supported (this version reads formats 1 and 2)"
+            Profile::from_toml(&v4, "p").unwrap_err().to_string(),
+            "profile p is not a valid je08 profile: format 4 is not supported (this version reads formats 1 to 3)"
         );
     }
 }

@@ -1,5 +1,6 @@
-//! The Batch page: tick meters, then apply a profile (dry-run diff per
-//! meter first, then Apply with a result table), save a profile from the
+//! The Batch page: tick meters, then apply a profile or a meter's backup
+//! (which kind of file, dry-run diff per meter first, then Apply with a
+//! result table), save a profile from the
 //! selected meter (the whole configuration or the Modbus settings only,
 //! asked first), write a commissioning report (with optional HTTP-settings
 //! and MQTT checks) or record the ticked meters.
@@ -12,7 +13,7 @@ use super::widgets::{self, OK_COLOR, wrapped_cell_ui};
 use super::wiring_ui::running_ui;
 use crate::backend::MeterKey;
 use crate::backend::commissioning::{CommFile, ProfileScope};
-use crate::commissioning::profile::{ApplyStatus, MeterResult};
+use crate::commissioning::profile::{ApplyStatus, FileKind, MeterResult};
 use crate::commissioning::report::NotReached;
 use crate::i18n::{Describe, Msg, Tr};
 use crate::state::commission::{BatchState, CommishState, Intent};
@@ -159,6 +160,13 @@ fn profile_ui(ui: &mut egui::Ui, tr: Tr, batch: &BatchState, actions: &mut Vec<A
         ui.label(&profile.meta.description);
     }
     ui.label(tr.f(Msg::ProfileFrom, &[&profile.meta.source_device_id.to_string()]));
+    // Which kind of file: a profile (each meter keeps its calibration) or
+    // the backup of one meter, whose gains are named before Apply.
+    let kind = profile.kind();
+    match kind {
+        FileKind::Profile { gains_ignored: false } => ui.label(kind.describe(tr)),
+        _ => ui.colored_label(ui.visuals().warn_fg_color, kind.describe(tr)),
+    };
     ui.label(RichText::new(tr.t(Msg::DryRun)).strong());
     results_ui(ui, tr, "profile_preview", preview);
     // The HTTP blocks can be read only in configuration mode, so a dry run

@@ -669,7 +669,7 @@ async fn a_profile_carries_http_blocks_as_templates_and_applies_to_many_meters_e
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = std::fs::read_to_string(&file).expect("profile written");
     for needle in [
-        "format = 2",
+        "format = 3",
         "ct_ratio = 200",
         "[http.connectivity]",
         "ssid = \"PLANT\"",
@@ -690,6 +690,7 @@ async fn a_profile_carries_http_blocks_as_templates_and_applies_to_many_meters_e
         "meter 990",
         "plant/990",
         "plant-990",
+        "[settings.gains",
     ] {
         assert!(!text.contains(secret), "{secret:?} in the profile:\n{text}");
     }

@@ -22,6 +22,7 @@ mod openssl_certs;
 mod ota_faults;
 mod packaging;
 mod pipes;
+mod profile_calibration;
 mod remembered_names;
 mod secrets;
 mod sim_calibration;

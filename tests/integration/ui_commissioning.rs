@@ -574,7 +574,8 @@ fn batch_apply_of_http_settings_uses_a_typed_interface_password_else_the_factory
             |_, _| {},
             &CancellationToken::new(),
         ))
-        .expect("profile with the HTTP blocks");
+        .expect("profile with the HTTP blocks")
+        .for_other_meters();
     let path = f.dir.join("http.toml");
     profile.save(&path).expect("profile saved");
     let name = |f: &Fixture| f.meters[1].device.with(|d| d.network.device_name.clone());
@@ -857,4 +858,66 @@ fn the_report_with_http_settings_checks_mqtt_through_the_meters_own_broker() {
         assert!(text.contains(needle), "report lacks {needle:?}:\n{text}");
     }
     assert_eq!(f.power(0), (boots + 2, true));
+}
+
+#[test]
+fn the_batch_page_says_profile_or_backup_and_keeps_each_meters_calibration() {
+    let calibrated = |id, gain| {
+        let mut options = MeterOptions::new(id);
+        options.device.settings.gains.frequency = gain;
+        options.device.settings.gains.voltage.a = gain + 1;
+        options
+    };
+    let mut source = calibrated(2230, 1010);
+    source.device.settings.ct_ratio = 200;
+    let mut f = with_meters(vec![source, calibrated(2231, 990)]);
+    let gains = |f: &Fixture| f.read(1).settings.gains;
+    let before = gains(&f);
+    f.harness.state_mut().apply(Action::Select(f.keys[0]));
+    f.click("Batch");
+    let path = f.dir.join("profile.toml");
+    f.save_profile(&path, "Modbus settings only (no reboot)");
+    let text = std::fs::read_to_string(&path).expect("profile written");
+    assert!(!text.contains("[settings.gains"), "{text}");
+
+    f.harness
+        .get_by_role_and_label(Role::CheckBox, "JE08 2231")
+        .click();
+    f.frames(2);
+    f.choose(CommFile::OpenProfile, None, &path);
+    f.step_until("the dry run", |app| app.view.commish.batch.preview.is_some());
+    f.harness
+        .get_by_label_contains("profile (no calibration): each meter keeps its own calibration gains");
+    f.click("Apply to 1 meter(s)");
+    f.step_until("the result", |app| app.view.commish.batch.applied.is_some());
+    assert_eq!(f.read(1).settings.ct_ratio, 200, "the profile was applied");
+    assert_eq!(gains(&f), before, "the profile wrote no gain");
+
+    // The source meter's backup, opened for the other meter: named as a
+    // backup with its gains, and refused.
+    let mut backup = je08::commissioning::profile::Profile::load(&path).expect("profile");
+    backup.meta.backup_of = Some(2230);
+    backup.settings.gains = Some(f.read(0).settings.gains);
+    let backup_path = f.dir.join("backup-2230.toml");
+    backup.save(&backup_path).expect("backup written");
+    f.choose(CommFile::OpenProfile, None, &backup_path);
+    f.step_until("the dry run of the backup", |app| {
+        app.view
+            .commish
+            .batch
+            .preview
+            .as_ref()
+            .is_some_and(|(p, _, _)| p.meta.backup_of.is_some())
+    });
+    f.harness.get_by_label_contains(
+        "backup of meter 2230 (with its calibration: GANHO_FREQUENCIA 1010, GANHO_TENSAO_A 1011",
+    );
+    f.harness.get_by_label_contains(
+        "this file is the backup of meter 2230 with its calibration, and this is meter 2231",
+    );
+    f.harness.state_mut().view.lang = Lang::PtBr;
+    f.frames(2);
+    f.harness
+        .get_by_label_contains("backup do medidor 2230 (com a sua calibração: GANHO_FREQUENCIA 1010");
+    assert_eq!(gains(&f), before);
 }

@@ -83,6 +83,8 @@ pub(super) async fn save_profile(
                 .map_err(failed)?
         }
     };
+    // The window saves profiles for other meters: no calibration gains.
+    let profile = profile.for_other_meters();
     let http = profile.http.is_some();
     let target = path.clone();
     blocking(action, move || Profile::save(&profile, &target))

@@ -4,7 +4,9 @@
 //! never stops the others):
 //!
 //! 1. **Plan** (no write, no reboot): the meter must answer in application
-//!    mode; its Modbus settings are read and diffed, and the HTTP blocks the
+//!    mode (and, for a backup, be the meter it was saved from); its Modbus
+//!    settings are read and diffed against the file's (its own calibration
+//!    gains kept unless the file is its backup), and the HTTP blocks the
 //!    profile gives it are validated with its id and address. A dry run
 //!    stops here. The HTTP blocks can only be read in configuration mode,
 //!    so their diff is made in phase 2.
@@ -237,6 +239,8 @@ fn block_diff<T: Serialize>(block: &str, current: &T, wanted: &T) -> Vec<FieldDi
 struct Planned {
     result: MeterResult,
     settings: Settings,
+    /// What the file gives this meter (its own gains unless a backup of it).
+    wanted: Settings,
 }
 
 async fn plan(meter: &MeterAddress, profile: &Profile, access: &Access) -> Result<Planned, MeterResult> {
@@ -272,7 +276,13 @@ async fn plan(meter: &MeterAddress, profile: &Profile, access: &Access) -> Resul
             http_id: info.id,
         }));
     }
-    if let Err(e) = WritePlan::between(&snapshot.settings, &profile.settings) {
+    if let Some(backup_of) = profile.meta.backup_of
+        && backup_of != id
+    {
+        return Err(result.fail(ApplyFailure::OtherMeter { backup_of, id }));
+    }
+    let wanted = profile.settings.for_meter(&snapshot.settings);
+    if let Err(e) = WritePlan::between(&snapshot.settings, &wanted) {
         return Err(result.fail(ApplyFailure::Invalid(e)));
     }
     if let (Some(http), Some(info)) = (&profile.http, &info)
@@ -280,20 +290,20 @@ async fn plan(meter: &MeterAddress, profile: &Profile, access: &Access) -> Resul
     {
         return Err(result.fail(ApplyFailure::InvalidFor { id, errors }));
     }
-    result.diff = modbus_diff(&snapshot.settings, &profile.settings);
+    result.diff = modbus_diff(&snapshot.settings, &wanted);
     Ok(Planned {
         result,
         settings: snapshot.settings,
+        wanted,
     })
 }
 
 async fn write_modbus(
     meter: &MeterAddress,
-    profile: &Profile,
     access: &Access,
     planned: &mut Planned,
 ) -> Result<(), ApplyFailure> {
-    let plan = WritePlan::between(&planned.settings, &profile.settings).map_err(ApplyFailure::Invalid)?;
+    let plan = WritePlan::between(&planned.settings, &planned.wanted).map_err(ApplyFailure::Invalid)?;
     let mut client = ModbusClient::new(meter.modbus.clone(), access.modbus);
     let outcome = apply_settings_from(&mut client, &planned.settings, &plan, ApplyOptions::default()).await;
     client.disconnect().await;
@@ -415,7 +425,7 @@ async fn apply_one(
     }
     if !planned.result.diff.is_empty() {
         step(meter, Step::WritingModbus);
-        if let Err(e) = write_modbus(meter, profile, access, &mut planned).await {
+        if let Err(e) = write_modbus(meter, access, &mut planned).await {
             return planned.result.fail(e);
         }
     }

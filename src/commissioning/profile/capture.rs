@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 
-use super::{Access, FORMAT, HttpProfile, Profile, ProfileError, ProfileMeta};
+use super::{Access, FORMAT, HttpProfile, Profile, ProfileError, ProfileMeta, ProfileSettings};
 use je08_client::endpoint::MeterAddress;
 use je08_client::http::MeterHttp;
 use je08_client::modbus::ModbusClient;
@@ -27,7 +27,9 @@ pub const CAPTURE_STEPS: usize = 4;
 /// How long to wait for Modbus after the HTTP API is back from a reboot.
 const MODBUS_AFTER_BOOT: Duration = Duration::from_secs(5);
 
-/// Read a meter's Modbus settings as a profile (no HTTP blocks, no reboot).
+/// Read a meter's Modbus settings (no HTTP blocks, no reboot) as its
+/// backup, with its calibration gains: [`Profile::for_other_meters`] makes
+/// it a profile.
 pub async fn capture(client: &mut ModbusClient, description: String) -> Result<Profile, ProfileError> {
     let snapshot = decode(&client.read_map().await?);
     Ok(Profile {
@@ -36,13 +38,16 @@ pub async fn capture(client: &mut ModbusClient, description: String) -> Result<P
             source_device_id: snapshot.device.id,
             saved_at: Utc::now(),
             description,
+            backup_of: Some(snapshot.device.id),
         },
-        settings: snapshot.settings,
+        settings: ProfileSettings::with_gains(&snapshot.settings),
         http: None,
+        gains_ignored: false,
     })
 }
 
-/// Read a meter's whole configuration as a profile: the Modbus settings (in
+/// Read a meter's whole configuration as its backup (with its calibration
+/// gains; [`Profile::for_other_meters`] makes it a profile): the Modbus settings (in
 /// application mode) and the HTTP blocks (in configuration mode). The meter
 /// reboots into the other mode and back into the mode it was in, so its
 /// energy accumulators restart from zero. `progress` gets (steps done,

@@ -15,7 +15,7 @@ use je08_protocol::registers::Register;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 
-use super::{FORMAT, HttpProfile, Profile, ProfileMeta, render, templated};
+use super::{FORMAT, HttpProfile, Profile, ProfileMeta, ProfileSettings, render, templated};
 
 /// Marks every password generated here, so that a leak is found in the text.
 const SECRET_MARK: &str = "S3cr3t-";
@@ -140,9 +140,11 @@ fn profiles() -> impl Strategy<Value = Profile> {
                     source_device_id: 7,
                     saved_at: DateTime::from_timestamp(seconds, nanos).expect("in range"),
                     description,
+                    backup_of: Some(7),
                 },
-                settings: decode_settings(&block),
+                settings: ProfileSettings::with_gains(&decode_settings(&block)),
                 http,
+                gains_ignored: false,
             }
         })
 }
@@ -205,7 +207,7 @@ proptest! {
             Err(err) => {
                 said(&err);
                 let http_invalid = profile.http.as_ref().is_some_and(|h| h.validate().is_err());
-                let words: Vec<(u16, i64)> = je08_protocol::validate::settings_words(&profile.settings)
+                let words: Vec<(u16, i64)> = je08_protocol::validate::settings_words(&profile.settings.for_meter(&je08_protocol::readings::Settings::factory()))
                     .into_iter()
                     .map(|(a, v)| (a, i64::from(v)))
                     .collect();

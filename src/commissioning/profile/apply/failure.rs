@@ -35,6 +35,14 @@ pub enum ApplyFailure {
         /// Id read over HTTP.
         http_id: u32,
     },
+    /// The file is the backup of another meter (its calibration is that
+    /// meter's own); nothing was written.
+    OtherMeter {
+        /// The device id the backup was saved from.
+        backup_of: u32,
+        /// This meter's device id.
+        id: u32,
+    },
     /// The profile's settings cannot be written to this meter; nothing was
     /// written.
     Invalid(WriteError),
@@ -88,6 +96,9 @@ impl Describe for ApplyFailure {
                 Msg::ApplyIdMismatch,
                 &[&modbus_id.to_string(), &http_id.to_string()],
             ),
+            Self::OtherMeter { backup_of, id } => {
+                tr.f(Msg::ApplyOtherMeter, &[&backup_of.to_string(), &id.to_string()])
+            }
             Self::Invalid(err) => tr.f(Msg::ApplyInvalid, &[&err.describe(tr)]),
             Self::InvalidFor { id, errors } => {
                 tr.f(Msg::ApplyInvalidFor, &[&id.to_string(), &errors.describe(tr)])
@@ -170,6 +181,7 @@ mod tests {
                 modbus_id: 7,
                 http_id: 8,
             },
+            ApplyFailure::OtherMeter { backup_of: 7, id: 8 },
             ApplyFailure::Invalid(WriteError::NoSuchRegister { addr: 200 }),
             ApplyFailure::InvalidFor {
                 id: 7,
