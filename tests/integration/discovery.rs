@@ -192,10 +192,9 @@ async fn mdns_on_loopback_follows_mode_and_address_and_is_withdrawn() {
     let (state, state_rx) = watch::channel(advert(id, Mode::Application));
     let follower = tokio::spawn(follow(
         Arc::clone(&advertiser),
-        ip,
         state_rx,
         std::future::pending(),
-        |a: &Advert| Some(a.clone()),
+        move |a: &Advert| Some((ip, a.clone())),
     ));
 
     let (sink, mut sightings) = mpsc::channel(256);
