@@ -252,11 +252,16 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let mqtt = mqtt_options(&args, embedded)?;
     let mdns = if args.mdns {
-        if let Some(ip) = args.bind.filter(|ip| !ip.is_loopback() || ip.is_ipv6()) {
-            bail!(
-                "--mdns advertises on the loopback interface only, so it needs a 127.x.x.x \
-                 address; {ip} was given with --bind"
-            );
+        let given = [(args.bind, "--bind"), (args.ap_bind, "--ap-bind")]
+            .into_iter()
+            .chain(args.wifi.iter().map(|n| (Some(n.ip), "--wifi")));
+        for (ip, flag) in given {
+            if let Some(ip) = ip.filter(|ip| !ip.is_loopback() || ip.is_ipv6()) {
+                bail!(
+                    "--mdns advertises on the loopback interface only, so it needs a 127.x.x.x \
+                     address; {ip} was given with {flag}"
+                );
+            }
         }
         Some(MdnsAdvertiser::loopback().context("cannot start mDNS advertising")?)
     } else {
