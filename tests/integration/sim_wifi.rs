@@ -23,7 +23,7 @@ use tokio::io::{AsyncBufReadExt as _, BufReader};
 use crate::discovery::random_loopback;
 use crate::http::{DEADLINE, ID};
 
-const PLANT_PASSWORD: &str = "plant-wifi-pass";
+pub(super) const PLANT_PASSWORD: &str = "plant-wifi-pass";
 
 /// Three distinct loopback addresses: access point, network lease, spare.
 fn addresses() -> [IpAddr; 3] {
@@ -34,8 +34,15 @@ fn addresses() -> [IpAddr; 3] {
 /// A factory meter (access point, configuration mode) answering at `ap`,
 /// with network PLANT in range leasing `lease`.
 async fn factory_meter(ap: IpAddr, lease: IpAddr) -> SimMeter {
-    let mut options = MeterOptions::new(ID);
-    options.device.network = Connectivity::factory(ID);
+    spawn_meter(factory_options(ID, ap, lease))
+        .await
+        .expect("spawn meter")
+}
+
+/// The options of [`factory_meter`] for meter `id`.
+pub(super) fn factory_options(id: u32, ap: IpAddr, lease: IpAddr) -> MeterOptions {
+    let mut options = MeterOptions::new(id);
+    options.device.network = Connectivity::factory(id);
     options.device.start_mode = Mode::Configuration;
     options.device.reboot_delay = Duration::from_millis(150);
     options.wifi = Some(Air {
@@ -49,7 +56,7 @@ async fn factory_meter(ap: IpAddr, lease: IpAddr) -> SimMeter {
     options.http_port = Some(0);
     options.ota_port = Some(0);
     options.control_port = Some(0);
-    spawn_meter(options).await.expect("spawn meter")
+    options
 }
 
 /// Our HTTP client for the meter's HTTP port at `ip`.
@@ -123,9 +130,9 @@ async fn online_in(meter: &SimMeter, mode: Mode) -> Value {
 
 /// PUT a station block for PLANT (`password`, DHCP or the static `ip`) at
 /// the access point and reboot into application mode.
-async fn commission(meter: &SimMeter, ap: IpAddr, password: &str, static_ip: Option<IpAddr>) {
+pub(super) async fn commission(meter: &SimMeter, ap: IpAddr, password: &str, static_ip: Option<IpAddr>) {
     let http = http_at(meter, ap);
-    let mut block = Connectivity::factory(ID);
+    let mut block = Connectivity::factory(meter.id());
     block.wifi_mode = WifiMode::St;
     block.ssid = "PLANT".into();
     block.password = Some(Secret::new(password));
