@@ -9,11 +9,13 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 
-use je08_protocol::http_api::Secret;
+use je08_protocol::http_api::{Connectivity, Secret};
+use je08_protocol::mode::Mode;
 use je08_protocol::mqtt::{BrokerUrl, DEFAULT_PUBLISH_TOPIC, DEFAULT_SUBSCRIBE_TOPIC};
 use je08_sim::broker::start_embedded_broker;
 use je08_sim::mdns::MdnsAdvertiser;
 use je08_sim::mqtt::SimMqttOptions;
+use je08_sim::wifi::{Air, WifiNetwork};
 use je08_sim::{MeterOptions, Scenario, SimMeter, spawn_meter};
 
 use super::broker_login::{BrokerLoginArgs, setup_failed};
@@ -90,6 +92,25 @@ pub struct Args {
     /// loopback interface only; needs a loopback address (127.x.x.x).
     #[arg(long)]
     pub mdns: bool,
+    /// Start with the factory network settings (spec §1): access point
+    /// BIN_XXXX, factory interface password, configuration mode.
+    #[arg(long, conflicts_with_all = ["password", "start_mode"])]
+    pub factory: bool,
+    /// Where the meter answers while it is an access point (it stands for
+    /// 192.168.1.1 on the meter's own network) [default: --bind]. Models
+    /// Wi-Fi, like --factory and --wifi: a station answers only on a
+    /// network it can join. One meter only.
+    #[arg(long, value_name = "IP")]
+    pub ap_bind: Option<IpAddr>,
+    /// A Wi-Fi network in the meter's range (repeatable): a meter set up
+    /// as a station with this SSID and password joins it at boot and
+    /// answers at IP, its DHCP lease. One meter only.
+    #[arg(long, value_name = "SSID:PASSWORD@IP")]
+    pub wifi: Vec<WifiNetwork>,
+    /// Load every phase with this share of the fitted CTs' rating, in %
+    /// (the scenario's currents otherwise).
+    #[arg(long, value_name = "PERCENT")]
+    pub load: Option<f64>,
 }
 
 impl std::fmt::Debug for Args {
@@ -105,6 +126,10 @@ impl std::fmt::Debug for Args {
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
             .field("broker", &self.broker)
             .field("start_mode", &self.start_mode)
+            .field("factory", &self.factory)
+            .field("ap_bind", &self.ap_bind)
+            .field("wifi", &self.wifi)
+            .field("load", &self.load)
             .finish_non_exhaustive()
     }
 }
@@ -184,14 +209,39 @@ pub fn meter_options(args: &Args, index: u16) -> anyhow::Result<MeterOptions> {
             options.modbus_port = args.modbus_port;
         }
     }
+    if args.factory {
+        options.device.network = Connectivity::factory(id);
+        options.device.start_mode = Mode::Configuration;
+    }
+    if args.factory || args.ap_bind.is_some() || !args.wifi.is_empty() {
+        options.wifi = Some(Air {
+            ap: args.ap_bind.unwrap_or(options.bind),
+            networks: args.wifi.clone(),
+        });
+    }
+    if let Some(percent) = args.load {
+        options.device.model.set_load_percent(percent);
+    }
     Ok(options)
+}
+
+/// Check the flags `clap` cannot check alone.
+fn check(args: &Args) -> anyhow::Result<()> {
+    if !args.time_scale.is_finite() || args.time_scale < 0.0 {
+        bail!("--time-scale must be a finite number ≥ 0");
+    }
+    if args.load.is_some_and(|p| !p.is_finite() || p < 0.0) {
+        bail!("--load must be a finite percentage ≥ 0");
+    }
+    if args.count > 1 && (args.ap_bind.is_some() || !args.wifi.is_empty()) {
+        bail!("--ap-bind and --wifi give one meter its addresses; use them without --count");
+    }
+    Ok(())
 }
 
 /// Run the simulator until Ctrl-C or SIGTERM.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    if !args.time_scale.is_finite() || args.time_scale < 0.0 {
-        bail!("--time-scale must be a finite number ≥ 0");
-    }
+    check(&args)?;
     let embedded = match args.embedded_broker {
         Some(port) => Some(
             start_embedded_broker(port)
@@ -202,11 +252,16 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let mqtt = mqtt_options(&args, embedded)?;
     let mdns = if args.mdns {
-        if let Some(ip) = args.bind.filter(|ip| !ip.is_loopback() || ip.is_ipv6()) {
-            bail!(
-                "--mdns advertises on the loopback interface only, so it needs a 127.x.x.x \
-                 address; {ip} was given with --bind"
-            );
+        let given = [(args.bind, "--bind"), (args.ap_bind, "--ap-bind")]
+            .into_iter()
+            .chain(args.wifi.iter().map(|n| (Some(n.ip), "--wifi")));
+        for (ip, flag) in given {
+            if let Some(ip) = ip.filter(|ip| !ip.is_loopback() || ip.is_ipv6()) {
+                bail!(
+                    "--mdns advertises on the loopback interface only, so it needs a 127.x.x.x \
+                     address; {ip} was given with {flag}"
+                );
+            }
         }
         Some(MdnsAdvertiser::loopback().context("cannot start mDNS advertising")?)
     } else {

@@ -192,10 +192,9 @@ async fn mdns_on_loopback_follows_mode_and_address_and_is_withdrawn() {
     let (state, state_rx) = watch::channel(advert(id, Mode::Application));
     let follower = tokio::spawn(follow(
         Arc::clone(&advertiser),
-        ip,
         state_rx,
         std::future::pending(),
-        |a: &Advert| Some(a.clone()),
+        move |a: &Advert| Some((ip, a.clone())),
     ));
 
     let (sink, mut sightings) = mpsc::channel(256);
@@ -657,4 +656,46 @@ async fn discover_marks_an_id_claimed_at_two_addresses_as_a_conflict() {
     let _ = std::fs::remove_dir_all(&dir);
     meter.shutdown().await;
     neighbour.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mdns_advert_moves_from_the_access_point_to_the_lease() {
+    use crate::sim_wifi::{PLANT_PASSWORD, commission, factory_options};
+    if !mdns_available("mdns_advert_moves_from_the_access_point_to_the_lease") {
+        return;
+    }
+    let advertiser = MdnsAdvertiser::loopback().unwrap();
+    let [_, b, c, _] = random_loopback().octets();
+    let (ap, lease) = (
+        IpAddr::V4(Ipv4Addr::new(127, b, c, 2)),
+        IpAddr::V4(Ipv4Addr::new(127, b, c, 3)),
+    );
+    let id = random_id();
+    let mut options = factory_options(id, ap, lease);
+    options.mdns = Some(Arc::clone(&advertiser));
+    let meter = je08_sim::spawn_meter(options).await.unwrap();
+
+    let (sink, mut sightings) = mpsc::channel(256);
+    let mut browsing = Browsing::start(sink);
+    let mut list = DiscoveryList::default();
+    wait_for(
+        &mut list,
+        (&mut browsing, &mut sightings),
+        "the access point's advert",
+        |l| l.get(id).is_some_and(|e| e.current_ip == Some(ap)),
+    )
+    .await;
+    commission(&meter, ap, PLANT_PASSWORD, None).await;
+    wait_for(
+        &mut list,
+        (&mut browsing, &mut sightings),
+        "the advert at the lease in application mode",
+        |l| {
+            l.get(id)
+                .is_some_and(|e| e.current_ip == Some(lease) && e.mode == Some(Mode::Application))
+        },
+    )
+    .await;
+    meter.shutdown().await;
+    advertiser.shutdown().await;
 }

@@ -28,6 +28,7 @@ mod secrets;
 mod sim_calibration;
 mod sim_modbus;
 mod sim_mqtt_settings;
+mod sim_wifi;
 mod sim_wiring;
 mod ui;
 mod ui_commissioning;

@@ -43,6 +43,7 @@ pub struct Control {
 impl Protocol for Control {
     const NAME: &'static str = "control";
     type Socket = TcpListener;
+    const ON_WIFI: bool = false;
 
     /// Refuses any address but a loopback one.
     fn bind(addr: SocketAddr) -> io::Result<(TcpListener, SocketAddr)> {

@@ -20,16 +20,20 @@
 //! - [`Device::esp_version`], [`Device::app_image_valid`] (a boot into
 //!   application mode falls back to update mode while it is false),
 //!   [`Device::wifi_problem`], [`Device::rssi_dbm`], [`Device::stm32_fails`],
-//!   [`Device::reboot_delay`] are public knobs;
+//!   [`Device::reboot_delay`] are public knobs (with a modelled Wi-Fi,
+//!   [`Radio::Air`], each boot sets `wifi_problem` from the join);
+//! - [`Device::address`]: where the meter answers after this boot's Wi-Fi
+//!   start ([`super::wifi`]), `None` when a station failed to join;
 //! - [`Device::model_mut`] changes the physics while running.
 
 use std::collections::HashMap;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
 use super::model::{Model, ModelParams};
+use super::wifi::{Join, Radio};
 use je08_protocol::codec::{self, RegisterBlock};
 use je08_protocol::http_api::{CertKind, Connectivity, Protocols, Secret, WifiMode as WifiRole, WifiState};
 use je08_protocol::mode::Mode;
@@ -113,6 +117,8 @@ pub struct DeviceConfig {
     pub settings: Settings,
     /// Mode at first power-on (a real meter always starts in application).
     pub start_mode: Mode,
+    /// The Wi-Fi the meter finds at each boot.
+    pub radio: Radio,
 }
 
 impl DeviceConfig {
@@ -131,6 +137,7 @@ impl DeviceConfig {
             certs: HashMap::new(),
             settings: Settings::factory(),
             start_mode: Mode::Application,
+            radio: Radio::Fixed(IpAddr::V4(Ipv4Addr::LOCALHOST)),
         }
     }
 }
@@ -258,6 +265,8 @@ pub struct Device {
     pub stm32_fails: u16,
     /// How long a reboot keeps the device offline.
     pub reboot_delay: Duration,
+    radio: Radio,
+    join: Join,
     mode: Mode,
     online: bool,
     boot_count: u32,
@@ -296,6 +305,8 @@ impl Device {
             rssi_dbm: config.rssi_dbm,
             stm32_fails: 0,
             reboot_delay: config.reboot_delay,
+            radio: config.radio,
+            join: Join::Failed,
             mode: config.start_mode,
             online: false,
             boot_count: 0,
@@ -384,6 +395,21 @@ impl Device {
     /// The measurement model, to change the physics while running.
     pub fn model_mut(&mut self) -> &mut Model {
         &mut self.model
+    }
+
+    /// Where the meter answers after this boot's Wi-Fi start; `None` when
+    /// a station could not join its network.
+    pub fn address(&self) -> Option<IpAddr> {
+        self.join.address()
+    }
+
+    /// The IP address the meter reports (`/api/info`, MQTT INFO): its lease
+    /// as a station on a modelled network, else the connectivity block's.
+    pub fn reported_ip(&self) -> String {
+        match (&self.radio, self.join) {
+            (Radio::Air(_), Join::Station(ip)) => ip.to_string(),
+            _ => self.network.ip.clone(),
+        }
     }
 
     /// Wi-Fi state derived from the active settings.
@@ -575,6 +601,10 @@ impl Device {
         };
         self.pending_mode = self.mode;
         self.network = self.network_saved.clone();
+        self.join = self.radio.join(&self.network);
+        if let Radio::Air(_) = self.radio {
+            self.wifi_problem = self.join == Join::Failed;
+        }
         self.protocols = self.protocols_saved.clone();
         self.model.params_mut().sensor_enabled = self.protocols.ds18b20.enabled;
         self.online = true;

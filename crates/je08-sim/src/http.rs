@@ -48,8 +48,7 @@ use super::server::{Conditions, Protocol, Serving, listen};
 use je08_protocol::firmware::{self, FirmwareVersion, MAX_IMAGE_BYTES};
 use je08_protocol::http_api::{
     API_USER, ApiError, CertKind, CertSlot, CertStatus, Connectivity, Ct, FieldErrors, Info, MAX_CERT_BYTES,
-    Mode, Protocols, Rebooting, Secret, UPDATE_ERROR_PREFIX, UPDATE_SUCCESS, WifiInfo, WifiMode, WifiState,
-    check_pem,
+    Mode, Protocols, Rebooting, Secret, UPDATE_ERROR_PREFIX, UPDATE_SUCCESS, WifiInfo, check_pem,
 };
 use je08_protocol::readings::Inversions;
 
@@ -313,17 +312,13 @@ pub fn device_info(device: &SimDevice) -> Info {
             id: d.id(),
             name: d.network.device_name.clone(),
             mac: d.mac_string(),
-            ip: d.network.ip.clone(),
+            ip: d.reported_ip(),
             mode: d.mode(),
             esp_version: FirmwareVersion(d.esp_version).to_string(),
             stm32_version: FirmwareVersion(d.stm32_version).to_string(),
             wifi: WifiInfo {
                 mode: d.network.wifi_mode,
-                state: match d.network.wifi_mode {
-                    WifiMode::Ap => WifiState::Ap,
-                    WifiMode::St if d.wifi_problem => WifiState::Failed,
-                    WifiMode::St => WifiState::Connected,
-                },
+                state: d.wifi_state(),
                 ssid: d.network.ssid.clone(),
                 rssi: d.rssi(),
             },

@@ -39,6 +39,7 @@ pub mod mqtt;
 pub mod mqtt_settings;
 pub mod ota;
 pub mod server;
+pub mod wifi;
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -56,14 +57,21 @@ pub use model::{ModelParams, Scenario};
 use mqtt::{SimMqtt, SimMqttOptions, SimMqttTiming};
 use ota::Ota;
 use server::Server;
+use wifi::{Air, Radio};
 
 /// How to start one virtual meter.
 #[derive(Debug, Clone)]
 pub struct MeterOptions {
     /// The device (id, physics, seed, reboot delay, start mode, …).
     pub device: DeviceConfig,
-    /// Address every server binds (a loopback address in tests).
+    /// Address every server binds (a loopback address in tests) when `wifi`
+    /// is `None`; with `wifi`, where the first socket picks its free ports.
     pub bind: IpAddr,
+    /// The Wi-Fi around the meter. `None`: it answers at `bind` whatever its
+    /// connectivity block says. `Some`: each boot's Wi-Fi start decides —
+    /// the access point address, the joined network's lease (or the static
+    /// loopback IP of the block), or nowhere when a station cannot join.
+    pub wifi: Option<Air>,
     /// Modbus TCP port; 0 picks a free one.
     pub modbus_port: u16,
     /// The broker the meter is commissioned with: seeds its protocols
@@ -88,6 +96,7 @@ impl MeterOptions {
         Self {
             device: DeviceConfig::new(id),
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            wifi: None,
             modbus_port: 0,
             mqtt: None,
             http_port: None,
@@ -162,13 +171,20 @@ pub async fn spawn_meter(options: MeterOptions) -> io::Result<SimMeter> {
         }
         None => SimMqttTiming::default(),
     };
-    if let IpAddr::V4(ip) = options.bind
-        && config.network.wifi_mode == je08_protocol::http_api::WifiMode::St
-    {
-        config.network.ip = ip.to_string();
+    match options.wifi {
+        Some(air) => config.radio = Radio::Air(air),
+        None => {
+            config.radio = Radio::Fixed(options.bind);
+            if let IpAddr::V4(ip) = options.bind
+                && config.network.wifi_mode == je08_protocol::http_api::WifiMode::St
+            {
+                config.network.ip = ip.to_string();
+            }
+        }
     }
     let device = SimDevice::new(Device::new(config, std::time::Instant::now()));
-    let at = |port| SocketAddr::new(options.bind, port);
+    let first = device.with(|d| d.address()).unwrap_or(options.bind);
+    let at = |port| SocketAddr::new(first, port);
     let modbus = Server::spawn::<Modbus>(device.clone(), at(options.modbus_port))?;
     let http = options
         .http_port
@@ -185,17 +201,14 @@ pub async fn spawn_meter(options: MeterOptions) -> io::Result<SimMeter> {
         })
         .transpose()?;
     let mqtt = SimMqtt::spawn(device.clone(), timing);
-    let mdns = match (options.mdns, options.bind) {
-        (Some(advertiser), IpAddr::V4(ip)) => {
-            let ports = AdvertPorts {
-                http: http.as_ref().map(|s| s.local_addr().port()),
-                modbus: modbus.local_addr().port(),
-                ota: ota.as_ref().map(|s| s.local_addr().port()),
-            };
-            Some(MeterAdvert::spawn(advertiser, device.clone(), ip, ports))
-        }
-        _ => None,
-    };
+    let mdns = options.mdns.map(|advertiser| {
+        let ports = AdvertPorts {
+            http: http.as_ref().map(|s| s.local_addr().port()),
+            modbus: modbus.local_addr().port(),
+            ota: ota.as_ref().map(|s| s.local_addr().port()),
+        };
+        MeterAdvert::spawn(advertiser, device.clone(), ports)
+    });
     Ok(SimMeter {
         modbus: modbus.local_addr(),
         http: http.as_ref().map(Server::local_addr),

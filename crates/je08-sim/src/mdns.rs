@@ -172,20 +172,19 @@ async fn retry_again<T>(mut command: impl FnMut() -> Result<T, mdns_sd::Error>) 
     }
 }
 
-/// Keep a meter's advertisement at `ip` in step with `state`: publish what
-/// `to_advert` makes of it, re-publish whenever that changes (a mode change
+/// Keep a meter's advertisement in step with `state`: publish what
+/// `to_advert` makes of it (an advert and the IPv4 address it is at), re-publish whenever that changes (a mode change
 /// withdraws and re-announces), withdraw while it is `None` (meter offline,
 /// rebooting), and withdraw for good when `stop` completes or the sender is
 /// dropped.
 pub async fn follow<T: Clone>(
     advertiser: Arc<MdnsAdvertiser>,
-    ip: Ipv4Addr,
     mut state: watch::Receiver<T>,
     stop: impl Future<Output = ()>,
-    to_advert: impl Fn(&T) -> Option<Advert>,
+    to_advert: impl Fn(&T) -> Option<(Ipv4Addr, Advert)>,
 ) {
     let mut stop = std::pin::pin!(stop);
-    let mut current: Option<Advert> = None;
+    let mut current: Option<(Ipv4Addr, Advert)> = None;
     let mut id = None;
     loop {
         // Copy the state out first: `to_advert` may take other locks.
@@ -193,9 +192,9 @@ pub async fn follow<T: Clone>(
         let advert = to_advert(&value);
         if advert != current {
             let outcome = match &advert {
-                Some(advert) => {
+                Some((ip, advert)) => {
                     id = Some(advert.id);
-                    advertiser.publish(ip, advert).await
+                    advertiser.publish(*ip, advert).await
                 }
                 None => match id {
                     Some(id) => advertiser.withdraw(id).await,
@@ -230,31 +229,43 @@ pub struct AdvertPorts {
     pub ota: Option<u16>,
 }
 
-/// The advert of a simulated meter right now; `None` while it reboots.
-pub fn device_advert(device: &SimDevice, power: PowerState, ports: AdvertPorts) -> Option<Advert> {
+/// The advert of a simulated meter right now and the address it answers
+/// at; `None` while it reboots or answers nowhere, or at an IPv6 address.
+pub fn device_advert(
+    device: &SimDevice,
+    power: PowerState,
+    ports: AdvertPorts,
+) -> Option<(Ipv4Addr, Advert)> {
     if !power.online {
         return None;
     }
-    let (name, mac, firmware, modbus_enabled) = device.with(|d| {
+    let (ip, name, mac, firmware, modbus_enabled) = device.with(|d| {
         let status = d.status(std::time::Instant::now());
         (
+            d.address(),
             d.name().to_owned(),
             d.mac_string(),
             status.esp_version,
             d.modbus_enabled(),
         )
     });
-    Some(Advert {
-        id: device.id(),
-        mac,
-        mode: power.mode,
-        firmware,
-        name,
-        modbus_enabled,
-        http_port: ports.http,
-        modbus_port: ports.modbus,
-        ota_port: ports.ota,
-    })
+    let Some(IpAddr::V4(ip)) = ip else {
+        return None;
+    };
+    Some((
+        ip,
+        Advert {
+            id: device.id(),
+            mac,
+            mode: power.mode,
+            firmware,
+            name,
+            modbus_enabled,
+            http_port: ports.http,
+            modbus_port: ports.modbus,
+            ota_port: ports.ota,
+        },
+    ))
 }
 
 /// One simulated meter's advertisement, following its power state and mode.
@@ -265,20 +276,16 @@ pub struct MeterAdvert {
 }
 
 impl MeterAdvert {
-    /// Advertise `device` at `ip` through `advertiser` until [`MeterAdvert::shutdown`].
-    pub fn spawn(
-        advertiser: Arc<MdnsAdvertiser>,
-        device: SimDevice,
-        ip: Ipv4Addr,
-        ports: AdvertPorts,
-    ) -> Self {
+    /// Advertise `device` at the address of each boot's Wi-Fi start through
+    /// `advertiser` until [`MeterAdvert::shutdown`].
+    pub fn spawn(advertiser: Arc<MdnsAdvertiser>, device: SimDevice, ports: AdvertPorts) -> Self {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let power = device.subscribe_power();
         let task = tokio::spawn(async move {
             let stopped = async {
                 let _ = stopped.await;
             };
-            follow(advertiser, ip, power, stopped, |state| {
+            follow(advertiser, power, stopped, |state| {
                 device_advert(&device, *state, ports)
             })
             .await;

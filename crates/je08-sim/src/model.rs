@@ -125,6 +125,22 @@ pub struct ModelParams {
     pub time_scale: f64,
 }
 
+impl ModelParams {
+    /// The primary rating of the fitted CTs in amps (N×5 A : 5 A).
+    pub fn ct_rating_a(&self) -> f64 {
+        f64::from(self.physical_ct_ratio) * 5.0
+    }
+
+    /// Load every phase with `percent` % of the fitted CTs' rating (load
+    /// angles and voltages unchanged).
+    pub fn set_load_percent(&mut self, percent: f64) {
+        let current_a = self.ct_rating_a() * percent / 100.0;
+        for phase in &mut self.phases {
+            phase.current_a = current_a;
+        }
+    }
+}
+
 impl Default for ModelParams {
     fn default() -> Self {
         Scenario::Balanced.params()
@@ -595,6 +611,14 @@ mod tests {
         assert!(close(m.line_v[1], 219.0, 1e-6), "VBC = |VB - 0|");
         assert!(close(m.line_v[2], 220.0, 1e-6), "VCA = |0 - VA|");
         assert!(m.line_v[0] > 370.0);
+    }
+
+    #[test]
+    fn load_percent_is_a_share_of_the_fitted_ct_rating() {
+        let mut p = Scenario::Balanced.params();
+        p.physical_ct_ratio = 60;
+        p.set_load_percent(75.0);
+        assert!(p.phases.iter().all(|ph| (ph.current_a - 225.0).abs() < 1e-9));
     }
 
     #[test]

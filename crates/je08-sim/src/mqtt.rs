@@ -136,7 +136,14 @@ async fn supervise(device: SimDevice, timing: SimMqttTiming, stats: Arc<SimMqttS
             return;
         };
         let left = power.wait_for(|p| !p.serving(Mode::Application) || p.boot_count != boot);
-        match device.with(|d| plan(d, timing)) {
+        // A station that could not join its network reaches no broker.
+        match device.with(|d| {
+            if d.address().is_some() {
+                plan(d, timing)
+            } else {
+                Ok(None)
+            }
+        }) {
             Ok(Some(plan)) => {
                 tokio::select! {
                     _ = session(&device, &plan, &stats) => {}
@@ -160,7 +167,7 @@ async fn supervise(device: SimDevice, timing: SimMqttTiming, stats: Arc<SimMqttS
 fn info_packet(device: &SimDevice) -> InfoPacket {
     device.with(|d| InfoPacket {
         name: d.name().to_string(),
-        ip: d.network.ip.parse().unwrap_or(Ipv4Addr::UNSPECIFIED),
+        ip: d.reported_ip().parse().unwrap_or(Ipv4Addr::UNSPECIFIED),
         mac: d.mac_string(),
         devtype: "JE08".to_string(),
         subtype: "WATT METER".to_string(),

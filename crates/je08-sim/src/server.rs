@@ -4,7 +4,10 @@
 //! serve a bound socket) and [`Server::spawn`] does the rest. It binds at
 //! once (port 0 allowed) and returns with the address; its task then drops
 //! the socket while the meter does not serve the protocol and binds the
-//! same port again when it does, until shutdown or drop aborts it.
+//! same port again when it does, until shutdown or drop aborts it. A
+//! protocol on the meter's Wi-Fi ([`Protocol::ON_WIFI`]) binds that port at
+//! the address this boot's Wi-Fi start gave ([`super::Device::address`]),
+//! and nowhere while it gave none.
 
 use std::future::Future;
 use std::io;
@@ -55,6 +58,9 @@ pub trait Protocol: Default + Send + Sync + 'static {
     const NAME: &'static str;
     /// What the server binds and serves on.
     type Socket: Send + Sync + 'static;
+    /// Served on the meter's Wi-Fi: at the address of each boot's Wi-Fi
+    /// start. False: always at the address it was spawned with.
+    const ON_WIFI: bool = true;
 
     /// Bind `addr` (port 0: any free port); the socket and its address.
     fn bind(addr: SocketAddr) -> io::Result<(Self::Socket, SocketAddr)>;
@@ -97,7 +103,9 @@ impl Server {
         })
     }
 
-    /// The address the server is bound to (also while its socket is closed).
+    /// The address the server first bound (also while its socket is
+    /// closed); a protocol on the Wi-Fi keeps its port at each boot's
+    /// address.
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
     }
@@ -131,22 +139,38 @@ impl Drop for OwnedTask {
     }
 }
 
-/// Keep a socket on `addr` bound and served while `device` serves
-/// `protocol`, and none while it does not.
-async fn supervise<P: Protocol>(protocol: P, device: SimDevice, addr: SocketAddr, first: P::Socket) {
+/// Where protocol `P` of `device` is to be bound now (port of `first`).
+fn place<P: Protocol>(device: &SimDevice, first: SocketAddr) -> Option<SocketAddr> {
+    if P::ON_WIFI {
+        device
+            .with(|d| d.address())
+            .map(|ip| SocketAddr::new(ip, first.port()))
+    } else {
+        Some(first)
+    }
+}
+
+/// Keep a socket on the port of `first` bound and served while `device`
+/// serves `protocol` (at the address [`place`] says), and none while it
+/// does not.
+async fn supervise<P: Protocol>(protocol: P, device: SimDevice, first: SocketAddr, socket: P::Socket) {
     let (mut power, mut faults) = (device.subscribe_power(), device.subscribe_faults());
     let mut now = Conditions::of(&device);
-    let mut socket = Some(first);
+    let mut socket = Some(socket);
+    let mut bound_at = first;
     loop {
-        let served = protocol.serves(&device, &now);
-        if !served {
+        let at = place::<P>(&device, first);
+        let served = at.is_some() && protocol.serves(&device, &now);
+        if !served || at != Some(bound_at) {
             socket = None;
-        } else if socket.is_none() {
+        }
+        if let Some(addr) = at.filter(|_| served && socket.is_none()) {
             match P::bind(addr) {
-                Ok((bound, _)) => socket = Some(bound),
+                Ok((bound, _)) => (socket, bound_at) = (Some(bound), addr),
                 Err(err) => tracing::warn!(%addr, "{}: cannot bind again: {err}; retrying", P::NAME),
             }
         }
+        let addr = bound_at;
         // Serve (or wait: for the next bind attempt, or while not served)
         // until `serve` returns or the conditions call for something else.
         let ended = {
@@ -168,8 +192,10 @@ async fn supervise<P: Protocol>(protocol: P, device: SimDevice, addr: SocketAddr
                             return;
                         }
                         let before = std::mem::replace(&mut now, Conditions::of(&device));
+                        let moved = place::<P>(&device, first);
                         if protocol.on_change(&before, &now) == Serving::Restart
-                            || protocol.serves(&device, &now) != served
+                            || (moved.is_some() && protocol.serves(&device, &now)) != served
+                            || moved != at
                         {
                             break None;
                         }
