@@ -31,6 +31,7 @@ pub mod meter;
 pub mod modes;
 pub mod mqtt;
 pub mod profile;
+pub mod provision;
 pub mod read;
 pub mod record;
 pub mod report;
@@ -116,6 +117,8 @@ pub enum Command {
     Record(record::Args),
     /// Save a meter's configuration to a profile, or apply one to many meters.
     Profile(Nested<profile::Action>),
+    /// Take one meter from the box onto the plant network (access point to station, found and confirmed).
+    Provision(provision::Args),
     /// Write a commissioning report (PDF) for one or more meters.
     Report(report::Args),
 }
@@ -165,6 +168,7 @@ pub fn main() -> ExitCode {
             Command::Calibrate(args) => calibrate::run(args).await,
             Command::Record(args) => record::run(args).await,
             Command::Profile(Nested { action }) => profile::run(action).await,
+            Command::Provision(args) => provision::run(args).await,
             Command::Report(args) => report::run(args).await,
         }
     });

@@ -23,6 +23,7 @@ mod ota_faults;
 mod packaging;
 mod pipes;
 mod profile_calibration;
+mod provision;
 mod remembered_names;
 mod secrets;
 mod sim_calibration;

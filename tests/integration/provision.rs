@@ -1,0 +1,154 @@
+//! `je08 provision` end to end: a factory meter on its own access point is
+//! taken onto network PLANT by the command line, found there by a scan and
+//! confirmed over Modbus; a wrong Wi-Fi password ends in the recovery advice.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::process::Output;
+use std::time::Duration;
+
+use je08_client::http::{HttpError, MeterHttp};
+use je08_protocol::http_api::{FACTORY_PASSWORD, Secret};
+use je08_sim::{SimMeter, spawn_meter};
+use serde_json::json;
+
+use crate::discovery::random_loopback;
+use crate::http::ID;
+use crate::sim_wifi::{PLANT_PASSWORD, factory_options};
+
+const NEW_PASSWORD: &str = "new-interface-pass-77";
+
+/// Access point, lease and a spare address, all in one /29.
+fn addresses() -> (Ipv4Addr, [IpAddr; 3]) {
+    let [_, b, c, _] = random_loopback().octets();
+    let net = Ipv4Addr::new(127, b, c, 0);
+    (net, [2, 3, 4].map(|d| IpAddr::V4(Ipv4Addr::new(127, b, c, d))))
+}
+
+/// Run `je08 provision AP --ssid PLANT ARGS` against `meter`, finding it by
+/// a scan of `net`/29 on its Modbus port.
+async fn provision(
+    meter: &SimMeter,
+    ap: IpAddr,
+    net: Ipv4Addr,
+    wifi_password: &str,
+    args: &[&str],
+) -> Output {
+    let http_port = meter.http.expect("http served").port();
+    let find = format!("scan:{net}/29:{}", meter.modbus.port());
+    tokio::time::timeout(
+        Duration::from_secs(90),
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_je08"))
+            .arg("provision")
+            .arg(format!("{ap}:{http_port}"))
+            .args(["--ssid", "PLANT", "--find", &find, "--yes"])
+            .args(args)
+            .env("JE08_WIFI_PASSWORD", wifi_password)
+            .env("JE08_NEW_PASSWORD", NEW_PASSWORD)
+            .env_remove("JE08_PASSWORD")
+            .stdin(std::process::Stdio::null())
+            .output(),
+    )
+    .await
+    .expect("je08 provision finishes")
+    .unwrap()
+}
+
+/// Neither password appears anywhere in what the command printed.
+fn assert_no_secrets(output: &Output) {
+    for stream in [&output.stdout, &output.stderr] {
+        let text = String::from_utf8_lossy(stream);
+        assert!(!text.contains(NEW_PASSWORD), "interface password printed: {text}");
+        assert!(!text.contains(PLANT_PASSWORD), "Wi-Fi password printed: {text}");
+    }
+}
+
+/// An authenticated request at `ip` with `password` (a certificate status:
+/// any mode answers it once the password is right).
+async fn refused(meter: &SimMeter, ip: IpAddr, password: &str) -> bool {
+    let port = meter.http.expect("http served").port();
+    let http = MeterHttp::new(&ip.to_string(), port, Some(Secret::new(password)));
+    matches!(http.cert_status().await, Err(HttpError::Unauthorized { .. }))
+}
+
+async fn joined(static_ip: bool) {
+    let (net, [ap, lease, fixed]) = addresses();
+    let meter = spawn_meter(factory_options(ID, ap, lease))
+        .await
+        .expect("spawn meter");
+    let mut args = vec!["--json", "--name", "Plant-7"];
+    let [a, b, c, _] = net.octets();
+    let gateway = Ipv4Addr::new(a, b, c, 1).to_string();
+    let fixed_arg = format!("{fixed}/8");
+    let at = if static_ip {
+        args.extend(["--static", &fixed_arg, "--gateway", &gateway, "--dns", &gateway]);
+        fixed
+    } else {
+        lease
+    };
+    let output = provision(&meter, ap, net, PLANT_PASSWORD, &args).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("rebooting into application mode"), "{stderr}");
+    assert_no_secrets(&output);
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    let http_port = meter.http.expect("http served").port();
+    assert_eq!(
+        printed,
+        json!({
+            "id": ID,
+            "address": SocketAddr::new(at, meter.modbus.port()).to_string(),
+            "http": SocketAddr::new(at, http_port).to_string(),
+            "wifi": "station",
+            "result": "joined",
+        })
+    );
+    assert!(
+        refused(&meter, at, FACTORY_PASSWORD).await,
+        "the factory password still works"
+    );
+    assert!(
+        !refused(&meter, at, NEW_PASSWORD).await,
+        "the new password is refused"
+    );
+    let info = MeterHttp::new(&at.to_string(), http_port, None)
+        .info()
+        .await
+        .expect("info");
+    assert_eq!(info.name, "Plant-7");
+}
+
+#[tokio::test]
+async fn provision_takes_a_factory_meter_onto_the_plant_network_by_dhcp() {
+    joined(false).await;
+}
+
+#[tokio::test]
+async fn provision_with_a_static_address_is_found_there() {
+    joined(true).await;
+}
+
+#[tokio::test]
+async fn provision_with_a_wrong_wifi_password_says_the_led_blinks_three_times_and_how_to_recover() {
+    let (net, [ap, lease, _]) = addresses();
+    let meter = spawn_meter(factory_options(ID, ap, lease))
+        .await
+        .expect("spawn meter");
+    let output = provision(&meter, ap, net, "not-the-password", &["--json", "--wait-s", "3"]).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        output.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    for words in [
+        "blinks three times",
+        "could not join",
+        "hold its button",
+        "over 20 s",
+        "BIN_XXXX",
+    ] {
+        assert!(stderr.contains(words), "{words:?} missing: {stderr}");
+    }
+    assert!(!stderr.contains(NEW_PASSWORD), "{stderr}");
+}
