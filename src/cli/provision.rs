@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt as _;
+use je08_client::discovery::mdns::{MdnsBrowser, MdnsInterface};
 use je08_client::discovery::scan::{ScanOptions, probe_modbus, probe_range};
 use je08_client::endpoint::Endpoint;
 use je08_client::http::MeterHttp;
@@ -101,6 +102,9 @@ pub struct Args {
     /// How to find the meter on the plant network: mdns or scan:CIDR[:PORT].
     #[arg(long, value_name = "mdns|scan:CIDR[:PORT]", value_parser = parse_find, default_value = "mdns")]
     pub find: Find,
+    /// Browse mDNS only on this interface (a name, an IP address, or lo); repeatable.
+    #[arg(long = "mdns-interface", value_name = "IFACE")]
+    pub mdns_interfaces: Vec<MdnsInterface>,
     /// How long to look for the meter on the plant network, in seconds.
     #[arg(long, value_name = "S", default_value_t = 60)]
     pub wait_s: u64,
@@ -147,10 +151,6 @@ fn step(text: &str) {
 
 /// Run `je08 provision`.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let range = match &args.find {
-        Find::Scan(range) => *range,
-        Find::Mdns => anyhow::bail!("--find mdns is not available yet; give --find scan:CIDR[:PORT]"),
-    };
     let wifi_password = secret(args.wifi_password.as_deref(), "Wi-Fi password", "--wifi-password")?;
     let new_password = secret(
         args.new_password.as_deref(),
@@ -210,11 +210,21 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     step("rebooting into application mode");
     http.request_mode(Mode::Application).await?;
 
-    step(&format!("looking for meter {} on {range}", info.id));
     let deadline = Instant::now() + Duration::from_secs(args.wait_s);
-    let Some(addr) = find_by_scan(range, info.id, deadline).await else {
+    let (found, place) = match args.find {
+        Find::Scan(range) => {
+            step(&format!("looking for meter {} on {range}", info.id));
+            (find_by_scan(range, info.id, deadline).await, range.to_string())
+        }
+        Find::Mdns => {
+            step(&format!("looking for meter {} by mDNS", info.id));
+            let found = find_by_mdns(&args.mdns_interfaces, info.id, deadline).await?;
+            (found, "mDNS".to_owned())
+        }
+    };
+    let Some(addr) = found else {
         anyhow::bail!(
-            "meter {} did not appear on {range} within {} s; {NOT_JOINED}",
+            "meter {} did not appear on {place} within {} s; {NOT_JOINED}",
             info.id,
             args.wait_s
         );
@@ -267,4 +277,30 @@ async fn find_by_scan(range: ScanRange, id: u32, deadline: Instant) -> Option<So
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     None
+}
+
+/// Browse mDNS until meter `id` is advertised in application mode with a
+/// Modbus port, or `deadline` passes.
+async fn find_by_mdns(
+    interfaces: &[MdnsInterface],
+    id: u32,
+    deadline: Instant,
+) -> anyhow::Result<Option<SocketAddr>> {
+    let (sink, mut sightings) = tokio::sync::mpsc::channel(256);
+    let _browser = MdnsBrowser::start(interfaces, sink)?;
+    let wait = async {
+        while let Some(sighting) = sightings.recv().await {
+            if sighting.id == id
+                && sighting.mode == Some(Mode::Application)
+                && let (Some(ip), Some(port)) = (sighting.ip, sighting.ports.modbus)
+            {
+                return Some(SocketAddr::new(ip, port));
+            }
+        }
+        None
+    };
+    Ok(tokio::time::timeout_at(deadline.into(), wait)
+        .await
+        .ok()
+        .flatten())
 }

@@ -11,7 +11,11 @@ use je08_protocol::http_api::{FACTORY_PASSWORD, Secret};
 use je08_sim::{SimMeter, spawn_meter};
 use serde_json::json;
 
-use crate::discovery::random_loopback;
+use std::sync::Arc;
+
+use je08_sim::mdns::MdnsAdvertiser;
+
+use crate::discovery::{mdns_available, random_id, random_loopback};
 use crate::http::ID;
 use crate::sim_wifi::{PLANT_PASSWORD, factory_options};
 
@@ -24,23 +28,20 @@ fn addresses() -> (Ipv4Addr, [IpAddr; 3]) {
     (net, [2, 3, 4].map(|d| IpAddr::V4(Ipv4Addr::new(127, b, c, d))))
 }
 
-/// Run `je08 provision AP --ssid PLANT ARGS` against `meter`, finding it by
-/// a scan of `net`/29 on its Modbus port.
-async fn provision(
-    meter: &SimMeter,
-    ap: IpAddr,
-    net: Ipv4Addr,
-    wifi_password: &str,
-    args: &[&str],
-) -> Output {
+/// `--find` for a scan of `net`/29 on the meter's Modbus port.
+fn scan_of(meter: &SimMeter, net: Ipv4Addr) -> String {
+    format!("scan:{net}/29:{}", meter.modbus.port())
+}
+
+/// Run `je08 provision AP --ssid PLANT --find FIND ARGS` against `meter`.
+async fn provision(meter: &SimMeter, ap: IpAddr, find: &str, wifi_password: &str, args: &[&str]) -> Output {
     let http_port = meter.http.expect("http served").port();
-    let find = format!("scan:{net}/29:{}", meter.modbus.port());
     tokio::time::timeout(
         Duration::from_secs(90),
         tokio::process::Command::new(env!("CARGO_BIN_EXE_je08"))
             .arg("provision")
             .arg(format!("{ap}:{http_port}"))
-            .args(["--ssid", "PLANT", "--find", &find, "--yes"])
+            .args(["--ssid", "PLANT", "--find", find, "--yes"])
             .args(args)
             .env("JE08_WIFI_PASSWORD", wifi_password)
             .env("JE08_NEW_PASSWORD", NEW_PASSWORD)
@@ -85,7 +86,7 @@ async fn joined(static_ip: bool) {
     } else {
         lease
     };
-    let output = provision(&meter, ap, net, PLANT_PASSWORD, &args).await;
+    let output = provision(&meter, ap, &scan_of(&meter, net), PLANT_PASSWORD, &args).await;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(stderr.contains("rebooting into application mode"), "{stderr}");
@@ -133,7 +134,14 @@ async fn provision_with_a_wrong_wifi_password_says_the_led_blinks_three_times_an
     let meter = spawn_meter(factory_options(ID, ap, lease))
         .await
         .expect("spawn meter");
-    let output = provision(&meter, ap, net, "not-the-password", &["--json", "--wait-s", "3"]).await;
+    let output = provision(
+        &meter,
+        ap,
+        &scan_of(&meter, net),
+        "not-the-password",
+        &["--json", "--wait-s", "3"],
+    )
+    .await;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success(), "{stderr}");
     assert!(
@@ -151,4 +159,37 @@ async fn provision_with_a_wrong_wifi_password_says_the_led_blinks_three_times_an
         assert!(stderr.contains(words), "{words:?} missing: {stderr}");
     }
     assert!(!stderr.contains(NEW_PASSWORD), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provision_finds_the_joined_meter_by_mdns_on_loopback() {
+    if !mdns_available("provision_finds_the_joined_meter_by_mdns_on_loopback") {
+        return;
+    }
+    let advertiser = MdnsAdvertiser::loopback().unwrap();
+    let (_, [ap, lease, _]) = addresses();
+    let id = random_id();
+    let mut options = factory_options(id, ap, lease);
+    options.mdns = Some(Arc::clone(&advertiser));
+    let meter = spawn_meter(options).await.expect("spawn meter");
+    let output = provision(
+        &meter,
+        ap,
+        "mdns",
+        PLANT_PASSWORD,
+        &["--json", "--mdns-interface", "lo", "--wait-s", "30"],
+    )
+    .await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert_no_secrets(&output);
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    assert_eq!(printed["id"], id);
+    assert_eq!(
+        printed["address"],
+        SocketAddr::new(lease, meter.modbus.port()).to_string()
+    );
+    assert_eq!(printed["result"], "joined");
+    meter.shutdown().await;
+    advertiser.shutdown().await;
 }
