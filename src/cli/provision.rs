@@ -10,6 +10,11 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt as _;
+use je08_client::endpoint::MeterAddress;
+use je08_client::modbus::ClientConfig;
+use tokio_util::sync::CancellationToken;
+
+use crate::commissioning::profile::{Access, ApplyStatus, Profile, apply};
 use je08_client::discovery::mdns::{MdnsBrowser, MdnsInterface};
 use je08_client::discovery::scan::{ScanOptions, probe_modbus, probe_range};
 use je08_client::endpoint::Endpoint;
@@ -99,6 +104,10 @@ pub struct Args {
     /// New interface password replacing the factory one (else JE08_NEW_PASSWORD, else a prompt).
     #[arg(long, env = "JE08_NEW_PASSWORD", hide_env_values = true, value_name = "P")]
     pub new_password: Option<String>,
+    /// A profile (`je08 profile save`) applied once the meter has joined; its
+    /// Wi-Fi settings give way to those given here.
+    #[arg(long, value_name = "FILE.toml")]
+    pub profile: Option<std::path::PathBuf>,
     /// How to find the meter on the plant network: mdns or scan:CIDR[:PORT].
     #[arg(long, value_name = "mdns|scan:CIDR[:PORT]", value_parser = parse_find, default_value = "mdns")]
     pub find: Find,
@@ -151,6 +160,7 @@ fn step(text: &str) {
 
 /// Run `je08 provision`.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let profile = args.profile.as_deref().map(Profile::load).transpose()?;
     let wifi_password = secret(args.wifi_password.as_deref(), "Wi-Fi password", "--wifi-password")?;
     let new_password = secret(
         args.new_password.as_deref(),
@@ -243,6 +253,50 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         "meter {} joined \"{}\": Modbus {addr}, HTTP {http_addr}",
         info.id, args.ssid
     ));
+    if let Some(mut profile) = profile {
+        if let Some(http) = &mut profile.http {
+            let c = &mut http.connectivity;
+            c.wifi_mode = block.wifi_mode;
+            c.ssid = block.ssid.clone();
+            c.dhcp = block.dhcp;
+            c.netmask = block.netmask.clone();
+            c.gateway = block.gateway.clone();
+            c.dns = block.dns.clone();
+            if args.name.is_some() {
+                c.device_name = Some(block.device_name.clone());
+            }
+        }
+        step(&format!("applying the profile ({})", profile.kind()));
+        let meter = MeterAddress::new(&addr.ip().to_string(), addr.port(), args.ap.port);
+        let access = Access {
+            modbus: ClientConfig::default(),
+            password: block.interface_password.clone(),
+            http_timeout: timeout,
+            ..Access::default()
+        };
+        let results = apply(
+            &profile,
+            &[meter],
+            false,
+            &access,
+            &|_, _| {},
+            &CancellationToken::new(),
+        )
+        .await;
+        if let Some(failed) = results
+            .iter()
+            .find(|r| !matches!(r.status, ApplyStatus::Ok | ApplyStatus::Changed))
+        {
+            let why = failed
+                .reason
+                .as_ref()
+                .map_or_else(|| format!("{:?}", failed.status), ToString::to_string);
+            anyhow::bail!(
+                "meter {} joined at {addr}, but the profile was not applied: {why}",
+                info.id
+            );
+        }
+    }
     if args.json {
         let out = serde_json::json!({
             "id": info.id,

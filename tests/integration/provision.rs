@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use je08_client::http::{HttpError, MeterHttp};
 use je08_protocol::http_api::{FACTORY_PASSWORD, Secret};
+use je08_protocol::registers::addr;
 use je08_sim::{SimMeter, spawn_meter};
 use serde_json::json;
 
@@ -192,4 +193,47 @@ async fn provision_finds_the_joined_meter_by_mdns_on_loopback() {
     assert_eq!(printed["result"], "joined");
     meter.shutdown().await;
     advertiser.shutdown().await;
+}
+
+#[tokio::test]
+async fn provision_applies_a_profile_once_the_meter_has_joined() {
+    let mut source = je08_sim::MeterOptions::new(ID + 1);
+    source.device.settings.ct_ratio = 200;
+    let source = spawn_meter(source).await.expect("spawn source");
+    let dir = std::env::temp_dir().join(format!("je08-provision-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("panel.toml").to_string_lossy().into_owned();
+    let saved = tokio::process::Command::new(env!("CARGO_BIN_EXE_je08"))
+        .args([
+            "profile",
+            "save",
+            &source.modbus.to_string(),
+            &file,
+            "--modbus-only",
+        ])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        saved.status.success(),
+        "{}",
+        String::from_utf8_lossy(&saved.stderr)
+    );
+
+    let (net, [ap, lease, _]) = addresses();
+    let meter = spawn_meter(factory_options(ID, ap, lease))
+        .await
+        .expect("spawn meter");
+    assert_ne!(meter.device.registers().get(addr::RELACAO_TC), 200);
+    let find = scan_of(&meter, net);
+    let output = provision(&meter, ap, &find, PLANT_PASSWORD, &["--json", "--profile", &file]).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("applying the profile"), "{stderr}");
+    assert_no_secrets(&output);
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    assert_eq!(printed["result"], "joined");
+    assert_eq!(meter.device.registers().get(addr::RELACAO_TC), 200);
+    let _ = std::fs::remove_dir_all(&dir);
+    source.shutdown().await;
 }
