@@ -206,6 +206,14 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Err(errors) = block.validate() {
         anyhow::bail!("the connectivity settings are not valid, nothing was sent: {errors}");
     }
+    let question = format!(
+        "write the Wi-Fi settings to meter {} and restart it on \"{}\" (its access point goes away)?",
+        info.id, block.ssid
+    );
+    if !super::confirm::ask_to_change(&args.ap, &question, args.yes)? {
+        errln!("nothing was changed");
+        return Ok(ExitCode::FAILURE);
+    }
     step(&format!(
         "writing the connectivity block (station on \"{}\", {})",
         block.ssid,

@@ -42,7 +42,7 @@ async fn provision(meter: &SimMeter, ap: IpAddr, find: &str, wifi_password: &str
         tokio::process::Command::new(env!("CARGO_BIN_EXE_je08"))
             .arg("provision")
             .arg(format!("{ap}:{http_port}"))
-            .args(["--ssid", "PLANT", "--find", find, "--yes"])
+            .args(["--ssid", "PLANT", "--find", find])
             .args(args)
             .env("JE08_WIFI_PASSWORD", wifi_password)
             .env("JE08_NEW_PASSWORD", NEW_PASSWORD)
@@ -77,7 +77,7 @@ async fn joined(static_ip: bool) {
     let meter = spawn_meter(factory_options(ID, ap, lease))
         .await
         .expect("spawn meter");
-    let mut args = vec!["--json", "--name", "Plant-7"];
+    let mut args = vec!["--json", "--yes", "--name", "Plant-7"];
     let [a, b, c, _] = net.octets();
     let gateway = Ipv4Addr::new(a, b, c, 1).to_string();
     let fixed_arg = format!("{fixed}/8");
@@ -140,7 +140,7 @@ async fn provision_with_a_wrong_wifi_password_says_the_led_blinks_three_times_an
         ap,
         &scan_of(&meter, net),
         "not-the-password",
-        &["--json", "--wait-s", "3"],
+        &["--json", "--yes", "--wait-s", "3"],
     )
     .await;
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -178,7 +178,7 @@ async fn provision_finds_the_joined_meter_by_mdns_on_loopback() {
         ap,
         "mdns",
         PLANT_PASSWORD,
-        &["--json", "--mdns-interface", "lo", "--wait-s", "30"],
+        &["--json", "--yes", "--mdns-interface", "lo", "--wait-s", "30"],
     )
     .await;
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -226,7 +226,14 @@ async fn provision_applies_a_profile_once_the_meter_has_joined() {
         .expect("spawn meter");
     assert_ne!(meter.device.registers().get(addr::RELACAO_TC), 200);
     let find = scan_of(&meter, net);
-    let output = provision(&meter, ap, &find, PLANT_PASSWORD, &["--json", "--profile", &file]).await;
+    let output = provision(
+        &meter,
+        ap,
+        &find,
+        PLANT_PASSWORD,
+        &["--json", "--yes", "--profile", &file],
+    )
+    .await;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(stderr.contains("applying the profile"), "{stderr}");
@@ -236,4 +243,26 @@ async fn provision_applies_a_profile_once_the_meter_has_joined() {
     assert_eq!(meter.device.registers().get(addr::RELACAO_TC), 200);
     let _ = std::fs::remove_dir_all(&dir);
     source.shutdown().await;
+}
+
+#[tokio::test]
+async fn provision_without_yes_and_without_a_terminal_changes_nothing() {
+    let (net, [ap, lease, _]) = addresses();
+    let meter = spawn_meter(factory_options(ID, ap, lease))
+        .await
+        .expect("spawn meter");
+    let output = provision(&meter, ap, &scan_of(&meter, net), PLANT_PASSWORD, &["--json"]).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains("--yes"), "{stderr}");
+    let port = meter.http.expect("http served").port();
+    let info = MeterHttp::new(&ap.to_string(), port, None)
+        .info()
+        .await
+        .expect("still on its access point");
+    assert_eq!(info.mode, je08_protocol::http_api::Mode::Configuration);
+    assert!(
+        !refused(&meter, ap, FACTORY_PASSWORD).await,
+        "the factory password still works"
+    );
 }
