@@ -366,3 +366,33 @@ async fn find_by_mdns(
         .ok()
         .flatten())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn static_addresses_parse_with_their_netmask() {
+        let s = parse_static("192.168.0.50/24").unwrap();
+        assert_eq!(
+            (s.ip, netmask(s.prefix)),
+            (Ipv4Addr::new(192, 168, 0, 50), Ipv4Addr::new(255, 255, 255, 0))
+        );
+        assert_eq!(netmask(32), Ipv4Addr::new(255, 255, 255, 255));
+        assert_eq!(netmask(8), Ipv4Addr::new(255, 0, 0, 0));
+        for bad in ["192.168.0.50", "192.168.0.50/0", "192.168.0.50/33", "nope/24"] {
+            assert!(parse_static(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn find_is_mdns_or_a_scan() {
+        assert!(matches!(parse_find("mdns"), Ok(Find::Mdns)));
+        let Ok(Find::Scan(range)) = parse_find("scan:10.0.0.0/30:1502") else {
+            panic!("a scan");
+        };
+        assert_eq!(range.port, 1502);
+        assert!(parse_find("10.0.0.0/24").is_err());
+        assert!(parse_find("scan:nonsense").is_err());
+    }
+}
