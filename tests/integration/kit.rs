@@ -60,3 +60,6 @@ fn select_all(harness: &mut AppHarness, label: &str) {
     harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
     frames(harness, 1);
 }
+
+/// `je08 sim` arguments that put every server of the meter on a free port.
+pub const FREE_PORTS: [&str; 6] = ["--modbus-port", "0", "--http-port", "0", "--ota-port", "0"];

@@ -848,21 +848,9 @@ fn cli_watch_json_prints_the_data_of_a_sim() {
     );
     let _sim = Proc(
         Command::new(exe)
-            .args([
-                "sim",
-                "--id",
-                "2108",
-                "--modbus-port",
-                "0",
-                "--http-port",
-                "0",
-                "--ota-port",
-                "0",
-                "--interval",
-                "1",
-                "--mqtt",
-                &url,
-            ])
+            .args(["sim", "--id", "2108"])
+            .args(super::kit::FREE_PORTS)
+            .args(["--interval", "1", "--mqtt", &url])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -1059,20 +1047,9 @@ fn cli_sim_with_embedded_broker_announces_it_and_watch_reads_it() {
     let exe = env!("CARGO_BIN_EXE_je08");
     let mut sim = Proc(
         Command::new(exe)
-            .args([
-                "sim",
-                "--id",
-                "2110",
-                "--modbus-port",
-                "0",
-                "--http-port",
-                "0",
-                "--ota-port",
-                "0",
-                "--interval",
-                "1",
-                "--embedded-broker",
-            ])
+            .args(["sim", "--id", "2110"])
+            .args(super::kit::FREE_PORTS)
+            .args(["--interval", "1", "--embedded-broker"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

@@ -100,17 +100,8 @@ fn broker_passwords_never_print_at_log_trace() {
     args.extend(login);
     let watch = Traced::start(&dir, "watch", &args);
     watch.wait_for("connected to");
-    let mut args = vec![
-        "sim",
-        "--id",
-        "4711",
-        "--modbus-port",
-        "0",
-        "--http-port",
-        "0",
-        "--ota-port",
-        "0",
-    ];
+    let mut args = vec!["sim", "--id", "4711"];
+    args.extend(super::kit::FREE_PORTS);
     args.extend(["--interval", "1"]);
     args.extend(login);
     let sim = Traced::start(&dir, "sim", &args);

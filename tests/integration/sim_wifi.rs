@@ -285,16 +285,8 @@ async fn cli_load_sets_the_current_to_its_share_of_the_ct_rating() {
 #[tokio::test]
 async fn cli_mdns_refuses_a_wifi_address_off_loopback() {
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_je08"))
-        .args([
-            "sim",
-            "--mdns",
-            "--modbus-port",
-            "0",
-            "--http-port",
-            "0",
-            "--ota-port",
-            "0",
-        ])
+        .args(["sim", "--mdns"])
+        .args(super::kit::FREE_PORTS)
         .args(["--wifi", "PLANT:plant-wifi-pass@10.1.2.3"])
         .output()
         .await

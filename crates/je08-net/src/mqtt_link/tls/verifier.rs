@@ -73,11 +73,9 @@ impl ServerCertVerifier for BrokerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, Error> {
-        if !legacy::is_legacy(cert) {
+        let Some((_, key)) = legacy_key(cert)? else {
             return self.webpki.verify_tls12_signature(message, cert, dss);
-        }
-        let (_, key) =
-            legacy::public_key(cert).ok_or(Error::InvalidCertificate(CertificateError::BadEncoding))?;
+        };
         let Some((_, algorithms)) = self.algorithms.mapping.iter().find(|(s, _)| *s == dss.scheme) else {
             return Err(PeerMisbehaved::SignedHandshakeWithUnadvertisedSigScheme.into());
         };
@@ -95,11 +93,9 @@ impl ServerCertVerifier for BrokerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, Error> {
-        if !legacy::is_legacy(cert) {
+        let Some((spki, _)) = legacy_key(cert)? else {
             return self.webpki.verify_tls13_signature(message, cert, dss);
-        }
-        let (spki, _) =
-            legacy::public_key(cert).ok_or(Error::InvalidCertificate(CertificateError::BadEncoding))?;
+        };
         verify_tls13_signature_with_raw_key(
             message,
             &SubjectPublicKeyInfoDer::from(spki),
@@ -111,4 +107,18 @@ impl ServerCertVerifier for BrokerVerifier {
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.webpki.supported_verify_schemes()
     }
+}
+
+/// A certificate's DER public key info and its key bits.
+type PublicKey = (Vec<u8>, Vec<u8>);
+
+/// For an X.509 v1 certificate (which webpki does not read), its public
+/// key; `None` for any other certificate.
+fn legacy_key(cert: &CertificateDer<'_>) -> Result<Option<PublicKey>, Error> {
+    if !legacy::is_legacy(cert) {
+        return Ok(None);
+    }
+    legacy::public_key(cert)
+        .map(Some)
+        .ok_or(Error::InvalidCertificate(CertificateError::BadEncoding))
 }
