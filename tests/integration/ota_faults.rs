@@ -39,6 +39,17 @@ async fn invitation(udp: &UdpSocket) -> (SocketAddr, u16, usize) {
     )
 }
 
+/// Take the invitation without a password and connect back from the
+/// meter's address: the stream the image will come on, and its size.
+async fn accept_and_connect_back(udp: &UdpSocket) -> (TcpStream, usize) {
+    let (from, port, size) = invitation(udp).await;
+    udp.send_to(b"OK", from).await.expect("answer");
+    let stream = TcpStream::connect(SocketAddr::from(([127, 0, 0, 1], port)))
+        .await
+        .expect("connect back");
+    (stream, size)
+}
+
 /// Read an image of `size` bytes, acknowledging each read with its count.
 async fn receive(stream: &mut TcpStream, size: usize) -> Vec<u8> {
     let mut image = Vec::new();
@@ -88,11 +99,7 @@ async fn espota_keeps_a_bounded_part_of_what_the_meter_says() {
     let (udp, meter) = espota_port().await;
     let bytes = image("3.02");
     let fake = async {
-        let (from, port, size) = invitation(&udp).await;
-        udp.send_to(b"OK", from).await.expect("answer");
-        let mut stream = TcpStream::connect(SocketAddr::from(([127, 0, 0, 1], port)))
-            .await
-            .expect("connect back");
+        let (mut stream, size) = accept_and_connect_back(&udp).await;
         let mut image = vec![0u8; size];
         stream.read_exact(&mut image).await.expect("image");
         // A megabyte of chatter instead of a count and a verdict, then close.
@@ -149,11 +156,7 @@ async fn espota_takes_only_ok_itself_as_success() {
     let (udp, meter) = espota_port().await;
     let bytes = image("3.02");
     let fake = async {
-        let (from, port, size) = invitation(&udp).await;
-        udp.send_to(b"OK", from).await.expect("answer");
-        let mut stream = TcpStream::connect(SocketAddr::from(([127, 0, 0, 1], port)))
-            .await
-            .expect("connect back");
+        let (mut stream, size) = accept_and_connect_back(&udp).await;
         receive(&mut stream, size).await;
         stream.write_all(b"Update Error: NOT OK").await.expect("verdict");
     };
