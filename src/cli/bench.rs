@@ -85,6 +85,20 @@ pub(super) async fn start_sim(count: u16) -> anyhow::Result<Sim> {
     })
 }
 
+/// The first line of a benchmark's output: which benchmark, the build
+/// (figures from a debug build are not comparable) and the CPU cores.
+pub(super) fn print_header(name: &str) -> Result<(), super::output::OutputError> {
+    outln!(
+        "je08 bench {name} ({} build), {} CPU core(s)",
+        if cfg!(debug_assertions) {
+            "DEBUG"
+        } else {
+            "release"
+        },
+        std::thread::available_parallelism().map_or(0, usize::from)
+    )
+}
+
 /// CPU time (user + system) this process used so far, from /proc/self/stat
 /// (Linux; USER_HZ = 100). `None` elsewhere.
 pub(crate) fn cpu_time() -> Option<Duration> {

@@ -56,15 +56,7 @@ pub struct ModbusArgs {
 /// Run the benchmark and print the figures.
 pub async fn run(args: ModbusArgs) -> anyhow::Result<ExitCode> {
     let window = Duration::from_secs(args.seconds.max(1));
-    outln!(
-        "je08 bench modbus ({} build), {} CPU core(s)",
-        if cfg!(debug_assertions) {
-            "DEBUG"
-        } else {
-            "release"
-        },
-        std::thread::available_parallelism().map_or(0, usize::from)
-    )?;
+    super::bench::print_header("modbus")?;
 
     let one = start_sim(1).await?;
     let meter = one.meters[0].clone();

@@ -75,15 +75,7 @@ fn mib(v: Option<f64>) -> String {
 
 /// Run the benchmark.
 pub async fn run(args: MqttArgs) -> anyhow::Result<ExitCode> {
-    outln!(
-        "je08 bench mqtt ({} build), {} CPU core(s)",
-        if cfg!(debug_assertions) {
-            "DEBUG"
-        } else {
-            "release"
-        },
-        std::thread::available_parallelism().map_or(0, usize::from)
-    )?;
+    super::bench::print_header("mqtt")?;
     decode_rate(Duration::from_secs(args.decode_seconds.max(1)))?;
     if args.meters > 0 {
         end_to_end(&args).await?;

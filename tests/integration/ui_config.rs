@@ -184,6 +184,16 @@ impl Fixture {
         });
     }
 
+    /// Click "Enter configuration mode" and confirm the question.
+    pub(super) fn enter_configuration_mode(&mut self) {
+        self.click("Enter configuration mode");
+        self.harness
+            .get_all_by_label("Enter configuration mode")
+            .last()
+            .unwrap()
+            .click();
+    }
+
     /// Click "Send firmware" and confirm the question.
     fn send_firmware(&mut self) {
         self.click("Send firmware");
@@ -295,14 +305,7 @@ fn a_wrong_interface_password_is_explained_in_portuguese_and_nothing_changes() {
     f.click("Salvar");
     let job = f.finished(WebKind::Save);
     assert!(
-        matches!(
-            &job.outcome,
-            Some(JobOutcome::WebFailed(why)) if matches!(**why, WebFailure::Step {
-                action: WebAction::Save(BlockKind::Ct),
-                cause: Cause::Http(HttpError::Unauthorized { .. }),
-                ..
-            })
-        ),
+        refused_password(&job, WebAction::Save(BlockKind::Ct)),
         "{:?}",
         job.outcome
     );
@@ -354,12 +357,7 @@ fn a_mode_switch_asks_first_then_the_meter_is_in_configuration_mode() {
     assert_eq!(f.mode(), Mode::Application, "cancel sends nothing");
     let boots = f.meter.device.power_state().boot_count;
 
-    f.click("Enter configuration mode");
-    f.harness
-        .get_all_by_label("Enter configuration mode")
-        .last()
-        .unwrap()
-        .click();
+    f.enter_configuration_mode();
     let job = f.finished(WebKind::SwitchMode);
     assert!(
         matches!(found(&job), Some(WebOutcome::Switched(i)) if i.mode == Mode::Configuration),
@@ -718,4 +716,17 @@ fn without_a_keychain_the_window_says_so_and_uses_the_password_for_this_session(
             .query_by_label("Password stored in the system keychain.")
             .is_none()
     );
+}
+
+/// True when `job` failed at `action` because the meter refused the
+/// interface password.
+pub(super) fn refused_password(job: &JobView, action: WebAction) -> bool {
+    matches!(
+        &job.outcome,
+        Some(JobOutcome::WebFailed(why)) if matches!(**why, WebFailure::Step {
+            action: a,
+            cause: Cause::Http(HttpError::Unauthorized { .. }),
+            ..
+        } if a == action)
+    )
 }

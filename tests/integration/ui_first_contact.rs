@@ -5,13 +5,12 @@
 
 use eframe::egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
-use je08::backend::web::{Cause, WebAction, WebFailure, WebOutcome};
+use je08::backend::web::{WebAction, WebOutcome};
 use je08::backend::{JobOutcome, LinkState};
 use je08::state::model::WebKind;
-use je08_client::http::HttpError;
 use je08_protocol::http_api::Mode;
 
-use super::ui_config::{Fixture, fixture};
+use super::ui_config::{Fixture, fixture, refused_password};
 
 const PAUSED_EN: &str =
     "Live readings pause while the meter is in configuration mode; they resume in application mode.";
@@ -40,12 +39,7 @@ fn with_the_password_field_empty_a_factory_meter_enters_configuration_mode_and_r
             .all(|m| m.password.0.is_empty()),
         "nothing typed"
     );
-    f.click("Enter configuration mode");
-    f.harness
-        .get_all_by_label("Enter configuration mode")
-        .last()
-        .unwrap()
-        .click();
+    f.enter_configuration_mode();
     let job = f.finished(WebKind::SwitchMode);
     assert!(
         matches!(&job.outcome, Some(JobOutcome::Web(found))
@@ -90,22 +84,10 @@ fn a_wrong_typed_password_still_fails_the_mode_switch_and_the_meter_stays_put() 
     f.click("Configuration");
     f.idle();
     f.type_into("Interface password", "not-the-password");
-    f.click("Enter configuration mode");
-    f.harness
-        .get_all_by_label("Enter configuration mode")
-        .last()
-        .unwrap()
-        .click();
+    f.enter_configuration_mode();
     let job = f.finished(WebKind::SwitchMode);
     assert!(
-        matches!(
-            &job.outcome,
-            Some(JobOutcome::WebFailed(why)) if matches!(**why, WebFailure::Step {
-                action: WebAction::SwitchMode(Mode::Configuration),
-                cause: Cause::Http(HttpError::Unauthorized { .. }),
-                ..
-            })
-        ),
+        refused_password(&job, WebAction::SwitchMode(Mode::Configuration)),
         "{:?}",
         job.outcome
     );
