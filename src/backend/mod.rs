@@ -8,6 +8,7 @@ pub mod identity;
 pub mod link;
 pub mod modbus_link;
 pub mod mqtt_view;
+pub mod provisioning;
 mod remember;
 pub mod secrets;
 mod session;
@@ -151,6 +152,9 @@ pub enum Command {
     Commissioning(commissioning::Request),
     /// Find meters: mDNS browsing, range scans, `/api/info` probes.
     Discovery(discovery::Request),
+    /// Set up new meters: look for one on its access point, take it onto
+    /// the plant network, save the batch table.
+    Provision(provisioning::Request),
     /// Work on a meter's HTTP API or espota (configuration, modes,
     /// certificates, firmware); runs beside the Modbus session.
     Web {
@@ -305,6 +309,8 @@ pub enum Event {
     Commissioning(commissioning::Update),
     /// Discovery found or lost meters, or made progress.
     Discovery(discovery::Update),
+    /// A "Set up new meters" job moved on.
+    Provision(provisioning::Update),
     /// A name or notes could not be saved in the remembered-meters file.
     RememberFailed(Arc<je08_client::store::meters::StoreError>),
     /// Result of a secret lookup or store.
@@ -514,6 +520,13 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
                     jobs.insert(job, token.clone());
                 }
                 discovery.handle(request, token);
+            }
+            Command::Provision(request) => {
+                let token = CancellationToken::new();
+                if let Some(job) = request.job() {
+                    jobs.insert(job, token.clone());
+                }
+                provisioning::start(request, sink.clone(), token);
             }
             Command::Web { job, target, work } => {
                 let token = CancellationToken::new();

@@ -13,6 +13,7 @@ pub mod calibrate;
 pub mod mqtt_check;
 pub mod pdf;
 pub mod profile;
+pub mod provision;
 pub mod record;
 pub mod report;
 pub mod sampler;

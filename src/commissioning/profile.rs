@@ -62,7 +62,9 @@ pub struct ProfileMeta {
     pub format: u32,
     /// Device id of the meter it was saved from (informative only).
     pub source_device_id: u32,
-    /// When it was saved.
+    /// When it was saved: a quoted RFC 3339 text, as je08 writes it, or a
+    /// bare TOML date-time, as a person typing the file may.
+    #[serde(deserialize_with = "saved_at")]
     pub saved_at: DateTime<Utc>,
     /// Free text.
     #[serde(default)]
@@ -71,6 +73,23 @@ pub struct ProfileMeta {
     /// the only meter it is applied to; `None`: a profile for any meter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backup_of: Option<u32>,
+}
+
+/// Read `saved_at` from a quoted RFC 3339 text or a bare TOML date-time.
+fn saved_at<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Text(String),
+        Toml(toml::value::Datetime),
+    }
+    let text = match Written::deserialize(deserializer)? {
+        Written::Text(text) => text,
+        Written::Toml(datetime) => datetime.to_string(),
+    };
+    DateTime::parse_from_rfc3339(&text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| serde::de::Error::custom(format!("saved_at {text:?}: {e}")))
 }
 
 /// A meter configuration without identity and without secrets.
@@ -445,6 +464,22 @@ mod tests {
             outside.is_err_and(|e| e.protocols.0.is_empty() && e.to_string().contains("gateway")),
             "a meter outside the gateway's subnet is refused"
         );
+    }
+
+    #[test]
+    fn saved_at_is_read_quoted_or_as_a_bare_toml_date_time() {
+        let file = |saved_at: &str| {
+            format!(
+                "[meta]\nformat = 3\nsource_device_id = 0\nsaved_at = {saved_at}\n\n\
+                 [settings]\nct_ratio = 150\n\n[settings.invert]\na = false\nb = false\nc = false\n"
+            )
+        };
+        let quoted = Profile::from_toml(&file("\"2026-12-01T08:00:00Z\""), "t").expect("quoted");
+        let bare = Profile::from_toml(&file("2026-12-01T05:00:00-03:00"), "t").expect("bare");
+        assert_eq!(quoted.meta.saved_at, bare.meta.saved_at);
+        assert_eq!(bare.settings.ct_ratio, 150);
+        let wrong = Profile::from_toml(&file("\"yesterday\""), "t").unwrap_err();
+        assert!(wrong.to_string().contains("yesterday"), "{wrong}");
     }
 
     #[test]

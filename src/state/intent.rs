@@ -76,4 +76,27 @@ pub enum Action {
     Scan,
     /// Run a job on a meter's HTTP API or espota.
     Web(MeterKey, WebJob),
+    /// A click in the "Set up new meters" wizard.
+    Setup(SetupIntent),
+}
+
+/// A click in the "Set up new meters" wizard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetupIntent {
+    /// Look for a meter on its access point.
+    Look,
+    /// Stop looking, or cancel the set-up under way.
+    Cancel,
+    /// Set up the meter found.
+    Start,
+    /// Put the meter in hand aside and look for the next one.
+    Next,
+    /// Choose the batch's profile.
+    PickProfile,
+    /// Apply no profile.
+    ClearProfile,
+    /// Fill the Wi-Fi password in from the keychain.
+    LoadPassword,
+    /// Save the batch table as CSV.
+    SaveCsv,
 }

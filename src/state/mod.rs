@@ -23,5 +23,6 @@ pub mod parameters;
 pub mod prefs;
 pub mod remembered;
 pub mod report_form;
+pub mod setup;
 pub mod view;
 pub mod whereabouts;

@@ -11,6 +11,8 @@ pub enum Page {
     Mqtt,
     /// Batch actions on ticked meters.
     Batch,
+    /// The "Set up new meters" wizard.
+    Setup,
 }
 
 /// The meter tabs.

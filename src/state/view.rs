@@ -12,6 +12,7 @@ use super::live::LiveState;
 use super::mqtt::MqttState;
 use super::navigation::{Page, Tab};
 use super::parameters::ParamsForm;
+use super::setup::SetupState;
 use crate::backend::MeterKey;
 use crate::i18n::Lang;
 
@@ -41,6 +42,8 @@ pub struct ViewState {
     pub mqtt: MqttState,
     /// "Find meters" panel state.
     pub discovery: DiscoveryState,
+    /// "Set up new meters" wizard state.
+    pub setup: SetupState,
     /// Name and notes being edited: (meter, name, notes).
     pub edit: Option<(MeterKey, String, String)>,
     /// Open question.

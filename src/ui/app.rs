@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use eframe::egui;
 
-use super::{batch, meter_page, meters_list, mqtt};
+use super::{batch, meter_page, meters_list, mqtt, setup_wizard};
 use crate::backend::link::EnergyKind;
 use crate::backend::web::{WebJob, WebTarget};
 use crate::backend::{Backend, Command, Event, FilePurpose, MeterKey, Slot};
@@ -16,7 +16,7 @@ use crate::state::commission::CommishState;
 use crate::state::configuration::ConfigState;
 use crate::state::discovered::{self, DiscoveryState};
 use crate::state::firmware::FirmwareState;
-use crate::state::intent::{Action, Confirm};
+use crate::state::intent::{Action, Confirm, SetupIntent};
 use crate::state::live::LiveState;
 use crate::state::model::{JobKind, MeterRow, Model, WebKind};
 use crate::state::mqtt::MqttState;
@@ -61,6 +61,7 @@ impl ConfiguratorApp {
             commish: CommishState::default(),
             mqtt: MqttState::new(&prefs.broker_url),
             discovery: DiscoveryState::default(),
+            setup: Default::default(),
             edit: None,
             confirm: None,
             notice: None,
@@ -275,6 +276,11 @@ impl ConfiguratorApp {
                         self.discovery_update(update);
                     }
                 }
+                Event::Provision(update) => {
+                    if let Some(joined) = self.view.setup.update(update) {
+                        self.add_joined(joined);
+                    }
+                }
                 Event::Link { meter, state } => {
                     let was_offline = self
                         .model
@@ -320,6 +326,7 @@ impl ConfiguratorApp {
                     secret,
                     storage,
                 } => {
+                    self.view.setup.secret_event(&account, secret.clone());
                     self.view
                         .mqtt
                         .secret_event(&account, secret.clone(), storage.clone());
@@ -380,6 +387,10 @@ impl ConfiguratorApp {
             });
         egui::CentralPanel::default_margins().show(ui, |ui| match self.view.page {
             Page::Mqtt => mqtt::mqtt_ui(ui, tr, &mut self.view.mqtt, &mut actions),
+            Page::Setup => {
+                let mdns = self.mdns_interfaces();
+                setup_wizard::setup_ui(ui, tr, &mut self.view.setup, mdns.as_deref(), &mut actions);
+            }
             Page::Batch => {
                 let selected = self.view.selected;
                 batch::batch_ui(
@@ -427,6 +438,12 @@ impl ConfiguratorApp {
                 .clicked()
             {
                 actions.push(Action::Page(Page::Batch));
+            }
+            if ui
+                .selectable_label(self.view.page == Page::Setup, tr.t(Msg::SetupMeters))
+                .clicked()
+            {
+                actions.push(Action::Page(Page::Setup));
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let mut lang = self.view.lang;
@@ -534,7 +551,82 @@ impl ConfiguratorApp {
                 }
             }
             Action::Web(meter, work) => self.start_web(meter, work),
+            Action::Setup(intent) => self.setup(intent),
         }
+    }
+
+    /// Where the window browses mDNS now (`None`: it does not).
+    fn mdns_interfaces(&self) -> Option<Vec<je08_client::discovery::mdns::MdnsInterface>> {
+        match &self.view.discovery.mdns {
+            Some(crate::backend::discovery::MdnsStatus::Browsing(interfaces)) => Some(interfaces.clone()),
+            _ => None,
+        }
+    }
+
+    /// Apply a click of the "Set up new meters" wizard.
+    fn setup(&mut self, intent: SetupIntent) {
+        use crate::backend::provisioning::Request;
+        let tr = self.tr();
+        match intent {
+            SetupIntent::Look | SetupIntent::Next => {
+                let Some(slot) = self.slot() else {
+                    return;
+                };
+                let job = self.model.new_job_id();
+                let setup = &mut self.view.setup;
+                let command = match intent {
+                    SetupIntent::Next => setup.next(job, tr),
+                    _ => setup.look(job, tr),
+                };
+                if let Some(command) = command {
+                    slot.send(command);
+                }
+            }
+            SetupIntent::Cancel => {
+                if let Some(job) = self.view.setup.job() {
+                    self.send(Command::Cancel { job });
+                    if matches!(self.view.setup.stage, crate::state::setup::Stage::Looking { .. }) {
+                        self.view.setup.stage = crate::state::setup::Stage::Idle;
+                    }
+                }
+            }
+            SetupIntent::Start => {
+                // Both places first: the wizard shows "running" only when
+                // the backend takes every command.
+                let (Some(first), Some(second)) = (self.slot(), self.slot()) else {
+                    return;
+                };
+                let job = self.model.new_job_id();
+                let mdns = self.mdns_interfaces();
+                if let Some(commands) = self.view.setup.start(job, mdns, tr) {
+                    for (slot, command) in [first, second].into_iter().zip(commands) {
+                        slot.send(command);
+                    }
+                }
+            }
+            SetupIntent::PickProfile => self.send(Command::Provision(Request::PickProfile)),
+            SetupIntent::ClearProfile => self.view.setup.form.profile = None,
+            SetupIntent::LoadPassword => {
+                let account = self.view.setup.account();
+                self.send(Command::LoadSecret { account });
+            }
+            SetupIntent::SaveCsv => {
+                let csv = self.view.setup.csv(tr);
+                self.send(Command::Provision(Request::SaveCsv { csv }));
+            }
+        }
+    }
+
+    /// Put a meter that joined the plant network in the meters list, named
+    /// as the batch named it, its HTTP API where it answers.
+    fn add_joined(&mut self, joined: crate::commissioning::provision::Joined) {
+        let key = self.add_meter(joined.modbus.to_string(), Source::Manual);
+        if let Some(m) = self.model.meter_mut(key) {
+            m.endpoints.http = Some(joined.http.to_string());
+            m.name = joined.name;
+            self.remembered.save_details(m);
+        }
+        self.save_remembered();
     }
 
     /// Start an HTTP job on `meter` with its endpoints and typed password

@@ -35,3 +35,4 @@ mod ui;
 mod ui_commissioning;
 mod ui_config;
 mod ui_first_contact;
+mod ui_setup;
