@@ -20,6 +20,7 @@ use super::{Event, EventSink, JobId, JobOutcome, MeterKey};
 use crate::commissioning::calibrate::{self, CalibrateError, CalibrationOutcome, Prepared};
 use crate::commissioning::pdf;
 use crate::commissioning::profile::{self, MeterResult, Profile};
+use crate::commissioning::provision::BatchRow;
 use crate::commissioning::record::{self, RecordOptions, RecordSummary};
 use crate::commissioning::report::NotReached;
 use crate::commissioning::sampler::{SampleWindow, WindowOptions, sample_window};
@@ -210,6 +211,8 @@ pub enum Work {
         path: PathBuf,
         /// The report's language.
         lang: Lang,
+        /// The meters set up from the box in this session.
+        provisioned: Vec<BatchRow>,
     },
 }
 
@@ -500,11 +503,12 @@ async fn run(
             checks,
             path,
             lang,
+            provisioned,
         } => {
             let output = (path, Tr(lang));
             batch::report(
                 (sink, job),
-                &addresses,
+                (&addresses, &provisioned),
                 (password, checks),
                 window,
                 output,

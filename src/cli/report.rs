@@ -116,7 +116,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         reports.push(report);
     }
-    pdf::write(&document(args.lang.tr(), &reports), &args.out)
+    pdf::write(&document(args.lang.tr(), &reports, &[]), &args.out)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     outln!("report written to {}", args.out.display())?;
     let mqtt_ok = reports

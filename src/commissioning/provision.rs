@@ -13,6 +13,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Local};
 use tokio_util::sync::CancellationToken;
 
 use crate::commissioning::profile::{Access, ApplyStatus, Profile, apply};
@@ -187,6 +188,33 @@ pub struct Joined {
     pub http: SocketAddr,
     /// A profile was applied.
     pub profiled: bool,
+}
+
+/// One meter of the batch table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchRow {
+    /// Place in the batch.
+    pub n: u32,
+    /// Device id.
+    pub id: u32,
+    /// Name given.
+    pub name: String,
+    /// Where Modbus answers now, when it joined.
+    pub address: Option<SocketAddr>,
+    /// Joined, or why not.
+    pub result: Result<(), ProvisionError>,
+    /// When it finished.
+    pub at: DateTime<Local>,
+    /// How long it took.
+    pub took: Duration,
+}
+
+/// A row's result, as the table and the report say it.
+pub fn result_text(row: &BatchRow, tr: Tr) -> String {
+    match &row.result {
+        Ok(()) => tr.t(Msg::SetupResultJoined).to_owned(),
+        Err(why) => tr.f(Msg::SetupResultFailed, &[&why.describe(tr)]),
+    }
 }
 
 /// Ask the access point at `ap` which meter answers (no password needed).

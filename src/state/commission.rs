@@ -15,6 +15,7 @@ use crate::backend::commissioning::{CommFailure, CommFile, CommResult, ProfileSc
 use crate::backend::{Command, JobId, JobOutcome, MeterKey};
 use crate::commissioning::calibrate::{CalibrationOutcome, Prepared};
 use crate::commissioning::profile::{MeterResult, Profile};
+use crate::commissioning::provision::BatchRow;
 use crate::commissioning::record::{RecordOptions, RecordSummary};
 use crate::commissioning::report::NotReached;
 use crate::commissioning::sampler::{SampleWindow, WindowOptions};
@@ -249,7 +250,15 @@ impl Default for CommishState {
 impl CommishState {
     /// Turn an intent into the backend command it needs (none when nothing
     /// is to send); the PDFs it asks for are written in `tr`'s language.
-    pub fn handle(&mut self, intent: Intent, model: &mut Model, tr: Tr) -> Option<Command> {
+    /// `provisioned`: the meters set up from the box in this session, for
+    /// the commissioning report.
+    pub fn handle(
+        &mut self,
+        intent: Intent,
+        model: &mut Model,
+        tr: Tr,
+        provisioned: &[BatchRow],
+    ) -> Option<Command> {
         let address = |key: MeterKey| model.meter(key).map(|m| m.address.clone());
         let request = match intent {
             Intent::CheckWiring(key) => {
@@ -376,7 +385,7 @@ impl CommishState {
             Intent::ChooseFile(purpose, meter) => Request::ChooseFile { purpose, meter },
             Intent::FileChosen(purpose, meter, path) => {
                 let path = path?;
-                self.file_chosen(purpose, meter, path, model, tr)?
+                self.file_chosen(purpose, meter, path, model, (tr, provisioned))?
             }
             Intent::Cancel(job) => return Some(Command::Cancel { job }),
         };
@@ -389,7 +398,7 @@ impl CommishState {
         meter: Option<MeterKey>,
         path: PathBuf,
         model: &mut Model,
-        tr: Tr,
+        (tr, provisioned): (Tr, &[BatchRow]),
     ) -> Option<Request> {
         match purpose {
             CommFile::Certificate => {
@@ -481,6 +490,7 @@ impl CommishState {
                         checks,
                         path,
                         lang: tr.0,
+                        provisioned: provisioned.to_vec(),
                     }),
                 })
             }

@@ -3,17 +3,18 @@
 //! table. It turns the person's clicks into backend commands and folds the
 //! backend's updates in.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Local};
+use chrono::Local;
 
 use super::config_forms::PasswordText;
 use crate::backend::provisioning::{Request, Update};
+use crate::backend::secrets::Storage;
 use crate::backend::{Command, JobId};
 use crate::commissioning::provision::{
-    Addressing, FACTORY_AP, Finder, Joined, Plan, ProvisionError, StaticIp, Step, expand_name,
+    Addressing, BatchRow, FACTORY_AP, Finder, Joined, Plan, ProvisionError, StaticIp, Step, expand_name,
+    result_text,
 };
 use crate::i18n::{Describe, Msg, Tr};
 use je08_client::discovery::mdns::MdnsInterface;
@@ -106,25 +107,6 @@ pub enum Stage {
     Failed(ProvisionError),
 }
 
-/// One meter of the batch table.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BatchRow {
-    /// Place in the batch.
-    pub n: u32,
-    /// Device id.
-    pub id: u32,
-    /// Name given.
-    pub name: String,
-    /// Where Modbus answers now, when it joined.
-    pub address: Option<SocketAddr>,
-    /// Joined, or why not.
-    pub result: Result<(), ProvisionError>,
-    /// When it finished.
-    pub at: DateTime<Local>,
-    /// How long it took.
-    pub took: Duration,
-}
-
 /// The wizard.
 #[derive(Debug, Default)]
 pub struct SetupState {
@@ -140,6 +122,8 @@ pub struct SetupState {
     pub problem: Option<String>,
     /// Where the table was saved, or why not.
     pub saved: Option<Result<PathBuf, String>>,
+    /// Where the plant Wi-Fi password was last stored or found.
+    pub storage: Option<Storage>,
 }
 
 impl SetupState {
@@ -371,13 +355,16 @@ impl SetupState {
         }
     }
 
-    /// A secret looked up in the keychain: the plant Wi-Fi password.
-    pub fn secret_event(&mut self, account: &str, secret: Option<Secret>) {
-        if account == self.account()
-            && let Some(secret) = secret
-        {
+    /// A secret stored or looked up: the plant Wi-Fi password, when it is
+    /// this batch's account.
+    pub fn secret_event(&mut self, account: &str, secret: Option<Secret>, storage: Storage) {
+        if account != self.account() {
+            return;
+        }
+        if let Some(secret) = secret {
             self.form.wifi_password = PasswordText(secret.expose().to_owned());
         }
+        self.storage = Some(storage);
     }
 
     /// The batch table as CSV, headers and results in `tr`'s language.
@@ -406,13 +393,5 @@ impl SetupState {
             ]);
         }
         String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default()
-    }
-}
-
-/// A row's result, as the table and the report say it.
-pub fn result_text(row: &BatchRow, tr: Tr) -> String {
-    match &row.result {
-        Ok(()) => tr.t(Msg::SetupResultJoined).to_owned(),
-        Err(why) => tr.f(Msg::SetupResultFailed, &[&why.describe(tr)]),
     }
 }

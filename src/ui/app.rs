@@ -326,7 +326,9 @@ impl ConfiguratorApp {
                     secret,
                     storage,
                 } => {
-                    self.view.setup.secret_event(&account, secret.clone());
+                    self.view
+                        .setup
+                        .secret_event(&account, secret.clone(), storage.clone());
                     self.view
                         .mqtt
                         .secret_event(&account, secret.clone(), storage.clone());
@@ -535,7 +537,11 @@ impl ConfiguratorApp {
                     false => None,
                 };
                 let tr = self.tr();
-                match (self.view.commish.handle(intent, &mut self.model, tr), slot) {
+                let provisioned = &self.view.setup.rows;
+                match (
+                    self.view.commish.handle(intent, &mut self.model, tr, provisioned),
+                    slot,
+                ) {
                     (Some(command), Some(slot)) => slot.send(command),
                     (Some(command), None) => self.send(command),
                     (None, _) => {}

@@ -4,10 +4,11 @@
 
 use eframe::egui::{self, RichText};
 
-use crate::commissioning::provision::Step;
+use crate::backend::secrets::Storage;
+use crate::commissioning::provision::{Step, result_text};
 use crate::i18n::{Describe, Msg, Tr};
 use crate::state::intent::{Action, SetupIntent};
-use crate::state::setup::{SetupForm, SetupState, Stage, result_text};
+use crate::state::setup::{SetupForm, SetupState, Stage};
 use je08_client::discovery::mdns::MdnsInterface;
 use je08_protocol::http_api::{FACTORY_PASSWORD, factory_ssid};
 
@@ -24,7 +25,8 @@ pub fn setup_ui(
     ui.separator();
     let busy = state.job().is_some();
     ui.columns(2, |columns| {
-        columns[0].add_enabled_ui(!busy, |ui| form_ui(ui, tr, &mut state.form, mdns, actions));
+        let form = (&mut state.form, state.storage.as_ref());
+        columns[0].add_enabled_ui(!busy, |ui| form_ui(ui, tr, form, mdns, actions));
         meter_ui(&mut columns[1], tr, state, actions);
     });
     ui.separator();
@@ -41,7 +43,7 @@ fn field(ui: &mut egui::Ui, label: &str, edit: egui::TextEdit<'_>) {
 fn form_ui(
     ui: &mut egui::Ui,
     tr: Tr,
-    form: &mut SetupForm,
+    (form, storage): (&mut SetupForm, Option<&Storage>),
     mdns: Option<&[MdnsInterface]>,
     actions: &mut Vec<Action>,
 ) {
@@ -79,6 +81,18 @@ fn form_ui(
             actions.push(Action::Setup(SetupIntent::LoadPassword));
         }
     });
+    match storage {
+        Some(Storage::Keychain) => {
+            ui.weak(tr.t(Msg::StoredInKeychain));
+        }
+        Some(Storage::NoKeychain(why)) => {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!("{} ({why})", tr.t(Msg::NoKeychain)),
+            );
+        }
+        _ => {}
+    }
     ui.add_space(6.0);
     ui.radio_value(&mut form.static_on, false, tr.t(Msg::SetupDhcp));
     ui.radio_value(&mut form.static_on, true, tr.t(Msg::SetupStatic));

@@ -14,8 +14,11 @@ use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use je08::backend::Backend;
+use je08::backend::commissioning::CommFile;
 use je08::backend::modbus_link::default_connector;
 use je08::i18n::{Lang, Tr};
+use je08::state::commission::Intent;
+use je08::state::intent::Action;
 use je08::state::prefs::Prefs;
 use je08::state::setup::Stage;
 use je08::ui::app::ConfiguratorApp;
@@ -24,6 +27,7 @@ use je08_protocol::http_api::{FACTORY_PASSWORD, Secret, factory_ssid};
 use je08_protocol::registers::addr;
 use je08_sim::{SimMeter, spawn_meter};
 
+use super::commissioning::pdf_text;
 use super::discovery::{random_id, random_loopback};
 use super::kit::{AppHarness, click, frames, step_until, type_into};
 use super::sim_wifi::{PLANT_PASSWORD, factory_options};
@@ -275,6 +279,36 @@ fn a_batch_of_three_factory_meters_joins_the_plant_network_one_after_another() {
         assert!(!csv.contains(secret));
         assert!(bench.harness.query_by_label_contains(secret).is_none());
     }
+
+    // The commissioning report of the session carries the batch table.
+    let report = dir.join("report.pdf");
+    bench
+        .harness
+        .state_mut()
+        .apply(Action::Commission(Intent::FileChosen(
+            CommFile::Report,
+            None,
+            Some(report.clone()),
+        )));
+    step_until(&mut bench.harness, "the report", |app| {
+        let b = &app.view.commish.batch;
+        b.running.is_none() && (b.saved.is_some() || b.error.is_some())
+    });
+    let text = pdf_text(&report);
+    assert!(
+        text.contains("Meters set up from the box in this session"),
+        "{text}"
+    );
+    for (n, meter) in meters.iter().enumerate() {
+        let lease = SocketAddr::new(bench.plant.leases[n], meter.modbus.port());
+        let line = text
+            .lines()
+            .find(|l| l.contains(&meter.device.id().to_string()))
+            .unwrap_or_else(|| panic!("meter {} not in the report:\n{text}", meter.device.id()));
+        for cell in [format!("QGBT-{}", n + 1), lease.to_string(), "joined".to_owned()] {
+            assert!(line.contains(&cell), "{cell:?} not in {line:?}");
+        }
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -326,4 +360,84 @@ fn in_portuguese_a_wrong_wifi_password_says_how_to_recover_and_the_second_try_jo
     );
     assert!(setup.rows[0].result.is_err() && setup.rows[1].result.is_ok());
     bench.harness.get_by_label(PT.next);
+}
+
+#[test]
+fn static_addresses_count_up_the_saved_wifi_password_comes_back_and_cancel_says_what_the_meter_has() {
+    let mut bench = Bench::new(Lang::En);
+    click(&mut bench.harness, EN.page);
+    let first = bench.power_on(0, None);
+    bench.answer(&EN, &first, PLANT_PASSWORD);
+    let [_, b, c, _] = match bench.plant.ap {
+        IpAddr::V4(ip) => ip.octets(),
+        IpAddr::V6(_) => unreachable!(),
+    };
+    let statics = [9, 10, 11].map(|d| IpAddr::V4(Ipv4Addr::new(127, b, c, d)));
+    let scan = format!("{}/28:{}", bench.plant.net, first.modbus.port());
+    type_into(&mut bench.harness, EN.scan, &scan);
+    click(&mut bench.harness, "Static addresses, counting up from");
+    type_into(
+        &mut bench.harness,
+        "IP/PREFIX, e.g. 192.168.0.50/24",
+        &format!("{}/24", statics[0]),
+    );
+    type_into(&mut bench.harness, "Gateway", &format!("127.{b}.{c}.1"));
+    type_into(&mut bench.harness, "DNS server", &format!("127.{b}.{c}.1"));
+    click(&mut bench.harness, "Remember the password in the system keychain");
+
+    let mut meters = vec![first];
+    for n in 0..2 {
+        if n > 0 {
+            meters.push(bench.power_on(n, meters.first()));
+            // The password is given again from where it was remembered.
+            super::kit::clear(&mut bench.harness, EN.wifi_password);
+            click(&mut bench.harness, "Use saved password");
+            step_until(&mut bench.harness, "the saved Wi-Fi password", |app| {
+                app.view.setup.form.wifi_password.0 == PLANT_PASSWORD
+            });
+        }
+        let id = meters[n].device.id();
+        bench.look(if n == 0 { EN.look } else { EN.next }, id);
+        click(&mut bench.harness, EN.start);
+        bench.until("the meter to join", |s| !matches!(s, Stage::Running { .. }));
+        let Stage::Joined(joined) = bench.stage().clone() else {
+            panic!("not joined: {:?}", bench.stage());
+        };
+        assert_eq!(
+            joined.modbus,
+            SocketAddr::new(statics[n], meters[n].modbus.port())
+        );
+    }
+
+    // The third meter is given a wrong Wi-Fi password, and the person
+    // cancels while the window looks for it on the plant network.
+    meters.push(bench.power_on(2, meters.first()));
+    type_into(&mut bench.harness, EN.wifi_password, "not-the-plant-password");
+    let id = meters[2].device.id();
+    bench.look(EN.next, id);
+    click(&mut bench.harness, EN.start);
+    bench.until(
+        "the search on the plant network",
+        |s| matches!(s, Stage::Running { step, .. } if *step >= je08::commissioning::provision::Step::Find),
+    );
+    assert!(shows(
+        &bench.harness,
+        "Now join this computer back to the plant network \"PLANT\""
+    ));
+    click(&mut bench.harness, "Cancel");
+    bench.until("the cancel", |s| !matches!(s, Stage::Running { .. }));
+    assert!(
+        matches!(bench.stage(), Stage::Failed(e) if e.written()),
+        "{:?}",
+        bench.stage()
+    );
+    assert!(shows(
+        &bench.harness,
+        &format!("cancelled after meter {id} was given the plant Wi-Fi settings")
+    ));
+    let rows = &bench.harness.state().view.setup.rows;
+    assert_eq!(
+        rows.iter().map(|r| (r.n, r.result.is_ok())).collect::<Vec<_>>(),
+        [(1, true), (2, true), (3, false)]
+    );
 }

@@ -13,6 +13,7 @@ use super::{
 };
 use crate::backend::{Event, EventSink, JobId};
 use crate::commissioning::profile::{self, Profile};
+use crate::commissioning::provision::BatchRow;
 use crate::commissioning::report::{self, InspectError, InspectOptions, NotReached};
 use crate::commissioning::sampler::WindowOptions;
 use crate::commissioning::wiring_check::WiringCheck;
@@ -97,7 +98,7 @@ pub(super) async fn save_profile(
 /// write the report in `tr`'s language.
 pub(super) async fn report(
     (sink, job): (&EventSink, JobId),
-    addresses: &[String],
+    (addresses, provisioned): (&[String], &[BatchRow]),
     (password, checks): (Option<Secret>, ReportChecks),
     window: WindowOptions,
     (path, tr): (PathBuf, Tr),
@@ -130,7 +131,7 @@ pub(super) async fn report(
         });
     }
     let unreachable = checked.iter().filter_map(|c| c.as_ref().err().cloned()).collect();
-    write_pdf(action, report::document(tr, &checked), path.clone()).await?;
+    write_pdf(action, report::document(tr, &checked, provisioned), path.clone()).await?;
     Ok(CommResult::Report { path, unreachable })
 }
 

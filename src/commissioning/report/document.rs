@@ -3,16 +3,18 @@
 use super::{MeterReport, NotReached};
 use crate::commissioning::pdf::{Block, Document};
 use crate::commissioning::profile::flatten;
+use crate::commissioning::provision::{BatchRow, result_text};
 use crate::commissioning::wiring_check::WiringCheck;
 use crate::commissioning::wiring_text::{finding_text, severity_text};
 use crate::i18n::{Describe, Msg, Tr};
 use je08_protocol::registers::label;
 use je08_protocol::validate::settings_words;
 
-/// The report of a batch in `tr`'s language: a title page header, then one
-/// section per meter (unreachable meters listed with the reason). Register
-/// names, numbers, units and addresses stay as they are.
-pub fn document(tr: Tr, meters: &[Result<MeterReport, NotReached>]) -> Document {
+/// The report of a batch in `tr`'s language: a title page header, the
+/// meters set up from the box in this session (when any), then one section
+/// per meter (unreachable meters listed with the reason). Register names,
+/// numbers, units and addresses stay as they are.
+pub fn document(tr: Tr, meters: &[Result<MeterReport, NotReached>], provisioned: &[BatchRow]) -> Document {
     let title = tr.t(Msg::RepTitle).to_string();
     let mut blocks = vec![
         Block::Title(title.clone()),
@@ -24,8 +26,9 @@ pub fn document(tr: Tr, meters: &[Result<MeterReport, NotReached>]) -> Document 
             ],
         )),
     ];
+    provisioned_blocks(tr, provisioned, &mut blocks);
     for (i, m) in meters.iter().enumerate() {
-        if i > 0 {
+        if i > 0 || !provisioned.is_empty() {
             blocks.push(Block::PageBreak);
         }
         match m {
@@ -40,6 +43,51 @@ pub fn document(tr: Tr, meters: &[Result<MeterReport, NotReached>]) -> Document 
         title,
         page_of: tr.t(Msg::DocPageOf).into(),
         blocks,
+    }
+}
+
+/// The batch table of the "Set up new meters" wizard; why a meter failed
+/// follows the table, one paragraph each.
+fn provisioned_blocks(tr: Tr, rows: &[BatchRow], blocks: &mut Vec<Block>) {
+    if rows.is_empty() {
+        return;
+    }
+    blocks.push(Block::Heading(tr.t(Msg::ReportNewMeters).to_owned()));
+    blocks.push(Block::Table {
+        header: vec![
+            "#".into(),
+            tr.t(Msg::RepDeviceId).into(),
+            tr.t(Msg::RepName).into(),
+            tr.t(Msg::SetupNewAddress).into(),
+            tr.t(Msg::Result).into(),
+            tr.t(Msg::SetupTime).into(),
+            tr.t(Msg::SetupTook).into(),
+        ],
+        rows: rows
+            .iter()
+            .map(|row| {
+                vec![
+                    row.n.to_string(),
+                    row.id.to_string(),
+                    row.name.clone(),
+                    row.address.map(|a| a.to_string()).unwrap_or_default(),
+                    match row.result {
+                        Ok(()) => tr.t(Msg::SetupResultJoined).to_owned(),
+                        Err(_) => tr.f(Msg::SetupResultFailed, &["…"]),
+                    },
+                    row.at.format("%Y-%m-%d %H:%M:%S %:z").to_string(),
+                    format!("{:.0} s", row.took.as_secs_f64()),
+                ]
+            })
+            .collect(),
+    });
+    for row in rows.iter().filter(|r| r.result.is_err()) {
+        blocks.push(Block::Text(format!(
+            "#{} ({}): {}",
+            row.n,
+            row.id,
+            result_text(row, tr)
+        )));
     }
 }
 
