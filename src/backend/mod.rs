@@ -798,7 +798,7 @@ mod tests {
             job(
                 4,
                 Work::ApplyProfile {
-                    profile: Box::new(profile),
+                    profile: Box::new(profile.clone()),
                     addresses: vec!["127.0.0.1".into()],
                     password: secret(),
                 },
@@ -821,8 +821,38 @@ mod tests {
                     checks,
                     path: "r.pdf".into(),
                     lang: crate::i18n::Lang::En,
+                    provisioned: Vec::new(),
                 },
             ),
+            Command::Provision(provisioning::Request::Run {
+                job: JobId(7),
+                plan: Box::new(crate::commissioning::provision::Plan {
+                    ap: je08_client::endpoint::Endpoint {
+                        host: "192.168.1.1".into(),
+                        port: 80,
+                    },
+                    ssid: "PLANT".into(),
+                    wifi_password: Secret::new("hunter2-plant-wifi"),
+                    addressing: crate::commissioning::provision::Addressing::Dhcp,
+                    name: None,
+                    new_password: Secret::new("hunter2-new-interface"),
+                    profile: Some(profile),
+                    find: crate::commissioning::provision::Finder::default(),
+                    wait: std::time::Duration::from_secs(60),
+                    http_timeout: std::time::Duration::from_secs(10),
+                }),
+                profile: None,
+                info: Box::new(
+                    serde_json::from_value(serde_json::json!({
+                        "devtype": "JE08", "subtype": "WATT METER", "id": 7, "name": "JE08-7",
+                        "mac": "AA:BB:CC:DD:EE:FF", "ip": "192.168.1.1", "mode": "configuration",
+                        "esp_version": "3.00", "stm32_version": "1.00",
+                        "wifi": {"mode": "ap", "state": "connected", "ssid": "BIN_0007", "rssi": -40},
+                        "uptime_s": 5
+                    }))
+                    .expect("an /api/info answer"),
+                ),
+            }),
         ];
         let event = Event::Secret {
             account: "broker:mqtt://127.0.0.1:1883".into(),
@@ -837,7 +867,7 @@ mod tests {
     #[test]
     fn no_command_or_event_shows_a_secret_in_debug_output() {
         let said = carrying_secrets();
-        assert_eq!(said.len(), 9);
+        assert_eq!(said.len(), 10);
         for text in said {
             assert!(!text.contains("hunter2"), "secret leaked: {text}");
         }
