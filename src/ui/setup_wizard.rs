@@ -194,20 +194,14 @@ fn meter_ui(ui: &mut egui::Ui, tr: Tr, state: &SetupState, actions: &mut Vec<Act
     ui.label(tr.f(Msg::SetupJoinAp, &[&ssid, FACTORY_PASSWORD]));
     ui.add_space(6.0);
     match &state.stage {
-        Stage::Idle => {
-            if ui.button(tr.t(Msg::SetupLook)).clicked() {
-                actions.push(Action::Setup(SetupIntent::Look));
-            }
-        }
+        Stage::Idle => button(ui, tr.t(Msg::SetupLook), SetupIntent::Look, actions),
         Stage::Looking { last, .. } => {
             let ap = &state.form.ap;
             ui.label(match last {
                 None => tr.f(Msg::SetupWaitingFirst, &[ap]),
                 Some(why) => tr.f(Msg::SetupWaiting, &[ap, &why.describe(tr)]),
             });
-            if ui.button(tr.t(Msg::SetupStopLooking)).clicked() {
-                actions.push(Action::Setup(SetupIntent::Cancel));
-            }
+            button(ui, tr.t(Msg::SetupStopLooking), SetupIntent::Cancel, actions);
         }
         Stage::Found(info) => {
             ui.label(tr.f(
@@ -250,9 +244,7 @@ fn meter_ui(ui: &mut egui::Ui, tr: Tr, state: &SetupState, actions: &mut Vec<Act
                     tr.f(Msg::SetupRejoin, &[state.form.ssid.trim()]),
                 );
             }
-            if ui.button(tr.t(Msg::Cancel)).clicked() {
-                actions.push(Action::Setup(SetupIntent::Cancel));
-            }
+            button(ui, tr.t(Msg::Cancel), SetupIntent::Cancel, actions);
         }
         Stage::Joined(joined) => {
             ui.colored_label(
@@ -262,9 +254,7 @@ fn meter_ui(ui: &mut egui::Ui, tr: Tr, state: &SetupState, actions: &mut Vec<Act
                     &[&joined.id.to_string(), &joined.name, &joined.modbus.to_string()],
                 ),
             );
-            if ui.button(RichText::new(tr.t(Msg::SetupNext)).strong()).clicked() {
-                actions.push(Action::Setup(SetupIntent::Next));
-            }
+            button(ui, tr.t(Msg::SetupNext), SetupIntent::Next, actions);
         }
         Stage::Failed(why) => {
             ui.colored_label(ui.visuals().error_fg_color, why.describe(tr));
@@ -281,6 +271,15 @@ fn meter_ui(ui: &mut egui::Ui, tr: Tr, state: &SetupState, actions: &mut Vec<Act
     if let Some(problem) = &state.problem {
         ui.colored_label(ui.visuals().error_fg_color, problem);
     }
+}
+
+/// A button its own width (the column would stretch it) that asks `intent`.
+fn button(ui: &mut egui::Ui, text: &str, intent: SetupIntent, actions: &mut Vec<Action>) {
+    ui.horizontal(|ui| {
+        if ui.button(text).clicked() {
+            actions.push(Action::Setup(intent));
+        }
+    });
 }
 
 fn batch_table_ui(ui: &mut egui::Ui, tr: Tr, state: &SetupState, actions: &mut Vec<Action>) {
