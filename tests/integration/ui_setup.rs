@@ -441,3 +441,45 @@ fn static_addresses_count_up_the_saved_wifi_password_comes_back_and_cancel_says_
         [(1, true), (2, true), (3, false)]
     );
 }
+
+#[test]
+fn a_router_answering_at_the_access_point_address_is_not_taken_for_a_meter() {
+    let mut bench = Bench::new(Lang::En);
+    // The plant's router on the address a meter's access point uses: it
+    // answers every request with its login page.
+    let router = bench
+        .rt
+        .block_on(tokio::net::TcpListener::bind(SocketAddr::new(bench.plant.ap, 0)))
+        .unwrap();
+    let at = router.local_addr().unwrap();
+    bench.rt.spawn(async move {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        while let Ok((mut socket, _)) = router.accept().await {
+            let mut request = [0u8; 1024];
+            let _ = socket.read(&mut request).await;
+            let page = "<html><title>Router login</title></html>";
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
+                page.len()
+            );
+            let _ = socket.write_all(reply.as_bytes()).await;
+        }
+    });
+    click(&mut bench.harness, EN.page);
+    type_into(&mut bench.harness, EN.ap, &at.to_string());
+    click(&mut bench.harness, EN.look);
+    bench.until("a failed try", |s| {
+        matches!(s, Stage::Looking { last: Some(_), .. })
+    });
+    assert!(shows(&bench.harness, &format!("no meter answers at {at}")));
+    assert!(shows(&bench.harness, "join the meter's Wi-Fi BIN_XXXX"));
+    // Still looking, never offered to set anything up.
+    frames(&mut bench.harness, 5);
+    assert!(
+        matches!(bench.stage(), Stage::Looking { .. }),
+        "{:?}",
+        bench.stage()
+    );
+    click(&mut bench.harness, "Stop looking");
+    assert_eq!(bench.stage(), &Stage::Idle);
+}
