@@ -243,6 +243,41 @@ fn miscalibrated() -> ModelParams {
     p
 }
 
+/// The Calibration tab against the meter `je08 sim --load 70` runs: the
+/// default scenario with every phase at 70 % of the fitted CT's rating.
+#[test]
+fn the_calibration_tab_calibrates_the_default_simulator_at_70_percent_load() {
+    let mut params = Scenario::Balanced.params();
+    params.set_load_percent(70.0);
+    let reference = params.ct_rating_a() * 0.7;
+    let mut f = with_meters(vec![meter_with(2203, params)]);
+    let key = f.keys[0];
+    f.click("Calibration");
+    f.click("Phase A");
+    f.click("Current");
+    f.click("Sample 8 readings");
+    f.step_until("the sample window", |app| {
+        let c = &app.view.commish.calibration[&key];
+        c.window.is_some() || c.error.is_some()
+    });
+    f.harness.get_by_label_contains("Conditions met");
+    f.type_into("Reference value (A)", &format!("{reference}"));
+    f.click("Write the new gain");
+    f.step_until("the calibration", |app| {
+        let c = &app.view.commish.calibration[&key];
+        c.outcome.is_some() || c.error.is_some()
+    });
+    let c = &f.harness.state().view.commish.calibration[&key];
+    let outcome = c.outcome.clone().unwrap_or_else(|| panic!("{:?}", c.error));
+    assert!(outcome.written_ok);
+    assert!(
+        outcome.error_after_percent.abs() < 0.5,
+        "error {} % → {} %",
+        outcome.plan.error_before_percent,
+        outcome.error_after_percent
+    );
+}
+
 #[test]
 fn the_calibration_wizard_brings_the_reading_within_half_a_percent() {
     let mut f = with_meters(vec![meter_with(2202, miscalibrated())]);
