@@ -266,3 +266,67 @@ async fn provision_without_yes_and_without_a_terminal_changes_nothing() {
         "the factory password still works"
     );
 }
+
+#[tokio::test]
+async fn provision_applies_a_profile_with_http_blocks_and_keeps_the_plant_wifi_and_the_new_password() {
+    // A meter configured by hand for the panel: MQTT every 10 s on its own
+    // topic, saved as a profile with its HTTP blocks.
+    let mut source = crate::commissioning::http_options(ID + 2);
+    let mqtt = &mut source.device.protocols.mqtt;
+    mqtt.client_id = format!("panel-{}", ID + 2);
+    mqtt.publish_topic = format!("panel/{}/data", ID + 2);
+    mqtt.host = "127.0.0.1".into();
+    mqtt.interval_s = 10;
+    source.device.network.ssid = "OFFICE".into();
+    let source = spawn_meter(source).await.expect("spawn source");
+    let dir = std::env::temp_dir().join(format!("je08-provision-http-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("panel.toml").to_string_lossy().into_owned();
+    let saved = crate::commissioning::je08_env(
+        crate::commissioning::args(&["profile", "save", &crate::commissioning::both(&source), &file]),
+        &[crate::commissioning::PASSWORD],
+    )
+    .await;
+    assert!(
+        saved.status.success(),
+        "{}",
+        String::from_utf8_lossy(&saved.stderr)
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("[http.protocols.mqtt]"), "{text}");
+
+    let (net, [ap, lease, _]) = addresses();
+    let meter = spawn_meter(factory_options(ID, ap, lease))
+        .await
+        .expect("spawn meter");
+    let output = provision(
+        &meter,
+        ap,
+        &scan_of(&meter, net),
+        PLANT_PASSWORD,
+        &["--json", "--yes", "--profile", &file],
+    )
+    .await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert_no_secrets(&output);
+    // What the meter saved (its blocks are read over HTTP only in
+    // configuration mode; it is back in application mode).
+    let (protocols, connectivity) = meter
+        .device
+        .with(|d| (d.protocols_saved.clone(), d.network_saved.clone()));
+    assert_eq!(protocols.mqtt.interval_s, 10);
+    assert_eq!(protocols.mqtt.publish_topic, format!("panel/{ID}/data"));
+    assert_eq!(
+        connectivity.ssid, "PLANT",
+        "the profile's Wi-Fi gave way to the plant's"
+    );
+    assert!(connectivity.dhcp);
+    assert!(refused(&meter, lease, FACTORY_PASSWORD).await);
+    assert!(
+        !refused(&meter, lease, NEW_PASSWORD).await,
+        "the new password is kept"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    source.shutdown().await;
+}

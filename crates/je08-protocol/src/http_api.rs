@@ -226,7 +226,9 @@ impl Connectivity {
                 None
             }
         });
-        if let (Some(ip), Some(mask)) = (ip, mask_len) {
+        // With DHCP the lease decides the address and the gateway: the
+        // stored static fields are not used, so they are not related.
+        if let (true, Some(ip), Some(mask)) = (static_ip, ip, mask_len) {
             let host = u32::from(ip) & !mask;
             if host == 0 || host == !mask {
                 errs.push("ip", Problem::NetworkOrBroadcast { ip });
@@ -777,6 +779,11 @@ mod tests {
         c.netmask = String::new();
         c.gateway = String::new();
         c.validate().expect("dhcp without static fields");
+        // The lease decides: stale static fields are stored, not related.
+        c.ip = "10.0.0.20".into();
+        c.netmask = "255.255.255.0".into();
+        c.gateway = "192.168.1.1".into();
+        c.validate().expect("dhcp with another network's static fields");
         c.ssid = "x".repeat(33);
         assert_eq!(fields(c.validate()), ["ssid"]);
     }
