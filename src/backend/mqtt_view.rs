@@ -1,6 +1,7 @@
 //! The MQTT side of the app: one broker monitor at a time (from
 //! `je08_client::mqtt`), its fleet forwarded to the UI as coalesced
-//! snapshots, and commands sent with QoS 1 as cancellable jobs.
+//! snapshots, meters seen only through DATA asked for their INFO once, and
+//! commands sent with QoS 1 as cancellable jobs.
 
 use std::time::{Duration, Instant};
 
@@ -8,7 +9,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
 use super::{Event, EventSink, JobFailure, JobId, JobOutcome};
-use je08_client::mqtt::{MeterView, Monitor, MonitorEvent, MonitorOptions};
+use je08_client::mqtt::{INFO_PACE, MeterView, Monitor, MonitorEvent, MonitorOptions, ask_unknown_meters};
 use je08_net::mqtt_link::{BrokerLogin, CredentialFiles, LinkError, LinkOptions, SetupError};
 use je08_protocol::mqtt::{BrokerUrl, Command as MqttCommand};
 
@@ -50,6 +51,13 @@ impl MqttSession {
         let monitor = std::sync::Arc::new(Monitor::start(options));
         let stop = CancellationToken::new();
         tokio::spawn(forward(monitor.clone(), sink, stop.clone()));
+        // A meter first seen through DATA is asked who it is, once.
+        let (asking, until) = (monitor.clone(), stop.clone());
+        tokio::spawn(async move {
+            until
+                .run_until_cancelled(ask_unknown_meters(asking, INFO_PACE))
+                .await
+        });
         Self { monitor, stop }
     }
 

@@ -18,6 +18,7 @@ mod modbus_faults;
 mod modes;
 mod mqtt;
 mod mqtt_faults;
+mod mqtt_info;
 mod openssl_certs;
 mod ota_faults;
 mod packaging;

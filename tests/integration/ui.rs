@@ -479,6 +479,18 @@ fn the_mqtt_view_lists_the_broker_fleet_and_sends_commands() {
     });
     f.harness.get_by_label("Connected: 1 meters on this broker");
     f.harness.get_by_label("2101");
+    // Seen through DATA only, the meter is asked who it is, once.
+    f.step_until("the meter's INFO, asked by the window", |app| {
+        let fleet = app.view.mqtt.fleet.as_ref();
+        fleet.is_some_and(|fl| fl.meters.iter().any(|m| m.info.is_some()))
+    });
+    let meter = f.meter.as_ref().unwrap();
+    let name = meter.device.with(|d| d.network.device_name.clone());
+    assert!(
+        f.harness.query_all_by_label_contains(&name).next().is_some(),
+        "{name} not shown"
+    );
+    assert_eq!(meter.mqtt.stats().commands(), 1);
     f.click("Get INFO");
     f.step_until("the broker's acknowledgement", |app| {
         app.view.mqtt.jobs.values().any(|j| j.2.is_some())

@@ -19,6 +19,9 @@
 //! QoS 1; [`Monitor::send`] returns once the broker acknowledged, and never
 //! retries on its own.
 
+mod ask_info;
+pub use ask_info::{INFO_PACE, MAX_ASKED, ask_unknown_meters};
+
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
