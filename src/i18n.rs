@@ -662,6 +662,16 @@ je08_protocol::messages! {
         SetupNoFinder => "Give a range to scan: mDNS is off.", "Informe uma faixa para varrer: o mDNS está desligado.";
         SetupBadRange => "The scan range is not valid: {0}", "A faixa de varredura não é válida: {0}";
         SetupBadAp => "The meter's address is not valid: {0}", "O endereço do medidor não é válido: {0}";
+        TabRegisters => "Registers", "Registradores";
+        RegistersReadOnly => "Read-only, for support: every register as last read and the last Modbus exchanges. Settings are changed in the Parameters tab, validated.", "Somente leitura, para suporte: todos os registradores como lidos por último e as últimas trocas Modbus. As configurações são alteradas na aba Parâmetros, validadas.";
+        RegistersNone => "No reading yet.", "Nenhuma leitura ainda.";
+        RegistersAccess => "Access", "Acesso";
+        RegistersRaw => "Raw", "Bruto";
+        RegistersValue => "Value", "Valor";
+        RegistersTraffic => "Traffic (last {0} exchanges)", "Tráfego (últimas {0} trocas)";
+        RegistersCopy => "Copy", "Copiar";
+        RegistersAnswered => "answered", "respondida";
+        RegistersTimeout => "no answer in time", "sem resposta no prazo";
         ReportNewMeters => "Meters set up from the box in this session", "Medidores configurados da caixa nesta sessão";
     }
 }

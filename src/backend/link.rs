@@ -9,8 +9,11 @@ pub use self::error::LinkError;
 use futures::future::BoxFuture;
 use je08_net::backoff::BackoffPolicy;
 
+use je08_client::modbus::traffic::TrafficLog;
+use je08_protocol::codec::RegisterBlock;
 use je08_protocol::readings::{Settings, Snapshot};
 use je08_protocol::registers;
+use std::sync::Arc;
 
 /// Which energy accumulators to zero.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -62,12 +65,28 @@ pub trait MeterLink: Send {
     fn restore_defaults(&mut self) -> BoxFuture<'_, Result<Settings, LinkError>>;
     /// Trigger ZERA_KWH or ZERA_KVARH.
     fn reset_energy(&mut self, kind: EnergyKind) -> BoxFuture<'_, Result<(), LinkError>>;
+    /// The raw registers of the last [`Self::read`], when the transport
+    /// has them (the registers view).
+    fn registers(&self) -> Option<RegisterBlock> {
+        None
+    }
 }
 
 /// Opens links; shared by every session.
 pub trait Connector: Send + Sync {
     /// Connect to `address` (`host` or `host:port`, Modbus TCP).
     fn connect(&self, address: String) -> BoxFuture<'static, Result<Box<dyn MeterLink>, LinkError>>;
+
+    /// The same, recording every exchange in `traffic` (the registers
+    /// view's traffic log) when the transport can.
+    fn connect_traced(
+        &self,
+        address: String,
+        traffic: Arc<TrafficLog>,
+    ) -> BoxFuture<'static, Result<Box<dyn MeterLink>, LinkError>> {
+        let _ = traffic;
+        self.connect(address)
+    }
 
     /// How a session paces its attempts to reach a meter it cannot reach:
     /// the transport's own reconnect policy.

@@ -264,6 +264,20 @@ pub enum Event {
         /// When.
         at: SystemTime,
     },
+    /// The raw registers of the last reading (the registers view).
+    Registers {
+        /// The meter.
+        meter: MeterKey,
+        /// All 110 registers as read.
+        block: Arc<je08_protocol::codec::RegisterBlock>,
+    },
+    /// Where a meter's session records its Modbus exchanges.
+    Traffic {
+        /// The meter.
+        meter: MeterKey,
+        /// The log, shared with the session.
+        log: Arc<je08_client::modbus::traffic::TrafficLog>,
+    },
     /// A job made progress (fraction 0–1 when known).
     Progress {
         /// The job.

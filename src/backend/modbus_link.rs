@@ -9,7 +9,10 @@ use super::link::{Connector, EnergyKind, FieldOutcome, LinkError, MeterLink};
 use je08_client::endpoint::Endpoint;
 use je08_client::modbus::{ClientConfig, DEFAULT_PORT, ModbusClient};
 use je08_client::params::{self, ApplyOptions, EnergyCounters};
-use je08_protocol::codec::decode;
+use std::sync::Arc;
+
+use je08_client::modbus::traffic::TrafficLog;
+use je08_protocol::codec::{RegisterBlock, decode};
 use je08_protocol::readings::{Settings, Snapshot};
 use je08_protocol::validate::WritePlan;
 
@@ -19,16 +22,37 @@ pub struct ModbusConnector;
 
 struct ModbusLink {
     client: ModbusClient,
+    /// The registers of the last read.
+    last: RegisterBlock,
+}
+
+/// Open a link to `address`, recording its exchanges in `traffic` if given.
+fn open(
+    address: String,
+    traffic: Option<Arc<TrafficLog>>,
+) -> BoxFuture<'static, Result<Box<dyn MeterLink>, LinkError>> {
+    Box::pin(async move {
+        let endpoint = Endpoint::parse(&address, DEFAULT_PORT).map_err(LinkError::BadAddress)?;
+        let mut client = ModbusClient::new(endpoint, ClientConfig::default());
+        if let Some(log) = traffic {
+            client = client.with_traffic(log);
+        }
+        let last = client.read_map().await.map_err(LinkError::Modbus)?;
+        Ok(Box::new(ModbusLink { client, last }) as Box<dyn MeterLink>)
+    })
 }
 
 impl Connector for ModbusConnector {
     fn connect(&self, address: String) -> BoxFuture<'static, Result<Box<dyn MeterLink>, LinkError>> {
-        Box::pin(async move {
-            let endpoint = Endpoint::parse(&address, DEFAULT_PORT).map_err(LinkError::BadAddress)?;
-            let mut client = ModbusClient::new(endpoint, ClientConfig::default());
-            client.read_map().await.map_err(LinkError::Modbus)?;
-            Ok(Box::new(ModbusLink { client }) as Box<dyn MeterLink>)
-        })
+        open(address, None)
+    }
+
+    fn connect_traced(
+        &self,
+        address: String,
+        traffic: Arc<TrafficLog>,
+    ) -> BoxFuture<'static, Result<Box<dyn MeterLink>, LinkError>> {
+        open(address, Some(traffic))
     }
 
     fn reconnect(&self) -> BackoffPolicy {
@@ -39,9 +63,13 @@ impl Connector for ModbusConnector {
 impl MeterLink for ModbusLink {
     fn read(&mut self) -> BoxFuture<'_, Result<Snapshot, LinkError>> {
         Box::pin(async move {
-            let block = self.client.read_map().await.map_err(LinkError::Modbus)?;
-            Ok(decode(&block))
+            self.last = self.client.read_map().await.map_err(LinkError::Modbus)?;
+            Ok(decode(&self.last))
         })
+    }
+
+    fn registers(&self) -> Option<RegisterBlock> {
+        Some(self.last)
     }
 
     fn write_settings(

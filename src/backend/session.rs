@@ -12,9 +12,13 @@ use tokio_util::sync::CancellationToken;
 
 use super::link::{Connector, EnergyKind, LinkError, MeterLink};
 use super::{Event, EventSink, JobId, JobOutcome, LinkState, MeterKey, POLL_INTERVAL};
+use je08_client::modbus::traffic::TrafficLog;
 use je08_client::params::ParamsError;
 use je08_net::backoff::Backoff;
 use je08_protocol::readings::Settings;
+
+/// Exchanges kept in a session's traffic log (the registers view).
+const TRAFFIC_LEN: usize = 100;
 
 /// Work a session runs for the user.
 #[derive(Debug)]
@@ -80,6 +84,11 @@ async fn run(
 ) {
     let mut backoff = Backoff::new(connector.reconnect());
     let mut link: Option<Box<dyn MeterLink>> = None;
+    let traffic = Arc::new(TrafficLog::new(TRAFFIC_LEN));
+    sink.send(Event::Traffic {
+        meter,
+        log: traffic.clone(),
+    });
     let mut shown = StateShown::new(meter, &sink);
     let mut ticker = tokio::time::interval(POLL_INTERVAL);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -88,7 +97,7 @@ async fn run(
             shown.connecting();
             tokio::select! {
                 () = stop.cancelled() => return,
-                result = connector.connect(address.clone()) => match result {
+                result = connector.connect_traced(address.clone(), traffic.clone()) => match result {
                     Ok(new) => {
                         link = Some(new);
                         backoff.succeed();
@@ -110,6 +119,9 @@ async fn run(
                 Ok(snapshot) => {
                     shown.show(LinkState::Online);
                     sink.send(Event::Reading { meter, snapshot: Arc::new(snapshot), at: SystemTime::now() });
+                    if let Some(block) = open.registers() {
+                        sink.send(Event::Registers { meter, block: Arc::new(block) });
+                    }
                 }
                 Err(err) => {
                     shown.show(LinkState::Offline(err));

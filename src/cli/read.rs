@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use je08_protocol::codec::decode;
+use je08_protocol::raw_table::{RawRow, raw_rows};
 use je08_protocol::readings::{PerPhaseTotal, Snapshot};
 
 use super::meter::Target;
@@ -17,6 +18,10 @@ pub struct Args {
     /// Print the snapshot as JSON (units in the key names) instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Every register as read: address, name, access, raw word and decoded
+    /// value (with --json: one object per register).
+    #[arg(long)]
+    pub raw: bool,
 }
 
 /// Read the whole map in one request and print it.
@@ -24,6 +29,15 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut client = args.target.client();
     let block = client.read_map().await?;
     client.disconnect().await;
+    if args.raw {
+        let rows = raw_rows(&block);
+        if args.json {
+            outln!("{}", serde_json::to_string_pretty(&rows)?)?;
+        } else {
+            out!("{}", raw_table(&rows))?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let snapshot = decode(&block);
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&snapshot)?)?;
@@ -31,6 +45,26 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         out!("{}", table(&args.target.meter.to_string(), &snapshot))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The registers as a fixed-width table, one line each.
+fn raw_table(rows: &[RawRow]) -> String {
+    let mut out = format!(
+        "{:>4}  {:<24}{:<4}{:>7}  {}\n",
+        "addr", "name", "acc", "raw", "value"
+    );
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "{:>4}  {:<24}{:<4}{:>7}  {}",
+            r.addr,
+            r.name,
+            r.access_text(),
+            r.raw,
+            r.decoded
+        );
+    }
+    out
 }
 
 fn uptime(seconds: u32) -> String {

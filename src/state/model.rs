@@ -19,6 +19,8 @@ use crate::backend::{Event, JobId, JobOutcome, LinkState, MeterKey};
 use je08_client::discovery::Source;
 use je08_client::endpoint::Endpoint;
 use je08_client::http::HttpError;
+use je08_client::modbus::traffic::TrafficLog;
+use je08_protocol::codec::RegisterBlock;
 use je08_protocol::http_api::{DEFAULT_HTTP_PORT, DEFAULT_OTA_PORT, Info};
 use je08_protocol::mode::Mode;
 use je08_protocol::readings::{Snapshot, WifiMode};
@@ -70,6 +72,30 @@ pub struct MeterRow {
     pub found: Found,
     /// The meter seen at another address than `address`, not yet followed.
     pub moved: Option<Moved>,
+    /// The raw registers of the last two readings (the registers view).
+    pub registers: Registers,
+    /// The session's Modbus exchanges, shared with it.
+    pub traffic: Option<Arc<TrafficLog>>,
+}
+
+/// The raw registers of the last reading and of the one before, to show
+/// which changed.
+#[derive(Debug, Clone, Default)]
+pub struct Registers {
+    /// The last reading.
+    pub now: Option<Arc<RegisterBlock>>,
+    /// The reading before it.
+    pub before: Option<Arc<RegisterBlock>>,
+}
+
+impl Registers {
+    /// Register `addr` changed between the last two readings.
+    pub fn changed(&self, addr: u16) -> bool {
+        match (&self.now, &self.before) {
+            (Some(now), Some(before)) => now.get(addr) != before.get(addr),
+            _ => false,
+        }
+    }
 }
 
 impl MeterRow {
@@ -90,6 +116,8 @@ impl MeterRow {
             session: false,
             found: Found::default(),
             moved: None,
+            registers: Registers::default(),
+            traffic: None,
         }
     }
 
@@ -362,6 +390,21 @@ impl Model {
                 m.last_seen = Some(at);
                 true
             }
+            Event::Registers { meter, block } => match self.meter_mut(meter) {
+                Some(m) => {
+                    let before = m.registers.now.replace(block);
+                    m.registers.before = before;
+                    true
+                }
+                None => false,
+            },
+            Event::Traffic { meter, log } => match self.meter_mut(meter) {
+                Some(m) => {
+                    m.traffic = Some(log);
+                    true
+                }
+                None => false,
+            },
             Event::Progress { job, fraction } => {
                 if let Some(j) = self.jobs.get_mut(&job) {
                     j.fraction = fraction;

@@ -34,11 +34,13 @@ pub enum Tab {
     Calibration,
     /// Recording to CSV.
     Recording,
+    /// Raw registers and Modbus traffic (support).
+    Registers,
 }
 
 impl Tab {
     /// Every tab in display order.
-    pub const ALL: [Tab; 8] = [
+    pub const ALL: [Tab; 9] = [
         Tab::Live,
         Tab::Parameters,
         Tab::Configuration,
@@ -47,6 +49,7 @@ impl Tab {
         Tab::Wiring,
         Tab::Calibration,
         Tab::Recording,
+        Tab::Registers,
     ];
 
     /// Its label.
@@ -60,6 +63,7 @@ impl Tab {
             Tab::Wiring => Msg::TabWiring,
             Tab::Calibration => Msg::TabCalibration,
             Tab::Recording => Msg::TabRecording,
+            Tab::Registers => Msg::TabRegisters,
         }
     }
 }

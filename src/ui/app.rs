@@ -266,6 +266,9 @@ impl ConfiguratorApp {
                 Event::Stage { job, stage } => {
                     self.model.apply(Event::Stage { job, stage });
                 }
+                event @ (Event::Registers { .. } | Event::Traffic { .. }) => {
+                    self.model.apply(event);
+                }
                 Event::Commissioning(update) => {
                     if let Some(intent) = self.view.commish.update(update) {
                         self.apply(Action::Commission(intent));

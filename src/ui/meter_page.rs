@@ -4,7 +4,8 @@
 use eframe::egui::{self, RichText};
 
 use super::{
-    calibration_ui, configuration, diagnostics, firmware, live, parameters, recording_ui, widgets, wiring_ui,
+    calibration_ui, configuration, diagnostics, firmware, live, parameters, recording_ui, registers_ui,
+    widgets, wiring_ui,
 };
 use crate::i18n::{Msg, Tr};
 use crate::state::intent::Action;
@@ -84,5 +85,6 @@ pub fn meter_page_ui(
             let state = view.commish.recording.get(&Some(meter.key));
             recording_ui::recording_ui(ui, tr, Some(meter.key), state, true, actions);
         }
+        Tab::Registers => registers_ui::registers_ui(ui, tr, meter),
     }
 }

@@ -23,6 +23,7 @@ pub mod parameters;
 pub mod phasor_ui;
 pub mod plots;
 pub mod recording_ui;
+pub mod registers_ui;
 pub mod setup_wizard;
 pub mod whereabouts_ui;
 pub mod widgets;

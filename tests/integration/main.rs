@@ -25,6 +25,7 @@ mod packaging;
 mod pipes;
 mod profile_calibration;
 mod provision;
+mod registers_view;
 mod remembered_names;
 mod secrets;
 mod sim_calibration;

@@ -25,15 +25,18 @@
 
 mod connection;
 mod frame;
+pub mod traffic;
 
 use std::io;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout, timeout_at};
 
-use self::connection::{CallError, Connection};
+use self::connection::{CallError, Connection, Trace};
 use self::frame::{Answer, Request};
+use self::traffic::{Ending, Exchange, TrafficLog};
 use super::endpoint::Endpoint;
 use super::texts::ClientMsg;
 use je08_net::backoff::{Backoff, BackoffPolicy};
@@ -349,6 +352,7 @@ pub struct ModbusClient {
     backoff: Backoff,
     retry_at: Option<Instant>,
     stats: ClientStats,
+    traffic: Option<Arc<TrafficLog>>,
 }
 
 impl ModbusClient {
@@ -361,7 +365,14 @@ impl ModbusClient {
             connection: None,
             retry_at: None,
             stats: ClientStats::default(),
+            traffic: None,
         }
+    }
+
+    /// Record every exchange from now on in `log` (frames, timing, ending).
+    pub fn with_traffic(mut self, log: Arc<TrafficLog>) -> Self {
+        self.traffic = Some(log);
+        self
     }
 
     /// The meter this client talks to.
@@ -502,13 +513,51 @@ impl ModbusClient {
                 }
                 // Connecting and the first request share one deadline.
                 let deadline = Instant::now() + self.config.timeout;
-                (self.connect(deadline).await?, deadline)
+                let started = (SystemTime::now(), Instant::now());
+                match self.connect(deadline).await {
+                    Ok(connection) => (connection, deadline),
+                    Err(failure) => {
+                        self.record(Operation::Connect, None, started, Ending::Io(failure.to_string()));
+                        return Err(failure);
+                    }
+                }
             }
         };
+        let started = (SystemTime::now(), Instant::now());
         let outcome = timeout_at(deadline, connection.call(request))
             .await
             .map(|reply| reply.map(|answer| answer.map(result)));
+        if self.traffic.is_some() {
+            let ending = match &outcome {
+                Ok(Ok(Answer::Done(_))) => Ending::Answered,
+                Ok(Ok(Answer::Exception(code))) => Ending::Exception(Exception(*code)),
+                Err(_) => Ending::Timeout,
+                Ok(Err(CallError::Io(e))) => Ending::Io(e.to_string()),
+                Ok(Err(CallError::Reply(wrong))) => Ending::Protocol(wrong.to_string()),
+            };
+            self.record(op, connection.trace(), started, ending);
+        }
         self.conclude(op, connection, outcome)
+    }
+
+    /// Add one exchange to the traffic log, when one is attached.
+    fn record(
+        &self,
+        op: Operation,
+        trace: Option<&Trace>,
+        (at, started): (SystemTime, Instant),
+        ending: Ending,
+    ) {
+        if let Some(log) = &self.traffic {
+            log.push(Exchange {
+                at,
+                op,
+                request: trace.map(|t| t.request.clone()).unwrap_or_default(),
+                reply: trace.and_then(|t| t.reply.clone()),
+                took: started.elapsed(),
+                ending,
+            });
+        }
     }
 
     /// Keep or drop the connection according to the outcome of a request.
@@ -593,7 +642,12 @@ impl ModbusClient {
         // Requests are small and answered one at a time: send at once.
         let _ = stream.set_nodelay(true);
         self.stats.connects += 1;
-        Ok(Connection::new(stream, self.config.unit_id))
+        let connection = Connection::new(stream, self.config.unit_id);
+        Ok(if self.traffic.is_some() {
+            connection.traced()
+        } else {
+            connection
+        })
     }
 }
 

@@ -9,6 +9,7 @@ pub mod http_api;
 pub mod i18n;
 pub mod mode;
 pub mod mqtt;
+pub mod raw_table;
 pub mod readings;
 pub mod registers;
 pub mod texts;

@@ -31,6 +31,17 @@ pub(super) struct Connection {
     unit: u8,
     next_tid: u16,
     buf: FrameBuf,
+    /// The last request and reply frames, kept only when tracing.
+    trace: Option<Box<Trace>>,
+}
+
+/// Copies of the frames of the last call on a traced connection.
+#[derive(Debug, Default)]
+pub(super) struct Trace {
+    /// The request frame.
+    pub(super) request: Vec<u8>,
+    /// The reply frame, when one was read whole.
+    pub(super) reply: Option<Vec<u8>>,
 }
 
 impl Connection {
@@ -41,7 +52,19 @@ impl Connection {
             unit,
             next_tid: 0,
             buf: [0; MAX_FRAME_LEN],
+            trace: None,
         }
+    }
+
+    /// Keep copies of the frames of each call (see [`Self::trace`]).
+    pub(super) fn traced(mut self) -> Self {
+        self.trace = Some(Box::default());
+        self
+    }
+
+    /// The frames of the last call, when traced.
+    pub(super) fn trace(&self) -> Option<&Trace> {
+        self.trace.as_deref()
     }
 
     /// Send `request` and wait for its reply. Not cancel-safe: a connection
@@ -55,8 +78,16 @@ impl Connection {
                 "the request does not fit in one Modbus frame",
             )
         })?;
+        if let Some(trace) = &mut self.trace {
+            trace.request.clear();
+            trace.request.extend_from_slice(&self.buf[..len]);
+            trace.reply = None;
+        }
         self.stream.write_all(&self.buf[..len]).await?;
         let len = self.receive_frame().await?;
+        if let Some(trace) = &mut self.trace {
+            trace.reply = Some(self.buf[..len].to_vec());
+        }
         Ok(frame::decode_reply(request, tid, self.unit, &self.buf[..len])?)
     }
 
