@@ -57,6 +57,9 @@ fn window_icon() -> Option<egui::IconData> {
         .ok()
 }
 
+/// How long backend events may wait to be drawn together.
+const REPAINT_COALESCE: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// Open the window and block until it closes. `meters` are added to the
 /// list at start (e.g. the demo's simulators); the MQTT view connects to
 /// `broker` when given; mDNS browsing starts on `mdns` (see [`Args::mdns`]).
@@ -88,7 +91,12 @@ pub fn run(
         options,
         Box::new(move |cc| {
             let ctx = cc.egui_ctx.clone();
-            let backend = Backend::start(&handle, connector, Arc::new(move || ctx.request_repaint()));
+            // Events arriving together (three meters' readings, a job's
+            // progress) are drawn in one frame: at most a few per second.
+            // A hidden or minimised window runs only `logic` (draining
+            // events), never a paint.
+            let wake = move || ctx.request_repaint_after(REPAINT_COALESCE);
+            let backend = Backend::start(&handle, connector, Arc::new(wake));
             let prefs: Prefs = cc
                 .storage
                 .and_then(|s| eframe::get_value(s, prefs::KEY))
