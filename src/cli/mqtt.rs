@@ -25,9 +25,11 @@ use je08_protocol::mqtt::{
 };
 
 use super::broker_login::{ClientArgs, advice, said};
+use super::exit::Outcome;
 
-/// Exit status for errors that need a configuration change.
-const EXIT_CONFIG: u8 = 2;
+/// Exit status for errors that need a configuration change (the broker
+/// refused the login, a URL or file that cannot work): refused.
+const EXIT_CONFIG: u8 = Outcome::Refused.code();
 
 /// The `je08 mqtt` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -204,7 +206,7 @@ async fn watch(args: WatchArgs) -> anyhow::Result<ExitCode> {
     let mut connected_once = false;
     loop {
         let event = tokio::select! {
-            _ = tokio::signal::ctrl_c() => return Ok(ExitCode::SUCCESS),
+            _ = tokio::signal::ctrl_c() => return Ok(Outcome::Interrupted.into()),
             event = events.recv() => event,
         };
         let event = match event {
@@ -328,7 +330,7 @@ async fn send(args: SendArgs) -> anyhow::Result<ExitCode> {
                 args.data_topic.replace(ID_PLACEHOLDER, &args.device),
                 args.timeout
             );
-            Ok(ExitCode::FAILURE)
+            Ok(Outcome::Unreachable.into())
         }
     }
 }
