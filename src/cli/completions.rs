@@ -59,6 +59,7 @@ fn write_pages(
     let command = command.clone().name(name.to_owned()).display_name(name.replace('-', " "));
     let mut page = Vec::new();
     clap_mangen::Man::new(command.clone())
+        .title(name.to_uppercase())
         .render(&mut page)
         .with_context(|| format!("cannot render the man page of {name}"))?;
     let path = dir.join(format!("{name}.1"));

@@ -26,11 +26,18 @@ const INTERRUPTED: i32 = 130;
 
 /// Run `je08 ARGS` with the factory interface password, no terminal anywhere.
 async fn je08(args: &[&str]) -> Output {
+    je08_password(args, FACTORY_PASSWORD).await
+}
+
+/// Run `je08 ARGS` with `password` as the interface password (off the
+/// runtime's thread, so the simulator in this test keeps answering).
+async fn je08_password(args: &[&str], password: &str) -> Output {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let password = password.to_owned();
     tokio::task::spawn_blocking(move || {
         Command::new(env!("CARGO_BIN_EXE_je08"))
             .args(&args)
-            .env("JE08_PASSWORD", FACTORY_PASSWORD)
+            .env("JE08_PASSWORD", password)
             .stdin(Stdio::null())
             .output()
             .expect("je08 runs")
@@ -207,11 +214,7 @@ async fn each_outcome_has_its_exit_status_and_json_errors_say_kind_and_meter() {
     let out = je08(&["reset-energy", &modbus, "--kwh"]).await;
     assert_eq!(out.status.code(), Some(REFUSED), "no --yes and no terminal");
 
-    let wrong = Command::new(env!("CARGO_BIN_EXE_je08"))
-        .args(["mode", &http, "configuration", "--json"])
-        .env("JE08_PASSWORD", "not-the-password")
-        .output()
-        .expect("je08 runs");
+    let wrong = je08_password(&["mode", &http, "configuration", "--json"], "not-the-password").await;
     assert_eq!(wrong.status.code(), Some(REFUSED), "{}", text(&wrong.stderr));
     let error = json_error("wrong password", &wrong);
     assert_eq!((error["kind"].as_str(), error["meter"].as_str()), (Some("refused"), Some(http.as_str())));
