@@ -56,7 +56,10 @@ fn write_pages(
     dir: &Path,
     written: &mut Vec<PathBuf>,
 ) -> anyhow::Result<()> {
-    let command = command.clone().name(name.to_owned()).display_name(name.replace('-', " "));
+    let command = command
+        .clone()
+        .name(name.to_owned())
+        .display_name(name.replace('-', " "));
     let mut page = Vec::new();
     clap_mangen::Man::new(command.clone())
         .title(name.to_uppercase())
@@ -65,7 +68,10 @@ fn write_pages(
     let path = dir.join(format!("{name}.1"));
     write_atomically(&path, &page).with_context(|| format!("cannot write {}", path.display()))?;
     written.push(path);
-    for sub in command.get_subcommands().filter(|s| !s.is_hide_set() && s.get_name() != "help") {
+    for sub in command
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
         write_pages(sub, &format!("{name}-{}", sub.get_name()), dir, written)?;
     }
     Ok(())

@@ -32,8 +32,8 @@ pub mod lang;
 pub mod meter;
 pub mod modes;
 pub mod mqtt;
-pub mod progress;
 pub mod profile;
+pub mod progress;
 pub mod provision;
 pub mod read;
 pub mod record;
@@ -85,70 +85,104 @@ pub enum Command {
     #[command(after_help = "Examples:\n  je08 gui\n  je08 gui --mdns-interface eth0")]
     Gui(gui::Args),
     /// Serve virtual JE08 meters (Modbus TCP) until Ctrl-C.
-    #[command(after_help = "Examples:\n  je08 sim --scenario reversed-ct-b\n  je08 sim --modbus-port 0 --http-port 0 --ota-port 0 --password secret")]
+    #[command(
+        after_help = "Examples:\n  je08 sim --scenario reversed-ct-b\n  je08 sim --modbus-port 0 --http-port 0 --ota-port 0 --password secret"
+    )]
     Sim(sim::Args),
     /// Read a meter's whole register map (table or --json).
-    #[command(after_help = "Examples:\n  je08 read 10.0.0.21\n  je08 read 10.0.0.21:502 --json | jq '.registers'")]
+    #[command(
+        after_help = "Examples:\n  je08 read 10.0.0.21\n  je08 read 10.0.0.21:502 --json | jq '.registers'"
+    )]
     Read(read::Args),
     /// Change a meter's CT, inversion and gain settings (validated, saved, read back).
-    #[command(after_help = "Examples:\n  je08 set 10.0.0.21 --ct-primary 500\n  je08 set 10.0.0.21 --invert-b on --json")]
+    #[command(
+        after_help = "Examples:\n  je08 set 10.0.0.21 --ct-primary 500\n  je08 set 10.0.0.21 --invert-b on --json"
+    )]
     Set(set::Args),
     /// Zero a meter's energy accumulators (kWh, kVArh or both).
-    #[command(after_help = "Examples:\n  je08 reset-energy 10.0.0.21 --kwh\n  je08 reset-energy 10.0.0.21 --all --yes --json")]
+    #[command(
+        after_help = "Examples:\n  je08 reset-energy 10.0.0.21 --kwh\n  je08 reset-energy 10.0.0.21 --all --yes --json"
+    )]
     ResetEnergy(reset_energy::Args),
     /// Benchmarks (figures for BENCHMARKS.md).
     #[command(after_help = "Examples:\n  je08 bench modbus\n  je08 bench mqtt")]
     Bench(Nested<bench::What>),
     /// Watch meters and send them commands through an MQTT broker.
-    #[command(after_help = "Examples:\n  je08 mqtt watch --broker mqtt://10.0.0.2 --json\n  je08 mqtt send --broker mqtt://10.0.0.2 --device 1001 get-info --wait")]
+    #[command(
+        after_help = "Examples:\n  je08 mqtt watch --broker mqtt://10.0.0.2 --json\n  je08 mqtt send --broker mqtt://10.0.0.2 --device 1001 get-info --wait"
+    )]
     Mqtt(Nested<mqtt::Action>),
     /// Check TLS certificates, and show, upload or delete those stored on a meter.
-    #[command(after_help = "Examples:\n  je08 certs check --ca ca.pem --cert client.pem --key client.key\n  je08 certs upload 10.0.0.21 --ca ca.pem --cert client.pem --key client.key")]
+    #[command(
+        after_help = "Examples:\n  je08 certs check --ca ca.pem --cert client.pem --key client.key\n  je08 certs upload 10.0.0.21 --ca ca.pem --cert client.pem --key client.key"
+    )]
     Certs(Nested<certs::Action>),
     /// Show a meter's identity, mode, firmware and Wi-Fi state (HTTP, no password).
     #[command(after_help = "Examples:\n  je08 info 10.0.0.21\n  je08 info 10.0.0.21:8080 --json")]
     Info(modes::InfoArgs),
     /// Reboot a meter into application, configuration or update mode and wait for it.
-    #[command(after_help = "Examples:\n  je08 mode 10.0.0.21 configuration\n  JE08_PASSWORD=secret je08 mode 10.0.0.21 application --json")]
+    #[command(
+        after_help = "Examples:\n  je08 mode 10.0.0.21 configuration\n  JE08_PASSWORD=secret je08 mode 10.0.0.21 application --json"
+    )]
     Mode(modes::ModeArgs),
     /// Reboot a meter into application mode and wait for it.
     #[command(after_help = "Examples:\n  je08 reboot 10.0.0.21\n  je08 reboot 10.0.0.21 --wait-s 120 --json")]
     Reboot(modes::RebootArgs),
     /// Restore a meter's factory network settings (reboots into configuration mode).
-    #[command(after_help = "Examples:\n  je08 network-reset 10.0.0.21\n  je08 network-reset 10.0.0.21 --wait-at 192.168.1.1 --json")]
+    #[command(
+        after_help = "Examples:\n  je08 network-reset 10.0.0.21\n  je08 network-reset 10.0.0.21 --wait-at 192.168.1.1 --json"
+    )]
     NetworkReset(modes::NetworkResetArgs),
     /// Read or write the connectivity, protocols and CT blocks (configuration mode).
-    #[command(after_help = "Examples:\n  je08 config get 10.0.0.21 protocols --json\n  je08 config set 10.0.0.21 protocols protocols.json")]
+    #[command(
+        after_help = "Examples:\n  je08 config get 10.0.0.21 protocols --json\n  je08 config set 10.0.0.21 protocols protocols.json"
+    )]
     Config(Nested<config::ConfigCommand>),
     /// Firmware image tools.
     #[command(after_help = "Examples:\n  je08 firmware check app.bin\n  je08 firmware check app.bin --json")]
     Firmware(Nested<firmware::FirmwareCommand>),
     /// Validate and push a firmware image, then confirm the new version runs.
-    #[command(after_help = "Examples:\n  je08 flash 10.0.0.21 app.bin\n  je08 flash 10.0.0.21 app.bin --method espota --json")]
+    #[command(
+        after_help = "Examples:\n  je08 flash 10.0.0.21 app.bin\n  je08 flash 10.0.0.21 app.bin --method espota --json"
+    )]
     Flash(firmware::FlashArgs),
     /// Find meters on the network (mDNS, address-range scan, typed addresses).
     #[command(after_help = "Examples:\n  je08 discover\n  je08 discover --no-mdns --scan 10.0.0.0/24 --json")]
     Discover(discover::Args),
     /// Check a meter's wiring from a live window of readings (optionally apply the register fix).
-    #[command(after_help = "Examples:\n  je08 wiring-check 10.0.0.21 --ct-primary 500\n  je08 wiring-check 10.0.0.21 --fix --yes --json")]
+    #[command(
+        after_help = "Examples:\n  je08 wiring-check 10.0.0.21 --ct-primary 500\n  je08 wiring-check 10.0.0.21 --fix --yes --json"
+    )]
     WiringCheck(wiring_check::Args),
     /// Calibrate one phase's voltage or current gain against a reference instrument.
-    #[command(after_help = "Examples:\n  je08 calibrate 10.0.0.21 --phase b --current 300\n  je08 calibrate 10.0.0.21 --phase a --voltage 220.0 --certificate cert.pdf")]
+    #[command(
+        after_help = "Examples:\n  je08 calibrate 10.0.0.21 --phase b --current 300\n  je08 calibrate 10.0.0.21 --phase a --voltage 220.0 --certificate cert.pdf"
+    )]
     Calibrate(calibrate::Args),
     /// Record live readings of meters to CSV (energy kept continuous across reboots).
-    #[command(after_help = "Examples:\n  je08 record 10.0.0.21 10.0.0.22 --out plant.csv\n  je08 record 10.0.0.21 --out hour.csv --duration 3600 --interval 5000")]
+    #[command(
+        after_help = "Examples:\n  je08 record 10.0.0.21 10.0.0.22 --out plant.csv\n  je08 record 10.0.0.21 --out hour.csv --duration 3600 --interval 5000"
+    )]
     Record(record::Args),
     /// Save a meter's configuration to a profile, or apply one to many meters.
-    #[command(after_help = "Examples:\n  je08 profile save 10.0.0.21 panel.toml\n  je08 profile apply panel.toml 10.0.0.21 10.0.0.22 --yes --json")]
+    #[command(
+        after_help = "Examples:\n  je08 profile save 10.0.0.21 panel.toml\n  je08 profile apply panel.toml 10.0.0.21 10.0.0.22 --yes --json"
+    )]
     Profile(Nested<profile::Action>),
     /// Take one meter from the box onto the plant network (access point to station, found and confirmed).
-    #[command(after_help = "Examples:\n  je08 provision --ssid PLANT --find scan:10.0.0.0/24\n  je08 provision --ssid PLANT --find mdns --profile panel.toml --yes --json")]
+    #[command(
+        after_help = "Examples:\n  je08 provision --ssid PLANT --find scan:10.0.0.0/24\n  je08 provision --ssid PLANT --find mdns --profile panel.toml --yes --json"
+    )]
     Provision(provision::Args),
     /// Write a commissioning report (PDF) for one or more meters.
-    #[command(after_help = "Examples:\n  je08 report 10.0.0.21 10.0.0.22 --out site.pdf\n  je08 report 10.0.0.21 --out site.pdf --fix --yes --broker mqtt://10.0.0.2 --json")]
+    #[command(
+        after_help = "Examples:\n  je08 report 10.0.0.21 10.0.0.22 --out site.pdf\n  je08 report 10.0.0.21 --out site.pdf --fix --yes --broker mqtt://10.0.0.2 --json"
+    )]
     Report(report::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to standard output.
-    #[command(after_help = "Examples:\n  je08 completions bash > /etc/bash_completion.d/je08\n  je08 completions zsh > \"${fpath[1]}/_je08\"")]
+    #[command(
+        after_help = "Examples:\n  je08 completions bash > /etc/bash_completion.d/je08\n  je08 completions zsh > \"${fpath[1]}/_je08\""
+    )]
     Completions(completions::CompletionsArgs),
     /// Write the man pages (je08.1 and one per subcommand) into a folder; used by packaging.
     #[command(hide = true)]
@@ -167,13 +201,19 @@ pub fn main() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(err) => {
-            return exit_code(Err(anyhow::anyhow!("cannot start the async runtime: {err}")), json);
+            return exit_code(
+                Err(anyhow::anyhow!("cannot start the async runtime: {err}")),
+                json,
+            );
         }
     };
     let command = match cli.command {
         None => {
             let connector = crate::backend::modbus_link::default_connector();
-            return exit_code(gui::run(&runtime, connector, Vec::new(), None, Some(Vec::new())), json);
+            return exit_code(
+                gui::run(&runtime, connector, Vec::new(), None, Some(Vec::new())),
+                json,
+            );
         }
         Some(Command::Gui(args)) => {
             let connector = crate::backend::modbus_link::default_connector();

@@ -120,7 +120,8 @@ impl Steps {
             Style::Lines => errln!("{what}"),
             Style::Bars => {
                 let spinner = self.spinner.get_or_insert_with(|| {
-                    let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(REFRESH_HZ));
+                    let spinner =
+                        ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(REFRESH_HZ));
                     if let Ok(style) = ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}") {
                         spinner.set_style(style);
                     }

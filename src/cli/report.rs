@@ -24,8 +24,8 @@ use super::batch::{AccessArgs, parse_meter_address};
 use super::broker_login::{BrokerLoginArgs, setup_failed};
 use super::confirm::ask_to_change;
 use super::exit::Outcome;
-use super::progress::{Batch, Style};
 use super::lang::LangArg;
+use super::progress::{Batch, Style};
 use super::wiring_check::fix_question;
 
 /// Options of `je08 report`.
@@ -129,7 +129,11 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         outln!("report written to {}", args.out.display())?;
     }
-    Ok(if ok { ExitCode::SUCCESS } else { Outcome::Findings.into() })
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        Outcome::Findings.into()
+    })
 }
 
 /// Healthy wiring after the fix (or as found when there was none).
@@ -151,7 +155,11 @@ fn verdict(report: &Result<MeterReport, NotReached>) -> String {
     match report {
         Ok(r) => format!(
             "wiring {}{}",
-            if wiring_healthy(r) { "healthy" } else { "NOT healthy" },
+            if wiring_healthy(r) {
+                "healthy"
+            } else {
+                "NOT healthy"
+            },
             r.mqtt
                 .as_ref()
                 .map_or_else(String::new, |m| format!(", MQTT {m}"))

@@ -11,9 +11,9 @@ use std::process::ExitCode;
 use anyhow::bail;
 
 use je08_client::params::{ApplyOptions, SettingsOutcome, apply_settings};
-use serde_json::{Value, json};
 use je08_protocol::registers::addr;
 use je08_protocol::validate::{WritePlan, validate_write};
+use serde_json::{Value, json};
 
 use super::exit::{Outcome, fail, refused};
 use super::meter::Target;

@@ -59,8 +59,12 @@ fn json_out(what: &str, out: &Output) -> Value {
         text(&out.stdout),
         text(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{what}: stdout is not one JSON document ({e}): {}", text(&out.stdout)))
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{what}: stdout is not one JSON document ({e}): {}",
+            text(&out.stdout)
+        )
+    })
 }
 
 /// The JSON error on the last line of stderr: `{"error":{kind, meter, message}}`.
@@ -69,7 +73,10 @@ fn json_error(what: &str, out: &Output) -> Value {
     let last = stderr.lines().last().unwrap_or_default();
     let v: Value = serde_json::from_str(last)
         .unwrap_or_else(|e| panic!("{what}: the last stderr line is not JSON ({e}): {stderr}"));
-    assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{what}: {v}");
+    assert!(
+        v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{what}: {v}"
+    );
     v["error"].clone()
 }
 
@@ -98,20 +105,45 @@ async fn every_command_that_changes_a_meter_prints_its_documented_json() {
     let modbus = m.modbus.to_string();
     let http = m.http.expect("http").to_string();
 
-    let set = json_out("set", &je08(&["set", &modbus, "--ct-ratio", "120", "--json"]).await);
+    let set = json_out(
+        "set",
+        &je08(&["set", &modbus, "--ct-ratio", "120", "--json"]).await,
+    );
     assert_eq!(set["meter"], modbus.as_str());
-    assert_eq!((set["ok"].as_bool(), set["saved"].as_bool()), (Some(true), Some(true)), "{set}");
+    assert_eq!(
+        (set["ok"].as_bool(), set["saved"].as_bool()),
+        (Some(true), Some(true)),
+        "{set}"
+    );
     let ct = &set["fields"][0];
-    assert_eq!((ct["register"].as_u64(), ct["name"].as_str()), (Some(16), Some("RELACAO_TC")), "{set}");
-    assert_eq!((ct["wanted"].as_u64(), ct["read_back"].as_u64()), (Some(120), Some(120)), "{set}");
-    assert_eq!((ct["changed"].as_bool(), ct["ok"].as_bool()), (Some(true), Some(true)), "{set}");
+    assert_eq!(
+        (ct["register"].as_u64(), ct["name"].as_str()),
+        (Some(16), Some("RELACAO_TC")),
+        "{set}"
+    );
+    assert_eq!(
+        (ct["wanted"].as_u64(), ct["read_back"].as_u64()),
+        (Some(120), Some(120)),
+        "{set}"
+    );
+    assert_eq!(
+        (ct["changed"].as_bool(), ct["ok"].as_bool()),
+        (Some(true), Some(true)),
+        "{set}"
+    );
 
     let reset = json_out(
         "reset-energy",
         &je08(&["reset-energy", &modbus, "--kwh", "--yes", "--json"]).await,
     );
-    assert_eq!((reset["meter"].as_str(), reset["ok"].as_bool()), (Some(modbus.as_str()), Some(true)));
-    assert!(reset["kwh"]["before_kwh"].is_f64() && reset["kwh"]["after_kwh"].is_f64(), "{reset}");
+    assert_eq!(
+        (reset["meter"].as_str(), reset["ok"].as_bool()),
+        (Some(modbus.as_str()), Some(true))
+    );
+    assert!(
+        reset["kwh"]["before_kwh"].is_f64() && reset["kwh"]["after_kwh"].is_f64(),
+        "{reset}"
+    );
     assert_eq!(reset["kwh"]["reset"], true, "{reset}");
     assert!(reset["kvarh"].is_null(), "{reset}");
 
@@ -119,23 +151,44 @@ async fn every_command_that_changes_a_meter_prints_its_documented_json() {
         "mode",
         &je08(&["mode", &http, "configuration", "--json", "--wait-s", "30"]).await,
     );
-    assert_eq!((mode["meter"].as_str(), mode["mode"].as_str()), (Some(http.as_str()), Some("configuration")));
+    assert_eq!(
+        (mode["meter"].as_str(), mode["mode"].as_str()),
+        (Some(http.as_str()), Some("configuration"))
+    );
     assert_eq!(mode["info"]["mode"], "configuration", "{mode}");
     assert!(mode["esp_version"].is_string(), "{mode}");
 
-    let reboot = json_out("reboot", &je08(&["reboot", &http, "--json", "--wait-s", "30"]).await);
+    let reboot = json_out(
+        "reboot",
+        &je08(&["reboot", &http, "--json", "--wait-s", "30"]).await,
+    );
     assert_eq!(reboot["mode"], "application", "{reboot}");
 
     let file = temp_file("contract.bin", &image("3.21"));
-    let flash = je08(&["flash", &http, file.to_str().expect("path"), "--json", "--wait-s", "30"]).await;
+    let flash = je08(&[
+        "flash",
+        &http,
+        file.to_str().expect("path"),
+        "--json",
+        "--wait-s",
+        "30",
+    ])
+    .await;
     assert!(
         text(&flash.stderr).lines().all(|l| !l.contains('%')),
         "no progress in --json mode: {}",
         text(&flash.stderr)
     );
     let flash = json_out("flash", &flash);
-    assert_eq!((flash["esp_version"].as_str(), flash["method"].as_str()), (Some("3.21"), Some("http")));
-    assert_eq!(flash["image_bytes"].as_u64(), Some(image("3.21").len() as u64), "{flash}");
+    assert_eq!(
+        (flash["esp_version"].as_str(), flash["method"].as_str()),
+        (Some("3.21"), Some("http"))
+    );
+    assert_eq!(
+        flash["image_bytes"].as_u64(),
+        Some(image("3.21").len() as u64),
+        "{flash}"
+    );
     assert_eq!(flash["mode"], "application", "{flash}");
 
     let reset = json_out("network-reset", &je08(&["network-reset", &http, "--json"]).await);
@@ -157,10 +210,21 @@ async fn a_report_prints_json_per_meter_and_a_failed_meter_is_a_finding() {
     let mut args = vec!["report", &good, "--out", pdf_arg, "--json"];
     args.extend(window);
     let ok = json_out("report", &je08(&args).await);
-    assert_eq!((ok["ok"].as_bool(), ok["out"].as_str()), (Some(true), Some(pdf_arg)), "{ok}");
+    assert_eq!(
+        (ok["ok"].as_bool(), ok["out"].as_str()),
+        (Some(true), Some(pdf_arg)),
+        "{ok}"
+    );
     let one = &ok["meters"][0];
-    assert_eq!((one["reached"].as_bool(), one["ok"].as_bool()), (Some(true), Some(true)), "{one}");
-    assert!(one["wiring_healthy"].is_boolean() && one["report"]["meter"].is_string(), "{one}");
+    assert_eq!(
+        (one["reached"].as_bool(), one["ok"].as_bool()),
+        (Some(true), Some(true)),
+        "{one}"
+    );
+    assert!(
+        one["wiring_healthy"].is_boolean() && one["report"]["meter"].is_string(),
+        "{one}"
+    );
 
     let mut args = vec!["report", &good, &gone, "--out", pdf_arg, "--json"];
     args.extend(window);
@@ -168,7 +232,13 @@ async fn a_report_prints_json_per_meter_and_a_failed_meter_is_a_finding() {
     assert_eq!(out.status.code(), Some(FINDINGS), "{}", text(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(v["ok"], false, "{v}");
-    assert_eq!((v["meters"][1]["reached"].as_bool(), v["meters"][1]["ok"].as_bool()), (Some(false), Some(false)));
+    assert_eq!(
+        (
+            v["meters"][1]["reached"].as_bool(),
+            v["meters"][1]["ok"].as_bool()
+        ),
+        (Some(false), Some(false))
+    );
     assert!(v["meters"][1]["error"].is_string(), "{v}");
     assert!(pdf.exists(), "the report is written even with a failed meter");
 
@@ -178,7 +248,10 @@ async fn a_report_prints_json_per_meter_and_a_failed_meter_is_a_finding() {
     assert_eq!(out.status.code(), Some(FINDINGS));
     assert_plain("report", &out);
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("[2/2] meter") && stderr.contains("NOT REACHED"), "{stderr}");
+    assert!(
+        stderr.contains("[2/2] meter") && stderr.contains("NOT REACHED"),
+        "{stderr}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
     m.shutdown().await;
 }
@@ -198,7 +271,12 @@ async fn each_outcome_has_its_exit_status_and_json_errors_say_kind_and_meter() {
         vec!["reboot", &nobody, "--json"],
     ] {
         let out = je08(&args).await;
-        assert_eq!(out.status.code(), Some(UNREACHABLE), "{args:?}: {}", text(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(UNREACHABLE),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
         let error = json_error(&format!("{args:?}"), &out);
         assert_eq!(error["kind"], "unreachable", "{args:?}");
         assert_eq!(error["meter"], nobody.as_str(), "{args:?}");
@@ -206,7 +284,10 @@ async fn each_outcome_has_its_exit_status_and_json_errors_say_kind_and_meter() {
     }
     let out = je08(&["read", &nobody]).await;
     assert_eq!(out.status.code(), Some(UNREACHABLE));
-    assert!(text(&out.stderr).starts_with("error: "), "text mode says it in words");
+    assert!(
+        text(&out.stderr).starts_with("error: "),
+        "text mode says it in words"
+    );
 
     let out = je08(&["set", &modbus, "--ct-ratio", "10", "--json"]).await;
     assert_eq!(out.status.code(), Some(REFUSED), "{}", text(&out.stderr));
@@ -217,7 +298,10 @@ async fn each_outcome_has_its_exit_status_and_json_errors_say_kind_and_meter() {
     let wrong = je08_password(&["mode", &http, "configuration", "--json"], "not-the-password").await;
     assert_eq!(wrong.status.code(), Some(REFUSED), "{}", text(&wrong.stderr));
     let error = json_error("wrong password", &wrong);
-    assert_eq!((error["kind"].as_str(), error["meter"].as_str()), (Some("refused"), Some(http.as_str())));
+    assert_eq!(
+        (error["kind"].as_str(), error["meter"].as_str()),
+        (Some("refused"), Some(http.as_str()))
+    );
     assert_eq!(m.device.power_state().mode, Mode::Application, "nothing changed");
 
     let out = je08(&["set"]).await;
@@ -229,7 +313,12 @@ async fn each_outcome_has_its_exit_status_and_json_errors_say_kind_and_meter() {
     assert_eq!(out.status.code(), Some(FAILED), "{}", text(&out.stderr));
 
     let help = text(&je08(&["--help"]).await.stdout);
-    for line in ["3    done with findings", "4    a meter or broker could not be reached", "5    refused", "130    interrupted"] {
+    for line in [
+        "3    done with findings",
+        "4    a meter or broker could not be reached",
+        "5    refused",
+        "130    interrupted",
+    ] {
         assert!(help.contains(line), "je08 --help lacks {line:?}:\n{help}");
     }
     m.shutdown().await;
@@ -289,7 +378,11 @@ async fn ctrl_c_ends_a_recording_with_status_130_and_a_whole_file() {
         .expect("join")
         .expect("je08 ends");
     assert_eq!(out.status.code(), Some(INTERRUPTED), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("rows written"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("rows written"),
+        "{}",
+        text(&out.stderr)
+    );
     let _ = std::fs::remove_dir_all(&dir);
     m.shutdown().await;
 }
@@ -314,7 +407,10 @@ fn completion(dir: &Path, shell: &str) -> std::path::PathBuf {
         .output()
         .expect("je08 runs");
     assert!(out.status.success(), "{shell}: {}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("flash"), "{shell}: the script knows the commands");
+    assert!(
+        text(&out.stdout).contains("flash"),
+        "{shell}: the script knows the commands"
+    );
     let path = dir.join(format!("je08.{shell}"));
     std::fs::write(&path, &out.stdout).expect("write");
     path
@@ -339,7 +435,9 @@ fn completion_scripts_parse_in_their_shells() {
     }
     let ps = completion(&dir, "powershell");
     assert!(
-        std::fs::read_to_string(ps).expect("read").contains("Register-ArgumentCompleter"),
+        std::fs::read_to_string(ps)
+            .expect("read")
+            .contains("Register-ArgumentCompleter"),
         "a PowerShell completer"
     );
     let _ = std::fs::remove_dir_all(&dir);
@@ -355,10 +453,19 @@ fn every_man_page_renders_without_warnings() {
         .expect("je08 runs");
     assert!(out.status.success(), "{}", text(&out.stderr));
     let pages: Vec<String> = text(&out.stdout).lines().map(str::to_owned).collect();
-    for name in ["je08.1", "je08-read.1", "je08-flash.1", "je08-mqtt-watch.1", "je08-completions.1"] {
+    for name in [
+        "je08.1",
+        "je08-read.1",
+        "je08-flash.1",
+        "je08-mqtt-watch.1",
+        "je08-completions.1",
+    ] {
         assert!(pages.iter().any(|p| p.ends_with(name)), "no {name} in {pages:?}");
     }
-    assert!(!pages.iter().any(|p| p.ends_with("je08-manpages.1")), "the hidden command has no page");
+    assert!(
+        !pages.iter().any(|p| p.ends_with("je08-manpages.1")),
+        "the hidden command has no page"
+    );
     for page in &pages {
         let out = Command::new("man")
             .args(["-l", "--warnings"])
