@@ -304,6 +304,22 @@ async fn each_outcome_has_its_exit_status_and_json_errors_say_kind_and_meter() {
     );
     assert_eq!(m.device.power_state().mode, Mode::Application, "nothing changed");
 
+    let out = je08(&["config", "get", &http, "ct", "--json"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(REFUSED),
+        "not in configuration mode: {}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        json_error("config get in application mode", &out)["kind"],
+        "refused"
+    );
+    let broken = temp_file("contract-broken.bin", &[0xE9, 0, 0, 0]);
+    let out = je08(&["flash", &http, broken.to_str().expect("path"), "--json"]).await;
+    assert_eq!(out.status.code(), Some(REFUSED), "{}", text(&out.stderr));
+    assert_eq!(json_error("flash of a broken image", &out)["kind"], "refused");
+
     let out = je08(&["set"]).await;
     assert_eq!(out.status.code(), Some(USAGE));
     let out = je08(&["read", &modbus, "--no-such-flag"]).await;
