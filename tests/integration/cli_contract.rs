@@ -499,3 +499,34 @@ fn every_man_page_renders_without_warnings() {
     assert!(read.contains("Examples"), "the examples reach the man page");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn ctrl_c_ends_an_mqtt_watch_with_status_130() {
+    use std::io::BufRead as _;
+    let broker = crate::mqtt::Mosquitto::start(&crate::mqtt::BrokerSetup::default());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_je08"))
+        .args([
+            "mqtt",
+            "watch",
+            "--broker",
+            &format!("mqtt://127.0.0.1:{}", broker.port),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("je08 mqtt watch starts");
+    let mut lines = std::io::BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let connected = lines
+        .by_ref()
+        .take(20)
+        .map_while(Result::ok)
+        .any(|line| line.contains("connected to"));
+    assert!(connected, "je08 mqtt watch never said it was connected");
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let status = child.wait().expect("je08 ends");
+    assert_eq!(status.code(), Some(INTERRUPTED), "{status:?}");
+}
