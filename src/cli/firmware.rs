@@ -22,6 +22,7 @@ use super::web::{WebTarget, warn_reboot};
 #[derive(Debug, Subcommand)]
 pub enum FirmwareCommand {
     /// Validate an ESP8266 application image (magic, segments, checksum, size, version).
+    #[command(after_help = "Examples:\n  je08 firmware check app.bin\n  je08 firmware check app.bin --json")]
     Check {
         /// Image file (.bin).
         file: PathBuf,

@@ -91,7 +91,7 @@ pub enum Command {
     Sim(sim::Args),
     /// Read a meter's whole register map (table or --json).
     #[command(
-        after_help = "Examples:\n  je08 read 10.0.0.21\n  je08 read 10.0.0.21:502 --json | jq '.registers'"
+        after_help = "Examples:\n  je08 read 10.0.0.21\n  je08 read 10.0.0.21:502 --json | jq .voltage_v"
     )]
     Read(read::Args),
     /// Change a meter's CT, inversion and gain settings (validated, saved, read back).
@@ -299,4 +299,45 @@ fn init_logging(filter: &str) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command a user runs (not the benchmarks, not hidden ones) ends
+    /// its `--help` with examples that start with `je08`, and each example
+    /// parses (up to a pipe or a redirection).
+    #[test]
+    fn every_help_ends_with_examples_that_parse() {
+        fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for sub in command.get_subcommands() {
+                let name = format!("{path} {}", sub.get_name());
+                if sub.is_hide_set() || sub.get_name() == "help" || name.starts_with("je08 bench ") {
+                    continue;
+                }
+                let examples = sub.get_after_help().map(ToString::to_string).unwrap_or_default();
+                if !examples.starts_with("Examples:\n  je08 ") {
+                    missing.push(name.clone());
+                }
+                for example in examples.lines().skip(1) {
+                    let words: Vec<&str> = example
+                        .split_whitespace()
+                        .skip_while(|w| w.contains('='))
+                        .take_while(|w| !["|", ">", "&&"].contains(w))
+                        .collect();
+                    if let Err(e) = Cli::try_parse_from(&words) {
+                        missing.push(format!("{example}: {e}"));
+                    }
+                }
+                walk(sub, &name, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "je08", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "no examples, or one that does not parse: {missing:#?}"
+        );
+    }
 }

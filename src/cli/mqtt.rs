@@ -38,9 +38,15 @@ pub enum Action {
     ///
     /// A broker that is down or drops the connection is reported in one line
     /// and retried with backoff; TLS, certificate and credential errors are
-    /// reported in one line and end the command with exit status 2.
+    /// reported in one line and end the command with exit status 5.
+    #[command(
+        after_help = "Examples:\n  je08 mqtt watch --broker mqtt://10.0.0.2\n  je08 mqtt watch --broker mqtts://10.0.0.2 --ca ca.pem --user op --json"
+    )]
     Watch(WatchArgs),
     /// Send a command to one meter through the broker.
+    #[command(
+        after_help = "Examples:\n  je08 mqtt send --broker mqtt://10.0.0.2 --device 1001 get-info --wait\n  je08 mqtt send --broker mqtt://10.0.0.2 --device 1001 reset-kwh"
+    )]
     Send(SendArgs),
 }
 

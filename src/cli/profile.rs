@@ -30,6 +30,9 @@ pub enum Action {
     /// Save a meter's configuration (Modbus settings without calibration
     /// gains and HTTP blocks, no secrets, identity as {id} templates) to a
     /// TOML profile, or with --backup its own backup with its gains.
+    #[command(
+        after_help = "Examples:\n  je08 profile save 10.0.0.21 panel.toml\n  je08 profile save 10.0.0.21 meter-21.toml --backup"
+    )]
     Save {
         /// The meter, HOST[:MODBUS_PORT][,http=HTTP_PORT].
         #[arg(value_name = "HOST", value_parser = parse_meter_address)]
@@ -53,6 +56,9 @@ pub enum Action {
         access: AccessArgs,
     },
     /// Apply a profile to meters: dry-run diff, write, read back, result table.
+    #[command(
+        after_help = "Examples:\n  je08 profile apply panel.toml 10.0.0.21 10.0.0.22 --dry-run\n  je08 profile apply panel.toml 10.0.0.21 10.0.0.22 --yes --json"
+    )]
     Apply {
         /// The profile file.
         #[arg(value_name = "FILE.toml")]
