@@ -23,8 +23,10 @@ if [ $# -ge 1 ]; then
   deb=$1
 else
   command -v cargo-deb >/dev/null || die "cargo-deb missing: cargo install cargo-deb --locked"
-  say "building the package (cargo deb, release profile, low priority)"
-  nice -n 10 "$CARGO" deb
+  say "building the binary (release profile, low priority), its man pages and completions, then the package"
+  nice -n 10 "$CARGO" build --release --locked --bin je08
+  packaging/cli-assets.sh "$TARGET_DIR/release/je08" "$TARGET_DIR/release/cli-assets"
+  nice -n 10 "$CARGO" deb --no-build
   deb=$(find "$TARGET_DIR/debian" -maxdepth 1 -name "je08_${version}*_amd64.deb" -printf '%T@ %p\n' | sort -rn | head -n1 | cut -d" " -f2-)
 fi
 [ -f "$deb" ] || die "no package at $deb"
@@ -38,7 +40,9 @@ if dpkg -s je08 >/dev/null 2>&1; then die "je08 is already installed; dpkg -r je
 mapfile -t files < <(dpkg-deb --fsys-tarfile "$deb" | tar -t | grep -v '/$' | sed 's#^\./#/#')
 for expected in /usr/bin/je08 /usr/share/applications/je08.desktop \
   /usr/share/icons/hicolor/scalable/apps/je08.svg \
-  /usr/share/icons/hicolor/{16x16,24x24,32x32,48x48,64x64,128x128,256x256,512x512}/apps/je08.png; do
+  /usr/share/icons/hicolor/{16x16,24x24,32x32,48x48,64x64,128x128,256x256,512x512}/apps/je08.png \
+  /usr/share/bash-completion/completions/je08 /usr/share/zsh/vendor-completions/_je08 \
+  /usr/share/fish/vendor_completions.d/je08.fish; do
   printf '%s\n' "${files[@]}" | grep -qx "$expected" || die "the package lacks $expected"
 done
 
@@ -83,6 +87,15 @@ grep -q 'Voltage (V)' "$work/read.txt" || die "je08 read shows no voltage row"
 id=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$work/sim.out" | head -n1)
 grep -q "\"id\": $id," "$work/read.json" || die "je08 read --json does not show the simulator's device id $id"
 kill "$sim_pid"; wait "$sim_pid" 2>/dev/null || true; sim_pid=
+
+say "man pages and completions"
+printf '%s\n' "${files[@]}" | grep -Eq '^/usr/share/man/man1/je08\.1(\.gz)?$' || die "the package lacks the je08(1) man page"
+printf '%s\n' "${files[@]}" | grep -Eq '^/usr/share/man/man1/je08-flash\.1(\.gz)?$' || die "the package lacks je08-flash(1)"
+if command -v man >/dev/null; then
+  warnings=$(MANWIDTH=80 man --warnings je08 2>&1 >/dev/null) || die "man je08 fails"
+  [ -z "$warnings" ] || die "man je08 warns: $warnings"
+fi
+bash -n /usr/share/bash-completion/completions/je08 || die "the bash completion does not parse"
 
 if command -v desktop-file-validate >/dev/null; then
   say "desktop-file-validate"

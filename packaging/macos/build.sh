@@ -26,6 +26,7 @@ sed "s/@VERSION@/$version/g" packaging/macos/Info.plist >"$app/Contents/Info.pli
 plutil -lint "$app/Contents/Info.plist"
 cp "$TARGET_DIR/release/je08" "$app/Contents/MacOS/je08"
 cp assets/icon/je08.icns "$app/Contents/Resources/je08.icns"
+packaging/cli-assets.sh "$app/Contents/MacOS/je08" "$app/Contents/Resources"
 codesign --force --deep --sign - "$app"
 "$app/Contents/MacOS/je08" --version
 ln -s /Applications "$stage/Applications"

@@ -43,10 +43,16 @@ done
 [[ $(file -b "$bin/je08.exe") == *"(console)"* ]] || die "je08.exe must be a console program (the CLI)"
 [[ $(file -b "$bin/je08w.exe") == *"(GUI)"* ]] || die "je08w.exe must be a GUI program (no console window)"
 
+say "man pages and completions (from a je08 built for this machine; the command line is the same)"
+if [ "${NO_BUILD:-0}" != 1 ]; then
+  nice -n 10 "$CARGO" build --locked --bin je08
+fi
+packaging/cli-assets.sh "$TARGET_DIR/debug/je08" "$OUT/cli-assets"
+
 say "makensis"
 mkdir -p "$OUT"
 setup="$OUT/je08-$version-x86_64-setup.exe"
-makensis -V2 -WX -DVERSION="$version" -DBINDIR="$bin" -DOUTFILE="$(realpath -m "$setup")" "$PWD/packaging/windows/je08.nsi"
+makensis -V2 -WX -DVERSION="$version" -DBINDIR="$bin" -DCLIASSETS="$(realpath "$OUT/cli-assets")" -DOUTFILE="$(realpath -m "$setup")" "$PWD/packaging/windows/je08.nsi"
 echo "  $setup: $(file -b "$setup"); $(stat -c %s "$setup") bytes"
 [[ $(file -b "$setup") == PE32\ executable* ]] || die "the installer is not a Windows executable"
 

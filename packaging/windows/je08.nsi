@@ -15,6 +15,9 @@ SetCompressor /SOLID lzma
 !ifndef BINDIR
   !error "pass -DBINDIR=directory holding je08.exe and je08w.exe"
 !endif
+!ifndef CLIASSETS
+  !error "pass -DCLIASSETS=directory holding man\ and completions\ (packaging/cli-assets.sh)"
+!endif
 !ifndef OUTFILE
   !define OUTFILE "je08-${VERSION}-x86_64-setup.exe"
 !endif
@@ -73,6 +76,11 @@ Section "Install"
   File "${BINDIR}\je08.exe"
   File "${BINDIR}\je08w.exe"
   File "/oname=je08.ico" "${ICON}"
+  SetOutPath "$INSTDIR\man"
+  File "${CLIASSETS}\man\*.1"
+  SetOutPath "$INSTDIR\completions"
+  File "${CLIASSETS}\completions\_je08.ps1"
+  SetOutPath "$INSTDIR"
   WriteUninstaller "$INSTDIR\uninstall.exe"
 
   CreateDirectory "$SMPROGRAMS\${NAME}"
@@ -100,6 +108,10 @@ Section "Uninstall"
   Delete "$INSTDIR\je08.exe"
   Delete "$INSTDIR\je08w.exe"
   Delete "$INSTDIR\je08.ico"
+  Delete "$INSTDIR\man\*.1"
+  RMDir "$INSTDIR\man"
+  Delete "$INSTDIR\completions\_je08.ps1"
+  RMDir "$INSTDIR\completions"
   Delete "$INSTDIR\uninstall.exe"
   RMDir "$INSTDIR"
   DeleteRegKey HKLM "${UNINSTALL_KEY}"

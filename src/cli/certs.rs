@@ -17,8 +17,12 @@ use super::web::WebTarget;
 pub enum Action {
     /// Check a CA certificate and optionally a client certificate and key
     /// (exit status 1 when anything is wrong).
+    #[command(
+        after_help = "Examples:\n  je08 certs check --ca ca.pem\n  je08 certs check --ca ca.pem --cert client.pem --key client.key"
+    )]
     Check(CheckArgs),
     /// Which slots of a meter hold a PEM (and its size); never the content.
+    #[command(after_help = "Examples:\n  je08 certs status 10.0.0.21\n  je08 certs status 10.0.0.21 --json")]
     Status {
         /// The meter.
         #[command(flatten)]
@@ -28,6 +32,9 @@ pub enum Action {
         json: bool,
     },
     /// Check, then upload the CA and optionally the client certificate and key.
+    #[command(
+        after_help = "Examples:\n  je08 certs upload 10.0.0.21 --ca ca.pem\n  je08 certs upload 10.0.0.21 --ca ca.pem --cert client.pem --key client.key"
+    )]
     Upload {
         /// The meter.
         #[command(flatten)]
@@ -43,6 +50,9 @@ pub enum Action {
         key: Option<PathBuf>,
     },
     /// Empty slots of a meter.
+    #[command(
+        after_help = "Examples:\n  je08 certs delete 10.0.0.21 client_cert client_key\n  je08 certs delete 10.0.0.21 ca"
+    )]
     Delete {
         /// The meter.
         #[command(flatten)]

@@ -27,6 +27,9 @@ pub enum Block {
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Show one block, or all three.
+    #[command(
+        after_help = "Examples:\n  je08 config get 10.0.0.21\n  je08 config get 10.0.0.21 protocols --json"
+    )]
     Get {
         /// The meter.
         #[command(flatten)]
@@ -38,6 +41,9 @@ pub enum ConfigCommand {
         json: bool,
     },
     /// Validate a JSON file and store it as the block (applies at the next reboot).
+    #[command(
+        after_help = "Examples:\n  je08 config set 10.0.0.21 protocols protocols.json\n  je08 config set 10.0.0.21 ct ct.json"
+    )]
     Set {
         /// The meter.
         #[command(flatten)]

@@ -3,16 +3,18 @@
 use std::fmt::Display;
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 
-use anyhow::bail;
+use super::exit::refused;
 
 /// True when the user agrees (or `yes` was given). Refuses with an error
-/// when a question would be needed but stdin is not a terminal.
+/// (exit status 5) when a question would be needed but stdin is not a terminal.
 pub fn ask(question: &str, yes: bool, refusal: &str) -> anyhow::Result<bool> {
     if yes {
         return Ok(true);
     }
     if !std::io::stdin().is_terminal() {
-        bail!("{refusal}: stdin is not a terminal; add --yes to confirm");
+        return Err(refused(anyhow::anyhow!(
+            "{refusal}: stdin is not a terminal; add --yes to confirm"
+        )));
     }
     errprint!("{question} [y/N] ");
     std::io::stderr().flush()?;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::broker_login::{ClientArgs, said, setup_failed};
+use super::progress::{Steps, Style};
 use je08_client::discovery::manual::ProbeOptions;
 use je08_client::discovery::mdns::MdnsInterface;
 use je08_client::discovery::{DiscoverOptions, MeterEntry, discover};
@@ -110,7 +111,15 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         mqtt,
         ..DiscoverOptions::default()
     };
-    let report = discover(&options).await?;
+    let mut progress = Steps::new(Style::detect(args.json));
+    progress.step(&format!(
+        "looking for meters for {} s ({})",
+        options.listen.as_secs_f64(),
+        sources(&options)
+    ));
+    let report = discover(&options).await;
+    progress.finish();
+    let report = report?;
     for err in &report.probe_errors {
         errln!("error: {err}");
     }
@@ -183,6 +192,22 @@ fn open_store() -> Option<MeterStore> {
             None
         }
     }
+}
+
+/// What a discovery looks through, for its progress line.
+fn sources(options: &DiscoverOptions) -> String {
+    let mut said = Vec::new();
+    if options.mdns.is_some() {
+        said.push("mDNS".to_owned());
+    }
+    said.extend(options.scans.iter().map(|r| format!("scan {r}")));
+    if !options.probes.is_empty() {
+        said.push(format!("{} address(es)", options.probes.len()));
+    }
+    if options.mqtt.is_some() {
+        said.push("MQTT".to_owned());
+    }
+    said.join(", ")
 }
 
 fn print_table(rows: &[Row]) -> Result<(), super::output::OutputError> {

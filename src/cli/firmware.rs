@@ -2,7 +2,6 @@
 //! (validate, enter update mode, push over HTTP or espota, confirm the new
 //! version is running).
 
-use std::io::IsTerminal;
 use std::net::ToSocketAddrs;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,12 +14,15 @@ use je08_client::flash::{Step, Via, flash};
 use je08_protocol::firmware;
 use je08_protocol::http_api::DEFAULT_OTA_PORT;
 
+use super::exit::refused;
+use super::progress::{Style, Transfer};
 use super::web::{WebTarget, warn_reboot};
 
 /// `je08 firmware` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum FirmwareCommand {
     /// Validate an ESP8266 application image (magic, segments, checksum, size, version).
+    #[command(after_help = "Examples:\n  je08 firmware check app.bin\n  je08 firmware check app.bin --json")]
     Check {
         /// Image file (.bin).
         file: PathBuf,
@@ -92,28 +94,9 @@ pub struct FlashArgs {
     /// How long to wait for each reboot, in seconds.
     #[arg(long, value_name = "S", default_value_t = 90)]
     pub wait_s: u64,
-}
-
-/// Progress on stderr: a rewritten line on a terminal, quarters otherwise.
-fn progress_printer() -> impl Fn(u64, u64) + Send + Sync {
-    let tty = std::io::stderr().is_terminal();
-    let last = std::sync::atomic::AtomicU64::new(u64::MAX);
-    move |done, total| {
-        let pct = (done * 100).checked_div(total).unwrap_or(100);
-        let step = if tty { pct } else { pct / 25 * 25 };
-        if last.swap(step, std::sync::atomic::Ordering::Relaxed) == step {
-            return;
-        }
-        if tty {
-            let bar = "#".repeat((pct / 4) as usize);
-            errprint!("\rflashing [{bar:<25}] {pct:>3}% ({done}/{total} bytes)");
-            if done >= total {
-                errln!();
-            }
-        } else {
-            errln!("flashing: {step}% ({done}/{total} bytes)");
-        }
-    }
+    /// Print the outcome as JSON (and no progress).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Run `je08 flash`.
@@ -121,8 +104,10 @@ pub async fn run_flash(args: FlashArgs) -> anyhow::Result<ExitCode> {
     let image = read_image(&args.file)?;
     let report = firmware::validate(&image);
     if !report.valid {
-        errln!("{report}");
-        anyhow::bail!("{} is not a valid image: nothing was sent", args.file.display());
+        return Err(refused(anyhow::anyhow!(
+            "{} is not a valid image: {report}; nothing was sent",
+            args.file.display()
+        )));
     }
     let password = args.target.secret()?;
     let client = args.target.client_with(password.clone());
@@ -137,12 +122,18 @@ pub async fn run_flash(args: FlashArgs) -> anyhow::Result<ExitCode> {
         ),
     };
     let meter = &args.target.meter;
+    let style = Style::detect(args.json);
     let step = |step: Step| match step {
         Step::EnteringUpdate => warn_reboot(meter, "enter update mode"),
         Step::Sending => {}
-        Step::Confirming => errln!("image sent; waiting for meter {meter} to restart"),
+        Step::Confirming if style != Style::Silent => {
+            errln!("image sent; waiting for meter {meter} to restart");
+        }
+        Step::Confirming => {}
     };
-    let progress = progress_printer();
+    let transfer = Transfer::new(style, &format!("flashing {meter}"));
+    let progress = |done, total| transfer.update(done, total);
+    let bytes = image.len();
     let after = flash(
         &client,
         password.as_ref(),
@@ -153,11 +144,25 @@ pub async fn run_flash(args: FlashArgs) -> anyhow::Result<ExitCode> {
         &progress,
     )
     .await?;
-    outln!(
-        "meter {} runs firmware {} in {} mode",
-        args.target.meter,
-        after.esp_version,
-        after.mode
-    )?;
+    if args.json {
+        outln!(
+            "{}",
+            serde_json::json!({
+                "meter": meter.to_string(),
+                "method": args.method.to_possible_value().map(|v| v.get_name().to_owned()),
+                "image_bytes": bytes,
+                "esp_version": after.esp_version,
+                "mode": after.mode.to_string(),
+                "info": after,
+            })
+        )?;
+    } else {
+        outln!(
+            "meter {} runs firmware {} in {} mode",
+            args.target.meter,
+            after.esp_version,
+            after.mode
+        )?;
+    }
     Ok(ExitCode::SUCCESS)
 }

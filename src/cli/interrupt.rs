@@ -4,9 +4,6 @@
 
 use tokio_util::sync::CancellationToken;
 
-/// Exit status after an interrupt (128 + SIGINT, as shells report it).
-const INTERRUPTED: i32 = 130;
-
 /// A token that the first Ctrl-C cancels. Must be called inside the tokio
 /// runtime; from then on Ctrl-C no longer kills the process outright.
 pub fn cancel_on_ctrl_c(what: &'static str) -> CancellationToken {
@@ -20,7 +17,7 @@ pub fn cancel_on_ctrl_c(what: &'static str) -> CancellationToken {
         cancel.cancel();
         if tokio::signal::ctrl_c().await.is_ok() {
             errln!("quit: the meter may be left in another mode; check it with `je08 info` and `je08 mode`");
-            std::process::exit(INTERRUPTED);
+            std::process::exit(i32::from(super::exit::Outcome::Interrupted.code()));
         }
     });
     token

@@ -32,6 +32,9 @@ pub struct ModeArgs {
     /// How long to wait for the meter to come back, in seconds.
     #[arg(long, value_name = "S", default_value_t = 60)]
     pub wait_s: u64,
+    /// Print the outcome as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options of `je08 reboot`.
@@ -43,6 +46,9 @@ pub struct RebootArgs {
     /// How long to wait for the meter to come back, in seconds.
     #[arg(long, value_name = "S", default_value_t = 60)]
     pub wait_s: u64,
+    /// Print the outcome as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options of `je08 network-reset`.
@@ -58,6 +64,9 @@ pub struct NetworkResetArgs {
     /// How long to wait, in seconds.
     #[arg(long, value_name = "S", default_value_t = 60)]
     pub wait_s: u64,
+    /// Print the outcome as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Human-readable `/api/info`.
@@ -81,6 +90,17 @@ pub fn info_text(info: &Info) -> String {
     )
 }
 
+/// A meter as it answered after a reboot, as JSON (docs/cli-json.md):
+/// the address asked, its mode and firmware, and the whole `/api/info`.
+fn after_json(meter: &str, info: &Info) -> serde_json::Value {
+    serde_json::json!({
+        "meter": meter,
+        "mode": info.mode.to_string(),
+        "esp_version": info.esp_version,
+        "info": info,
+    })
+}
+
 /// Run `je08 info`.
 pub async fn run_info(args: InfoArgs) -> anyhow::Result<ExitCode> {
     let info = args.target.anonymous().info().await?;
@@ -98,12 +118,16 @@ pub async fn run_mode(args: ModeArgs) -> anyhow::Result<ExitCode> {
     let client = args.target.client()?;
     warn_reboot(&args.target.meter, &format!("enter {mode} mode"));
     let info = client.switch_mode(mode, Duration::from_secs(args.wait_s)).await?;
-    outln!(
-        "meter {} is in {} mode (firmware {})",
-        args.target.meter,
-        info.mode,
-        info.esp_version
-    )?;
+    if args.json {
+        outln!("{}", after_json(&args.target.meter.to_string(), &info))?;
+    } else {
+        outln!(
+            "meter {} is in {} mode (firmware {})",
+            args.target.meter,
+            info.mode,
+            info.esp_version
+        )?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -112,11 +136,15 @@ pub async fn run_reboot(args: RebootArgs) -> anyhow::Result<ExitCode> {
     let client = args.target.client()?;
     warn_reboot(&args.target.meter, "restart in application mode");
     let info = client.reboot(Duration::from_secs(args.wait_s)).await?;
-    outln!(
-        "meter {} rebooted and is in {} mode",
-        args.target.meter,
-        info.mode
-    )?;
+    if args.json {
+        outln!("{}", after_json(&args.target.meter.to_string(), &info))?;
+    } else {
+        outln!(
+            "meter {} rebooted and is in {} mode",
+            args.target.meter,
+            info.mode
+        )?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -135,6 +163,17 @@ pub async fn run_network_reset(args: NetworkResetArgs) -> anyhow::Result<ExitCod
     let info = client
         .network_reset(after.as_ref().map(|c| (c, deadline)))
         .await?;
+    if args.json {
+        outln!(
+            "{}",
+            serde_json::json!({
+                "meter": args.target.meter.to_string(),
+                "waited_at": args.wait_at.as_ref().map(ToString::to_string),
+                "back": info.as_ref().map(|i| after_json(&args.wait_at.as_ref().map_or_else(String::new, ToString::to_string), i)),
+            })
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
     match info {
         Some(info) => outln!(
             "meter {} is back in {} mode with factory network settings (SSID {})",

@@ -25,9 +25,11 @@ use je08_protocol::mqtt::{
 };
 
 use super::broker_login::{ClientArgs, advice, said};
+use super::exit::Outcome;
 
-/// Exit status for errors that need a configuration change.
-const EXIT_CONFIG: u8 = 2;
+/// Exit status for errors that need a configuration change (the broker
+/// refused the login, a URL or file that cannot work): refused.
+const EXIT_CONFIG: u8 = Outcome::Refused.code();
 
 /// The `je08 mqtt` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -36,9 +38,15 @@ pub enum Action {
     ///
     /// A broker that is down or drops the connection is reported in one line
     /// and retried with backoff; TLS, certificate and credential errors are
-    /// reported in one line and end the command with exit status 2.
+    /// reported in one line and end the command with exit status 5.
+    #[command(
+        after_help = "Examples:\n  je08 mqtt watch --broker mqtt://10.0.0.2\n  je08 mqtt watch --broker mqtts://10.0.0.2 --ca ca.pem --user op --json"
+    )]
     Watch(WatchArgs),
     /// Send a command to one meter through the broker.
+    #[command(
+        after_help = "Examples:\n  je08 mqtt send --broker mqtt://10.0.0.2 --device 1001 get-info --wait\n  je08 mqtt send --broker mqtt://10.0.0.2 --device 1001 reset-kwh"
+    )]
     Send(SendArgs),
 }
 
@@ -204,7 +212,7 @@ async fn watch(args: WatchArgs) -> anyhow::Result<ExitCode> {
     let mut connected_once = false;
     loop {
         let event = tokio::select! {
-            _ = tokio::signal::ctrl_c() => return Ok(ExitCode::SUCCESS),
+            _ = tokio::signal::ctrl_c() => return Ok(Outcome::Interrupted.into()),
             event = events.recv() => event,
         };
         let event = match event {
@@ -328,7 +336,7 @@ async fn send(args: SendArgs) -> anyhow::Result<ExitCode> {
                 args.data_topic.replace(ID_PLACEHOLDER, &args.device),
                 args.timeout
             );
-            Ok(ExitCode::FAILURE)
+            Ok(Outcome::Unreachable.into())
         }
     }
 }

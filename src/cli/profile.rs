@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::commissioning::profile::{
-    ApplyStatus, FileKind, MeterResult, Profile, apply, capture, capture_all, gains_text,
+    ApplyStatus, FileKind, MeterResult, Profile, Step, apply, capture, capture_all, gains_text,
 };
 use crate::i18n::{Msg, Tr};
 use je08_client::endpoint::MeterAddress;
@@ -22,6 +22,7 @@ use je08_client::endpoint::MeterAddress;
 use super::advice;
 use super::batch::{AccessArgs, parse_meter_address};
 use super::confirm::ask;
+use super::progress::{Batch, Style};
 
 /// `save` or `apply`.
 #[derive(Debug, clap::Subcommand)]
@@ -29,6 +30,9 @@ pub enum Action {
     /// Save a meter's configuration (Modbus settings without calibration
     /// gains and HTTP blocks, no secrets, identity as {id} templates) to a
     /// TOML profile, or with --backup its own backup with its gains.
+    #[command(
+        after_help = "Examples:\n  je08 profile save 10.0.0.21 panel.toml\n  je08 profile save 10.0.0.21 meter-21.toml --backup"
+    )]
     Save {
         /// The meter, HOST[:MODBUS_PORT][,http=HTTP_PORT].
         #[arg(value_name = "HOST", value_parser = parse_meter_address)]
@@ -52,6 +56,9 @@ pub enum Action {
         access: AccessArgs,
     },
     /// Apply a profile to meters: dry-run diff, write, read back, result table.
+    #[command(
+        after_help = "Examples:\n  je08 profile apply panel.toml 10.0.0.21 10.0.0.22 --dry-run\n  je08 profile apply panel.toml 10.0.0.21 10.0.0.22 --yes --json"
+    )]
     Apply {
         /// The profile file.
         #[arg(value_name = "FILE.toml")]
@@ -221,7 +228,18 @@ pub async fn run(action: Action) -> anyhow::Result<ExitCode> {
                 errln!("nothing was changed");
                 return Ok(ExitCode::FAILURE);
             }
-            let results = apply(&profile, &meters, false, &access, &quiet, &cancel).await;
+            let progress = Batch::new(Style::detect(json), &names);
+            let step = |m: &MeterAddress, step: Step| {
+                let Some(i) = meters.iter().position(|x| std::ptr::eq(x, m)) else {
+                    return;
+                };
+                match step {
+                    Step::Done => progress.done(i, "finished"),
+                    step => progress.step(i, step_text(step)),
+                }
+            };
+            let results = apply(&profile, &meters, false, &access, &step, &cancel).await;
+            progress.finish();
             if json {
                 outln!("{}", serde_json::to_string_pretty(&results)?)?;
             } else {
@@ -230,6 +248,18 @@ pub async fn run(action: Action) -> anyhow::Result<ExitCode> {
             }
             Ok(exit(&results))
         }
+    }
+}
+
+/// What a meter is doing, for the progress of `apply`.
+fn step_text(step: Step) -> &'static str {
+    match step {
+        Step::Planning => "reading and validating",
+        Step::WritingModbus => "writing the Modbus settings",
+        Step::EnteringConfiguration => "rebooting into configuration mode",
+        Step::WritingHttp => "writing the HTTP blocks",
+        Step::ReturningToApplication => "rebooting into application mode",
+        Step::Done => "finished",
     }
 }
 

@@ -1,8 +1,12 @@
 //! `je08 record`: record live readings of one or more meters to CSV until
-//! the duration passes or Ctrl-C / SIGTERM.
+//! the duration passes or Ctrl-C / SIGTERM. Exit status 0 when the
+//! duration passed or SIGTERM stopped it (how a service manager ends a
+//! recording), 130 after Ctrl-C; the file is complete either way.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
@@ -10,6 +14,8 @@ use tokio_util::sync::CancellationToken;
 use crate::commissioning::record::{RecordOptions, record};
 use je08_client::endpoint::{AddressError, Endpoint};
 use je08_client::modbus::DEFAULT_PORT;
+
+use super::exit::Outcome;
 
 /// Options of `je08 record`.
 #[derive(Debug, clap::Args)]
@@ -56,6 +62,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let cancel = CancellationToken::new();
     let stop = cancel.clone();
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let ctrl_c = Arc::clone(&interrupted);
     tokio::spawn(async move {
         let term = async {
             #[cfg(unix)]
@@ -66,7 +74,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             std::future::pending::<()>().await;
         };
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
+            _ = tokio::signal::ctrl_c() => ctrl_c.store(true, Ordering::Relaxed),
             _ = term => {}
         }
         stop.cancel();
@@ -83,5 +91,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         summary.failed_reads,
         summary.resets_bridged
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(if interrupted.load(Ordering::Relaxed) {
+        Outcome::Interrupted.into()
+    } else {
+        ExitCode::SUCCESS
+    })
 }

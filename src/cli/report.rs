@@ -2,6 +2,11 @@
 //! identity, firmware, settings as found and as left, wiring-check verdicts
 //! (and the fix with `--fix`), readings, and the MQTT check when a broker is
 //! given (`--broker`) or configured on the meter (`--http-blocks`).
+//!
+//! Exit status 0 when every meter was reached (and seen on MQTT when
+//! checked), 3 (findings) when the report was written with a failed meter.
+//! `--json` prints a summary per meter with its whole report
+//! (docs/cli-json.md).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,14 +16,16 @@ use anyhow::Context as _;
 
 use super::window::WindowArgs;
 use crate::commissioning::pdf;
-use crate::commissioning::report::{InspectOptions, NotReached, document, inspect};
+use crate::commissioning::report::{InspectOptions, MeterReport, NotReached, document, inspect};
 use crate::commissioning::wiring_check::WiringCheck;
 use je08_client::endpoint::MeterAddress;
 
 use super::batch::{AccessArgs, parse_meter_address};
 use super::broker_login::{BrokerLoginArgs, setup_failed};
 use super::confirm::ask_to_change;
+use super::exit::Outcome;
 use super::lang::LangArg;
+use super::progress::{Batch, Style};
 use super::wiring_check::fix_question;
 
 /// Options of `je08 report`.
@@ -63,6 +70,9 @@ pub struct Args {
     /// Deadlines and the interface password.
     #[command(flatten)]
     pub access: AccessArgs,
+    /// Print a JSON summary of every meter on stdout (and no progress).
+    #[arg(long)]
+    pub json: bool,
 }
 
 fn confirm_fix(yes: bool) -> impl Fn(&WiringCheck) -> bool + Send + Sync {
@@ -93,39 +103,91 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let confirm = confirm_fix(args.yes);
+    // A question about a fix and redrawn bars would share the terminal.
+    let style = match Style::detect(args.json) {
+        Style::Bars if args.fix && !args.yes => Style::Lines,
+        style => style,
+    };
+    let progress = Batch::new(style, &names);
     let mut reports = Vec::new();
-    for meter in &args.meters {
+    for (i, meter) in args.meters.iter().enumerate() {
+        progress.step(i, "checking");
         let report = inspect(meter, &access, &options, &confirm, &cancel).await;
-        match &report {
-            Ok(r) => errln!(
-                "meter {}: wiring {}{}",
-                r.meter,
-                if r.fix
-                    .as_ref()
-                    .map_or(r.check.report.healthy, |f| f.after.report.healthy)
-                {
-                    "healthy"
-                } else {
-                    "NOT healthy"
-                },
-                r.mqtt
-                    .as_ref()
-                    .map_or_else(String::new, |m| format!(", MQTT {m}"))
-            ),
-            Err(NotReached { meter, why }) => errln!("meter {meter}: NOT REACHED: {why}"),
-        }
+        progress.done(i, &verdict(&report));
         reports.push(report);
     }
+    progress.finish();
     pdf::write(&document(args.lang.tr(), &reports, &[]), &args.out)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
-    outln!("report written to {}", args.out.display())?;
-    let mqtt_ok = reports
-        .iter()
-        .flatten()
-        .all(|r| r.mqtt.as_ref().is_none_or(|m| m.seen()));
-    Ok(if reports.iter().all(Result::is_ok) && mqtt_ok {
+    let ok = reports.iter().all(passed);
+    if args.json {
+        let meters: Vec<serde_json::Value> = reports.iter().map(meter_json).collect();
+        outln!(
+            "{}",
+            serde_json::json!({"out": args.out.display().to_string(), "ok": ok, "meters": meters})
+        )?;
+    } else {
+        outln!("report written to {}", args.out.display())?;
+    }
+    Ok(if ok {
         ExitCode::SUCCESS
     } else {
-        ExitCode::FAILURE
+        Outcome::Findings.into()
     })
+}
+
+/// Healthy wiring after the fix (or as found when there was none).
+fn wiring_healthy(r: &MeterReport) -> bool {
+    r.fix
+        .as_ref()
+        .map_or(r.check.report.healthy, |f| f.after.report.healthy)
+}
+
+/// Reached, and seen on MQTT when that was checked.
+fn passed(report: &Result<MeterReport, NotReached>) -> bool {
+    report
+        .as_ref()
+        .is_ok_and(|r| r.mqtt.as_ref().is_none_or(|m| m.seen()))
+}
+
+/// One meter's line of progress once inspected.
+fn verdict(report: &Result<MeterReport, NotReached>) -> String {
+    match report {
+        Ok(r) => format!(
+            "wiring {}{}",
+            if wiring_healthy(r) {
+                "healthy"
+            } else {
+                "NOT healthy"
+            },
+            r.mqtt
+                .as_ref()
+                .map_or_else(String::new, |m| format!(", MQTT {m}"))
+        ),
+        Err(NotReached { why, .. }) => format!("NOT REACHED: {why}"),
+    }
+}
+
+/// One meter in `je08 report --json`.
+fn meter_json(report: &Result<MeterReport, NotReached>) -> serde_json::Value {
+    match report {
+        Ok(r) => serde_json::json!({
+            "meter": r.meter,
+            "reached": true,
+            "ok": passed(report),
+            "wiring_healthy": wiring_healthy(r),
+            "mqtt_seen": r.mqtt.as_ref().map(|m| m.seen()),
+            "error": null,
+            "report": r,
+        }),
+        Err(NotReached { meter, why }) => serde_json::json!({
+            "meter": meter,
+            "reached": false,
+            "ok": false,
+            "wiring_healthy": null,
+            "mqtt_seen": null,
+            "error": why.to_string(),
+            "report": null,
+        }),
+    }
 }

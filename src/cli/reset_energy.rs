@@ -1,15 +1,16 @@
 //! `je08 reset-energy`: zero a meter's kWh and/or kVArh accumulators.
 //!
 //! Irreversible, so it asks for confirmation on a terminal; without a
-//! terminal it refuses unless `--yes` is given.
+//! terminal it refuses unless `--yes` is given (exit status 5). `--json`
+//! prints each counter before and after (docs/cli-json.md).
 
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::process::ExitCode;
 
-use anyhow::bail;
-
 use je08_client::params::{EnergyCounters, EnergyReset, reset_energy};
+use serde_json::{Value, json};
 
+use super::exit::{Outcome, fail, refused};
 use super::meter::Target;
 
 /// Options of `je08 reset-energy`.
@@ -31,6 +32,9 @@ pub struct Args {
     /// Do not ask for confirmation (required when stdin is not a terminal).
     #[arg(long)]
     pub yes: bool,
+    /// Print the outcome as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 fn confirm(question: &str) -> anyhow::Result<bool> {
@@ -64,40 +68,62 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     if !args.yes {
         if !std::io::stdin().is_terminal() {
-            bail!(
+            return Err(refused(anyhow::anyhow!(
                 "refusing to zero {what} of meter {} without confirmation: stdin is not a terminal; add --yes to confirm",
                 args.target.meter
-            );
+            )));
         }
         let question = format!(
             "Zero {what} (phases A, B, C and total) of meter {}? This cannot be undone.",
             args.target.meter
         );
         if !confirm(&question)? {
-            errln!("nothing was changed");
-            return Ok(ExitCode::FAILURE);
+            return Err(refused(anyhow::anyhow!("nothing was changed: not confirmed")));
         }
     }
     let mut client = args.target.client();
     let outcome = reset_energy(&mut client, which).await?;
     client.disconnect().await;
-    outln!("meter {}:", args.target.meter)?;
-    for l in [
-        line("active energy", "kWh", outcome.kwh),
-        line("reactive energy", "kVArh", outcome.kvarh),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        outln!("{l}")?;
+    let meter = args.target.meter.to_string();
+    if args.json {
+        outln!(
+            "{}",
+            json!({
+                "meter": meter,
+                "ok": outcome.is_ok(),
+                "kwh": counter_json(outcome.kwh, "kwh"),
+                "kvarh": counter_json(outcome.kvarh, "kvarh"),
+            })
+        )?;
+    } else {
+        outln!("meter {meter}:")?;
+        for l in [
+            line("active energy", "kWh", outcome.kwh),
+            line("reactive energy", "kVArh", outcome.kvarh),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            outln!("{l}")?;
+        }
     }
     if outcome.is_ok() {
         Ok(ExitCode::SUCCESS)
     } else {
-        errln!(
-            "error: meter {}: the energy total did not go down after the reset; the meter may have ignored it — read the meter and try again",
-            args.target.meter
+        let message = format!(
+            "meter {meter}: the energy total did not go down after the reset; the meter may have ignored it — read the meter and try again"
         );
-        Ok(ExitCode::FAILURE)
+        Ok(fail(args.json, Outcome::Failed, Some(&meter), &message))
     }
+}
+
+/// One counter's reset as JSON, the unit in the keys (`before_kwh`, `after_kwh`, `reset`).
+fn counter_json(r: Option<EnergyReset>, unit: &str) -> Value {
+    r.map_or(Value::Null, |r| {
+        json!({
+            format!("before_{unit}"): r.before,
+            format!("after_{unit}"): r.after,
+            "reset": r.took_effect(),
+        })
+    })
 }

@@ -2,7 +2,9 @@
 //!
 //! Every value is validated before anything is sent; then the change is
 //! written (one request), saved with SAVE_PARAMS, read back and compared.
-//! Exit status 1 on any failure or read-back mismatch.
+//! Exit status 1 on a read-back mismatch, 5 on a refused value (see
+//! [`super::exit`]). `--json` prints the field-by-field outcome
+//! (docs/cli-json.md).
 
 use std::process::ExitCode;
 
@@ -11,7 +13,9 @@ use anyhow::bail;
 use je08_client::params::{ApplyOptions, SettingsOutcome, apply_settings};
 use je08_protocol::registers::addr;
 use je08_protocol::validate::{WritePlan, validate_write};
+use serde_json::{Value, json};
 
+use super::exit::{Outcome, fail, refused};
 use super::meter::Target;
 
 /// `on` or `off`.
@@ -77,6 +81,9 @@ pub struct Args {
     /// Do not trigger SAVE_PARAMS: the change is lost at the next reboot.
     #[arg(long)]
     pub no_save: bool,
+    /// Print the outcome as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// The command-line option that sets a register, for messages.
@@ -157,11 +164,11 @@ pub fn plan(args: &Args) -> anyhow::Result<WritePlan> {
 
 /// Validate, write, save, read back and report.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let plan = plan(&args)?;
+    let plan = plan(&args).map_err(refused)?;
     if plan.is_empty() && !args.defaults {
-        bail!(
+        return Err(refused(anyhow::anyhow!(
             "nothing to set: give at least one of --ct-ratio, --ct-primary, --invert-a/b/c, --gain-voltage-a/b/c, --gain-current-a/b/c, --gain-frequency or --defaults"
-        );
+        )));
     }
     let mut client = args.target.client();
     let options = ApplyOptions {
@@ -170,17 +177,47 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let outcome = apply_settings(&mut client, &plan, options).await?;
     client.disconnect().await;
-    out!("{}", report(&args.target.meter.to_string(), &outcome))?;
+    let meter = args.target.meter.to_string();
+    if args.json {
+        outln!("{}", report_json(&meter, &outcome))?;
+    } else {
+        out!("{}", report(&meter, &outcome))?;
+    }
     if outcome.is_ok() {
         Ok(ExitCode::SUCCESS)
     } else {
-        errln!(
-            "error: meter {}: {} setting(s) did not read back as written; the meter may have refused them or another client changed them — read the meter (je08 read) and try again",
-            args.target.meter,
+        let message = format!(
+            "meter {meter}: {} setting(s) did not read back as written; the meter may have refused them or another client changed them — read the meter (je08 read) and try again",
             outcome.mismatches.len()
         );
-        Ok(ExitCode::FAILURE)
+        Ok(fail(args.json, Outcome::Failed, Some(&meter), &message))
     }
+}
+
+/// The JSON outcome of a settings change (docs/cli-json.md, `set`).
+pub fn report_json(meter: &str, outcome: &SettingsOutcome) -> Value {
+    let fields: Vec<Value> = outcome
+        .relevant()
+        .map(|f| {
+            json!({
+                "register": f.addr,
+                "name": f.name,
+                "description": describe(f.addr),
+                "before": f.before,
+                "wanted": f.wanted,
+                "read_back": f.read_back,
+                "changed": f.changed(),
+                "ok": f.ok(),
+            })
+        })
+        .collect();
+    json!({
+        "meter": meter,
+        "ok": outcome.is_ok(),
+        "defaults_restored": outcome.defaults_restored,
+        "saved": outcome.saved,
+        "fields": fields,
+    })
 }
 
 /// Field-by-field report of a settings change.

@@ -1,7 +1,8 @@
 //! `je08 wiring-check`: sample a live window, explain the wiring, and
 //! optionally apply the one-click register fix and check again.
 //!
-//! Exit status: 0 healthy, 2 findings (faults or warnings), 1 error.
+//! Exit status: 0 healthy, 3 findings (faults or warnings), else as in
+//! [`super::exit`].
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -14,6 +15,7 @@ use je08_protocol::analysis::wiring::{Expectation, Severity, WiringReport};
 use je08_protocol::registers::label;
 
 use super::confirm::ask_to_change;
+use super::exit::Outcome;
 use super::meter::Target;
 
 /// Options of `je08 wiring-check`.
@@ -53,7 +55,7 @@ fn status(healthy: bool) -> ExitCode {
     if healthy {
         ExitCode::SUCCESS
     } else {
-        ExitCode::from(2)
+        Outcome::Findings.into()
     }
 }
 

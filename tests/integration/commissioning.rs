@@ -121,7 +121,7 @@ async fn every_scenario_through_the_cli_finds_its_fault_and_only_it() {
                     found[0]["remedy"]["writes"],
                     serde_json::json!([[addr::INVERTE_TC_FASE_B, 1]])
                 );
-                assert_eq!(out.status.code(), Some(2));
+                assert_eq!(out.status.code(), Some(3), "findings");
             }
             Scenario::SwappedCtAb => {
                 let mut pairs: Vec<(String, String)> = found
@@ -269,7 +269,7 @@ async fn fix_on_a_reversed_ct_inverts_saves_and_rechecks_healthy() {
         "--fix",
     ]))
     .await;
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(5), "refused without --yes");
     assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
     assert_eq!(sim2.device.registers().get(addr::INVERTE_TC_FASE_B), 0);
     sim.shutdown().await;
@@ -437,7 +437,7 @@ async fn calibration_is_refused_on_low_or_unstable_current_and_nothing_is_writte
         ]))
         .await;
         let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert_eq!(out.status.code(), Some(5), "refused: {err}");
         assert!(err.contains("refused") && err.contains(phrase), "{err}");
         assert!(err.contains("nothing was written"), "{err}");
         let after = sim.device.registers();
@@ -860,8 +860,8 @@ async fn the_report_shows_as_found_as_left_the_fix_and_the_mqtt_check_per_meter(
     .await;
     assert_eq!(
         out.status.code(),
-        Some(1),
-        "{}",
+        Some(3),
+        "written with failed meters: findings; {}",
         String::from_utf8_lossy(&out.stderr)
     );
     let text = pdf_text(&out_file);
@@ -929,8 +929,8 @@ async fn the_report_in_portuguese_has_portuguese_headings_and_findings_and_no_en
     .await;
     assert_eq!(
         out.status.code(),
-        Some(1),
-        "{}",
+        Some(3),
+        "written with a failed meter: findings; {}",
         String::from_utf8_lossy(&out.stderr)
     );
     let text = pdf_text(&out_file);

@@ -3,6 +3,7 @@
 //! One test binary with a module per area links faster than many.
 
 mod busy_queue;
+mod cli_contract;
 mod commissioning;
 mod concurrent_writes;
 mod discovery;

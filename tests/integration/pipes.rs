@@ -120,5 +120,9 @@ fn failures_said_to_a_closed_stderr_do_not_panic() {
     let args = strings(&["read", &format!("127.0.0.1:{refused}"), "--timeout", "2000"]);
     let run = through_closed_pipe(&args, true);
     assert_no_panic("read of nothing", &run);
-    assert_eq!(run.status.code(), Some(1), "a failure is still a failure");
+    assert_eq!(
+        run.status.code(),
+        Some(4),
+        "a failure is still a failure: unreachable"
+    );
 }

@@ -150,7 +150,7 @@ async fn a_backup_is_refused_by_another_meter_and_restores_its_own_gains_after_c
     );
     // Without a terminal to answer the question and without --yes: refused.
     let out = je08(&["profile", "apply", &file, &source_at]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(5), "refused: {}", text(&out));
     assert!(text(&out).contains("add --yes to confirm"), "{}", text(&out));
     assert_eq!(gains(&source), vec![1000; 7], "nothing written unconfirmed");
 
