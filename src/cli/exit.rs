@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::commissioning::calibrate::CalibrateError;
 use crate::commissioning::profile::ProfileError;
+use crate::commissioning::provision::ProvisionError;
 use crate::commissioning::sampler::SampleError;
 use crate::commissioning::wiring_check::FixError;
 use je08_client::flash::FlashError;
@@ -140,6 +141,8 @@ impl Outcome {
                         CalibrateError::Refused(_) | CalibrateError::Invalid(_) => Self::Refused,
                         CalibrateError::Params(e) => params(e),
                     })
+                } else if let Some(e) = cause.downcast_ref::<ProvisionError>() {
+                    Some(provision(e))
                 } else {
                     cause.downcast_ref::<ProfileError>().map(profile)
                 }
@@ -193,9 +196,29 @@ pub fn refused(err: impl Into<anyhow::Error>) -> anyhow::Error {
     anyhow::Error::new(Refusal(err.into()))
 }
 
+/// The class of a provisioning failure.
+fn provision(e: &ProvisionError) -> Outcome {
+    match e {
+        ProvisionError::ApNotReached { source, .. }
+        | ProvisionError::ConfigurationMode { source, .. }
+        | ProvisionError::Write { source, .. }
+        | ProvisionError::Reboot { source, .. } => http(source),
+        ProvisionError::Invalid(_) => Outcome::Refused,
+        ProvisionError::ProfileFile(e) => profile(e),
+        ProvisionError::NotFound { .. } | ProvisionError::Confirm { .. } => Outcome::Unreachable,
+        ProvisionError::Cancelled { .. } => Outcome::Interrupted,
+        ProvisionError::Mdns(_) | ProvisionError::WrongMeter { .. } | ProvisionError::Profile { .. } => {
+            Outcome::Failed
+        }
+    }
+}
+
 /// The meter a failure names, from the first typed error that names one.
 pub fn meter_of(err: &anyhow::Error) -> Option<String> {
     err.chain().find_map(|cause| {
+        if let Some(ProvisionError::ApNotReached { ap, .. }) = cause.downcast_ref::<ProvisionError>() {
+            return Some(ap.clone());
+        }
         if let Some(e) = cause.downcast_ref::<ModbusError>() {
             Some(modbus_meter(e).to_string())
         } else if let Some(e) = cause.downcast_ref::<HttpError>() {

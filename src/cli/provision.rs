@@ -12,6 +12,9 @@ use tokio_util::sync::CancellationToken;
 use crate::commissioning::profile::Profile;
 use crate::commissioning::provision::{self, Addressing, Finder, Plan, ProvisionError, StaticIp, Step};
 use crate::i18n::{Describe, Tr};
+
+use super::exit::refused;
+use super::progress::{Steps, Style};
 use je08_client::discovery::mdns::MdnsInterface;
 use je08_client::endpoint::Endpoint;
 use je08_protocol::discovery::ScanRange;
@@ -119,11 +122,6 @@ fn secret(flag: Option<&str>, what: &str, flag_name: &str) -> anyhow::Result<Sec
     Ok(Secret::new(rpassword::prompt_password(format!("{what}: "))?))
 }
 
-/// One progress line on stderr.
-fn step(text: &str) {
-    errln!("provision: {text}");
-}
-
 impl Args {
     /// The plan these options describe, with the secrets given.
     fn plan(&self, wifi_password: Secret, new_password: Secret, profile: Option<Profile>) -> Plan {
@@ -171,6 +169,13 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         "--new-password",
     )?;
     let mut plan = args.plan(wifi_password, new_password, profile);
+    // A question and a spinner would share the terminal.
+    let style = match Style::detect(args.json) {
+        Style::Bars if !args.yes => Style::Lines,
+        style => style,
+    };
+    let progress = std::sync::Mutex::new(Steps::new(style));
+    let step = |text: &str| progress.lock().unwrap_or_else(|e| e.into_inner()).step(text);
 
     step(&format!("{} ({})", Step::Reach.describe(Tr::EN), args.ap));
     let info = provision::reach(&plan.ap, plan.http_timeout).await?;
@@ -179,7 +184,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         info.id, info.esp_version, info.mode
     ));
     plan.name = plan.name.map(|n| provision::expand_name(&n, 1, info.id));
-    let block = provision::connectivity(&plan, &info)?;
+    let block = provision::connectivity(&plan, &info).map_err(refused)?;
     let question = format!(
         "write the Wi-Fi settings to meter {} and restart it on \"{}\" (its access point goes away)?",
         info.id, block.ssid
@@ -201,7 +206,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         Step::Find => step(&format!("{} ({})", s.describe(Tr::EN), plan.find.place())),
         _ => step(&s.describe(Tr::EN)),
     };
-    let joined = provision::run(&plan, &info, &on_step, &CancellationToken::new()).await?;
+    let joined = provision::run(&plan, &info, &on_step, &CancellationToken::new()).await;
+    progress.lock().unwrap_or_else(|e| e.into_inner()).finish();
+    let joined = joined?;
     if args.json {
         let out = serde_json::json!({
             "id": joined.id,

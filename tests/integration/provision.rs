@@ -90,7 +90,7 @@ async fn joined(static_ip: bool) {
     let output = provision(&meter, ap, &scan_of(&meter, net), PLANT_PASSWORD, &args).await;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
-    assert!(stderr.contains("rebooting into application mode"), "{stderr}");
+    assert!(stderr.is_empty(), "nothing but JSON in --json mode: {stderr}");
     assert_no_secrets(&output);
     let printed: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
     let http_port = meter.http.expect("http served").port();
@@ -144,7 +144,9 @@ async fn provision_with_a_wrong_wifi_password_says_the_led_blinks_three_times_an
     )
     .await;
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success(), "{stderr}");
+    assert_eq!(output.status.code(), Some(4), "not found: unreachable; {stderr}");
+    let error: serde_json::Value = serde_json::from_str(stderr.trim()).expect("a JSON error");
+    assert_eq!(error["error"]["kind"], "unreachable");
     assert!(
         output.stdout.is_empty(),
         "{}",
@@ -226,20 +228,26 @@ async fn provision_applies_a_profile_once_the_meter_has_joined() {
         .expect("spawn meter");
     assert_ne!(meter.device.registers().get(addr::RELACAO_TC), 200);
     let find = scan_of(&meter, net);
-    let output = provision(
-        &meter,
-        ap,
-        &find,
-        PLANT_PASSWORD,
-        &["--json", "--yes", "--profile", &file],
-    )
-    .await;
+    let output = provision(&meter, ap, &find, PLANT_PASSWORD, &["--yes", "--profile", &file]).await;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
-    assert!(stderr.contains("applying the profile"), "{stderr}");
+    for step in [
+        "writing the Wi-Fi settings",
+        "rebooting into application mode",
+        "applying the profile",
+    ] {
+        assert!(stderr.contains(step), "{step:?} not shown: {stderr}");
+    }
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "no escape codes off a terminal: {stderr:?}"
+    );
     assert_no_secrets(&output);
-    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
-    assert_eq!(printed["result"], "joined");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(&format!("meter {ID} joined \"PLANT\"")),
+        "{stdout}"
+    );
     assert_eq!(meter.device.registers().get(addr::RELACAO_TC), 200);
     let _ = std::fs::remove_dir_all(&dir);
     source.shutdown().await;
