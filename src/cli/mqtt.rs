@@ -210,9 +210,13 @@ async fn watch(args: WatchArgs) -> anyhow::Result<ExitCode> {
     let mut events = monitor.subscribe();
     let mut last_error: Option<LinkError> = None;
     let mut connected_once = false;
+    // One listener for the whole watch: a Ctrl-C arriving while an event is
+    // printed is not lost (a listener made per loop turn would miss it, and
+    // the handler, once installed, no longer ends the process).
+    let mut interrupted = std::pin::pin!(tokio::signal::ctrl_c());
     loop {
         let event = tokio::select! {
-            _ = tokio::signal::ctrl_c() => return Ok(Outcome::Interrupted.into()),
+            _ = &mut interrupted => return Ok(Outcome::Interrupted.into()),
             event = events.recv() => event,
         };
         let event = match event {

@@ -114,6 +114,29 @@ impl Fixture {
         super::kit::clear(&mut self.harness, label);
     }
 
+    /// Open the Calibration tab on `phase`'s current and sample a window;
+    /// the conditions must be met.
+    fn sample_current(&mut self, key: MeterKey, phase: &str) {
+        self.click("Calibration");
+        self.click(phase);
+        self.click("Current");
+        self.click("Sample 8 readings");
+        self.step_until("the sample window", |app| {
+            let c = &app.view.commish.calibration[&key];
+            c.window.is_some() || c.error.is_some()
+        });
+        self.harness.get_by_label_contains("Conditions met");
+    }
+
+    /// Write the planned gain and wait for the calibration's end.
+    fn write_gain(&mut self, key: MeterKey) {
+        self.click("Write the new gain");
+        self.step_until("the calibration", |app| {
+            let c = &app.view.commish.calibration[&key];
+            c.outcome.is_some() || c.error.is_some()
+        });
+    }
+
     /// What a file dialog would answer.
     fn choose(&mut self, purpose: CommFile, meter: Option<MeterKey>, path: &Path) {
         self.harness
@@ -252,21 +275,9 @@ fn the_calibration_tab_calibrates_the_default_simulator_at_70_percent_load() {
     let reference = params.ct_rating_a() * 0.7;
     let mut f = with_meters(vec![meter_with(2203, params)]);
     let key = f.keys[0];
-    f.click("Calibration");
-    f.click("Phase A");
-    f.click("Current");
-    f.click("Sample 8 readings");
-    f.step_until("the sample window", |app| {
-        let c = &app.view.commish.calibration[&key];
-        c.window.is_some() || c.error.is_some()
-    });
-    f.harness.get_by_label_contains("Conditions met");
+    f.sample_current(key, "Phase A");
     f.type_into("Reference value (A)", &format!("{reference}"));
-    f.click("Write the new gain");
-    f.step_until("the calibration", |app| {
-        let c = &app.view.commish.calibration[&key];
-        c.outcome.is_some() || c.error.is_some()
-    });
+    f.write_gain(key);
     let c = &f.harness.state().view.commish.calibration[&key];
     let outcome = c.outcome.clone().unwrap_or_else(|| panic!("{:?}", c.error));
     assert!(outcome.written_ok);
@@ -284,23 +295,11 @@ fn the_calibration_wizard_brings_the_reading_within_half_a_percent() {
     let key = f.keys[0];
     let before = f.read(0).measurements.current_a.b;
     assert!((before / 300.0 - 1.04).abs() < 0.02, "starts 4 % high: {before}");
-    f.click("Calibration");
-    f.click("Phase B");
-    f.click("Current");
-    f.click("Sample 8 readings");
-    f.step_until("the sample window", |app| {
-        let c = &app.view.commish.calibration[&key];
-        c.window.is_some() || c.error.is_some()
-    });
-    f.harness.get_by_label_contains("Conditions met");
+    f.sample_current(key, "Phase B");
     f.type_into("Reference value (A)", "300");
     f.type_into("Reference instrument", "Fluke 435 nº 12345");
     f.harness.get_by_label_contains("GANHO_CORRENTE_B: 1000 ->");
-    f.click("Write the new gain");
-    f.step_until("the calibration", |app| {
-        let c = &app.view.commish.calibration[&key];
-        c.outcome.is_some() || c.error.is_some()
-    });
+    f.write_gain(key);
     let outcome = f.harness.state().view.commish.calibration[&key]
         .outcome
         .clone()
