@@ -13,6 +13,7 @@ pub mod advice;
 pub mod batch;
 pub mod bench;
 pub mod bench_discovery;
+pub mod bench_journal;
 pub mod bench_modbus;
 pub mod bench_mqtt;
 pub mod bench_ui;
@@ -27,6 +28,7 @@ pub mod firmware;
 pub mod gui;
 pub mod interrupt;
 pub mod lang;
+pub mod log;
 pub mod meter;
 pub mod modes;
 pub mod mqtt;
@@ -121,6 +123,8 @@ pub enum Command {
     Provision(provision::Args),
     /// Write a commissioning report (PDF) for one or more meters.
     Report(report::Args),
+    /// Show or export the activity journal: every change je08 made to a meter.
+    Log(log::Args),
 }
 
 /// Parse the command line, run the command, and map errors to an exit status.
@@ -170,6 +174,7 @@ pub fn main() -> ExitCode {
             Command::Profile(Nested { action }) => profile::run(action).await,
             Command::Provision(args) => provision::run(args).await,
             Command::Report(args) => report::run(args).await,
+            Command::Log(args) => log::run(args).await,
         }
     });
     exit_code(result)

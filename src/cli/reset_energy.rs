@@ -8,6 +8,8 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 
+use crate::commissioning::journal;
+use je08_client::journal::Origin;
 use je08_client::params::{EnergyCounters, EnergyReset, reset_energy};
 
 use super::meter::Target;
@@ -79,7 +81,14 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     let mut client = args.target.client();
-    let outcome = reset_energy(&mut client, which).await?;
+    let outcome = reset_energy(&mut client, which).await;
+    journal::energy_reset(
+        Origin::Cli,
+        &args.target.meter.to_string(),
+        &format!("zero {what}"),
+        &outcome,
+    );
+    let outcome = outcome?;
     client.disconnect().await;
     outln!("meter {}:", args.target.meter)?;
     for l in [

@@ -279,7 +279,13 @@ mod tests {
             assert_eq!(k.as_str().parse::<Kind>().unwrap(), k);
             assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{k}\""));
         }
-        assert!("firmwares".parse::<Kind>().unwrap_err().to_string().contains("energy-reset"));
+        assert!(
+            "firmwares"
+                .parse::<Kind>()
+                .unwrap_err()
+                .to_string()
+                .contains("energy-reset")
+        );
     }
 
     #[test]

@@ -120,10 +120,10 @@ impl Journal {
     }
 
     /// Append many entries at once (benchmarks and tests build large journals).
-    pub fn append_all<'a>(&self, entries: impl IntoIterator<Item = &'a Entry>) -> io::Result<()> {
+    pub fn append_all(&self, entries: impl IntoIterator<Item = Entry>) -> io::Result<()> {
         let mut chunk = Vec::new();
         for entry in entries {
-            serde_json::to_writer(&mut chunk, entry).map_err(io::Error::other)?;
+            serde_json::to_writer(&mut chunk, &entry).map_err(io::Error::other)?;
             chunk.push(b'\n');
             if chunk.len() as u64 >= self.rotate_bytes / 4 {
                 self.append_line(&chunk)?;

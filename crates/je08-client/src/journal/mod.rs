@@ -13,6 +13,6 @@ mod entry;
 mod file;
 mod query;
 
-pub use entry::{Change, Entry, Kind, Outcome, Origin, UnknownKind};
+pub use entry::{Change, Entry, Kind, Origin, Outcome, UnknownKind};
 pub use file::{DIR_NAME, Journal, ROTATE_BYTES};
 pub use query::{Page, Query};
