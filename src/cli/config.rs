@@ -85,7 +85,7 @@ pub async fn run(command: ConfigCommand) -> anyhow::Result<ExitCode> {
             };
             let client = target.client()?;
             let asked: serde_json::Value = serde_json::from_str(&text).map_err(bad)?;
-            let read = async |block| match block {
+            let read = async |block: Block| match block {
                 Block::Connectivity => client.connectivity().await.map(|b| serde_json::to_value(b).ok()),
                 Block::Protocols => client.protocols().await.map(|b| serde_json::to_value(b).ok()),
                 Block::Ct => client.ct().await.map(|b| serde_json::to_value(b).ok()),

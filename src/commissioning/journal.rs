@@ -254,14 +254,9 @@ fn field_changes(
 ) {
     if let Some(Value::Object(fields)) = asked {
         for (name, value) in fields {
-            let field = |v: Option<&Value>| v.and_then(|v| v.get(name));
-            field_changes(
-                &format!("{path}.{name}"),
-                field(before),
-                Some(value),
-                field(after),
-                out,
-            );
+            let path = format!("{path}.{name}");
+            let (was, now) = (before.and_then(|v| v.get(name)), after.and_then(|v| v.get(name)));
+            field_changes(&path, was, Some(value), now, out);
         }
         return;
     }

@@ -77,22 +77,23 @@ pub fn csv(entries: &[Entry]) -> Result<Vec<u8>, csv::Error> {
             je08_client::journal::Origin::Cli => "cli",
             je08_client::journal::Origin::Window => "window",
         };
-        w.write_record([
-            e.id.as_str(),
-            &e.time_utc.to_rfc3339(),
-            &e.time_local,
-            &e.user,
-            &e.computer,
-            &e.version,
-            origin,
-            &e.device_id.map(|i| i.to_string()).unwrap_or_default(),
-            &e.address,
-            e.kind.as_str(),
-            &e.asked,
-            &changes_text(e),
-            e.outcome.as_str(),
-            e.reason.as_deref().unwrap_or_default(),
-        ])?;
+        let row: [String; 14] = [
+            e.id.clone(),
+            e.time_utc.to_rfc3339(),
+            e.time_local.clone(),
+            e.user.clone(),
+            e.computer.clone(),
+            e.version.clone(),
+            origin.to_string(),
+            e.device_id.map(|i| i.to_string()).unwrap_or_default(),
+            e.address.clone(),
+            e.kind.as_str().to_string(),
+            e.asked.clone(),
+            changes_text(e),
+            e.outcome.as_str().to_string(),
+            e.reason.clone().unwrap_or_default(),
+        ];
+        w.write_record(&row)?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
