@@ -1,4 +1,4 @@
-//! Reading the journal newest first, filtered, never holding more than one
+//! Reading the journal newest first (in append order, from the end), filtered, never holding more than one
 //! file's text and one page of entries however long the journal is.
 
 use std::fs;
@@ -77,27 +77,24 @@ impl Journal {
                 Err(e) => return Err(e),
             };
             let meter_key = query.meter.map(|m| format!("\"device_id\":{m},"));
-            let mut in_file = Vec::new();
-            for line in text.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            // Lines are in append order: newest last.
+            for line in text.rsplit(|&b| b == b'\n').filter(|l| !l.is_empty()) {
                 if let Some(key) = &meter_key
                     && !contains(line, key.as_bytes())
                 {
                     continue;
                 }
                 match serde_json::from_slice::<Entry>(line) {
-                    Ok(entry) if query.matches(&entry) => in_file.push(entry),
+                    Ok(entry) if query.matches(&entry) => {
+                        if page.entries.len() == query.limit {
+                            page.more = true;
+                            return Ok(page);
+                        }
+                        page.entries.push(entry);
+                    }
                     Ok(_) => {}
                     Err(_) => page.skipped += 1,
                 }
-            }
-            // Lines are in append order; a page wants the newest first.
-            in_file.sort_by(|a, b| b.time_utc.cmp(&a.time_utc));
-            for entry in in_file {
-                if page.entries.len() == query.limit {
-                    page.more = true;
-                    return Ok(page);
-                }
-                page.entries.push(entry);
             }
         }
         Ok(page)
@@ -135,7 +132,7 @@ fn rotated_at(path: &std::path::Path) -> Option<DateTime<Utc>> {
 
 /// Whether `needle` occurs in `hay`.
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(hay, needle).is_some()
 }
 
 #[cfg(test)]
