@@ -77,13 +77,7 @@ impl Journal {
                 Err(e) => return Err(e),
             };
             let meter_key = query.meter.map(|m| format!("\"device_id\":{m},"));
-            // Lines are in append order: newest last.
-            for line in text.rsplit(|&b| b == b'\n').filter(|l| !l.is_empty()) {
-                if let Some(key) = &meter_key
-                    && !contains(line, key.as_bytes())
-                {
-                    continue;
-                }
+            for line in lines_newest_first(&text, meter_key.as_deref().map(str::as_bytes)) {
                 match serde_json::from_slice::<Entry>(line) {
                     Ok(entry) if query.matches(&entry) => {
                         if page.entries.len() == query.limit {
@@ -109,9 +103,7 @@ impl Journal {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
                 Err(e) => return Err(e),
             };
-            let found = text
-                .split(|&b| b == b'\n')
-                .filter(|l| contains(l, key.as_bytes()))
+            let found = lines_newest_first(&text, Some(key.as_bytes()))
                 .find_map(|l| serde_json::from_slice::<Entry>(l).ok());
             if found.is_some() {
                 return Ok(found);
@@ -130,9 +122,29 @@ fn rotated_at(path: &std::path::Path) -> Option<DateTime<Utc>> {
         .map(|t| t.and_utc())
 }
 
-/// Whether `needle` occurs in `hay`.
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    memchr::memmem::find(hay, needle).is_some()
+/// The non-empty lines of `text` from the last (lines are in append order,
+/// newest last), only those holding `key` when given: found by searching the
+/// whole text, so lines of other meters are never looked at one by one.
+fn lines_newest_first<'a>(text: &'a [u8], key: Option<&'a [u8]>) -> Box<dyn Iterator<Item = &'a [u8]> + 'a> {
+    let line_at = move |p: usize| {
+        let start = memchr::memrchr(b'\n', &text[..p]).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', &text[p..]).map_or(text.len(), |i| p + i);
+        &text[start..end]
+    };
+    let lines: Box<dyn Iterator<Item = &'a [u8]> + 'a> = match key {
+        Some(key) => Box::new(memchr::memmem::rfind_iter(text, key).map(line_at)),
+        None => {
+            let ends = memchr::memrchr_iter(b'\n', text).chain(std::iter::once(usize::MAX));
+            let mut end = text.len();
+            Box::new(ends.map(move |nl| {
+                let start = if nl == usize::MAX { 0 } else { nl + 1 };
+                let line = &text[start..end];
+                end = nl.min(text.len());
+                line
+            }))
+        }
+    };
+    Box::new(lines.filter(|l| !l.is_empty()))
 }
 
 #[cfg(test)]
