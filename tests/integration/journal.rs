@@ -304,3 +304,46 @@ fn a_writer_killed_mid_write_leaves_a_readable_journal() {
     assert_eq!(change(&after[0], "INVERTE_TC_FASE_B")["confirmed"], "1");
     assert_eq!(after[0]["address"], sim.modbus.as_str());
 }
+
+#[test]
+fn the_windows_settings_write_is_journaled_with_its_read_back() {
+    use je08::backend::link::Connector as _;
+    let data = DataDir::new();
+    // SAFETY: nextest runs each test in its own process, and this runs
+    // before the test starts any thread.
+    unsafe {
+        std::env::set_var("JE08_DATA_DIR", &data.0);
+    }
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let modbus = runtime.block_on(async {
+        let sim = je08_sim::spawn_meter(je08_sim::MeterOptions::new(2301))
+            .await
+            .expect("simulator starts");
+        let mut link = je08::backend::modbus_link::ModbusConnector
+            .connect(sim.modbus.to_string())
+            .await
+            .expect("the window's session connects");
+        let loaded = link.read().await.expect("a reading").settings;
+        let mut wanted = loaded;
+        wanted.ct_ratio = 120;
+        let fields = link.write_settings(loaded, wanted).await.expect("written");
+        assert!(fields.iter().all(|f| f.confirmed()), "{fields:?}");
+        let address = sim.modbus.to_string();
+        sim.shutdown().await;
+        address
+    });
+    let entries = log(&data.0, &[]);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let e = &entries[0];
+    assert_eq!(
+        (e["origin"].as_str(), e["kind"].as_str(), e["outcome"].as_str()),
+        (Some("window"), Some("settings"), Some("done"))
+    );
+    assert_eq!(e["device_id"].as_u64(), Some(2301));
+    assert_eq!(e["address"], modbus.as_str());
+    let ct = change(e, "RELACAO_TC");
+    assert_eq!(
+        (ct["asked"].as_str(), ct["confirmed"].as_str()),
+        (Some("120"), Some("120"))
+    );
+}
