@@ -11,7 +11,9 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
 
+use crate::commissioning::journal;
 use je08_client::flash::{Step, Via, flash};
+use je08_client::journal::Origin;
 use je08_protocol::firmware;
 use je08_protocol::http_api::DEFAULT_OTA_PORT;
 
@@ -143,6 +145,9 @@ pub async fn run_flash(args: FlashArgs) -> anyhow::Result<ExitCode> {
         Step::Confirming => errln!("image sent; waiting for meter {meter} to restart"),
     };
     let progress = progress_printer();
+    let sha256 = journal::sha256_hex(&image);
+    let image_version = report.version.as_ref().map(ToString::to_string);
+    let before = client.info().await.ok().map(|i| i.esp_version.to_string());
     let after = flash(
         &client,
         password.as_ref(),
@@ -152,7 +157,20 @@ pub async fn run_flash(args: FlashArgs) -> anyhow::Result<ExitCode> {
         &step,
         &progress,
     )
-    .await?;
+    .await;
+    let push = journal::FirmwarePush {
+        address: &meter.to_string(),
+        before: before.as_deref(),
+        image_version: image_version.as_deref(),
+        image_sha256: &sha256,
+        method: if matches!(args.method, Method::Http) {
+            "http"
+        } else {
+            "espota"
+        },
+    };
+    journal::firmware(Origin::Cli, &push, after.as_ref());
+    let after = after?;
     outln!(
         "meter {} runs firmware {} in {} mode",
         args.target.meter,

@@ -6,6 +6,7 @@
 //! Secrets never reach an entry: configuration fields whose name says
 //! password or key are recorded as "(changed)" only.
 
+use je08_client::flash::FlashError;
 use je08_client::http::HttpError;
 use je08_client::journal::{Change, Entry, Journal, Kind, Origin, Outcome};
 use je08_client::modbus::ModbusError;
@@ -271,6 +272,57 @@ fn field_changes(
     if asked.is_some() && (before != asked || after != asked) {
         out.push(Change::new(path, text(before), text(asked), text(after)));
     }
+}
+
+/// Lowercase hex SHA-256 of `bytes` (firmware images, certificates).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A firmware push as asked: the image and how it travels.
+#[derive(Debug, Clone, Copy)]
+pub struct FirmwarePush<'a> {
+    /// The meter's HTTP address.
+    pub address: &'a str,
+    /// ESP firmware version before, when read.
+    pub before: Option<&'a str>,
+    /// The image's own version, when it names one.
+    pub image_version: Option<&'a str>,
+    /// SHA-256 of the image.
+    pub image_sha256: &'a str,
+    /// `http` or `espota`.
+    pub method: &'a str,
+}
+
+/// Journal a firmware push: version before → image → running after, the
+/// image's SHA-256 and the method.
+pub fn firmware(origin: Origin, push: &FirmwarePush<'_>, result: Result<&Info, &FlashError>) {
+    let asked = format!(
+        "push firmware {} via {}",
+        push.image_version.unwrap_or("(unnamed)"),
+        push.method
+    );
+    let confirmed = result.ok().map(|i| i.esp_version.to_string());
+    let changes = vec![
+        Change::new(
+            "esp_version",
+            push.before.map(str::to_string),
+            push.image_version.map(str::to_string),
+            confirmed,
+        ),
+        Change::new("image_sha256", None, Some(push.image_sha256.to_string()), None),
+    ];
+    let e = entry(origin, Kind::Firmware, push.address, &asked).changes(changes);
+    append(&match result {
+        Ok(info) => e.device(Some(info.id)).ended(Outcome::Done, None),
+        Err(err @ FlashError::BadImage(_)) => e.ended(Outcome::Refused, Some(err.to_string())),
+        Err(FlashError::Http(h)) if http_refused(h) => e.ended(Outcome::Refused, Some(h.to_string())),
+        Err(err) => e.ended(Outcome::Failed, Some(err.to_string())),
+    });
 }
 
 /// A calibration as planned: where, which gain, against what.
