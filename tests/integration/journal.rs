@@ -347,3 +347,41 @@ fn the_windows_settings_write_is_journaled_with_its_read_back() {
         (Some("120"), Some("120"))
     );
 }
+
+#[test]
+fn a_firmware_push_is_journaled_with_versions_and_the_image_digest() {
+    use sha2::Digest as _;
+    let data = DataDir::new();
+    let d = data.0.as_path();
+    let sim = Sim::start();
+    let bytes = crate::firmware::image("3.11");
+    let path = data.0.join("fw.bin");
+    std::fs::write(&path, &bytes).unwrap();
+    let path = path.to_str().unwrap();
+    ok(
+        &je08(
+            d,
+            &["flash", &sim.http, path, "--method", "http", "--wait-s", "30"],
+        ),
+        "flash",
+    );
+    let entries = log(d, &["--kind", "firmware"]);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let e = &entries[0];
+    assert_eq!(e["outcome"], "done", "{e}");
+    let version = change(e, "esp_version");
+    assert_eq!(
+        (
+            version["before"].as_str(),
+            version["asked"].as_str(),
+            version["confirmed"].as_str()
+        ),
+        (Some("3.00"), Some("3.11"), Some("3.11"))
+    );
+    let digest: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(change(e, "image_sha256")["asked"], digest.as_str());
+    assert!(!data.journal_bytes().contains(INTERFACE_SECRET));
+}
