@@ -572,6 +572,10 @@ je08_protocol::messages! {
         CertDateTime => "Date and time (UTC)", "Data e hora (UTC)";
         CertReferenceInstrument => "Reference instrument", "Instrumento de referência";
         CertNotGiven => "(not given)", "(não informado)";
+        CertJournalEntry => "Activity journal entry", "Registro no diário de atividades";
+        RepJournalHeading => "Changes this session (activity journal)", "Alterações nesta sessão (diário de atividades)";
+        RepJournalNone => "je08 made no change to this meter in this session.", "O je08 não alterou este medidor nesta sessão.";
+        RepJournalLine => "{0} — {1} — {2} (entry {3})", "{0} — {1} — {2} (registro {3})";
         CertCalibrated => "Calibrated", "Calibrado";
         CertWhat => "phase {0} {1}", "{1} da fase {0}";
         CertVoltage => "voltage", "tensão";

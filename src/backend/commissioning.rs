@@ -14,6 +14,7 @@ mod failure;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use je08_client::journal::Origin;
 use tokio_util::sync::CancellationToken;
 
 use super::{Event, EventSink, JobId, JobOutcome, MeterKey};
@@ -390,7 +391,16 @@ async fn run(
         } => {
             let action = CommAction::FixWiring;
             let mut c = client(action, &address)?;
-            let result = apply_fix(&mut c, *before, window, &expect, progress(sink, job), cancel).await;
+            let result = apply_fix(
+                &mut c,
+                Origin::Window,
+                *before,
+                window,
+                &expect,
+                progress(sink, job),
+                cancel,
+            )
+            .await;
             c.disconnect().await;
             // Written already: a cancelled re-check is a failure to explain
             // (FixError::Recheck), not a plain cancel.
@@ -418,7 +428,15 @@ async fn run(
         } => {
             let action = CommAction::Calibrate;
             let mut c = client(action, &address)?;
-            let result = calibrate::execute(&mut c, *prepared, instrument, progress(sink, job), cancel).await;
+            let result = calibrate::execute(
+                &mut c,
+                *prepared,
+                instrument,
+                Origin::Window,
+                progress(sink, job),
+                cancel,
+            )
+            .await;
             c.disconnect().await;
             result
                 .map(|o| CommResult::Calibrated(Box::new(o)))

@@ -2,7 +2,9 @@
 //! changes (validate → write → SAVE_PARAMS → read back → compare) and
 //! energy resets, all through `je08_client`.
 
+use crate::commissioning::journal;
 use futures::future::BoxFuture;
+use je08_client::journal::Origin;
 use je08_net::backoff::BackoffPolicy;
 
 use super::link::{Connector, EnergyKind, FieldOutcome, LinkError, MeterLink};
@@ -83,9 +85,15 @@ impl MeterLink for ModbusLink {
                 return Ok(Vec::new());
             }
             let outcome =
-                params::apply_settings_from(&mut self.client, &base, &plan, ApplyOptions::default())
-                    .await
-                    .map_err(LinkError::Params)?;
+                params::apply_settings_from(&mut self.client, &base, &plan, ApplyOptions::default()).await;
+            let address = self.client.meter().to_string();
+            journal::settings(
+                Origin::Window,
+                &address,
+                &journal::asked_settings(&plan, false),
+                &outcome,
+            );
+            let outcome = outcome.map_err(LinkError::Params)?;
             Ok(outcome
                 .fields
                 .iter()
@@ -106,9 +114,16 @@ impl MeterLink for ModbusLink {
                 restore_defaults: true,
                 save: true,
             };
-            let outcome = params::apply_settings(&mut self.client, &WritePlan::default(), options)
-                .await
-                .map_err(LinkError::Params)?;
+            let plan = WritePlan::default();
+            let outcome = params::apply_settings(&mut self.client, &plan, options).await;
+            let address = self.client.meter().to_string();
+            journal::settings(
+                Origin::Window,
+                &address,
+                &journal::asked_settings(&plan, true),
+                &outcome,
+            );
+            let outcome = outcome.map_err(LinkError::Params)?;
             Ok(outcome.after)
         })
     }
@@ -119,9 +134,10 @@ impl MeterLink for ModbusLink {
                 kwh: kind == EnergyKind::ActiveKwh,
                 kvarh: kind == EnergyKind::ReactiveKvarh,
             };
-            let outcome = params::reset_energy(&mut self.client, which)
-                .await
-                .map_err(LinkError::Params)?;
+            let outcome = params::reset_energy(&mut self.client, which).await;
+            let address = self.client.meter().to_string();
+            journal::energy_reset(Origin::Window, &address, &format!("zero {kind:?}"), &outcome);
+            let outcome = outcome.map_err(LinkError::Params)?;
             if outcome.is_ok() {
                 Ok(())
             } else {

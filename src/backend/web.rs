@@ -18,8 +18,10 @@ use tokio_util::sync::CancellationToken;
 
 pub use self::failure::{BlockKind, Cause, WebAction, WebFailure};
 use super::{Event, EventSink, JobId, JobOutcome};
+use crate::commissioning::journal;
 use je08_client::flash::{self, FlashError, Step, Via};
 use je08_client::http::{HttpError, MeterHttp, REBOOT_DEADLINE};
+use je08_client::journal::{Kind, Origin};
 use je08_net::certs::PemFile;
 use je08_protocol::http_api::{CertKind, CertStatus, Connectivity, Ct, Info, Mode, Protocols, Secret};
 
@@ -58,6 +60,16 @@ impl ConfigBlock {
             Self::Protocols(_) => BlockKind::Protocols,
             Self::Ct(_) => BlockKind::Ct,
         }
+    }
+
+    /// The block as JSON (as the meter's API carries it), for the journal.
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Connectivity(b) => serde_json::to_value(b),
+            Self::Protocols(b) => serde_json::to_value(b),
+            Self::Ct(b) => serde_json::to_value(b),
+        }
+        .unwrap_or_default()
     }
 }
 
@@ -205,16 +217,43 @@ async fn run(
         }
         WebJob::SwitchMode(mode) => {
             stage(sink, job, Stage::Rebooting(mode));
-            client
-                .switch_mode(mode, REBOOT_DEADLINE)
-                .await
+            let switched = client.switch_mode(mode, REBOOT_DEADLINE).await;
+            let asked = format!("enter {mode} mode");
+            journal::web_action(
+                Origin::Window,
+                Kind::Mode,
+                client.meter(),
+                &asked,
+                switched.as_ref().map(Some),
+            );
+            switched
                 .map(WebOutcome::Switched)
                 .map_err(|e| failed(WebAction::SwitchMode(mode), &meter, &e))
         }
         WebJob::Save(block) => {
             stage(sink, job, Stage::Saving);
             let action = WebAction::Save(block.kind());
-            save(&client, block).await.map_err(|e| failed(action, &meter, &e))
+            let asked = block.to_json();
+            let name = format!("{:?}", block.kind()).to_lowercase();
+            let saved = save(&client, block).await;
+            let after = match &saved {
+                Ok(WebOutcome::Saved(stored)) => Some(stored.to_json()),
+                _ => None,
+            };
+            let write = journal::BlockWrite {
+                block: &name,
+                before: None,
+                asked: &asked,
+                after: after.as_ref(),
+            };
+            journal::config_block(
+                Origin::Window,
+                client.meter(),
+                None,
+                &write,
+                saved.as_ref().map(|_| ()),
+            );
+            saved.map_err(|e| failed(action, &meter, &e))
         }
         WebJob::UploadCerts { ca, identity } => {
             stage(sink, job, Stage::Saving);

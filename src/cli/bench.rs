@@ -30,6 +30,9 @@ pub enum What {
     /// Time until 50 simulated meters are listed over mDNS (loopback), and
     /// time of a /24 Modbus scan.
     Discovery(super::bench_discovery::DiscoveryArgs),
+    /// Opening an activity journal of 100,000 entries: the newest page, one
+    /// meter's page, a search through all of it.
+    Journal(super::bench_journal::JournalArgs),
 }
 
 /// Run the selected benchmark.
@@ -40,6 +43,7 @@ pub async fn run(what: What) -> anyhow::Result<ExitCode> {
         What::MqttPublishers(p) => super::bench_mqtt::publishers(p).await,
         What::Ui(u) => super::bench_ui::run(u).await,
         What::Discovery(d) => super::bench_discovery::run(d).await,
+        What::Journal(j) => super::bench_journal::run(j).await,
     }
 }
 

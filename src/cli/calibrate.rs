@@ -156,6 +156,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         &mut client,
         prepared,
         args.reference_instrument.clone(),
+        je08_client::journal::Origin::Cli,
         |_, _| {},
         &cancel,
     )

@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
 
+use crate::commissioning::journal;
+use je08_client::journal::Origin;
 use je08_protocol::http_api::{Connectivity, Ct, Protocols};
 
 use super::web::WebTarget;
@@ -88,20 +90,47 @@ pub async fn run(command: ConfigCommand) -> anyhow::Result<ExitCode> {
                 anyhow::anyhow!("{} is not a valid {block:?} block: {e}", file.display())
             };
             let client = target.client()?;
-            match block {
+            let asked: serde_json::Value = serde_json::from_str(&text).map_err(bad)?;
+            let read = async |block: Block| match block {
+                Block::Connectivity => client.connectivity().await.map(|b| serde_json::to_value(b).ok()),
+                Block::Protocols => client.protocols().await.map(|b| serde_json::to_value(b).ok()),
+                Block::Ct => client.ct().await.map(|b| serde_json::to_value(b).ok()),
+            };
+            let before = read(block).await?;
+            let written = match block {
                 Block::Connectivity => {
-                    let b: Connectivity = serde_json::from_str(&text).map_err(bad)?;
-                    client.set_connectivity(&b).await?;
+                    let b: Connectivity = serde_json::from_value(asked.clone()).map_err(bad)?;
+                    client.set_connectivity(&b).await
                 }
                 Block::Protocols => {
-                    let b: Protocols = serde_json::from_str(&text).map_err(bad)?;
-                    client.set_protocols(&b).await?;
+                    let b: Protocols = serde_json::from_value(asked.clone()).map_err(bad)?;
+                    client.set_protocols(&b).await
                 }
                 Block::Ct => {
-                    let b: Ct = serde_json::from_str(&text).map_err(bad)?;
-                    client.set_ct(&b).await?;
+                    let b: Ct = serde_json::from_value(asked.clone()).map_err(bad)?;
+                    client.set_ct(&b).await
                 }
-            }
+            };
+            let after = if written.is_ok() {
+                read(block).await.ok().flatten()
+            } else {
+                None
+            };
+            let name = format!("{block:?}").to_lowercase();
+            let write = journal::BlockWrite {
+                block: &name,
+                before: before.as_ref(),
+                asked: &asked,
+                after: after.as_ref(),
+            };
+            journal::config_block(
+                Origin::Cli,
+                &target.meter.to_string(),
+                None,
+                &write,
+                written.as_ref().map(|_| ()),
+            );
+            written?;
             outln!(
                 "meter {}: {block:?} saved; it takes effect at the next reboot (`je08 mode {} application`)",
                 target.meter,

@@ -10,7 +10,9 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
 
+use crate::commissioning::journal;
 use je08_client::flash::{Step, Via, flash};
+use je08_client::journal::Origin;
 use je08_protocol::firmware;
 use je08_protocol::http_api::DEFAULT_OTA_PORT;
 
@@ -134,6 +136,9 @@ pub async fn run_flash(args: FlashArgs) -> anyhow::Result<ExitCode> {
     let transfer = Transfer::new(style, &format!("flashing {meter}"));
     let progress = |done, total| transfer.update(done, total);
     let bytes = image.len();
+    let sha256 = journal::sha256_hex(&image);
+    let image_version = report.version.as_ref().map(ToString::to_string);
+    let before = client.info().await.ok().map(|i| i.esp_version.to_string());
     let after = flash(
         &client,
         password.as_ref(),
@@ -143,7 +148,20 @@ pub async fn run_flash(args: FlashArgs) -> anyhow::Result<ExitCode> {
         &step,
         &progress,
     )
-    .await?;
+    .await;
+    let push = journal::FirmwarePush {
+        address: &meter.to_string(),
+        before: before.as_deref(),
+        image_version: image_version.as_deref(),
+        image_sha256: &sha256,
+        method: if matches!(args.method, Method::Http) {
+            "http"
+        } else {
+            "espota"
+        },
+    };
+    journal::firmware(Origin::Cli, &push, after.as_ref());
+    let after = after?;
     if args.json {
         outln!(
             "{}",

@@ -13,6 +13,7 @@ pub mod advice;
 pub mod batch;
 pub mod bench;
 pub mod bench_discovery;
+pub mod bench_journal;
 pub mod bench_modbus;
 pub mod bench_mqtt;
 pub mod bench_ui;
@@ -29,6 +30,7 @@ pub mod firmware;
 pub mod gui;
 pub mod interrupt;
 pub mod lang;
+pub mod log;
 pub mod meter;
 pub mod modes;
 pub mod mqtt;
@@ -187,6 +189,11 @@ pub enum Command {
     /// Write the man pages (je08.1 and one per subcommand) into a folder; used by packaging.
     #[command(hide = true)]
     Manpages(completions::ManpagesArgs),
+    /// Show or export the activity journal: every change je08 made to a meter.
+    #[command(
+        after_help = "Examples:\n  je08 log --meter 1001 --since 2026-12-01\n  je08 log --kind settings --json"
+    )]
+    Log(log::Args),
 }
 
 /// Parse the command line, run the command, and map errors to an exit status.
@@ -250,6 +257,7 @@ pub fn main() -> ExitCode {
             Command::Profile(Nested { action }) => profile::run(action).await,
             Command::Provision(args) => provision::run(args).await,
             Command::Report(args) => report::run(args).await,
+            Command::Log(args) => log::run(args).await,
         }
     });
     exit_code(result, json)

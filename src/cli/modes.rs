@@ -4,7 +4,9 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use crate::commissioning::journal;
 use je08_client::endpoint::Endpoint;
+use je08_client::journal::{Kind, Origin};
 use je08_protocol::http_api::{Info, Mode};
 
 use super::web::{WebTarget, parse_web_host, warn_reboot};
@@ -117,7 +119,16 @@ pub async fn run_mode(args: ModeArgs) -> anyhow::Result<ExitCode> {
     let mode: Mode = args.mode.parse().map_err(anyhow::Error::msg)?;
     let client = args.target.client()?;
     warn_reboot(&args.target.meter, &format!("enter {mode} mode"));
-    let info = client.switch_mode(mode, Duration::from_secs(args.wait_s)).await?;
+    let info = client.switch_mode(mode, Duration::from_secs(args.wait_s)).await;
+    let asked = format!("enter {mode} mode");
+    journal::web_action(
+        Origin::Cli,
+        Kind::Mode,
+        &args.target.meter.to_string(),
+        &asked,
+        info.as_ref().map(Some),
+    );
+    let info = info?;
     if args.json {
         outln!("{}", after_json(&args.target.meter.to_string(), &info))?;
     } else {
@@ -135,7 +146,15 @@ pub async fn run_mode(args: ModeArgs) -> anyhow::Result<ExitCode> {
 pub async fn run_reboot(args: RebootArgs) -> anyhow::Result<ExitCode> {
     let client = args.target.client()?;
     warn_reboot(&args.target.meter, "restart in application mode");
-    let info = client.reboot(Duration::from_secs(args.wait_s)).await?;
+    let info = client.reboot(Duration::from_secs(args.wait_s)).await;
+    journal::web_action(
+        Origin::Cli,
+        Kind::Reboot,
+        &args.target.meter.to_string(),
+        "reboot",
+        info.as_ref().map(Some),
+    );
+    let info = info?;
     if args.json {
         outln!("{}", after_json(&args.target.meter.to_string(), &info))?;
     } else {
@@ -160,9 +179,16 @@ pub async fn run_network_reset(args: NetworkResetArgs) -> anyhow::Result<ExitCod
             .with_timeout(Duration::from_millis(args.target.timeout))
     });
     let deadline = Duration::from_secs(args.wait_s);
-    let info = client
-        .network_reset(after.as_ref().map(|c| (c, deadline)))
-        .await?;
+    let info = client.network_reset(after.as_ref().map(|c| (c, deadline))).await;
+    let asked = "restore the factory network settings";
+    journal::web_action(
+        Origin::Cli,
+        Kind::NetworkReset,
+        &args.target.meter.to_string(),
+        asked,
+        info.as_ref().map(Option::as_ref),
+    );
+    let info = info?;
     if args.json {
         outln!(
             "{}",

@@ -7,6 +7,8 @@
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::process::ExitCode;
 
+use crate::commissioning::journal;
+use je08_client::journal::Origin;
 use je08_client::params::{EnergyCounters, EnergyReset, reset_energy};
 use serde_json::{Value, json};
 
@@ -82,7 +84,14 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     let mut client = args.target.client();
-    let outcome = reset_energy(&mut client, which).await?;
+    let outcome = reset_energy(&mut client, which).await;
+    journal::energy_reset(
+        Origin::Cli,
+        &args.target.meter.to_string(),
+        &format!("zero {what}"),
+        &outcome,
+    );
+    let outcome = outcome?;
     client.disconnect().await;
     let meter = args.target.meter.to_string();
     if args.json {

@@ -10,6 +10,8 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 
+use crate::commissioning::journal::{self, asked_settings};
+use je08_client::journal::{Kind, Origin};
 use je08_client::params::{ApplyOptions, SettingsOutcome, apply_settings};
 use je08_protocol::registers::addr;
 use je08_protocol::validate::{WritePlan, validate_write};
@@ -164,7 +166,12 @@ pub fn plan(args: &Args) -> anyhow::Result<WritePlan> {
 
 /// Validate, write, save, read back and report.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let plan = plan(&args).map_err(refused)?;
+    let address = args.target.meter.to_string();
+    let plan = plan(&args)
+        .inspect_err(|e| {
+            journal::refused_before_sending(Origin::Cli, Kind::Settings, &address, "set", &e.to_string())
+        })
+        .map_err(refused)?;
     if plan.is_empty() && !args.defaults {
         return Err(refused(anyhow::anyhow!(
             "nothing to set: give at least one of --ct-ratio, --ct-primary, --invert-a/b/c, --gain-voltage-a/b/c, --gain-current-a/b/c, --gain-frequency or --defaults"
@@ -175,7 +182,14 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         restore_defaults: args.defaults,
         save: !args.no_save,
     };
-    let outcome = apply_settings(&mut client, &plan, options).await?;
+    let outcome = apply_settings(&mut client, &plan, options).await;
+    journal::settings(
+        Origin::Cli,
+        &address,
+        &asked_settings(&plan, args.defaults),
+        &outcome,
+    );
+    let outcome = outcome?;
     client.disconnect().await;
     let meter = args.target.meter.to_string();
     if args.json {

@@ -110,6 +110,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let outcome = apply_fix(
         &mut client,
+        je08_client::journal::Origin::Cli,
         checked,
         args.window.options(),
         &expect,

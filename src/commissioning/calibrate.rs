@@ -6,10 +6,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
+use super::journal;
 use super::pdf::{Block, Document};
 use super::sampler::{SampleError, WindowOptions, sample_window};
 use super::wiring_check::{FieldChange, field_changes};
 use crate::i18n::{Describe, Msg, Tr};
+use je08_client::journal::Origin;
 use je08_client::modbus::ModbusClient;
 use je08_client::params::{ApplyOptions, ParamsError, apply_settings};
 use je08_protocol::analysis::calibration::{
@@ -130,11 +132,41 @@ pub struct CalibrationOutcome {
     pub measured_after: WindowStats,
     /// Error against the reference after calibration, in per cent.
     pub error_after_percent: f64,
+    /// The id of the activity journal's entry for this calibration.
+    pub journal_entry: Option<String>,
 }
 
 /// Write the planned gain (write → SAVE_PARAMS → read back), measure again
-/// and compute the error after.
+/// and compute the error after; journal it (done, refused or failed) as
+/// made by `origin`, the outcome citing its entry.
 pub async fn execute(
+    client: &mut ModbusClient,
+    prepared: Prepared,
+    reference_instrument: Option<String>,
+    origin: Origin,
+    progress: impl FnMut(usize, usize) + Send,
+    cancel: &CancellationToken,
+) -> Result<CalibrationOutcome, CalibrateError> {
+    let address = prepared.meter.clone();
+    let device_id = prepared.snapshot.device.id;
+    let plan = prepared.plan.clone();
+    let instrument = reference_instrument.clone();
+    let result = write_and_remeasure(client, prepared, reference_instrument, progress, cancel).await;
+    let made = journal::Calibration {
+        address: &address,
+        device_id,
+        plan: &plan,
+        instrument: instrument.as_deref(),
+    };
+    let entry_id = journal::calibration(origin, &made, &result);
+    result.map(|o| CalibrationOutcome {
+        journal_entry: Some(entry_id),
+        ..o
+    })
+}
+
+/// [`execute`] without the journal.
+async fn write_and_remeasure(
     client: &mut ModbusClient,
     prepared: Prepared,
     reference_instrument: Option<String>,
@@ -161,6 +193,7 @@ pub async fn execute(
         measured_after: stats,
         field,
         plan: prepared.plan,
+        journal_entry: None,
     })
 }
 
@@ -209,6 +242,12 @@ pub fn certificate(tr: Tr, o: &CalibrationOutcome) -> Document {
             (
                 tr.t(Msg::CertReferenceValue).into(),
                 format!("{:.3} {unit}", p.reference),
+            ),
+            (
+                tr.t(Msg::CertJournalEntry).into(),
+                o.journal_entry
+                    .clone()
+                    .unwrap_or_else(|| tr.t(Msg::CertNotGiven).into()),
             ),
         ]),
         Block::Heading(tr.t(Msg::CertBeforeAfter).into()),

@@ -10,6 +10,8 @@
 //! [`ModbusClient`]: je08_client::modbus::ModbusClient
 
 pub mod calibrate;
+pub mod journal;
+pub mod journal_export;
 pub mod mqtt_check;
 pub mod pdf;
 pub mod profile;

@@ -53,6 +53,11 @@ pub struct InspectOptions {
     pub own_broker: Option<Credentials>,
     /// Deadline of the MQTT check.
     pub mqtt_deadline: Duration,
+    /// The session whose activity journal entries each meter's report
+    /// lists: from this time on (today, from local midnight, by default).
+    pub session_since: chrono::DateTime<chrono::Utc>,
+    /// Who the journal says made the fix: the command line or the window.
+    pub origin: je08_client::journal::Origin,
 }
 
 impl InspectOptions {
@@ -66,6 +71,8 @@ impl InspectOptions {
             broker: None,
             own_broker: None,
             mqtt_deadline: Duration::from_secs(10),
+            session_since: local_midnight(),
+            origin: je08_client::journal::Origin::Cli,
         }
     }
 
@@ -127,6 +134,39 @@ pub struct MeterReport {
     pub mqtt: Option<MqttCheck>,
     /// Things that could not be done, for the reader.
     pub notes: Vec<ReportNote>,
+    /// The activity journal's entries for this meter in the session, oldest first.
+    pub journal: Vec<je08_client::journal::Entry>,
+}
+
+/// Today's local midnight, in UTC.
+fn local_midnight() -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone as _;
+    let today = chrono::Local::now().date_naive().and_time(chrono::NaiveTime::MIN);
+    chrono::Local
+        .from_local_datetime(&today)
+        .earliest()
+        .map_or_else(chrono::Utc::now, |t| t.with_timezone(&chrono::Utc))
+}
+
+/// The journal's entries for meter `id` since `since`, oldest first (none
+/// when the journal cannot be read: the report says so through its absence).
+async fn session_journal(id: u32, since: chrono::DateTime<chrono::Utc>) -> Vec<je08_client::journal::Entry> {
+    let query = je08_client::journal::Query {
+        meter: Some(id),
+        since: Some(since),
+        ..Default::default()
+    };
+    let read =
+        tokio::task::spawn_blocking(move || je08_client::journal::Journal::open_default()?.read(&query))
+            .await;
+    match read {
+        Ok(Ok(page)) => page.entries.into_iter().rev().collect(),
+        Ok(Err(e)) => {
+            tracing::warn!("the activity journal could not be read for the report: {e}");
+            Vec::new()
+        }
+        Err(_) => Vec::new(),
+    }
 }
 
 /// Read the HTTP blocks (rebooting into configuration mode and back when
@@ -275,6 +315,7 @@ pub async fn inspect(
         if confirm(&check) {
             match apply_fix(
                 &mut client,
+                options.origin,
                 check.clone(),
                 options.window,
                 &options.expect,
@@ -313,7 +354,9 @@ pub async fn inspect(
             None
         }
     };
+    let journal = session_journal(id, options.session_since).await;
     Ok(MeterReport {
+        journal,
         meter: meter.to_string(),
         info,
         as_found,

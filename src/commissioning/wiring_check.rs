@@ -123,10 +123,11 @@ impl Describe for FixError {
 
 je08_protocol::english_display!(errors: FixError);
 
-/// Apply the register fix of `before` (write → SAVE_PARAMS → read back) and
-/// run the check again on a fresh window.
+/// Apply the register fix of `before` (write → SAVE_PARAMS → read back),
+/// journal it as made by `origin`, and run the check again on a fresh window.
 pub async fn apply_fix(
     client: &mut ModbusClient,
+    origin: je08_client::journal::Origin,
     before: WiringCheck,
     window: WindowOptions,
     expect: &Expectation,
@@ -139,7 +140,10 @@ pub async fn apply_fix(
     }
     let requested: Vec<(u16, i64)> = writes.iter().map(|&(a, v)| (a, i64::from(v))).collect();
     let plan = WritePlan::new(&requested)?;
-    let outcome = apply_settings(client, &plan, ApplyOptions::default()).await?;
+    let outcome = apply_settings(client, &plan, ApplyOptions::default()).await;
+    let asked = format!("wiring fix: {}", super::journal::asked_settings(&plan, false));
+    super::journal::settings(origin, &client.meter().to_string(), &asked, &outcome);
+    let outcome = outcome?;
     let after = run_check(client, window, expect, progress, cancel)
         .await
         .map_err(FixError::Recheck)?;

@@ -11,6 +11,7 @@ mod discovery_ui;
 mod firmware;
 mod http;
 mod http_faults;
+mod journal;
 mod kit;
 mod mbpoll;
 mod modbus_cli;

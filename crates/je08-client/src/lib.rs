@@ -7,6 +7,7 @@ pub mod discovery;
 pub mod endpoint;
 pub mod flash;
 pub mod http;
+pub mod journal;
 pub mod modbus;
 pub mod mqtt;
 pub mod ota;

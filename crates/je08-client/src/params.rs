@@ -165,6 +165,8 @@ impl FieldOutcome {
 /// What a settings change did, field by field.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SettingsOutcome {
+    /// The meter's device id (registers 104–105), from the read before writing.
+    pub device_id: u32,
     /// Every settings register (9–19), requested or not.
     pub fields: Vec<FieldOutcome>,
     /// Settings before the change.
@@ -296,6 +298,7 @@ async fn apply(
         })
         .collect();
     Ok(SettingsOutcome {
+        device_id: before.integer(addr::DEVICE_ID_HIGH) as u32,
         fields,
         before: decode_settings(&before),
         after: decode_settings(&after),
@@ -333,6 +336,8 @@ impl EnergyReset {
 /// What an energy reset did.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EnergyResetOutcome {
+    /// The meter's device id (registers 104–105), from the read before the reset.
+    pub device_id: u32,
     /// kWh totals, when reset.
     pub kwh: Option<EnergyReset>,
     /// kVArh totals, when reset.
@@ -374,6 +379,7 @@ pub async fn reset_energy(
         })
     };
     Ok(EnergyResetOutcome {
+        device_id: before.integer(addr::DEVICE_ID_HIGH) as u32,
         kwh: family(which.kwh, addr::KWHT_HIGH),
         kvarh: family(which.kvarh, addr::KVARHT_HIGH),
     })

@@ -51,6 +51,7 @@ impl ReportChecks {
     /// The inspection options for `window` (the PEM files are read and checked).
     pub fn options(&self, window: WindowOptions) -> Result<InspectOptions, SetupError> {
         let mut options = InspectOptions::new(window);
+        options.origin = je08_client::journal::Origin::Window;
         options.http_blocks = self.http_blocks;
         options.set_mqtt_login(self.broker.clone(), &self.credentials)?;
         Ok(options)

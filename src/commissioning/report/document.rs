@@ -229,6 +229,27 @@ fn readings(tr: Tr, c: &WiringCheck, blocks: &mut Vec<Block>) {
 
 /// The MQTT check in `tr`'s language (the CLI's `MqttCheck::summary` is
 /// the English line).
+/// The session's journal entries of the meter: the changes between as found and as left.
+fn session_changes(tr: Tr, r: &MeterReport, blocks: &mut Vec<Block>) {
+    blocks.push(Block::Heading(tr.t(Msg::RepJournalHeading).into()));
+    if r.journal.is_empty() {
+        blocks.push(Block::Text(tr.t(Msg::RepJournalNone).into()));
+        return;
+    }
+    for e in &r.journal {
+        let changes = crate::commissioning::journal_export::changes_text(e);
+        let what = if changes.is_empty() {
+            e.asked.clone()
+        } else {
+            format!("{}: {changes}", e.asked)
+        };
+        let when = e.time_utc.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+        blocks.push(Block::Text(
+            tr.f(Msg::RepJournalLine, &[&when, &what, e.outcome.as_str(), &e.id]),
+        ));
+    }
+}
+
 fn meter_blocks(tr: Tr, r: &MeterReport, blocks: &mut Vec<Block>) {
     blocks.push(Block::Heading(tr.f(
         Msg::RepMeterHeading,
@@ -263,6 +284,7 @@ fn meter_blocks(tr: Tr, r: &MeterReport, blocks: &mut Vec<Block>) {
     }
     let last = r.fix.as_ref().map_or(&r.check, |f| &f.after);
     readings(tr, last, blocks);
+    session_changes(tr, r, blocks);
     blocks.push(Block::Heading(tr.t(Msg::RepMqttCheck).into()));
     blocks.push(Block::Text(match &r.mqtt {
         Some(m) => m.describe(tr),

@@ -1,0 +1,387 @@
+//! The activity journal: changes made by `je08` processes against `je08 sim`
+//! appear once each with the value read back, refusals as refused, a killed
+//! writer leaves a readable journal, and no secret ever reaches its files.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::kit::FREE_PORTS;
+
+/// The interface password of the simulated meter.
+const INTERFACE_SECRET: &str = "Jrnl-iface-S3cret-7731";
+/// A Wi-Fi password written in a configuration block.
+const WIFI_SECRET: &str = "Jrnl-wifi-S3cret-4409";
+
+/// A data folder of its own, removed when dropped.
+struct DataDir(PathBuf);
+
+impl DataDir {
+    fn new() -> Self {
+        let dir = std::env::temp_dir().join(format!("je08-journal-test-{}", rand::random::<u64>()));
+        std::fs::create_dir_all(&dir).expect("create the data folder");
+        Self(dir)
+    }
+
+    /// Every byte of every journal file.
+    fn journal_bytes(&self) -> String {
+        let dir = self.0.join("journal");
+        let mut all = String::new();
+        for f in std::fs::read_dir(&dir).expect("the journal folder exists") {
+            all.push_str(&String::from_utf8_lossy(
+                &std::fs::read(f.unwrap().path()).unwrap(),
+            ));
+        }
+        all
+    }
+}
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// `je08 sim` on free ports with the interface password, killed on drop.
+struct Sim {
+    child: Child,
+    modbus: String,
+    http: String,
+}
+
+impl Sim {
+    fn start() -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_je08"))
+            .arg("sim")
+            .args(FREE_PORTS)
+            .args(["--password", INTERFACE_SECRET])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("je08 sim starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("the ready line");
+        let ready: Value = serde_json::from_str(&line).expect("the ready line is JSON");
+        Self {
+            modbus: ready["modbus"].as_str().expect("modbus").to_string(),
+            http: ready["http"].as_str().expect("http").to_string(),
+            child,
+        }
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Run `je08 <args>` with its data folder in `data`.
+fn je08(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_je08"))
+        .args(args)
+        .env("JE08_DATA_DIR", data)
+        .env("JE08_PASSWORD", INTERFACE_SECRET)
+        .stdin(Stdio::null())
+        .output()
+        .expect("je08 runs")
+}
+
+fn ok(out: &Output, what: &str) -> String {
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{what}: {text}");
+    text
+}
+
+/// `je08 log --json` with `filters`, parsed, newest first.
+fn log(data: &Path, filters: &[&str]) -> Vec<Value> {
+    let mut args = vec!["log", "--json"];
+    args.extend_from_slice(filters);
+    let out = je08(data, &args);
+    ok(&out, "je08 log");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect()
+}
+
+fn change<'a>(entry: &'a Value, field: &str) -> &'a Value {
+    entry["changes"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["field"] == field))
+        .unwrap_or_else(|| panic!("no change of {field} in {entry}"))
+}
+
+#[test]
+fn every_cli_change_is_journaled_once_with_its_read_back() {
+    let data = DataDir::new();
+    let d = data.0.as_path();
+    let sim = Sim::start();
+    ok(&je08(d, &["set", &sim.modbus, "--ct-primary", "750"]), "set");
+    ok(
+        &je08(d, &["reset-energy", &sim.modbus, "--kwh", "--yes"]),
+        "reset-energy",
+    );
+    ok(
+        &je08(d, &["mode", &sim.http, "configuration"]),
+        "mode configuration",
+    );
+    let block = data.0.join("connectivity.json");
+    let current = ok(
+        &je08(d, &["config", "get", &sim.http, "connectivity", "--json"]),
+        "config get",
+    );
+    let mut conn: Value = serde_json::from_str(current.lines().next().unwrap()).unwrap();
+    conn["device_name"] = "panel-7".into();
+    conn["password"] = WIFI_SECRET.into();
+    std::fs::write(&block, conn.to_string()).unwrap();
+    ok(
+        &je08(
+            d,
+            &[
+                "config",
+                "set",
+                &sim.http,
+                "connectivity",
+                block.to_str().unwrap(),
+            ],
+        ),
+        "config set",
+    );
+    ok(&je08(d, &["mode", &sim.http, "application"]), "mode application");
+
+    let entries = log(d, &[]);
+    let kinds: Vec<&str> = entries.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        ["mode", "config", "mode", "energy-reset", "settings"],
+        "newest first, once each"
+    );
+    for e in &entries {
+        assert_eq!(e["outcome"], "done", "{e}");
+        assert_eq!(e["origin"], "cli", "{e}");
+        for key in [
+            "id",
+            "time_utc",
+            "time_local",
+            "user",
+            "computer",
+            "version",
+            "address",
+            "asked",
+        ] {
+            assert!(
+                e[key].as_str().is_some_and(|s| !s.is_empty()),
+                "{key} missing in {e}"
+            );
+        }
+    }
+    let settings = &entries[4];
+    let id = settings["device_id"]
+        .as_u64()
+        .expect("the settings entry names the meter");
+    let ct = change(settings, "RELACAO_TC");
+    assert_eq!(
+        (
+            ct["before"].as_str(),
+            ct["asked"].as_str(),
+            ct["confirmed"].as_str()
+        ),
+        (Some("100"), Some("150"), Some("150"))
+    );
+    assert_eq!(entries[3]["device_id"].as_u64(), Some(id));
+    assert_eq!(change(&entries[3], "kWh total")["asked"], "0");
+    assert_eq!(change(&entries[2], "mode")["confirmed"], "configuration");
+    assert_eq!(change(&entries[0], "mode")["confirmed"], "application");
+    let name = change(&entries[1], "connectivity.device_name");
+    assert_eq!(name["confirmed"], "\"panel-7\"");
+    assert_eq!(change(&entries[1], "connectivity.password")["asked"], "(changed)");
+
+    // The filters of `je08 log`.
+    assert_eq!(log(d, &["--kind", "mode"]).len(), 2);
+    assert_eq!(
+        log(
+            d,
+            &["--meter", &id.to_string(), "--kind", "settings,energy-reset"]
+        )
+        .len(),
+        2
+    );
+    assert_eq!(log(d, &["--since", "2999-01-01"]).len(), 0);
+    let csv = data.0.join("journal.csv");
+    ok(&je08(d, &["log", "--csv", csv.to_str().unwrap()]), "log --csv");
+    let csv = std::fs::read_to_string(csv).unwrap();
+    assert_eq!(csv.lines().count(), 6, "a header and five rows: {csv}");
+    assert!(csv.contains("RELACAO_TC 100 → 150 (read back 150)"), "{csv}");
+
+    let files = data.journal_bytes();
+    for secret in [INTERFACE_SECRET, WIFI_SECRET] {
+        assert!(!files.contains(secret), "a secret reached the journal");
+        assert!(!csv.contains(secret), "a secret reached the CSV");
+    }
+}
+
+#[test]
+fn refusals_are_journaled_as_refused() {
+    let data = DataDir::new();
+    let d = data.0.as_path();
+    let sim = Sim::start();
+    let out = je08(d, &["set", &sim.modbus, "--ct-ratio", "10"]);
+    assert!(!out.status.success());
+    let out = Command::new(env!("CARGO_BIN_EXE_je08"))
+        .args([
+            "mode",
+            &sim.http,
+            "configuration",
+            "--password",
+            "not-the-password",
+        ])
+        .env("JE08_DATA_DIR", d)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let entries = log(d, &[]);
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    assert_eq!(entries[0]["kind"], "mode");
+    assert_eq!(entries[0]["outcome"], "refused", "{}", entries[0]);
+    assert!(
+        entries[0]["reason"].as_str().unwrap().contains("password"),
+        "{}",
+        entries[0]
+    );
+    assert_eq!(entries[1]["kind"], "settings");
+    assert_eq!(entries[1]["outcome"], "refused");
+    assert!(
+        entries[1]["reason"].as_str().unwrap().contains("20–400"),
+        "{}",
+        entries[1]
+    );
+    assert!(!data.journal_bytes().contains("not-the-password"));
+}
+
+#[test]
+fn a_writer_killed_mid_write_leaves_a_readable_journal() {
+    let data = DataDir::new();
+    let d = data.0.as_path();
+    let mut writer = Command::new(env!("CARGO_BIN_EXE_je08"))
+        .args([
+            "bench",
+            "journal",
+            "--entries",
+            "2000000",
+            "--data-dir",
+            d.to_str().unwrap(),
+        ])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the writer starts");
+    let current = data.0.join("journal").join("journal.jsonl");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::fs::metadata(&current).map_or(0, |m| m.len()) < 1_500_000 {
+        assert!(Instant::now() < deadline, "the writer wrote nothing");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    writer.kill().expect("kill -9");
+    writer.wait().unwrap();
+    let newest = log(d, &["--limit", "5"]);
+    assert_eq!(newest.len(), 5, "the journal reads after the kill");
+    // A change after the kill is appended whole and read back first.
+    let sim = Sim::start();
+    ok(&je08(d, &["set", &sim.modbus, "--invert-b", "on"]), "set");
+    let after = log(d, &["--kind", "settings", "--limit", "1"]);
+    assert_eq!(change(&after[0], "INVERTE_TC_FASE_B")["confirmed"], "1");
+    assert_eq!(after[0]["address"], sim.modbus.as_str());
+}
+
+#[test]
+fn the_windows_settings_write_is_journaled_with_its_read_back() {
+    use je08::backend::link::Connector as _;
+    let data = DataDir::new();
+    // SAFETY: nextest runs each test in its own process, and this runs
+    // before the test starts any thread.
+    unsafe {
+        std::env::set_var("JE08_DATA_DIR", &data.0);
+    }
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let modbus = runtime.block_on(async {
+        let sim = je08_sim::spawn_meter(je08_sim::MeterOptions::new(2301))
+            .await
+            .expect("simulator starts");
+        let mut link = je08::backend::modbus_link::ModbusConnector
+            .connect(sim.modbus.to_string())
+            .await
+            .expect("the window's session connects");
+        let loaded = link.read().await.expect("a reading").settings;
+        let mut wanted = loaded;
+        wanted.ct_ratio = 120;
+        let fields = link.write_settings(loaded, wanted).await.expect("written");
+        assert!(fields.iter().all(|f| f.confirmed()), "{fields:?}");
+        let address = sim.modbus.to_string();
+        sim.shutdown().await;
+        address
+    });
+    let entries = log(&data.0, &[]);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let e = &entries[0];
+    assert_eq!(
+        (e["origin"].as_str(), e["kind"].as_str(), e["outcome"].as_str()),
+        (Some("window"), Some("settings"), Some("done"))
+    );
+    assert_eq!(e["device_id"].as_u64(), Some(2301));
+    assert_eq!(e["address"], modbus.as_str());
+    let ct = change(e, "RELACAO_TC");
+    assert_eq!(
+        (ct["asked"].as_str(), ct["confirmed"].as_str()),
+        (Some("120"), Some("120"))
+    );
+}
+
+#[test]
+fn a_firmware_push_is_journaled_with_versions_and_the_image_digest() {
+    use sha2::Digest as _;
+    let data = DataDir::new();
+    let d = data.0.as_path();
+    let sim = Sim::start();
+    let bytes = crate::firmware::image("3.11");
+    let path = data.0.join("fw.bin");
+    std::fs::write(&path, &bytes).unwrap();
+    let path = path.to_str().unwrap();
+    ok(
+        &je08(
+            d,
+            &["flash", &sim.http, path, "--method", "http", "--wait-s", "30"],
+        ),
+        "flash",
+    );
+    let entries = log(d, &["--kind", "firmware"]);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let e = &entries[0];
+    assert_eq!(e["outcome"], "done", "{e}");
+    let version = change(e, "esp_version");
+    assert_eq!(
+        (
+            version["before"].as_str(),
+            version["asked"].as_str(),
+            version["confirmed"].as_str()
+        ),
+        (Some("3.00"), Some("3.11"), Some("3.11"))
+    );
+    let digest: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(change(e, "image_sha256")["asked"], digest.as_str());
+    assert!(!data.journal_bytes().contains(INTERFACE_SECRET));
+}
