@@ -17,6 +17,7 @@ use super::exit::refused;
 use super::progress::{Steps, Style};
 use je08_client::discovery::mdns::MdnsInterface;
 use je08_client::endpoint::Endpoint;
+use je08_client::journal::Origin;
 use je08_protocol::discovery::ScanRange;
 use je08_protocol::http_api::Secret;
 
@@ -206,7 +207,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         Step::Find => step(&format!("{} ({})", s.describe(Tr::EN), plan.find.place())),
         _ => step(&s.describe(Tr::EN)),
     };
-    let joined = provision::run(&plan, &info, &on_step, &CancellationToken::new()).await;
+    let joined =
+        provision::run_journaled(&plan, &info, Origin::Cli, &on_step, &CancellationToken::new()).await;
     progress.lock().unwrap_or_else(|e| e.into_inner()).finish();
     let joined = joined?;
     if args.json {

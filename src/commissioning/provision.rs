@@ -16,11 +16,13 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Local};
 use tokio_util::sync::CancellationToken;
 
+use crate::commissioning::journal;
 use crate::commissioning::profile::{Access, ApplyStatus, Profile, apply};
 use crate::i18n::{Describe, Msg, Tr};
 use je08_client::discovery::scan::probe_modbus;
 use je08_client::endpoint::{Endpoint, MeterAddress};
 use je08_client::http::MeterHttp;
+use je08_client::journal::{Change, Origin, Outcome as JournalOutcome};
 use je08_protocol::http_api::{Connectivity, FACTORY_PASSWORD, Info, Mode, Secret, WifiMode};
 use je08_protocol::readings::WifiMode as RegisterWifiMode;
 
@@ -327,6 +329,65 @@ pub async fn run(
         http: http_at,
         profiled: plan.profile.is_some(),
     })
+}
+
+/// [`run`], with its outcome appended to the activity journal as one
+/// provisioning entry: what was asked (the Wi-Fi fields, passwords only as
+/// "changed"), where the meter joined, done / refused / failed with why.
+pub async fn run_journaled(
+    plan: &Plan,
+    info: &Info,
+    origin: Origin,
+    step: &(dyn Fn(Step) + Send + Sync),
+    cancel: &CancellationToken,
+) -> Result<Joined, ProvisionError> {
+    let result = run(plan, info, step, cancel).await;
+    let addressing = match plan.addressing {
+        Addressing::Dhcp => "DHCP".to_owned(),
+        Addressing::Static { ip, .. } => format!("static {ip}"),
+    };
+    let joined = result.as_ref().ok();
+    let mut changes = vec![
+        Change::new(
+            "wifi_mode",
+            None,
+            Some("station".into()),
+            joined.map(|_| "station".into()),
+        ),
+        Change::new(
+            "ssid",
+            Some(info.wifi.ssid.clone()),
+            Some(plan.ssid.clone()),
+            None,
+        ),
+        Change::secret("password"),
+        Change::new(
+            "addressing",
+            None,
+            Some(addressing),
+            joined.map(|j| j.modbus.ip().to_string()),
+        ),
+        Change::secret("interface_password"),
+    ];
+    if let Some(name) = &plan.name {
+        changes.push(Change::new(
+            "device_name",
+            Some(info.name.clone()),
+            Some(name.clone()),
+            joined.map(|j| j.name.clone()),
+        ));
+    }
+    let outcome = result.as_ref().map(|_| ()).map_err(|e| {
+        let class = match e {
+            ProvisionError::Invalid(_) | ProvisionError::ProfileFile(_) => JournalOutcome::Refused,
+            _ => JournalOutcome::Failed,
+        };
+        (class, e.describe(Tr::EN))
+    });
+    let asked = format!("join \"{}\" ({})", plan.ssid, plan.find.place());
+    let address = joined.map_or_else(|| plan.ap.to_string(), |j| j.modbus.to_string());
+    journal::record_provisioning(origin, &address, Some(info.id), &asked, changes, outcome);
+    result
 }
 
 /// Apply `profile` to meter `id`, joined at `at`; its Wi-Fi settings give way

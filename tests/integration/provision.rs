@@ -34,6 +34,11 @@ fn scan_of(meter: &SimMeter, net: Ipv4Addr) -> String {
     format!("scan:{net}/29:{}", meter.modbus.port())
 }
 
+/// The journal folder of the `je08 provision` runs of this test process.
+fn data_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("je08-provision-data-{}", std::process::id()))
+}
+
 /// Run `je08 provision AP --ssid PLANT --find FIND ARGS` against `meter`.
 async fn provision(meter: &SimMeter, ap: IpAddr, find: &str, wifi_password: &str, args: &[&str]) -> Output {
     let http_port = meter.http.expect("http served").port();
@@ -46,6 +51,7 @@ async fn provision(meter: &SimMeter, ap: IpAddr, find: &str, wifi_password: &str
             .args(args)
             .env("JE08_WIFI_PASSWORD", wifi_password)
             .env("JE08_NEW_PASSWORD", NEW_PASSWORD)
+            .env("JE08_DATA_DIR", data_dir())
             .env_remove("JE08_PASSWORD")
             .stdin(std::process::Stdio::null())
             .output(),
@@ -117,6 +123,17 @@ async fn joined(static_ip: bool) {
         .await
         .expect("info");
     assert_eq!(info.name, "Plant-7");
+    // Journaled once, as done, where it joined, without either password.
+    let journal =
+        std::fs::read_to_string(data_dir().join("journal").join("journal.jsonl")).expect("a journal");
+    let at_modbus = SocketAddr::new(at, meter.modbus.port()).to_string();
+    let entry = journal
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|e| e["kind"] == "provisioning" && e["address"] == at_modbus.as_str())
+        .unwrap_or_else(|| panic!("no provisioning entry for {at_modbus}:\n{journal}"));
+    assert_eq!(entry["outcome"], "done", "{entry}");
+    assert!(!journal.contains(NEW_PASSWORD) && !journal.contains(PLANT_PASSWORD));
 }
 
 #[tokio::test]
