@@ -210,9 +210,13 @@ async fn watch(args: WatchArgs) -> anyhow::Result<ExitCode> {
     let mut events = monitor.subscribe();
     let mut last_error: Option<LinkError> = None;
     let mut connected_once = false;
+    // One Ctrl-C listener for the whole watch: one made afresh per event
+    // could miss a press that came between two events.
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
     loop {
         let event = tokio::select! {
-            _ = tokio::signal::ctrl_c() => return Ok(Outcome::Interrupted.into()),
+            _ = &mut ctrl_c => return Ok(Outcome::Interrupted.into()),
             event = events.recv() => event,
         };
         let event = match event {
