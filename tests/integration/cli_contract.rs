@@ -164,10 +164,14 @@ async fn every_command_that_changes_a_meter_prints_its_documented_json() {
     );
     assert_eq!(reboot["mode"], "application", "{reboot}");
 
+    // Flashed from update mode: the simulator's servers close and bind
+    // again just after a reboot, and a push right then can meet the gap.
+    let updating = meter(Mode::Update).await;
+    let updating_http = updating.http.expect("http").to_string();
     let file = temp_file("contract.bin", &image("3.21"));
     let flash = je08(&[
         "flash",
-        &http,
+        &updating_http,
         file.to_str().expect("path"),
         "--json",
         "--wait-s",
@@ -190,6 +194,7 @@ async fn every_command_that_changes_a_meter_prints_its_documented_json() {
         "{flash}"
     );
     assert_eq!(flash["mode"], "application", "{flash}");
+    updating.shutdown().await;
 
     let reset = json_out("network-reset", &je08(&["network-reset", &http, "--json"]).await);
     assert_eq!(reset["meter"], http.as_str(), "{reset}");
@@ -405,7 +410,7 @@ async fn ctrl_c_ends_a_recording_with_status_130_and_a_whole_file() {
 
 #[tokio::test]
 async fn firmware_progress_off_a_terminal_is_plain_lines() {
-    let m = meter(Mode::Application).await;
+    let m = meter(Mode::Update).await;
     let http = m.http.expect("http").to_string();
     let file = temp_file("contract-plain.bin", &image("3.22"));
     let out = je08(&["flash", &http, file.to_str().expect("path"), "--wait-s", "30"]).await;
@@ -515,18 +520,39 @@ fn ctrl_c_ends_an_mqtt_watch_with_status_130() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("je08 mqtt watch starts");
-    let mut lines = std::io::BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let connected = lines
-        .by_ref()
-        .take(20)
-        .map_while(Result::ok)
-        .any(|line| line.contains("connected to"));
+    let stderr = child.stderr.take().expect("stderr");
+    let (said, heard) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = said.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let connected = std::iter::from_fn(|| {
+        heard
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .ok()
+    })
+    .any(|line| line.contains("connected to"));
+    if !connected {
+        let _ = child.kill();
+    }
     assert!(connected, "je08 mqtt watch never said it was connected");
     let sent = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
         .expect("kill runs");
     assert!(sent.success());
-    let status = child.wait().expect("je08 ends");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("je08 mqtt watch did not end within 20 s of Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
     assert_eq!(status.code(), Some(INTERRUPTED), "{status:?}");
 }
