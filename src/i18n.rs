@@ -676,6 +676,12 @@ je08_protocol::messages! {
         RegistersCopy => "Copy", "Copiar";
         RegistersAnswered => "answered", "respondida";
         RegistersTimeout => "no answer in time", "sem resposta no prazo";
+        TabHistory => "History", "Histórico";
+        HistoryIntro => "What je08 changed on this meter, from this computer (window and command line), newest first.", "O que o je08 alterou neste medidor, a partir deste computador (janela e linha de comando), do mais recente ao mais antigo.";
+        HistoryNone => "Nothing in the journal for this meter yet.", "Nada no diário para este medidor ainda.";
+        HistoryUnreadable => "The journal could not be read: {0}", "O diário não pôde ser lido: {0}";
+        HistoryRefresh => "Refresh", "Atualizar";
+        HistorySaved => "Saved to {0}", "Salvo em {0}";
         ReportNewMeters => "Meters set up from the box in this session", "Medidores configurados da caixa nesta sessão";
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod commissioning;
 pub mod discovery;
+pub mod history;
 pub mod identity;
 pub mod link;
 pub mod modbus_link;
@@ -155,6 +156,8 @@ pub enum Command {
     /// Set up new meters: look for one on its access point, take it onto
     /// the plant network, save the batch table.
     Provision(provisioning::Request),
+    /// Read a meter's activity journal, or save it as CSV.
+    History(history::Request),
     /// Work on a meter's HTTP API or espota (configuration, modes,
     /// certificates, firmware); runs beside the Modbus session.
     Web {
@@ -325,6 +328,8 @@ pub enum Event {
     Discovery(discovery::Update),
     /// A "Set up new meters" job moved on.
     Provision(provisioning::Update),
+    /// A meter's journal entries were read, or saved.
+    History(history::Update),
     /// A name or notes could not be saved in the remembered-meters file.
     RememberFailed(Arc<je08_client::store::meters::StoreError>),
     /// Result of a secret lookup or store.
@@ -535,6 +540,7 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
                 }
                 discovery.handle(request, token);
             }
+            Command::History(request) => history::start(request, sink.clone()),
             Command::Provision(request) => {
                 let token = CancellationToken::new();
                 if let Some(job) = request.job() {

@@ -36,11 +36,13 @@ pub enum Tab {
     Recording,
     /// Raw registers and Modbus traffic (support).
     Registers,
+    /// What je08 changed on the meter (the activity journal).
+    History,
 }
 
 impl Tab {
     /// Every tab in display order.
-    pub const ALL: [Tab; 9] = [
+    pub const ALL: [Tab; 10] = [
         Tab::Live,
         Tab::Parameters,
         Tab::Configuration,
@@ -50,6 +52,7 @@ impl Tab {
         Tab::Calibration,
         Tab::Recording,
         Tab::Registers,
+        Tab::History,
     ];
 
     /// Its label.
@@ -64,6 +67,7 @@ impl Tab {
             Tab::Calibration => Msg::TabCalibration,
             Tab::Recording => Msg::TabRecording,
             Tab::Registers => Msg::TabRegisters,
+            Tab::History => Msg::TabHistory,
         }
     }
 }

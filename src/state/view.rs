@@ -44,6 +44,10 @@ pub struct ViewState {
     pub discovery: DiscoveryState,
     /// "Set up new meters" wizard state.
     pub setup: SetupState,
+    /// The History tab: each meter's journal entries as last read, or why not.
+    pub history: HashMap<MeterKey, Result<Vec<je08_client::journal::Entry>, String>>,
+    /// Where the History tab's CSV was saved, or why not.
+    pub history_saved: Option<Result<std::path::PathBuf, String>>,
     /// Name and notes being edited: (meter, name, notes).
     pub edit: Option<(MeterKey, String, String)>,
     /// Open question.

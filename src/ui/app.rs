@@ -62,6 +62,8 @@ impl ConfiguratorApp {
             mqtt: MqttState::new(&prefs.broker_url),
             discovery: DiscoveryState::default(),
             setup: Default::default(),
+            history: HashMap::new(),
+            history_saved: None,
             edit: None,
             confirm: None,
             notice: None,
@@ -279,6 +281,18 @@ impl ConfiguratorApp {
                         self.discovery_update(update);
                     }
                 }
+                Event::History(update) => match update {
+                    crate::backend::history::Update::Loaded { meter, entries } => {
+                        self.view.history.insert(meter, entries);
+                    }
+                    crate::backend::history::Update::Saved(saved) => {
+                        self.view.history_saved = match saved {
+                            Ok(path) => Some(Ok(path)),
+                            Err(Some(why)) => Some(Err(why)),
+                            Err(None) => None,
+                        };
+                    }
+                },
                 Event::Provision(update) => {
                     if let Some(joined) = self.view.setup.update(update) {
                         self.add_joined(joined);
@@ -318,7 +332,11 @@ impl ConfiguratorApp {
                             .map(|work| (j.meter, work)),
                         _ => None,
                     };
+                    let on = self.model.jobs.get(&job).map(|j| j.meter);
                     self.model.apply(Event::Finished { job, outcome });
+                    if self.view.tab == Tab::History && on.is_some() && on == self.view.selected {
+                        self.reload_history();
+                    }
                     if let Some((meter, work)) = follow {
                         self.start_web(meter, work);
                     }
@@ -478,6 +496,9 @@ impl ConfiguratorApp {
                 self.view.selected = Some(key);
                 self.view.page = Page::Meter;
                 self.open_session(key);
+                if self.view.tab == Tab::History {
+                    self.reload_history();
+                }
             }
             Action::FollowMove(key) => {
                 if let Some(command) = whereabouts::confirmed(&mut self.model, key) {
@@ -485,7 +506,12 @@ impl ConfiguratorApp {
                 }
             }
             Action::Page(page) => self.view.page = page,
-            Action::Tab(tab) => self.view.tab = tab,
+            Action::Tab(tab) => {
+                self.view.tab = tab;
+                if tab == Tab::History {
+                    self.reload_history();
+                }
+            }
             Action::Lang(lang) => {
                 self.view.lang = lang;
                 self.prefs.lang = Some(lang);
@@ -561,6 +587,14 @@ impl ConfiguratorApp {
             }
             Action::Web(meter, work) => self.start_web(meter, work),
             Action::Setup(intent) => self.setup(intent),
+        }
+    }
+
+    /// Read the selected meter's journal entries again (History tab).
+    fn reload_history(&mut self) {
+        if let Some(meter) = self.view.selected.and_then(|k| self.model.meter(k)) {
+            let command = super::history_ui::load(meter);
+            self.send(command);
         }
     }
 

@@ -86,5 +86,6 @@ pub fn meter_page_ui(
             recording_ui::recording_ui(ui, tr, Some(meter.key), state, true, actions);
         }
         Tab::Registers => registers_ui::registers_ui(ui, tr, meter),
+        Tab::History => super::history_ui::history_ui(ui, tr, meter, view, actions),
     }
 }

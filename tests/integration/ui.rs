@@ -127,6 +127,12 @@ fn an_invalid_gain_is_flagged_and_nothing_is_written() {
 
 #[test]
 fn a_ct_typed_as_primary_amps_reaches_the_meter_and_reads_back() {
+    let data = std::env::temp_dir().join(format!("je08-ui-history-{}", std::process::id()));
+    // SAFETY: nextest runs each test in its own process, and this runs
+    // before the test starts any thread.
+    unsafe {
+        std::env::set_var("JE08_DATA_DIR", &data);
+    }
     let mut f = with_meter(Scenario::Balanced);
     f.click("Parameters");
     f.click("as primary amps (e.g. 500 A/5 A)");
@@ -156,6 +162,19 @@ fn a_ct_typed_as_primary_amps_reaches_the_meter_and_reads_back() {
     f.harness
         .get_by_label("Written, saved and confirmed by read-back.");
     f.harness.get_by_label("confirmed");
+
+    // The History tab shows the change, as the meter read it back.
+    f.click("History");
+    f.step_until("the meter's journal", |app| {
+        app.view
+            .history
+            .values()
+            .any(|e| e.as_ref().is_ok_and(|e| !e.is_empty()))
+    });
+    let shown = |text: &str| f.harness.query_all_by_label_contains(text).next().is_some();
+    assert!(shown("je08 (window)"), "the entry and its origin");
+    assert!(shown("RELACAO_TC"), "the field changed");
+    let _ = std::fs::remove_dir_all(&data);
 }
 
 #[test]
