@@ -576,6 +576,7 @@ async fn write_pdf(action: CommAction, doc: pdf::Document, path: PathBuf) -> Res
 fn batch_access(password: Option<Secret>) -> profile::Access {
     profile::Access {
         password,
+        origin: je08_client::journal::Origin::Window,
         ..profile::Access::default()
     }
 }

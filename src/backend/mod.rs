@@ -860,6 +860,7 @@ mod tests {
                     find: crate::commissioning::provision::Finder::default(),
                     wait: std::time::Duration::from_secs(60),
                     http_timeout: std::time::Duration::from_secs(10),
+                    origin: je08_client::journal::Origin::Window,
                 }),
                 profile: None,
                 info: Box::new(

@@ -14,7 +14,6 @@ use super::{Event, EventSink, JobId};
 use crate::commissioning::profile::{Profile, ProfileError};
 use crate::commissioning::provision::{self, Joined, Plan, ProvisionError, Step};
 use je08_client::endpoint::Endpoint;
-use je08_client::journal::Origin;
 use je08_protocol::http_api::Info;
 
 /// How long one try at the access point may take.
@@ -118,7 +117,7 @@ pub fn start(request: Request, sink: EventSink, cancel: CancellationToken) {
                             let sink = sink.clone();
                             move |step| sink.send(Event::Provision(Update::Step { job, step }))
                         };
-                        provision::run_journaled(&plan, &info, Origin::Window, &step, &cancel).await
+                        provision::run_journaled(&plan, &info, &step, &cancel).await
                     }
                     Err(why) => Err(why),
                 };

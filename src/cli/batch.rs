@@ -64,6 +64,7 @@ impl AccessArgs {
             password,
             http_timeout: Duration::from_millis(self.http_timeout),
             reboot_deadline: Duration::from_secs(self.wait_s),
+            origin: je08_client::journal::Origin::Cli,
         })
     }
 }

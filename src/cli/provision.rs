@@ -151,6 +151,7 @@ impl Args {
             find,
             wait: Duration::from_secs(self.wait_s),
             http_timeout: Duration::from_millis(self.timeout),
+            origin: Origin::Cli,
         }
     }
 }
@@ -207,8 +208,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         Step::Find => step(&format!("{} ({})", s.describe(Tr::EN), plan.find.place())),
         _ => step(&s.describe(Tr::EN)),
     };
-    let joined =
-        provision::run_journaled(&plan, &info, Origin::Cli, &on_step, &CancellationToken::new()).await;
+    let joined = provision::run_journaled(&plan, &info, &on_step, &CancellationToken::new()).await;
     progress.lock().unwrap_or_else(|e| e.into_inner()).finish();
     let joined = joined?;
     if args.json {

@@ -15,6 +15,7 @@ use je08_protocol::http_api::Info;
 use serde_json::Value;
 
 use super::calibrate::{CalibrateError, CalibrationOutcome};
+use super::profile::{ApplyStatus, MeterResult, Profile};
 use crate::i18n::{Describe, Tr};
 use je08_protocol::analysis::calibration::CalibrationPlan;
 
@@ -395,6 +396,38 @@ pub fn calibration(
     };
     append(&e);
     e.id
+}
+
+/// Journal one meter's profile application (not a dry run): field by
+/// field what it held, what the profile gave it and what was read back.
+pub fn profile_applied(origin: Origin, profile: &Profile, result: &MeterResult) {
+    let asked = match profile.meta.description.trim() {
+        "" => format!(
+            "apply a profile saved from meter {}",
+            profile.meta.source_device_id
+        ),
+        description => format!("apply the profile \"{description}\""),
+    };
+    let changes = result
+        .diff
+        .iter()
+        .map(|d| {
+            Change::new(
+                format!("{}.{}", d.block, d.field),
+                Some(d.current.clone()),
+                Some(d.wanted.clone()),
+                d.read_back.clone(),
+            )
+        })
+        .collect();
+    let e = entry(origin, Kind::Profile, &result.meter, &asked)
+        .device(result.device_id)
+        .changes(changes);
+    let reason = result.reason.as_ref().map(|r| r.describe(Tr::EN));
+    append(&match result.status {
+        ApplyStatus::Ok | ApplyStatus::Changed | ApplyStatus::WouldChange => e.ended(Outcome::Done, None),
+        ApplyStatus::Failed | ApplyStatus::Cancelled => e.ended(Outcome::Failed, reason),
+    });
 }
 
 /// Journal a provisioning step (a meter from the box joined to a network),

@@ -131,6 +131,8 @@ pub struct Plan {
     pub wait: Duration,
     /// Deadline of each HTTP request.
     pub http_timeout: Duration,
+    /// Who provisions (the activity journal says so).
+    pub origin: Origin,
 }
 
 /// The steps, in order, for progress displays.
@@ -337,7 +339,6 @@ pub async fn run(
 pub async fn run_journaled(
     plan: &Plan,
     info: &Info,
-    origin: Origin,
     step: &(dyn Fn(Step) + Send + Sync),
     cancel: &CancellationToken,
 ) -> Result<Joined, ProvisionError> {
@@ -386,7 +387,7 @@ pub async fn run_journaled(
     });
     let asked = format!("join \"{}\" ({})", plan.ssid, plan.find.place());
     let address = joined.map_or_else(|| plan.ap.to_string(), |j| j.modbus.to_string());
-    journal::record_provisioning(origin, &address, Some(info.id), &asked, changes, outcome);
+    journal::record_provisioning(plan.origin, &address, Some(info.id), &asked, changes, outcome);
     result
 }
 
@@ -416,6 +417,7 @@ async fn apply_profile(
     let access = Access {
         password: block.interface_password.clone(),
         http_timeout: plan.http_timeout,
+        origin: plan.origin,
         ..Access::default()
     };
     let results = apply(&profile, &[meter], false, &access, &|_, _| {}, cancel).await;

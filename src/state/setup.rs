@@ -271,6 +271,7 @@ impl SetupState {
             find: Finder { mdns, scan },
             wait: Duration::from_secs(f.wait_s.max(5)),
             http_timeout: Duration::from_secs(10),
+            origin: je08_client::journal::Origin::Window,
         })
     }
 

@@ -266,6 +266,24 @@ async fn provision_applies_a_profile_once_the_meter_has_joined() {
         "{stdout}"
     );
     assert_eq!(meter.device.registers().get(addr::RELACAO_TC), 200);
+    // The profile's application is journaled with the CT ratio read back.
+    let journal =
+        std::fs::read_to_string(data_dir().join("journal").join("journal.jsonl")).expect("a journal");
+    let applied = journal
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| e["kind"] == "profile" && e["device_id"] == ID)
+        .last()
+        .unwrap_or_else(|| panic!("no profile entry:\n{journal}"));
+    assert_eq!(applied["outcome"], "done", "{applied}");
+    let ct = applied["changes"]
+        .as_array()
+        .and_then(|c| {
+            c.iter()
+                .find(|c| c["field"].as_str().is_some_and(|f| f.ends_with("RELACAO_TC")))
+        })
+        .unwrap_or_else(|| panic!("no CT ratio change: {applied}"));
+    assert_eq!(ct["confirmed"], "200", "{ct}");
     let _ = std::fs::remove_dir_all(&dir);
     source.shutdown().await;
 }

@@ -23,6 +23,7 @@ mod failure;
 use std::time::Duration;
 
 use futures::future::join_all;
+use je08_client::journal::Origin;
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
@@ -50,6 +51,8 @@ pub struct Access {
     pub http_timeout: Duration,
     /// Deadline for a meter to come back after a reboot.
     pub reboot_deadline: Duration,
+    /// Who applies it, for the activity journal.
+    pub origin: Origin,
 }
 
 impl Default for Access {
@@ -59,6 +62,7 @@ impl Default for Access {
             password: None,
             http_timeout: REQUEST_TIMEOUT,
             reboot_deadline: REBOOT_DEADLINE,
+            origin: Origin::Cli,
         }
     }
 }
@@ -70,6 +74,7 @@ impl std::fmt::Debug for Access {
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
             .field("http_timeout", &self.http_timeout)
             .field("reboot_deadline", &self.reboot_deadline)
+            .field("origin", &self.origin)
             .finish()
     }
 }
@@ -462,6 +467,9 @@ pub async fn apply(
     join_all(meters.iter().map(|m| async move {
         let result = apply_one(m, profile, dry_run, access, step, cancel).await;
         step(m, Step::Done);
+        if !dry_run {
+            crate::commissioning::journal::profile_applied(access.origin, profile, &result);
+        }
         result
     }))
     .await
