@@ -272,8 +272,7 @@ async fn provision_applies_a_profile_once_the_meter_has_joined() {
     let applied = journal
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|e| e["kind"] == "profile" && e["device_id"] == ID)
-        .last()
+        .rfind(|e| e["kind"] == "profile" && e["device_id"] == ID)
         .unwrap_or_else(|| panic!("no profile entry:\n{journal}"));
     assert_eq!(applied["outcome"], "done", "{applied}");
     let ct = applied["changes"]
