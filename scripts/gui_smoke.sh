@@ -14,29 +14,8 @@ args=("$@")
 [ ${#args[@]} -eq 0 ] && args=(demo)
 bin="${JE08_BIN:-${CARGO_TARGET_DIR:-target}/debug/je08}"
 [ -x "$bin" ] || cargo build --quiet
-work="$(mktemp -d)"
-export XDG_RUNTIME_DIR="$work/run" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" HOME="$work/home"
-mkdir -p "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$HOME"
-chmod 700 "$XDG_RUNTIME_DIR"
-export LIBGL_ALWAYS_SOFTWARE=1 WINIT_UNIX_BACKEND=x11 WAYLAND_DISPLAY=
-unset WAYLAND_DISPLAY
-# Find a free display number.
-for n in $(seq 90 130); do [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] || { disp=":$n"; break; }; done
-Xvfb "$disp" -screen 0 1440x900x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
-xvfb_pid=$!
-app_pid=""
-cleanup() {
-  [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null || true
-  kill "$xvfb_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-export DISPLAY="$disp"
-deadline=$((SECONDS + 30))
-until xdpyinfo >/dev/null 2>&1 || import -window root "$work/probe.png" 2>/dev/null; do
-  [ $SECONDS -lt $deadline ] || { echo "Xvfb did not start"; cat "$work/xvfb.log"; exit 1; }
-  sleep 0.2
-done
+# shellcheck source=scripts/xvfb_session.sh
+source scripts/xvfb_session.sh 90
 "$bin" "${args[@]}" >"$work/app.log" 2>&1 &
 app_pid=$!
 # Wait until the screen shows a rich picture (the window drew its UI).

@@ -91,12 +91,16 @@ fn assert_plain(what: &str, out: &Output) {
     }
 }
 
-/// A loopback port nobody listens on (bound, then closed).
-fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    drop(listener);
-    port
+/// A loopback address of its own (not 127.0.0.1, where the other tests'
+/// servers take freed ports) and two ports nobody listens on there (bound,
+/// then closed).
+fn closed_ports() -> (std::net::Ipv4Addr, u16, u16) {
+    let ip = crate::discovery::random_loopback();
+    let free = || {
+        let listener = std::net::TcpListener::bind((ip, 0)).expect("bind");
+        listener.local_addr().expect("addr").port()
+    };
+    (ip, free(), free())
 }
 
 #[tokio::test]
@@ -206,7 +210,8 @@ async fn every_command_that_changes_a_meter_prints_its_documented_json() {
 async fn a_report_prints_json_per_meter_and_a_failed_meter_is_a_finding() {
     let m = meter(Mode::Application).await;
     let good = format!("{},http={}", m.modbus, m.http.expect("http").port());
-    let gone = format!("127.0.0.1:{},http={}", closed_port(), closed_port());
+    let (ip, modbus_port, http_port) = closed_ports();
+    let gone = format!("{ip}:{modbus_port},http={http_port}");
     let dir = std::env::temp_dir().join(format!("je08-contract-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let pdf = dir.join("site.pdf");
@@ -266,7 +271,8 @@ async fn each_outcome_has_its_exit_status_and_json_errors_say_kind_and_meter() {
     let m = meter(Mode::Application).await;
     let modbus = m.modbus.to_string();
     let http = m.http.expect("http").to_string();
-    let nobody = format!("127.0.0.1:{}", closed_port());
+    let (ip, port, _) = closed_ports();
+    let nobody = format!("{ip}:{port}");
 
     for args in [
         vec!["read", &nobody, "--json"],
