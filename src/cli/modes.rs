@@ -120,24 +120,38 @@ pub async fn run_mode(args: ModeArgs) -> anyhow::Result<ExitCode> {
     let client = args.target.client()?;
     warn_reboot(&args.target.meter, &format!("enter {mode} mode"));
     let info = client.switch_mode(mode, Duration::from_secs(args.wait_s)).await;
-    let asked = format!("enter {mode} mode");
-    journal::web_action(
-        Origin::Cli,
-        Kind::Mode,
-        &args.target.meter.to_string(),
-        &asked,
-        info.as_ref().map(Some),
-    );
-    let info = info?;
-    if args.json {
-        outln!("{}", after_json(&args.target.meter.to_string(), &info))?;
+    let meter = args.target.meter.to_string();
+    let info = journaled(Kind::Mode, &meter, &format!("enter {mode} mode"), info)?;
+    said_after(&meter, &info, args.json, || {
+        format!(
+            "meter {meter} is in {} mode (firmware {})",
+            info.mode, info.esp_version
+        )
+    })
+}
+
+/// Journal a mode switch or reboot as the meter answered it.
+fn journaled(
+    kind: Kind,
+    meter: &str,
+    asked: &str,
+    info: Result<Info, je08_client::http::HttpError>,
+) -> Result<Info, je08_client::http::HttpError> {
+    journal::web_action(Origin::Cli, kind, meter, asked, info.as_ref().map(Some));
+    info
+}
+
+/// Print where the meter is after a switch: JSON, or `line`.
+fn said_after(
+    meter: &str,
+    info: &Info,
+    json: bool,
+    line: impl FnOnce() -> String,
+) -> anyhow::Result<ExitCode> {
+    if json {
+        outln!("{}", after_json(meter, info))?;
     } else {
-        outln!(
-            "meter {} is in {} mode (firmware {})",
-            args.target.meter,
-            info.mode,
-            info.esp_version
-        )?;
+        outln!("{}", line())?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -147,24 +161,11 @@ pub async fn run_reboot(args: RebootArgs) -> anyhow::Result<ExitCode> {
     let client = args.target.client()?;
     warn_reboot(&args.target.meter, "restart in application mode");
     let info = client.reboot(Duration::from_secs(args.wait_s)).await;
-    journal::web_action(
-        Origin::Cli,
-        Kind::Reboot,
-        &args.target.meter.to_string(),
-        "reboot",
-        info.as_ref().map(Some),
-    );
-    let info = info?;
-    if args.json {
-        outln!("{}", after_json(&args.target.meter.to_string(), &info))?;
-    } else {
-        outln!(
-            "meter {} rebooted and is in {} mode",
-            args.target.meter,
-            info.mode
-        )?;
-    }
-    Ok(ExitCode::SUCCESS)
+    let meter = args.target.meter.to_string();
+    let info = journaled(Kind::Reboot, &meter, "reboot", info)?;
+    said_after(&meter, &info, args.json, || {
+        format!("meter {meter} rebooted and is in {} mode", info.mode)
+    })
 }
 
 /// Run `je08 network-reset`.
