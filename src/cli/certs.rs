@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
+use crate::commissioning::journal::{self, CertUpload, pem_fingerprint};
+use je08_client::journal::Origin;
 use je08_net::certs::{PemFile, Report, check};
 use je08_protocol::http_api::{CertKind, UnknownSlot};
 
@@ -98,7 +100,17 @@ pub async fn run(action: Action) -> anyhow::Result<ExitCode> {
         Action::Delete { target, kinds } => {
             let client = target.client()?;
             for kind in kinds {
-                client.delete_cert(kind).await?;
+                let deleted = client.delete_cert(kind).await;
+                let address = target.meter.to_string();
+                journal::certificate(
+                    Origin::Cli,
+                    &address,
+                    &kind.to_string(),
+                    None,
+                    true,
+                    deleted.as_ref().copied(),
+                );
+                deleted?;
                 outln!("meter {}: {kind} deleted", target.meter)?;
             }
             return Ok(ExitCode::SUCCESS);
@@ -193,7 +205,26 @@ async fn upload(
     for (kind, path) in files {
         let file = PemFile::read(&path)?;
         let text = String::from_utf8(file.bytes).map_err(|_| anyhow::anyhow!("{} is not text", file.name))?;
-        client.upload_cert(kind, &text).await?;
+        let uploaded = client.upload_cert(kind, &text).await;
+        let summary = report.certificates.iter().find(|c| c.file == file.name);
+        let fingerprint = pem_fingerprint(&text).unwrap_or_default();
+        let cert = summary
+            .filter(|_| kind != CertKind::ClientKey)
+            .map(|c| CertUpload {
+                subject: &c.subject,
+                not_after: &c.not_after,
+                sha256: &fingerprint,
+            });
+        let address = target.meter.to_string();
+        journal::certificate(
+            Origin::Cli,
+            &address,
+            &kind.to_string(),
+            cert.as_ref(),
+            false,
+            uploaded.as_ref().copied(),
+        );
+        uploaded?;
         outln!("meter {}: {kind} uploaded ({} bytes)", target.meter, text.len())?;
     }
     Ok(ExitCode::SUCCESS)

@@ -284,6 +284,69 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// What a certificate slot received: the certificate's subject, expiry and
+/// SHA-256 fingerprint (of its DER), or nothing for a private key.
+#[derive(Debug, Clone, Copy)]
+pub struct CertUpload<'a> {
+    /// Subject distinguished name.
+    pub subject: &'a str,
+    /// End of validity (UTC).
+    pub not_after: &'a str,
+    /// SHA-256 fingerprint.
+    pub sha256: &'a str,
+}
+
+/// Journal a certificate slot uploaded (`Some` for a certificate, `None`
+/// for a private key, recorded only as changed) or deleted (`deleted`).
+pub fn certificate(
+    origin: Origin,
+    address: &str,
+    slot: &str,
+    upload: Option<&CertUpload<'_>>,
+    deleted: bool,
+    result: Result<(), &HttpError>,
+) {
+    let (asked, changes) = if deleted {
+        (
+            format!("delete the {slot}"),
+            vec![Change::new(slot, None, Some("(deleted)".into()), None)],
+        )
+    } else if let Some(c) = upload {
+        let changes = vec![
+            Change::new(format!("{slot}.subject"), None, Some(c.subject.to_string()), None),
+            Change::new(
+                format!("{slot}.not_after"),
+                None,
+                Some(c.not_after.to_string()),
+                None,
+            ),
+            Change::new(format!("{slot}.sha256"), None, Some(c.sha256.to_string()), None),
+        ];
+        (format!("upload the {slot}"), changes)
+    } else {
+        (format!("upload the {slot}"), vec![Change::secret(slot)])
+    };
+    let e = entry(origin, Kind::Certificate, address, &asked).changes(changes);
+    append(&match result {
+        Ok(()) => e.ended(Outcome::Done, None),
+        Err(err) => {
+            let outcome = if http_refused(err) {
+                Outcome::Refused
+            } else {
+                Outcome::Failed
+            };
+            e.ended(outcome, Some(err.to_string()))
+        }
+    });
+}
+
+/// SHA-256 fingerprint of the first certificate in a PEM text (of its DER).
+pub fn pem_fingerprint(pem: &str) -> Option<String> {
+    x509_parser::pem::parse_x509_pem(pem.as_bytes())
+        .ok()
+        .map(|(_, p)| sha256_hex(&p.contents))
+}
+
 /// A firmware push as asked: the image and how it travels.
 #[derive(Debug, Clone, Copy)]
 pub struct FirmwarePush<'a> {

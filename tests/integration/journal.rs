@@ -385,3 +385,20 @@ fn a_firmware_push_is_journaled_with_versions_and_the_image_digest() {
     assert_eq!(change(e, "image_sha256")["asked"], digest.as_str());
     assert!(!data.journal_bytes().contains(INTERFACE_SECRET));
 }
+
+#[test]
+fn a_certificate_deletion_is_journaled() {
+    let data = DataDir::new();
+    let d = data.0.as_path();
+    let sim = Sim::start();
+    ok(
+        &je08(d, &["mode", &sim.http, "configuration"]),
+        "mode configuration",
+    );
+    ok(&je08(d, &["certs", "delete", &sim.http, "ca"]), "certs delete");
+    let entries = log(d, &["--kind", "certificate"]);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["outcome"], "done", "{}", entries[0]);
+    assert_eq!(entries[0]["asked"], "delete the ca");
+    assert_eq!(change(&entries[0], "ca")["asked"], "(deleted)");
+}
