@@ -332,12 +332,34 @@ async fn upload_certs(
     for (kind, path) in files {
         let action = WebAction::Upload(kind);
         let pem = PemFile::read(&path).map_err(|problem| fail(action, Cause::CertFile { problem }))?;
-        let text =
-            String::from_utf8(pem.bytes).map_err(|_| fail(action, Cause::NotText { file: pem.name }))?;
-        client
-            .upload_cert(kind, &text)
-            .await
-            .map_err(|e| failed(action, meter, &e))?;
+        let text = String::from_utf8(pem.bytes).map_err(|_| {
+            fail(
+                action,
+                Cause::NotText {
+                    file: pem.name.clone(),
+                },
+            )
+        })?;
+        let uploaded = client.upload_cert(kind, &text).await;
+        let fingerprint = journal::pem_fingerprint(&text).unwrap_or_default();
+        let summary = report.certificates.iter().find(|c| c.file == pem.name);
+        let cert = summary
+            .filter(|_| kind != CertKind::ClientKey)
+            .map(|c| journal::CertUpload {
+                subject: &c.subject,
+                not_after: &c.not_after,
+                sha256: &fingerprint,
+            });
+        let slot = kind.to_string();
+        journal::certificate(
+            Origin::Window,
+            meter,
+            &slot,
+            cert.as_ref(),
+            false,
+            uploaded.as_ref().copied(),
+        );
+        uploaded.map_err(|e| failed(action, meter, &e))?;
     }
     client
         .cert_status()
@@ -416,7 +438,13 @@ async fn flash_file(
             sink.send(Event::Progress { job, fraction });
         }
     };
-    flash::flash(
+    let sha256 = journal::sha256_hex(&image);
+    let image_version = je08_protocol::firmware::validate(&image)
+        .version
+        .as_ref()
+        .map(ToString::to_string);
+    let before = client.info().await.ok().map(|i| i.esp_version.to_string());
+    let flashed = flash::flash(
         client,
         target.password.as_ref(),
         image.into(),
@@ -425,9 +453,19 @@ async fn flash_file(
         &on_step,
         &progress,
     )
-    .await
-    .map(WebOutcome::Flashed)
-    .map_err(|e| {
+    .await;
+    let push = journal::FirmwarePush {
+        address: client.meter(),
+        before: before.as_deref(),
+        image_version: image_version.as_deref(),
+        image_sha256: &sha256,
+        method: match method {
+            FlashMethod::Http => "http",
+            FlashMethod::Espota => "espota",
+        },
+    };
+    journal::firmware(Origin::Window, &push, flashed.as_ref());
+    flashed.map(WebOutcome::Flashed).map_err(|e| {
         fail(match e {
             FlashError::BadImage(check) => Cause::BadImage {
                 file: path.display().to_string(),

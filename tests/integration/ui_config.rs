@@ -385,6 +385,7 @@ fn image(version: &str) -> Vec<u8> {
 
 #[test]
 fn firmware_is_pushed_with_progress_and_the_new_version_is_shown_and_a_bad_image_cannot_be_sent() {
+    let data = journal_folder("flash");
     let mut f = fixture(2203, Mode::Application);
     let dir = std::env::temp_dir().join(format!("je08-ui-flash-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -446,7 +447,39 @@ fn firmware_is_pushed_with_progress_and_the_new_version_is_shown_and_a_bad_image
         FirmwareVersion::parse("3.07").unwrap().code()
     );
     assert_eq!(f.mode(), Mode::Application);
+    // The window's push is journaled: its origin, the image's digest, done.
+    let (pushes, _) = journaled(&data, "firmware");
+    let push = pushes.last().expect("a firmware entry");
+    assert_eq!(
+        (&push["origin"], &push["outcome"]),
+        (&serde_json::json!("window"), &serde_json::json!("done")),
+        "{push}"
+    );
+    assert!(push.to_string().contains("3.07"), "the version after: {push}");
     std::fs::remove_dir_all(&dir).unwrap();
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+/// A data folder of this test process for the activity journal. Call
+/// before the fixture starts any thread.
+fn journal_folder(tag: &str) -> std::path::PathBuf {
+    let data = std::env::temp_dir().join(format!("je08-ui-{tag}-journal-{}", std::process::id()));
+    // SAFETY: nextest runs each test in its own process, and no thread runs yet.
+    unsafe {
+        std::env::set_var("JE08_DATA_DIR", &data);
+    }
+    data
+}
+
+/// The journal's entries of `kind` in `data`, oldest first, and the file's text.
+fn journaled(data: &std::path::Path, kind: &str) -> (Vec<serde_json::Value>, String) {
+    let text = std::fs::read_to_string(data.join("journal").join("journal.jsonl")).unwrap_or_default();
+    let entries = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| e["kind"] == kind)
+        .collect();
+    (entries, text)
 }
 
 /// Run frames until the Flash job has reached `stage` (or ended).
@@ -500,6 +533,7 @@ fn a_cancelled_update_leaves_the_meter_in_update_mode_and_it_can_be_flashed_agai
 #[test]
 fn certificates_upload_only_after_the_pre_flight_passes_and_the_slots_are_shown() {
     use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+    let data = journal_folder("certs");
     let mut f = fixture(2205, Mode::Configuration);
     let dir = std::env::temp_dir().join(format!("je08-ui-certs-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -591,7 +625,22 @@ fn certificates_upload_only_after_the_pre_flight_passes_and_the_slots_are_shown(
         "On the meter: CA certificate: loaded ({} bytes)",
         ca_pem.len()
     ));
+    // Each slot is journaled from the window; the key only as changed.
+    let (slots, text) = journaled(&data, "certificate");
+    assert_eq!(slots.len(), 3, "{text}");
+    assert!(
+        slots
+            .iter()
+            .all(|e| e["origin"] == "window" && e["outcome"] == "done"),
+        "{text}"
+    );
+    assert!(text.contains("sha256"), "fingerprints recorded: {text}");
+    assert!(
+        !text.contains("PRIVATE KEY") && !text.contains(&key.serialize_pem()[40..80]),
+        "a key in the journal"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
+    let _ = std::fs::remove_dir_all(&data);
 }
 
 #[test]
