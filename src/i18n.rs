@@ -588,6 +588,8 @@ je08_protocol::messages! {
         CertWrittenOk => "The new gain was written, saved in the meter (SAVE_PARAMS) and read back.", "O novo ganho foi gravado, salvo no medidor (SAVE_PARAMS) e lido de volta.";
         CertNotWritten => "WARNING: the new gain did not read back as written or was not saved.", "ATENÇÃO: o novo ganho não foi lido de volta como gravado ou não foi salvo.";
         StdoutClosed => "standard output was closed before the command finished", "a saída padrão foi fechada antes de o comando terminar";
+        NoRendererTitle => "JE08 Configurator cannot open its window", "O Configurador JE08 não consegue abrir sua janela";
+        NoRenderer => "The window cannot open: no graphics renderer works on this computer. Tried: {0}. Update the graphics driver, or, on Remote Desktop or in a virtual machine, turn on 3D acceleration; the command line (je08 --help) works without a window.", "A janela não pode abrir: nenhum renderizador gráfico funciona neste computador. Tentados: {0}. Atualize o driver gráfico ou, na Área de Trabalho Remota ou numa máquina virtual, ative a aceleração 3D; a linha de comando (je08 --help) funciona sem janela.";
         StdoutFailed => "cannot write to standard output: {0}", "não foi possível escrever na saída padrão: {0}";
     }
 }

@@ -34,6 +34,7 @@ pub mod profile;
 pub mod provision;
 pub mod read;
 pub mod record;
+pub mod renderer;
 pub mod report;
 pub mod reset_energy;
 pub mod set;
@@ -137,11 +138,12 @@ pub fn main() -> ExitCode {
     let command = match cli.command {
         None => {
             let connector = crate::backend::modbus_link::default_connector();
-            return exit_code(gui::run(&runtime, connector, Vec::new(), None, Some(Vec::new())));
+            let renderer = renderer::from_env();
+            return exit_code(gui::run(&runtime, connector, Vec::new(), None, Some(Vec::new()), renderer));
         }
         Some(Command::Gui(args)) => {
             let connector = crate::backend::modbus_link::default_connector();
-            return exit_code(gui::run(&runtime, connector, Vec::new(), None, args.mdns()));
+            return exit_code(gui::run(&runtime, connector, Vec::new(), None, args.mdns(), args.renderer));
         }
         Some(Command::Demo(args)) => return exit_code(demo::run(&runtime, args)),
         Some(command) => command,
