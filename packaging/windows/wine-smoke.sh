@@ -46,7 +46,7 @@ die() { printf 'wine-smoke: FAILED: %s\n' "$*" >&2; exit 1; }
 for tool in wine x86_64-w64-mingw32-gcc makensis Xvfb import identify file; do
   command -v "$tool" >/dev/null || die "$tool missing (apt-get install wine wine64 gcc-mingw-w64-x86-64 nsis xvfb imagemagick file)"
 done
-say "$(wine --version) on $(. /etc/os-release && echo "$PRETTY_NAME")"
+say "$(wine --version) on $(sed -n 's/^PRETTY_NAME="\(.*\)"/\1/p' /etc/os-release)"
 
 if [ "${NO_BUILD:-0}" != 1 ]; then
   say "cargo build --profile $PROFILE --target $triple (low priority)"
