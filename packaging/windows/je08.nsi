@@ -14,7 +14,9 @@
 ; machine's PATH. The uninstaller removes every file, shortcut, registry
 ; value, PATH entry and firewall rule it created.
 
-Unicode true
+; A 64-bit installer (je08 is x64 only): no 32-bit layer needed, which also
+; lets a 64-bit-only Wine run it (wine-smoke.sh).
+Target amd64-unicode
 SetCompressor /SOLID lzma
 
 !ifndef VERSION
@@ -187,8 +189,11 @@ Section "Uninstall"
     ${Else}
       ReadRegStr $1 HKCU "Environment" "Path"
     ${EndIf}
-    ${un.WordReplace} "$1" ";$INSTDIR" "" "+" $2
-    ${un.WordReplace} "$2" "$INSTDIR" "" "+" $2
+    ; The folder as written at install time (the uninstaller may have been
+    ; started through another spelling of its path).
+    ReadRegStr $3 SHCTX "Software\je08" "InstallLocation"
+    ${un.WordReplace} "$1" ";$3" "" "+" $2
+    ${un.WordReplace} "$2" "$3" "" "+" $2
     ${If} $MultiUser.InstallMode == "AllUsers"
       WriteRegExpandStr HKLM "SYSTEM\CurrentControlSet\Control\Session Manager\Environment" "Path" "$2"
     ${ElseIf} $2 == ""
