@@ -25,7 +25,8 @@ for renderer in glow wgpu; do
   echo "== je08 demo --renderer $renderer"
   JE08_LOG=info JE08_SMOKE_LOG="$work/$renderer.log" JE08_SMOKE_SETTLE=2 \
     scripts/gui_smoke.sh "$work/$renderer.png" demo --renderer "$renderer"
-  grep -q "renderer=\"$renderer\".*the window opened\|the window opened.*renderer=\"$renderer\"" "$work/$renderer.log" ||
+  # The log may be coloured: strip the escape sequences first.
+  sed 's/\x1b\[[0-9;]*m//g' "$work/$renderer.log" | grep -q "the window opened renderer=\"$renderer\"" ||
     { cat "$work/$renderer.log"; die "the log does not say that $renderer opened the window"; }
 done
 
