@@ -96,7 +96,14 @@ pub fn run(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<Exit
         })
         .collect();
     let loopback = Some(vec![MdnsInterface::Loopback]);
-    let result = super::gui::run(runtime, default_connector(), listed, Some(broker), loopback, args.renderer);
+    let result = super::gui::run(
+        runtime,
+        default_connector(),
+        listed,
+        Some(broker),
+        loopback,
+        args.renderer,
+    );
     runtime.block_on(async {
         for meter in meters {
             meter.shutdown().await;

@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use eframe::egui;
 
+use super::renderer::{self, Attempt, Failure, RendererChoice};
 use crate::backend::Backend;
 use crate::backend::link::Connector;
-use super::renderer::{self, Attempt, Failure, RendererChoice};
 use crate::i18n::{Msg, Tr};
 use crate::state::model::Endpoints;
 use crate::state::prefs::{self, Prefs};
@@ -100,7 +100,11 @@ pub fn run(
     };
     let result = renderer::open_first_working(&renderer::order(renderer), |choice| {
         let opened = Rc::new(Cell::new(false));
-        match eframe::run_native("je08", options(choice), launch.clone().creator(choice, opened.clone())) {
+        match eframe::run_native(
+            "je08",
+            options(choice),
+            launch.clone().creator(choice, opened.clone()),
+        ) {
             Ok(()) => Attempt::Closed,
             Err(err) if opened.get() => Attempt::FailedAfterOpening(err.to_string()),
             Err(err) => Attempt::CannotStart(err.to_string()),
@@ -145,7 +149,11 @@ impl Launch {
             opened.set(true);
             tracing::info!(renderer = choice.name(), "the window opened");
             let ctx = cc.egui_ctx.clone();
-            let backend = Backend::start(&self.handle, self.connector, Arc::new(move || ctx.request_repaint()));
+            let backend = Backend::start(
+                &self.handle,
+                self.connector,
+                Arc::new(move || ctx.request_repaint()),
+            );
             let prefs: Prefs = cc
                 .storage
                 .and_then(|s| eframe::get_value(s, prefs::KEY))

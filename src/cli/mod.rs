@@ -139,11 +139,25 @@ pub fn main() -> ExitCode {
         None => {
             let connector = crate::backend::modbus_link::default_connector();
             let renderer = renderer::from_env();
-            return exit_code(gui::run(&runtime, connector, Vec::new(), None, Some(Vec::new()), renderer));
+            return exit_code(gui::run(
+                &runtime,
+                connector,
+                Vec::new(),
+                None,
+                Some(Vec::new()),
+                renderer,
+            ));
         }
         Some(Command::Gui(args)) => {
             let connector = crate::backend::modbus_link::default_connector();
-            return exit_code(gui::run(&runtime, connector, Vec::new(), None, args.mdns(), args.renderer));
+            return exit_code(gui::run(
+                &runtime,
+                connector,
+                Vec::new(),
+                None,
+                args.mdns(),
+                args.renderer,
+            ));
         }
         Some(Command::Demo(args)) => return exit_code(demo::run(&runtime, args)),
         Some(command) => command,

@@ -168,7 +168,13 @@ mod tests {
             tried += 1;
             Attempt::FailedAfterOpening("lost the context".into())
         });
-        assert_eq!(result, Err(Failure::AfterOpening(RendererChoice::Glow, "lost the context".into())));
+        assert_eq!(
+            result,
+            Err(Failure::AfterOpening(
+                RendererChoice::Glow,
+                "lost the context".into()
+            ))
+        );
         assert_eq!(tried, 1);
     }
 
