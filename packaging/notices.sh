@@ -8,12 +8,12 @@
 #
 # The file is committed so the window can embed it (include_str!) and every
 # installer ships it; build-all.sh and the release workflow run --check.
-# Needs cargo-about (cargo install --locked cargo-about); no network.
+# Needs cargo-about (cargo install --locked cargo-about --features cli); no network.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CARGO=${CARGO:-cargo}
 out=assets/licenses/THIRD-PARTY-NOTICES.txt
-command -v cargo-about >/dev/null || { echo "notices.sh: cargo-about missing: cargo install --locked cargo-about" >&2; exit 1; }
+command -v cargo-about >/dev/null || { echo "notices.sh: cargo-about missing: cargo install --locked cargo-about --features cli" >&2; exit 1; }
 
 tmp=$(mktemp "$out.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
