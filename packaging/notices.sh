@@ -17,7 +17,8 @@ command -v cargo-about >/dev/null || { echo "notices.sh: cargo-about missing: ca
 
 tmp=$(mktemp "$out.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
-"$CARGO" about generate --locked --fail -c about.toml packaging/about.hbs >"$tmp"
+# --offline: licence texts come from the crates' own files; nothing is fetched.
+"$CARGO" about generate --locked --offline --fail -c about.toml packaging/about.hbs >"$tmp"
 
 fonts=$("$CARGO" metadata --locked --format-version 1 |
   python3 -c 'import json,sys,os; m=json.load(sys.stdin); print(next(os.path.dirname(p["manifest_path"]) for p in m["packages"] if p["name"]=="epaint_default_fonts"))')/fonts
