@@ -5,6 +5,9 @@
 #
 #   scripts/gui_smoke.sh [OUTPUT.png] [je08 args...]     (default: demo)
 #
+# JE08_SMOKE_LOG=FILE keeps the program's output (e.g. to see which
+# renderer drew the window, with JE08_LOG=info).
+#
 # Needs: xvfb, libgl1-mesa-dri, libegl1, libxkbcommon-x11-0, imagemagick.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,3 +43,4 @@ mkdir -p "$(dirname "$out")"
 cp "$work/shot.png" "$out"
 echo "saved $out"
 grep -ho "first frame drawn.*" "$work/app.log" || true
+if [ -n "${JE08_SMOKE_LOG:-}" ]; then cp "$work/app.log" "$JE08_SMOKE_LOG"; fi

@@ -54,7 +54,7 @@ mkdir -p "$OUT"
 setup="$OUT/je08-$version-x86_64-setup.exe"
 makensis -V2 -WX -DVERSION="$version" -DBINDIR="$bin" -DCLIASSETS="$(realpath "$OUT/cli-assets")" -DOUTFILE="$(realpath -m "$setup")" "$PWD/packaging/windows/je08.nsi"
 echo "  $setup: $(file -b "$setup"); $(stat -c %s "$setup") bytes"
-[[ $(file -b "$setup") == PE32\ executable* ]] || die "the installer is not a Windows executable"
+[[ $(file -b "$setup") == PE32+\ executable* ]] || die "the installer is not a 64-bit Windows executable"
 
 wine=$(command -v wine64 || command -v wine || true)
 if [ -n "$wine" ]; then

@@ -49,6 +49,33 @@ pub fn run_manpages(args: &ManpagesArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// What clap does not know, added to `je08.1`: the environment the program
+/// reads and where the licences are installed.
+const TOP_PAGE_SECTIONS: &str = r#".SH ENVIRONMENT
+.TP
+.B JE08_PASSWORD
+the meters' interface password (otherwise asked).
+.TP
+.B JE08_RENDERER
+.B wgpu
+or
+.BR glow :
+the renderer of the window.
+.TP
+.B JE08_DATA_DIR
+the folder of the activity journal and the saved settings (otherwise the
+per-user data folder).
+.TP
+.B JE08_LOG
+log filter, e.g.
+.BR info .
+.SH FILES
+.I /usr/share/doc/je08/THIRD-PARTY-NOTICES.txt
+\- the licences of the software je08 contains.
+.SH SEE ALSO
+/usr/share/doc/je08/README.md
+"#;
+
 /// The page of `command` (named `name`) and of each visible subcommand.
 fn write_pages(
     command: &clap::Command,
@@ -65,6 +92,9 @@ fn write_pages(
         .title(name.to_uppercase())
         .render(&mut page)
         .with_context(|| format!("cannot render the man page of {name}"))?;
+    if name == "je08" {
+        page.extend_from_slice(TOP_PAGE_SECTIONS.as_bytes());
+    }
     let path = dir.join(format!("{name}.1"));
     write_atomically(&path, &page).with_context(|| format!("cannot write {}", path.display()))?;
     written.push(path);

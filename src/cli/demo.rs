@@ -27,6 +27,9 @@ pub struct Args {
     /// Energy accumulates this many times faster than real time.
     #[arg(long, default_value_t = 60.0)]
     pub time_scale: f64,
+    /// Draw the window with this renderer only (as `je08 gui --renderer`).
+    #[arg(long, value_enum, env = "JE08_RENDERER")]
+    pub renderer: Option<super::renderer::RendererChoice>,
 }
 
 /// The demo meters: device id, scenario, display name.
@@ -93,7 +96,14 @@ pub fn run(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<Exit
         })
         .collect();
     let loopback = Some(vec![MdnsInterface::Loopback]);
-    let result = super::gui::run(runtime, default_connector(), listed, Some(broker), loopback);
+    let result = super::gui::run(
+        runtime,
+        default_connector(),
+        listed,
+        Some(broker),
+        loopback,
+        args.renderer,
+    );
     runtime.block_on(async {
         for meter in meters {
             meter.shutdown().await;

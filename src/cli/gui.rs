@@ -1,14 +1,17 @@
 //! `je08` with no arguments: the configurator window. eframe runs on the
 //! main thread; the tokio runtime built by the caller runs the backend.
 
+use std::cell::Cell;
 use std::process::ExitCode;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use eframe::egui;
 
+use super::renderer::{self, Attempt, Failure, RendererChoice};
 use crate::backend::Backend;
 use crate::backend::link::Connector;
-use crate::i18n::Msg;
+use crate::i18n::{Msg, Tr};
 use crate::state::model::Endpoints;
 use crate::state::prefs::{self, Prefs};
 use crate::ui::app::ConfiguratorApp;
@@ -26,6 +29,10 @@ pub struct Args {
     /// Do not browse mDNS (scans, MQTT and typed addresses still find meters).
     #[arg(long, conflicts_with = "mdns_interfaces")]
     pub no_mdns: bool,
+    /// Draw the window with this renderer only (default: this platform's
+    /// best, then the other if it cannot start).
+    #[arg(long, value_enum, env = "JE08_RENDERER")]
+    pub renderer: Option<RendererChoice>,
 }
 
 impl Args {
@@ -60,18 +67,67 @@ fn window_icon() -> Option<egui::IconData> {
 /// How long backend events may wait to be drawn together.
 const REPAINT_COALESCE: std::time::Duration = std::time::Duration::from_millis(250);
 
+/// What the window is opened with; kept whole so that a renderer that
+/// cannot start can hand the same launch to the next one.
+#[derive(Clone)]
+struct Launch {
+    handle: tokio::runtime::Handle,
+    connector: Arc<dyn Connector>,
+    meters: Vec<InitialMeter>,
+    broker: Option<String>,
+    mdns: Option<Vec<MdnsInterface>>,
+    launched: std::time::Instant,
+}
+
 /// Open the window and block until it closes. `meters` are added to the
 /// list at start (e.g. the demo's simulators); the MQTT view connects to
-/// `broker` when given; mDNS browsing starts on `mdns` (see [`Args::mdns`]).
+/// `broker` when given; mDNS browsing starts on `mdns` (see [`Args::mdns`]);
+/// `renderer` forces one renderer, otherwise this platform's best is tried
+/// first and the other after it (see [`renderer`](super::renderer)). When
+/// none can draw, the reason is said in a plain message box and on stderr.
 pub fn run(
     runtime: &tokio::runtime::Runtime,
     connector: Arc<dyn Connector>,
     meters: Vec<InitialMeter>,
     broker: Option<String>,
     mdns: Option<Vec<MdnsInterface>>,
+    renderer: Option<RendererChoice>,
 ) -> anyhow::Result<ExitCode> {
-    let launched = std::time::Instant::now();
-    let handle = runtime.handle().clone();
+    let launch = Launch {
+        handle: runtime.handle().clone(),
+        connector,
+        meters,
+        broker,
+        mdns,
+        launched: std::time::Instant::now(),
+    };
+    let result = renderer::open_first_working(&renderer::order(renderer), |choice| {
+        let opened = Rc::new(Cell::new(false));
+        match eframe::run_native(
+            "je08",
+            options(choice),
+            launch.clone().creator(choice, opened.clone()),
+        ) {
+            Ok(()) => Attempt::Closed,
+            Err(err) if opened.get() => Attempt::FailedAfterOpening(err.to_string()),
+            Err(err) => Attempt::CannotStart(err.to_string()),
+        }
+    });
+    match result {
+        Ok(_) => Ok(ExitCode::SUCCESS),
+        Err(Failure::AfterOpening(choice, err)) => {
+            anyhow::bail!("the window ({} renderer) failed: {err}", choice.name())
+        }
+        Err(Failure::NoRenderer(failed)) => {
+            let tr = Tr(crate::i18n::os_lang());
+            renderer::show_no_window(tr, &renderer::no_renderer_message(tr, &failed));
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// The window's options when drawn by `renderer`.
+fn options(renderer: RendererChoice) -> eframe::NativeOptions {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("JE08 Configurator")
         .with_app_id("je08")
@@ -80,23 +136,28 @@ pub fn run(
     if let Some(icon) = window_icon() {
         viewport = viewport.with_icon(icon);
     }
-    let options = eframe::NativeOptions {
+    eframe::NativeOptions {
         viewport,
-        renderer: eframe::Renderer::Glow,
+        renderer: renderer.eframe(),
         persist_window: true,
         ..Default::default()
-    };
-    eframe::run_native(
-        "je08",
-        options,
+    }
+}
+
+impl Launch {
+    /// The app creator for one attempt; it sets `opened` once the renderer
+    /// has started and the app (with its backend) is being built.
+    fn creator(self, choice: RendererChoice, opened: Rc<Cell<bool>>) -> eframe::AppCreator<'static> {
         Box::new(move |cc| {
+            opened.set(true);
+            tracing::info!(renderer = choice.name(), "the window opened");
             let ctx = cc.egui_ctx.clone();
             // Events arriving together (three meters' readings, a job's
             // progress) are drawn in one frame: at most a few per second.
             // A hidden or minimised window runs only `logic` (draining
             // events), never a paint.
             let wake = move || ctx.request_repaint_after(REPAINT_COALESCE);
-            let backend = Backend::start(&handle, connector, Arc::new(wake));
+            let backend = Backend::start(&self.handle, self.connector, Arc::new(wake));
             let prefs: Prefs = cc
                 .storage
                 .and_then(|s| eframe::get_value(s, prefs::KEY))
@@ -108,14 +169,14 @@ pub fn run(
                 Ok((store, _recovery)) => app = app.with_store(store),
                 Err(why) => tracing::warn!("names and notes stay in the window's preferences: {why}"),
             }
-            app.set_launch_time(launched);
-            if let Some(url) = broker {
+            app.set_launch_time(self.launched);
+            if let Some(url) = self.broker {
                 app.connect_broker(url);
             }
-            if mdns.is_some() {
-                app.browse_mdns(mdns);
+            if self.mdns.is_some() {
+                app.browse_mdns(self.mdns);
             }
-            for meter in meters {
+            for meter in self.meters {
                 let key = app.add_meter(meter.address, meter.source);
                 let name = app.tr().t(meter.name).to_owned();
                 if let Some(entry) = app.model.meter_mut(key) {
@@ -124,10 +185,8 @@ pub fn run(
                 }
             }
             Ok(Box::new(app))
-        }),
-    )
-    .map_err(|err| anyhow::anyhow!("cannot open the window: {err}"))?;
-    Ok(ExitCode::SUCCESS)
+        })
+    }
 }
 
 #[cfg(test)]

@@ -39,6 +39,7 @@ pub mod progress;
 pub mod provision;
 pub mod read;
 pub mod record;
+pub mod renderer;
 pub mod report;
 pub mod reset_energy;
 pub mod set;
@@ -217,14 +218,18 @@ pub fn main() -> ExitCode {
     let command = match cli.command {
         None => {
             let connector = crate::backend::modbus_link::default_connector();
+            let renderer = renderer::from_env();
             return exit_code(
-                gui::run(&runtime, connector, Vec::new(), None, Some(Vec::new())),
+                gui::run(&runtime, connector, Vec::new(), None, Some(Vec::new()), renderer),
                 json,
             );
         }
         Some(Command::Gui(args)) => {
             let connector = crate::backend::modbus_link::default_connector();
-            return exit_code(gui::run(&runtime, connector, Vec::new(), None, args.mdns()), json);
+            return exit_code(
+                gui::run(&runtime, connector, Vec::new(), None, args.mdns(), args.renderer),
+                json,
+            );
         }
         Some(Command::Demo(args)) => return exit_code(demo::run(&runtime, args), json),
         Some(Command::Completions(args)) => return exit_code(completions::run_completions(&args), json),
