@@ -6,6 +6,7 @@ pub mod commissioning;
 pub mod discovery;
 pub mod history;
 pub mod identity;
+pub mod journal_search;
 pub mod link;
 pub mod modbus_link;
 pub mod mqtt_view;
@@ -158,6 +159,8 @@ pub enum Command {
     Provision(provisioning::Request),
     /// Read a meter's activity journal, or save it as CSV.
     History(history::Request),
+    /// Read a page of the activity journal for all meters (Journal page).
+    Journal(je08_client::journal::Query),
     /// Work on a meter's HTTP API or espota (configuration, modes,
     /// certificates, firmware); runs beside the Modbus session.
     Web {
@@ -330,6 +333,8 @@ pub enum Event {
     Provision(provisioning::Update),
     /// A meter's journal entries were read, or saved.
     History(history::Update),
+    /// A page of the activity journal was read for the Journal page, or why not.
+    Journal(Result<journal_search::Found, String>),
     /// A name or notes could not be saved in the remembered-meters file.
     RememberFailed(Arc<je08_client::store::meters::StoreError>),
     /// Result of a secret lookup or store.
@@ -541,6 +546,7 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
                 discovery.handle(request, token);
             }
             Command::History(request) => history::start(request, sink.clone()),
+            Command::Journal(query) => journal_search::start(query, sink.clone()),
             Command::Provision(request) => {
                 let token = CancellationToken::new();
                 if let Some(job) = request.job() {

@@ -4,11 +4,19 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context as _;
 
+use super::bench_ui::{Never, frame, percentile};
+use crate::backend::Backend;
+use crate::backend::journal_search::{self, Found};
 use crate::commissioning::journal;
+use crate::i18n::Lang;
+use crate::state::navigation::Page;
+use crate::state::prefs::Prefs;
+use crate::ui::app::ConfiguratorApp;
 use je08_client::journal::{Change, Journal, Kind, Origin, Query};
 
 /// Options of `je08 bench journal`.
@@ -24,6 +32,9 @@ pub struct JournalArgs {
     /// folder, removed afterwards.
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Frames of the window's Journal page timed.
+    #[arg(long, default_value_t = 300)]
+    pub frames: usize,
 }
 
 /// Meters the synthetic entries are spread over.
@@ -97,8 +108,56 @@ pub async fn run(args: JournalArgs) -> anyhow::Result<ExitCode> {
             page.skipped
         )?;
     }
+    let t = Instant::now();
+    let page = j.read(&Query {
+        limit: journal_search::PAGE,
+        ..Query::default()
+    })?;
+    let read_ms = t.elapsed().as_secs_f64() * 1e3;
+    let handle = tokio::runtime::Handle::current();
+    let times = tokio::task::block_in_place(|| journal_page_frames(&handle, page, args.frames));
+    outln!(
+        "window, Journal page: its newest {} entries read in {read_ms:.1} ms (off the UI thread); frames drawing them: mean {:.2} ms, p95 {:.2}, max {:.2} ms ({} frames)",
+        journal_search::PAGE,
+        times.iter().sum::<f64>() / times.len() as f64,
+        percentile(&times, 0.95),
+        percentile(&times, 1.0),
+        times.len()
+    )?;
     if temporary {
         std::fs::remove_dir_all(&dir).ok();
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Frame times (ms, sorted) of the window's Journal page showing `page`,
+/// as the backend hands it over, headless (egui pass and tessellation).
+fn journal_page_frames(
+    handle: &tokio::runtime::Handle,
+    page: je08_client::journal::Page,
+    frames: usize,
+) -> Vec<f64> {
+    let ctx = eframe::egui::Context::default();
+    let backend = Backend::start(handle, Arc::new(Never), Arc::new(|| {}));
+    let prefs = Prefs {
+        lang: Some(Lang::En),
+        ..Prefs::default()
+    };
+    let mut app = ConfiguratorApp::new(backend, prefs);
+    app.view.page = Page::Journal;
+    app.view.journal.update(Ok(Found {
+        entries: page.entries,
+        more: page.more,
+        skipped: page.skipped,
+    }));
+    let mut times = Vec::with_capacity(frames);
+    for i in 0..frames + 10 {
+        let t0 = Instant::now();
+        frame(&ctx, &mut app, i as f64 / 60.0);
+        if i >= 10 {
+            times.push(t0.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    times
 }

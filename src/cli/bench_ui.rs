@@ -42,8 +42,8 @@ pub struct UiArgs {
     pub cpu_seconds: u64,
 }
 
-/// A connector that never connects (the frame-time run feeds data itself).
-struct Never;
+/// A connector that never connects (the frame-time runs feed data themselves).
+pub(super) struct Never;
 
 impl Connector for Never {
     fn connect(&self, _address: String) -> BoxFuture<'static, Result<Box<dyn MeterLink>, LinkError>> {
@@ -68,8 +68,10 @@ fn input(t: f64) -> egui::RawInput {
 
 /// One frame as eframe runs it on the CPU: the egui pass and tessellation.
 /// Returns the repaint delay the app asked for.
-fn frame(ctx: &egui::Context, app: &mut ConfiguratorApp, t: f64) -> Duration {
-    let out = ctx.run_ui(input(t), |ui| app.frame_ui(ui));
+pub(super) fn frame(ctx: &egui::Context, app: &mut ConfiguratorApp, t: f64) -> Duration {
+    let mut out = ctx.run_ui(input(t), |ui| app.frame_ui(ui));
+    // No GPU takes the font atlas' updates; say they were handled.
+    out.textures_delta.clear();
     let delay = out
         .viewport_output
         .get(&egui::ViewportId::ROOT)
@@ -115,7 +117,7 @@ fn sample_block(k: usize, t: u32) -> RegisterBlock {
     b
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(super) fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 

@@ -78,6 +78,9 @@ pub enum Action {
     Web(MeterKey, WebJob),
     /// A click in the "Set up new meters" wizard.
     Setup(SetupIntent),
+    /// Read the Journal page's entries: the newest that pass the filters,
+    /// or (`true`) the page older than the one shown.
+    JournalSearch(bool),
 }
 
 /// A click in the "Set up new meters" wizard.

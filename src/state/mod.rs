@@ -14,6 +14,7 @@ pub mod firmware;
 pub mod found;
 pub mod history;
 pub mod intent;
+pub mod journal_page;
 pub mod led;
 pub mod live;
 pub mod model;

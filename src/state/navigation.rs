@@ -13,6 +13,8 @@ pub enum Page {
     Batch,
     /// The "Set up new meters" wizard.
     Setup,
+    /// The activity journal of all meters.
+    Journal,
 }
 
 /// The meter tabs.

@@ -46,6 +46,8 @@ pub struct ViewState {
     pub setup: SetupState,
     /// The History tab: each meter's journal entries as last read, or why not.
     pub history: HashMap<MeterKey, Result<Vec<je08_client::journal::Entry>, String>>,
+    /// The Journal page: its filters and the page of entries shown.
+    pub journal: super::journal_page::JournalPage,
     /// Where the History tab's CSV was saved, or why not.
     pub history_saved: Option<Result<std::path::PathBuf, String>>,
     /// Name and notes being edited: (meter, name, notes).

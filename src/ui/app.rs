@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use eframe::egui;
 
-use super::{batch, meter_page, meters_list, mqtt, setup_wizard};
+use super::{batch, journal_ui, meter_page, meters_list, mqtt, setup_wizard};
 use crate::backend::link::EnergyKind;
 use crate::backend::web::{WebJob, WebTarget};
 use crate::backend::{Backend, Command, Event, FilePurpose, MeterKey, Slot};
@@ -64,6 +64,7 @@ impl ConfiguratorApp {
             setup: Default::default(),
             history: HashMap::new(),
             history_saved: None,
+            journal: Default::default(),
             edit: None,
             confirm: None,
             notice: None,
@@ -293,6 +294,7 @@ impl ConfiguratorApp {
                         };
                     }
                 },
+                Event::Journal(found) => self.view.journal.update(found),
                 Event::Provision(update) => {
                     if let Some(joined) = self.view.setup.update(update) {
                         self.add_joined(joined);
@@ -414,6 +416,7 @@ impl ConfiguratorApp {
                 let mdns = self.mdns_interfaces();
                 setup_wizard::setup_ui(ui, tr, &mut self.view.setup, mdns.as_deref(), &mut actions);
             }
+            Page::Journal => journal_ui::journal_ui(ui, tr, &mut self.view.journal, &mut actions),
             Page::Batch => {
                 let selected = self.view.selected;
                 batch::batch_ui(
@@ -468,6 +471,12 @@ impl ConfiguratorApp {
             {
                 actions.push(Action::Page(Page::Setup));
             }
+            if ui
+                .selectable_label(self.view.page == Page::Journal, tr.t(Msg::JournalPage))
+                .clicked()
+            {
+                actions.push(Action::Page(Page::Journal));
+            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let mut lang = self.view.lang;
                 let combo = egui::ComboBox::from_id_salt("language")
@@ -505,7 +514,20 @@ impl ConfiguratorApp {
                     self.send(command);
                 }
             }
-            Action::Page(page) => self.view.page = page,
+            Action::Page(page) => {
+                self.view.page = page;
+                if page == Page::Journal && self.view.journal.found.is_none() {
+                    self.apply(Action::JournalSearch(false));
+                }
+            }
+            Action::JournalSearch(older) => {
+                let page = &mut self.view.journal;
+                let query = if older { page.older() } else { page.query().ok() };
+                if let Some(query) = query {
+                    page.searching(query.clone(), older);
+                    self.send(Command::Journal(query));
+                }
+            }
             Action::Tab(tab) => {
                 self.view.tab = tab;
                 if tab == Tab::History {

@@ -16,6 +16,7 @@ pub mod find_meters;
 pub mod firmware;
 pub mod history_ui;
 pub mod job_status;
+pub mod journal_ui;
 pub mod live;
 pub mod meter_page;
 pub mod meters_list;

@@ -402,3 +402,108 @@ fn a_certificate_deletion_is_journaled() {
     assert_eq!(entries[0]["asked"], "delete the ca");
     assert_eq!(change(&entries[0], "ca")["asked"], "(deleted)");
 }
+
+#[test]
+fn the_journal_page_lists_every_meter_newest_first_filters_and_pages_back() {
+    use eframe::egui::accesskit::Role;
+    use egui_kittest::kittest::{NodeT as _, Queryable as _};
+    use je08_client::journal::{Entry, Journal, Kind, Origin};
+    let data = DataDir::new();
+    // SAFETY: nextest runs each test in its own process, and this runs
+    // before the test starts any thread.
+    unsafe {
+        std::env::set_var("JE08_DATA_DIR", &data.0);
+    }
+    // 1,200 older entries over three meters, then one change made by the
+    // command line against a simulator: the newest.
+    let kinds = [Kind::Settings, Kind::Reboot, Kind::Mode];
+    let older = (0..1200u32).map(|i| {
+        Entry::new(
+            Origin::Cli,
+            kinds[i as usize % 3],
+            "127.0.0.9:502",
+            format!("n{i}"),
+            "test",
+        )
+        .device(Some(501 + i % 3))
+    });
+    Journal::at(data.0.join("journal"))
+        .append_all(older)
+        .expect("the older entries are written");
+    let sim = Sim::start();
+    ok(
+        &je08(&data.0, &["set", &sim.modbus, "--ct-primary", "750"]),
+        "set",
+    );
+
+    let rt = tokio::runtime::Runtime::new().expect("a runtime");
+    let backend = je08::backend::Backend::start(
+        rt.handle(),
+        je08::backend::modbus_link::default_connector(),
+        std::sync::Arc::new(|| {}),
+    );
+    let app = je08::ui::app::ConfiguratorApp::new(backend, crate::ui::english());
+    let mut h = crate::ui::harness(app);
+    let found = |app: &je08::ui::app::ConfiguratorApp| {
+        let page = &app.view.journal;
+        (!page.searching)
+            .then(|| page.found.clone())
+            .flatten()
+            .map(|f| f.expect("the journal is read"))
+    };
+
+    crate::kit::click(&mut h, "Journal");
+    crate::kit::step_until(&mut h, "the newest page", |app| found(app).is_some());
+    let newest = found(h.state()).unwrap();
+    assert_eq!(newest.entries.len(), 500, "one bounded page");
+    assert!(newest.more);
+    assert_eq!(newest.entries[0].kind, Kind::Settings);
+    assert_eq!(
+        newest.entries[0].address, sim.modbus,
+        "the command line's change comes first"
+    );
+    assert_eq!(newest.entries[1].asked, "n1199");
+    h.get_by_label("500 entries, newest first");
+
+    // The next page starts where the first ended.
+    crate::kit::click(&mut h, "Older entries");
+    crate::kit::step_until(&mut h, "the older page", |app| {
+        app.view.journal.pages_back == 1 && found(app).is_some()
+    });
+    let second = found(h.state()).unwrap();
+    assert_eq!(second.entries.len(), 500);
+    assert_eq!(second.entries[0].asked, "n700");
+    assert!(second.entries[0].time_utc < newest.entries[499].time_utc);
+    h.get_by_label("500 entries, 1 pages back");
+
+    // One meter, one kind.
+    crate::kit::type_into(&mut h, "Meter (id)", "502");
+    h.get_by_role_and_label(Role::ComboBox, "Kind").click();
+    crate::kit::frames(&mut h, 3);
+    // The option in the open list, not the "restart" cells of the rows.
+    h.get_all_by_label("restart")
+        .find(|n| n.accesskit_node().role() != Role::Label)
+        .expect("the kind's option")
+        .click();
+    crate::kit::frames(&mut h, 3);
+    crate::kit::click(&mut h, "Search");
+    crate::kit::step_until(&mut h, "the filtered page", |app| {
+        app.view.journal.pages_back == 0 && found(app).is_some_and(|f| f.entries.len() < 500)
+    });
+    let filtered = found(h.state()).unwrap();
+    // i % 3 == 1 is meter 502 and a reboot: 400 entries.
+    assert_eq!(filtered.entries.len(), 400);
+    assert!(!filtered.more);
+    assert!(
+        filtered
+            .entries
+            .iter()
+            .all(|e| e.device_id == Some(502) && e.kind == Kind::Reboot)
+    );
+
+    // A day typed the wrong way is said, and nothing is searched.
+    crate::kit::type_into(&mut h, "From", "05/12/2026");
+    h.get_by_label_contains("'05/12/2026' is not a day: type it as YYYY-MM-DD");
+    crate::kit::click(&mut h, "Search");
+    assert!(!h.state().view.journal.searching);
+}
