@@ -138,7 +138,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let request = args.request();
     let mut client = args.target.client();
     let cancel = super::interrupt::cancel_on_ctrl_c("the calibration");
-    let prepared = prepare(&mut client, request, |_, _| {}, &cancel).await?;
+    let style = super::progress::Style::detect(args.json);
+    let before = sampling(style, &format!("measuring {}", args.target.meter));
+    let prepared = prepare(&mut client, request, before, &cancel).await?;
     if !args.json {
         out!("{}", render_plan(&prepared))?;
     }
@@ -157,7 +159,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         prepared,
         args.reference_instrument.clone(),
         je08_client::journal::Origin::Cli,
-        |_, _| {},
+        sampling(style, &format!("measuring {} again", args.target.meter)),
         &cancel,
     )
     .await?;
@@ -181,4 +183,14 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A progress callback showing `label`'s samples (a bar on a terminal,
+/// lines per quarter otherwise, nothing with `--json`).
+pub(super) fn sampling(
+    style: super::progress::Style,
+    label: &str,
+) -> impl FnMut(usize, usize) + Send + use<> {
+    let counter = super::progress::Transfer::counting(style, label, Some("samples"));
+    move |done, total| counter.update(done as u64, total as u64)
 }

@@ -50,11 +50,14 @@ fn bar(length: u64, template: &str) -> ProgressBar {
     bar
 }
 
-/// A transfer of a known number of bytes (a firmware image).
+/// Work of a known size: bytes of a firmware image, or samples of a
+/// measuring window.
 #[derive(Debug)]
 pub struct Transfer {
     style: Style,
     label: String,
+    /// What is counted (`None`: bytes, shown with a rate).
+    unit: Option<&'static str>,
     bar: OnceLock<ProgressBar>,
     /// The last quarter printed in [`Style::Lines`] (`u64::MAX`: none yet).
     last_quarter: AtomicU64,
@@ -63,9 +66,16 @@ pub struct Transfer {
 impl Transfer {
     /// A transfer called `label` (e.g. "flashing 10.0.0.21"); drawn from the first update.
     pub fn new(style: Style, label: &str) -> Self {
+        Self::counting(style, label, None)
+    }
+
+    /// A count of `unit` (e.g. "samples") called `label` (e.g. "sampling
+    /// 10.0.0.21"), or of bytes when `None`.
+    pub fn counting(style: Style, label: &str, unit: Option<&'static str>) -> Self {
         Self {
             style,
             label: label.to_owned(),
+            unit,
             bar: OnceLock::new(),
             last_quarter: AtomicU64::new(u64::MAX),
         }
@@ -77,10 +87,12 @@ impl Transfer {
             Style::Silent => {}
             Style::Bars => {
                 let bar = self.bar.get_or_init(|| {
-                    let bar = bar(
-                        total,
-                        "{msg} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
-                    );
+                    let template = match self.unit {
+                        None => "{msg} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}"
+                            .to_owned(),
+                        Some(unit) => format!("{{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit} ETA {{eta}}"),
+                    };
+                    let bar = bar(total, &template);
                     bar.set_message(self.label.clone());
                     bar
                 });
@@ -93,7 +105,8 @@ impl Transfer {
             Style::Lines => {
                 let quarter = (done * 4).checked_div(total).unwrap_or(4);
                 if self.last_quarter.swap(quarter, Ordering::Relaxed) != quarter {
-                    errln!("{}: {}% ({done}/{total} bytes)", self.label, quarter * 25);
+                    let unit = self.unit.unwrap_or("bytes");
+                    errln!("{}: {}% ({done}/{total} {unit})", self.label, quarter * 25);
                 }
             }
         }

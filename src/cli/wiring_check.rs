@@ -80,7 +80,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut client = args.target.client();
     let cancel = super::interrupt::cancel_on_ctrl_c("the wiring check");
     let expect = args.expectation();
-    let checked = run_check(&mut client, args.window.options(), &expect, |_, _| {}, &cancel).await?;
+    let style = super::progress::Style::detect(args.json);
+    let progress = super::calibrate::sampling(style, &format!("sampling {}", args.target.meter));
+    let checked = run_check(&mut client, args.window.options(), &expect, progress, &cancel).await?;
     if !args.fix {
         client.disconnect().await;
         if args.json {
@@ -114,7 +116,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         checked,
         args.window.options(),
         &expect,
-        |_, _| {},
+        super::calibrate::sampling(style, &format!("checking {} again", args.target.meter)),
         &cancel,
     )
     .await?;

@@ -371,7 +371,26 @@ async fn a_wiring_fault_is_a_finding_and_a_healthy_meter_is_done() {
         .await;
         assert_eq!(out.status.code(), Some(code), "{}", text(&out.stdout));
         assert_plain("wiring-check", &out);
+        // Off a terminal the sampling is told in plain lines, up to the last sample.
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!("sampling {}: 100% (5/5 samples)", sim.modbus)),
+            "{stderr}"
+        );
     }
+    // With --json, stderr holds no progress.
+    let out = je08(&[
+        "wiring-check",
+        &healthy.modbus.to_string(),
+        "--samples",
+        "3",
+        "--interval",
+        "5",
+        "--json",
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stderr), "", "no progress in --json mode");
     faulty.shutdown().await;
     healthy.shutdown().await;
 }
