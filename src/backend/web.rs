@@ -235,6 +235,9 @@ async fn run(
             let action = WebAction::Save(block.kind());
             let asked = block.to_json();
             let name = format!("{:?}", block.kind()).to_lowercase();
+            // For the journal: which meter, and the block as found.
+            let device_id = client.info().await.ok().map(|i| i.id);
+            let before = stored_json(&client, block.kind()).await;
             let saved = save(&client, block).await;
             let after = match &saved {
                 Ok(WebOutcome::Saved(stored)) => Some(stored.to_json()),
@@ -242,14 +245,14 @@ async fn run(
             };
             let write = journal::BlockWrite {
                 block: &name,
-                before: None,
+                before: before.as_ref(),
                 asked: &asked,
                 after: after.as_ref(),
             };
             journal::config_block(
                 Origin::Window,
                 client.meter(),
-                None,
+                device_id,
                 &write,
                 saved.as_ref().map(|_| ()),
             );
@@ -273,6 +276,17 @@ async fn read_blocks(client: &MeterHttp) -> Result<MeterConfig, HttpError> {
         ct: client.ct().await?,
         certs: client.cert_status().await?,
     })
+}
+
+/// The block `kind` as the meter stores it now, as JSON; `None` when it
+/// cannot be read.
+async fn stored_json(client: &MeterHttp, kind: BlockKind) -> Option<serde_json::Value> {
+    let stored = match kind {
+        BlockKind::Connectivity => ConfigBlock::Connectivity(client.connectivity().await.ok()?),
+        BlockKind::Protocols => ConfigBlock::Protocols(client.protocols().await.ok()?),
+        BlockKind::Ct => ConfigBlock::Ct(client.ct().await.ok()?),
+    };
+    Some(stored.to_json())
 }
 
 async fn save(client: &MeterHttp, block: ConfigBlock) -> Result<WebOutcome, HttpError> {

@@ -97,6 +97,7 @@ pub async fn run(command: ConfigCommand) -> anyhow::Result<ExitCode> {
                 Block::Ct => client.ct().await.map(|b| serde_json::to_value(b).ok()),
             };
             let before = read(block).await?;
+            let device_id = client.info().await.ok().map(|i| i.id);
             let written = match block {
                 Block::Connectivity => {
                     let b: Connectivity = serde_json::from_value(asked.clone()).map_err(bad)?;
@@ -126,7 +127,7 @@ pub async fn run(command: ConfigCommand) -> anyhow::Result<ExitCode> {
             journal::config_block(
                 Origin::Cli,
                 &target.meter.to_string(),
-                None,
+                device_id,
                 &write,
                 written.as_ref().map(|_| ()),
             );

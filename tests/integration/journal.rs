@@ -206,6 +206,11 @@ fn every_cli_change_is_journaled_once_with_its_read_back() {
     assert_eq!(change(&entries[0], "mode")["confirmed"], "application");
     let name = change(&entries[1], "connectivity.device_name");
     assert_eq!(name["confirmed"], "\"panel-7\"");
+    assert!(
+        name["before"].as_str().is_some_and(|b| b != "\"panel-7\""),
+        "the name as found: {name}"
+    );
+    assert_eq!(entries[1]["device_id"].as_u64(), Some(id), "the block's meter");
     assert_eq!(change(&entries[1], "connectivity.password")["asked"], "(changed)");
 
     // The filters of `je08 log`.

@@ -696,6 +696,12 @@ fn firmware_goes_over_espota_when_chosen_and_a_failed_push_can_be_repeated() {
 
 #[test]
 fn the_protocols_and_connectivity_blocks_are_saved_whole_and_passwords_only_when_typed() {
+    let data = std::env::temp_dir().join(format!("je08-ui-blocks-{}", std::process::id()));
+    // SAFETY: nextest runs each test in its own process, and this runs
+    // before the test starts any thread.
+    unsafe {
+        std::env::set_var("JE08_DATA_DIR", &data);
+    }
     let mut f = fixture(2208, Mode::Configuration);
     f.click("Configuration");
     f.idle();
@@ -734,6 +740,44 @@ fn the_protocols_and_connectivity_blocks_are_saved_whole_and_passwords_only_when
     f.until_ended(WebKind::Save, 3);
     let stored = f.meter.device.with(|d| d.network_saved.password.clone());
     assert_eq!(stored.as_ref().map(Secret::expose), Some("correct horse battery"));
+
+    // Each save is journaled with its meter and the fields as found, asked
+    // and read back; the Wi-Fi password only as changed.
+    let journal = je08_client::journal::Journal::at(data.join("journal"));
+    let saves = journal
+        .read(&je08_client::journal::Query {
+            kinds: vec![je08_client::journal::Kind::Config],
+            ..Default::default()
+        })
+        .expect("the journal reads")
+        .entries;
+    assert_eq!(saves.len(), 3, "{saves:#?}");
+    assert!(saves.iter().all(|e| e.device_id == Some(2208)), "{saves:#?}");
+    let named = saves[1]
+        .changes
+        .iter()
+        .find(|c| c.field == "connectivity.device_name")
+        .expect("the name's change");
+    assert_ne!(named.before, named.confirmed, "the name as found: {named:?}");
+    assert_eq!(named.confirmed.as_deref(), Some("\"Painel 3\""));
+    let host = saves[2]
+        .changes
+        .iter()
+        .find(|c| c.field == "protocols.mqtt.host")
+        .expect("the broker host's change");
+    assert!(host.before.is_some(), "{host:?}");
+    let wifi = saves[0]
+        .changes
+        .iter()
+        .find(|c| c.field == "connectivity.password")
+        .expect("the Wi-Fi password's change");
+    assert_eq!(wifi.asked.as_deref(), Some("(changed)"));
+    let text = format!("{saves:?}");
+    assert!(
+        !text.contains("correct horse battery"),
+        "no secret in the journal"
+    );
+    let _ = std::fs::remove_dir_all(&data);
 }
 
 /// No keychain: the Secret Service is looked for on a bus that does not
