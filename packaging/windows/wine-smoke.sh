@@ -167,7 +167,9 @@ kill "$xvfb_pid"; xvfb_pid=; unset DISPLAY
 say "5. NSIS installer"
 cp "$bin/je08.exe" "$bin/je08w.exe" "$work/"
 setup="$out/je08-$version-x86_64-setup.exe"
-makensis -V2 -WX -DVERSION="$version" -DBINDIR="$work" -DOUTFILE="$setup" "$PWD/packaging/windows/je08.nsi"
+# Man pages and completions, written by the Linux build of the same source.
+packaging/cli-assets.sh "$linux_je08" "$work/cli-assets" >/dev/null
+makensis -V2 -WX -DVERSION="$version" -DBINDIR="$work" -DCLIASSETS="$work/cli-assets" -DOUTFILE="$setup" "$PWD/packaging/windows/je08.nsi"
 echo "  $(basename "$setup"): $(stat -c %s "$setup") bytes"
 c="$WINEPREFIX/drive_c"
 user_dir="$c/users/$USER"
@@ -180,7 +182,8 @@ smoke_install() { # MODE DIR STARTMENU HIVE [extra switches]
   say "5.$mode: setup /S /$mode $*"
   timeout 300 wine "$setup" /S "/$mode" "$@"
   wineserver -w
-  for f in je08.exe je08w.exe je08.ico uninstall.exe THIRD-PARTY-NOTICES.txt LICENSE-MIT.txt LICENSE-APACHE.txt; do
+  for f in je08.exe je08w.exe je08.ico uninstall.exe THIRD-PARTY-NOTICES.txt LICENSE-MIT.txt LICENSE-APACHE.txt \
+    man/je08.1 man/je08-flash.1 completions/_je08.ps1; do
     [ -f "$dir/$f" ] || die "$mode: $dir/$f missing"
   done
   for l in "JE08 Configurator.lnk" "JE08 command prompt.lnk" "Uninstall JE08 Configurator.lnk"; do
