@@ -516,7 +516,8 @@ impl ConfiguratorApp {
             }
             Action::Page(page) => {
                 self.view.page = page;
-                if page == Page::Journal && self.view.journal.found.is_none() {
+                // Opening the Journal page reads its newest entries again.
+                if page == Page::Journal && !self.view.journal.searching {
                     self.apply(Action::JournalSearch(false));
                 }
             }
