@@ -786,6 +786,7 @@ mod tests {
             http_blocks: true,
             broker: "mqtt://127.0.0.1:1883".parse().ok(),
             credentials: credentials.clone(),
+            header: Default::default(),
         };
         let commands = [
             Command::StoreSecret {

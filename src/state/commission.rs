@@ -413,6 +413,7 @@ impl CommishState {
                         outcome,
                         path,
                         lang: tr.0,
+                        header: self.batch.report.checked_header(),
                     }),
                 })
             }

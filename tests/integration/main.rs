@@ -28,6 +28,7 @@ mod pipes;
 mod profile_calibration;
 mod provision;
 mod registers_view;
+mod report_document;
 mod remembered_names;
 mod secrets;
 mod sim_calibration;

@@ -8,6 +8,7 @@ use serde::{Serialize, Serializer};
 
 use crate::commissioning::sampler::SampleError;
 use crate::commissioning::wiring_check::FixError;
+use super::reason::Reason;
 use crate::i18n::{Describe, Msg, Tr};
 use je08_client::endpoint::AddressError;
 use je08_client::http::HttpError;
@@ -40,6 +41,18 @@ impl Describe for InspectError {
             Self::Address(err) => err.describe(tr),
             Self::Settings(err) => err.describe(tr),
             Self::WiringCheck(err) => tr.f(Msg::InspectWiringCheck, &[&err.describe(tr)]),
+        }
+    }
+}
+
+impl InspectError {
+    /// The error as the report says it: the failure's reason, without the
+    /// library's words.
+    pub fn in_report(&self, tr: Tr) -> String {
+        match self {
+            Self::Address(err) => err.describe(tr),
+            Self::Settings(err) => Reason::of_modbus(err).text(tr).to_owned(),
+            Self::WiringCheck(err) => tr.f(Msg::InspectWiringCheck, &[Reason::of_sample(err).text(tr)]),
         }
     }
 }
@@ -78,6 +91,20 @@ impl Describe for ReportNote {
             Self::FixNotConfirmed => tr.t(Msg::NoteFixNotConfirmed).to_owned(),
             Self::AsLeftNotRead(err) => tr.f(Msg::NoteAsLeftNotRead, &[&err.describe(tr)]),
             Self::MqttNotRun(err) => tr.f(Msg::NoteMqttNotRun, &[&err.describe(tr)]),
+        }
+    }
+}
+
+impl ReportNote {
+    /// The note as the report says it: the failure's reason, without the
+    /// library's words.
+    pub fn in_report(&self, tr: Tr) -> String {
+        match self {
+            Self::HttpNotReached(err) => tr.f(Msg::NoteHttpNotReached, &[Reason::of_http(err).text(tr)]),
+            Self::BlocksNotRead(err) => tr.f(Msg::NoteBlocksNotRead, &[Reason::of_http(err).text(tr)]),
+            Self::FixFailed(err) => tr.f(Msg::NoteFixFailed, &[Reason::of_fix(err).text(tr)]),
+            Self::AsLeftNotRead(err) => tr.f(Msg::NoteAsLeftNotRead, &[Reason::of_modbus(err).text(tr)]),
+            Self::BlocksInUpdateMode | Self::FixNotConfirmed | Self::MqttNotRun(_) => self.describe(tr),
         }
     }
 }
