@@ -517,7 +517,6 @@ je08_protocol::messages! {
         MqttGetData => "Get DATA", "Pedir DATA";
         DocPageOf => "page {0} of {1}", "página {0} de {1}";
         RepTitle => "JE08 commissioning report", "Relatório de comissionamento JE08";
-        RepGenerated => "{0} meter(s), generated {1}", "{0} medidor(es), gerado em {1}";
         RepMeter => "Meter {0}", "Medidor {0}";
         RepNotReached => "NOT REACHED: {0}", "NÃO ALCANÇADO: {0}";
         RepDeviceId => "Device id", "Id do dispositivo";
@@ -578,7 +577,6 @@ je08_protocol::messages! {
         CertJournalNone => "The activity journal could not record this calibration.", "O diário de atividades não pôde registrar esta calibração.";
         RepJournalHeading => "Changes this session (activity journal)", "Alterações nesta sessão (diário de atividades)";
         RepJournalNone => "je08 made no change to this meter in this session.", "O je08 não alterou este medidor nesta sessão.";
-        RepJournalLine => "{0} — {1} — {2} (entry {3})", "{0} — {1} — {2} (registro {3})";
         CertCalibrated => "Calibrated", "Calibrado";
         CertWhat => "phase {0} {1}", "{1} da fase {0}";
         CertVoltage => "voltage", "tensão";

@@ -21,8 +21,8 @@ use je08_protocol::registers::label;
 
 use super::confirm::ask_to_change;
 use super::lang::LangArg;
-use super::report_header::HeaderArgs;
 use super::meter::Target;
+use super::report_header::HeaderArgs;
 
 /// A phase on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -173,8 +173,11 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         out!("{}", render_outcome(&outcome))?;
     }
     if let Some(path) = &args.certificate {
-        pdf::write(&certificate(args.lang.tr(), &args.header.header(), &outcome), path)
-            .with_context(|| format!("cannot write the certificate {}", path.display()))?;
+        pdf::write(
+            &certificate(args.lang.tr(), &args.header.header(), &outcome),
+            path,
+        )
+        .with_context(|| format!("cannot write the certificate {}", path.display()))?;
         if !args.json {
             outln!("  certificate written to {}", path.display())?;
         }

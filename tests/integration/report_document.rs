@@ -22,8 +22,15 @@ const LIBRARY_WORDS: [&str; 5] = [
 ];
 
 fn tool(name: &str, list: &[&str]) -> Vec<u8> {
-    let out = Command::new(name).args(list).output().unwrap_or_else(|e| panic!("{name} runs: {e}"));
-    assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(name)
+        .args(list)
+        .output()
+        .unwrap_or_else(|e| panic!("{name} runs: {e}"));
+    assert!(
+        out.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out.stdout
 }
 
@@ -43,7 +50,11 @@ fn page_count(pdf: &Path) -> usize {
 /// The text of page `k` (`pdftotext -layout`).
 fn page_text(pdf: &Path, k: usize) -> String {
     let k = k.to_string();
-    String::from_utf8(tool("pdftotext", &["-layout", "-f", &k, "-l", &k, &path_str(pdf), "-"])).expect("UTF-8")
+    String::from_utf8(tool(
+        "pdftotext",
+        &["-layout", "-f", &k, "-l", &k, &path_str(pdf), "-"],
+    ))
+    .expect("UTF-8")
 }
 
 /// Every font of the file is embedded (`pdffonts`: the emb column), and
@@ -79,7 +90,20 @@ impl Picture {
         std::fs::create_dir_all(&dir).expect("folder");
         let root = dir.join(format!("p{k}"));
         let (k, dpi) = (k.to_string(), dpi.to_string());
-        tool("pdftoppm", &["-r", &dpi, "-f", &k, "-l", &k, "-singlefile", &path_str(pdf), &path_str(&root)]);
+        tool(
+            "pdftoppm",
+            &[
+                "-r",
+                &dpi,
+                "-f",
+                &k,
+                "-l",
+                &k,
+                "-singlefile",
+                &path_str(pdf),
+                &path_str(&root),
+            ],
+        );
         let bytes = std::fs::read(root.with_extension("ppm")).expect("PPM written");
         let mut fields = Vec::new();
         let mut at = 0;
@@ -94,7 +118,10 @@ impl Picture {
             fields.push(String::from_utf8_lossy(&bytes[start..at]).into_owned());
         }
         assert_eq!(fields[0], "P6", "binary PPM");
-        let (width, height) = (fields[1].parse().expect("width"), fields[2].parse().expect("height"));
+        let (width, height) = (
+            fields[1].parse().expect("width"),
+            fields[2].parse().expect("height"),
+        );
         let rgb = bytes[at + 1..].to_vec();
         assert_eq!(rgb.len(), width * height * 3);
         Self { width, height, rgb }
@@ -181,13 +208,19 @@ fn assert_document(pdf: &Path, page_of: &str, needles: &[&str], foreign: &[&str]
     let pages = page_count(pdf);
     let text: String = (1..=pages).map(|k| page_text(pdf, k)).collect();
     for needle in needles {
-        assert!(text.contains(needle), "{} lacks {needle:?}:\n{text}", pdf.display());
+        assert!(
+            text.contains(needle),
+            "{} lacks {needle:?}:\n{text}",
+            pdf.display()
+        );
     }
     for word in foreign.iter().chain(&LIBRARY_WORDS) {
         assert!(!text.contains(word), "{} has {word:?}:\n{text}", pdf.display());
     }
     for k in 1..=pages {
-        let footer = page_of.replace("{0}", &k.to_string()).replace("{1}", &pages.to_string());
+        let footer = page_of
+            .replace("{0}", &k.to_string())
+            .replace("{1}", &pages.to_string());
         assert!(page_text(pdf, k).contains(&footer), "page {k} lacks {footer:?}");
     }
     assert_fonts_embedded(pdf);
@@ -207,7 +240,10 @@ fn assert_pictures(pdf: &Path, pages: usize, phasor_heading: &str) {
         }
         if k == 1 {
             let rules = picture.long_rules();
-            assert!(rules >= 5, "page 1 has {rules} long rules: the title's and the summary table's");
+            assert!(
+                rules >= 5,
+                "page 1 has {rules} long rules: the title's and the summary table's"
+            );
         }
     }
     let with_phasors: Vec<usize> = (1..=pages)
@@ -240,7 +276,12 @@ async fn the_report_reads_in_both_languages_with_its_header_signatures_fonts_and
         ],
     )
     .await;
-    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let pages = assert_document(
         &en,
         "page {0} of {1}",
@@ -268,13 +309,21 @@ async fn the_report_reads_in_both_languages_with_its_header_signatures_fonts_and
         ],
         &["Relatório", "Cliente", "página"],
     );
-    assert!(pages >= 3, "the summary, a meter, the unreachable one and the signatures: {pages}");
+    assert!(
+        pages >= 3,
+        "the summary, a meter, the unreachable one and the signatures: {pages}"
+    );
     assert_pictures(&en, pages, "Phasor diagram");
 
     // Nothing given this time: the fields are remembered.
     let pt = dir.join("report-pt.pdf");
     let out = report(&pt_meter, &pt, &data, &["--lang", "pt-BR"]).await;
-    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let pages = assert_document(
         &pt,
         "página {0} de {1}",
@@ -382,7 +431,10 @@ async fn the_calibration_certificate_is_a_signed_document_with_fonts_rules_and_p
     let picture = Picture::of(&cert, 1, 100);
     assert!(picture.inked() > 0.002, "blank certificate");
     let rules = picture.long_rules();
-    assert!(rules >= 8, "the instrument and before/after tables are ruled: {rules} long rules");
+    assert!(
+        rules >= 8,
+        "the instrument and before/after tables are ruled: {rules} long rules"
+    );
     assert_eq!(picture.coloured(), 0, "a certificate has no colour");
     assert_eq!(pages, 1);
     let _ = std::fs::remove_dir_all(&dir);

@@ -490,7 +490,10 @@ fn batch_profile_apply_to_two_meters_shows_the_result_table() {
         assert!(text.contains(&m.modbus.to_string()), "{text}");
     }
     for typed in ["Usina Sul", "João Lima"] {
-        assert!(text.contains(typed), "the report lacks the typed {typed:?}:\n{text}");
+        assert!(
+            text.contains(typed),
+            "the report lacks the typed {typed:?}:\n{text}"
+        );
     }
     let remembered = f.harness.state().prefs().report_header;
     assert_eq!(

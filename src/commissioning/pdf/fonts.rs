@@ -42,7 +42,7 @@ impl Face {
         let Some(font) = self.font_ref() else {
             return 0.0;
         };
-        let upem = f32::from(font.head().map_or(1000, |h| h.units_per_em()));
+        let upem = units_per_em(&font);
         let charmap = font.charmap();
         let metrics = font.glyph_metrics(Size::unscaled(), LocationRef::default());
         text.chars()
@@ -79,7 +79,7 @@ impl Face {
         let Some(font) = self.font_ref() else {
             return Vec::new();
         };
-        let upem = f32::from(font.head().map_or(1000, |h| h.units_per_em()));
+        let upem = units_per_em(&font);
         let charmap = font.charmap();
         let metrics = font.glyph_metrics(Size::unscaled(), LocationRef::default());
         text.char_indices()
@@ -98,6 +98,14 @@ impl Face {
             })
             .collect()
     }
+}
+
+fn units_per_em(font: &FontRef<'_>) -> f32 {
+    f32::from(
+        font.metrics(Size::unscaled(), LocationRef::default())
+            .units_per_em
+            .max(1),
+    )
 }
 
 #[cfg(test)]

@@ -273,7 +273,8 @@ impl Layout {
             }
             for (i, l) in values.into_iter().enumerate() {
                 let y = top + leading(BODY) * (i as f32 + 1.0) - BODY * 0.3;
-                self.page().push(text(LEFT + label_w, y, Face::Regular, BODY, INK, l));
+                self.page()
+                    .push(text(LEFT + label_w, y, Face::Regular, BODY, INK, l));
             }
             self.y = top + leading(BODY) * rows as f32;
         }
@@ -295,7 +296,11 @@ impl Layout {
             edges.push(last + WIDTH * w / sum);
         }
         let header = Row::new(Face::Bold, &t.header, &edges);
-        let rows: Vec<Row> = t.rows.iter().map(|r| Row::new(Face::Regular, r, &edges)).collect();
+        let rows: Vec<Row> = t
+            .rows
+            .iter()
+            .map(|r| Row::new(Face::Regular, r, &edges))
+            .collect();
         let first = rows.first().map_or(0.0, |r| r.height);
         self.room(header.height + first);
         if !t.header.is_empty() {
@@ -347,7 +352,14 @@ impl Layout {
         for (i, (role, name)) in s.signers.iter().enumerate() {
             let x = LEFT + i as f32 * (column + gap);
             let page = self.page();
-            page.push(text(x, top + 12.0, Face::Bold, 11.0, INK, fit(Face::Bold, 11.0, role, column)));
+            page.push(text(
+                x,
+                top + 12.0,
+                Face::Bold,
+                11.0,
+                INK,
+                fit(Face::Bold, 11.0, role, column),
+            ));
             for (k, (label, value)) in [(&s.name_label, name.as_str()), (&s.date_label, "")]
                 .into_iter()
                 .enumerate()
@@ -356,12 +368,26 @@ impl Layout {
                 let label = format!("{}:", Face::Bold.printable(label));
                 let lw = Face::Bold.width(&label, BODY) + 6.0;
                 page.push(text(x, y, Face::Bold, BODY, INK, label));
-                page.push(text(x + lw, y - 2.0, Face::Regular, BODY, INK, fit(Face::Regular, BODY, value, column - lw)));
+                page.push(text(
+                    x + lw,
+                    y - 2.0,
+                    Face::Regular,
+                    BODY,
+                    INK,
+                    fit(Face::Regular, BODY, value, column - lw),
+                ));
                 page.push(line((x + lw, y + 2.0), (x + column, y + 2.0), 0.6, RULE));
             }
             let y = top + 125.0;
             page.push(line((x, y), (x + column, y), 0.8, RULE));
-            page.push(text(x, y + 11.0, Face::Regular, SMALL, GREY, Face::Regular.printable(&s.signature_label)));
+            page.push(text(
+                x,
+                y + 11.0,
+                Face::Regular,
+                SMALL,
+                GREY,
+                Face::Regular.printable(&s.signature_label),
+            ));
         }
         self.y += height;
     }
@@ -412,10 +438,20 @@ mod tests {
 
     #[test]
     fn wrap_breaks_at_spaces_within_the_width() {
-        let lines = wrap(Face::Regular, 10.0, "aa bb cc dd ee", Face::Regular.width("aa bb", 10.0) + 0.1);
+        let lines = wrap(
+            Face::Regular,
+            10.0,
+            "aa bb cc dd ee",
+            Face::Regular.width("aa bb", 10.0) + 0.1,
+        );
         assert_eq!(lines, ["aa bb", "cc dd", "ee"]);
         assert_eq!(wrap(Face::Regular, 10.0, "", 100.0), [""]);
-        let long = wrap(Face::Regular, 10.0, "abcdefghij", Face::Regular.width("abcd", 10.0) + 0.1);
+        let long = wrap(
+            Face::Regular,
+            10.0,
+            "abcdefghij",
+            Face::Regular.width("abcd", 10.0) + 0.1,
+        );
         assert_eq!(long, ["abcd", "efgh", "ij"]);
     }
 

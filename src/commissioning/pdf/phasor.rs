@@ -36,7 +36,10 @@ pub fn draw(page: &mut Page, left: f32, top: f32, width: f32, p: &Phasors) {
     }
     for (k, name) in NAMES.iter().enumerate() {
         let [v, i] = scale.both(&p.measured, k);
-        for ((phasor, max, reach), (label, width)) in [v, i].into_iter().zip([(format!("V{name}"), 2.0), (format!("I{name}"), 1.3)]) {
+        for ((phasor, max, reach), (label, width)) in [v, i]
+            .into_iter()
+            .zip([(format!("V{name}"), 2.0), (format!("I{name}"), 1.3)])
+        {
             arrow(page, center, phasor, max, reach, width, PHASE[k], &label);
         }
     }
@@ -114,7 +117,16 @@ fn tip(center: (f32, f32), p: Phasor, max: f64, reach: f32) -> Option<(f32, f32)
 }
 
 #[allow(clippy::too_many_arguments)]
-fn arrow(page: &mut Page, center: (f32, f32), p: Phasor, max: f64, reach: f32, width: f32, color: Rgb, label: &str) {
+fn arrow(
+    page: &mut Page,
+    center: (f32, f32),
+    p: Phasor,
+    max: f64,
+    reach: f32,
+    width: f32,
+    color: Rgb,
+    label: &str,
+) {
     let Some(tip) = tip(center, p, max, reach) else {
         return;
     };

@@ -106,7 +106,9 @@ fn summary(tr: Tr, meters: &[Result<MeterReport, NotReached>], blocks: &mut Vec<
     ]
     .map(|m| tr.t(m).to_string())
     .to_vec();
-    blocks.push(Block::Table(Table::new(header, rows).widths(&[3.0, 2.0, 3.0, 2.0, 2.0])));
+    blocks.push(Block::Table(
+        Table::new(header, rows).widths(&[3.0, 2.0, 3.0, 2.0, 2.0]),
+    ));
 }
 
 /// The batch table of the "Set up new meters" wizard; why a meter failed
@@ -185,11 +187,7 @@ fn identity(tr: Tr, r: &MeterReport, blocks: &mut Vec<Block>) {
     ]);
     blocks.push(Block::Heading(tr.t(Msg::RepIdentity).into()));
     blocks.push(Block::Table(
-        Table::new(
-            vec![tr.t(Msg::RepField).into(), tr.t(Msg::RepValue).into()],
-            rows,
-        )
-        .widths(&[1.0, 2.0]),
+        Table::new(vec![tr.t(Msg::RepField).into(), tr.t(Msg::RepValue).into()], rows).widths(&[1.0, 2.0]),
     ));
 }
 
@@ -249,11 +247,8 @@ fn settings_table(tr: Tr, r: &MeterReport, blocks: &mut Vec<Block>) {
                 );
             }
             blocks.push(Block::Table(
-                Table::new(
-                    vec![tr.t(Msg::RepField).into(), tr.t(Msg::RepValue).into()],
-                    rows,
-                )
-                .widths(&[1.2, 1.8]),
+                Table::new(vec![tr.t(Msg::RepField).into(), tr.t(Msg::RepValue).into()], rows)
+                    .widths(&[1.2, 1.8]),
             ));
         }
     }
@@ -281,7 +276,10 @@ fn verdict(tr: Tr, title: Msg, c: &WiringCheck, blocks: &mut Vec<Block>) {
             let advice = match &f.remedy {
                 Remedy::Nothing => tr.t(Msg::NothingToDo).to_owned(),
                 Remedy::WriteRegisters { writes } => {
-                    let list: Vec<String> = writes.iter().map(|(a, v)| format!("{} = {v}", label(*a))).collect();
+                    let list: Vec<String> = writes
+                        .iter()
+                        .map(|(a, v)| format!("{} = {v}", label(*a)))
+                        .collect();
                     tr.f(Msg::RepAdviceWrite, &[&list.join(", ")])
                 }
                 Remedy::Rewire { .. } => rewire_text(tr, f),
@@ -317,10 +315,17 @@ fn fix_blocks(tr: Tr, fix: &FixSummary, blocks: &mut Vec<Block>) {
             ]
         })
         .collect();
-    let header = [Msg::RepRegister, Msg::RepAsFound, Msg::RepWrittenCol, Msg::RepReadBackCol]
-        .map(|m| tr.t(m).to_string())
-        .to_vec();
-    blocks.push(Block::Table(Table::new(header, rows).widths(&[2.0, 1.0, 1.0, 1.6])));
+    let header = [
+        Msg::RepRegister,
+        Msg::RepAsFound,
+        Msg::RepWrittenCol,
+        Msg::RepReadBackCol,
+    ]
+    .map(|m| tr.t(m).to_string())
+    .to_vec();
+    blocks.push(Block::Table(
+        Table::new(header, rows).widths(&[2.0, 1.0, 1.0, 1.6]),
+    ));
     let fields: Vec<String> = fix
         .fields
         .iter()
@@ -422,7 +427,9 @@ fn phasor_blocks(tr: Tr, c: &WiringCheck, blocks: &mut Vec<Block>) {
         format!("{} — {}", tr.t(Msg::RepCurrentAngle), tr.t(Msg::RepMeasured)),
         format!("{} — {}", tr.t(Msg::RepCurrentAngle), tr.t(Msg::RepExpected)),
     ];
-    blocks.push(Block::Table(Table::new(header, rows).widths(&[0.6, 1.0, 1.0, 1.0, 1.0])));
+    blocks.push(Block::Table(
+        Table::new(header, rows).widths(&[0.6, 1.0, 1.0, 1.0, 1.0]),
+    ));
 }
 
 fn kind_word(tr: Tr, kind: Kind) -> &'static str {
@@ -463,8 +470,17 @@ fn journal_rows(tr: Tr, e: &Entry) -> Vec<Vec<String>> {
     e.changes
         .iter()
         .map(|c| {
-            let middle = [c.field.clone(), dash(&c.before), dash(&c.asked), dash(&c.confirmed)];
-            head.iter().cloned().chain(middle).chain(tail.iter().cloned()).collect()
+            let middle = [
+                c.field.clone(),
+                dash(&c.before),
+                dash(&c.asked),
+                dash(&c.confirmed),
+            ];
+            head.iter()
+                .cloned()
+                .chain(middle)
+                .chain(tail.iter().cloned())
+                .collect()
         })
         .collect()
 }

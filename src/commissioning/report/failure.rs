@@ -6,9 +6,9 @@
 
 use serde::{Serialize, Serializer};
 
+use super::reason::Reason;
 use crate::commissioning::sampler::SampleError;
 use crate::commissioning::wiring_check::FixError;
-use super::reason::Reason;
 use crate::i18n::{Describe, Msg, Tr};
 use je08_client::endpoint::AddressError;
 use je08_client::http::HttpError;

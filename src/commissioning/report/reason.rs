@@ -107,7 +107,13 @@ impl Reason {
         let any = |words: &[&str]| words.iter().any(|w| d.contains(w));
         if any(&["refused", "os error 111)", "os error 61)", "os error 10061)"]) {
             Self::Refused
-        } else if any(&["timed out", "timeout", "os error 110)", "os error 60)", "os error 10060)"]) {
+        } else if any(&[
+            "timed out",
+            "timeout",
+            "os error 110)",
+            "os error 60)",
+            "os error 10060)",
+        ]) {
             Self::Timeout
         } else if any(&[
             "dns error",
@@ -139,17 +145,30 @@ mod tests {
     #[test]
     fn connect_failures_are_told_apart_on_every_platform() {
         let chain = "error sending request for url (http://127.0.0.1:9/api/info): client error (Connect): tcp connect error: ";
-        assert_eq!(unreachable(&format!("{chain}Connection refused (os error 111)")), Reason::Refused);
         assert_eq!(
-            unreachable("No connection could be made because the target machine actively refused it. (os error 10061)"),
+            unreachable(&format!("{chain}Connection refused (os error 111)")),
             Reason::Refused
         );
-        assert_eq!(unreachable(&format!("{chain}Connection timed out (os error 110)")), Reason::Timeout);
         assert_eq!(
-            unreachable("client error (Connect): dns error: failed to lookup address information: Name or service not known"),
+            unreachable(
+                "No connection could be made because the target machine actively refused it. (os error 10061)"
+            ),
+            Reason::Refused
+        );
+        assert_eq!(
+            unreachable(&format!("{chain}Connection timed out (os error 110)")),
+            Reason::Timeout
+        );
+        assert_eq!(
+            unreachable(
+                "client error (Connect): dns error: failed to lookup address information: Name or service not known"
+            ),
             Reason::NoName
         );
-        assert_eq!(unreachable(&format!("{chain}No route to host (os error 113)")), Reason::Unreachable);
+        assert_eq!(
+            unreachable(&format!("{chain}No route to host (os error 113)")),
+            Reason::Unreachable
+        );
     }
 
     #[test]
