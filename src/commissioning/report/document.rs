@@ -434,17 +434,17 @@ fn phasor_blocks(tr: Tr, c: &WiringCheck, blocks: &mut Vec<Block>) {
 
 fn kind_word(tr: Tr, kind: Kind) -> &'static str {
     tr.t(match kind {
-        Kind::Settings => Msg::KindSettings,
-        Kind::EnergyReset => Msg::KindEnergyReset,
-        Kind::Mode => Msg::KindMode,
-        Kind::Reboot => Msg::KindReboot,
-        Kind::NetworkReset => Msg::KindNetworkReset,
-        Kind::Config => Msg::KindConfig,
-        Kind::Certificate => Msg::KindCertificate,
-        Kind::Firmware => Msg::KindFirmware,
-        Kind::Calibration => Msg::KindCalibration,
-        Kind::Profile => Msg::KindProfile,
-        Kind::Provisioning => Msg::KindProvisioning,
+        Kind::Settings => Msg::JournalKindSettings,
+        Kind::EnergyReset => Msg::JournalKindEnergyReset,
+        Kind::Mode => Msg::JournalKindMode,
+        Kind::Reboot => Msg::JournalKindReboot,
+        Kind::NetworkReset => Msg::JournalKindNetworkReset,
+        Kind::Config => Msg::JournalKindConfig,
+        Kind::Certificate => Msg::JournalKindCertificate,
+        Kind::Firmware => Msg::JournalKindFirmware,
+        Kind::Calibration => Msg::JournalKindCalibration,
+        Kind::Profile => Msg::JournalKindProfile,
+        Kind::Provisioning => Msg::JournalKindProvisioning,
     })
 }
 

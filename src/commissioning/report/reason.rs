@@ -77,7 +77,6 @@ impl Reason {
             ModbusError::Unreachable { detail, .. } => Self::of_connect(detail),
             ModbusError::Io { .. } => Self::ConnectionLost,
             ModbusError::Exception { .. } | ModbusError::Protocol { .. } => Self::BadAnswer,
-            _ => Self::Other,
         }
     }
 
