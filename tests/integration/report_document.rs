@@ -69,11 +69,15 @@ fn assert_fonts_embedded(pdf: &Path) {
     }
 }
 
-/// The XMP metadata claims PDF/A-2 (`pdfinfo -meta`).
+/// The XMP metadata claims PDF/A-2u (`pdfinfo -meta`).
 fn assert_pdf_a(pdf: &Path) {
     let meta = String::from_utf8_lossy(&tool("pdfinfo", &["-meta", &path_str(pdf)])).into_owned();
-    let claims = meta.contains("<pdfaid:part>2</pdfaid:part>") || meta.contains("pdfaid:part=\"2\"");
-    assert!(claims, "no PDF/A-2 claim in the metadata:\n{meta}");
+    for claim in [
+        "<pdfaid:part>2</pdfaid:part>",
+        "<pdfaid:conformance>U</pdfaid:conformance>",
+    ] {
+        assert!(meta.contains(claim), "no {claim} in the metadata:\n{meta}");
+    }
 }
 
 /// A page rendered as RGB pixels.

@@ -20,6 +20,8 @@ const BODY: f32 = 9.5;
 const SMALL: f32 = 8.0;
 const CELL: f32 = 8.5;
 const PAD: f32 = 3.0;
+/// Height of a signature block.
+const SIGNATURES: f32 = 150.0;
 
 /// An sRGB colour.
 pub type Rgb = (u8, u8, u8);
@@ -79,7 +81,12 @@ pub fn lay_out(doc: &Document) -> Vec<Page> {
         pages: vec![Vec::new()],
         y: TOP,
     };
-    for block in &doc.blocks {
+    for (i, block) in doc.blocks.iter().enumerate() {
+        if let Block::Heading(_) = block {
+            // A heading stays with the start of what follows it.
+            let next = doc.blocks.get(i + 1).map_or(0.0, first_height);
+            layout.room(leading(12.0) + 11.0 + next);
+        }
         layout.block(block);
     }
     let count = layout.pages.len();
@@ -173,6 +180,28 @@ pub fn wrap(face: Face, size: f32, s: &str, width: f32) -> Vec<String> {
     lines
 }
 
+/// The height of the part of `block` that must not be parted from the
+/// heading before it: a table's header row and first row, a paragraph's
+/// first two lines, a drawing or a signature block whole.
+fn first_height(block: &Block) -> f32 {
+    match block {
+        Block::Table(t) => {
+            let edges = t.edges();
+            let header = Row::new(Face::Bold, &t.header, &edges).height;
+            let first = t
+                .rows
+                .first()
+                .map_or(0.0, |r| Row::new(Face::Regular, r, &edges).height);
+            header + first
+        }
+        Block::Phasors(_) => super::phasor::HEIGHT,
+        Block::Signatures(_) => SIGNATURES,
+        Block::Text(_) | Block::Fields(_) => 2.0 * leading(BODY),
+        Block::Note(_) => 2.0 * leading(SMALL),
+        Block::Title(_) | Block::Heading(_) | Block::PageBreak => 0.0,
+    }
+}
+
 fn leading(size: f32) -> f32 {
     size * 1.32
 }
@@ -223,7 +252,6 @@ impl Layout {
                 self.y += 8.0;
             }
             Block::Heading(t) => {
-                self.room(leading(12.0) + 70.0);
                 self.y += 8.0;
                 self.lines(Face::Bold, 12.0, INK, LEFT, WIDTH, t);
                 self.y += 3.0;
@@ -286,15 +314,7 @@ impl Layout {
         if columns == 0 {
             return;
         }
-        let weights: Vec<f32> = (0..columns)
-            .map(|i| t.widths.get(i).copied().filter(|w| *w > 0.0).unwrap_or(1.0))
-            .collect();
-        let sum: f32 = weights.iter().sum();
-        let mut edges = vec![LEFT];
-        for w in &weights {
-            let last = edges[edges.len() - 1];
-            edges.push(last + WIDTH * w / sum);
-        }
+        let edges = t.edges();
         let header = Row::new(Face::Bold, &t.header, &edges);
         let rows: Vec<Row> = t
             .rows
@@ -346,7 +366,7 @@ impl Layout {
         let n = s.signers.len().max(1);
         let gap = 30.0;
         let column = (WIDTH - gap * (n as f32 - 1.0)) / n as f32;
-        let height = 150.0;
+        let height = SIGNATURES;
         self.room(height);
         let top = self.y + 10.0;
         for (i, (role, name)) in s.signers.iter().enumerate() {
@@ -390,6 +410,26 @@ impl Layout {
             ));
         }
         self.y += height;
+    }
+}
+
+impl Table {
+    /// The x of each column's left edge, and the right edge of the last.
+    fn edges(&self) -> Vec<f32> {
+        let columns = self
+            .header
+            .len()
+            .max(self.rows.iter().map(Vec::len).max().unwrap_or(0));
+        let weights: Vec<f32> = (0..columns)
+            .map(|i| self.widths.get(i).copied().filter(|w| *w > 0.0).unwrap_or(1.0))
+            .collect();
+        let sum: f32 = weights.iter().sum();
+        let mut edges = vec![LEFT];
+        for w in &weights {
+            let last = edges[edges.len() - 1];
+            edges.push(last + WIDTH * w / sum);
+        }
+        edges
     }
 }
 
@@ -476,6 +516,26 @@ mod tests {
         }
         let all: Vec<&str> = pages.iter().flat_map(texts).collect();
         assert!((0..200).all(|i| all.contains(&format!("r{i}").as_str())));
+    }
+
+    #[test]
+    fn a_heading_goes_to_the_page_of_the_table_it_heads() {
+        for filler in 30..50 {
+            let mut blocks: Vec<Block> = (0..filler).map(|i| Block::Text(format!("line {i}"))).collect();
+            blocks.push(Block::Heading("Heading".into()));
+            blocks.push(Block::Table(Table::new(
+                vec!["Head".into()],
+                vec![vec!["cell".into()]],
+            )));
+            let doc = Document {
+                blocks,
+                ..Document::default()
+            };
+            let pages = lay_out(&doc);
+            let page_of = |what: &str| pages.iter().position(|p| texts(p).contains(&what));
+            assert_eq!(page_of("Heading"), page_of("Head"), "after {filler} lines");
+            assert_eq!(page_of("Head"), page_of("cell"), "after {filler} lines");
+        }
     }
 
     #[test]
