@@ -707,7 +707,6 @@ je08_protocol::messages! {
         RepCurrentAngle => "current angle", "ângulo da corrente";
         RepMeasured => "measured", "medido";
         RepExpected => "expected", "esperado";
-        RepFindingsHeading => "Wiring findings and advice", "Constatações da ligação e orientações";
         RepSeverityCol => "severity", "gravidade";
         RepFindingCol => "finding", "constatação";
         RepAdviceCol => "advice", "orientação";

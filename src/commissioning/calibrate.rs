@@ -283,7 +283,7 @@ pub fn certificate(tr: Tr, header: &ReportHeader, o: &CalibrationOutcome) -> Doc
                     ],
                 ],
             )
-            .widths(&[1.0, 1.6, 1.4, 1.1, 1.0, 1.0]),
+            .widths(&[50.0, 150.0, 80.0, 70.0, 60.0, 85.0]),
         ),
         Block::Text(
             tr.t(if o.written_ok {

@@ -44,7 +44,8 @@ pub enum Block {
 pub struct Table {
     /// Column headings.
     pub header: Vec<String>,
-    /// Relative column widths (empty: equal columns).
+    /// Relative column widths (in points when they add up to the text
+    /// width, 495 pt; empty: equal columns).
     pub widths: Vec<f32>,
     /// Rows of cells.
     pub rows: Vec<Vec<String>>,

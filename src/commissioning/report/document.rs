@@ -228,7 +228,7 @@ fn settings_table(tr: Tr, r: &MeterReport, blocks: &mut Vec<Block>) {
     .map(|m| tr.t(m).to_string())
     .to_vec();
     blocks.push(Block::Table(
-        Table::new(header, rows).widths(&[3.0, 1.2, 1.5, 1.5, 1.3]),
+        Table::new(header, rows).widths(&[150.0, 60.0, 95.0, 95.0, 95.0]),
     ));
     match &r.http_blocks {
         None => blocks.push(Block::Note(tr.t(Msg::RepHttpNotRead).into())),
@@ -324,7 +324,7 @@ fn fix_blocks(tr: Tr, fix: &FixSummary, blocks: &mut Vec<Block>) {
     .map(|m| tr.t(m).to_string())
     .to_vec();
     blocks.push(Block::Table(
-        Table::new(header, rows).widths(&[2.0, 1.0, 1.0, 1.6]),
+        Table::new(header, rows).widths(&[150.0, 95.0, 95.0, 155.0]),
     ));
     let fields: Vec<String> = fix
         .fields
@@ -506,7 +506,7 @@ fn session_changes(tr: Tr, r: &MeterReport, blocks: &mut Vec<Block>) {
     .map(|m| tr.t(m).to_string())
     .to_vec();
     blocks.push(Block::Table(
-        Table::new(header, rows).widths(&[1.7, 1.3, 1.6, 1.1, 1.1, 1.3, 1.0, 2.0]),
+        Table::new(header, rows).widths(&[56.0, 68.0, 95.0, 40.0, 40.0, 46.0, 56.0, 94.0]),
     ));
 }
 
