@@ -217,7 +217,7 @@ pub fn certificate(tr: Tr, header: &ReportHeader, o: &CalibrationOutcome) -> Doc
     let reg = label(p.register);
     let field = |m: Msg, v: String| vec![tr.t(m).to_string(), v];
     let not_given = || tr.t(Msg::CertNotGiven).to_string();
-    let mut blocks = vec![
+    let blocks = vec![
         Block::Title(title.clone()),
         Block::Fields(vec![
             (tr.t(Msg::RepSite).into(), header.site.clone()),
@@ -299,16 +299,16 @@ pub fn certificate(tr: Tr, header: &ReportHeader, o: &CalibrationOutcome) -> Doc
             None => tr.t(Msg::CertJournalNone).into(),
         }),
         Block::Heading(tr.t(Msg::RepAcceptance).into()),
+        Block::Signatures(Signatures {
+            name_label: tr.t(Msg::RepName).into(),
+            date_label: tr.t(Msg::RepDate).into(),
+            signature_label: tr.t(Msg::RepSignature).into(),
+            signers: vec![
+                (tr.t(Msg::RepTechnician).into(), header.technician.clone()),
+                (tr.t(Msg::RepCustomer).into(), header.customer.clone()),
+            ],
+        }),
     ];
-    blocks.push(Block::Signatures(Signatures {
-        name_label: tr.t(Msg::RepName).into(),
-        date_label: tr.t(Msg::RepDate).into(),
-        signature_label: tr.t(Msg::RepSignature).into(),
-        signers: vec![
-            (tr.t(Msg::RepTechnician).into(), header.technician.clone()),
-            (tr.t(Msg::RepCustomer).into(), header.customer.clone()),
-        ],
-    }));
     Document {
         title,
         language: pdf::language(tr).into(),

@@ -26,27 +26,23 @@ pub fn draw(page: &mut Page, left: f32, top: f32, width: f32, p: &Phasors) {
         page.push(line(center, tip, 0.4, grid));
     }
     let scale = Scale::of(&[&p.measured, &p.expected]);
-    for k in 0..3 {
-        let faint = blend(PHASE[k], 0.3);
+    for (k, color) in PHASE.iter().enumerate() {
+        let faint = blend(*color, 0.3);
         for (phasor, max, reach) in scale.both(&p.expected, k) {
             if let Some(tip) = tip(center, phasor, max, reach) {
                 page.push(line(center, tip, 5.0, faint));
             }
         }
     }
-    for (k, name) in NAMES.iter().enumerate() {
+    for (k, (name, color)) in NAMES.iter().zip(PHASE).enumerate() {
         let [v, i] = scale.both(&p.measured, k);
-        for ((phasor, max, reach), (label, width)) in [v, i]
-            .into_iter()
-            .zip([(format!("V{name}"), 2.0), (format!("I{name}"), 1.3)])
-        {
-            arrow(page, center, phasor, max, reach, width, PHASE[k], &label);
-        }
+        arrow(page, center, v, (2.0, color), &format!("V{name}"));
+        arrow(page, center, i, (1.3, color), &format!("I{name}"));
     }
     let x = left + 2.0 * RADIUS + 50.0;
     let mut y = top + 16.0;
-    for (k, name) in NAMES.iter().enumerate() {
-        page.push(line((x, y - 3.0), (x + 18.0, y - 3.0), 2.0, PHASE[k]));
+    for (name, color) in NAMES.iter().zip(PHASE) {
+        page.push(line((x, y - 3.0), (x + 18.0, y - 3.0), 2.0, color));
         page.push(Op::Text {
             x: x + 24.0,
             y,
@@ -116,15 +112,13 @@ fn tip(center: (f32, f32), p: Phasor, max: f64, reach: f32) -> Option<(f32, f32)
     (max > 0.0 && p.magnitude > 0.0).then(|| at(center, p.angle_deg, reach * (p.magnitude / max) as f32))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// An arrow from `center` for `(phasor, max, reach)` in `(width, colour)`,
+/// labelled at its tip.
 fn arrow(
     page: &mut Page,
     center: (f32, f32),
-    p: Phasor,
-    max: f64,
-    reach: f32,
-    width: f32,
-    color: Rgb,
+    (p, max, reach): (Phasor, f64, f32),
+    (width, color): (f32, Rgb),
     label: &str,
 ) {
     let Some(tip) = tip(center, p, max, reach) else {
