@@ -160,7 +160,7 @@ pub enum Work {
         /// The certificate's language.
         lang: Lang,
         /// Site, panel, customer and technician.
-        header: ReportHeader,
+        header: Box<ReportHeader>,
     },
     /// Record meters to CSV until cancelled.
     Record {
@@ -208,8 +208,8 @@ pub enum Work {
         password: Option<Secret>,
         /// Sample window per meter.
         window: WindowOptions,
-        /// HTTP blocks and MQTT check.
-        checks: ReportChecks,
+        /// HTTP blocks, MQTT check and header fields.
+        checks: Box<ReportChecks>,
         /// The PDF file.
         path: PathBuf,
         /// The report's language.
@@ -534,7 +534,7 @@ async fn run(
             batch::report(
                 (sink, job),
                 (&addresses, &provisioned),
-                (password, checks),
+                (password, *checks),
                 window,
                 output,
                 cancel,

@@ -839,7 +839,7 @@ mod tests {
                     addresses: vec!["127.0.0.1".into()],
                     password: secret(),
                     window: crate::commissioning::sampler::WindowOptions::default(),
-                    checks,
+                    checks: Box::new(checks),
                     path: "r.pdf".into(),
                     lang: crate::i18n::Lang::En,
                     provisioned: Vec::new(),
