@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Third-party notices: every crate je08 ships (cargo about, from Cargo.lock,
 # about.toml, packaging/about.hbs) and the fonts the window embeds (egui's
-# default fonts, with their licence files from the epaint_default_fonts crate).
+# default fonts, with their licence files from the epaint_default_fonts crate)
+# and the PDF documents embed (assets/fonts).
 #
 #   packaging/notices.sh           # (re)write assets/licenses/THIRD-PARTY-NOTICES.txt
 #   packaging/notices.sh --check   # fail if the committed file is out of date
@@ -35,6 +36,12 @@ fonts=$("$CARGO" metadata --locked --format-version 1 |
     printf '\n==== %s ====\n\n' "$f"
     cat "$fonts/$f"
   done
+  echo
+  echo "------------------------------------------------------------------------"
+  echo "Fonts embedded in the PDF documents (assets/fonts, subsets of DejaVu Sans 2.37)"
+  echo "  - DejaVuSans.ttf, DejaVuSans-Bold.ttf: Bitstream Vera licence, DejaVu changes public domain (LICENSE-DejaVu.txt below)"
+  printf '\n==== %s ====\n\n' LICENSE-DejaVu.txt
+  cat assets/fonts/LICENSE-DejaVu.txt
 } >>"$tmp"
 
 if [ "${1:-}" = --check ]; then

@@ -23,7 +23,7 @@ use crate::commissioning::pdf;
 use crate::commissioning::profile::{self, MeterResult, Profile};
 use crate::commissioning::provision::BatchRow;
 use crate::commissioning::record::{self, RecordOptions, RecordSummary};
-use crate::commissioning::report::NotReached;
+use crate::commissioning::report::{NotReached, ReportHeader};
 use crate::commissioning::sampler::{SampleWindow, WindowOptions, sample_window};
 use crate::commissioning::wiring_check::{FixOutcome, WiringCheck, apply_fix, run_check};
 use crate::i18n::{Lang, Tr};
@@ -159,6 +159,8 @@ pub enum Work {
         path: PathBuf,
         /// The certificate's language.
         lang: Lang,
+        /// Site, panel, customer and technician.
+        header: Box<ReportHeader>,
     },
     /// Record meters to CSV until cancelled.
     Record {
@@ -206,8 +208,8 @@ pub enum Work {
         password: Option<Secret>,
         /// Sample window per meter.
         window: WindowOptions,
-        /// HTTP blocks and MQTT check.
-        checks: ReportChecks,
+        /// HTTP blocks, MQTT check and header fields.
+        checks: Box<ReportChecks>,
         /// The PDF file.
         path: PathBuf,
         /// The report's language.
@@ -442,8 +444,13 @@ async fn run(
                 .map(|o| CommResult::Calibrated(Box::new(o)))
                 .map_err(|e| CommFailure::new(action, CommCause::Calibrate(e)))
         }
-        Work::SaveCertificate { outcome, path, lang } => {
-            let doc = calibrate::certificate(Tr(lang), &outcome);
+        Work::SaveCertificate {
+            outcome,
+            path,
+            lang,
+            header,
+        } => {
+            let doc = calibrate::certificate(Tr(lang), &header, &outcome);
             write_pdf(CommAction::SaveCertificate, doc, path).await
         }
         Work::Record {
@@ -527,7 +534,7 @@ async fn run(
             batch::report(
                 (sink, job),
                 (&addresses, &provisioned),
-                (password, checks),
+                (password, *checks),
                 window,
                 output,
                 cancel,

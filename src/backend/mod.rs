@@ -792,6 +792,7 @@ mod tests {
             http_blocks: true,
             broker: "mqtt://127.0.0.1:1883".parse().ok(),
             credentials: credentials.clone(),
+            header: Default::default(),
         };
         let commands = [
             Command::StoreSecret {
@@ -844,7 +845,7 @@ mod tests {
                     addresses: vec!["127.0.0.1".into()],
                     password: secret(),
                     window: crate::commissioning::sampler::WindowOptions::default(),
-                    checks,
+                    checks: Box::new(checks),
                     path: "r.pdf".into(),
                     lang: crate::i18n::Lang::En,
                     provisioned: Vec::new(),

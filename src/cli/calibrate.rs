@@ -22,6 +22,7 @@ use je08_protocol::registers::label;
 use super::confirm::ask_to_change;
 use super::lang::LangArg;
 use super::meter::Target;
+use super::report_header::HeaderArgs;
 
 /// A phase on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -72,6 +73,10 @@ pub struct Args {
     /// Write a PDF calibration certificate to this file.
     #[arg(long, value_name = "FILE.pdf")]
     pub certificate: Option<PathBuf>,
+    /// Site, panel, customer and technician on the certificate (remembered
+    /// with those of `je08 report`).
+    #[command(flatten)]
+    pub header: HeaderArgs,
     /// Language of the PDF (`en` or `pt-BR`; English unless given, whatever the OS locale).
     #[arg(long, value_enum, value_name = "LANG", default_value_t = LangArg::En)]
     pub lang: LangArg,
@@ -170,8 +175,11 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         out!("{}", render_outcome(&outcome))?;
     }
     if let Some(path) = &args.certificate {
-        pdf::write(&certificate(args.lang.tr(), &outcome), path)
-            .with_context(|| format!("cannot write the certificate {}", path.display()))?;
+        pdf::write(
+            &certificate(args.lang.tr(), &args.header.header(), &outcome),
+            path,
+        )
+        .with_context(|| format!("cannot write the certificate {}", path.display()))?;
         if !args.json {
             outln!("  certificate written to {}", path.display())?;
         }

@@ -41,6 +41,7 @@ pub mod read;
 pub mod record;
 pub mod renderer;
 pub mod report;
+pub mod report_header;
 pub mod reset_energy;
 pub mod set;
 pub mod sim;
@@ -179,7 +180,7 @@ pub enum Command {
     Provision(provision::Args),
     /// Write a commissioning report (PDF) for one or more meters.
     #[command(
-        after_help = "Examples:\n  je08 report 10.0.0.21 10.0.0.22 --out site.pdf\n  je08 report 10.0.0.21 --out site.pdf --fix --yes --broker mqtt://10.0.0.2 --json"
+        after_help = "Examples:\n  je08 report 10.0.0.21 10.0.0.22 --out site.pdf\n  je08 report 10.0.0.21 --out qgbt2.pdf --lang pt-BR --site \"Usina Sul\" --panel QGBT-2 --customer \"ACME S.A.\" --technician \"Ana Lima\"\n  je08 report 10.0.0.21 --out site.pdf --fix --yes --broker mqtt://10.0.0.2 --json"
     )]
     Report(report::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to standard output.

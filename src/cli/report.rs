@@ -3,6 +3,9 @@
 //! (and the fix with `--fix`), readings, and the MQTT check when a broker is
 //! given (`--broker`) or configured on the meter (`--http-blocks`).
 //!
+//! The header fields (`--site`, `--panel`, `--customer`, `--technician`)
+//! are remembered between reports (`report_header.rs`).
+//!
 //! Exit status 0 when every meter was reached (and seen on MQTT when
 //! checked), 3 (findings) when the report was written with a failed meter.
 //! `--json` prints a summary per meter with its whole report
@@ -26,6 +29,7 @@ use super::confirm::ask_to_change;
 use super::exit::Outcome;
 use super::lang::LangArg;
 use super::progress::{Batch, Style};
+use super::report_header::HeaderArgs;
 use super::wiring_check::fix_question;
 
 /// Options of `je08 report`.
@@ -64,6 +68,9 @@ pub struct Args {
     #[arg(long, value_name = "S", default_value_t = 10,
           value_parser = clap::value_parser!(u64).range(1..=600))]
     pub mqtt_wait_s: u64,
+    /// Site, panel, customer and technician (remembered between reports).
+    #[command(flatten)]
+    pub header: HeaderArgs,
     /// Language of the PDF (`en` or `pt-BR`; English unless given, whatever the OS locale).
     #[arg(long, value_enum, value_name = "LANG", default_value_t = LangArg::En)]
     pub lang: LangArg,
@@ -117,7 +124,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         reports.push(report);
     }
     progress.finish();
-    pdf::write(&document(args.lang.tr(), &reports, &[]), &args.out)
+    let header = args.header.header();
+    pdf::write(&document(args.lang.tr(), &header, &reports, &[]), &args.out)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     let ok = reports.iter().all(passed);
     if args.json {

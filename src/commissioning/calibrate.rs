@@ -7,7 +7,8 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use super::journal;
-use super::pdf::{Block, Document};
+use super::pdf::{self, Block, Document, Signatures, Table};
+use super::report::ReportHeader;
 use super::sampler::{SampleError, WindowOptions, sample_window};
 use super::wiring_check::{FieldChange, field_changes};
 use crate::i18n::{Describe, Msg, Tr};
@@ -204,83 +205,86 @@ fn quantity_name(tr: Tr, q: Quantity) -> &'static str {
     })
 }
 
-/// The calibration certificate in `tr`'s language: meter id, firmware,
-/// date and time, the reference instrument as typed, and the before/after
-/// table. Register names, numbers and units stay as they are.
-pub fn certificate(tr: Tr, o: &CalibrationOutcome) -> Document {
+/// The calibration certificate in `tr`'s language: who and where
+/// (`header`), the meter, the reference instrument and value, the ruled
+/// before/after table, the activity journal entry it cites and the
+/// technician's and customer's signature lines. Register names, numbers
+/// and units stay as they are.
+pub fn certificate(tr: Tr, header: &ReportHeader, o: &CalibrationOutcome) -> Document {
     let p = &o.plan;
     let unit = p.quantity.unit();
     let title = tr.f(Msg::CertTitle, &[&o.device.id.to_string()]);
     let reg = label(p.register);
+    let field = |m: Msg, v: String| vec![tr.t(m).to_string(), v];
+    let not_given = || tr.t(Msg::CertNotGiven).to_string();
     let blocks = vec![
         Block::Title(title.clone()),
         Block::Fields(vec![
-            (tr.t(Msg::CertMeterId).into(), o.device.id.to_string()),
-            (tr.t(Msg::CertAddress).into(), o.meter.clone()),
-            (tr.t(Msg::DocEspFirmware).into(), o.device.esp_version.to_string()),
-            (
-                tr.t(Msg::DocStmFirmware).into(),
-                o.device.stm32_version.to_string(),
-            ),
-            (
-                tr.t(Msg::CertDateTime).into(),
-                o.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-            ),
-            (
-                tr.t(Msg::CertReferenceInstrument).into(),
-                o.reference_instrument
-                    .clone()
-                    .unwrap_or_else(|| tr.t(Msg::CertNotGiven).into()),
-            ),
-            (
-                tr.t(Msg::CertCalibrated).into(),
-                tr.f(
-                    Msg::CertWhat,
-                    &[&p.phase.to_string(), quantity_name(tr, p.quantity)],
-                ),
-            ),
-            (
-                tr.t(Msg::CertReferenceValue).into(),
-                format!("{:.3} {unit}", p.reference),
-            ),
-            (
-                tr.t(Msg::CertJournalEntry).into(),
-                o.journal_entry
-                    .clone()
-                    .unwrap_or_else(|| tr.t(Msg::CertNotGiven).into()),
-            ),
+            (tr.t(Msg::RepSite).into(), header.site.clone()),
+            (tr.t(Msg::RepPanel).into(), header.panel.clone()),
+            (tr.t(Msg::RepCustomer).into(), header.customer.clone()),
+            (tr.t(Msg::RepTechnician).into(), header.technician.clone()),
         ]),
+        Block::Heading(tr.t(Msg::CertInstrumentHeading).into()),
+        Block::Table(
+            Table::new(
+                vec![tr.t(Msg::RepField).into(), tr.t(Msg::RepValue).into()],
+                vec![
+                    field(Msg::CertMeterId, o.device.id.to_string()),
+                    field(Msg::CertAddress, o.meter.clone()),
+                    field(Msg::DocEspFirmware, o.device.esp_version.to_string()),
+                    field(Msg::DocStmFirmware, o.device.stm32_version.to_string()),
+                    field(Msg::CertDateTime, o.at.format("%Y-%m-%d %H:%M:%S").to_string()),
+                    field(
+                        Msg::CertReferenceInstrument,
+                        o.reference_instrument.clone().unwrap_or_else(not_given),
+                    ),
+                    field(
+                        Msg::CertCalibrated,
+                        tr.f(
+                            Msg::CertWhat,
+                            &[&p.phase.to_string(), quantity_name(tr, p.quantity)],
+                        ),
+                    ),
+                    field(Msg::CertReferenceValue, format!("{:.3} {unit}", p.reference)),
+                ],
+            )
+            .widths(&[1.0, 2.0]),
+        ),
         Block::Heading(tr.t(Msg::CertBeforeAfter).into()),
-        Block::Table {
-            header: vec![
-                "".into(),
-                tr.f(Msg::CertGain, &[&reg]),
-                tr.f(Msg::CertReading, &[unit]),
-                tr.t(Msg::CertSpread).into(),
-                tr.t(Msg::CertSamples).into(),
-                tr.t(Msg::CertError).into(),
-            ],
-            rows: vec![
+        Block::Table(
+            Table::new(
                 vec![
-                    tr.t(Msg::CertBefore).into(),
-                    p.old_gain.to_string(),
-                    format!("{:.3}", p.measured.mean),
-                    format!("{:.3}%", 100.0 * p.measured.relative_spread()),
-                    p.measured.count.to_string(),
-                    format!("{:+.3}%", p.error_before_percent),
+                    String::new(),
+                    tr.f(Msg::CertGain, &[&reg]),
+                    tr.f(Msg::CertReading, &[unit]),
+                    tr.t(Msg::CertSpread).into(),
+                    tr.t(Msg::CertSamples).into(),
+                    tr.t(Msg::CertError).into(),
                 ],
                 vec![
-                    tr.t(Msg::CertAfter).into(),
-                    o.field
-                        .as_ref()
-                        .map_or_else(|| p.new_gain.to_string(), |f| f.read_back.to_string()),
-                    format!("{:.3}", o.measured_after.mean),
-                    format!("{:.3}%", 100.0 * o.measured_after.relative_spread()),
-                    o.measured_after.count.to_string(),
-                    format!("{:+.3}%", o.error_after_percent),
+                    vec![
+                        tr.t(Msg::CertBefore).into(),
+                        p.old_gain.to_string(),
+                        format!("{:.3}", p.measured.mean),
+                        format!("{:.3} %", 100.0 * p.measured.relative_spread()),
+                        p.measured.count.to_string(),
+                        format!("{:+.3} %", p.error_before_percent),
+                    ],
+                    vec![
+                        tr.t(Msg::CertAfter).into(),
+                        o.field
+                            .as_ref()
+                            .map_or_else(|| p.new_gain.to_string(), |f| f.read_back.to_string()),
+                        format!("{:.3}", o.measured_after.mean),
+                        format!("{:.3} %", 100.0 * o.measured_after.relative_spread()),
+                        o.measured_after.count.to_string(),
+                        format!("{:+.3} %", o.error_after_percent),
+                    ],
                 ],
-            ],
-        },
+            )
+            .widths(&[50.0, 150.0, 80.0, 70.0, 60.0, 85.0]),
+        ),
         Block::Text(
             tr.t(if o.written_ok {
                 Msg::CertWrittenOk
@@ -289,9 +293,25 @@ pub fn certificate(tr: Tr, o: &CalibrationOutcome) -> Document {
             })
             .into(),
         ),
+        Block::Heading(tr.t(Msg::CertJournalEntry).into()),
+        Block::Text(match &o.journal_entry {
+            Some(id) => tr.f(Msg::CertJournalCited, &[id]),
+            None => tr.t(Msg::CertJournalNone).into(),
+        }),
+        Block::Heading(tr.t(Msg::RepAcceptance).into()),
+        Block::Signatures(Signatures {
+            name_label: tr.t(Msg::RepName).into(),
+            date_label: tr.t(Msg::RepDate).into(),
+            signature_label: tr.t(Msg::RepSignature).into(),
+            signers: vec![
+                (tr.t(Msg::RepTechnician).into(), header.technician.clone()),
+                (tr.t(Msg::RepCustomer).into(), header.customer.clone()),
+            ],
+        }),
     ];
     Document {
         title,
+        language: pdf::language(tr).into(),
         page_of: tr.t(Msg::DocPageOf).into(),
         blocks,
     }

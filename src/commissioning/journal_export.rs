@@ -2,7 +2,8 @@
 //! command line) and CSV with `,` (the command line's `--csv` and the
 //! window's export of its filtered view).
 
-use je08_client::journal::Entry;
+use crate::i18n::{Msg, Tr};
+use je08_client::journal::{Entry, Kind, Outcome};
 
 /// The changes of an entry in one phrase: `field before → asked (read back confirmed)`.
 pub fn changes_text(entry: &Entry) -> String {
@@ -97,3 +98,31 @@ pub fn csv(entries: &[Entry]) -> Result<Vec<u8>, csv::Error> {
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
+
+/// A kind of change in `tr`'s language (the Journal page, the report).
+pub fn kind_word(tr: Tr, kind: Kind) -> &'static str {
+    tr.t(match kind {
+        Kind::Settings => Msg::JournalKindSettings,
+        Kind::EnergyReset => Msg::JournalKindEnergyReset,
+        Kind::Mode => Msg::JournalKindMode,
+        Kind::Reboot => Msg::JournalKindReboot,
+        Kind::NetworkReset => Msg::JournalKindNetworkReset,
+        Kind::Config => Msg::JournalKindConfig,
+        Kind::Certificate => Msg::JournalKindCertificate,
+        Kind::Firmware => Msg::JournalKindFirmware,
+        Kind::Calibration => Msg::JournalKindCalibration,
+        Kind::Profile => Msg::JournalKindProfile,
+        Kind::Provisioning => Msg::JournalKindProvisioning,
+    })
+}
+
+/// How a change ended, in `tr`'s language.
+pub fn outcome_word(tr: Tr, outcome: Outcome) -> &'static str {
+    tr.t(match outcome {
+        Outcome::Done => Msg::RepOutcomeDone,
+        Outcome::Refused => Msg::RepOutcomeRefused,
+        Outcome::Failed => Msg::RepOutcomeFailed,
+    })
+}
+
+

@@ -10,6 +10,8 @@
 
 mod document;
 mod failure;
+mod header;
+mod reason;
 
 use std::time::Duration;
 
@@ -18,6 +20,8 @@ use tokio_util::sync::CancellationToken;
 
 pub use document::document;
 pub use failure::{InspectError, NotReached, ReportNote};
+pub use header::ReportHeader;
+pub use reason::Reason;
 
 use super::mqtt_check::{MqttCheck, MqttTarget, check_meter};
 use super::profile::Access;

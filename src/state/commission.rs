@@ -413,6 +413,7 @@ impl CommishState {
                         outcome,
                         path,
                         lang: tr.0,
+                        header: Box::new(self.batch.report.checked_header()),
                     }),
                 })
             }
@@ -487,7 +488,7 @@ impl CommishState {
                         addresses,
                         password: self.batch.password(),
                         window: self.window,
-                        checks,
+                        checks: Box::new(checks),
                         path,
                         lang: tr.0,
                         provisioned: provisioned.to_vec(),

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::model::Endpoints;
+use crate::commissioning::report::ReportHeader;
 use crate::i18n::Lang;
 
 /// Storage key of the preferences.
@@ -39,6 +40,8 @@ pub struct Prefs {
     pub plot_window_s: u32,
     /// Last MQTT broker URL.
     pub broker_url: String,
+    /// The commissioning report's site, panel, customer and technician.
+    pub report_header: ReportHeader,
 }
 
 impl Default for Prefs {
@@ -48,6 +51,7 @@ impl Default for Prefs {
             meters: Vec::new(),
             plot_window_s: 60,
             broker_url: "mqtt://127.0.0.1:1883".into(),
+            report_header: ReportHeader::default(),
         }
     }
 }

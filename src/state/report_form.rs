@@ -1,8 +1,10 @@
 //! The commissioning report's options as typed on the Batch page (HTTP
-//! settings, broker of the MQTT check) and their check.
+//! settings, broker of the MQTT check, the header fields: site, panel,
+//! customer, technician, remembered in the preferences) and their check.
 
 use super::broker_form::{BrokerForm, BrokerFormProblem};
 use crate::backend::commissioning::ReportChecks;
+use crate::commissioning::report::ReportHeader;
 
 /// The report's options as typed.
 #[derive(Debug, Default)]
@@ -12,6 +14,8 @@ pub struct ReportForm {
     /// Broker of the MQTT check (an empty URL: each meter's own) and how to
     /// log in to it.
     pub broker: BrokerForm,
+    /// Site, panel, customer and technician as typed.
+    pub header: ReportHeader,
 }
 
 impl ReportForm {
@@ -22,7 +26,19 @@ impl ReportForm {
             http_blocks: self.http_blocks,
             broker: typed.broker,
             credentials: typed.credentials,
+            header: self.checked_header(),
         })
+    }
+
+    /// The header fields as typed, trimmed (for the report and the
+    /// calibration certificate).
+    pub fn checked_header(&self) -> ReportHeader {
+        ReportHeader::default().updated([
+            Some(&self.header.site),
+            Some(&self.header.panel),
+            Some(&self.header.customer),
+            Some(&self.header.technician),
+        ])
     }
 }
 
@@ -39,6 +55,8 @@ mod tests {
         };
         let checks = form.checks().expect("no broker is valid");
         assert!(checks.http_blocks && checks.broker.is_none() && checks.credentials.is_empty());
+        form.header.site = " Usina Sul ".into();
+        assert_eq!(form.checks().expect("valid").header.site, "Usina Sul");
         form.broker.url = "mqtt://host:1884".into();
         form.broker.user = "meter".into();
         form.broker.password = PasswordText("secret".into());

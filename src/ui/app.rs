@@ -48,7 +48,7 @@ impl ConfiguratorApp {
     /// Build the app around a started backend, restoring `prefs`.
     pub fn new(backend: Backend, prefs: Prefs) -> Self {
         let lang = prefs.lang.unwrap_or_else(crate::i18n::os_lang);
-        let view = ViewState {
+        let mut view = ViewState {
             lang,
             selected: None,
             page: Page::Meter,
@@ -69,6 +69,7 @@ impl ConfiguratorApp {
             confirm: None,
             notice: None,
         };
+        view.commish.batch.report.header = prefs.report_header.clone();
         let mut app = Self {
             backend,
             model: Model::default(),
@@ -189,6 +190,7 @@ impl ConfiguratorApp {
         let mut prefs = self.prefs.clone();
         prefs.plot_window_s = self.view.live.window_s;
         prefs.broker_url = self.view.mqtt.form.url_to_remember();
+        prefs.report_header = self.view.commish.batch.report.header.clone();
         prefs.meters = self
             .model
             .meters

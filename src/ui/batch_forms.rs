@@ -18,6 +18,23 @@ use je08_protocol::http_api::FACTORY_PASSWORD;
 /// disables the report button while [`ReportForm::checks`] fails).
 pub fn report_options_ui(ui: &mut egui::Ui, tr: Tr, form: &mut ReportForm, actions: &mut Vec<Action>) {
     ui.label(RichText::new(tr.t(Msg::ReportOptions)).strong());
+    egui::Grid::new("report_header")
+        .num_columns(2)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            let h = &mut form.header;
+            for (msg, field) in [
+                (Msg::RepSite, &mut h.site),
+                (Msg::RepPanel, &mut h.panel),
+                (Msg::RepCustomer, &mut h.customer),
+                (Msg::RepTechnician, &mut h.technician),
+            ] {
+                let label = ui.label(tr.t(msg));
+                ui.add(egui::TextEdit::singleline(field).desired_width(260.0))
+                    .labelled_by(label.id);
+                ui.end_row();
+            }
+        });
     ui.checkbox(&mut form.http_blocks, tr.t(Msg::ReportHttpBlocks));
     egui::Grid::new("report_mqtt")
         .num_columns(3)

@@ -56,11 +56,11 @@ fn filters_ui(ui: &mut egui::Ui, tr: Tr, page: &mut JournalPage) -> bool {
         search |= field(ui, Msg::JournalMeter, &mut page.meter, 80.0, "");
         let label = ui.label(tr.t(Msg::JournalKind));
         let combo = egui::ComboBox::from_id_salt("journal_kind")
-            .selected_text(page.kind.map_or(tr.t(Msg::JournalAnyKind), |k| kind_name(tr, k)))
+            .selected_text(page.kind.map_or(tr.t(Msg::JournalAnyKind), |k| journal_export::kind_word(tr, k)))
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut page.kind, None, tr.t(Msg::JournalAnyKind));
                 for kind in Kind::ALL {
-                    ui.selectable_value(&mut page.kind, Some(kind), kind_name(tr, kind));
+                    ui.selectable_value(&mut page.kind, Some(kind), journal_export::kind_word(tr, kind));
                 }
             });
         combo.response.labelled_by(label.id);
@@ -161,15 +161,16 @@ fn row_ui(ui: &mut egui::Ui, tr: Tr, entry: &Entry) {
         Some(id) => format!("{id} · {}", entry.address),
         None => entry.address.clone(),
     };
+    let outcome = RichText::new(journal_export::outcome_word(tr, entry.outcome));
     let outcome = match entry.outcome {
-        Outcome::Done => RichText::new(tr.t(Msg::OutcomeDone)),
-        Outcome::Refused => RichText::new(tr.t(Msg::OutcomeRefused)).color(ui.visuals().warn_fg_color),
-        Outcome::Failed => RichText::new(tr.t(Msg::OutcomeFailed)).color(ui.visuals().error_fg_color),
+        Outcome::Done => outcome,
+        Outcome::Refused => outcome.color(ui.visuals().warn_fg_color),
+        Outcome::Failed => outcome.color(ui.visuals().error_fg_color),
     };
     let cells = [
         RichText::new(&entry.time_local),
         RichText::new(meter),
-        RichText::new(kind_name(tr, entry.kind)),
+        RichText::new(journal_export::kind_word(tr, entry.kind)),
         outcome,
     ];
     let row = ui.horizontal(|ui| {
@@ -186,21 +187,4 @@ fn row_ui(ui: &mut egui::Ui, tr: Tr, entry: &Entry) {
     if !details.is_empty() {
         row.response.on_hover_text(details);
     }
-}
-
-/// A kind of change in the window's language.
-pub fn kind_name(tr: Tr, kind: Kind) -> &'static str {
-    tr.t(match kind {
-        Kind::Settings => Msg::JournalKindSettings,
-        Kind::EnergyReset => Msg::JournalKindEnergyReset,
-        Kind::Mode => Msg::JournalKindMode,
-        Kind::Reboot => Msg::JournalKindReboot,
-        Kind::NetworkReset => Msg::JournalKindNetworkReset,
-        Kind::Config => Msg::JournalKindConfig,
-        Kind::Certificate => Msg::JournalKindCertificate,
-        Kind::Firmware => Msg::JournalKindFirmware,
-        Kind::Calibration => Msg::JournalKindCalibration,
-        Kind::Profile => Msg::JournalKindProfile,
-        Kind::Provisioning => Msg::JournalKindProvisioning,
-    })
 }

@@ -954,7 +954,7 @@ async fn the_report_in_portuguese_has_portuguese_headings_and_findings_and_no_en
         "INVERTE_TC_FASE_B",
         "RELACAO_TC",
         "aplicação",
-        "página 1 de 2",
+        "página 1 de ",
     ] {
         assert!(text.contains(needle), "report lacks {needle:?}:\n{text}");
     }

@@ -29,6 +29,7 @@ mod profile_calibration;
 mod provision;
 mod registers_view;
 mod remembered_names;
+mod report_document;
 mod secrets;
 mod sim_calibration;
 mod sim_modbus;

@@ -480,6 +480,8 @@ fn batch_profile_apply_to_two_meters_shows_the_result_table() {
         assert_eq!((s.ct_ratio, s.invert.b), (200, true), "meter {i}");
     }
 
+    crate::kit::type_into(&mut f.harness, "Site", "Usina Sul");
+    crate::kit::type_into(&mut f.harness, "Technician", "João Lima");
     let report = f.dir.join("report.pdf");
     f.write_report(&report);
     let text = pdf_text(&report);
@@ -487,6 +489,18 @@ fn batch_profile_apply_to_two_meters_shows_the_result_table() {
     for m in &f.meters[1..] {
         assert!(text.contains(&m.modbus.to_string()), "{text}");
     }
+    for typed in ["Usina Sul", "João Lima"] {
+        assert!(
+            text.contains(typed),
+            "the report lacks the typed {typed:?}:\n{text}"
+        );
+    }
+    let remembered = f.harness.state().prefs().report_header;
+    assert_eq!(
+        (remembered.site.as_str(), remembered.technician.as_str()),
+        ("Usina Sul", "João Lima"),
+        "the header fields are kept in the preferences"
+    );
 }
 
 #[test]

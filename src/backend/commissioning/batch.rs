@@ -14,7 +14,7 @@ use super::{
 use crate::backend::{Event, EventSink, JobId};
 use crate::commissioning::profile::{self, Profile};
 use crate::commissioning::provision::BatchRow;
-use crate::commissioning::report::{self, InspectError, InspectOptions, NotReached};
+use crate::commissioning::report::{self, InspectError, InspectOptions, NotReached, ReportHeader};
 use crate::commissioning::sampler::WindowOptions;
 use crate::commissioning::wiring_check::WiringCheck;
 use crate::i18n::Tr;
@@ -45,6 +45,8 @@ pub struct ReportChecks {
     /// How to log in to that broker (or to each meter's own), PEM files not
     /// read yet.
     pub credentials: CredentialFiles,
+    /// Site, panel, customer and technician, printed on the report.
+    pub header: ReportHeader,
 }
 
 impl ReportChecks {
@@ -132,7 +134,8 @@ pub(super) async fn report(
         });
     }
     let unreachable = checked.iter().filter_map(|c| c.as_ref().err().cloned()).collect();
-    write_pdf(action, report::document(tr, &checked, provisioned), path.clone()).await?;
+    let document = report::document(tr, &checks.header, &checked, provisioned);
+    write_pdf(action, document, path.clone()).await?;
     Ok(CommResult::Report { path, unreachable })
 }
 

@@ -6,6 +6,7 @@
 
 use serde::{Serialize, Serializer};
 
+use super::reason::Reason;
 use crate::commissioning::sampler::SampleError;
 use crate::commissioning::wiring_check::FixError;
 use crate::i18n::{Describe, Msg, Tr};
@@ -44,6 +45,18 @@ impl Describe for InspectError {
     }
 }
 
+impl InspectError {
+    /// The error as the report says it: the failure's reason, without the
+    /// library's words.
+    pub fn in_report(&self, tr: Tr) -> String {
+        match self {
+            Self::Address(err) => err.describe(tr),
+            Self::Settings(err) => Reason::of_modbus(err).text(tr).to_owned(),
+            Self::WiringCheck(err) => tr.f(Msg::InspectWiringCheck, &[Reason::of_sample(err).text(tr)]),
+        }
+    }
+}
+
 je08_protocol::english_display!(errors: InspectError);
 je08_protocol::english_display!(ReportNote);
 
@@ -78,6 +91,20 @@ impl Describe for ReportNote {
             Self::FixNotConfirmed => tr.t(Msg::NoteFixNotConfirmed).to_owned(),
             Self::AsLeftNotRead(err) => tr.f(Msg::NoteAsLeftNotRead, &[&err.describe(tr)]),
             Self::MqttNotRun(err) => tr.f(Msg::NoteMqttNotRun, &[&err.describe(tr)]),
+        }
+    }
+}
+
+impl ReportNote {
+    /// The note as the report says it: the failure's reason, without the
+    /// library's words.
+    pub fn in_report(&self, tr: Tr) -> String {
+        match self {
+            Self::HttpNotReached(err) => tr.f(Msg::NoteHttpNotReached, &[Reason::of_http(err).text(tr)]),
+            Self::BlocksNotRead(err) => tr.f(Msg::NoteBlocksNotRead, &[Reason::of_http(err).text(tr)]),
+            Self::FixFailed(err) => tr.f(Msg::NoteFixFailed, &[Reason::of_fix(err).text(tr)]),
+            Self::AsLeftNotRead(err) => tr.f(Msg::NoteAsLeftNotRead, &[Reason::of_modbus(err).text(tr)]),
+            Self::BlocksInUpdateMode | Self::FixNotConfirmed | Self::MqttNotRun(_) => self.describe(tr),
         }
     }
 }
