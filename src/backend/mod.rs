@@ -13,6 +13,7 @@ pub mod provisioning;
 mod remember;
 pub mod secrets;
 mod session;
+pub mod support;
 pub mod web;
 
 use std::collections::HashMap;
@@ -158,6 +159,8 @@ pub enum Command {
     Provision(provisioning::Request),
     /// Read a meter's activity journal, or save it as CSV.
     History(history::Request),
+    /// Help menu work: the diagnostics zip, the log folder.
+    Support(support::Request),
     /// Work on a meter's HTTP API or espota (configuration, modes,
     /// certificates, firmware); runs beside the Modbus session.
     Web {
@@ -330,6 +333,8 @@ pub enum Event {
     Provision(provisioning::Update),
     /// A meter's journal entries were read, or saved.
     History(history::Update),
+    /// The diagnostics zip was saved (or not), or the log folder not shown.
+    Support(support::Update),
     /// A name or notes could not be saved in the remembered-meters file.
     RememberFailed(Arc<je08_client::store::meters::StoreError>),
     /// Result of a secret lookup or store.
@@ -541,6 +546,7 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
                 discovery.handle(request, token);
             }
             Command::History(request) => history::start(request, sink.clone()),
+            Command::Support(request) => support::start(request, sink.clone()),
             Command::Provision(request) => {
                 let token = CancellationToken::new();
                 if let Some(job) = request.job() {

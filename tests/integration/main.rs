@@ -30,6 +30,7 @@ mod provision;
 mod registers_view;
 mod remembered_names;
 mod secrets;
+mod support;
 mod sim_calibration;
 mod sim_modbus;
 mod sim_mqtt_settings;
