@@ -50,7 +50,10 @@ fn save(settings: serde_json::Value, path: Option<PathBuf>) -> Result<PathBuf, O
     let path = match path {
         Some(path) => path,
         None => {
-            let name = format!("je08-diagnostics-{}.zip", chrono::Local::now().format("%Y%m%d-%H%M"));
+            let name = format!(
+                "je08-diagnostics-{}.zip",
+                chrono::Local::now().format("%Y%m%d-%H%M")
+            );
             rfd::FileDialog::new()
                 .add_filter("ZIP", &["zip"])
                 .set_file_name(name)

@@ -440,9 +440,11 @@ impl Model {
             }
             Event::FilePicked { .. } | Event::Secret { .. } | Event::Mqtt(_) | Event::MqttFailed(_) => true,
             Event::FirmwareChecked { .. } | Event::CertsChecked(_) | Event::Discovery(_) => true,
-            Event::Commissioning(_) | Event::RememberFailed(_) | Event::Provision(_) | Event::History(_) => {
-                true
-            }
+            Event::Commissioning(_)
+            | Event::RememberFailed(_)
+            | Event::Provision(_)
+            | Event::History(_)
+            | Event::Support(_) => true,
         }
     }
 }

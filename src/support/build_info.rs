@@ -51,7 +51,10 @@ pub fn lines() -> Vec<(&'static str, String)> {
         ("commit", COMMIT.to_owned()),
         ("built", BUILD_DATE.to_owned()),
         ("os", os().to_owned()),
-        ("renderer", renderer().unwrap_or("(no window in this run)").to_owned()),
+        (
+            "renderer",
+            renderer().unwrap_or("(no window in this run)").to_owned(),
+        ),
         ("egui", EGUI_VERSION.to_owned()),
         ("eframe", EFRAME_VERSION.to_owned()),
     ]
@@ -59,5 +62,8 @@ pub fn lines() -> Vec<(&'static str, String)> {
 
 /// [`lines`] as text, one `name: value` per line.
 pub fn text() -> String {
-    lines().into_iter().map(|(name, value)| format!("{name}: {value}\n")).collect()
+    lines()
+        .into_iter()
+        .map(|(name, value)| format!("{name}: {value}\n"))
+        .collect()
 }

@@ -64,7 +64,9 @@ pub fn save(path: &Path, settings: Option<Value>) -> Result<Saved, DiagnosticsEr
         let mut budget = LOG_BYTES_IN_ZIP;
         for file in log_file::log_files(dir).into_iter().take(LOGS_IN_ZIP) {
             let Ok(bytes) = std::fs::read(&file) else { continue };
-            let Some(left) = budget.checked_sub(bytes.len() as u64) else { break };
+            let Some(left) = budget.checked_sub(bytes.len() as u64) else {
+                break;
+            };
             budget = left;
             let text = String::from_utf8_lossy(&bytes);
             let text = redact::url_password(&text).unwrap_or_else(|| text.into_owned());
@@ -89,7 +91,9 @@ pub fn save(path: &Path, settings: Option<Value>) -> Result<Saved, DiagnosticsEr
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// What the zip holds, for the person at support.
@@ -190,7 +194,10 @@ impl Zip {
             let text = self.errors.join("\n") + "\n";
             self.add("errors.txt", text.as_bytes());
         }
-        let writer = self.writer.take().unwrap_or_else(|| zip::ZipWriter::new(Cursor::new(Vec::new())));
+        let writer = self
+            .writer
+            .take()
+            .unwrap_or_else(|| zip::ZipWriter::new(Cursor::new(Vec::new())));
         let bytes = writer.finish().map_err(|e| e.to_string())?.into_inner();
         Ok((bytes, self.entries))
     }

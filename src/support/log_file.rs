@@ -72,16 +72,15 @@ impl Limits {
 /// Windows) is left and counted as kept.
 pub fn prune(dir: &Path, limits: Limits) -> usize {
     let budget = limits.total_bytes.saturating_sub(limits.run_bytes);
-    let mut kept_bytes = 0u64;
-    let mut deleted = 0;
-    for (i, path) in log_files(dir).into_iter().enumerate() {
+    let (mut kept, mut kept_bytes, mut deleted) = (0, 0u64, 0);
+    for path in log_files(dir) {
         let len = fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        if i + 1 < limits.files && kept_bytes + len <= budget {
-            kept_bytes += len;
+        if kept + 1 < limits.files && kept_bytes + len <= budget {
+            (kept, kept_bytes) = (kept + 1, kept_bytes + len);
         } else if fs::remove_file(&path).is_ok() {
             deleted += 1;
         } else {
-            kept_bytes += len;
+            (kept, kept_bytes) = (kept + 1, kept_bytes + len);
         }
     }
     deleted

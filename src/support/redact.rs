@@ -8,7 +8,15 @@ pub const REMOVED: &str = "(removed)";
 
 /// Parts of a field name that mark its value as secret (compared in lower case).
 const SECRET_NAMES: [&str; 9] = [
-    "password", "passwd", "secret", "token", "key", "psk", "credential", "auth", "cookie",
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "key",
+    "psk",
+    "credential",
+    "auth",
+    "cookie",
 ];
 
 /// Whether a field named `name` may hold a secret.

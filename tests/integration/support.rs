@@ -88,9 +88,10 @@ fn unzip(path: &Path) -> Vec<(String, String)> {
     (0..zip.len())
         .map(|i| {
             let mut entry = zip.by_index(i).expect("an entry");
+            let name = entry.name().expect("a UTF-8 name").into_owned();
             let mut text = String::new();
             entry.read_to_string(&mut text).expect("text");
-            (entry.name().to_owned(), text)
+            (name, text)
         })
         .collect()
 }
@@ -114,7 +115,9 @@ fn tests_never_log_into_the_users_own_folder() {
 #[test]
 fn a_debug_panic_leaves_a_crash_report_that_the_diagnostics_carry() {
     let dir = TempDir::new("support-crash");
-    let out = run(je08(&dir.0).args(["log", "--limit", "1"]).env("JE08_DEBUG_PANIC", "1"));
+    let out = run(je08(&dir.0)
+        .args(["log", "--limit", "1"])
+        .env("JE08_DEBUG_PANIC", "1"));
     assert_eq!(out.status.code(), Some(101), "{}", said(&out));
     let reports = je08::support::crash::reports(&dir.0.join("logs"));
     assert_eq!(reports.len(), 1, "{reports:?}");
@@ -189,7 +192,9 @@ fn each_run_logs_info_to_a_file_of_its_own_and_old_files_are_pruned() {
                 .into_iter()
                 .filter(|f| !before.contains(f))
                 .collect();
-            let text = new.first().map(|f| std::fs::read_to_string(f).unwrap_or_default());
+            let text = new
+                .first()
+                .map(|f| std::fs::read_to_string(f).unwrap_or_default());
             if let Some(text) = text.filter(|t| t.contains("meter ready")) {
                 assert!(text.contains(" INFO "), "{text}");
                 assert!(text.contains("4711"), "{text}");
@@ -230,7 +235,15 @@ fn the_diagnostics_zip_holds_every_part_and_no_secret_used_at_log_trace() {
     let sim = Sim::start(&dir.0, &["--id", "4711", "--password", METER_PASSWORD]);
     for args in [
         vec!["--log", "trace", "mode", &sim.http, "configuration"],
-        vec!["--log", "trace", "config", "get", &sim.http, "protocols", "--json"],
+        vec![
+            "--log",
+            "trace",
+            "config",
+            "get",
+            &sim.http,
+            "protocols",
+            "--json",
+        ],
         vec!["--log", "trace", "mode", &sim.http, "application"],
     ] {
         let out = run(je08(&dir.0).args(&args).env("JE08_PASSWORD", METER_PASSWORD));
@@ -290,7 +303,10 @@ fn the_diagnostics_zip_holds_every_part_and_no_secret_used_at_log_trace() {
     assert_eq!(meters["meters"][0]["wifi_password"], "(removed)");
     assert_eq!(meters["meters"][0]["name"], "QGBT-1");
     assert_no_secret(&entries);
-    assert!(!names.iter().any(|n| n.starts_with("crash-reports/")), "no crash: none");
+    assert!(
+        !names.iter().any(|n| n.starts_with("crash-reports/")),
+        "no crash: none"
+    );
 }
 
 #[test]
@@ -343,7 +359,11 @@ fn the_about_window_shows_the_version_and_the_window_saves_diagnostics() {
     assert_eq!(saved, Some(Ok(zip.clone())));
     harness.get_by_label_contains(&format!("Diagnostics saved to {}", zip.display()));
     let entries = unzip(&zip);
-    let settings = &entries.iter().find(|(n, _)| n == "settings.json").expect("settings").1;
+    let settings = &entries
+        .iter()
+        .find(|(n, _)| n == "settings.json")
+        .expect("settings")
+        .1;
     assert!(settings.contains("mqtt://127.0.0.1:1"), "{settings}");
     assert_no_secret(&entries);
 }
