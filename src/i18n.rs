@@ -660,9 +660,9 @@ je08_protocol::messages! {
         SetupResultJoined => "joined", "na rede";
         SetupResultFailed => "failed: {0}", "falhou: {0}";
         SetupExportCsv => "Export CSV…", "Exportar CSV…";
-        CrashReported => "je08 stopped because of an internal error. A crash report was written to {0}; please send it to support (Help → Save diagnostics… puts it in one zip with the logs).", "O je08 parou por um erro interno. Um relatório de falha foi gravado em {0}; envie-o ao suporte (Ajuda → Salvar diagnóstico… o coloca num zip com os registros).";
+        CrashReported => "je08 stopped because of an internal error. A crash report was written to {0}; please send it to support (Help > Save diagnostics… puts it in one zip with the logs).", "O je08 parou por um erro interno. Um relatório de falha foi gravado em {0}; envie-o ao suporte (Ajuda > Salvar diagnóstico… o coloca num zip com os registros).";
         CrashNotReported => "je08 stopped because of an internal error; the crash report could not be written ({0}), so it was printed here.", "O je08 parou por um erro interno; o relatório de falha não pôde ser gravado ({0}), então foi mostrado aqui.";
-        CrashLastTime => "je08 closed unexpectedly last time. The crash report is at {0}; Help → Save diagnostics… puts it in one zip for support.", "O je08 fechou inesperadamente da última vez. O relatório de falha está em {0}; Ajuda → Salvar diagnóstico… o coloca num zip para o suporte.";
+        CrashLastTime => "je08 closed unexpectedly last time. The crash report is at {0}; Help > Save diagnostics… puts it in one zip for support.", "O je08 fechou inesperadamente da última vez. O relatório de falha está em {0}; Ajuda > Salvar diagnóstico… o coloca num zip para o suporte.";
         Help => "Help", "Ajuda";
         About => "About je08", "Sobre o je08";
         SaveDiagnostics => "Save diagnostics…", "Salvar diagnóstico…";

@@ -144,6 +144,15 @@ fn a_debug_panic_leaves_a_crash_report_that_the_diagnostics_carry() {
     let log = std::fs::read_to_string(&logs[0]).expect("the run's log");
     assert!(log.contains("ERROR") && log.contains("je08 stopped"), "{log}");
 
+    // The next start of the window tells about it, once.
+    // SAFETY: nextest runs each test in its own process, and no other
+    // thread of this test reads the environment.
+    unsafe {
+        std::env::set_var("JE08_LOG_DIR", dir.0.join("logs"));
+    }
+    assert_eq!(je08::support::crash::untold(), Some(reports[0].clone()));
+    assert_eq!(je08::support::crash::untold(), None, "told once");
+
     let zip = dir.0.join("diagnostics.zip");
     let out = run(je08(&dir.0).args(["diagnostics"]).arg(&zip));
     assert!(out.status.success(), "{}", said(&out));
@@ -339,6 +348,9 @@ fn the_about_window_shows_the_version_and_the_window_saves_diagnostics() {
     harness.get_by_label(&dir.0.join("logs").display().to_string());
     harness.get_by_label_contains("MIT or Apache-2.0");
     harness.get_by_label_contains("Third-party software in je08");
+    harness.state_mut().view.support.last_crash = Some(dir.0.join("logs/crash-x.txt"));
+    super::kit::frames(&mut harness, 2);
+    harness.get_by_label_contains("je08 closed unexpectedly last time. The crash report is at");
 
     // A broker password typed into the MQTT view (kept in memory only).
     super::kit::click(&mut harness, "MQTT broker");
