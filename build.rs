@@ -1,9 +1,12 @@
-//! Build script: the git commit shown by `je08 --version`, and, for Windows
-//! targets, the icon and version resource embedded in the executables.
+//! Build script: the git commit shown by `je08 --version`, the build date
+//! and the egui/eframe versions shown by the About window and the
+//! diagnostics, and, for Windows targets, the icon and version resource
+//! embedded in the executables.
 //!
 //! It re-runs only when the checked-out commit changes (HEAD, the current
-//! branch's ref, packed refs) or when `JE08_GIT_COMMIT` changes, never on
-//! source edits, so the crate is rebuilt for a new commit and nothing more.
+//! branch's ref, packed refs), when Cargo.lock changes, or when
+//! `JE08_GIT_COMMIT` or `SOURCE_DATE_EPOCH` change, never on source edits,
+//! so the crate is rebuilt for a new commit and nothing more.
 
 use std::path::Path;
 use std::process::Command;
@@ -17,6 +20,13 @@ fn main() {
         .or_else(git_commit)
         .unwrap_or_else(|| "unknown".to_owned());
     println!("cargo:rustc-env=JE08_GIT_COMMIT={}", commit.trim());
+    println!("cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH");
+    println!("cargo:rustc-env=JE08_BUILD_DATE={}", build_date());
+    println!("cargo:rerun-if-changed=Cargo.lock");
+    for name in ["egui", "eframe"] {
+        let version = locked_version(name).unwrap_or_else(|| "unknown".to_owned());
+        println!("cargo:rustc-env=JE08_{}_VERSION={version}", name.to_uppercase());
+    }
     if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("windows") {
         windows_resources();
     }
@@ -49,6 +59,34 @@ fn git_commit() -> Option<String> {
         }
     }
     Some(commit)
+}
+
+/// The UTC date of the build (`SOURCE_DATE_EPOCH` when set, for
+/// reproducible builds), as YYYY-MM-DD.
+fn build_date() -> String {
+    let epoch = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok());
+    let at = match epoch {
+        Some(secs) => chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default(),
+        None => chrono::Utc::now(),
+    };
+    at.format("%Y-%m-%d").to_string()
+}
+
+/// The version of the package `name` in the workspace's Cargo.lock.
+fn locked_version(name: &str) -> Option<String> {
+    let dir = std::env::var("CARGO_MANIFEST_DIR").ok()?;
+    let lock = std::fs::read_to_string(Path::new(&dir).join("Cargo.lock")).ok()?;
+    let wanted = format!("name = \"{name}\"");
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == wanted {
+            let version = lines.next()?.trim().strip_prefix("version = \"")?;
+            return Some(version.trim_end_matches('"').to_owned());
+        }
+    }
+    None
 }
 
 /// Embed assets/icon/je08.ico and the version information in the Windows

@@ -19,6 +19,8 @@ bin="${JE08_BIN:-${CARGO_TARGET_DIR:-target}/debug/je08}"
 [ -x "$bin" ] || cargo build --quiet
 # shellcheck source=scripts/xvfb_session.sh
 source scripts/xvfb_session.sh 90
+# The run's log file goes here, and must say which renderer opened.
+export JE08_LOG_DIR="$work/logs"
 "$bin" "${args[@]}" >"$work/app.log" 2>&1 &
 app_pid=$!
 # Wait until the screen shows a rich picture (the window drew its UI).
@@ -43,4 +45,7 @@ mkdir -p "$(dirname "$out")"
 cp "$work/shot.png" "$out"
 echo "saved $out"
 grep -ho "first frame drawn.*" "$work/app.log" || true
+grep -h "the window opened" "$work"/logs/je08-*.log || {
+  echo "no log file in $JE08_LOG_DIR says the window opened"; ls -la "$JE08_LOG_DIR" || true; exit 1
+}
 if [ -n "${JE08_SMOKE_LOG:-}" ]; then cp "$work/app.log" "$JE08_SMOKE_LOG"; fi

@@ -9,4 +9,5 @@ pub mod cli;
 pub mod commissioning;
 pub mod i18n;
 pub mod state;
+pub mod support;
 pub mod ui;

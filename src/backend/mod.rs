@@ -14,6 +14,7 @@ pub mod provisioning;
 mod remember;
 pub mod secrets;
 mod session;
+pub mod support;
 pub mod web;
 
 use std::collections::HashMap;
@@ -161,6 +162,8 @@ pub enum Command {
     History(history::Request),
     /// Read a page of the activity journal for all meters (Journal page).
     Journal(je08_client::journal::Query),
+    /// Help menu work: the diagnostics zip, the log folder.
+    Support(support::Request),
     /// Work on a meter's HTTP API or espota (configuration, modes,
     /// certificates, firmware); runs beside the Modbus session.
     Web {
@@ -335,6 +338,8 @@ pub enum Event {
     History(history::Update),
     /// A page of the activity journal was read for the Journal page, or why not.
     Journal(Result<journal_search::Found, String>),
+    /// The diagnostics zip was saved (or not), or the log folder not shown.
+    Support(support::Update),
     /// A name or notes could not be saved in the remembered-meters file.
     RememberFailed(Arc<je08_client::store::meters::StoreError>),
     /// Result of a secret lookup or store.
@@ -547,6 +552,7 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
             }
             Command::History(request) => history::start(request, sink.clone()),
             Command::Journal(query) => journal_search::start(query, sink.clone()),
+            Command::Support(request) => support::start(request, sink.clone()),
             Command::Provision(request) => {
                 let token = CancellationToken::new();
                 if let Some(job) = request.job() {

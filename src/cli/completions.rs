@@ -67,11 +67,23 @@ the folder of the activity journal and the saved settings (otherwise the
 per-user data folder).
 .TP
 .B JE08_LOG
-log filter, e.g.
-.BR info .
+log filter for stderr, e.g.
+.BR info ;
+when given, the run's log file uses it too (otherwise
+.BR info ).
+.TP
+.B JE08_LOG_DIR
+the folder of the log files (one per run, pruned) and crash reports
+(otherwise ~/.local/state/je08/logs).
 .SH FILES
+.TP
+.I ~/.local/state/je08/logs/
+log files and crash reports;
+.B je08 diagnostics FILE.zip
+puts them, with the versions, settings and meters list (no secrets), in one zip for support.
+.TP
 .I /usr/share/doc/je08/THIRD-PARTY-NOTICES.txt
-\- the licences of the software je08 contains.
+the licences of the software je08 contains.
 .SH SEE ALSO
 /usr/share/doc/je08/README.md
 "#;

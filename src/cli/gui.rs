@@ -77,6 +77,8 @@ struct Launch {
     broker: Option<String>,
     mdns: Option<Vec<MdnsInterface>>,
     launched: std::time::Instant,
+    /// The crash report of an earlier run the window has not told about.
+    last_crash: Option<std::path::PathBuf>,
 }
 
 /// Open the window and block until it closes. `meters` are added to the
@@ -100,7 +102,12 @@ pub fn run(
         broker,
         mdns,
         launched: std::time::Instant::now(),
+        last_crash: crate::support::crash::untold(),
     };
+    crate::support::crash::window_opening();
+    // The About window and the diagnostics name the OS; finding its
+    // version reads files, so it is done here, never on the window's thread.
+    std::thread::spawn(crate::support::build_info::os);
     let result = renderer::open_first_working(&renderer::order(renderer), |choice| {
         let opened = Rc::new(Cell::new(false));
         match eframe::run_native(
@@ -140,6 +147,9 @@ fn options(renderer: RendererChoice) -> eframe::NativeOptions {
         viewport,
         renderer: renderer.eframe(),
         persist_window: true,
+        // eframe's own place, unless JE08_DATA_DIR moves the data folder:
+        // the diagnostics read the settings from there.
+        persistence_path: crate::support::folders::window_settings_file(),
         ..Default::default()
     }
 }
@@ -150,7 +160,13 @@ impl Launch {
     fn creator(self, choice: RendererChoice, opened: Rc<Cell<bool>>) -> eframe::AppCreator<'static> {
         Box::new(move |cc| {
             opened.set(true);
-            tracing::info!(renderer = choice.name(), "the window opened");
+            let renderer = renderer_description(choice, cc);
+            tracing::info!(
+                version = crate::cli::VERSION,
+                %renderer,
+                "the window opened"
+            );
+            crate::support::build_info::set_renderer(renderer);
             let ctx = cc.egui_ctx.clone();
             // Events arriving together (three meters' readings, a job's
             // progress) are drawn in one frame: at most a few per second.
@@ -170,6 +186,7 @@ impl Launch {
                 Err(why) => tracing::warn!("names and notes stay in the window's preferences: {why}"),
             }
             app.set_launch_time(self.launched);
+            app.view.support.last_crash = self.last_crash;
             if let Some(url) = self.broker {
                 app.connect_broker(url);
             }
@@ -186,6 +203,28 @@ impl Launch {
             }
             Ok(Box::new(app))
         })
+    }
+}
+
+/// The renderer that opened and what it draws with, e.g. `wgpu (Vulkan:
+/// llvmpipe)` or `glow (OpenGL 4.5 Mesa 24.0)`.
+fn renderer_description(choice: RendererChoice, cc: &eframe::CreationContext<'_>) -> String {
+    let detail = match (&cc.gl, &cc.wgpu_render_state) {
+        (Some(gl), _) => {
+            use eframe::glow::HasContext as _;
+            let v = gl.version();
+            let es = if v.is_embedded { " ES" } else { "" };
+            Some(format!("OpenGL{es} {}.{} {}", v.major, v.minor, v.vendor_info))
+        }
+        (None, Some(wgpu)) => {
+            let info = wgpu.adapter.get_info();
+            Some(format!("{:?}: {}", info.backend, info.name))
+        }
+        (None, None) => None,
+    };
+    match detail {
+        Some(detail) => format!("{} ({})", choice.name(), detail.trim()),
+        None => choice.name().to_owned(),
     }
 }
 

@@ -24,6 +24,7 @@ pub mod completions;
 pub mod config;
 pub mod confirm;
 pub mod demo;
+pub mod diagnostics;
 pub mod discover;
 pub mod exit;
 pub mod firmware;
@@ -62,7 +63,9 @@ pub const VERSION: &str = concat!(
 #[derive(Debug, Parser)]
 #[command(name = "je08", version = VERSION, about, long_about = None, after_help = exit::HELP_FOOTER)]
 pub struct Cli {
-    /// Log filter (e.g. `info`, `je08=debug`); also read from RUST_LOG.
+    /// Log filter for stderr (e.g. `info`, `je08=debug`); also read from
+    /// RUST_LOG. The run's log file (see JE08_LOG_DIR) records `info`, or
+    /// this filter when one is given.
     #[arg(long, global = true, env = "JE08_LOG", default_value = "warn")]
     pub log: String,
     /// What to do; without a subcommand the configurator window opens.
@@ -196,6 +199,11 @@ pub enum Command {
         after_help = "Examples:\n  je08 log --meter 1001 --since 2026-12-01\n  je08 log --kind settings --json"
     )]
     Log(log::Args),
+    /// Save logs, crash reports, versions, settings and the meters list (no secrets) in one zip for support.
+    #[command(
+        after_help = "Examples:\n  je08 diagnostics je08-diagnostics.zip\n  je08 diagnostics support.zip --json"
+    )]
+    Diagnostics(diagnostics::Args),
 }
 
 /// Parse the command line, run the command, and map errors to an exit status.
@@ -206,7 +214,13 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => err.exit(),
     };
-    init_logging(&cli.log);
+    let explicit_log = matches!(
+        matches.value_source("log"),
+        Some(clap::parser::ValueSource::CommandLine | clap::parser::ValueSource::EnvVariable)
+    );
+    let _log_file = init_logging(&cli.log, explicit_log);
+    crate::support::crash::install(command_name(&matches));
+    crate::support::crash::debug_trigger();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(err) => {
@@ -264,6 +278,7 @@ pub fn main() -> ExitCode {
             Command::Provision(args) => provision::run(args).await,
             Command::Report(args) => report::run(args).await,
             Command::Log(args) => log::run(args).await,
+            Command::Diagnostics(args) => diagnostics::run(args).await,
         }
     });
     exit_code(result, json)
@@ -306,13 +321,53 @@ fn exit_code(result: anyhow::Result<ExitCode>, json: bool) -> ExitCode {
     }
 }
 
-fn init_logging(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+/// The command run, for the crash report: `window`, `read`, `mqtt watch`…
+/// (never its arguments, which may hold a password).
+fn command_name(matches: &clap::ArgMatches) -> String {
+    let mut names = Vec::new();
+    let mut at = matches;
+    while let Some((name, sub)) = at.subcommand() {
+        names.push(name);
+        at = sub;
+    }
+    if names.is_empty() {
+        "window".to_owned()
+    } else {
+        names.join(" ")
+    }
+}
+
+/// Log to stderr under `filter` (RUST_LOG wins), and to this run's file in
+/// the log folder at `info` — or under `filter` too when it was given
+/// (`explicit`). The file is written by a background thread (the window's
+/// thread never waits on a disk) and flushed when the returned guard drops.
+fn init_logging(filter: &str, explicit: bool) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    let stderr_filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(filter));
+    let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
-        .try_init();
+        .with_filter(stderr_filter);
+    let (file, guard) = match crate::support::folders::log_dir() {
+        Some(dir) => {
+            let run = crate::support::log_file::RunLog::new(&dir, crate::support::log_file::Limits::DEFAULT);
+            let (writer, guard) = tracing_appender::non_blocking(run);
+            let file_filter = match explicit {
+                true => EnvFilter::new(filter),
+                false => EnvFilter::new("info"),
+            };
+            let layer = tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(writer)
+                .with_filter(file_filter);
+            (Some(layer), Some(guard))
+        }
+        None => (None, None),
+    };
+    let _ = tracing_subscriber::registry().with(stderr).with(file).try_init();
+    guard
 }
 
 #[cfg(test)]

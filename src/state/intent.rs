@@ -81,6 +81,21 @@ pub enum Action {
     /// Read the Journal page's entries: the newest that pass the filters,
     /// or (`true`) the page older than the one shown.
     JournalSearch(bool),
+    /// A click in the Help menu or the About window.
+    Support(SupportIntent),
+}
+
+/// A click in the Help menu, the About window or a support notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SupportIntent {
+    /// Open (or close) the About window.
+    About(bool),
+    /// Save the diagnostics zip: where, or `None` to ask in a save dialog.
+    SaveDiagnostics(Option<PathBuf>),
+    /// Show the log folder in the OS's file manager.
+    OpenLogFolder,
+    /// Close the support notices (saved diagnostics, last crash).
+    DismissNotices,
 }
 
 /// A click in the "Set up new meters" wizard.

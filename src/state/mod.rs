@@ -25,5 +25,6 @@ pub mod prefs;
 pub mod remembered;
 pub mod report_form;
 pub mod setup;
+pub mod support;
 pub mod view;
 pub mod whereabouts;

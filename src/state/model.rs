@@ -444,7 +444,8 @@ impl Model {
             | Event::RememberFailed(_)
             | Event::Provision(_)
             | Event::History(_)
-            | Event::Journal(_) => true,
+            | Event::Journal(_)
+            | Event::Support(_) => true,
         }
     }
 }

@@ -13,6 +13,7 @@ use super::mqtt::MqttState;
 use super::navigation::{Page, Tab};
 use super::parameters::ParamsForm;
 use super::setup::SetupState;
+use super::support::SupportState;
 use crate::backend::MeterKey;
 use crate::i18n::Lang;
 
@@ -44,6 +45,8 @@ pub struct ViewState {
     pub discovery: DiscoveryState,
     /// "Set up new meters" wizard state.
     pub setup: SetupState,
+    /// The Help menu: About, diagnostics, the last run's crash.
+    pub support: SupportState,
     /// The History tab: each meter's journal entries as last read, or why not.
     pub history: HashMap<MeterKey, Result<Vec<je08_client::journal::Entry>, String>>,
     /// The Journal page: its filters and the page of entries shown.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use eframe::egui;
 
-use super::{batch, journal_ui, meter_page, meters_list, mqtt, setup_wizard};
+use super::{batch, help_ui, journal_ui, meter_page, meters_list, mqtt, setup_wizard};
 use crate::backend::link::EnergyKind;
 use crate::backend::web::{WebJob, WebTarget};
 use crate::backend::{Backend, Command, Event, FilePurpose, MeterKey, Slot};
@@ -16,7 +16,7 @@ use crate::state::commission::CommishState;
 use crate::state::configuration::ConfigState;
 use crate::state::discovered::{self, DiscoveryState};
 use crate::state::firmware::FirmwareState;
-use crate::state::intent::{Action, Confirm, SetupIntent};
+use crate::state::intent::{Action, Confirm, SetupIntent, SupportIntent};
 use crate::state::live::LiveState;
 use crate::state::model::{JobKind, MeterRow, Model, WebKind};
 use crate::state::mqtt::MqttState;
@@ -62,6 +62,7 @@ impl ConfiguratorApp {
             mqtt: MqttState::new(&prefs.broker_url),
             discovery: DiscoveryState::default(),
             setup: Default::default(),
+            support: Default::default(),
             history: HashMap::new(),
             history_saved: None,
             journal: Default::default(),
@@ -297,6 +298,7 @@ impl ConfiguratorApp {
                     }
                 },
                 Event::Journal(found) => self.view.journal.update(found),
+                Event::Support(update) => self.view.support.update(update),
                 Event::Provision(update) => {
                     if let Some(joined) = self.view.setup.update(update) {
                         self.add_joined(joined);
@@ -405,7 +407,10 @@ impl ConfiguratorApp {
         self.drain_events();
         let tr = self.tr();
         let mut actions = Vec::new();
-        egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui, tr, &mut actions));
+        egui::Panel::top("top_bar").show(ui, |ui| {
+            self.top_bar_ui(ui, tr, &mut actions);
+            help_ui::notices_ui(ui, tr, &self.view.support, &mut actions);
+        });
         egui::Panel::left("meters")
             .default_size(300.0)
             .size_range(240.0..=460.0)
@@ -439,6 +444,9 @@ impl ConfiguratorApp {
         });
         if let Some(confirm) = &self.view.confirm {
             confirm_ui(ui.ctx(), tr, confirm, &self.model, &mut actions);
+        }
+        if self.view.support.about {
+            help_ui::about_ui(ui.ctx(), tr, &mut actions);
         }
         for action in actions {
             self.apply(action);
@@ -480,6 +488,7 @@ impl ConfiguratorApp {
                 actions.push(Action::Page(Page::Journal));
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                help_ui::help_menu_ui(ui, tr, &self.view.support, actions);
                 let mut lang = self.view.lang;
                 let combo = egui::ComboBox::from_id_salt("language")
                     .selected_text(lang.name())
@@ -612,6 +621,32 @@ impl ConfiguratorApp {
             }
             Action::Web(meter, work) => self.start_web(meter, work),
             Action::Setup(intent) => self.setup(intent),
+            Action::Support(intent) => self.support(intent),
+        }
+    }
+
+    /// Apply a click of the Help menu, the About window or a support notice.
+    fn support(&mut self, intent: SupportIntent) {
+        use crate::backend::support::Request;
+        match intent {
+            SupportIntent::About(open) => self.view.support.about = open,
+            SupportIntent::SaveDiagnostics(path) => {
+                let Some(slot) = self.slot() else {
+                    return;
+                };
+                let settings = serde_json::to_value(self.prefs()).unwrap_or_default();
+                let support = &mut self.view.support;
+                (support.saving, support.saved) = (true, None);
+                slot.send(Command::Support(Request::SaveDiagnostics { settings, path }));
+            }
+            SupportIntent::OpenLogFolder => {
+                self.view.support.folder_failure = None;
+                self.send(Command::Support(Request::OpenLogFolder));
+            }
+            SupportIntent::DismissNotices => {
+                let support = &mut self.view.support;
+                (support.saved, support.last_crash, support.folder_failure) = (None, None, None);
+            }
         }
     }
 

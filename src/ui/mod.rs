@@ -14,6 +14,7 @@ pub mod configuration;
 pub mod diagnostics;
 pub mod find_meters;
 pub mod firmware;
+pub mod help_ui;
 pub mod history_ui;
 pub mod job_status;
 pub mod journal_ui;

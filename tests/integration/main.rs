@@ -36,6 +36,7 @@ mod sim_modbus;
 mod sim_mqtt_settings;
 mod sim_wifi;
 mod sim_wiring;
+mod support;
 mod ui;
 mod ui_commissioning;
 mod ui_config;

@@ -1,7 +1,7 @@
-//! Broker passwords never reach the output, even at `--log trace`: given
-//! with `--mqtt-password` (right or wrong) to `je08 mqtt watch`, `je08 sim`
-//! and `je08 discover`, or typed into a broker URL (`user:password@`),
-//! which is refused with the password replaced by `***`.
+//! Broker passwords never reach the output nor the runs' log files, even
+//! at `--log trace`: given with `--mqtt-password` (right or wrong) to `je08
+//! mqtt watch`, `je08 sim` and `je08 discover`, or typed into a broker URL
+//! (`user:password@`), which is refused with the password replaced by `***`.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -29,6 +29,7 @@ impl Traced {
             .args(args)
             .env_remove("JE08_MQTT_PASSWORD")
             .env("JE08_DATA_DIR", dir.0.join("data"))
+            .env("JE08_LOG_DIR", dir.0.join("logs"))
             .stdin(Stdio::null())
             .stdout(std::fs::File::create(&out).expect("stdout file"))
             .stderr(std::fs::File::create(&err).expect("stderr file"))
@@ -152,6 +153,13 @@ fn broker_passwords_never_print_at_log_trace() {
             )) && said.contains("a user and password go in their own fields"),
             "{args:?}: {said}"
         );
+    }
+    drop((watch, sim));
+    let logs = je08::support::log_file::log_files(&dir.0.join("logs"));
+    assert!(logs.len() >= 4, "a log file per run that logged: {logs:?}");
+    for log in logs {
+        let text = std::fs::read_to_string(&log).expect("the log file reads");
+        assert_silent(&log.display().to_string(), &text);
     }
 }
 
