@@ -17,8 +17,10 @@ use std::time::{Duration, Instant};
 use je08_client::journal::Origin;
 use tokio_util::sync::CancellationToken;
 
+use super::exports::FileKind;
 use super::{Event, EventSink, JobId, JobOutcome, MeterKey};
 use crate::commissioning::calibrate::{self, CalibrateError, CalibrationOutcome, Prepared};
+use crate::commissioning::export::{Cell, Format};
 use crate::commissioning::pdf;
 use crate::commissioning::profile::{self, MeterResult, Profile};
 use crate::commissioning::provision::BatchRow;
@@ -44,8 +46,8 @@ pub enum CommFile {
     SaveProfile,
     /// Where to save a calibration certificate (PDF).
     Certificate,
-    /// Where to record (CSV).
-    Recording,
+    /// Where to record, in this format.
+    Recording(Format),
     /// Where to save a commissioning report (PDF).
     Report,
     /// The CA certificate (PEM) of the report's MQTT broker.
@@ -73,7 +75,7 @@ impl CommFile {
             Self::Certificate => dialog
                 .add_filter("PDF", &["pdf"])
                 .set_file_name("calibration-certificate.pdf"),
-            Self::Recording => dialog.add_filter("CSV", &["csv"]).set_file_name("recording.csv"),
+            Self::Recording(format) => super::exports::dialog(FileKind::Table(format), "recording"),
             Self::Report => dialog
                 .add_filter("PDF", &["pdf"])
                 .set_file_name("commissioning-report.pdf"),
@@ -166,8 +168,10 @@ pub enum Work {
     Record {
         /// Modbus addresses.
         addresses: Vec<String>,
-        /// The CSV file to create.
+        /// The file to create.
         path: PathBuf,
+        /// Its format, and the language of its headers.
+        format: (Format, Lang),
         /// Interval, flushing, deadlines.
         options: RecordOptions,
     },
@@ -456,15 +460,16 @@ async fn run(
         Work::Record {
             addresses,
             path,
+            format,
             options,
         } => {
             let meters = endpoints(&addresses)?;
             let (mut rows, mut failed) = (0u64, 0u64);
             let mut last = Instant::now();
             let tick = Duration::from_millis(500);
-            let on_row = |row: &[String]| {
+            let on_row = |row: &[Cell]| {
                 rows += 1;
-                if row.get(record::HEADER.len() - 2).is_some_and(|s| s != "ok") {
+                if matches!(row.get(record::STATUS), Some(Cell::Text(s)) if s != "ok") {
                     failed += 1;
                 }
                 if last.elapsed() >= tick {
@@ -472,7 +477,7 @@ async fn run(
                     sink.send(Event::Commissioning(Update::Recording { job, rows, failed }));
                 }
             };
-            let summary = record::record(&meters, &path, options, on_row, cancel)
+            let summary = record::record(&meters, &path, format, options, on_row, cancel)
                 .await
                 .map_err(|e| CommFailure::new(CommAction::Record, CommCause::Record(e)))?;
             Ok(CommResult::Recorded(summary))

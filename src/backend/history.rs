@@ -1,10 +1,8 @@
-//! The History tab's jobs: read a meter's entries of the activity journal
-//! (newest first, bounded) and save them as CSV, both off the UI thread.
-
-use std::path::PathBuf;
+//! The History tab's job: read a meter's entries of the activity journal
+//! (newest first, bounded) off the UI thread. Exporting them goes through
+//! [`super::exports`].
 
 use super::{Event, EventSink, MeterKey};
-use crate::commissioning::journal_export;
 use je08_client::journal::{Entry, Journal, Query};
 
 /// The most entries the tab shows (the newest).
@@ -22,11 +20,6 @@ pub enum Request {
         /// The address changes were sent to.
         address: String,
     },
-    /// Ask where to save `entries` as CSV, then write them.
-    SaveCsv {
-        /// The entries shown.
-        entries: Vec<Entry>,
-    },
 }
 
 /// What a History tab job found.
@@ -39,8 +32,6 @@ pub enum Update {
         /// The entries.
         entries: Result<Vec<Entry>, String>,
     },
-    /// The CSV was saved (its file), or not (why; `None`: dismissed).
-    Saved(Result<PathBuf, Option<String>>),
 }
 
 /// Run `request` off the runtime's threads.
@@ -55,7 +46,6 @@ pub fn start(request: Request, sink: EventSink) {
                 meter,
                 entries: load(device_id, &address).map_err(|e| e.to_string()),
             },
-            Request::SaveCsv { entries } => Update::Saved(save(&entries)),
         };
         sink.send(Event::History(update));
     });
@@ -75,16 +65,4 @@ fn load(device_id: Option<u32>, address: &str) -> std::io::Result<Vec<Entry>> {
         .filter(|e| device_id.is_some() || e.address == address)
         .take(SHOWN)
         .collect())
-}
-
-fn save(entries: &[Entry]) -> Result<PathBuf, Option<String>> {
-    let bytes = journal_export::csv(entries).map_err(|e| Some(e.to_string()))?;
-    let path = rfd::FileDialog::new()
-        .add_filter("CSV", &["csv"])
-        .set_file_name("journal.csv")
-        .save_file()
-        .ok_or(None)?;
-    je08_client::store::atomic::write_atomically(&path, &bytes)
-        .map_err(|e| Some(format!("{}: {e}", path.display())))?;
-    Ok(path)
 }

@@ -4,6 +4,7 @@
 
 pub mod commissioning;
 pub mod discovery;
+pub mod exports;
 pub mod history;
 pub mod identity;
 pub mod journal_search;
@@ -158,12 +159,14 @@ pub enum Command {
     /// Set up new meters: look for one on its access point, take it onto
     /// the plant network, save the batch table.
     Provision(provisioning::Request),
-    /// Read a meter's activity journal, or save it as CSV.
+    /// Read a meter's activity journal.
     History(history::Request),
     /// Read a page of the activity journal for all meters (Journal page).
     Journal(je08_client::journal::Query),
     /// Help menu work: the diagnostics zip, the log folder.
     Support(support::Request),
+    /// Save a table or a picture the window shows (dialog, then file).
+    Export(exports::Request),
     /// Work on a meter's HTTP API or espota (configuration, modes,
     /// certificates, firmware); runs beside the Modbus session.
     Web {
@@ -334,12 +337,14 @@ pub enum Event {
     Discovery(discovery::Update),
     /// A "Set up new meters" job moved on.
     Provision(provisioning::Update),
-    /// A meter's journal entries were read, or saved.
+    /// A meter's journal entries were read.
     History(history::Update),
     /// A page of the activity journal was read for the Journal page, or why not.
     Journal(Result<journal_search::Found, String>),
     /// The diagnostics zip was saved (or not), or the log folder not shown.
     Support(support::Update),
+    /// An export's dialog closed, or its file was written.
+    Export(exports::Update),
     /// A name or notes could not be saved in the remembered-meters file.
     RememberFailed(Arc<je08_client::store::meters::StoreError>),
     /// Result of a secret lookup or store.
@@ -553,6 +558,7 @@ async fn dispatch(mut rx: mpsc::Receiver<Command>, sink: EventSink, connector: A
             Command::History(request) => history::start(request, sink.clone()),
             Command::Journal(query) => journal_search::start(query, sink.clone()),
             Command::Support(request) => support::start(request, sink.clone()),
+            Command::Export(request) => exports::start(request, sink.clone()),
             Command::Provision(request) => {
                 let token = CancellationToken::new();
                 if let Some(job) = request.job() {

@@ -98,7 +98,7 @@ fn write_pages(
     let command = command
         .clone()
         .name(name.to_owned())
-        .display_name(name.replace('-', " "));
+        .bin_name(name.replace('-', " "));
     let mut page = Vec::new();
     clap_mangen::Man::new(command.clone())
         .title(name.to_uppercase())

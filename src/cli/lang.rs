@@ -1,6 +1,8 @@
 //! `--lang`: the language of the PDFs `je08 report` and `je08 calibrate`
-//! write. English by default (not the OS locale), so a script gives the
-//! same document on every machine.
+//! write, and of the headers and conventions of `--format csv-locale` and
+//! `xlsx` exports (`je08 record`, `je08 log`; pt-BR: `;` and decimal comma).
+//! English by default (not the OS locale), so a script gives the same
+//! document on every machine.
 
 use crate::i18n::{Lang, Tr};
 

@@ -1,5 +1,6 @@
 //! `je08 log`: the activity journal, newest first, filtered by meter, kind
-//! and time; as text, JSON Lines (`--json`) or a CSV file (`--csv`).
+//! and time; as text, JSON Lines (`--json`) or a file (`--csv FILE` or
+//! `--out FILE`) in an export format (`--format`, `--lang`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,9 +8,10 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use chrono::{DateTime, Local, NaiveDate, TimeZone as _, Utc};
 
+use super::lang::LangArg;
+use crate::commissioning::export::{self, Format};
 use crate::commissioning::journal_export;
 use je08_client::journal::{Journal, Kind, Query};
-use je08_client::store::atomic::write_atomically;
 
 /// Options of `je08 log`.
 #[derive(Debug, clap::Args)]
@@ -32,9 +34,16 @@ pub struct Args {
     /// One JSON object per line instead of text.
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
-    /// Write the entries to this CSV file instead of printing them.
-    #[arg(long, value_name = "FILE")]
+    /// Write the entries to this file instead of printing them (a `.xlsx` name makes a workbook).
+    #[arg(long, visible_alias = "out", value_name = "FILE")]
     pub csv: Option<PathBuf>,
+    /// The file's format: csv (`,` `.` UTC, for scripts), csv-locale (the --lang
+    /// conventions; pt-BR: `;`, decimal comma, local time) or xlsx (one sheet per meter).
+    #[arg(long, value_enum, value_name = "FORMAT", requires = "csv")]
+    pub format: Option<Format>,
+    /// Language of csv-locale and xlsx headers and number conventions.
+    #[arg(long, value_enum, value_name = "LANG", default_value_t = LangArg::En)]
+    pub lang: LangArg,
 }
 
 /// A kind by its name.
@@ -78,8 +87,13 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         errln!("note: {} damaged journal line(s) skipped", page.skipped);
     }
     if let Some(path) = &args.csv {
-        let bytes = journal_export::csv(&page.entries)?;
-        write_atomically(path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        let format = Format::for_path(args.format, path);
+        export::save(
+            path,
+            &journal_export::table(&page.entries),
+            format,
+            args.lang.tr().0,
+        )?;
         errln!("{} entries written to {}", page.entries.len(), path.display());
     } else if args.json {
         for e in &page.entries {

@@ -166,9 +166,9 @@ pub enum Command {
         after_help = "Examples:\n  je08 calibrate 10.0.0.21 --phase b --current 300\n  je08 calibrate 10.0.0.21 --phase a --voltage 220.0 --certificate cert.pdf"
     )]
     Calibrate(calibrate::Args),
-    /// Record live readings of meters to CSV (energy kept continuous across reboots).
+    /// Record live readings of meters to CSV or XLSX (energy kept continuous across reboots).
     #[command(
-        after_help = "Examples:\n  je08 record 10.0.0.21 10.0.0.22 --out plant.csv\n  je08 record 10.0.0.21 --out hour.csv --duration 3600 --interval 5000"
+        after_help = "Examples:\n  je08 record 10.0.0.21 10.0.0.22 --out plant.csv\n  je08 record 10.0.0.21 --out hour.csv --duration 3600 --interval 5000\n  je08 record 10.0.0.21 10.0.0.22 --out plant.xlsx --duration 600\n  je08 record 10.0.0.21 --out medicao.csv --format csv-locale --lang pt-BR"
     )]
     Record(record::Args),
     /// Save a meter's configuration to a profile, or apply one to many meters.
@@ -196,7 +196,7 @@ pub enum Command {
     Manpages(completions::ManpagesArgs),
     /// Show or export the activity journal: every change je08 made to a meter.
     #[command(
-        after_help = "Examples:\n  je08 log --meter 1001 --since 2026-12-01\n  je08 log --kind settings --json"
+        after_help = "Examples:\n  je08 log --meter 1001 --since 2026-12-01\n  je08 log --kind settings --json\n  je08 log --csv journal.csv\n  je08 log --out journal.xlsx --lang pt-BR\n  je08 log --out diario.csv --format csv-locale --lang pt-BR"
     )]
     Log(log::Args),
     /// Save logs, crash reports, versions, settings and the meters list (no secrets) in one zip for support.

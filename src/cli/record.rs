@@ -1,4 +1,4 @@
-//! `je08 record`: record live readings of one or more meters to CSV until
+//! `je08 record`: record live readings of one or more meters to CSV or XLSX until
 //! the duration passes or Ctrl-C / SIGTERM. Exit status 0 when the
 //! duration passed or SIGTERM stopped it (how a service manager ends a
 //! recording), 130 after Ctrl-C; the file is complete either way.
@@ -11,11 +11,13 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::commissioning::export::Format;
 use crate::commissioning::record::{RecordOptions, record};
 use je08_client::endpoint::{AddressError, Endpoint};
 use je08_client::modbus::DEFAULT_PORT;
 
 use super::exit::Outcome;
+use super::lang::LangArg;
 
 /// Options of `je08 record`.
 #[derive(Debug, clap::Args)]
@@ -23,9 +25,17 @@ pub struct Args {
     /// The meters, HOST or HOST:PORT (Modbus TCP port 502 by default).
     #[arg(value_name = "HOST[:PORT]", required = true, value_parser = parse_meter)]
     pub meters: Vec<Endpoint>,
-    /// The CSV file to create.
-    #[arg(long, value_name = "FILE.csv")]
+    /// The file to create (a `.xlsx` name makes a workbook unless --format says otherwise).
+    #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// csv: `,` `.` and UTC times, for scripts; csv-locale: the --lang conventions
+    /// (pt-BR: `;`, decimal comma, local time); xlsx: a workbook, one sheet per meter,
+    /// written when the recording ends (rows wait in FILE.partial.csv until then).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+    /// Language of csv-locale and xlsx headers and number conventions.
+    #[arg(long, value_enum, value_name = "LANG", default_value_t = LangArg::En)]
+    pub lang: LangArg,
     /// Time between readings, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 1000,
           value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
@@ -84,7 +94,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.meters.len(),
         args.out.display()
     );
-    let summary = record(&args.meters, &args.out, options, |_| {}, &cancel).await?;
+    let format = (Format::for_path(args.format, &args.out), args.lang.tr().0);
+    let summary = record(&args.meters, &args.out, format, options, |_| {}, &cancel).await?;
     errln!(
         "{} rows written ({} failed reads, {} energy counter resets bridged)",
         summary.rows,

@@ -15,7 +15,7 @@ use crate::i18n::{Msg, Tr};
 /// A renderer the window can be drawn with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum RendererChoice {
-    /// wgpu: Direct3D 12, Metal or Vulkan (and OpenGL ES where those are missing).
+    /// wgpu: Direct3D 12, Metal or Vulkan (OpenGL is left to glow).
     Wgpu,
     /// glow: OpenGL 2+ / OpenGL ES 2+.
     Glow,

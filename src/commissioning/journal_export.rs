@@ -1,9 +1,10 @@
 //! The journal in the shapes people read: one line of text per entry (the
-//! command line) and CSV with `,` (the command line's `--csv` and the
-//! window's export of its filtered view).
+//! command line) and an export table (the command line's `--csv` and the
+//! window's export of its filtered view) in any [export format](super::export).
 
+use super::export::{Cell, Column, Kind, PlainTime, Table};
 use crate::i18n::{Msg, Tr};
-use je08_client::journal::{Entry, Kind, Outcome};
+use je08_client::journal::{self, Entry, Origin, Outcome};
 
 /// The changes of an entry in one phrase: `field before → asked (read back confirmed)`.
 pub fn changes_text(entry: &Entry) -> String {
@@ -51,68 +52,70 @@ pub fn line(entry: &Entry) -> String {
     s
 }
 
-/// The header of the CSV export.
-const HEADER: [&str; 14] = [
-    "id",
-    "time_utc",
-    "time_local",
-    "user",
-    "computer",
-    "version",
-    "origin",
-    "device_id",
-    "address",
-    "kind",
-    "asked",
-    "changes",
-    "outcome",
-    "reason",
+/// The columns of an export (the plain CSV's keys are its header).
+pub const COLUMNS: [Column; 14] = [
+    Column::new("id", Msg::ColEntry, None, Kind::Text),
+    Column::new("time_utc", Msg::ColTime, None, Kind::Time(PlainTime::Rfc3339)),
+    Column::plain_only("time_local", Msg::ColTime, None, Kind::Text),
+    Column::new("user", Msg::ColUser, None, Kind::Text),
+    Column::new("computer", Msg::ColComputer, None, Kind::Text),
+    Column::new("version", Msg::ColVersion, None, Kind::Text),
+    Column::new("origin", Msg::ColOrigin, None, Kind::Text),
+    Column::new("device_id", Msg::ColDeviceId, None, Kind::Integer),
+    Column::new("address", Msg::Address, None, Kind::Text),
+    Column::new("kind", Msg::ColKind, None, Kind::Text),
+    Column::new("asked", Msg::ColAsked, None, Kind::Text),
+    Column::new("changes", Msg::ColChanges, None, Kind::Text),
+    Column::new("outcome", Msg::ColOutcome, None, Kind::Text),
+    Column::new("reason", Msg::ColReason, None, Kind::Text),
 ];
 
-/// The entries as CSV (`,`, a header row, UTF-8).
-pub fn csv(entries: &[Entry]) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(HEADER)?;
+/// The entries as an export table, one sheet per meter (its device id, else
+/// the address changes were sent to), in the order meters first appear.
+pub fn table(entries: &[Entry]) -> Table {
+    let mut table = Table::new(&COLUMNS);
     for e in entries {
         let origin = match e.origin {
-            je08_client::journal::Origin::Cli => "cli",
-            je08_client::journal::Origin::Window => "window",
+            Origin::Cli => "cli",
+            Origin::Window => "window",
         };
-        let row: [String; 14] = [
-            e.id.clone(),
-            e.time_utc.to_rfc3339(),
-            e.time_local.clone(),
-            e.user.clone(),
-            e.computer.clone(),
-            e.version.clone(),
-            origin.to_string(),
-            e.device_id.map(|i| i.to_string()).unwrap_or_default(),
-            e.address.clone(),
-            e.kind.as_str().to_string(),
-            e.asked.clone(),
-            changes_text(e),
-            e.outcome.as_str().to_string(),
-            e.reason.clone().unwrap_or_default(),
+        let text = |s: &str| Cell::Text(s.to_string());
+        let row = vec![
+            text(&e.id),
+            Cell::Time(e.time_utc),
+            text(&e.time_local),
+            text(&e.user),
+            text(&e.computer),
+            text(&e.version),
+            text(origin),
+            e.device_id.map_or(Cell::Empty, |i| Cell::Integer(i64::from(i))),
+            text(&e.address),
+            text(e.kind.as_str()),
+            text(&e.asked),
+            Cell::Text(changes_text(e)),
+            text(e.outcome.as_str()),
+            e.reason.as_deref().map_or(Cell::Empty, text),
         ];
-        w.write_record(&row)?;
+        let sheet = e.device_id.map_or_else(|| e.address.clone(), |id| id.to_string());
+        table.push(&sheet, row);
     }
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    table
 }
 
 /// A kind of change in `tr`'s language (the Journal page, the report).
-pub fn kind_word(tr: Tr, kind: Kind) -> &'static str {
+pub fn kind_word(tr: Tr, kind: journal::Kind) -> &'static str {
     tr.t(match kind {
-        Kind::Settings => Msg::JournalKindSettings,
-        Kind::EnergyReset => Msg::JournalKindEnergyReset,
-        Kind::Mode => Msg::JournalKindMode,
-        Kind::Reboot => Msg::JournalKindReboot,
-        Kind::NetworkReset => Msg::JournalKindNetworkReset,
-        Kind::Config => Msg::JournalKindConfig,
-        Kind::Certificate => Msg::JournalKindCertificate,
-        Kind::Firmware => Msg::JournalKindFirmware,
-        Kind::Calibration => Msg::JournalKindCalibration,
-        Kind::Profile => Msg::JournalKindProfile,
-        Kind::Provisioning => Msg::JournalKindProvisioning,
+        journal::Kind::Settings => Msg::JournalKindSettings,
+        journal::Kind::EnergyReset => Msg::JournalKindEnergyReset,
+        journal::Kind::Mode => Msg::JournalKindMode,
+        journal::Kind::Reboot => Msg::JournalKindReboot,
+        journal::Kind::NetworkReset => Msg::JournalKindNetworkReset,
+        journal::Kind::Config => Msg::JournalKindConfig,
+        journal::Kind::Certificate => Msg::JournalKindCertificate,
+        journal::Kind::Firmware => Msg::JournalKindFirmware,
+        journal::Kind::Calibration => Msg::JournalKindCalibration,
+        journal::Kind::Profile => Msg::JournalKindProfile,
+        journal::Kind::Provisioning => Msg::JournalKindProvisioning,
     })
 }
 
@@ -124,5 +127,3 @@ pub fn outcome_word(tr: Tr, outcome: Outcome) -> &'static str {
         Outcome::Failed => Msg::RepOutcomeFailed,
     })
 }
-
-

@@ -1,6 +1,7 @@
 //! Commissioning and calibration workflows built on the client and the
 //! analysis: sample windows, the wiring check with its one-click fix, the
-//! calibration wizard, configuration profiles, recordings and reports.
+//! calibration wizard, configuration profiles, recordings and reports, and
+//! the formats exports and pictures are saved in.
 //!
 //! Every workflow is an async function taking a [`ModbusClient`] (or
 //! addresses), a progress callback and a cancellation token where it runs for
@@ -10,10 +11,12 @@
 //! [`ModbusClient`]: je08_client::modbus::ModbusClient
 
 pub mod calibrate;
+pub mod export;
 pub mod journal;
 pub mod journal_export;
 pub mod mqtt_check;
 pub mod pdf;
+pub mod picture;
 pub mod profile;
 pub mod provision;
 pub mod record;

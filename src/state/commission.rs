@@ -105,7 +105,7 @@ pub struct CalibrationState {
 pub struct RecordingState {
     /// The recording job (cancel it to stop).
     pub running: Option<Running>,
-    /// The CSV file.
+    /// The file recorded to.
     pub path: Option<PathBuf>,
     /// The meters recorded.
     pub meters: Vec<String>,
@@ -417,7 +417,7 @@ impl CommishState {
                     }),
                 })
             }
-            CommFile::Recording => {
+            CommFile::Recording(format) => {
                 let addresses = match meter {
                     Some(key) => vec![model.meter(key)?.address.clone()],
                     None => self.batch_addresses(model),
@@ -440,6 +440,7 @@ impl CommishState {
                     work: Box::new(Work::Record {
                         addresses,
                         path,
+                        format: (format, tr.0),
                         options: self.record_options,
                     }),
                 })

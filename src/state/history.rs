@@ -125,6 +125,17 @@ impl History {
         self.samples.back().map(|s| s.t)
     }
 
+    /// Every sample between `from` and `to` (inclusive), undecimated: its
+    /// time and the value of each of `channels` (NaN where absent).
+    pub fn rows(&self, channels: &[Channel], from: f64, to: f64) -> Vec<(f64, Vec<f64>)> {
+        let start = self.samples.partition_point(|s| s.t < from);
+        let end = self.samples.partition_point(|s| s.t <= to);
+        self.samples
+            .range(start..end)
+            .map(|s| (s.t, channels.iter().map(|c| f64::from(s.v[c.index()])).collect()))
+            .collect()
+    }
+
     /// Points `[t, value]` of `channel` between `from` and `to`, decimated to
     /// at most about `2 × buckets` points by keeping each bucket's minimum
     /// and maximum in time order (spikes survive, lines keep their shape).
@@ -216,6 +227,18 @@ mod tests {
         assert!(pts.windows(2).all(|w| w[0][0] < w[1][0]));
         let window = h.decimated(Channel::Voltage(0), 3500.0, 3600.0, 400);
         assert_eq!(window.len(), 100);
+    }
+
+    #[test]
+    fn rows_are_every_sample_in_the_window() {
+        let mut h = History::with_capacity(100);
+        for t in 0..50 {
+            h.push(f64::from(t), &m(200.0 + f64::from(t)));
+        }
+        let rows = h.rows(&[Channel::Voltage(0), Channel::Voltage(1)], 10.0, 20.0);
+        assert_eq!(rows.len(), 11);
+        assert_eq!(rows[0], (10.0, vec![210.0, 0.0]));
+        assert_eq!(rows[10].0, 20.0);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use super::commission::Intent;
 use super::navigation::{Page, Tab};
+use crate::backend::exports::{Job, Origin};
 use crate::backend::link::EnergyKind;
 use crate::backend::web::{FlashMethod, WebJob};
 use crate::backend::{Command, FilePurpose, JobId, MeterKey};
@@ -81,6 +82,10 @@ pub enum Action {
     /// Read the Journal page's entries: the newest that pass the filters,
     /// or (`true`) the page older than the one shown.
     JournalSearch(bool),
+    /// Save a table or a picture: ask where (the dialog), then write it.
+    Export(Origin, Job, String),
+    /// The export's save dialog answered (`None`: dismissed).
+    ExportTo(Option<PathBuf>),
     /// A click in the Help menu or the About window.
     Support(SupportIntent),
 }

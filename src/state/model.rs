@@ -445,7 +445,8 @@ impl Model {
             | Event::Provision(_)
             | Event::History(_)
             | Event::Journal(_)
-            | Event::Support(_) => true,
+            | Event::Support(_)
+            | Event::Export(_) => true,
         }
     }
 }

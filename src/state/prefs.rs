@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::model::Endpoints;
+use crate::commissioning::export::Format;
 use crate::commissioning::report::ReportHeader;
 use crate::i18n::Lang;
 
@@ -42,6 +43,8 @@ pub struct Prefs {
     pub broker_url: String,
     /// The commissioning report's site, panel, customer and technician.
     pub report_header: ReportHeader,
+    /// The file format of recordings and exports last chosen.
+    pub export_format: Format,
 }
 
 impl Default for Prefs {
@@ -52,6 +55,7 @@ impl Default for Prefs {
             plot_window_s: 60,
             broker_url: "mqtt://127.0.0.1:1883".into(),
             report_header: ReportHeader::default(),
+            export_format: Format::Csv,
         }
     }
 }

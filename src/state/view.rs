@@ -51,8 +51,8 @@ pub struct ViewState {
     pub history: HashMap<MeterKey, Result<Vec<je08_client::journal::Entry>, String>>,
     /// The Journal page: its filters and the page of entries shown.
     pub journal: super::journal_page::JournalPage,
-    /// Where the History tab's CSV was saved, or why not.
-    pub history_saved: Option<Result<std::path::PathBuf, String>>,
+    /// The exports: their format, the one waiting for its file, the last result.
+    pub exports: super::exports::ExportState,
     /// Name and notes being edited: (meter, name, notes).
     pub edit: Option<(MeterKey, String, String)>,
     /// Open question.

@@ -15,6 +15,7 @@ use crate::i18n::{Describe, Lang, Msg, Tr};
 use crate::state::commission::CommishState;
 use crate::state::configuration::ConfigState;
 use crate::state::discovered::{self, DiscoveryState};
+use crate::state::exports::ExportState;
 use crate::state::firmware::FirmwareState;
 use crate::state::intent::{Action, Confirm, SetupIntent, SupportIntent};
 use crate::state::live::LiveState;
@@ -64,8 +65,11 @@ impl ConfiguratorApp {
             setup: Default::default(),
             support: Default::default(),
             history: HashMap::new(),
-            history_saved: None,
             journal: Default::default(),
+            exports: ExportState {
+                format: prefs.export_format,
+                ..ExportState::default()
+            },
             edit: None,
             confirm: None,
             notice: None,
@@ -192,6 +196,7 @@ impl ConfiguratorApp {
         prefs.plot_window_s = self.view.live.window_s;
         prefs.broker_url = self.view.mqtt.form.url_to_remember();
         prefs.report_header = self.view.commish.batch.report.header.clone();
+        prefs.export_format = self.view.exports.format;
         prefs.meters = self
             .model
             .meters
@@ -285,18 +290,14 @@ impl ConfiguratorApp {
                         self.discovery_update(update);
                     }
                 }
-                Event::History(update) => match update {
-                    crate::backend::history::Update::Loaded { meter, entries } => {
-                        self.view.history.insert(meter, entries);
+                Event::History(crate::backend::history::Update::Loaded { meter, entries }) => {
+                    self.view.history.insert(meter, entries);
+                }
+                Event::Export(update) => {
+                    if let Some(path) = self.view.exports.update(update) {
+                        self.apply(Action::ExportTo(path));
                     }
-                    crate::backend::history::Update::Saved(saved) => {
-                        self.view.history_saved = match saved {
-                            Ok(path) => Some(Ok(path)),
-                            Err(Some(why)) => Some(Err(why)),
-                            Err(None) => None,
-                        };
-                    }
-                },
+                }
                 Event::Journal(found) => self.view.journal.update(found),
                 Event::Support(update) => self.view.support.update(update),
                 Event::Provision(update) => {
@@ -423,7 +424,13 @@ impl ConfiguratorApp {
                 let mdns = self.mdns_interfaces();
                 setup_wizard::setup_ui(ui, tr, &mut self.view.setup, mdns.as_deref(), &mut actions);
             }
-            Page::Journal => journal_ui::journal_ui(ui, tr, &mut self.view.journal, &mut actions),
+            Page::Journal => journal_ui::journal_ui(
+                ui,
+                tr,
+                &mut self.view.journal,
+                &mut self.view.exports,
+                &mut actions,
+            ),
             Page::Batch => {
                 let selected = self.view.selected;
                 batch::batch_ui(
@@ -432,6 +439,7 @@ impl ConfiguratorApp {
                     &self.model,
                     selected,
                     &mut self.view.commish,
+                    &mut self.view.exports.format,
                     &mut actions,
                 );
             }
@@ -538,6 +546,15 @@ impl ConfiguratorApp {
                 if let Some(query) = query {
                     page.searching(query.clone(), older);
                     self.send(Command::Journal(query));
+                }
+            }
+            Action::Export(origin, job, name) => {
+                let command = self.view.exports.start(origin, job, &name);
+                self.send(command);
+            }
+            Action::ExportTo(path) => {
+                if let Some(command) = self.view.exports.chosen(path) {
+                    self.send(command);
                 }
             }
             Action::Tab(tab) => {

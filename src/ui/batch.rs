@@ -13,6 +13,7 @@ use super::widgets::{self, OK_COLOR, wrapped_cell_ui};
 use super::wiring_ui::running_ui;
 use crate::backend::MeterKey;
 use crate::backend::commissioning::{CommFile, ProfileScope};
+use crate::commissioning::export::Format;
 use crate::commissioning::profile::{ApplyStatus, FileKind, MeterResult};
 use crate::commissioning::report::NotReached;
 use crate::i18n::{Describe, Msg, Tr};
@@ -28,6 +29,7 @@ pub fn batch_ui(
     model: &Model,
     current: Option<MeterKey>,
     state: &mut CommishState,
+    format: &mut Format,
     actions: &mut Vec<Action>,
 ) {
     ui.heading(tr.t(Msg::BatchTitle));
@@ -145,7 +147,8 @@ pub fn batch_ui(
         .show(ui, |ui| profile_ui(ui, tr, batch, actions));
     ui.separator();
     ui.label(RichText::new(tr.t(Msg::RecordSelected)).strong());
-    recording_ui(ui, tr, None, state.recording.get(&None), ticked > 0, actions);
+    let recording = (None, state.recording.get(&None));
+    recording_ui(ui, tr, recording, ticked > 0, format, actions);
 }
 
 fn profile_ui(ui: &mut egui::Ui, tr: Tr, batch: &BatchState, actions: &mut Vec<Action>) {

@@ -1,11 +1,13 @@
 //! The History tab: the meter's entries of the activity journal, newest
 //! first (time, origin, what was asked, before → asked → read back per
 //! field, the outcome and why), refreshed on opening and after each job,
-//! exportable as CSV.
+//! exportable in any export format (one sheet per meter in a workbook).
 
 use eframe::egui::{self, RichText};
 
+use super::widgets::{format_combo, saved_ui};
 use crate::backend::Command;
+use crate::backend::exports::{Job, Origin as ExportOrigin};
 use crate::backend::history::Request;
 use crate::commissioning::journal_export;
 use crate::i18n::{Msg, Tr};
@@ -15,7 +17,13 @@ use crate::state::view::ViewState;
 use je08_client::journal::{Origin, Outcome};
 
 /// Draw the tab.
-pub fn history_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterRow, view: &ViewState, actions: &mut Vec<Action>) {
+pub fn history_ui(
+    ui: &mut egui::Ui,
+    tr: Tr,
+    meter: &MeterRow,
+    view: &mut ViewState,
+    actions: &mut Vec<Action>,
+) {
     ui.weak(tr.t(Msg::HistoryIntro));
     let entries = view.history.get(&meter.key);
     ui.horizontal(|ui| {
@@ -23,24 +31,21 @@ pub fn history_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterRow, view: &ViewState,
             actions.push(Action::Send(load(meter)));
         }
         let shown = entries.and_then(|e| e.as_ref().ok()).filter(|e| !e.is_empty());
+        let format = &mut view.exports.format;
+        format_combo(ui, tr, "history", format);
         if ui
-            .add_enabled(shown.is_some(), egui::Button::new(tr.t(Msg::SetupExportCsv)))
+            .add_enabled(shown.is_some(), egui::Button::new(tr.t(Msg::HistoryExport)))
             .clicked()
             && let Some(entries) = shown
         {
-            actions.push(Action::Send(Command::History(Request::SaveCsv {
-                entries: entries.clone(),
-            })));
+            let job = Job::Table {
+                table: journal_export::table(entries),
+                format: *format,
+                lang: tr.0,
+            };
+            actions.push(Action::Export(ExportOrigin::History, job, "journal".into()));
         }
-        match &view.history_saved {
-            Some(Ok(path)) => {
-                ui.weak(tr.f(Msg::HistorySaved, &[&path.display().to_string()]));
-            }
-            Some(Err(why)) => {
-                ui.colored_label(ui.visuals().error_fg_color, why);
-            }
-            None => {}
-        }
+        saved_ui(ui, tr, view.exports.saved_by(ExportOrigin::History));
     });
     ui.separator();
     match entries {

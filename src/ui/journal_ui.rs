@@ -4,10 +4,11 @@
 
 use eframe::egui::{self, RichText};
 
-use crate::backend::Command;
-use crate::backend::history::Request;
+use super::widgets::{format_combo, saved_ui};
+use crate::backend::exports::{Job, Origin as ExportOrigin};
 use crate::commissioning::journal_export;
 use crate::i18n::{Msg, Tr};
+use crate::state::exports::ExportState;
 use crate::state::intent::Action;
 use crate::state::journal_page::JournalPage;
 use je08_client::journal::{Entry, Kind, Outcome};
@@ -18,7 +19,13 @@ const ROW: f32 = 20.0;
 const COLUMNS: [f32; 4] = [150.0, 150.0, 110.0, 80.0];
 
 /// Draw the page.
-pub fn journal_ui(ui: &mut egui::Ui, tr: Tr, page: &mut JournalPage, actions: &mut Vec<Action>) {
+pub fn journal_ui(
+    ui: &mut egui::Ui,
+    tr: Tr,
+    page: &mut JournalPage,
+    exports: &mut ExportState,
+    actions: &mut Vec<Action>,
+) {
     ui.weak(tr.t(Msg::JournalIntro));
     let search = filters_ui(ui, tr, page);
     let query = page.query();
@@ -27,7 +34,7 @@ pub fn journal_ui(ui: &mut egui::Ui, tr: Tr, page: &mut JournalPage, actions: &m
     } else if search {
         actions.push(Action::JournalSearch(false));
     }
-    status_ui(ui, tr, page, actions);
+    status_ui(ui, tr, page, exports, actions);
     ui.separator();
     if let Some(Ok(found)) = &page.found {
         if found.entries.is_empty() {
@@ -56,7 +63,10 @@ fn filters_ui(ui: &mut egui::Ui, tr: Tr, page: &mut JournalPage) -> bool {
         search |= field(ui, Msg::JournalMeter, &mut page.meter, 80.0, "");
         let label = ui.label(tr.t(Msg::JournalKind));
         let combo = egui::ComboBox::from_id_salt("journal_kind")
-            .selected_text(page.kind.map_or(tr.t(Msg::JournalAnyKind), |k| journal_export::kind_word(tr, k)))
+            .selected_text(
+                page.kind
+                    .map_or(tr.t(Msg::JournalAnyKind), |k| journal_export::kind_word(tr, k)),
+            )
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut page.kind, None, tr.t(Msg::JournalAnyKind));
                 for kind in Kind::ALL {
@@ -75,7 +85,13 @@ fn filters_ui(ui: &mut egui::Ui, tr: Tr, page: &mut JournalPage) -> bool {
 }
 
 /// What is shown, paging, the export and why the journal could not be read.
-fn status_ui(ui: &mut egui::Ui, tr: Tr, page: &JournalPage, actions: &mut Vec<Action>) {
+fn status_ui(
+    ui: &mut egui::Ui,
+    tr: Tr,
+    page: &JournalPage,
+    exports: &mut ExportState,
+    actions: &mut Vec<Action>,
+) {
     ui.horizontal_wrapped(|ui| {
         if page.searching {
             ui.spinner();
@@ -114,17 +130,22 @@ fn status_ui(ui: &mut egui::Ui, tr: Tr, page: &JournalPage, actions: &mut Vec<Ac
                 {
                     actions.push(Action::JournalSearch(true));
                 }
+                format_combo(ui, tr, "journal", &mut exports.format);
                 if ui
                     .add_enabled(
                         !found.entries.is_empty(),
-                        egui::Button::new(tr.t(Msg::SetupExportCsv)),
+                        egui::Button::new(tr.t(Msg::HistoryExport)),
                     )
                     .clicked()
                 {
-                    actions.push(Action::Send(Command::History(Request::SaveCsv {
-                        entries: found.entries.clone(),
-                    })));
+                    let job = Job::Table {
+                        table: journal_export::table(&found.entries),
+                        format: exports.format,
+                        lang: tr.0,
+                    };
+                    actions.push(Action::Export(ExportOrigin::Journal, job, "journal".into()));
                 }
+                saved_ui(ui, tr, exports.saved_by(ExportOrigin::Journal));
             }
             None => {}
         }

@@ -6,8 +6,10 @@ use eframe::egui::{self, RichText};
 use super::widgets::{self, PHASE_COLORS, fmt};
 use super::{phasor_ui, plots};
 use crate::backend::JobOutcome;
+use crate::backend::exports::{Job, Origin, Picture};
 use crate::backend::link::EnergyKind;
 use crate::i18n::{Describe, Msg, Tr};
+use crate::state::exports::ExportState;
 use crate::state::intent::{Action, Confirm};
 use crate::state::live::LiveState;
 use crate::state::model::{JobKind, MeterRow, Model};
@@ -19,9 +21,9 @@ const VALUE_SIZE: f32 = 24.0;
 pub fn live_ui(
     ui: &mut egui::Ui,
     tr: Tr,
-    meter: &MeterRow,
-    model: &Model,
+    (meter, model): (&MeterRow, &Model),
     state: &mut LiveState,
+    exports: &mut ExportState,
     actions: &mut Vec<Action>,
 ) {
     let Some(snapshot) = meter.latest.as_deref() else {
@@ -42,13 +44,30 @@ pub fn live_ui(
                 ui.vertical(|ui| {
                     ui.label(RichText::new(tr.t(Msg::Phasors)).strong());
                     phasor_ui::phasor_ui(ui, tr, &snapshot.measurements, 300.0);
+                    if ui.button(tr.t(Msg::SavePhasorPicture)).clicked() {
+                        let job = Job::Picture(phasor_picture(tr, meter, snapshot));
+                        actions.push(Action::Export(Origin::PhasorPicture, job, "phasors".into()));
+                    }
+                    widgets::saved_ui(ui, tr, exports.saved_by(Origin::PhasorPicture));
                 });
             });
             ui.add_space(8.0);
             energy_ui(ui, tr, meter, model, snapshot, actions);
             ui.add_space(8.0);
-            plots::plots_ui(ui, tr, meter, state);
+            plots::plots_ui(ui, tr, meter, state, exports, actions);
         });
+}
+
+/// The phasor diagram of `snapshot` as a picture to save.
+fn phasor_picture(tr: Tr, meter: &MeterRow, snapshot: &Snapshot) -> Picture {
+    Picture::Phasor {
+        measurements: Box::new(snapshot.measurements.clone()),
+        title: format!("{} · {}", tr.t(Msg::Phasors), meter.title()),
+        rows: [
+            tr.t(Msg::VoltageAngle).to_string(),
+            tr.t(Msg::CurrentAngle).to_string(),
+        ],
+    }
 }
 
 fn header_cell(ui: &mut egui::Ui, text: &str, color: Option<egui::Color32>) {

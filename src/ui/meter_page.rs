@@ -58,7 +58,7 @@ pub fn meter_page_ui(
     });
     ui.separator();
     match view.tab {
-        Tab::Live => live::live_ui(ui, tr, meter, model, &mut view.live, actions),
+        Tab::Live => live::live_ui(ui, tr, (meter, model), &mut view.live, &mut view.exports, actions),
         Tab::Parameters => {
             let form = view.params.entry(meter.key).or_default();
             parameters::parameters_ui(ui, tr, meter, model, form, actions);
@@ -83,7 +83,8 @@ pub fn meter_page_ui(
         }
         Tab::Recording => {
             let state = view.commish.recording.get(&Some(meter.key));
-            recording_ui::recording_ui(ui, tr, Some(meter.key), state, true, actions);
+            let format = &mut view.exports.format;
+            recording_ui::recording_ui(ui, tr, (Some(meter.key), state), true, format, actions);
         }
         Tab::Registers => registers_ui::registers_ui(ui, tr, meter),
         Tab::History => super::history_ui::history_ui(ui, tr, meter, view, actions),

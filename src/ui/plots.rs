@@ -1,15 +1,20 @@
 //! Time-series plots of the live history: a quantity selector, a selectable
-//! window, pause, and min/max decimation to the plot's pixel width.
+//! window, pause, min/max decimation to the plot's pixel width, and the
+//! exports of what is visible (its samples in a chosen format, its picture).
 
 use std::time::SystemTime;
 
 use eframe::egui::{self, RichText};
 use egui_plot::{Legend, Line, Plot};
 
-use super::widgets::PHASE_COLORS;
+use super::widgets::{PHASE_COLORS, format_combo, saved_ui};
+use crate::backend::exports::{Job, Origin, Picture, SaveFailure};
 use crate::i18n::{Msg, Tr};
+use crate::state::exports::ExportState;
+use crate::state::intent::Action;
 use crate::state::live::{LiveState, Quantity, WINDOWS};
 use crate::state::model::MeterRow;
+use crate::state::plot_export;
 
 fn now_s() -> f64 {
     SystemTime::now()
@@ -17,8 +22,15 @@ fn now_s() -> f64 {
         .map_or(0.0, |d| d.as_secs_f64())
 }
 
-/// Draw the plot controls and the plot.
-pub fn plots_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterRow, state: &mut LiveState) {
+/// Draw the plot controls, the plot and its export buttons.
+pub fn plots_ui(
+    ui: &mut egui::Ui,
+    tr: Tr,
+    meter: &MeterRow,
+    state: &mut LiveState,
+    exports: &mut ExportState,
+    actions: &mut Vec<Action>,
+) {
     ui.label(RichText::new(tr.t(Msg::Trends)).strong().size(16.0));
     ui.horizontal_wrapped(|ui| {
         for q in Quantity::ALL {
@@ -64,7 +76,7 @@ pub fn plots_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterRow, state: &mut LiveSta
         tr.t(Msg::PhaseC),
         tr.t(Msg::Total),
     ];
-    let series: Vec<(String, egui::Color32, Vec<[f64; 2]>)> = state
+    let lines: Vec<(usize, Vec<[f64; 2]>)> = state
         .quantity
         .channels()
         .into_iter()
@@ -75,9 +87,10 @@ pub fn plots_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterRow, state: &mut LiveSta
                 .into_iter()
                 .map(|[t, v]| [t - right, v])
                 .collect();
-            (names[k].to_string(), PHASE_COLORS[k], pts)
+            (k, pts)
         })
         .collect();
+    export_buttons_ui(ui, tr, (meter, &*state), [left, right], &lines, exports, actions);
     let unit = state.quantity.unit();
     Plot::new(("trend", meter.key.0))
         .height(220.0)
@@ -89,8 +102,55 @@ pub fn plots_ui(ui: &mut egui::Ui, tr: Tr, meter: &MeterRow, state: &mut LiveSta
         .x_axis_label(tr.t(Msg::SecondsAxis))
         .y_axis_label(unit)
         .show(ui, |plot| {
-            for (name, color, pts) in series {
-                plot.line(Line::new(name, pts).color(color).width(1.5));
+            for (k, pts) in lines {
+                plot.line(Line::new(names[k], pts).color(PHASE_COLORS[k]).width(1.5));
             }
         });
+}
+
+/// The format, "Export visible data" (the samples between `left` and
+/// `right`) and "Save picture" (the plotted `lines`), with their results.
+fn export_buttons_ui(
+    ui: &mut egui::Ui,
+    tr: Tr,
+    (meter, state): (&MeterRow, &LiveState),
+    [left, right]: [f64; 2],
+    lines: &[(usize, Vec<[f64; 2]>)],
+    exports: &mut ExportState,
+    actions: &mut Vec<Action>,
+) {
+    ui.horizontal(|ui| {
+        format_combo(ui, tr, "plot", &mut exports.format);
+        if ui.button(tr.t(Msg::ExportVisible)).clicked() {
+            let table =
+                plot_export::visible_table(&meter.history, state.quantity, [left, right], &meter.title());
+            match table {
+                Some(table) => {
+                    let job = Job::Table {
+                        table,
+                        format: exports.format,
+                        lang: tr.0,
+                    };
+                    actions.push(Action::Export(Origin::PlotData, job, "trend".into()));
+                }
+                None => exports.saved = Some((Origin::PlotData, Err(SaveFailure::NothingVisible))),
+            }
+        }
+        if ui.button(tr.t(Msg::SavePicture)).clicked() {
+            let picture = plot_export::trend_picture(
+                tr,
+                state.quantity,
+                &meter.title(),
+                state.window_s,
+                lines.to_vec(),
+            );
+            actions.push(Action::Export(
+                Origin::PlotPicture,
+                Job::Picture(Picture::Trend(picture)),
+                "trend".into(),
+            ));
+        }
+    });
+    saved_ui(ui, tr, exports.saved_by(Origin::PlotData));
+    saved_ui(ui, tr, exports.saved_by(Origin::PlotPicture));
 }

@@ -1,33 +1,39 @@
-//! Recording to CSV: start (pick the file), rows written, stop. Used on the
-//! meter page for one meter and on the batch page for the ticked meters.
+//! Recording: the file format, start (pick the file), rows written, stop.
+//! Used on the meter page for one meter and on the batch page for the
+//! ticked meters.
 
 use eframe::egui::{self, RichText};
 
-use super::widgets::OK_COLOR;
+use super::widgets::{OK_COLOR, format_combo};
 use crate::backend::MeterKey;
 use crate::backend::commissioning::CommFile;
+use crate::commissioning::export::Format;
 use crate::i18n::{Describe, Msg, Tr};
 use crate::state::commission::{Intent, RecordingState};
 use crate::state::intent::Action;
 
 /// Draw the recording controls for `meter` (`None`: the batch selection);
-/// `can_start` is false when there is nothing to record.
+/// `can_start` is false when there is nothing to record; `format` is the
+/// format of the next recording.
 pub fn recording_ui(
     ui: &mut egui::Ui,
     tr: Tr,
-    meter: Option<MeterKey>,
-    state: Option<&RecordingState>,
+    (meter, state): (Option<MeterKey>, Option<&RecordingState>),
     can_start: bool,
+    format: &mut Format,
     actions: &mut Vec<Action>,
 ) {
     let running = state.and_then(|s| s.running);
     ui.horizontal(|ui| match running {
         None => {
+            let id = meter.map_or_else(|| "batch".to_string(), |k| k.0.to_string());
+            format_combo(ui, tr, &id, format);
             if ui
                 .add_enabled(can_start, egui::Button::new(tr.t(Msg::StartRecording)))
                 .clicked()
             {
-                actions.push(Action::Commission(Intent::ChooseFile(CommFile::Recording, meter)));
+                let file = CommFile::Recording(*format);
+                actions.push(Action::Commission(Intent::ChooseFile(file, meter)));
             }
         }
         Some(r) => {

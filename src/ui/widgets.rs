@@ -5,18 +5,22 @@ use std::time::{Duration, SystemTime};
 use eframe::egui::{self, Color32, RichText};
 
 use crate::backend::LinkState;
+use crate::backend::exports::SaveFailure;
+use crate::commissioning::export::Format;
+use crate::commissioning::picture::PHASE_RGB;
 use crate::i18n::{Describe, Msg, Tr};
 use crate::state::led::{self, LedPattern};
 use crate::state::model::MeterRow;
 use je08_protocol::mode::Mode;
 
 /// Colours for phases A, B, C and the total (IEC-like: brown, black/grey, grey-blue).
-pub const PHASE_COLORS: [Color32; 4] = [
-    Color32::from_rgb(214, 120, 40),
-    Color32::from_rgb(80, 160, 230),
-    Color32::from_rgb(200, 80, 180),
-    Color32::from_rgb(120, 200, 120),
-];
+pub const PHASE_COLORS: [Color32; 4] = [rgb(0), rgb(1), rgb(2), rgb(3)];
+
+/// Colour `k` of [`PHASE_RGB`] (shared with the saved pictures).
+const fn rgb(k: usize) -> Color32 {
+    let [r, g, b] = PHASE_RGB[k];
+    Color32::from_rgb(r, g, b)
+}
 
 /// Colour of a confirmed, good outcome.
 pub const OK_COLOR: Color32 = Color32::from_rgb(60, 170, 90);
@@ -141,4 +145,28 @@ pub fn wrapped_cell_ui(ui: &mut egui::Ui, width: f32, text: &str) -> egui::Respo
         ui.add(egui::Label::new(text).wrap())
     })
     .inner
+}
+
+/// The export format chooser (remembered in the preferences) next to an export button.
+pub fn format_combo(ui: &mut egui::Ui, tr: Tr, id: &str, format: &mut Format) {
+    egui::ComboBox::new(("export-format", id), tr.t(Msg::ExportFormat))
+        .selected_text(format.label(tr))
+        .show_ui(ui, |ui| {
+            for f in Format::ALL {
+                ui.selectable_value(format, f, f.label(tr));
+            }
+        });
+}
+
+/// Where the last export of one button went, or why it failed.
+pub fn saved_ui(ui: &mut egui::Ui, tr: Tr, saved: Option<&Result<std::path::PathBuf, SaveFailure>>) {
+    match saved {
+        Some(Ok(path)) => {
+            ui.weak(tr.f(Msg::SavedTo, &[&path.display().to_string()]));
+        }
+        Some(Err(why)) => {
+            ui.colored_label(ui.visuals().error_fg_color, why.describe(tr));
+        }
+        None => {}
+    }
 }

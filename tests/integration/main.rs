@@ -8,6 +8,7 @@ mod commissioning;
 mod concurrent_writes;
 mod discovery;
 mod discovery_ui;
+mod exports;
 mod firmware;
 mod http;
 mod http_faults;

@@ -15,6 +15,7 @@ use je08::backend::Backend;
 use je08::backend::MeterKey;
 use je08::backend::commissioning::{CommAction, CommCause, CommFile};
 use je08::backend::modbus_link::default_connector;
+use je08::commissioning::export::Format;
 use je08::commissioning::profile::ProfileError;
 use je08::commissioning::sampler::WindowOptions;
 use je08::i18n::{Describe, Lang, Tr};
@@ -511,7 +512,7 @@ fn a_recording_counts_its_rows_and_stops() {
     f.harness.state_mut().view.commish.record_options.flush_every = Duration::from_millis(100);
     f.click("Recording");
     let csv = f.dir.join("rec.csv");
-    f.choose(CommFile::Recording, Some(key), &csv);
+    f.choose(CommFile::Recording(Format::Csv), Some(key), &csv);
     f.step_until("a few rows", |app| {
         app.view.commish.recording[&Some(key)].rows >= 5
     });
