@@ -788,6 +788,8 @@ je08_protocol::messages! {
         ReasonCancelled => "cancelled", "cancelado";
         ReasonSettingsChanged => "the settings were changed by someone else meanwhile", "as configurações foram alteradas por outra pessoa nesse meio tempo";
         ReasonOther => "failed", "falhou";
+        ReasonBrokerRefused => "the broker refused the connection (nothing listens on its port)", "o broker recusou a conexão (nada escuta na porta dele)";
+        ReasonTlsFailed => "the secure connection (TLS) to the broker failed", "a conexão segura (TLS) com o broker falhou";
         HistoryExport => "Export…", "Exportar…";
         FormatCsv => "CSV for scripts (, and .)", "CSV para scripts (, e .)";
         FormatCsvLocale => "CSV for spreadsheets (, and ., local time)", "CSV para planilhas (; e vírgula decimal, hora local)";

@@ -10,7 +10,7 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::i18n::{Describe, Msg, Tr};
 use je08_client::mqtt::{Monitor, MonitorEvent, MonitorOptions, SendError};
 use je08_net::backoff::BackoffPolicy;
-use je08_net::mqtt_link::{BrokerLogin, LinkOptions, LinkTiming, RECONNECT, SetupError};
+use je08_net::mqtt_link::{BrokerLogin, LinkError, LinkOptions, LinkTiming, RECONNECT, SetupError};
 use je08_protocol::mqtt::{
     Command, DEFAULT_PUBLISH_TOPIC, DEFAULT_SUBSCRIBE_TOPIC, DecodeError, render_topic,
 };
@@ -136,6 +136,21 @@ fn english<S: serde::Serializer>(problem: &Option<MqttProblem>, s: S) -> Result<
     match problem {
         Some(problem) => s.collect_str(problem),
         None => s.serialize_none(),
+    }
+}
+
+impl MqttProblem {
+    /// The broker link's own error behind this problem, when there is one.
+    pub fn link_error(&self) -> Option<&LinkError> {
+        match self {
+            Self::NotReached(SendError::NotConnected(Some(err)))
+            | Self::NotDelivered(SendError::NotConnected(Some(err))) => Some(err),
+            Self::Missing {
+                because: Some(because),
+                ..
+            } => because.link_error(),
+            _ => None,
+        }
     }
 }
 

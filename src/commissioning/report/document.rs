@@ -4,8 +4,10 @@
 //! names, numbers, units and addresses stay as they are.
 
 use super::header::ReportHeader;
+use super::reason::Reason;
 use super::{FixSummary, MeterReport, NotReached};
 use crate::commissioning::journal_export::{kind_word, outcome_word};
+use crate::commissioning::mqtt_check::{MqttCheck, MqttProblem};
 use crate::commissioning::pdf::{self, Block, Document, Phasors, Signatures, Table};
 use crate::commissioning::profile::flatten;
 use crate::commissioning::provision::{BatchRow, result_text};
@@ -509,7 +511,7 @@ fn meter_blocks(tr: Tr, r: &MeterReport, blocks: &mut Vec<Block>) {
     session_changes(tr, r, blocks);
     blocks.push(Block::Heading(tr.t(Msg::RepMqttCheck).into()));
     blocks.push(Block::Text(match &r.mqtt {
-        Some(m) => m.describe(tr),
+        Some(m) => mqtt_sentence(tr, m),
         None => tr.t(Msg::RepMqttNotChecked).into(),
     }));
     if !r.notes.is_empty() {
@@ -517,6 +519,20 @@ fn meter_blocks(tr: Tr, r: &MeterReport, blocks: &mut Vec<Block>) {
         for note in &r.notes {
             blocks.push(Block::Text(tr.f(Msg::RepNote, &[&note.in_report(tr)])));
         }
+    }
+}
+
+/// What the MQTT check saw; a broker that could not be reached is said
+/// with a translated reason, not the library's or the system's words.
+fn mqtt_sentence(tr: Tr, m: &MqttCheck) -> String {
+    let reason = (!m.seen())
+        .then_some(m.problem.as_ref())
+        .flatten()
+        .and_then(MqttProblem::link_error)
+        .and_then(Reason::of_link);
+    match reason {
+        Some(reason) => tr.f(Msg::RepMqttNotSeen, &[&m.topic, &m.broker, reason.text(tr)]),
+        None => m.describe(tr),
     }
 }
 
@@ -533,4 +549,71 @@ fn signatures(tr: Tr, header: &ReportHeader, blocks: &mut Vec<Block>) {
             (tr.t(Msg::RepCustomer).into(), header.customer.clone()),
         ],
     }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+    use je08_client::mqtt::SendError;
+    use je08_net::mqtt_link::LinkError;
+
+    fn not_reached(err: LinkError) -> MqttCheck {
+        MqttCheck {
+            broker: "mqtt://10.0.0.5:1883".into(),
+            topic: "je08/7/data".into(),
+            info_seen: false,
+            data_seen: false,
+            within_s: None,
+            problem: Some(MqttProblem::Missing {
+                info: false,
+                data: false,
+                seconds: 15,
+                because: Some(Box::new(MqttProblem::NotReached(SendError::NotConnected(Some(
+                    err,
+                ))))),
+            }),
+        }
+    }
+
+    #[test]
+    fn an_unreachable_broker_is_said_in_the_reports_language_without_system_words() {
+        let refused = not_reached(LinkError::Network {
+            broker: "mqtt://10.0.0.5:1883".into(),
+            reason: "Connection refused (os error 111)".into(),
+        });
+        let pt = mqtt_sentence(Tr(Lang::PtBr), &refused);
+        assert!(pt.contains("o broker recusou a conexão"), "{pt}");
+        assert!(
+            pt.contains("je08/7/data") && pt.contains("mqtt://10.0.0.5:1883"),
+            "{pt}"
+        );
+        assert!(
+            !pt.contains("os error") && !pt.contains("Connection refused"),
+            "{pt}"
+        );
+        let tls = not_reached(LinkError::Tls {
+            broker: "mqtts://10.0.0.5:8883".into(),
+            reason: "invalid peer certificate: BadEncoding".into(),
+        });
+        let en = mqtt_sentence(Tr(Lang::En), &tls);
+        assert!(
+            en.contains("(TLS) to the broker failed") && !en.contains("BadEncoding"),
+            "{en}"
+        );
+    }
+
+    #[test]
+    fn a_seen_meter_and_a_translated_refusal_keep_their_own_sentences() {
+        let mut seen = not_reached(LinkError::BadCredentials("mqtt://b".into()));
+        assert_eq!(mqtt_sentence(Tr(Lang::En), &seen), seen.describe(Tr(Lang::En)));
+        seen.info_seen = true;
+        seen.data_seen = true;
+        seen.within_s = Some(1.5);
+        seen.problem = None;
+        assert_eq!(
+            mqtt_sentence(Tr(Lang::PtBr), &seen),
+            seen.describe(Tr(Lang::PtBr))
+        );
+    }
 }

@@ -9,6 +9,7 @@ use crate::commissioning::wiring_check::FixError;
 use crate::i18n::{Msg, Tr};
 use je08_client::http::HttpError;
 use je08_client::modbus::ModbusError;
+use je08_net::mqtt_link::LinkError;
 
 /// Why something failed, in a few words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +34,10 @@ pub enum Reason {
     Cancelled,
     /// Another client changed the settings meanwhile.
     SettingsChanged,
+    /// The MQTT broker's port is closed.
+    BrokerRefused,
+    /// The TLS handshake with the MQTT broker failed.
+    TlsFailed,
     /// Anything else.
     Other,
 }
@@ -51,6 +56,8 @@ impl Reason {
             Self::ConnectionLost => Msg::ReasonConnectionLost,
             Self::Cancelled => Msg::ReasonCancelled,
             Self::SettingsChanged => Msg::ReasonSettingsChanged,
+            Self::BrokerRefused => Msg::ReasonBrokerRefused,
+            Self::TlsFailed => Msg::ReasonTlsFailed,
             Self::Other => Msg::ReasonOther,
         })
     }
@@ -95,6 +102,22 @@ impl Reason {
             FixError::Params(p) => p.modbus().map_or(Self::SettingsChanged, Self::of_modbus),
             FixError::Recheck(e) => Self::of_sample(e),
             FixError::NothingToFix | FixError::Invalid(_) => Self::Other,
+        }
+    }
+
+    /// Why the link to an MQTT broker failed, for the errors that carry a
+    /// library's or the operating system's words; `None` for the others,
+    /// whose sentences are already the reason in the user's language.
+    pub fn of_link(err: &LinkError) -> Option<Self> {
+        match err {
+            LinkError::Refused(_) => Some(Self::BrokerRefused),
+            LinkError::Timeout(_) => Some(Self::Timeout),
+            LinkError::Network { reason, .. } => Some(match Self::of_connect(reason) {
+                Self::Refused => Self::BrokerRefused,
+                other => other,
+            }),
+            LinkError::Tls { .. } | LinkError::ClientCertRejected { .. } => Some(Self::TlsFailed),
+            _ => None,
         }
     }
 
@@ -183,6 +206,8 @@ mod tests {
             Reason::ConnectionLost,
             Reason::Cancelled,
             Reason::SettingsChanged,
+            Reason::BrokerRefused,
+            Reason::TlsFailed,
             Reason::Other,
         ];
         for r in all {
