@@ -103,7 +103,9 @@ got=$(timeout 120 wine "$bin/je08.exe" --version 2>"$work/version.err" | tr -d '
 echo "  $got"
 [[ $got =~ ^je08\ $version\ \(commit\ ([0-9a-f]{7,}|unknown)\)$ ]] || die "unexpected --version: $got"
 
-# Start "$@" in the background, wait for its JSON ready line, print its Modbus address.
+# Start "$@" in the background, wait for its JSON ready line, and set
+# sim_addr to its Modbus address. Not called in a subshell: pids must keep
+# the process for cleanup.
 start_sim() {
   local log=$1; shift
   "$@" >"$log" 2>"$log.err" &
@@ -113,17 +115,16 @@ start_sim() {
     kill -0 "${pids[-1]}" 2>/dev/null || { cat "$log.err" >&2; die "simulator exited: $*"; }
     sleep 0.1
   done
-  local modbus
-  modbus=$(tr -d '\r' <"$log" | sed -n 's/.*"modbus":"\([^"]*\)".*/\1/p' | head -n1)
-  [[ $modbus == 127.0.0.1:* ]] || die "no loopback Modbus address from: $*"
-  echo "$modbus"
+  sim_addr=$(tr -d '\r' <"$log" | sed -n 's/.*"modbus":"\([^"]*\)".*/\1/p' | head -n1)
+  [[ $sim_addr == 127.0.0.1:* ]] || die "no loopback Modbus address from: $*"
 }
 check_read() { # FILE: a decoded table with phase voltages
   grep -q 'Voltage (V)' "$1" || { cat "$1"; die "no voltage row in $1"; }
 }
 
 say "2. je08.exe read -> Linux je08 sim"
-modbus=$(start_sim "$work/linux-sim.out" "$linux_je08" sim --modbus-port 0 --http-port 0 --ota-port 0)
+start_sim "$work/linux-sim.out" "$linux_je08" sim --modbus-port 0 --http-port 0 --ota-port 0
+modbus=$sim_addr
 echo "  Linux simulator at $modbus"
 timeout 60 wine "$bin/je08.exe" read "$modbus" 2>"$work/read1.err" | tr -d '\r' >"$work/read1.txt" || { cat "$work/read1.err"; die "je08.exe read failed"; }
 check_read "$work/read1.txt"
@@ -131,7 +132,8 @@ sed -n '1,6p' "$work/read1.txt" | sed 's/^/  /'
 kill "${pids[-1]}"
 
 say "3. Linux je08 read -> je08.exe sim"
-modbus=$(start_sim "$work/wine-sim.out" wine "$bin/je08.exe" sim --modbus-port 0 --http-port 0 --ota-port 0)
+start_sim "$work/wine-sim.out" wine "$bin/je08.exe" sim --modbus-port 0 --http-port 0 --ota-port 0
+modbus=$sim_addr
 echo "  Windows simulator at $modbus"
 timeout 30 "$linux_je08" read "$modbus" >"$work/read2.txt" || die "je08 read against je08.exe sim failed"
 check_read "$work/read2.txt"

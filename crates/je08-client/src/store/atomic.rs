@@ -1,6 +1,6 @@
 //! Atomic file replacement: a reader sees the old file or the new one, never half of one.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -41,7 +41,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
         return written;
     }
     #[cfg(unix)]
-    File::open(dir)?.sync_all()?;
+    fs::File::open(dir)?.sync_all()?;
     Ok(())
 }
 
