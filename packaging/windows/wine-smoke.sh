@@ -43,7 +43,7 @@ mkdir -p "$out"
 say() { printf '== %s\n' "$*"; }
 die() { printf 'wine-smoke: FAILED: %s\n' "$*" >&2; exit 1; }
 
-for tool in wine x86_64-w64-mingw32-gcc makensis Xvfb import identify file; do
+for tool in wine x86_64-w64-mingw32-gcc x86_64-w64-mingw32-strip makensis Xvfb import identify file; do
   command -v "$tool" >/dev/null || die "$tool missing (apt-get install wine wine64 gcc-mingw-w64-x86-64 nsis xvfb imagemagick file)"
 done
 say "$(wine --version) on $(sed -n 's/^PRETTY_NAME="\(.*\)"/\1/p' /etc/os-release)"
@@ -161,20 +161,22 @@ import -window root "$work/shot.png"
 colours=$(identify -format '%k' "$work/shot.png")
 cp "$work/shot.png" "$out/wine-window.png"
 echo "  screenshot $out/wine-window.png: $colours distinct colours"
-tr -d '\r' <"$work/gui.err" | grep -o 'renderer[^ ]* .*\(cannot start\|window opened\).*' | sed 's/^/  log: /' || true
+tr -d '\r' <"$work/gui.err" | sed 's/\x1b\[[0-9;]*m//g' | grep -o '\(the window cannot start\|the window opened\).*' | sed 's/^/  log: /' || true
 [ "$colours" -ge 200 ] || { cat "$work/gui.err"; die "the window's screenshot looks blank"; }
 kill "${pids[-1]}"; wineserver -k 2>/dev/null || true; wineserver -w 2>/dev/null || true
 kill "$xvfb_pid"; xvfb_pid=; unset DISPLAY
 
 say "5. NSIS installer"
 cp "$bin/je08.exe" "$bin/je08w.exe" "$work/"
+# Stripped as the release profile's are (a dev build carries ~1 GB of debug info).
+x86_64-w64-mingw32-strip "$work/je08.exe" "$work/je08w.exe"
 setup="$out/je08-$version-x86_64-setup.exe"
 # Man pages and completions, written by the Linux build of the same source.
 packaging/cli-assets.sh "$linux_je08" "$work/cli-assets" >/dev/null
 makensis -V2 -WX -DVERSION="$version" -DBINDIR="$work" -DCLIASSETS="$work/cli-assets" -DOUTFILE="$setup" "$PWD/packaging/windows/je08.nsi"
 echo "  $(basename "$setup"): $(stat -c %s "$setup") bytes"
 c="$WINEPREFIX/drive_c"
-user_dir="$c/users/$USER"
+user_dir="$c/users/${USER:-$(id -un)}"
 [ -d "$user_dir" ] || user_dir=$(find "$c/users" -mindepth 1 -maxdepth 1 -type d ! -name Public | head -n1)
 reg_has() { wine reg query "$1" ${2:+/v "$2"} >/dev/null 2>&1; }
 wait_gone() { for _ in $(seq 60); do [ ! -e "$1" ] && return 0; sleep 0.5; done; return 1; }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use super::journal;
-use super::pdf::{self, Block, Document, Signatures, Table};
+use super::pdf::{self, Block, Document, Table};
 use super::report::ReportHeader;
 use super::sampler::{SampleError, WindowOptions, sample_window};
 use super::wiring_check::{FieldChange, field_changes};
@@ -299,15 +299,7 @@ pub fn certificate(tr: Tr, header: &ReportHeader, o: &CalibrationOutcome) -> Doc
             None => tr.t(Msg::CertJournalNone).into(),
         }),
         Block::Heading(tr.t(Msg::RepAcceptance).into()),
-        Block::Signatures(Signatures {
-            name_label: tr.t(Msg::RepName).into(),
-            date_label: tr.t(Msg::RepDate).into(),
-            signature_label: tr.t(Msg::RepSignature).into(),
-            signers: vec![
-                (tr.t(Msg::RepTechnician).into(), header.technician.clone()),
-                (tr.t(Msg::RepCustomer).into(), header.customer.clone()),
-            ],
-        }),
+        header.signature_block(tr),
     ];
     Document {
         title,

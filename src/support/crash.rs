@@ -119,20 +119,7 @@ fn write_report(report: &str) -> std::io::Result<PathBuf> {
 
 /// The crash reports in `dir`, newest first.
 pub fn reports(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(PREFIX) && n.ends_with(SUFFIX))
-        })
-        .collect();
-    files.sort();
-    files.reverse();
-    files
+    super::folders::named_newest_first(dir, PREFIX, SUFFIX)
 }
 
 /// The newest crash report the window has not told about yet, marked as

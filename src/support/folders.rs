@@ -1,7 +1,7 @@
 //! Where field-support files live: the log folder (log files and crash
 //! reports) and the window's settings file.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Environment variable that overrides the log folder (tests and CI use
 /// it so that nothing is written into the user's own folder).
@@ -40,4 +40,23 @@ fn os_log_dir() -> Option<PathBuf> {
 /// `JE08_DATA_DIR` overrides; it is where eframe keeps it by default.
 pub fn window_settings_file() -> Option<PathBuf> {
     je08_client::store::data_dir().map(|dir| dir.join(SETTINGS_FILE))
+}
+
+/// The files in `dir` named `PREFIX…SUFFIX`, newest first: their names
+/// start with the time they were made, so by name, descending.
+pub fn named_newest_first(dir: &Path, prefix: &str, suffix: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(prefix) && n.ends_with(suffix))
+        })
+        .collect();
+    files.sort();
+    files.reverse();
+    files
 }

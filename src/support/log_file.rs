@@ -30,20 +30,7 @@ pub fn file_name(at: DateTime<Utc>, pid: u32) -> String {
 
 /// The log files in `dir`, newest first (by name, which starts with the time).
 pub fn log_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(PREFIX) && n.ends_with(SUFFIX))
-        })
-        .collect();
-    files.sort();
-    files.reverse();
-    files
+    super::folders::named_newest_first(dir, PREFIX, SUFFIX)
 }
 
 /// How much of the folder a new run may leave to older files.

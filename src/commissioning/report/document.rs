@@ -8,7 +8,7 @@ use super::reason::Reason;
 use super::{FixSummary, MeterReport, NotReached};
 use crate::commissioning::journal_export::{kind_word, outcome_word};
 use crate::commissioning::mqtt_check::{MqttCheck, MqttProblem};
-use crate::commissioning::pdf::{self, Block, Document, Phasors, Signatures, Table};
+use crate::commissioning::pdf::{self, Block, Document, Phasors, Table};
 use crate::commissioning::profile::flatten;
 use crate::commissioning::provision::{BatchRow, result_text};
 use crate::commissioning::wiring_check::WiringCheck;
@@ -540,15 +540,7 @@ fn mqtt_sentence(tr: Tr, m: &MqttCheck) -> String {
 fn signatures(tr: Tr, header: &ReportHeader, blocks: &mut Vec<Block>) {
     blocks.push(Block::Heading(tr.t(Msg::RepAcceptance).into()));
     blocks.push(Block::Text(tr.t(Msg::RepAcceptanceText).into()));
-    blocks.push(Block::Signatures(Signatures {
-        name_label: tr.t(Msg::RepName).into(),
-        date_label: tr.t(Msg::RepDate).into(),
-        signature_label: tr.t(Msg::RepSignature).into(),
-        signers: vec![
-            (tr.t(Msg::RepTechnician).into(), header.technician.clone()),
-            (tr.t(Msg::RepCustomer).into(), header.customer.clone()),
-        ],
-    }));
+    blocks.push(header.signature_block(tr));
 }
 
 #[cfg(test)]

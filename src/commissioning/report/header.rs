@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::commissioning::pdf::{Block, Signatures};
+use crate::i18n::{Msg, Tr};
+
 /// The report's header fields (any may be empty).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -28,6 +31,20 @@ pub struct ReportHeader {
 const FILE: &str = "report-header.json";
 
 impl ReportHeader {
+    /// The technician's and the customer's lines (name, date, signature),
+    /// as the report and the calibration certificate end.
+    pub fn signature_block(&self, tr: Tr) -> Block {
+        Block::Signatures(Signatures {
+            name_label: tr.t(Msg::RepName).into(),
+            date_label: tr.t(Msg::RepDate).into(),
+            signature_label: tr.t(Msg::RepSignature).into(),
+            signers: vec![
+                (tr.t(Msg::RepTechnician).into(), self.technician.clone()),
+                (tr.t(Msg::RepCustomer).into(), self.customer.clone()),
+            ],
+        })
+    }
+
     /// Where the command line remembers the header (`None`: no data folder).
     pub fn remembered_path() -> Option<PathBuf> {
         je08_client::store::data_dir().map(|d| d.join(FILE))
