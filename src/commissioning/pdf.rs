@@ -109,6 +109,20 @@ pub struct Document {
     pub blocks: Vec<Block>,
 }
 
+/// Every line of text of `doc` as laid out, in page order: what a reader
+/// sees on one line (a cell's text cut by wrapping shows as two).
+#[cfg(test)]
+pub fn laid_out_lines(doc: &Document) -> Vec<String> {
+    layout::lay_out(doc)
+        .iter()
+        .flatten()
+        .filter_map(|op| match op {
+            layout::Op::Text { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The RFC 3066 tag of `tr`'s language, for [`Document::language`].
 pub fn language(tr: crate::i18n::Tr) -> &'static str {
     match tr.0 {

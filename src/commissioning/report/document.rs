@@ -116,6 +116,11 @@ fn summary(tr: Tr, meters: &[Result<MeterReport, NotReached>], blocks: &mut Vec<
 
 /// The batch table of the "Set up new meters" wizard; why a meter failed
 /// follows the table, one paragraph each.
+/// Column weights of the new meters' table: the address column holds the
+/// longest `IPv4:port` (21 characters) and the id column a 10-digit id on
+/// one line.
+const PROVISIONED_WIDTHS: [f32; 7] = [0.5, 1.4, 1.7, 3.0, 1.3, 2.7, 0.8];
+
 fn provisioned_blocks(tr: Tr, rows: &[BatchRow], blocks: &mut Vec<Block>) {
     if rows.is_empty() {
         return;
@@ -148,7 +153,7 @@ fn provisioned_blocks(tr: Tr, rows: &[BatchRow], blocks: &mut Vec<Block>) {
         })
         .collect();
     blocks.push(Block::Table(
-        Table::new(header, table_rows).widths(&[0.6, 1.4, 2.0, 2.2, 1.6, 2.6, 1.0]),
+        Table::new(header, table_rows).widths(&PROVISIONED_WIDTHS),
     ));
     for row in rows.iter().filter(|r| r.result.is_err()) {
         blocks.push(Block::Text(format!(
@@ -593,6 +598,32 @@ mod tests {
             en.contains("(TLS) to the broker failed") && !en.contains("BadEncoding"),
             "{en}"
         );
+    }
+
+    #[test]
+    fn the_longest_address_and_device_id_of_a_new_meter_stay_on_one_line() {
+        use crate::commissioning::provision::BatchRow;
+        let row = BatchRow {
+            n: 10,
+            id: u32::MAX,
+            name: "QGBT-12 Bomba de recalque".into(),
+            address: Some("255.255.255.255:65535".parse().unwrap()),
+            result: Ok(()),
+            at: chrono::Local::now(),
+            took: std::time::Duration::from_secs(120),
+        };
+        for lang in [Lang::En, Lang::PtBr] {
+            let mut blocks = Vec::new();
+            provisioned_blocks(Tr(lang), std::slice::from_ref(&row), &mut blocks);
+            let doc = Document {
+                blocks,
+                ..Document::default()
+            };
+            let lines = pdf::laid_out_lines(&doc);
+            for whole in ["255.255.255.255:65535", "4294967295"] {
+                assert!(lines.iter().any(|l| l == whole), "{whole} cut: {lines:?}");
+            }
+        }
     }
 
     #[test]
