@@ -80,8 +80,8 @@ async fn je08(data: &Path, args: &[&str]) -> Output {
     out
 }
 
-/// Every sheet of a workbook: its name and its rows.
-fn workbook(path: &Path) -> Vec<(String, Vec<Vec<Data>>)> {
+/// Every sheet of the workbook at `path`: its name and its rows.
+pub(crate) fn workbook(path: &Path) -> Vec<(String, Vec<Vec<Data>>)> {
     let mut book: Xlsx<_> = open_workbook(path).expect("a workbook calamine opens");
     book.sheet_names()
         .into_iter()

@@ -506,6 +506,35 @@ fn the_journal_page_lists_every_meter_newest_first_filters_and_pages_back() {
             .all(|e| e.device_id == Some(502) && e.kind == Kind::Reboot)
     );
 
+    // What was found, exported as a workbook: every entry, not only the
+    // rows on screen.
+    crate::kit::click(&mut h, "Format");
+    crate::kit::click(&mut h, "Excel workbook (.xlsx)");
+    crate::kit::click(&mut h, "Export…");
+    let book = data.0.join("journal-502.xlsx");
+    h.state_mut()
+        .apply(je08::state::intent::Action::ExportTo(Some(book.clone())));
+    let journal_export = je08::state::exports::Origin::Journal;
+    crate::kit::step_until(&mut h, "the workbook", |app| {
+        app.view.exports.saved_by(journal_export).is_some()
+    });
+    assert_eq!(
+        h.state().view.exports.saved_by(journal_export),
+        Some(&Ok(book.clone()))
+    );
+    let sheets = crate::exports::workbook(&book);
+    let rows: Vec<_> = sheets.iter().flat_map(|(_, rows)| &rows[1..]).collect();
+    assert_eq!(rows.len(), 400, "one row per entry found");
+    // The kind column holds the journal's own key, as `je08 log --json` does.
+    let reboot = calamine::Data::String("reboot".into());
+    let device = calamine::Data::Float(502.0);
+    assert!(
+        rows.iter()
+            .all(|row| row.contains(&reboot) && row.contains(&device)),
+        "{:?}",
+        rows[0]
+    );
+
     // A day typed the wrong way is said, and nothing is searched.
     crate::kit::type_into(&mut h, "From", "05/12/2026");
     h.get_by_label_contains("'05/12/2026' is not a day: type it as YYYY-MM-DD");
