@@ -2,14 +2,13 @@
 //! appear once each with the value read back, refusals as refused, a killed
 //! writer leaves a readable journal, and no secret ever reaches its files.
 
-use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::kit::FREE_PORTS;
+use crate::kit::SimProcess;
 
 /// The interface password of the simulated meter.
 const INTERFACE_SECRET: &str = "Jrnl-iface-S3cret-7731";
@@ -46,41 +45,8 @@ impl Drop for DataDir {
 }
 
 /// `je08 sim` on free ports with the interface password, killed on drop.
-struct Sim {
-    child: Child,
-    modbus: String,
-    http: String,
-}
-
-impl Sim {
-    fn start() -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_je08"))
-            .arg("sim")
-            .args(FREE_PORTS)
-            .args(["--password", INTERFACE_SECRET])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("je08 sim starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("the ready line");
-        let ready: Value = serde_json::from_str(&line).expect("the ready line is JSON");
-        Self {
-            modbus: ready["modbus"].as_str().expect("modbus").to_string(),
-            http: ready["http"].as_str().expect("http").to_string(),
-            child,
-        }
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+fn start_sim() -> SimProcess {
+    SimProcess::start(&["--password", INTERFACE_SECRET])
 }
 
 /// Run `je08 <args>` with its data folder in `data`.
@@ -127,7 +93,7 @@ fn change<'a>(entry: &'a Value, field: &str) -> &'a Value {
 fn every_cli_change_is_journaled_once_with_its_read_back() {
     let data = DataDir::new();
     let d = data.0.as_path();
-    let sim = Sim::start();
+    let sim = start_sim();
     ok(&je08(d, &["set", &sim.modbus, "--ct-primary", "750"]), "set");
     ok(
         &je08(d, &["reset-energy", &sim.modbus, "--kwh", "--yes"]),
@@ -241,7 +207,7 @@ fn every_cli_change_is_journaled_once_with_its_read_back() {
 fn refusals_are_journaled_as_refused() {
     let data = DataDir::new();
     let d = data.0.as_path();
-    let sim = Sim::start();
+    let sim = start_sim();
     let out = je08(d, &["set", &sim.modbus, "--ct-ratio", "10"]);
     assert!(!out.status.success());
     let out = Command::new(env!("CARGO_BIN_EXE_je08"))
@@ -303,7 +269,7 @@ fn a_writer_killed_mid_write_leaves_a_readable_journal() {
     let newest = log(d, &["--limit", "5"]);
     assert_eq!(newest.len(), 5, "the journal reads after the kill");
     // A change after the kill is appended whole and read back first.
-    let sim = Sim::start();
+    let sim = start_sim();
     ok(&je08(d, &["set", &sim.modbus, "--invert-b", "on"]), "set");
     let after = log(d, &["--kind", "settings", "--limit", "1"]);
     assert_eq!(change(&after[0], "INVERTE_TC_FASE_B")["confirmed"], "1");
@@ -358,7 +324,7 @@ fn a_firmware_push_is_journaled_with_versions_and_the_image_digest() {
     use sha2::Digest as _;
     let data = DataDir::new();
     let d = data.0.as_path();
-    let sim = Sim::start();
+    let sim = start_sim();
     let bytes = crate::firmware::image("3.11");
     let path = data.0.join("fw.bin");
     std::fs::write(&path, &bytes).unwrap();
@@ -395,7 +361,7 @@ fn a_firmware_push_is_journaled_with_versions_and_the_image_digest() {
 fn a_certificate_deletion_is_journaled() {
     let data = DataDir::new();
     let d = data.0.as_path();
-    let sim = Sim::start();
+    let sim = start_sim();
     ok(
         &je08(d, &["mode", &sim.http, "configuration"]),
         "mode configuration",
@@ -435,7 +401,7 @@ fn the_journal_page_lists_every_meter_newest_first_filters_and_pages_back() {
     Journal::at(data.0.join("journal"))
         .append_all(older)
         .expect("the older entries are written");
-    let sim = Sim::start();
+    let sim = start_sim();
     ok(
         &je08(&data.0, &["set", &sim.modbus, "--ct-primary", "750"]),
         "set",

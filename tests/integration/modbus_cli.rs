@@ -1,54 +1,11 @@
 //! `je08 read`, `je08 set` and `je08 reset-energy` run as processes against
 //! the `je08 sim` binary: output, exit status, and nothing changed on refusal.
 
-use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
-/// A `je08 sim` child process, killed when dropped.
-pub struct SimProcess {
-    child: Child,
-    /// `IP:PORT` of its Modbus server, from the ready line.
-    pub modbus: String,
-}
-
-impl SimProcess {
-    /// Start `je08 sim` on free ports (Modbus, HTTP, OTA) with `extra`
-    /// options and wait for its ready line.
-    pub fn start(extra: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_je08"))
-            .args(["sim", "--modbus-port", "0", "--http-port", "0", "--ota-port", "0"])
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("je08 sim starts");
-        let stdout = child.stdout.take().expect("stdout piped");
-        let mut line = String::new();
-        // Blocks until the line arrives or the child exits (EOF).
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read the ready line");
-        let mut guard = Self {
-            child,
-            modbus: String::new(),
-        };
-        let ready: Value =
-            serde_json::from_str(&line).unwrap_or_else(|e| panic!("ready line is JSON ({e}): {line:?}"));
-        assert_eq!(ready["event"], "ready", "{line}");
-        guard.modbus = ready["modbus"].as_str().expect("modbus address").to_string();
-        guard
-    }
-}
-
-impl Drop for SimProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+pub use crate::kit::SimProcess;
 
 /// Run `je08 <args>` with stdin closed.
 pub fn je08(args: &[&str]) -> Output {

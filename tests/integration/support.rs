@@ -4,13 +4,14 @@
 //! no secret used on the way (interface and broker passwords, at `--log
 //! trace`).
 
-use std::io::{BufRead as _, BufReader, Read as _};
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use super::kit::SimProcess;
 use super::mqtt::{BrokerSetup, Mosquitto, TempDir};
 
 const METER_PASSWORD: &str = "Meter-pw-9917-support";
@@ -46,39 +47,16 @@ fn log_files(dir: &Path) -> Vec<PathBuf> {
     je08::support::log_file::log_files(&dir.join("logs"))
 }
 
-/// `je08 sim` on free ports, killed on drop.
-struct Sim {
-    child: Child,
-    http: String,
-}
-
-impl Sim {
-    fn start(dir: &Path, extra: &[&str]) -> Self {
-        let mut child = je08(dir)
-            .arg("sim")
-            .args(super::kit::FREE_PORTS)
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("je08 sim starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("the ready line");
-        let ready: Value = serde_json::from_str(&line).expect("the ready line is JSON");
-        Self {
-            http: ready["http"].as_str().expect("http").to_string(),
-            child,
-        }
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `je08 sim` on free ports with its log and data folders under `dir` and
+/// stderr piped, killed on drop.
+fn start_sim(dir: &Path, extra: &[&str]) -> SimProcess {
+    let mut command = je08(dir);
+    command
+        .arg("sim")
+        .args(super::kit::FREE_PORTS)
+        .args(extra)
+        .stderr(Stdio::piped());
+    SimProcess::spawn(command)
 }
 
 /// Every entry of the zip at `path`: name and text.
@@ -194,7 +172,7 @@ fn each_run_logs_info_to_a_file_of_its_own_and_old_files_are_pruned() {
             f.set_len(KEEP_BYTES - 1024).unwrap();
         }
         let before = log_files(&dir.0);
-        let mut sim = Sim::start(&dir.0, &["--id", "4711"]);
+        let mut sim = start_sim(&dir.0, &["--id", "4711"]);
         let end = Instant::now() + Duration::from_secs(20);
         let file = loop {
             let new: Vec<PathBuf> = log_files(&dir.0)
@@ -241,7 +219,7 @@ fn the_diagnostics_zip_holds_every_part_and_no_secret_used_at_log_trace() {
     let app_ron = format!("{{\"je08.prefs\":{prefs:?}}}");
     std::fs::write(data.join("app.ron"), app_ron).unwrap();
 
-    let sim = Sim::start(&dir.0, &["--id", "4711", "--password", METER_PASSWORD]);
+    let sim = start_sim(&dir.0, &["--id", "4711", "--password", METER_PASSWORD]);
     for args in [
         vec!["--log", "trace", "mode", &sim.http, "configuration"],
         vec![
