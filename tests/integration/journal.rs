@@ -407,14 +407,7 @@ fn the_journal_page_lists_every_meter_newest_first_filters_and_pages_back() {
         "set",
     );
 
-    let rt = tokio::runtime::Runtime::new().expect("a runtime");
-    let backend = je08::backend::Backend::start(
-        rt.handle(),
-        je08::backend::modbus_link::default_connector(),
-        std::sync::Arc::new(|| {}),
-    );
-    let app = je08::ui::app::ConfiguratorApp::new(backend, crate::ui::english());
-    let mut h = crate::ui::harness(app);
+    let (_rt, mut h) = crate::ui::english_window();
     let found = |app: &je08::ui::app::ConfiguratorApp| {
         let page = &app.view.journal;
         (!page.searching)

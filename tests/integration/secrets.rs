@@ -166,18 +166,8 @@ fn broker_passwords_never_print_at_log_trace() {
 #[test]
 fn the_window_keeps_no_password_typed_into_the_broker_url() {
     use egui_kittest::kittest::Queryable as _;
-    use je08::backend::Backend;
-    use je08::backend::modbus_link::default_connector;
-    use je08::ui::app::ConfiguratorApp;
 
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let backend = Backend::start(rt.handle(), default_connector(), std::sync::Arc::new(|| {}));
-    let app = ConfiguratorApp::new(backend, super::ui::english());
-    let mut harness = super::ui::harness(app);
+    let (_rt, mut harness) = super::ui::english_window();
     super::kit::click(&mut harness, "MQTT broker");
     let typed = format!("mqtt://{USER}:{PASSWORD}@127.0.0.1:1883");
     // What typing into the URL field does (two widgets carry its name).

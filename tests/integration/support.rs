@@ -299,10 +299,7 @@ fn the_diagnostics_zip_holds_every_part_and_no_secret_used_at_log_trace() {
 #[test]
 fn the_about_window_shows_the_version_and_the_window_saves_diagnostics() {
     use egui_kittest::kittest::Queryable as _;
-    use je08::backend::Backend;
-    use je08::backend::modbus_link::default_connector;
     use je08::state::intent::{Action, SupportIntent};
-    use je08::ui::app::ConfiguratorApp;
 
     let dir = TempDir::new("support-window");
     // SAFETY: nextest runs each test in its own process, and this runs
@@ -311,14 +308,7 @@ fn the_about_window_shows_the_version_and_the_window_saves_diagnostics() {
         std::env::set_var("JE08_LOG_DIR", dir.0.join("logs"));
         std::env::set_var("JE08_DATA_DIR", dir.0.join("data"));
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let backend = Backend::start(rt.handle(), default_connector(), std::sync::Arc::new(|| {}));
-    let app = ConfiguratorApp::new(backend, super::ui::english());
-    let mut harness = super::ui::harness(app);
+    let (_rt, mut harness) = super::ui::english_window();
     super::kit::click(&mut harness, "Help");
     super::kit::click(&mut harness, "About je08");
     harness.get_by_label(je08::support::build_info::VERSION);

@@ -43,6 +43,19 @@ pub(super) fn harness(app: ConfiguratorApp) -> Harness<'static, ConfiguratorApp>
         .build_ui_state(|ui, app: &mut ConfiguratorApp| app.frame_ui(ui), app)
 }
 
+/// The window in English over a fresh backend with the real connector, and
+/// the runtime the backend runs on (bind both: the harness drops first).
+pub(super) fn english_window() -> (tokio::runtime::Runtime, Harness<'static, ConfiguratorApp>) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let backend = Backend::start(rt.handle(), default_connector(), Arc::new(|| {}));
+    let window = harness(ConfiguratorApp::new(backend, english()));
+    (rt, window)
+}
+
 /// A running app with one simulated meter, already listed and online.
 fn with_meter(scenario: Scenario) -> Fixture {
     let rt = tokio::runtime::Builder::new_multi_thread()
